@@ -1,0 +1,725 @@
+/*
+ * config.c: the configuration file, read by libinih into a fresh struct and
+ * checked against one table of options.
+ *
+ * Every option has a type, a range or a set of choices, a default and a
+ * line of help; the embedded default is the table's defaults run through
+ * the same checks as a file.  Every mistake is reported as FILE:LINE: what
+ * and why, all of them at once, and a struct with a mistake in it is never
+ * handed back: SIGHUP keeps the old one.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "convene.h"
+#include "log.h"
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+
+#define CONF_OFF(f)	offsetof(struct config, f)
+
+static const char *const conf_log_levels[] = { "info", "debug", NULL };
+static const char *const conf_http_schemes[] = { "http", "https", NULL };
+static const char *const conf_smtp_schemes[] = { "smtp", "smtps", NULL };
+
+const struct conf_option conf_options[] = {
+	{ "daemon", "state_directory", CONF_PATH, CONF_OFF(state_directory),
+	  0, 0, NULL, NULL,
+	  "Folder for the database, spools and control socket. Default: "
+	  "$STATE_DIRECTORY when systemd sets it, else "
+	  LOCALSTATEDIR "/lib/convene." },
+	{ "daemon", "database", CONF_PATH, CONF_OFF(database),
+	  0, 0, NULL, "convene.db",
+	  "SQLite database file, relative to state_directory." },
+	{ "daemon", "control_socket", CONF_PATH, CONF_OFF(control_socket),
+	  0, 0, NULL, "convened.sock",
+	  "Unix socket for convenectl, relative to state_directory; "
+	  "mode 0600." },
+	{ "daemon", "shutdown_timeout", CONF_INT, CONF_OFF(shutdown_timeout),
+	  1, 600, NULL, "10",
+	  "Seconds to finish work in flight after SIGTERM." },
+	{ "daemon", "log_level", CONF_ENUM, CONF_OFF(log_level),
+	  0, 0, conf_log_levels, "info",
+	  "info or debug (-v also turns on debug)." },
+
+	{ "http", "listen", CONF_LISTEN, CONF_OFF(listen),
+	  0, 0, NULL, "127.0.0.1:8080",
+	  "Comma-separated addresses to serve HTTP on: 127.0.0.1:8080, "
+	  "[::1]:8080. Ignored when systemd passes sockets." },
+	{ "http", "base_url", CONF_URL, CONF_OFF(base_url),
+	  0, 0, conf_http_schemes, NULL,
+	  "The address people reach convene at, used in links. Default: "
+	  "http:// and the first listen address." },
+	{ "http", "max_body_size", CONF_INT, CONF_OFF(http_max_body),
+	  1024, 16777216, NULL, "65536",
+	  "Largest request body in bytes; larger gets 413." },
+	{ "http", "max_header_size", CONF_INT, CONF_OFF(http_max_headers),
+	  1024, 65536, NULL, "8192",
+	  "Largest request head (request line and headers) in bytes." },
+	{ "http", "timeout", CONF_INT, CONF_OFF(http_timeout),
+	  1, 3600, NULL, "30",
+	  "Seconds a connection may stay idle, or stall in a read or write, "
+	  "before it is closed." },
+	{ "http", "request_timeout", CONF_INT, CONF_OFF(http_request_timeout),
+	  1, 600, NULL, "10",
+	  "Seconds a client has to send a whole request, counted from "
+	  "the connection's start or its previous reply, however slowly "
+	  "it trickles in." },
+
+	{ "mail", "spool", CONF_PATH, CONF_OFF(mail_spool),
+	  0, 0, NULL, "spool/mail",
+	  "Folder that receives each email as a file while smtp_url is "
+	  "empty; relative to state_directory." },
+	{ "mail", "smtp_url", CONF_URL, CONF_OFF(smtp_url),
+	  0, 0, conf_smtp_schemes, "",
+	  "SMTP server, smtp://host:587 or smtps://host:465; empty: "
+	  "the spool." },
+	{ "mail", "smtp_username", CONF_STRING, CONF_OFF(smtp_username),
+	  0, 0, NULL, "",
+	  "User name for SMTP AUTH; empty: no AUTH." },
+	{ "mail", "smtp_password_file", CONF_SECRET,
+	  CONF_OFF(smtp_password_file), 0, 0, NULL, "",
+	  "File holding the SMTP password; must not be readable by group "
+	  "or others." },
+	{ "mail", "from", CONF_STRING, CONF_OFF(mail_from),
+	  0, 0, NULL, "convene@localhost",
+	  "Sender address of every email." },
+
+	{ "sms", "spool", CONF_PATH, CONF_OFF(sms_spool),
+	  0, 0, NULL, "spool/sms",
+	  "Folder that receives each SMS as a file while gateway_url is "
+	  "empty; relative to state_directory." },
+	{ "sms", "gateway_url", CONF_URL, CONF_OFF(sms_gateway_url),
+	  0, 0, conf_http_schemes, "",
+	  "SMS gateway's HTTP address; empty: the spool." },
+	{ "sms", "credentials_file", CONF_SECRET,
+	  CONF_OFF(sms_credentials_file), 0, 0, NULL, "",
+	  "File holding the gateway's user:password or token; must not be "
+	  "readable by group or others." },
+
+	{ "security", "signing_key_file", CONF_SECRET,
+	  CONF_OFF(signing_key_file), 0, 0, NULL, "",
+	  "File holding the key that signs links; must not be readable by "
+	  "group or others. Empty: signing.key in state_directory, made on "
+	  "first start." },
+
+	{ NULL, NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+};
+
+#define CONF_NOPTIONS	(sizeof conf_options / sizeof conf_options[0] - 1)
+
+struct conf_parse {
+	FILE		*f;
+	const char	*file;
+	int		 line;
+	int		 toolong;	/* this line was longer than inih reads */
+	int		 indented;	/* this line starts with white space */
+	int		 seen[CONF_NOPTIONS];	/* line it was set on */
+	int		 set[CONF_NOPTIONS];	/* and the value was good */
+	struct config	*conf;
+	char		*errors;
+	int		 nerrors;
+	int		 lasterror;	/* line of the last error reported */
+};
+
+static void
+conf_error(struct conf_parse *p, const char *fmt, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+static void
+conf_error(struct conf_parse *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg, *all;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	if (p->file != NULL)
+		all = xprintf("%s%s%s:%d: %s", p->errors ? p->errors : "",
+		    p->errors ? "\n" : "", p->file, p->line, msg);
+	else
+		all = xprintf("%s%s%s", p->errors ? p->errors : "",
+		    p->errors ? "\n" : "", msg);
+	free(p->errors);
+	free(msg);
+	p->errors = all;
+	p->nerrors++;
+	p->lasterror = p->line;
+}
+
+const struct conf_option *
+config_find(const char *section, const char *name)
+{
+	const struct conf_option	*o;
+
+	for (o = conf_options; o->name != NULL; o++) {
+		if (strcmp(o->section, section) == 0 &&
+		    strcmp(o->name, name) == 0)
+			return (o);
+	}
+	return (NULL);
+}
+
+static int
+conf_section_known(const char *section)
+{
+	const struct conf_option	*o;
+
+	for (o = conf_options; o->name != NULL; o++) {
+		if (strcmp(o->section, section) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static char **
+conf_strp(struct config *conf, const struct conf_option *o)
+{
+	return ((char **)((char *)conf + o->offset));
+}
+
+static int *
+conf_intp(struct config *conf, const struct conf_option *o)
+{
+	return ((int *)((char *)conf + o->offset));
+}
+
+static int
+conf_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (iscntrl((unsigned char)*s))
+			return (1);
+	}
+	return (0);
+}
+
+/* Check one "address:port" and leave a normalised copy in *out. */
+static int
+conf_listen_one(const char *spec, char **out, char **why)
+{
+	char		 host[INET6_ADDRSTRLEN + 1];
+	const char	*port, *end;
+	char		*ep;
+	long		 n;
+	size_t		 len;
+	unsigned char	 buf[sizeof(struct in6_addr)];
+	int		 v6 = 0;
+
+	if (spec[0] == '[') {
+		if ((end = strchr(spec, ']')) == NULL || end[1] != ':') {
+			*why = xprintf("'%s' is not [IPv6]:port", spec);
+			return (-1);
+		}
+		len = end - spec - 1;
+		port = end + 2;
+		spec++;
+		v6 = 1;
+	} else {
+		if ((end = strrchr(spec, ':')) == NULL) {
+			*why = xprintf("'%s' has no port (address:port)", spec);
+			return (-1);
+		}
+		len = end - spec;
+		port = end + 1;
+	}
+	if (len == 0 || len >= sizeof host) {
+		*why = xprintf("'%s' has no address", spec);
+		return (-1);
+	}
+	memcpy(host, spec, len);
+	host[len] = '\0';
+	if (!v6 && strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof host, "127.0.0.1");
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, buf) != 1) {
+		*why = xprintf("'%s' is not a numeric IP%s address (names are "
+		    "not looked up)", host, v6 ? "v6" : "v4");
+		return (-1);
+	}
+	errno = 0;
+	n = strtol(port, &ep, 10);
+	if (*port == '\0' || *ep != '\0' || errno != 0 || n < 1 ||
+	    n > 65535) {
+		*why = xprintf("'%s' is not a port from 1 to 65535", port);
+		return (-1);
+	}
+	*out = v6 ? xprintf("[%s]:%ld", host, n) : xprintf("%s:%ld", host, n);
+	return (0);
+}
+
+static void
+conf_free_listen(struct config *conf)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nlisten; i++)
+		free(conf->listen[i]);
+	free(conf->listen);
+	conf->listen = NULL;
+	conf->nlisten = 0;
+}
+
+static int
+conf_set_listen(struct conf_parse *p, const struct conf_option *o,
+    const char *value)
+{
+	char	*copy, *tok, *save, *one, *why = NULL;
+	char	**list = NULL;
+	size_t	 n = 0, i;
+
+	copy = xstrdup(value);
+	for (tok = strtok_r(copy, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if (conf_listen_one(tok, &one, &why) != 0) {
+			conf_error(p, "[%s] %s: %s", o->section, o->name, why);
+			free(why);
+			goto fail;
+		}
+		for (i = 0; i < n; i++) {
+			if (strcmp(list[i], one) == 0)
+				break;
+		}
+		if (i < n) {
+			conf_error(p, "[%s] %s: %s is listed twice",
+			    o->section, o->name, one);
+			free(one);
+			goto fail;
+		}
+		if ((list = reallocarray(list, n + 1, sizeof *list)) == NULL)
+			fatal("reallocarray");
+		list[n++] = one;
+	}
+	if (n == 0) {
+		conf_error(p, "[%s] %s: needs at least one address:port",
+		    o->section, o->name);
+		goto fail;
+	}
+	free(copy);
+	conf_free_listen(p->conf);
+	p->conf->listen = list;
+	p->conf->nlisten = n;
+	return (0);
+fail:
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	free(copy);
+	return (-1);
+}
+
+/* Parse one value into the struct; report what is wrong with it. */
+static int
+conf_set(struct conf_parse *p, const struct conf_option *o,
+    const char *value)
+{
+	const char *const	*c;
+	char			*ep, **sp;
+	long long		 n;
+	size_t			 len;
+
+	if (conf_has_control(value)) {
+		conf_error(p, "[%s] %s: control characters are not allowed",
+		    o->section, o->name);
+		return (-1);
+	}
+	switch (o->type) {
+	case CONF_INT:
+		errno = 0;
+		n = strtoll(value, &ep, 10);
+		if (*value == '\0' || *ep != '\0' || errno == ERANGE) {
+			conf_error(p, "[%s] %s: '%s' is not a whole number",
+			    o->section, o->name, value);
+			return (-1);
+		}
+		if (n < o->min || n > o->max) {
+			conf_error(p, "[%s] %s: %lld is out of range "
+			    "(%lld to %lld)", o->section, o->name, n, o->min,
+			    o->max);
+			return (-1);
+		}
+		*conf_intp(p->conf, o) = (int)n;
+		return (0);
+	case CONF_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+		    strcmp(value, "on") == 0 || strcmp(value, "1") == 0)
+			*conf_intp(p->conf, o) = 1;
+		else if (strcmp(value, "no") == 0 ||
+		    strcmp(value, "false") == 0 || strcmp(value, "off") == 0 ||
+		    strcmp(value, "0") == 0)
+			*conf_intp(p->conf, o) = 0;
+		else {
+			conf_error(p, "[%s] %s: '%s' is not yes or no",
+			    o->section, o->name, value);
+			return (-1);
+		}
+		return (0);
+	case CONF_LISTEN:
+		return (conf_set_listen(p, o, value));
+	case CONF_ENUM:
+		for (c = o->choices; *c != NULL; c++) {
+			if (strcmp(*c, value) == 0)
+				break;
+		}
+		if (*c == NULL) {
+			conf_error(p, "[%s] %s: '%s' is not one of %s%s%s",
+			    o->section, o->name, value, o->choices[0],
+			    o->choices[1] ? " or " : "",
+			    o->choices[1] ? o->choices[1] : "");
+			return (-1);
+		}
+		break;
+	case CONF_URL:
+		if (*value == '\0')
+			break;
+		for (c = o->choices; *c != NULL; c++) {
+			len = strlen(*c);
+			if (strncmp(value, *c, len) == 0 &&
+			    strncmp(value + len, "://", 3) == 0 &&
+			    value[len + 3] != '\0' && value[len + 3] != '/')
+				break;
+		}
+		if (*c == NULL) {
+			conf_error(p, "[%s] %s: '%s' is not a %s:// or %s:// "
+			    "address", o->section, o->name, value,
+			    o->choices[0], o->choices[1]);
+			return (-1);
+		}
+		if (strpbrk(value, " \t\"<>") != NULL) {
+			conf_error(p, "[%s] %s: '%s' has characters a URL "
+			    "cannot hold", o->section, o->name, value);
+			return (-1);
+		}
+		break;
+	case CONF_PATH:
+	case CONF_SECRET:
+	case CONF_STRING:
+		break;
+	}
+	sp = conf_strp(p->conf, o);
+	free(*sp);
+	*sp = xstrdup(value);
+	return (0);
+}
+
+static int
+conf_handler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct conf_parse		*p = arg;
+	const struct conf_option	*o, *other;
+	size_t				 i;
+
+	if (p->toolong)
+		return (1);	/* already reported by the reader */
+	if (p->indented && p->lasterror != p->line) {
+		conf_error(p, "this indented line continues '%s' above; "
+		    "remove the leading white space", name);
+		return (0);
+	}
+	if (*section == '\0') {
+		conf_error(p, "'%s' is outside any [section]", name);
+		return (0);
+	}
+	if ((o = config_find(section, name)) == NULL) {
+		other = NULL;
+		for (o = conf_options; o->name != NULL; o++) {
+			if (strcmp(o->name, name) == 0) {
+				other = o;
+				break;
+			}
+		}
+		if (!conf_section_known(section))
+			conf_error(p, "unknown section [%s]", section);
+		else if (other != NULL)
+			conf_error(p, "unknown option '%s' in [%s] (it belongs "
+			    "in [%s])", name, section, other->section);
+		else
+			conf_error(p, "unknown option '%s' in [%s]", name,
+			    section);
+		return (0);
+	}
+	i = o - conf_options;
+	if (p->seen[i] != 0) {
+		conf_error(p, "[%s] %s is already set on line %d",
+		    o->section, o->name, p->seen[i]);
+		return (0);
+	}
+	p->seen[i] = p->line;
+	if (conf_set(p, o, value) != 0)
+		return (0);
+	p->set[i] = 1;
+	return (1);
+}
+
+/* fgets for inih that counts lines and catches the ones it would split. */
+static char *
+conf_reader(char *str, int num, void *arg)
+{
+	struct conf_parse	*p = arg;
+	size_t			 len;
+	int			 ch;
+
+	if (fgets(str, num, p->f) == NULL)
+		return (NULL);
+	p->line++;
+	p->toolong = 0;
+	p->indented = (str[0] == ' ' || str[0] == '\t') &&
+	    str[strspn(str, " \t\r\n")] != '\0' &&
+	    str[strspn(str, " \t")] != '#' &&
+	    str[strspn(str, " \t")] != ';';
+	len = strlen(str);
+	if (len > 0 && str[len - 1] != '\n' && !feof(p->f)) {
+		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
+			;
+		conf_error(p, "line is longer than %d characters", num - 2);
+		p->toolong = 1;
+		str[0] = '\0';
+	}
+	return (str);
+}
+
+static int
+conf_resolve(char **path, const char *dir)
+{
+	char	*abs;
+
+	if (*path == NULL || **path == '\0' || **path == '/')
+		return (0);
+	abs = xprintf("%s/%s", dir, *path);
+	free(*path);
+	*path = abs;
+	return (0);
+}
+
+/* A secret must be a regular file that only its owner can read. */
+static void
+conf_check_secret(struct conf_parse *p, const struct conf_option *o)
+{
+	const char	*path = *conf_strp(p->conf, o);
+	struct stat	 sb;
+	int		 fd;
+
+	if (path == NULL || *path == '\0')
+		return;
+	p->line = p->seen[o - conf_options];
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		conf_error(p, "[%s] %s: cannot open %s: %s", o->section,
+		    o->name, path, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
+		conf_error(p, "[%s] %s: %s is not a regular file", o->section,
+		    o->name, path);
+	else if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+		conf_error(p, "[%s] %s: %s is readable by group or others "
+		    "(mode %04o); chmod 600 it", o->section, o->name, path,
+		    (unsigned)(sb.st_mode & 07777));
+	close(fd);
+}
+
+/* Fill what the file left out and check what depends on more than one. */
+static void
+conf_finish(struct conf_parse *p)
+{
+	struct config			*conf = p->conf;
+	const struct conf_option	*o;
+	const char			*env;
+	char				*dir;
+	size_t				 i;
+
+	for (o = conf_options, i = 0; o->name != NULL; o++, i++) {
+		/* A bad value was reported; the default keeps us sane. */
+		if (p->set[i] || o->def == NULL)
+			continue;
+		p->line = 0;
+		if (conf_set(p, o, o->def) != 0)
+			fatalx("default of [%s] %s is invalid", o->section,
+			    o->name);
+	}
+
+	if (conf->state_directory == NULL || *conf->state_directory == '\0') {
+		free(conf->state_directory);
+		env = getenv("STATE_DIRECTORY");
+		if (env != NULL && *env != '\0') {
+			/* systemd may list several, separated by ':'. */
+			dir = xstrdup(env);
+			dir[strcspn(dir, ":")] = '\0';
+			conf->state_directory = dir;
+		} else
+			conf->state_directory = xstrdup(LOCALSTATEDIR
+			    "/lib/convene");
+	}
+	if (conf->state_directory[0] != '/') {
+		p->line = p->seen[config_find("daemon", "state_directory") -
+		    conf_options];
+		conf_error(p, "[daemon] state_directory: '%s' is not an "
+		    "absolute path", conf->state_directory);
+	}
+	for (o = conf_options; o->name != NULL; o++) {
+		if (o->type == CONF_PATH || o->type == CONF_SECRET) {
+			if (o->offset != CONF_OFF(state_directory))
+				conf_resolve(conf_strp(conf, o),
+				    conf->state_directory);
+		}
+	}
+	if (strlen(conf->control_socket) >= 108) {
+		p->line = p->seen[config_find("daemon", "control_socket") -
+		    conf_options];
+		conf_error(p, "[daemon] control_socket: %s is longer than a "
+		    "Unix socket path may be (107 bytes)", conf->control_socket);
+	}
+	if (conf->base_url == NULL)
+		conf->base_url = xprintf("http://%s", conf->listen[0]);
+	else if (conf->base_url[0] != '\0') {
+		i = strlen(conf->base_url);
+		if (conf->base_url[i - 1] == '/')
+			conf->base_url[i - 1] = '\0';
+	}
+	if (conf->smtp_username != NULL && *conf->smtp_username != '\0' &&
+	    *conf->smtp_password_file == '\0') {
+		p->line = p->seen[config_find("mail", "smtp_username") -
+		    conf_options];
+		conf_error(p, "[mail] smtp_username is set but "
+		    "smtp_password_file is not");
+	}
+	for (o = conf_options; o->name != NULL; o++) {
+		if (o->type == CONF_SECRET)
+			conf_check_secret(p, o);
+	}
+}
+
+static struct config *
+conf_run(const char *path, char **cause)
+{
+	struct conf_parse	 p;
+	struct config		*conf;
+	struct stat		 sb;
+	int			 ret;
+
+	memset(&p, 0, sizeof p);
+	conf = xcalloc(1, sizeof *conf);
+	p.conf = conf;
+	if (path != NULL) {
+		conf->path = xstrdup(path);
+		p.file = path;
+		if ((p.f = fopen(path, "re")) == NULL) {
+			cause_set(cause, "%s: cannot open: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (fstat(fileno(p.f), &sb) == -1 || !S_ISREG(sb.st_mode)) {
+			cause_set(cause, "%s: not a regular file", path);
+			goto fail;
+		}
+		ret = ini_parse_stream(conf_reader, &p, conf_handler, &p);
+		if (ferror(p.f)) {
+			cause_set(cause, "%s: cannot read: %s", path,
+			    strerror(errno));
+			goto fail;
+		}
+		if (ret > 0 && ret != p.lasterror) {
+			p.line = ret;
+			conf_error(&p, "expected 'name = value' or '[section]'");
+		}
+		fclose(p.f);
+		p.f = NULL;
+	}
+	conf_finish(&p);
+	if (p.nerrors != 0) {
+		cause_set(cause, "%s", p.errors);
+		goto fail;
+	}
+	free(p.errors);
+	return (conf);
+fail:
+	if (p.f != NULL)
+		fclose(p.f);
+	free(p.errors);
+	config_free(conf);
+	return (NULL);
+}
+
+struct config *
+config_default(char **cause)
+{
+	return (conf_run(NULL, cause));
+}
+
+struct config *
+config_load(const char *path, char **cause)
+{
+	return (conf_run(path, cause));
+}
+
+void
+config_free(struct config *conf)
+{
+	const struct conf_option	*o;
+
+	if (conf == NULL)
+		return;
+	for (o = conf_options; o->name != NULL; o++) {
+		switch (o->type) {
+		case CONF_STRING:
+		case CONF_PATH:
+		case CONF_SECRET:
+		case CONF_URL:
+		case CONF_ENUM:
+			free(*conf_strp(conf, o));
+			break;
+		case CONF_LISTEN:
+			conf_free_listen(conf);
+			break;
+		case CONF_INT:
+		case CONF_BOOL:
+			break;
+		}
+	}
+	free(conf->path);
+	free(conf);
+}
+
+/* The value as the file would spell it; for -n -v and the tests. */
+char *
+config_value_string(const struct config *conf, const struct conf_option *o)
+{
+	char	*s, *t;
+	size_t	 i;
+
+	switch (o->type) {
+	case CONF_INT:
+		return (xprintf("%d", *(const int *)((const char *)conf +
+		    o->offset)));
+	case CONF_BOOL:
+		return (xstrdup(*(const int *)((const char *)conf +
+		    o->offset) ? "yes" : "no"));
+	case CONF_LISTEN:
+		s = xstrdup("");
+		for (i = 0; i < conf->nlisten; i++) {
+			t = xprintf("%s%s%s", s, i ? ", " : "",
+			    conf->listen[i]);
+			free(s);
+			s = t;
+		}
+		return (s);
+	default:
+		s = *(char *const *)((const char *)conf + o->offset);
+		return (xstrdup(s != NULL ? s : ""));
+	}
+}

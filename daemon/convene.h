@@ -1,0 +1,167 @@
+/*
+ * convene.h: the structures and prototypes shared by convened's modules.
+ *
+ * One section per file, in the order the daemon starts them.  A type whose
+ * lifetime one module owns is opaque here and defined in that module.
+ */
+#ifndef CONVENE_H
+#define CONVENE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct event_base;
+struct evbuffer;
+
+#define CONVENE_APPLICATION_ID	0x436f6e76	/* "Conv" */
+
+/* config.c */
+enum conf_type {
+	CONF_STRING,
+	CONF_PATH,		/* a file or folder; relative to state_directory */
+	CONF_SECRET,		/* a file only its owner may read */
+	CONF_INT,
+	CONF_BOOL,
+	CONF_LISTEN,		/* comma-separated address:port list */
+	CONF_URL,
+	CONF_ENUM
+};
+
+struct config {
+	char		*path;		/* NULL: the embedded default */
+
+	/* [daemon] */
+	char		*state_directory;
+	char		*database;
+	char		*control_socket;
+	int		 shutdown_timeout;
+	char		*log_level;
+
+	/* [http] */
+	char		**listen;
+	size_t		 nlisten;
+	char		*base_url;
+	int		 http_max_body;
+	int		 http_max_headers;
+	int		 http_timeout;
+	int		 http_request_timeout;
+
+	/* [mail] */
+	char		*mail_spool;
+	char		*smtp_url;
+	char		*smtp_username;
+	char		*smtp_password_file;
+	char		*mail_from;
+
+	/* [sms] */
+	char		*sms_spool;
+	char		*sms_gateway_url;
+	char		*sms_credentials_file;
+
+	/* [security] */
+	char		*signing_key_file;
+};
+
+struct conf_option {
+	const char	*section;
+	const char	*name;
+	enum conf_type	 type;
+	size_t		 offset;
+	long long	 min;
+	long long	 max;
+	const char	*const *choices;	/* CONF_ENUM */
+	const char	*def;		/* NULL: derived, see the help */
+	const char	*help;
+};
+
+extern const struct conf_option	conf_options[];
+
+struct config	*config_default(char **);
+struct config	*config_load(const char *, char **);
+void		 config_free(struct config *);
+const struct conf_option *config_find(const char *, const char *);
+char		*config_value_string(const struct config *,
+		    const struct conf_option *);
+
+/* store.c */
+#define STORE_SCHEMA_VERSION	2
+
+struct store;
+struct store_counts {
+	long long	groups;
+	long long	people;
+	long long	memberships;
+};
+
+struct store	*store_open(const char *, char **);
+void		 store_close(struct store *);
+int		 store_version(struct store *);
+int		 store_check(struct store *, char **);
+int		 store_counts(struct store *, struct store_counts *);
+int		 store_audit(struct store *, const char *, const char *,
+		    const char *, const char *);
+int		 store_create_at(const char *, int, char **);
+
+/* http.c */
+struct http;
+struct http	*http_create(struct event_base *, const struct config *,
+		    char **);
+int		 http_listen(struct http *, const struct config *,
+		    const int *, size_t, char **);
+void		 http_configure(struct http *, const struct config *);
+void		 http_stop_accepting(struct http *);
+void		 http_free(struct http *);
+size_t		 http_inflight(struct http *);
+char		*http_describe(struct http *);
+
+/* metrics.c */
+void		 metrics_http(const char *, int);
+void		 metrics_render(struct evbuffer *);
+
+/* convened.c */
+struct convened {
+	struct event_base	*base;
+	struct config		*conf;
+	struct store		*store;
+	struct http		*http;
+	time_t			 started;
+	struct timespec		 started_mono;
+};
+extern struct convened	*convened;
+
+/* util.c */
+char		*xstrdup(const char *);
+void		*xcalloc(size_t, size_t);
+char		*xprintf(const char *, ...)
+		    __attribute__((__format__(printf, 1, 2)));
+void		 cause_set(char **, const char *, ...)
+		    __attribute__((__format__(printf, 2, 3)));
+double		 mono_seconds(void);
+long		 rss_kib(void);
+
+/* systemd.c */
+struct log_field;
+#ifdef HAVE_SYSTEMD
+int		 systemd_booted_us(void);
+int		 systemd_journal_wanted(void);
+int		 systemd_journal(int, const struct log_field *, const char *);
+void		 systemd_notify(const char *, ...)
+		    __attribute__((__format__(printf, 1, 2)));
+uint64_t	 systemd_watchdog_usec(void);
+size_t		 systemd_listen_fds(int **);
+#else
+static inline int systemd_booted_us(void) { return (0); }
+static inline int systemd_journal_wanted(void) { return (0); }
+static inline int
+systemd_journal(int pri, const struct log_field *f, const char *m)
+{
+	(void)pri; (void)f; (void)m;
+	return (-1);
+}
+static inline void systemd_notify(const char *fmt, ...) { (void)fmt; }
+static inline uint64_t systemd_watchdog_usec(void) { return (0); }
+static inline size_t systemd_listen_fds(int **fds) { *fds = NULL; return (0); }
+#endif
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * convened.c: start-up, signals and shutdown of the convene daemon.
+ *
+ * One event_base runs everything.  Start-up reads the configuration, takes
+ * the state directory's lock, opens and migrates the store, binds or
+ * receives the sockets, then says READY=1.  SIGHUP swaps in a new
+ * configuration only when all of it is valid; SIGTERM stops accepting,
+ * lets work in flight finish within shutdown_timeout and closes the
+ * database cleanly.
+ */
+#include "config.h"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "convene.h"
+#include "log.h"
+
+struct convened	*convened;
+
+static struct event	*ev_sigterm, *ev_sigint, *ev_sighup;
+static struct event	*ev_watchdog, *ev_drain;
+static double		 drain_deadline;
+static int		 stopping;
+static int		 lock_fd = -1;
+static int		 cmdline_verbose;
+
+static void __attribute__((__noreturn__))
+usage(void)
+{
+	fprintf(stderr, "usage: convened [-dnVv] [-f file]\n");
+	exit(1);
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char	*copy, *p;
+	int	 rc = 0;
+
+	copy = xstrdup(path);
+	for (p = copy + 1; rc == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		int end = (*p == '\0');
+		*p = '\0';
+		if (mkdir(copy, mode) == -1 && errno != EEXIST)
+			rc = -1;
+		if (end)
+			break;
+		*p = '/';
+	}
+	free(copy);
+	return (rc);
+}
+
+/* One daemon per state directory: two would both send every message. */
+static void
+take_lock(const struct config *conf)
+{
+	char	*path, buf[32];
+	int	 n;
+
+	path = xprintf("%s/convened.lock", conf->state_directory);
+	lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd == -1)
+		fatal("%s", path);
+	if (flock(lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		n = read(lock_fd, buf, sizeof buf - 1);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fatalx("%s: another convened (pid %s) is using %s", path,
+		    *buf ? buf : "?", conf->state_directory);
+	}
+	if (ftruncate(lock_fd, 0) == 0) {
+		n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+		if (pwrite(lock_fd, buf, n, 0) != n)
+			log_warn("%s", path);
+	}
+	free(path);
+}
+
+static void
+set_status(void)
+{
+	struct store_counts	 c;
+	char			*listen;
+
+	if (convened->store == NULL || convened->http == NULL)
+		return;
+	listen = http_describe(convened->http);
+	if (store_counts(convened->store, &c) == 0)
+		systemd_notify("STATUS=Serving %lld groups and %lld people on "
+		    "%s", c.groups, c.people, listen);
+	else
+		systemd_notify("STATUS=Serving on %s; the database did not "
+		    "answer", listen);
+	free(listen);
+}
+
+static void
+drain_check(evutil_socket_t fd, short events, void *arg)
+{
+	struct timeval	tv = { 0, 50000 };
+	size_t		n = http_inflight(convened->http);
+
+	if (n == 0 || mono_seconds() >= drain_deadline) {
+		if (n != 0)
+			log_warnx("shutdown: %zu requests still open after %d "
+			    "seconds; closing them", n,
+			    convened->conf->shutdown_timeout);
+		event_base_loopexit(convened->base, NULL);
+		return;
+	}
+	evtimer_add(ev_drain, &tv);
+}
+
+static void
+on_stop(evutil_socket_t sig, short events, void *arg)
+{
+	if (stopping++) {
+		log_info("second signal: stopping now");
+		event_base_loopexit(convened->base, NULL);
+		return;
+	}
+	log_info("received %s, stopping", sig == SIGINT ? "SIGINT" :
+	    "SIGTERM");
+	systemd_notify("STOPPING=1\nSTATUS=Stopping: finishing work in "
+	    "flight");
+	http_stop_accepting(convened->http);
+	drain_deadline = mono_seconds() + convened->conf->shutdown_timeout;
+	drain_check(-1, 0, NULL);
+}
+
+static int
+same_string(const char *a, const char *b)
+{
+	return (strcmp(a ? a : "", b ? b : "") == 0);
+}
+
+/* Keep what only a restart can change, and say so when it differs. */
+static void
+keep_restart_only(struct config *next, struct config *cur)
+{
+	char	**a, **b, *tmp, *l1, *l2;
+	size_t	  i;
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} keep[] = {
+		{ "[daemon] state_directory",
+		  offsetof(struct config, state_directory) },
+		{ "[daemon] database", offsetof(struct config, database) },
+		{ "[daemon] control_socket",
+		  offsetof(struct config, control_socket) },
+	};
+	const struct conf_option *lo = config_find("http", "listen");
+
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+		a = (char **)((char *)next + keep[i].off);
+		b = (char **)((char *)cur + keep[i].off);
+		if (!same_string(*a, *b))
+			log_warnx("%s changed to %s: it takes effect at the "
+			    "next restart", keep[i].name, *a);
+		tmp = *a;
+		*a = *b;
+		*b = tmp;
+	}
+	l1 = config_value_string(next, lo);
+	l2 = config_value_string(cur, lo);
+	if (strcmp(l1, l2) != 0) {
+		log_warnx("[http] listen changed to %s: it takes effect at "
+		    "the next restart", l1);
+		{
+			char	**tl = next->listen;
+			size_t	  tn = next->nlisten;
+
+			next->listen = cur->listen;
+			next->nlisten = cur->nlisten;
+			cur->listen = tl;
+			cur->nlisten = tn;
+		}
+	}
+	free(l1);
+	free(l2);
+}
+
+static void
+on_reload(evutil_socket_t sig, short events, void *arg)
+{
+	struct config	*next, *cur = convened->conf;
+	char		*cause = NULL, *line, *save;
+
+	if (cur->path == NULL) {
+		log_info("SIGHUP: running on the embedded default; nothing to "
+		    "reload");
+		return;
+	}
+	systemd_notify("RELOADING=1\nSTATUS=Reloading %s", cur->path);
+	log_info("SIGHUP: reloading %s", cur->path);
+	if ((next = config_load(cur->path, &cause)) == NULL) {
+		for (line = strtok_r(cause, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
+		log_warnx("configuration not reloaded: keeping the one "
+		    "loaded before");
+		free(cause);
+		systemd_notify("READY=1");
+		set_status();
+		return;
+	}
+	keep_restart_only(next, cur);
+	http_configure(convened->http, next);
+	log_setverbose(cmdline_verbose +
+	    (strcmp(next->log_level, "debug") == 0));
+	convened->conf = next;
+	config_free(cur);
+	log_info("configuration reloaded");
+	systemd_notify("READY=1");
+	set_status();
+}
+
+/* Ping the watchdog from the loop itself: a stuck loop stops the pings. */
+static void
+on_watchdog(evutil_socket_t fd, short events, void *arg)
+{
+	systemd_notify("WATCHDOG=1");
+}
+
+/* Fork, and let the parent exit only once the child is ready or dead. */
+static int
+daemonize(void)
+{
+	int	 p[2], fd;
+	pid_t	 pid;
+	char	 c;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid != 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) == 1)
+			_exit(0);
+		fprintf(stderr, "convened: did not start; see the system "
+		    "log\n");
+		_exit(1);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	return (p[1]);
+}
+
+static void
+daemonize_done(int fd)
+{
+	int	null;
+
+	if (fd == -1)
+		return;
+	if (write(fd, "", 1) != 1)
+		log_warn("daemonize: telling the parent");
+	close(fd);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct convened	 state;
+	struct config	*conf;
+	const char	*file = NULL;
+	char		*cause = NULL, *line, *save;
+	int		 ch, foreground = 0, check = 0, ready_fd = -1;
+	int		*fds;
+	size_t		 nfds;
+	uint64_t	 wd;
+	enum log_target	 target;
+
+	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = 1;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			cmdline_verbose++;
+			break;
+		case 'V':
+			printf("convened %s\n", PACKAGE_VERSION);
+			return (0);
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+
+	log_init(LOG_TARGET_STDERR, cmdline_verbose);
+	conf = file ? config_load(file, &cause) : config_default(&cause);
+	if (conf == NULL) {
+		for (line = strtok_r(cause, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			fprintf(stderr, "%s\n", line);
+		free(cause);
+		return (1);
+	}
+	if (check) {
+		printf("configuration OK\n");
+		config_free(conf);
+		return (0);
+	}
+
+	if (foreground)
+		target = LOG_TARGET_STDERR;
+	else if (systemd_journal_wanted())
+		target = LOG_TARGET_JOURNAL;
+	else if (systemd_booted_us())
+		target = LOG_TARGET_STDERR;
+	else {
+		target = LOG_TARGET_SYSLOG;
+		ready_fd = daemonize();
+	}
+	log_init(target, cmdline_verbose + (strcmp(conf->log_level,
+	    "debug") == 0));
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&state, 0, sizeof state);
+	convened = &state;
+	state.conf = conf;
+	state.started = time(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &state.started_mono);
+
+	if (mkdir_p(conf->state_directory, 0750) == -1)
+		fatal("%s", conf->state_directory);
+	take_lock(conf);
+	if (mkdir_p(conf->mail_spool, 0750) == -1)
+		fatal("%s", conf->mail_spool);
+	if (mkdir_p(conf->sms_spool, 0750) == -1)
+		fatal("%s", conf->sms_spool);
+
+	if ((state.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	systemd_notify("STATUS=Opening %s", conf->database);
+	if ((state.store = store_open(conf->database, &cause)) == NULL)
+		fatalx("%s", cause);
+	log_info("database %s at schema version %d", conf->database,
+	    store_version(state.store));
+
+	systemd_notify("STATUS=Binding sockets");
+	if ((state.http = http_create(state.base, conf, &cause)) == NULL)
+		fatalx("%s", cause);
+	nfds = systemd_listen_fds(&fds);
+	if (http_listen(state.http, conf, fds, nfds, &cause) != 0)
+		fatalx("%s", cause);
+	free(fds);
+
+	ev_sigterm = evsignal_new(state.base, SIGTERM, on_stop, NULL);
+	ev_sigint = evsignal_new(state.base, SIGINT, on_stop, NULL);
+	ev_sighup = evsignal_new(state.base, SIGHUP, on_reload, NULL);
+	ev_drain = evtimer_new(state.base, drain_check, NULL);
+	if (ev_sigterm == NULL || ev_sigint == NULL || ev_sighup == NULL ||
+	    ev_drain == NULL)
+		fatalx("cannot set up signal events");
+	evsignal_add(ev_sigterm, NULL);
+	evsignal_add(ev_sigint, NULL);
+	evsignal_add(ev_sighup, NULL);
+
+	if ((wd = systemd_watchdog_usec()) != 0) {
+		struct timeval	tv;
+
+		tv.tv_sec = (wd / 2) / 1000000;
+		tv.tv_usec = (wd / 2) % 1000000;
+		ev_watchdog = event_new(state.base, -1, EV_PERSIST,
+		    on_watchdog, NULL);
+		if (ev_watchdog == NULL)
+			fatalx("cannot set up the watchdog");
+		event_add(ev_watchdog, &tv);
+		log_debug("watchdog every %llu ms",
+		    (unsigned long long)(wd / 2000));
+	}
+
+	store_audit(state.store, "convened", "start", NULL, PACKAGE_VERSION);
+	systemd_notify("READY=1");
+	set_status();
+	log_info("convened %s ready (%s)", PACKAGE_VERSION,
+	    conf->path ? conf->path : "embedded default configuration");
+	daemonize_done(ready_fd);
+
+	event_base_dispatch(state.base);
+
+	systemd_notify("STATUS=Closing the database");
+	http_free(state.http);
+	store_audit(state.store, "convened", "stop", NULL, NULL);
+	store_close(state.store);
+	if (ev_watchdog != NULL)
+		event_free(ev_watchdog);
+	event_free(ev_sigterm);
+	event_free(ev_sigint);
+	event_free(ev_sighup);
+	event_free(ev_drain);
+	event_base_free(state.base);
+	log_info("stopped");
+	config_free(state.conf);
+	if (lock_fd != -1)
+		close(lock_fd);
+	return (0);
+}

@@ -1,0 +1,186 @@
+/*
+ * log.c: stderr, syslog or journal logging with errno preserved.
+ *
+ * Priorities are syslog's.  log_debug is shown only at verbosity 1 and
+ * above; everything else always.  The journal target sends MESSAGE= and
+ * PRIORITY= plus any structured fields the caller adds, so that
+ * "journalctl MEETING=12" finds every line about one meeting.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "convene.h"
+#include "log.h"
+
+static enum log_target	log_target = LOG_TARGET_STDERR;
+static int		log_verbose;
+
+void
+log_init(enum log_target target, int verbose)
+{
+	log_target = target;
+	log_verbose = verbose;
+	if (target == LOG_TARGET_SYSLOG)
+		openlog("convened", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	tzset();
+}
+
+void
+log_setverbose(int verbose)
+{
+	log_verbose = verbose;
+}
+
+int
+log_getverbose(void)
+{
+	return (log_verbose);
+}
+
+enum log_target
+log_gettarget(void)
+{
+	return (log_target);
+}
+
+static const char *
+log_prioname(int pri)
+{
+	switch (pri) {
+	case LOG_CRIT:
+		return ("fatal: ");
+	case LOG_ERR:
+	case LOG_WARNING:
+		return ("warning: ");
+	case LOG_DEBUG:
+		return ("debug: ");
+	default:
+		return ("");
+	}
+}
+
+/* The single place a message leaves the process. */
+static void
+log_emit(int pri, const struct log_field *fields, const char *msg)
+{
+	const struct log_field	*f;
+
+	if (pri == LOG_DEBUG && log_verbose < 1)
+		return;
+
+	switch (log_target) {
+	case LOG_TARGET_JOURNAL:
+		if (systemd_journal(pri, fields, msg) == 0)
+			return;
+		/* The journal refused: fall back to stderr. */
+		/* FALLTHROUGH */
+	case LOG_TARGET_STDERR:
+		fprintf(stderr, "convened: %s%s", log_prioname(pri), msg);
+		for (f = fields; f != NULL && f->name != NULL; f++)
+			fprintf(stderr, " %s=%s", f->name, f->value);
+		fputc('\n', stderr);
+		fflush(stderr);
+		return;
+	case LOG_TARGET_SYSLOG:
+		syslog(pri, "%s%s", log_prioname(pri), msg);
+		return;
+	}
+}
+
+static void
+log_vmsg(int pri, const struct log_field *fields, int with_errno,
+    const char *fmt, va_list ap)
+{
+	char	 buf[2048];
+	int	 saved_errno = errno;
+	size_t	 len;
+
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (with_errno) {
+		len = strlen(buf);
+		snprintf(buf + len, sizeof buf - len, ": %s",
+		    strerror(saved_errno));
+	}
+	log_emit(pri, fields, buf);
+	errno = saved_errno;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_WARNING, NULL, 1, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_WARNING, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_INFO, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_verbose < 1)
+		return;
+	va_start(ap, fmt);
+	log_vmsg(LOG_DEBUG, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_fields(int pri, const struct log_field *fields, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(pri, fields, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, NULL, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_CRIT, NULL, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

@@ -1,0 +1,96 @@
+/*
+ * util.c: small helpers every module uses: allocation that cannot return
+ * NULL, the "cause" strings that carry a readable error up to the caller,
+ * and clocks.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "convene.h"
+#include "log.h"
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return (p);
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n, size)) == NULL)
+		fatal("calloc");
+	return (p);
+}
+
+char *
+xprintf(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	return (s);
+}
+
+/* Set *cause once: the first reason is the one the user needs. */
+void
+cause_set(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+	int	 saved_errno = errno;
+
+	if (cause == NULL || *cause != NULL) {
+		errno = saved_errno;
+		return;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	*cause = s;
+	errno = saved_errno;
+}
+
+double
+mono_seconds(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* Resident set size from /proc, for /metrics; -1 where there is none. */
+long
+rss_kib(void)
+{
+	FILE	*f;
+	long	 pages, resident;
+
+	if ((f = fopen("/proc/self/statm", "r")) == NULL)
+		return (-1);
+	if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
+		fclose(f);
+		return (-1);
+	}
+	fclose(f);
+	return (resident * (sysconf(_SC_PAGESIZE) / 1024));
+}

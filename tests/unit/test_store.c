@@ -1,0 +1,229 @@
+/*
+ * test_store.c: the schema and its migrations.  A new database reaches the
+ * newest version, an old one upgrades keeping its rows, one from a newer
+ * convened or another program is refused, and integrity_check is ok after
+ * each.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "testlib.h"
+
+#include "convene.h"
+#include "log.h"
+
+static char *
+db_path(const char *name)
+{
+	char	*path = xprintf("%s/%s", test_dir, name);
+
+	unlink(path);
+	return (path);
+}
+
+/* Run SQL on the file behind the store's back, as another program would. */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3	*db;
+	char	*err = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", sql, err);
+	sqlite3_close(db);
+}
+
+static int
+raw_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int		 v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return (v);
+}
+
+static void
+assert_healthy(struct store *st)
+{
+	char	*cause = NULL;
+
+	if (store_check(st, &cause) != 0)
+		fail_msg("store_check: %s", cause);
+}
+
+static void
+test_fresh(void **state)
+{
+	struct store		*st;
+	struct store_counts	 c;
+	char			*path = db_path("fresh.db"), *cause = NULL;
+
+	(void)state;
+	st = store_open(path, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_version(st), STORE_SCHEMA_VERSION);
+	assert_healthy(st);
+	assert_int_equal(store_counts(st, &c), 0);
+	assert_int_equal(c.groups, 0);
+	assert_int_equal(store_audit(st, "test", "open", "store", NULL), 0);
+	store_close(st);
+
+	assert_int_equal(raw_int(path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(path, "PRAGMA application_id"),
+	    CONVENE_APPLICATION_ID);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit_log "
+	    "WHERE actor = 'test' AND action = 'open'"), 1);
+
+	/* Opening again changes nothing. */
+	st = store_open(path, &cause);
+	assert_non_null(st);
+	assert_int_equal(store_version(st), STORE_SCHEMA_VERSION);
+	assert_healthy(st);
+	store_close(st);
+	free(path);
+}
+
+static void
+test_upgrade_from_1(void **state)
+{
+	struct store		*st;
+	struct store_counts	 c;
+	char			*path = db_path("v1.db"), *cause = NULL;
+
+	(void)state;
+	if (store_create_at(path, 1, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'api_tokens'"), 0);
+	raw_exec(path, "INSERT INTO groups (slug, name, created_at) VALUES "
+	    "('dp-steering', 'Direct Payments Steering Group', 0);"
+	    "INSERT INTO people (name, email, created_at) VALUES "
+	    "('Ada', 'ada@example.org', 0);"
+	    "INSERT INTO memberships (group_id, person_id, role, joined_at) "
+	    "VALUES (1, 1, 'co-chair', 0);");
+
+	st = store_open(path, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_version(st), STORE_SCHEMA_VERSION);
+	assert_healthy(st);
+	assert_int_equal(store_counts(st, &c), 0);
+	assert_int_equal(c.groups, 1);
+	assert_int_equal(c.people, 1);
+	assert_int_equal(c.memberships, 1);
+	store_close(st);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE name = 'api_tokens'"), 1);
+	free(path);
+}
+
+static void
+test_newer_refused(void **state)
+{
+	struct store	*st;
+	char		*path = db_path("newer.db"), *cause = NULL, *want;
+
+	(void)state;
+	st = store_open(path, &cause);
+	assert_non_null(st);
+	store_close(st);
+	raw_exec(path, "PRAGMA user_version = 99");
+
+	st = store_open(path, &cause);
+	assert_null(st);
+	want = xprintf("%s has schema version 99, newer than this convened "
+	    "knows (%d)", path, STORE_SCHEMA_VERSION);
+	if (cause == NULL || strstr(cause, want) == NULL)
+		fail_msg("wanted \"%s\", got \"%s\"", want, cause);
+	free(want);
+	free(cause);
+	/* Refused, and left as it was. */
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 99);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+	    "pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	free(path);
+}
+
+static void
+test_foreign_refused(void **state)
+{
+	struct store	*st;
+	char		*path = db_path("other.db"), *cause = NULL;
+
+	(void)state;
+	raw_exec(path, "CREATE TABLE notes (x TEXT)");
+	st = store_open(path, &cause);
+	assert_null(st);
+	assert_non_null(strstr(cause, "is not a convene database"));
+	free(cause);
+	cause = NULL;
+	raw_exec(path, "PRAGMA application_id = 1234");
+	st = store_open(path, &cause);
+	assert_null(st);
+	assert_non_null(strstr(cause, "(application_id 1234)"));
+	free(cause);
+	free(path);
+}
+
+static void
+test_constraints(void **state)
+{
+	struct store	*st;
+	char		*path = db_path("constraints.db"), *cause = NULL;
+	sqlite3		*db;
+
+	(void)state;
+	st = store_open(path, &cause);
+	assert_non_null(st);
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* A slug is lower case letters, digits and hyphens. */
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO groups (slug, "
+	    "name, created_at) VALUES ('Bad Slug', 'x', 0)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	/* A role is one of the five. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO groups (slug, name, "
+	    "created_at) VALUES ('g', 'G', 0); INSERT INTO people (name, "
+	    "created_at) VALUES ('P', 0)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO memberships "
+	    "(group_id, person_id, role, joined_at) VALUES (1, 1, 'boss', 0)",
+	    NULL, NULL, NULL), SQLITE_OK);
+	/* Emails are unique whatever their case. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO people (name, email, "
+	    "created_at) VALUES ('A', 'a@example.org', 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "INSERT INTO people (name, "
+	    "email, created_at) VALUES ('B', 'A@Example.org', 0)", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh),
+		cmocka_unit_test(test_upgrade_from_1),
+		cmocka_unit_test(test_newer_refused),
+		cmocka_unit_test(test_foreign_refused),
+		cmocka_unit_test(test_constraints),
+	};
+
+	log_init(LOG_TARGET_STDERR, 0);
+	return (cmocka_run_group_tests_name("store", tests, test_setup_dir,
+	    test_remove_dir));
+}
