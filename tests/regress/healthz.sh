@@ -1,0 +1,47 @@
+# healthz.sh: the daemon answers /healthz, /metrics and JSON errors on
+# loopback, the control socket is the administrator's, and a second daemon
+# on the same state directory is refused.
+. "$(dirname "$0")/lib.sh"
+
+start_daemon
+
+expect_code 200 GET /healthz
+grep -q '"status": "ok"' "$T/body" || fail "healthz body: $(cat "$T/body")"
+expect_code 200 HEAD /healthz -I
+expect_code 405 POST /healthz
+grep -q '"reason"' "$T/body" || fail "405 without a reason"
+
+expect_code 404 GET /nothing/here
+grep -q '"reason": "nothing is at /nothing/here"' "$T/body" ||
+    fail "404 body: $(cat "$T/body")"
+
+# The API wants the control socket (or, later, a bearer token).
+expect_code 401 GET /api/v1/status
+code=$(curl -sS -o "$T/body" -w '%{http_code}' \
+    --unix-socket "$T/state/convened.sock" http://localhost/api/v1/status)
+[ "$code" = 200 ] || fail "status over the control socket gave $code"
+grep -q '"schema_version": 2' "$T/body" || fail "status: $(cat "$T/body")"
+mode=$(stat -c %a "$T/state/convened.sock")
+[ "$mode" = 600 ] || fail "control socket mode is $mode"
+
+expect_code 200 GET /metrics
+grep -q '^convene_http_requests_total{route="healthz",code="200"} 3$' \
+    "$T/body" || fail "metrics did not count healthz: $(cat "$T/body")"
+grep -q '^convene_http_requests_total{route="not_found",code="404"} 1$' \
+    "$T/body" || fail "metrics did not count the 404"
+grep -q '^convene_uptime_seconds [0-9]' "$T/body" || fail "no uptime"
+grep -q '^convene_database_schema_version 2$' "$T/body" ||
+    fail "no schema version"
+ok "healthz, metrics and JSON errors"
+
+# A second daemon on the same state directory must refuse to start.
+if "$CONVENED" -d -f "$T/convened.conf" 2>"$T/second.log"; then
+	fail "a second convened started on the same state directory"
+fi
+grep -q "another convened (pid $DAEMON_PID)" "$T/second.log" ||
+    fail "second daemon said: $(cat "$T/second.log")"
+healthy || fail "the first daemon stopped answering"
+ok "a second daemon is refused"
+
+stop_daemon
+pass

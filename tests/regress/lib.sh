@@ -1,0 +1,125 @@
+# lib.sh: what every regress script shares.  Source it, then call
+# start_daemon; everything lives in one temporary folder, the daemon runs on
+# a free loopback port and is stopped by PID at exit.  The folder and the
+# daemon's log are kept, and the log printed, only when the test fails.
+
+set -eu
+
+: "${CONVENED:?CONVENED must name the convened binary}"
+: "${CONVENECTL:=$(dirname "$CONVENED")/convenectl}"
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/convene-regress.XXXXXX")
+DAEMON_PID=
+PASSED=
+
+cleanup() {
+	rc=$?
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	fi
+	if [ -n "$PASSED" ] && [ "$rc" -eq 0 ]; then
+		rm -rf "$T"
+	else
+		echo "--- test failed; its folder is kept: $T"
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			echo "--- $f"
+			tail -n 60 "$f"
+		done
+	fi
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+ok() {
+	echo "ok: $*"
+}
+
+pass() {
+	PASSED=1
+	echo "PASS"
+	exit 0
+}
+
+skip() {
+	PASSED=1
+	echo "SKIP: $*"
+	exit 77
+}
+
+free_port() {
+	"$PY" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+PORT=$(free_port)
+BASE="http://127.0.0.1:$PORT"
+
+# write_conf [extra lines for [http]]: a configuration for this test.
+write_conf() {
+	cat > "$T/convened.conf" <<CONF
+[daemon]
+state_directory = $T/state
+log_level = debug
+shutdown_timeout = 5
+
+[http]
+listen = 127.0.0.1:$PORT
+${1:-}
+CONF
+}
+
+# wait_for CMD...: retry for up to ten seconds.
+wait_for() {
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+
+healthy() {
+	curl -fsS -m 2 "$BASE/healthz" | grep -q '"status": "ok"'
+}
+
+# start_daemon [args]: convened -d on this test's configuration.
+start_daemon() {
+	[ -f "$T/convened.conf" ] || write_conf
+	${WRAPPER:-} "$CONVENED" -d -f "$T/convened.conf" "$@" \
+	    2>>"$T/daemon.log" &
+	DAEMON_PID=$!
+	wait_for healthy || fail "convened did not answer /healthz"
+}
+
+# stop_daemon: SIGTERM, and the exit status must be 0.
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	st=0
+	wait "$DAEMON_PID" || st=$?
+	DAEMON_PID=
+	[ "$st" -eq 0 ] || fail "convened exited $st after SIGTERM"
+}
+
+# http METHOD PATH [curl args]: prints the status code; body in $T/body.
+http() {
+	m=$1
+	p=$2
+	shift 2
+	curl -sS -m 10 -o "$T/body" -w '%{http_code}' -X "$m" "$@" "$BASE$p"
+}
+
+expect_code() {
+	want=$1
+	shift
+	got=$(http "$@") || true
+	[ "$got" = "$want" ] || fail "$* gave $got, wanted $want: $(cat "$T/body" 2>/dev/null)"
+}
