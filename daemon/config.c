@@ -112,7 +112,7 @@ const struct conf_option conf_options[] = {
 	  "readable by group or others." },
 
 	{ "security", "signing_key_file", CONF_SECRET,
-	  CONF_OFF(signing_key_file), 0, 0, NULL, "",
+	  CONF_OFF(signing_key_file), 0, 0, NULL, NULL,
 	  "File holding the key that signs links; must not be readable by "
 	  "group or others. Empty: signing.key in state_directory, made on "
 	  "first start." },
@@ -126,7 +126,7 @@ struct conf_parse {
 	FILE		*f;
 	const char	*file;
 	int		 line;
-	int		 toolong;	/* this line was longer than inih reads */
+	int		 toolong;	/* longer than inih reads */
 	int		 indented;	/* this line starts with white space */
 	int		 seen[CONF_NOPTIONS];	/* line it was set on */
 	int		 set[CONF_NOPTIONS];	/* and the value was good */
@@ -515,7 +515,7 @@ conf_check_secret(struct conf_parse *p, const struct conf_option *o)
 	struct stat	 sb;
 	int		 fd;
 
-	if (path == NULL || *path == '\0')
+	if (path == NULL || *path == '\0' || !p->set[o - conf_options])
 		return;
 	p->line = p->seen[o - conf_options];
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
@@ -582,7 +582,14 @@ conf_finish(struct conf_parse *p)
 		p->line = p->seen[config_find("daemon", "control_socket") -
 		    conf_options];
 		conf_error(p, "[daemon] control_socket: %s is longer than a "
-		    "Unix socket path may be (107 bytes)", conf->control_socket);
+		    "Unix socket path may be (107 bytes)",
+		    conf->control_socket);
+	}
+	if (conf->signing_key_file == NULL ||
+	    *conf->signing_key_file == '\0') {
+		free(conf->signing_key_file);
+		conf->signing_key_file = xprintf("%s/signing.key",
+		    conf->state_directory);
 	}
 	if (conf->base_url == NULL)
 		conf->base_url = xprintf("http://%s", conf->listen[0]);
@@ -635,7 +642,8 @@ conf_run(const char *path, char **cause)
 		}
 		if (ret > 0 && ret != p.lasterror) {
 			p.line = ret;
-			conf_error(&p, "expected 'name = value' or '[section]'");
+			conf_error(&p, "expected 'name = value' or "
+			    "'[section]'");
 		}
 		fclose(p.f);
 		p.f = NULL;

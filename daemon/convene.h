@@ -19,7 +19,7 @@ struct evbuffer;
 /* config.c */
 enum conf_type {
 	CONF_STRING,
-	CONF_PATH,		/* a file or folder; relative to state_directory */
+	CONF_PATH,		/* relative to state_directory */
 	CONF_SECRET,		/* a file only its owner may read */
 	CONF_INT,
 	CONF_BOOL,
@@ -103,6 +103,11 @@ int		 store_audit(struct store *, const char *, const char *,
 		    const char *, const char *);
 int		 store_create_at(const char *, int, char **);
 
+/* key.c */
+#define KEY_BYTES	32
+
+int		 key_load(const char *, unsigned char [KEY_BYTES], char **);
+
 /* http.c */
 struct http;
 struct http	*http_create(struct event_base *, const struct config *,
@@ -125,6 +130,7 @@ struct convened {
 	struct config		*conf;
 	struct store		*store;
 	struct http		*http;
+	unsigned char		 signing_key[KEY_BYTES];
 	time_t			 started;
 	struct timespec		 started_mono;
 };

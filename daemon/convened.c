@@ -368,6 +368,9 @@ main(int argc, char **argv)
 	if (mkdir_p(conf->sms_spool, 0750) == -1)
 		fatal("%s", conf->sms_spool);
 
+	if (key_load(conf->signing_key_file, state.signing_key, &cause) != 0)
+		fatalx("%s", cause);
+
 	if ((state.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	systemd_notify("STATUS=Opening %s", conf->database);

@@ -50,7 +50,7 @@ struct http_listener {
 /* One accepted connection, watched for the whole-request deadline. */
 struct http_conn {
 	struct bufferevent		*bev;
-	double				 since;		/* start or last reply */
+	double				 since;	/* start or last reply */
 	int				 busy;		/* a request is out */
 	int				 nodelay;	/* TCP_NODELAY is set */
 	TAILQ_ENTRY(http_conn)		 entry;

@@ -62,9 +62,10 @@ metrics_head(struct evbuffer *b, const char *name, const char *type,
 void
 metrics_render(struct evbuffer *b)
 {
-	struct store_counts	c;
-	size_t			i;
-	long			rss;
+	struct metrics_http_count	*m;
+	struct store_counts		 c;
+	size_t				 i;
+	long				 rss;
 
 	metrics_head(b, "convene_build_info", "gauge",
 	    "The running version of convened.");
@@ -77,10 +78,12 @@ metrics_render(struct evbuffer *b)
 	    (double)convened->started_mono.tv_nsec / 1e9));
 	metrics_head(b, "convene_http_requests_total", "counter",
 	    "HTTP requests answered, by route and status code.");
-	for (i = 0; i < metrics_nhttp; i++)
-		evbuffer_add_printf(b, "convene_http_requests_total{route=\"%s\","
-		    "code=\"%d\"} %llu\n", metrics_http_counts[i].route,
-		    metrics_http_counts[i].code, metrics_http_counts[i].count);
+	for (i = 0; i < metrics_nhttp; i++) {
+		m = &metrics_http_counts[i];
+		evbuffer_add_printf(b, "convene_http_requests_total{"
+		    "route=\"%s\",code=\"%d\"} %llu\n", m->route, m->code,
+		    m->count);
+	}
 	if (metrics_http_dropped != 0)
 		evbuffer_add_printf(b, "convene_http_requests_total{route="
 		    "\"other\",code=\"other\"} %llu\n", metrics_http_dropped);

@@ -127,7 +127,8 @@ store_exec(sqlite3 *db, const char *sql, const char *what, char **cause)
 	char	*err = NULL;
 
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		cause_set(cause, "%s: %s", what, err ? err : sqlite3_errmsg(db));
+		cause_set(cause, "%s: %s", what,
+		    err ? err : sqlite3_errmsg(db));
 		sqlite3_free(err);
 		return (-1);
 	}

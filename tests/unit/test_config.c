@@ -65,6 +65,8 @@ test_defaults(void **state)
 	assert_string_equal(conf->log_level, "info");
 	assert_string_equal(conf->mail_from, "convene@localhost");
 	assert_string_equal(conf->smtp_url, "");
+	assert_string_equal(conf->signing_key_file, LOCALSTATEDIR
+	    "/lib/convene/signing.key");
 
 	/* Every option with a default holds exactly that default. */
 	for (o = conf_options; o->name != NULL; o++) {

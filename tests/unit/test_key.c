@@ -1,0 +1,82 @@
+/*
+ * test_key.c: the signing key is made once, owner-only, and read back the
+ * same; a key others can read, or a file that holds no key, is refused.
+ */
+#include "config.h"
+
+#include "testlib.h"
+
+#include "convene.h"
+#include "log.h"
+
+static void
+test_made_once(void **state)
+{
+	unsigned char	 k1[KEY_BYTES], k2[KEY_BYTES], zero[KEY_BYTES];
+	struct stat	 sb;
+	char		*path, *cause = NULL;
+
+	(void)state;
+	path = xprintf("%s/signing.key", test_dir);
+	unlink(path);
+	if (key_load(path, k1, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(sb.st_size, KEY_BYTES * 2 + 1);
+	memset(zero, 0, sizeof zero);
+	assert_memory_not_equal(k1, zero, KEY_BYTES);
+
+	assert_int_equal(key_load(path, k2, &cause), 0);
+	assert_memory_equal(k1, k2, KEY_BYTES);
+
+	/* Another file gets another key. */
+	free(path);
+	path = xprintf("%s/other.key", test_dir);
+	unlink(path);
+	assert_int_equal(key_load(path, k2, &cause), 0);
+	assert_memory_not_equal(k1, k2, KEY_BYTES);
+	free(path);
+}
+
+static void
+test_refused(void **state)
+{
+	unsigned char	 k[KEY_BYTES];
+	char		*cause = NULL;
+	const char	*path;
+
+	(void)state;
+	path = test_file("open.key", "00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff\n", 0644);
+	assert_int_equal(key_load(path, k, &cause), -1);
+	assert_non_null(strstr(cause, "is readable by group or others "
+	    "(mode 0644)"));
+	free(cause);
+	cause = NULL;
+
+	path = test_file("short.key", "0011\n", 0600);
+	assert_int_equal(key_load(path, k, &cause), -1);
+	assert_non_null(strstr(cause, "not a key (64 hexadecimal digits"));
+	free(cause);
+	cause = NULL;
+
+	path = test_file("good.key", "00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff\n", 0600);
+	assert_int_equal(key_load(path, k, &cause), 0);
+	assert_int_equal(k[1], 0x11);
+	assert_int_equal(k[31], 0xff);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_made_once),
+		cmocka_unit_test(test_refused),
+	};
+
+	log_init(LOG_TARGET_STDERR, 0);
+	return (cmocka_run_group_tests_name("key", tests, test_setup_dir,
+	    test_remove_dir));
+}
