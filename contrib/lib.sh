@@ -64,6 +64,11 @@ build_tree() {
 		echo "==> ./autogen.sh"
 		./autogen.sh >/dev/null 2>&1 || ./autogen.sh || return 1
 	fi
+	if [ -f config.status ]; then
+		echo "the source tree is configured in place, and builds in" >&2
+		echo "$dir need it clean: run 'make distclean' first" >&2
+		return 1
+	fi
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/Makefile" ]; then
 		echo "==> configure $* (in $dir)"
