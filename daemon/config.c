@@ -134,6 +134,7 @@ struct conf_parse {
 	char		*errors;
 	int		 nerrors;
 	int		 lasterror;	/* line of the last error reported */
+	int		 firsterror;	/* and of the first */
 };
 
 static void
@@ -161,6 +162,8 @@ conf_error(struct conf_parse *p, const char *fmt, ...)
 	p->errors = all;
 	p->nerrors++;
 	p->lasterror = p->line;
+	if (p->firsterror == 0)
+		p->firsterror = p->line;
 }
 
 const struct conf_option *
@@ -474,6 +477,7 @@ conf_reader(char *str, int num, void *arg)
 	struct conf_parse	*p = arg;
 	size_t			 len;
 	int			 ch;
+	char			*s;
 
 	if (fgets(str, num, p->f) == NULL)
 		return (NULL);
@@ -490,7 +494,15 @@ conf_reader(char *str, int num, void *arg)
 		conf_error(p, "line is longer than %d characters", num - 2);
 		p->toolong = 1;
 		str[0] = '\0';
+		return (str);
 	}
+	/* Catch every line inih cannot read, not just its first. */
+	s = str + strspn(str, " \t");
+	if (*s == '\0' || *s == '\n' || *s == '\r' || *s == '#' || *s == ';')
+		return (str);
+	if (*s == '[' ? strchr(s, ']') == NULL :
+	    strpbrk(s, "=:") == NULL)
+		conf_error(p, "expected 'name = value' or '[section]'");
 	return (str);
 }
 
@@ -640,7 +652,8 @@ conf_run(const char *path, char **cause)
 			    strerror(errno));
 			goto fail;
 		}
-		if (ret > 0 && ret != p.lasterror) {
+		/* inih returns the first line that failed, ours or its. */
+		if (ret > 0 && p.nerrors == 0) {
 			p.line = ret;
 			conf_error(&p, "expected 'name = value' or "
 			    "'[section]'");

@@ -201,9 +201,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "convenectl: cannot start libcurl\n");
 		return (1);
 	}
-	if (strcmp(argv[0], "status") == 0 && argc == 1)
+	if (strcmp(argv[0], "status") == 0) {
+		if (argc != 1) {
+			fprintf(stderr, "convenectl: status takes no "
+			    "arguments\n");
+			usage();
+		}
 		rc = ctl_status(&ctl);
-	else {
+	} else {
 		fprintf(stderr, "convenectl: unknown command '%s'\n", argv[0]);
 		usage();
 	}

@@ -81,7 +81,8 @@ key_load(const char *path, unsigned char key[KEY_BYTES], char **cause)
 	}
 	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
 		cause_set(cause, "%s is readable by group or others (mode "
-		    "%04o); chmod 600 it", path, (unsigned)(sb.st_mode & 07777));
+		    "%04o); chmod 600 it", path,
+		    (unsigned)(sb.st_mode & 07777));
 		goto fail;
 	}
 	n = read(fd, buf, sizeof buf - 1);

@@ -292,6 +292,26 @@ test_syntax(void **state)
 	expect_error(long_line, "2: line is longer than 198 characters");
 	/* Every mistake is reported, not just the first. */
 	expect_error(long_line, "4: [http] timeout: 0 is out of range");
+	/* Two syntax errors and a bad value: all three, once each. */
+	expect_error("[http]\ntimeout = 0\nbogus line\n[mail\n",
+	    "2: [http] timeout: 0 is out of range");
+	expect_error("[http]\ntimeout = 0\nbogus line\n[mail\n",
+	    "3: expected 'name = value' or '[section]'");
+	expect_error("[http]\ntimeout = 0\nbogus line\n[mail\n",
+	    "4: expected 'name = value' or '[section]'");
+	{
+		struct config	*c;
+		char		*cause = NULL, *q;
+		int		 n = 0;
+
+		c = load_text("[http]\ntimeout = 0\nbogus line\n", &cause);
+		assert_null(c);
+		for (q = cause; (q = strstr(q, "convened.conf:")) != NULL; q++)
+			n++;
+		if (n != 2)
+			fail_msg("wanted two errors, got: %s", cause);
+		free(cause);
+	}
 	expect_error("[mail]\nfrom = a\x01" "b\n",
 	    "2: [mail] from: control characters are not allowed");
 }
