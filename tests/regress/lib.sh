@@ -88,7 +88,7 @@ wait_for() {
 }
 
 healthy() {
-	curl -fsS -m 2 "$BASE/healthz" | grep -q '"status": "ok"'
+	curl -fs -m 2 "$BASE/healthz" 2>/dev/null | grep -q '"status": "ok"'
 }
 
 # start_daemon [args]: convened -d on this test's configuration.
