@@ -108,6 +108,49 @@ int		 store_create_at(const char *, int, char **);
 
 int		 key_load(const char *, unsigned char [KEY_BYTES], char **);
 
+/* sched.c */
+#define SCHED_LOCAL_LEN	32	/* "20260312T180000" and room */
+#define SCHED_LEAD_LEN	32	/* "P7DT2H30M" */
+
+/* A lead time: whole days on the local calendar, then elapsed seconds. */
+struct sched_lead {
+	int		 days;
+	int		 seconds;
+};
+
+struct sched_series {
+	const char	*tzid;
+	const char	*dtstart;	/* local */
+	int		 duration;	/* seconds */
+	const char	*rrule;		/* "" or NULL: one meeting */
+	const char	*exdates;	/* local, comma-separated */
+	const char	*rdates;
+};
+
+struct sched_occ {
+	char		 recurrence_id[SCHED_LOCAL_LEN];	/* local */
+	time_t		 start;
+	time_t		 end;
+};
+
+void		 sched_init(void);
+int		 sched_zone_valid(const char *, char **);
+int		 sched_parse_local(const char *, char [SCHED_LOCAL_LEN],
+		    char **);
+int		 sched_local_to_utc(const char *, const char *, time_t *,
+		    char **);
+int		 sched_utc_to_local(const char *, time_t,
+		    char [SCHED_LOCAL_LEN], char **);
+int		 sched_rrule_valid(const char *, char **);
+int		 sched_expand(const struct sched_series *, time_t, time_t,
+		    struct sched_occ **, size_t *, char **);
+int		 sched_words(time_t, const char *, char *, size_t);
+int		 sched_short(time_t, const char *, char *, size_t);
+int		 sched_minute_of_day(time_t, const char *);
+int		 sched_lead_parse(const char *, struct sched_lead *,
+		    char [SCHED_LEAD_LEN], char **);
+time_t		 sched_due(time_t, const char *, const struct sched_lead *);
+
 /* http.c */
 struct http;
 struct http	*http_create(struct event_base *, const struct config *,

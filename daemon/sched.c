@@ -1,0 +1,485 @@
+/*
+ * sched.c: meeting times.  A series is a local start, a duration and an
+ * RRULE in its group's time zone; libical expands it there, so 18:00
+ * stays 18:00 across the change between GMT and BST while the UTC instant
+ * moves by an hour.  Also the words people read: "Thursday 12 March 2026
+ * at 6pm".
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libical/ical.h>
+
+#include "convene.h"
+#include "log.h"
+
+#define SCHED_MAX_ITER	100000	/* a runaway rule stops here */
+
+static const char *const sched_days[] = { "Sunday", "Monday", "Tuesday",
+	"Wednesday", "Thursday", "Friday", "Saturday" };
+static const char *const sched_months[] = { "January", "February", "March",
+	"April", "May", "June", "July", "August", "September", "October",
+	"November", "December" };
+
+void
+sched_init(void)
+{
+	icalerror_set_errors_are_fatal(0);
+}
+
+static icaltimezone *
+sched_zone(const char *tzid, char **cause)
+{
+	icaltimezone	*tz;
+
+	if (tzid == NULL || *tzid == '\0') {
+		cause_set(cause, "time_zone: none given");
+		return (NULL);
+	}
+	if (strcmp(tzid, "UTC") == 0)
+		return (icaltimezone_get_utc_timezone());
+	if ((tz = icaltimezone_get_builtin_timezone(tzid)) == NULL) {
+		cause_set(cause, "time_zone: '%s' is not a known time zone "
+		    "(such as Europe/London)", tzid);
+		return (NULL);
+	}
+	return (tz);
+}
+
+int
+sched_zone_valid(const char *tzid, char **cause)
+{
+	return (sched_zone(tzid, cause) == NULL ? -1 : 0);
+}
+
+static int
+sched_days_in_month(int y, int m)
+{
+	static const int	days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+				    31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return (29);
+	return (days[m - 1]);
+}
+
+/* Canonical local time; the fields were checked, so 15 bytes suffice. */
+static void
+sched_fmt_local(char out[SCHED_LOCAL_LEN], int y, int mo, int d, int h,
+    int mi, int s)
+{
+	char	tmp[96];
+
+	int	n;
+
+	n = snprintf(tmp, sizeof tmp, "%04d%02d%02dT%02d%02d%02d", y, mo, d,
+	    h, mi, s);
+	if (n < 0 || n >= SCHED_LOCAL_LEN)
+		n = 0;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
+}
+
+/*
+ * Read a local date and time: "2026-03-12T18:00", "2026-03-12 18:00:00"
+ * or "20260312T180000"; out gets the canonical "20260312T180000".
+ */
+int
+sched_parse_local(const char *in, char out[SCHED_LOCAL_LEN], char **cause)
+{
+	char		 d[15];
+	const char	*p;
+	size_t		 n = 0;
+	int		 y, mo, day, h, mi, s;
+
+	if (in == NULL)
+		goto bad;
+	for (p = in; *p != '\0'; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (n == sizeof d - 1)
+				goto bad;
+			d[n++] = *p;
+		} else if (strchr("-: T", *p) == NULL)
+			goto bad;
+	}
+	d[n] = '\0';
+	if (n != 12 && n != 14)
+		goto bad;
+	if (sscanf(d, "%4d%2d%2d%2d%2d", &y, &mo, &day, &h, &mi) != 5)
+		goto bad;
+	s = n == 14 ? atoi(d + 12) : 0;
+	if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || day < 1 ||
+	    day > sched_days_in_month(y, mo)) {
+		cause_set(cause, "'%s' is not a date on the calendar", in);
+		return (-1);
+	}
+	if (h > 23 || mi > 59 || s > 59) {
+		cause_set(cause, "'%s' is not a time of day", in);
+		return (-1);
+	}
+	sched_fmt_local(out, y, mo, day, h, mi, s);
+	return (0);
+bad:
+	cause_set(cause, "'%s' is not a date and time such as "
+	    "2026-03-12T18:00", in ? in : "");
+	return (-1);
+}
+
+static struct icaltimetype
+sched_ical(const char *local, icaltimezone *tz)
+{
+	struct icaltimetype	t = icaltime_null_time();
+
+	sscanf(local, "%4d%2d%2dT%2d%2d%2d", &t.year, &t.month, &t.day,
+	    &t.hour, &t.minute, &t.second);
+	t.is_date = 0;
+	t.zone = tz;
+	return (t);
+}
+
+/* The instant a canonical local time names in the zone. */
+int
+sched_local_to_utc(const char *tzid, const char *local, time_t *out,
+    char **cause)
+{
+	icaltimezone	*tz;
+	char		 canon[SCHED_LOCAL_LEN];
+
+	if ((tz = sched_zone(tzid, cause)) == NULL)
+		return (-1);
+	if (sched_parse_local(local, canon, cause) != 0)
+		return (-1);
+	*out = icaltime_as_timet_with_zone(sched_ical(canon, tz), tz);
+	return (0);
+}
+
+/* The canonical local time of an instant in the zone. */
+int
+sched_utc_to_local(const char *tzid, time_t t, char out[SCHED_LOCAL_LEN],
+    char **cause)
+{
+	icaltimezone		*tz;
+	struct icaltimetype	 lt;
+
+	if ((tz = sched_zone(tzid, cause)) == NULL)
+		return (-1);
+	lt = icaltime_from_timet_with_zone(t, 0, tz);
+	sched_fmt_local(out, lt.year, lt.month, lt.day, lt.hour, lt.minute,
+	    lt.second);
+	return (0);
+}
+
+/* Check an RRULE as people will write it for meetings. */
+int
+sched_rrule_valid(const char *rrule, char **cause)
+{
+	struct icalrecurrencetype	r;
+
+	if (rrule == NULL || *rrule == '\0')
+		return (0);	/* a single meeting */
+	icalerror_clear_errno();
+	r = icalrecurrencetype_from_string(rrule);
+	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
+		icalerror_clear_errno();
+		cause_set(cause, "rrule: '%s' is not a recurrence rule such as "
+		    "FREQ=WEEKLY;INTERVAL=6", rrule);
+		return (-1);
+	}
+	if (r.freq == ICAL_SECONDLY_RECURRENCE ||
+	    r.freq == ICAL_MINUTELY_RECURRENCE ||
+	    r.freq == ICAL_HOURLY_RECURRENCE) {
+		cause_set(cause, "rrule: '%s' repeats more often than daily; "
+		    "meetings repeat DAILY, WEEKLY, MONTHLY or YEARLY", rrule);
+		return (-1);
+	}
+	if (r.interval < 1 || r.interval > 1000) {
+		cause_set(cause, "rrule: INTERVAL must be from 1 to 1000");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+sched_in_list(const char *list, const char *local)
+{
+	size_t	len = strlen(local);
+	const char *p;
+
+	for (p = list; p != NULL && *p != '\0'; ) {
+		if (strncmp(p, local, len) == 0 &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return (1);
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return (0);
+}
+
+static int
+sched_cmp(const void *a, const void *b)
+{
+	const struct sched_occ	*x = a, *y = b;
+
+	if (x->start != y->start)
+		return (x->start < y->start ? -1 : 1);
+	return (strcmp(x->recurrence_id, y->recurrence_id));
+}
+
+static void
+sched_push(struct sched_occ **v, size_t *n, size_t *cap, const char *local,
+    time_t start, int duration)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		if ((*v = reallocarray(*v, *cap, sizeof **v)) == NULL)
+			fatal("reallocarray");
+	}
+	snprintf((*v)[*n].recurrence_id, SCHED_LOCAL_LEN, "%s", local);
+	(*v)[*n].start = start;
+	(*v)[*n].end = start + duration;
+	(*n)++;
+}
+
+/*
+ * Every occurrence starting in [from, until): the rule's, less EXDATEs,
+ * plus RDATEs (both canonical local times, comma-separated), in order.
+ */
+int
+sched_expand(const struct sched_series *s, time_t from, time_t until,
+    struct sched_occ **out, size_t *nout, char **cause)
+{
+	icaltimezone			*tz;
+	struct icalrecurrencetype	 r;
+	icalrecur_iterator		*it;
+	struct icaltimetype		 start, next;
+	struct sched_occ		*v = NULL;
+	size_t				 n = 0, cap = 0, i, j;
+	char				 local[SCHED_LOCAL_LEN];
+	char				 canon[SCHED_LOCAL_LEN];
+	const char			*p;
+	time_t				 t;
+	int				 iter = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if ((tz = sched_zone(s->tzid, cause)) == NULL)
+		return (-1);
+	if (sched_parse_local(s->dtstart, canon, cause) != 0)
+		return (-1);
+	start = sched_ical(canon, tz);
+	if (s->rrule == NULL || *s->rrule == '\0') {
+		t = icaltime_as_timet_with_zone(start, tz);
+		if (t >= from && t < until)
+			sched_push(&v, &n, &cap, canon, t, s->duration);
+	} else {
+		if (sched_rrule_valid(s->rrule, cause) != 0)
+			return (-1);
+		r = icalrecurrencetype_from_string(s->rrule);
+		if ((it = icalrecur_iterator_new(r, start)) == NULL) {
+			cause_set(cause, "rrule: '%s' cannot be expanded",
+			    s->rrule);
+			return (-1);
+		}
+		for (next = icalrecur_iterator_next(it);
+		    !icaltime_is_null_time(next);
+		    next = icalrecur_iterator_next(it)) {
+			if (++iter > SCHED_MAX_ITER)
+				break;
+			next.zone = tz;
+			t = icaltime_as_timet_with_zone(next, tz);
+			if (t >= until)
+				break;
+			if (t < from)
+				continue;
+			sched_fmt_local(local, next.year, next.month, next.day,
+			    next.hour, next.minute, next.second);
+			if (sched_in_list(s->exdates, local))
+				continue;
+			sched_push(&v, &n, &cap, local, t, s->duration);
+		}
+		icalrecur_iterator_free(it);
+	}
+	for (p = s->rdates; p != NULL && *p != '\0'; ) {
+		snprintf(local, sizeof local, "%.*s", (int)strcspn(p, ","), p);
+		t = icaltime_as_timet_with_zone(sched_ical(local, tz), tz);
+		if (t >= from && t < until && !sched_in_list(s->exdates, local))
+			sched_push(&v, &n, &cap, local, t, s->duration);
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	if (n > 1) {
+		qsort(v, n, sizeof *v, sched_cmp);
+		/* An RDATE on a day the rule has already. */
+		for (i = 1, j = 0; i < n; i++) {
+			if (strcmp(v[i].recurrence_id, v[j].recurrence_id) != 0)
+				v[++j] = v[i];
+		}
+		n = j + 1;
+	}
+	*out = v;
+	*nout = n;
+	return (0);
+}
+
+/* "Thursday 12 March 2026 at 6pm", or "6:30pm"; noon and midnight said so. */
+int
+sched_words(time_t t, const char *tzid, char *buf, size_t len)
+{
+	icaltimezone		*tz;
+	struct icaltimetype	 lt;
+	char			 clock[32];
+	int			 h, wd;
+
+	if ((tz = sched_zone(tzid, NULL)) == NULL)
+		return (-1);
+	lt = icaltime_from_timet_with_zone(t, 0, tz);
+	wd = icaltime_day_of_week(lt) - 1;
+	h = lt.hour % 12 == 0 ? 12 : lt.hour % 12;
+	if (lt.hour == 12 && lt.minute == 0)
+		snprintf(clock, sizeof clock, "midday");
+	else if (lt.hour == 0 && lt.minute == 0)
+		snprintf(clock, sizeof clock, "midnight");
+	else if (lt.minute == 0)
+		snprintf(clock, sizeof clock, "%d%s", h, lt.hour < 12 ? "am" :
+		    "pm");
+	else
+		snprintf(clock, sizeof clock, "%d:%02d%s", h, lt.minute,
+		    lt.hour < 12 ? "am" : "pm");
+	snprintf(buf, len, "%s %d %s %d at %s", sched_days[wd], lt.day,
+	    sched_months[lt.month - 1], lt.year, clock);
+	return (0);
+}
+
+/* "Thu 12 Mar 18:00": short enough for an SMS or a subject line. */
+int
+sched_short(time_t t, const char *tzid, char *buf, size_t len)
+{
+	icaltimezone		*tz;
+	struct icaltimetype	 lt;
+	int			 wd;
+
+	if ((tz = sched_zone(tzid, NULL)) == NULL)
+		return (-1);
+	lt = icaltime_from_timet_with_zone(t, 0, tz);
+	wd = icaltime_day_of_week(lt) - 1;
+	snprintf(buf, len, "%.3s %d %.3s %02d:%02d", sched_days[wd], lt.day,
+	    sched_months[lt.month - 1], lt.hour, lt.minute);
+	return (0);
+}
+
+/* Minutes after local midnight, for quiet hours. */
+int
+sched_minute_of_day(time_t t, const char *tzid)
+{
+	icaltimezone		*tz;
+	struct icaltimetype	 lt;
+
+	if ((tz = sched_zone(tzid, NULL)) == NULL)
+		return (-1);
+	lt = icaltime_from_timet_with_zone(t, 0, tz);
+	return (lt.hour * 60 + lt.minute);
+}
+
+/*
+ * A lead time: "P7D", "P1DT2H", "PT30M", "PT10S", or "7d", "2h", "30m",
+ * "10s".  Days count on the local calendar (P1D before 18:00 is 18:00 the
+ * day before, even across a clock change); hours and less are elapsed.
+ */
+int
+sched_lead_parse(const char *in, struct sched_lead *lead,
+    char canon[SCHED_LEAD_LEN], char **cause)
+{
+	const char	*p = in;
+	char		*ep;
+	long		 v;
+	int		 intime = 0, any = 0, iso;
+	char		 unit;
+
+	memset(lead, 0, sizeof *lead);
+	if (in == NULL || *in == '\0')
+		goto bad;
+	iso = (*p == 'P');
+	if (iso)
+		p++;
+	while (*p != '\0') {
+		if (iso && *p == 'T' && !intime) {
+			intime = 1;
+			p++;
+			continue;
+		}
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		v = strtol(p, &ep, 10);
+		if (v < 0 || v > 366 * 86400)
+			goto bad;
+		unit = (char)toupper((unsigned char)*ep);
+		if (iso && ((unit == 'D' && intime) ||
+		    (unit != 'D' && !intime)))
+			goto bad;
+		switch (unit) {
+		case 'W':
+			lead->days += (int)v * 7;
+			break;
+		case 'D':
+			lead->days += (int)v;
+			break;
+		case 'H':
+			lead->seconds += (int)v * 3600;
+			break;
+		case 'M':
+			lead->seconds += (int)v * 60;
+			break;
+		case 'S':
+			lead->seconds += (int)v;
+			break;
+		default:
+			goto bad;
+		}
+		any = 1;
+		p = ep + 1;
+	}
+	if (!any || lead->days > 366 || lead->seconds > 366 * 86400)
+		goto bad;
+	if (lead->days == 0 && lead->seconds == 0) {
+		cause_set(cause, "lead time '%s' is zero", in);
+		return (-1);
+	}
+	if (canon != NULL) {
+		int	h = lead->seconds / 3600, m = lead->seconds / 60 % 60;
+		int	s = lead->seconds % 60;
+
+		snprintf(canon, SCHED_LEAD_LEN, "P%.0d%s%s%.0d%s%.0d%s%.0d%s",
+		    lead->days, lead->days ? "D" : "",
+		    lead->seconds ? "T" : "", h, h ? "H" : "", m, m ? "M" : "",
+		    s, s ? "S" : "");
+	}
+	return (0);
+bad:
+	cause_set(cause, "'%s' is not a lead time such as P7D, P1D, PT2H "
+	    "or 30m", in ? in : "");
+	return (-1);
+}
+
+/* When a reminder with this lead falls due for a meeting at start. */
+time_t
+sched_due(time_t start, const char *tzid, const struct sched_lead *lead)
+{
+	icaltimezone		*tz;
+	struct icaltimetype	 lt;
+
+	if ((tz = sched_zone(tzid, NULL)) == NULL)
+		return (start - lead->days * 86400 - lead->seconds);
+	lt = icaltime_from_timet_with_zone(start, 0, tz);
+	if (lead->days != 0) {
+		icaltime_adjust(&lt, -lead->days, 0, 0, 0);
+		lt.zone = tz;
+	}
+	return (icaltime_as_timet_with_zone(lt, tz) - lead->seconds);
+}
