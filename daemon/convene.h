@@ -13,6 +13,7 @@
 
 struct event_base;
 struct evbuffer;
+typedef struct json_t json_t;
 
 #define CONVENE_APPLICATION_ID	0x436f6e76	/* "Conv" */
 
@@ -85,7 +86,7 @@ char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
 /* store.c */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 struct store;
 struct store_counts {
@@ -102,6 +103,138 @@ int		 store_counts(struct store *, struct store_counts *);
 int		 store_audit(struct store *, const char *, const char *,
 		    const char *, const char *);
 int		 store_create_at(const char *, int, char **);
+int		 store_begin(struct store *);
+int		 store_end(struct store *, int);
+
+/* store_model.c */
+struct group_in {
+	const char	*slug;
+	const char	*name;
+	const char	*time_zone;
+	const char	*lead_times;
+	long long	 payment_rate_pence;
+	const char	*contact;
+};
+
+struct person_in {
+	const char	*name;
+	const char	*email;
+	const char	*phone;		/* E.164 */
+	const char	*language;
+	const char	*style;
+	const char	*channels;	/* "email,sms" or "feed" */
+	const char	*lead_times;	/* NULL: the group's */
+	int		 quiet_start;	/* minutes; -1 none, -2 keep */
+	int		 quiet_end;
+};
+
+struct venue_in {
+	const char	*name;
+	const char	*address;
+	const char	*travel;
+	const char	*online_link;
+	int		 step_free;
+	int		 hearing_loop;
+	int		 accessible_toilet;
+	int		 quiet_room;
+};
+
+struct series_in {
+	long long	 group_id;
+	const char	*title;
+	const char	*dtstart;	/* canonical local */
+	int		 duration;
+	const char	*rrule;
+	const char	*exdates;
+	const char	*rdates;
+	long long	 venue_id;	/* 0: none */
+	const char	*online_link;
+	const char	*agenda;
+};
+
+json_t		*store_group_create(struct store *, const struct group_in *,
+		    char **);
+json_t		*store_group_list(struct store *, char **);
+json_t		*store_group_get(struct store *, const char *, char **);
+int		 store_group_delete(struct store *, long long, char **);
+json_t		*store_person_create(struct store *, const struct person_in *,
+		    char **);
+json_t		*store_person_update(struct store *, long long,
+		    const struct person_in *, char **);
+json_t		*store_person_list(struct store *, char **);
+json_t		*store_person_get(struct store *, long long, char **);
+int		 store_person_delete(struct store *, long long, char **);
+int		 store_member_set(struct store *, long long, long long,
+		    const char *, char **);
+int		 store_member_remove(struct store *, long long, long long,
+		    char **);
+json_t		*store_member_list(struct store *, long long, char **);
+json_t		*store_venue_create(struct store *, const struct venue_in *,
+		    char **);
+json_t		*store_venue_list(struct store *, char **);
+json_t		*store_series_create(struct store *, const struct series_in *,
+		    char **);
+json_t		*store_series_get(struct store *, long long, char **);
+json_t		*store_series_list(struct store *, long long, char **);
+int		 store_series_delete(struct store *, long long, char **);
+int		 store_occ_upsert(struct store *, long long, const char *,
+		    time_t, time_t, char **);
+int		 store_occ_remove_missing(struct store *, long long, time_t,
+		    time_t, const char *, char **);
+json_t		*store_occ_window(struct store *, long long, time_t, time_t,
+		    char **);
+json_t		*store_occ_list(struct store *, long long, time_t, time_t,
+		    char **);
+json_t		*store_occ_get(struct store *, long long, char **);
+int		 store_occ_move(struct store *, long long, time_t, time_t,
+		    long long, const char *, char **);
+int		 store_occ_cancel(struct store *, long long, const char *,
+		    char **);
+json_t		*store_occ_of_person(struct store *, long long, time_t,
+		    char **);
+
+/* store_outbox.c */
+struct outbox_in {
+	long long	 occurrence_id;	/* 0: none (a test message) */
+	long long	 person_id;
+	const char	*kind;
+	const char	*lead;
+	const char	*channel;
+	int		 sequence;
+	time_t		 due_at;
+	time_t		 now;
+};
+
+struct outbox_set {
+	long long	 id;
+	const char	*state;
+	const char	*reason;	/* NULL: keep */
+	const char	*provider_id;	/* NULL: keep */
+	int		 attempt;	/* 1: count an attempt */
+	int		 late;
+	time_t		 next_at;	/* 0: keep */
+	time_t		 now;
+};
+
+json_t		*store_plan_members(struct store *, long long, char **);
+json_t		*store_plan_pending(struct store *, long long, char **);
+int		 store_plan_insert(struct store *, const struct outbox_in *,
+		    char **);
+int		 store_plan_skip(struct store *, long long, const char *,
+		    char **);
+int		 store_plan_skip_occ(struct store *, long long, const char *,
+		    char **);
+int		 store_out_recover(struct store *, long long *, char **);
+int		 store_out_next(struct store *, time_t *, char **);
+json_t		*store_out_due(struct store *, time_t, int, char **);
+int		 store_out_set(struct store *, const struct outbox_set *,
+		    char **);
+json_t		*store_out_list(struct store *, const char *, long long,
+		    long long, int, char **);
+json_t		*store_out_counts(struct store *, char **);
+int		 store_token_insert(struct store *, const char *,
+		    const void *, size_t, char **);
+int		 store_token_check(struct store *, const void *, size_t);
 
 /* key.c */
 #define KEY_BYTES	32

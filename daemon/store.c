@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "store_int.h"
 
 #define STORE_BUSY_MS	5000
 
@@ -72,23 +74,95 @@ static const char *const store_migrations[] = {
 	"  last_used_at INTEGER,"
 	"  revoked_at INTEGER"
 	");",
+
+	/* 3: venues, series, occurrences, preferences and the outbox. */
+	"ALTER TABLE groups ADD COLUMN lead_times TEXT NOT NULL"
+	"  DEFAULT 'P7D,P1D';"
+	"ALTER TABLE groups ADD COLUMN payment_rate_pence INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (payment_rate_pence >= 0);"
+	"ALTER TABLE groups ADD COLUMN contact TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE people ADD COLUMN channels TEXT NOT NULL"
+	"  DEFAULT 'email';"
+	"ALTER TABLE people ADD COLUMN lead_times TEXT;"
+	"ALTER TABLE people ADD COLUMN quiet_start INTEGER"
+	"  CHECK (quiet_start BETWEEN 0 AND 1439);"
+	"ALTER TABLE people ADD COLUMN quiet_end INTEGER"
+	"  CHECK (quiet_end BETWEEN 0 AND 1439);"
+	"CREATE TABLE venues ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 200),"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  travel TEXT NOT NULL DEFAULT '',"
+	"  online_link TEXT NOT NULL DEFAULT '',"
+	"  step_free INTEGER NOT NULL DEFAULT 0,"
+	"  hearing_loop INTEGER NOT NULL DEFAULT 0,"
+	"  accessible_toilet INTEGER NOT NULL DEFAULT 0,"
+	"  quiet_room INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE series ("
+	"  id INTEGER PRIMARY KEY,"
+	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+	"  title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 200),"
+	"  dtstart TEXT NOT NULL,"
+	"  duration INTEGER NOT NULL CHECK (duration BETWEEN 60 AND 86400),"
+	"  rrule TEXT NOT NULL DEFAULT '',"
+	"  exdates TEXT NOT NULL DEFAULT '',"
+	"  rdates TEXT NOT NULL DEFAULT '',"
+	"  venue_id INTEGER REFERENCES venues(id) ON DELETE SET NULL,"
+	"  online_link TEXT NOT NULL DEFAULT '',"
+	"  agenda TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX series_group ON series(group_id);"
+	"CREATE TABLE occurrences ("
+	"  id INTEGER PRIMARY KEY,"
+	"  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	"  recurrence_id TEXT NOT NULL,"
+	"  start_at INTEGER NOT NULL,"
+	"  end_at INTEGER NOT NULL,"
+	"  venue_id INTEGER REFERENCES venues(id) ON DELETE SET NULL,"
+	"  status TEXT NOT NULL DEFAULT 'scheduled'"
+	"    CHECK (status IN ('scheduled', 'moved', 'cancelled', 'removed')),"
+	"  moved_from INTEGER,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE (series_id, recurrence_id)"
+	");"
+	"CREATE INDEX occurrences_start ON occurrences(start_at);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  occurrence_id INTEGER REFERENCES occurrences(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('reminder', 'update',"
+	"    'cancellation', 'test')),"
+	"  lead TEXT NOT NULL DEFAULT '',"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"
+	"  due_at INTEGER NOT NULL,"
+	"  next_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'dead',"
+	"      'skipped', 'missed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  late INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  UNIQUE (occurrence_id, person_id, kind, lead, channel, sequence)"
+	");"
+	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 'pending';"
+	"CREATE INDEX outbox_sending ON outbox(state) WHERE state = 'sending';"
+	"CREATE INDEX outbox_person ON outbox(person_id);",
 };
 
 #define STORE_NMIGRATIONS \
 	(int)(sizeof store_migrations / sizeof store_migrations[0])
 
-enum store_stmt {
-	STMT_AUDIT,
-	STMT_COUNT_GROUPS,
-	STMT_COUNT_PEOPLE,
-	STMT_COUNT_MEMBERSHIPS,
-	STMT_BEGIN,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
-	STMT_MAX
-};
-
-static const char *const store_sql[STMT_MAX] = {
+static const char *const store_sql_core[] = {
 	[STMT_AUDIT] = "INSERT INTO audit_log (at, actor, action, object, "
 	    "detail) VALUES (:at, :actor, :action, :object, :detail)",
 	[STMT_COUNT_GROUPS] = "SELECT count(*) FROM groups",
@@ -97,13 +171,6 @@ static const char *const store_sql[STMT_MAX] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
-};
-
-struct store {
-	sqlite3		*db;
-	char		*path;
-	int		 version;
-	sqlite3_stmt	*stmt[STMT_MAX];
 };
 
 static int
@@ -253,7 +320,6 @@ struct store *
 store_open(const char *path, char **cause)
 {
 	struct store	*st;
-	int		 i;
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
@@ -265,15 +331,6 @@ store_open(const char *path, char **cause)
 	    &st->version) != 0) {
 		cause_set(cause, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
-	}
-	for (i = 0; i < STMT_MAX; i++) {
-		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
-		    SQLITE_OK) {
-			cause_set(cause, "%s: preparing \"%s\": %s", path,
-			    store_sql[i], sqlite3_errmsg(st->db));
-			goto fail;
-		}
 	}
 	return (st);
 fail:
@@ -306,54 +363,204 @@ store_version(struct store *st)
 	return (st->version);
 }
 
-/* Look a named parameter up; a name the statement lacks is a bug. */
-static int
-store_param(sqlite3_stmt *stmt, const char *name)
+/* The statement for id, prepared on its first use and kept. */
+sqlite3_stmt *
+store_stmt(struct store *st, enum store_stmt id, const char *sql)
 {
-	int	i;
-
-	if ((i = sqlite3_bind_parameter_index(stmt, name)) == 0)
-		fatalx("store: \"%s\" has no parameter %s", sqlite3_sql(stmt),
-		    name);
-	return (i);
+	if (st->stmt[id] == NULL &&
+	    sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->stmt[id], NULL) != SQLITE_OK)
+		fatalx("store: preparing \"%s\": %s", sql,
+		    sqlite3_errmsg(st->db));
+	return (st->stmt[id]);
 }
 
-static int
-store_bind_text(sqlite3_stmt *stmt, const char *name, const char *value)
+/*
+ * Bind (name, type, value) triples ending with NULL; a name the
+ * statement lacks is a bug, caught the first time the code runs.
+ */
+void
+store_bind(sqlite3_stmt *stmt, ...)
 {
-	int	i = store_param(stmt, name);
+	va_list		 ap;
+	const char	*name, *s;
+	int		 type, i;
 
-	if (value == NULL)
-		return (sqlite3_bind_null(stmt, i));
-	return (sqlite3_bind_text(stmt, i, value, -1, SQLITE_TRANSIENT));
+	va_start(ap, stmt);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		type = va_arg(ap, int);
+		if ((i = sqlite3_bind_parameter_index(stmt, name)) == 0)
+			fatalx("store: \"%s\" has no parameter %s",
+			    sqlite3_sql(stmt), name);
+		switch (type) {
+		case SB_TEXT:
+			s = va_arg(ap, const char *);
+			if (s == NULL)
+				sqlite3_bind_null(stmt, i);
+			else
+				sqlite3_bind_text(stmt, i, s, -1,
+				    SQLITE_TRANSIENT);
+			break;
+		case SB_INT:
+			sqlite3_bind_int64(stmt, i, va_arg(ap, long long));
+			break;
+		case SB_NULL:
+			sqlite3_bind_null(stmt, i);
+			break;
+		default:
+			fatalx("store_bind: bad type %c", type);
+		}
+	}
+	va_end(ap);
 }
 
-static int
-store_bind_int64(sqlite3_stmt *stmt, const char *name, sqlite3_int64 value)
+/* The reason a step failed, put so a person can act on it. */
+void
+store_cause(struct store *st, char **cause, const char *what)
 {
-	return (sqlite3_bind_int64(stmt, store_param(stmt, name), value));
+	const char	*msg = sqlite3_errmsg(st->db);
+	int		 ext = sqlite3_extended_errcode(st->db);
+
+	if (ext == SQLITE_CONSTRAINT_UNIQUE ||
+	    ext == SQLITE_CONSTRAINT_PRIMARYKEY)
+		cause_set(cause, "%s already exists (%s)", what ? what :
+		    "that", msg);
+	else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		cause_set(cause, "%s refers to something that does not exist",
+		    what ? what : "that");
+	else if (ext == SQLITE_CONSTRAINT_CHECK ||
+	    ext == SQLITE_CONSTRAINT_NOTNULL)
+		cause_set(cause, "%s: a value is not allowed (%s)", what ?
+		    what : "that", msg);
+	else
+		cause_set(cause, "database: %s", msg);
 }
 
-/* Run a prepared statement that returns no rows, and reset it. */
-static int
-store_step_done(struct store *st, enum store_stmt id)
+/* Step a statement that returns no rows; reset it whatever happens. */
+int
+store_done(struct store *st, sqlite3_stmt *stmt, char **cause)
 {
-	sqlite3_stmt	*stmt = st->stmt[id];
-	int		 rc;
+	int	rc;
 
 	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE)
-		log_warnx("%s: %s: %s", st->path, sqlite3_sql(stmt),
-		    sqlite3_errmsg(st->db));
+	if (rc != SQLITE_DONE) {
+		if ((rc & 0xff) != SQLITE_CONSTRAINT)
+			log_warnx("%s: %s: %s", st->path, sqlite3_sql(stmt),
+			    sqlite3_errmsg(st->db));
+		store_cause(st, cause, NULL);
+	}
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
+static json_t *
+store_row_json(sqlite3_stmt *stmt)
+{
+	json_t	*o = json_object();
+	int	 i, n = sqlite3_column_count(stmt);
+
+	for (i = 0; i < n; i++) {
+		const char	*name = sqlite3_column_name(stmt, i);
+
+		switch (sqlite3_column_type(stmt, i)) {
+		case SQLITE_INTEGER:
+			json_object_set_new(o, name, json_integer(
+			    sqlite3_column_int64(stmt, i)));
+			break;
+		case SQLITE_FLOAT:
+			json_object_set_new(o, name, json_real(
+			    sqlite3_column_double(stmt, i)));
+			break;
+		case SQLITE_NULL:
+			json_object_set_new(o, name, json_null());
+			break;
+		default:
+			json_object_set_new(o, name, json_string((const char *)
+			    sqlite3_column_text(stmt, i)));
+			break;
+		}
+	}
+	return (o);
+}
+
+/* Every row as a JSON object keyed by column name; NULL on error. */
+json_t *
+store_rows(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	json_t	*a = json_array();
+	int	 rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		json_array_append_new(a, store_row_json(stmt));
+	if (rc != SQLITE_DONE) {
+		store_cause(st, cause, NULL);
+		json_decref(a);
+		a = NULL;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (a);
+}
+
+/* The first row, or NULL with no cause when there is none. */
+json_t *
+store_row(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	json_t	*o = NULL;
+	int	 rc;
+
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		o = store_row_json(stmt);
+	else if (rc != SQLITE_DONE)
+		store_cause(st, cause, NULL);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (o);
+}
+
+/* Transactions nest: only the outermost begins and commits. */
+int
+store_begin(struct store *st)
+{
+	if (st->depth++ > 0)
+		return (0);
+	st->failed = 0;
+	if (store_done(st, store_stmt(st, STMT_BEGIN,
+	    store_sql_core[STMT_BEGIN]), NULL) != 0) {
+		st->depth--;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Commit when ok and outermost; otherwise roll back (at the outermost). */
+int
+store_end(struct store *st, int ok)
+{
+	if (!ok)
+		st->failed = 1;
+	if (--st->depth > 0)
+		return (ok ? 0 : -1);
+	if (st->failed) {
+		store_done(st, store_stmt(st, STMT_ROLLBACK,
+		    store_sql_core[STMT_ROLLBACK]), NULL);
+		return (-1);
+	}
+	if (store_done(st, store_stmt(st, STMT_COMMIT,
+	    store_sql_core[STMT_COMMIT]), NULL) != 0) {
+		store_done(st, store_stmt(st, STMT_ROLLBACK,
+		    store_sql_core[STMT_ROLLBACK]), NULL);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 store_count(struct store *st, enum store_stmt id, long long *out)
 {
-	sqlite3_stmt	*stmt = st->stmt[id];
+	sqlite3_stmt	*stmt = store_stmt(st, id, store_sql_core[id]);
 	int		 rc;
 
 	rc = sqlite3_step(stmt);
@@ -375,24 +582,22 @@ store_counts(struct store *st, struct store_counts *c)
 	return (0);
 }
 
+/* Record who did what; inside the caller's transaction when there is one. */
 int
 store_audit(struct store *st, const char *actor, const char *action,
     const char *object, const char *detail)
 {
-	sqlite3_stmt	*stmt = st->stmt[STMT_AUDIT];
+	sqlite3_stmt	*stmt;
+	int		 rc;
 
-	if (store_step_done(st, STMT_BEGIN) != 0)
+	stmt = store_stmt(st, STMT_AUDIT, store_sql_core[STMT_AUDIT]);
+	if (store_begin(st) != 0)
 		return (-1);
-	store_bind_int64(stmt, ":at", (sqlite3_int64)time(NULL));
-	store_bind_text(stmt, ":actor", actor);
-	store_bind_text(stmt, ":action", action);
-	store_bind_text(stmt, ":object", object);
-	store_bind_text(stmt, ":detail", detail);
-	if (store_step_done(st, STMT_AUDIT) != 0) {
-		store_step_done(st, STMT_ROLLBACK);
-		return (-1);
-	}
-	return (store_step_done(st, STMT_COMMIT));
+	store_bind(stmt, ":at", SB_INT, (long long)time(NULL),
+	    ":actor", SB_TEXT, actor, ":action", SB_TEXT, action,
+	    ":object", SB_TEXT, object, ":detail", SB_TEXT, detail, NULL);
+	rc = store_done(st, stmt, NULL);
+	return (store_end(st, rc == 0));
 }
 
 /* integrity_check and foreign_key_check; *cause says what is wrong. */

@@ -1,0 +1,91 @@
+/*
+ * store_int.h: what the store family (store.c, store_model.c,
+ * store_outbox.c) shares and nothing else may see: the sqlite3 handle,
+ * the statement cache and the binding helpers.
+ */
+#ifndef CONVENE_STORE_INT_H
+#define CONVENE_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include <jansson.h>
+
+/* Every statement the store prepares, once, on first use. */
+enum store_stmt {
+	STMT_AUDIT,
+	STMT_COUNT_GROUPS,
+	STMT_COUNT_PEOPLE,
+	STMT_COUNT_MEMBERSHIPS,
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+
+	STMT_GROUP_INSERT,
+	STMT_GROUP_LIST,
+	STMT_GROUP_GET,
+	STMT_GROUP_DELETE,
+	STMT_PERSON_INSERT,
+	STMT_PERSON_LIST,
+	STMT_PERSON_GET,
+	STMT_PERSON_UPDATE,
+	STMT_PERSON_DELETE,
+	STMT_MEMBER_UPSERT,
+	STMT_MEMBER_DELETE,
+	STMT_MEMBER_LIST,
+	STMT_VENUE_INSERT,
+	STMT_VENUE_LIST,
+	STMT_SERIES_INSERT,
+	STMT_SERIES_LIST,
+	STMT_SERIES_GET,
+	STMT_SERIES_ALL,
+	STMT_SERIES_DELETE,
+	STMT_OCC_UPSERT,
+	STMT_OCC_WINDOW,
+	STMT_OCC_REMOVE_MISSING,
+	STMT_OCC_LIST,
+	STMT_OCC_GET,
+	STMT_OCC_MOVE,
+	STMT_OCC_CANCEL,
+	STMT_OCC_OF_PERSON,
+	STMT_PLAN_MEMBERS,
+	STMT_PLAN_PENDING,
+	STMT_PLAN_INSERT,
+	STMT_PLAN_SKIP,
+	STMT_PLAN_SKIP_OCC,
+
+	STMT_OUT_RECOVER,
+	STMT_OUT_NEXT,
+	STMT_OUT_DUE,
+	STMT_OUT_DETAIL,
+	STMT_OUT_SET,
+	STMT_OUT_DEFER,
+	STMT_OUT_LIST,
+	STMT_OUT_COUNTS,
+	STMT_OUT_INSERT_TEST,
+	STMT_TOKEN_INSERT,
+	STMT_TOKEN_CHECK,
+	STMT_MAX
+};
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	int		 version;
+	int		 depth;		/* nested store_begin */
+	int		 failed;	/* a nested step failed */
+	sqlite3_stmt	*stmt[STMT_MAX];
+};
+
+/* Types for store_bind's (name, type, value) triples. */
+#define SB_TEXT		's'	/* const char *, NULL for NULL */
+#define SB_INT		'i'	/* long long */
+#define SB_NULL		'n'	/* no value */
+
+sqlite3_stmt	*store_stmt(struct store *, enum store_stmt, const char *);
+void		 store_bind(sqlite3_stmt *, ...);
+int		 store_done(struct store *, sqlite3_stmt *, char **);
+json_t		*store_rows(struct store *, sqlite3_stmt *, char **);
+json_t		*store_row(struct store *, sqlite3_stmt *, char **);
+void		 store_cause(struct store *, char **, const char *);
+
+#endif

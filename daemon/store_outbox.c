@@ -1,0 +1,256 @@
+/*
+ * store_outbox.c: the outbox in SQLite.  Every message that will ever be
+ * sent is a row first: the planner adds and withdraws rows, the
+ * dispatcher claims due rows (marking them in flight before a channel is
+ * called) and settles them with the channel's answer.  next_at is indexed
+ * for pending rows only, so finding the nearest due row and a batch of due
+ * rows stays cheap however many rows are settled.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "convene.h"
+#include "log.h"
+#include "store_int.h"
+
+/* Members of a group with the lead times and channels that apply. */
+json_t *
+store_plan_members(struct store *st, long long group, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_MEMBERS, "SELECT p.id, p.channels, "
+	    "coalesce(p.lead_times, g.lead_times) AS lead_times FROM "
+	    "memberships m JOIN people p ON p.id = m.person_id JOIN groups g "
+	    "ON g.id = m.group_id WHERE m.group_id = :g ORDER BY p.id");
+	store_bind(stmt, ":g", SB_INT, group, NULL);
+	return (store_rows(st, stmt, cause));
+}
+
+/* Pending reminders of an occurrence, which a new plan may withdraw. */
+json_t *
+store_plan_pending(struct store *st, long long occ, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_PENDING, "SELECT id, person_id, lead, "
+	    "channel, sequence FROM outbox WHERE occurrence_id = :o AND "
+	    "kind = 'reminder' AND state = 'pending'");
+	store_bind(stmt, ":o", SB_INT, occ, NULL);
+	return (store_rows(st, stmt, cause));
+}
+
+/*
+ * One row per (occurrence, person, kind, lead, channel, sequence): a row
+ * withdrawn before can come back; one pending moves with its due time;
+ * anything sent, failed or dead is left as it is.
+ */
+int
+store_plan_insert(struct store *st, const struct outbox_in *o, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_INSERT, "INSERT INTO outbox "
+	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
+	    "next_at, created_at, updated_at) VALUES (:o, :p, :kind, :lead, "
+	    ":channel, :seq, :due, :due, :now, :now) ON CONFLICT DO UPDATE SET "
+	    "due_at = excluded.due_at, next_at = excluded.next_at, "
+	    "state = 'pending', reason = '', updated_at = excluded.updated_at "
+	    "WHERE state = 'skipped' OR (state = 'pending' AND attempts = 0 "
+	    "AND due_at != excluded.due_at)");
+	if (o->occurrence_id > 0)
+		store_bind(stmt, ":o", SB_INT, o->occurrence_id, NULL);
+	store_bind(stmt, ":p", SB_INT, o->person_id, ":kind", SB_TEXT,
+	    o->kind, ":lead", SB_TEXT, o->lead ? o->lead : "", ":channel",
+	    SB_TEXT, o->channel, ":seq", SB_INT, (long long)o->sequence,
+	    ":due", SB_INT, (long long)o->due_at, ":now", SB_INT,
+	    (long long)o->now, NULL);
+	return (store_done(st, stmt, cause));
+}
+
+int
+store_plan_skip(struct store *st, long long id, const char *reason,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_SKIP, "UPDATE outbox SET state = "
+	    "'skipped', reason = :reason, updated_at = :now WHERE id = :id "
+	    "AND state = 'pending'");
+	store_bind(stmt, ":id", SB_INT, id, ":reason", SB_TEXT, reason,
+	    ":now", SB_INT, (long long)time(NULL), NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/* Withdraw every pending reminder of an occurrence. */
+int
+store_plan_skip_occ(struct store *st, long long occ, const char *reason,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_SKIP_OCC, "UPDATE outbox SET state = "
+	    "'skipped', reason = :reason, updated_at = :now WHERE "
+	    "occurrence_id = :o AND kind = 'reminder' AND state = 'pending'");
+	store_bind(stmt, ":o", SB_INT, occ, ":reason", SB_TEXT, reason,
+	    ":now", SB_INT, (long long)time(NULL), NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/* After a crash: rows in flight go back to pending, to be sent once more. */
+int
+store_out_recover(struct store *st, long long *n, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_stmt(st, STMT_OUT_RECOVER, "UPDATE outbox SET state = "
+	    "'pending', reason = 'was in flight when convened stopped' "
+	    "WHERE state = 'sending'");
+	rc = store_done(st, stmt, cause);
+	*n = sqlite3_changes(st->db);
+	return (rc);
+}
+
+/* The nearest next_at of a pending row; 0 when there is none. */
+int
+store_out_next(struct store *st, time_t *t, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_stmt(st, STMT_OUT_NEXT, "SELECT min(next_at) FROM outbox "
+	    "WHERE state = 'pending'");
+	*t = 0;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+		*t = (time_t)sqlite3_column_int64(stmt, 0);
+	else if (rc != SQLITE_ROW)
+		store_cause(st, cause, NULL);
+	sqlite3_reset(stmt);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+/* Up to limit due rows with all a message needs, nearest first. */
+json_t *
+store_out_due(struct store *st, time_t now, int limit, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OUT_DUE, "SELECT o.id, o.occurrence_id, "
+	    "o.person_id, o.kind, o.lead, o.channel, o.sequence, o.due_at, "
+	    "o.attempts, p.name AS person, p.email, p.phone, p.language, "
+	    "p.style, p.channels, p.quiet_start, p.quiet_end, "
+	    "oc.start_at, oc.end_at, oc.status, oc.sequence AS occ_sequence, "
+	    "oc.moved_from, oc.reason AS occ_reason, s.title, s.agenda, "
+	    "coalesce(nullif(v.online_link, ''), s.online_link) AS online_link, "
+	    "g.name AS group_name, coalesce(g.time_zone, 'Europe/London') AS "
+	    "time_zone, g.contact, v.name AS venue, v.address, v.travel, "
+	    "v.step_free, v.hearing_loop, v.accessible_toilet, v.quiet_room "
+	    "FROM outbox o JOIN people p ON p.id = o.person_id "
+	    "LEFT JOIN occurrences oc ON oc.id = o.occurrence_id "
+	    "LEFT JOIN series s ON s.id = oc.series_id "
+	    "LEFT JOIN groups g ON g.id = s.group_id "
+	    "LEFT JOIN venues v ON v.id = coalesce(oc.venue_id, s.venue_id) "
+	    "WHERE o.state = 'pending' AND o.next_at <= :now "
+	    "ORDER BY o.next_at, o.id LIMIT :limit");
+	store_bind(stmt, ":now", SB_INT, (long long)now, ":limit", SB_INT,
+	    (long long)limit, NULL);
+	return (store_rows(st, stmt, cause));
+}
+
+/*
+ * Move a row on: state, reason, provider id; attempts counted when it
+ * goes in flight; next_at for a retry or a deferral.
+ */
+int
+store_out_set(struct store *st, const struct outbox_set *u, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OUT_SET, "UPDATE outbox SET state = "
+	    ":state, reason = coalesce(:reason, reason), provider_id = "
+	    "coalesce(:provider, provider_id), attempts = attempts + :inc, "
+	    "late = max(late, :late), next_at = coalesce(:next, next_at), "
+	    "sent_at = CASE :state WHEN 'sent' THEN :now ELSE sent_at END, "
+	    "updated_at = :now WHERE id = :id");
+	store_bind(stmt, ":id", SB_INT, u->id, ":state", SB_TEXT, u->state,
+	    ":reason", SB_TEXT, u->reason, ":provider", SB_TEXT,
+	    u->provider_id, ":inc", SB_INT, (long long)u->attempt,
+	    ":late", SB_INT, (long long)u->late, ":now", SB_INT,
+	    (long long)u->now, NULL);
+	if (u->next_at > 0)
+		store_bind(stmt, ":next", SB_INT, (long long)u->next_at, NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/* Rows for coordinators: by state, person or occurrence (0: any). */
+json_t *
+store_out_list(struct store *st, const char *state, long long person,
+    long long occ, int limit, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OUT_LIST, "SELECT o.id, o.occurrence_id, "
+	    "o.person_id, p.name AS person, o.kind, o.lead, o.channel, "
+	    "o.sequence, o.due_at, o.next_at, o.state, o.attempts, o.late, "
+	    "o.reason, o.provider_id, o.sent_at FROM outbox o JOIN people p "
+	    "ON p.id = o.person_id WHERE (:state IS NULL OR o.state = :state) "
+	    "AND (:p = 0 OR o.person_id = :p) AND (:o = 0 OR "
+	    "o.occurrence_id = :o) ORDER BY o.due_at, o.id LIMIT :limit");
+	store_bind(stmt, ":state", SB_TEXT, state, ":p", SB_INT, person,
+	    ":o", SB_INT, occ, ":limit", SB_INT, (long long)limit, NULL);
+	return (store_rows(st, stmt, cause));
+}
+
+/* How many rows are in each state: for /metrics and status. */
+json_t *
+store_out_counts(struct store *st, char **cause)
+{
+	return (store_rows(st, store_stmt(st, STMT_OUT_COUNTS, "SELECT state, "
+	    "count(*) AS n FROM outbox GROUP BY state ORDER BY state"),
+	    cause));
+}
+
+int
+store_token_insert(struct store *st, const char *name, const void *hash,
+    size_t len, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_stmt(st, STMT_TOKEN_INSERT, "INSERT INTO api_tokens "
+	    "(name, hash, created_at) VALUES (:name, :hash, :now)");
+	store_bind(stmt, ":name", SB_TEXT, name, ":now", SB_INT,
+	    (long long)time(NULL), NULL);
+	sqlite3_bind_blob(stmt, sqlite3_bind_parameter_index(stmt, ":hash"),
+	    hash, (int)len, SQLITE_TRANSIENT);
+	rc = store_done(st, stmt, NULL);
+	if (rc != 0)
+		cause_set(cause, "name: a token called '%s' exists already",
+		    name);
+	return (rc);
+}
+
+/* 1 when a token with this hash exists and is not revoked. */
+int
+store_token_check(struct store *st, const void *hash, size_t len)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	stmt = store_stmt(st, STMT_TOKEN_CHECK, "UPDATE api_tokens SET "
+	    "last_used_at = :now WHERE hash = :hash AND revoked_at IS NULL "
+	    "RETURNING id");
+	store_bind(stmt, ":now", SB_INT, (long long)time(NULL), NULL);
+	sqlite3_bind_blob(stmt, sqlite3_bind_parameter_index(stmt, ":hash"),
+	    hash, (int)len, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (rc == SQLITE_ROW);
+}
