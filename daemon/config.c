@@ -56,6 +56,11 @@ const struct conf_option conf_options[] = {
 	  0, 0, conf_log_levels, "info",
 	  "info or debug (-v also turns on debug)." },
 
+	{ "daemon", "templates", CONF_PATH, CONF_OFF(templates),
+	  0, 0, NULL, SYSCONFDIR "/convene/templates",
+	  "Folder of message templates, one folder per language; "
+	  "reloaded on SIGHUP." },
+
 	{ "http", "listen", CONF_LISTEN, CONF_OFF(listen),
 	  0, 0, NULL, "127.0.0.1:8080",
 	  "Comma-separated addresses to serve HTTP on: 127.0.0.1:8080, "
@@ -110,6 +115,30 @@ const struct conf_option conf_options[] = {
 	  CONF_OFF(sms_credentials_file), 0, 0, NULL, "",
 	  "File holding the gateway's user:password or token; must not be "
 	  "readable by group or others." },
+
+	{ "outbox", "horizon_days", CONF_INT, CONF_OFF(horizon_days),
+	  1, 730, NULL, "60",
+	  "How far ahead meetings are planned, in days; the horizon rolls "
+	  "forward by itself." },
+	{ "outbox", "batch", CONF_INT, CONF_OFF(outbox_batch),
+	  1, 10000, NULL, "256",
+	  "Most messages claimed in one go, between turns of the event "
+	  "loop." },
+	{ "outbox", "retry_base", CONF_INT, CONF_OFF(retry_base),
+	  1, 86400, NULL, "60",
+	  "Seconds before the first retry of a temporary failure; each "
+	  "retry waits twice as long, with jitter." },
+	{ "outbox", "retry_max", CONF_INT, CONF_OFF(retry_max),
+	  1, 86400, NULL, "3600",
+	  "Longest wait between two retries, in seconds." },
+	{ "outbox", "retry_lifetime", CONF_INT, CONF_OFF(retry_lifetime),
+	  60, 2592000, NULL, "172800",
+	  "Seconds after its due time a message is retried before it is "
+	  "dead; never past its meeting's start." },
+	{ "outbox", "dry_run", CONF_BOOL, CONF_OFF(dry_run),
+	  0, 1, NULL, "no",
+	  "yes: render every message and mark it sent without handing it "
+	  "to any channel (for trials and benchmarks)." },
 
 	{ "security", "signing_key_file", CONF_SECRET,
 	  CONF_OFF(signing_key_file), 0, 0, NULL, NULL,

@@ -38,6 +38,7 @@ struct config {
 	char		*control_socket;
 	int		 shutdown_timeout;
 	char		*log_level;
+	char		*templates;
 
 	/* [http] */
 	char		**listen;
@@ -59,6 +60,14 @@ struct config {
 	char		*sms_spool;
 	char		*sms_gateway_url;
 	char		*sms_credentials_file;
+
+	/* [outbox] */
+	int		 horizon_days;
+	int		 outbox_batch;
+	int		 retry_base;
+	int		 retry_max;
+	int		 retry_lifetime;
+	int		 dry_run;
 
 	/* [security] */
 	char		*signing_key_file;
@@ -283,6 +292,20 @@ int		 sched_minute_of_day(time_t, const char *);
 int		 sched_lead_parse(const char *, struct sched_lead *,
 		    char [SCHED_LEAD_LEN], char **);
 time_t		 sched_due(time_t, const char *, const struct sched_lead *);
+
+/* plan.c */
+int		 plan_channel_listed(const char *, const char *);
+int		 plan_next_channel(const char *, const char *, char *, size_t);
+int		 plan_leads_valid(const char *, char **, char **);
+int		 plan_occurrence(struct store *, long long, time_t, char **);
+int		 plan_series(struct store *, long long, time_t, int, char **);
+int		 plan_all(struct store *, time_t, int, char **);
+int		 plan_person(struct store *, long long, time_t, char **);
+int		 plan_group(struct store *, long long, time_t, char **);
+int		 plan_move(struct store *, long long, const char *, long long,
+		    const char *, time_t, char **);
+int		 plan_cancel(struct store *, long long, const char *, time_t,
+		    char **);
 
 /* http.c */
 struct http;

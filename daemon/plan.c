@@ -1,0 +1,533 @@
+/*
+ * plan.c: the planner.  For every occurrence inside the horizon, every
+ * member, every lead time and the member's first channel, one outbox row.
+ * Any change re-plans idempotently: rows that no longer apply are
+ * withdrawn (skipped, with the reason), new ones are added, nothing sent
+ * is touched.  A move or a cancel withdraws the meeting's pending
+ * reminders and plans a notice to every member in their own channel.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "convene.h"
+#include "log.h"
+
+#define PLAN_MAX_LEADS	8
+
+static const char *
+plan_str(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s != NULL ? s : "");
+}
+
+static long long
+plan_int(json_t *o, const char *key)
+{
+	return (json_integer_value(json_object_get(o, key)));
+}
+
+/* The first channel that sends something: "feed" means only the feed. */
+static int
+plan_first_channel(const char *channels, char *out, size_t len)
+{
+	const char	*p = channels;
+	size_t		 n;
+
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, ",");
+		if ((n == 5 && strncmp(p, "email", 5) == 0) ||
+		    (n == 3 && strncmp(p, "sms", 3) == 0)) {
+			snprintf(out, len, "%.*s", (int)n, p);
+			return (0);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return (-1);
+}
+
+int
+plan_channel_listed(const char *channels, const char *channel)
+{
+	size_t		 len = strlen(channel);
+	const char	*p = channels;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, channel, len) == 0 &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return (1);
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return (0);
+}
+
+/* The channel after this one in the person's list, for a fallback. */
+int
+plan_next_channel(const char *channels, const char *after, char *out,
+    size_t len)
+{
+	const char	*p = channels;
+	size_t		 n;
+	int		 seen = 0;
+
+	while (p != NULL && *p != '\0') {
+		n = strcspn(p, ",");
+		if (seen && ((n == 5 && strncmp(p, "email", 5) == 0) ||
+		    (n == 3 && strncmp(p, "sms", 3) == 0))) {
+			snprintf(out, len, "%.*s", (int)n, p);
+			return (0);
+		}
+		if (strlen(after) == n && strncmp(p, after, n) == 0)
+			seen = 1;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return (-1);
+}
+
+/* Parse "P7D,P1D" into canonical leads; bad entries are dropped. */
+static size_t
+plan_leads(const char *list, char canon[][SCHED_LEAD_LEN],
+    struct sched_lead *leads)
+{
+	char	*copy, *tok, *save;
+	size_t	 n = 0;
+
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL && n <
+	    PLAN_MAX_LEADS; tok = strtok_r(NULL, ", ", &save)) {
+		if (sched_lead_parse(tok, &leads[n], canon[n], NULL) == 0)
+			n++;
+	}
+	free(copy);
+	return (n);
+}
+
+/* Check a list of lead times as a person or group gives it. */
+int
+plan_leads_valid(const char *list, char **out, char **cause)
+{
+	char			*copy, *tok, *save, *acc = NULL, *t;
+	char			 canon[SCHED_LEAD_LEN];
+	struct sched_lead	 lead;
+	size_t			 n = 0;
+
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (sched_lead_parse(tok, &lead, canon, cause) != 0) {
+			cause_set(cause, "lead_times: bad entry");
+			goto fail;
+		}
+		if (++n > PLAN_MAX_LEADS) {
+			cause_set(cause, "lead_times: at most %d",
+			    PLAN_MAX_LEADS);
+			goto fail;
+		}
+		t = xprintf("%s%s%s", acc ? acc : "", acc ? "," : "", canon);
+		free(acc);
+		acc = t;
+	}
+	if (n == 0) {
+		cause_set(cause, "lead_times: give at least one, such as P1D");
+		goto fail;
+	}
+	free(copy);
+	if (out != NULL)
+		*out = acc;
+	else
+		free(acc);
+	return (0);
+fail:
+	free(copy);
+	free(acc);
+	return (-1);
+}
+
+/* Is (person, lead, channel) among the reminders this plan wants? */
+static int
+plan_wanted(json_t *members, long long person, const char *lead,
+    const char *channel)
+{
+	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
+	struct sched_lead	 leads[PLAN_MAX_LEADS];
+	json_t			*m;
+	size_t			 i, j, n;
+
+	json_array_foreach(members, i, m) {
+		if (plan_int(m, "id") != person)
+			continue;
+		if (!plan_channel_listed(plan_str(m, "channels"), channel))
+			return (0);
+		n = plan_leads(plan_str(m, "lead_times"), canon, leads);
+		for (j = 0; j < n; j++) {
+			if (strcmp(canon[j], lead) == 0)
+				return (1);
+		}
+		return (0);
+	}
+	return (0);
+}
+
+/*
+ * Plan one occurrence's reminders as things stand now; withdraw those
+ * that no longer apply.  Runs inside the caller's transaction.
+ */
+static int
+plan_occ_locked(struct store *st, long long occ_id, time_t now,
+    char **cause)
+{
+	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
+	struct sched_lead	 leads[PLAN_MAX_LEADS];
+	char			 channel[8];
+	struct outbox_in	 in;
+	json_t			*occ, *members = NULL, *pending = NULL, *m, *r;
+	const char		*status, *tz, *why;
+	time_t			 start, due;
+	size_t			 i, j, n;
+	int			 seq, rc = -1;
+
+	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
+		cause_set(cause, "no occurrence %lld", occ_id);
+		return (-1);
+	}
+	status = plan_str(occ, "status");
+	tz = plan_str(occ, "time_zone");
+	start = (time_t)plan_int(occ, "start_at");
+	seq = (int)plan_int(occ, "sequence");
+	if (strcmp(status, "cancelled") == 0 || strcmp(status, "removed") ==
+	    0) {
+		rc = store_plan_skip_occ(st, occ_id, strcmp(status,
+		    "cancelled") == 0 ? "meeting cancelled" :
+		    "meeting no longer in its series", cause);
+		goto done;
+	}
+	members = store_plan_members(st, plan_int(occ, "group_id"), cause);
+	pending = store_plan_pending(st, occ_id, cause);
+	if (members == NULL || pending == NULL)
+		goto done;
+
+	/* Withdraw what no longer applies. */
+	json_array_foreach(pending, i, r) {
+		why = NULL;
+		if (plan_int(r, "sequence") != seq)
+			why = "meeting moved";
+		else if (!plan_wanted(members, plan_int(r, "person_id"),
+		    plan_str(r, "lead"), plan_str(r, "channel")))
+			why = "no longer wanted: membership or preferences "
+			    "changed";
+		if (why != NULL && store_plan_skip(st, plan_int(r, "id"), why,
+		    cause) != 0)
+			goto done;
+	}
+
+	/* Add what should be there. */
+	memset(&in, 0, sizeof in);
+	in.occurrence_id = occ_id;
+	in.kind = "reminder";
+	in.sequence = seq;
+	in.now = now;
+	json_array_foreach(members, i, m) {
+		if (plan_first_channel(plan_str(m, "channels"), channel,
+		    sizeof channel) != 0)
+			continue;	/* the calendar feed only */
+		n = plan_leads(plan_str(m, "lead_times"), canon, leads);
+		for (j = 0; j < n; j++) {
+			due = sched_due(start, tz, &leads[j]);
+			if (due <= now || due >= start)
+				continue;
+			in.person_id = plan_int(m, "id");
+			in.lead = canon[j];
+			in.channel = channel;
+			in.due_at = due;
+			if (store_plan_insert(st, &in, cause) != 0)
+				goto done;
+		}
+	}
+	rc = 0;
+done:
+	json_decref(occ);
+	json_decref(members);
+	json_decref(pending);
+	return (rc);
+}
+
+int
+plan_occurrence(struct store *st, long long occ_id, time_t now, char **cause)
+{
+	int	rc;
+
+	if (store_begin(st) != 0) {
+		cause_set(cause, "the database is busy");
+		return (-1);
+	}
+	rc = plan_occ_locked(st, occ_id, now, cause);
+	return (store_end(st, rc == 0));
+}
+
+/*
+ * Expand a series over [now, now + horizon), record its occurrences, and
+ * plan each of them.
+ */
+int
+plan_series(struct store *st, long long series_id, time_t now, int horizon,
+    char **cause)
+{
+	struct sched_series	 s;
+	struct sched_occ	*occ = NULL;
+	json_t			*row, *ids = NULL, *id;
+	size_t			 n = 0, i;
+	char			*keep = NULL, *t;
+	int			 rc = -1;
+
+	if ((row = store_series_get(st, series_id, cause)) == NULL) {
+		cause_set(cause, "no series %lld", series_id);
+		return (-1);
+	}
+	memset(&s, 0, sizeof s);
+	s.tzid = plan_str(row, "time_zone");
+	s.dtstart = plan_str(row, "dtstart");
+	s.duration = (int)plan_int(row, "duration");
+	s.rrule = plan_str(row, "rrule");
+	s.exdates = plan_str(row, "exdates");
+	s.rdates = plan_str(row, "rdates");
+	if (sched_expand(&s, now, now + horizon, &occ, &n, cause) != 0)
+		goto fail;
+	if (store_begin(st) != 0)
+		goto fail;
+	keep = xstrdup("");
+	for (i = 0; i < n; i++) {
+		if (store_occ_upsert(st, series_id, occ[i].recurrence_id,
+		    occ[i].start, occ[i].end, cause) != 0) {
+			store_end(st, 0);
+			goto fail;
+		}
+		t = xprintf("%s%s%s", keep, i ? "," : "", occ[i].recurrence_id);
+		free(keep);
+		keep = t;
+	}
+	if (store_occ_remove_missing(st, series_id, now, now + horizon, keep,
+	    cause) != 0 || (ids = store_occ_window(st, series_id, now,
+	    now + horizon, cause)) == NULL) {
+		store_end(st, 0);
+		goto fail;
+	}
+	json_array_foreach(ids, i, id) {
+		if (plan_occ_locked(st, plan_int(id, "id"), now, cause) != 0) {
+			store_end(st, 0);
+			goto fail;
+		}
+	}
+	rc = store_end(st, 1);
+fail:
+	free(keep);
+	free(occ);
+	json_decref(ids);
+	json_decref(row);
+	return (rc);
+}
+
+/* Every series: what the rolling horizon runs, hourly and at start. */
+int
+plan_all(struct store *st, time_t now, int horizon, char **cause)
+{
+	json_t	*list, *s;
+	size_t	 i;
+	int	 rc = 0;
+
+	if ((list = store_series_list(st, 0, cause)) == NULL)
+		return (-1);
+	json_array_foreach(list, i, s) {
+		if (plan_series(st, plan_int(s, "id"), now, horizon,
+		    cause) != 0) {
+			log_warnx("planning series %lld: %s",
+			    plan_int(s, "id"), cause ? *cause : "");
+			rc = -1;
+		}
+	}
+	json_decref(list);
+	return (rc);
+}
+
+/* Re-plan what a person's change (membership, preferences) touches. */
+int
+plan_person(struct store *st, long long person, time_t now, char **cause)
+{
+	json_t	*ids, *id;
+	size_t	 i;
+	int	 ok = 1;
+
+	if ((ids = store_occ_of_person(st, person, now, cause)) == NULL)
+		return (-1);
+	if (store_begin(st) != 0) {
+		json_decref(ids);
+		return (-1);
+	}
+	json_array_foreach(ids, i, id) {
+		if (plan_occ_locked(st, plan_int(id, "id"), now, cause) != 0) {
+			ok = 0;
+			break;
+		}
+	}
+	json_decref(ids);
+	return (store_end(st, ok));
+}
+
+/* Re-plan every occurrence of a group from now on. */
+int
+plan_group(struct store *st, long long group, time_t now, char **cause)
+{
+	json_t	*ids, *id;
+	size_t	 i;
+	int	 ok = 1;
+
+	if ((ids = store_occ_list(st, group, now, now + 10 * 366 * 86400LL,
+	    cause)) == NULL)
+		return (-1);
+	if (store_begin(st) != 0) {
+		json_decref(ids);
+		return (-1);
+	}
+	json_array_foreach(ids, i, id) {
+		if (plan_occ_locked(st, plan_int(id, "id"), now, cause) != 0) {
+			ok = 0;
+			break;
+		}
+	}
+	json_decref(ids);
+	return (store_end(st, ok));
+}
+
+/* A notice (update or cancellation) to every member, in their channel. */
+static int
+plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
+    char **cause)
+{
+	struct outbox_in	 in;
+	json_t			*members, *m;
+	char			 channel[8];
+	size_t			 i;
+	int			 rc = 0;
+
+	members = store_plan_members(st, plan_int(occ, "group_id"), cause);
+	if (members == NULL)
+		return (-1);
+	memset(&in, 0, sizeof in);
+	in.occurrence_id = plan_int(occ, "id");
+	in.kind = kind;
+	in.lead = "";
+	in.sequence = (int)plan_int(occ, "sequence");
+	in.due_at = now;
+	in.now = now;
+	json_array_foreach(members, i, m) {
+		if (plan_first_channel(plan_str(m, "channels"), channel,
+		    sizeof channel) != 0)
+			continue;
+		in.person_id = plan_int(m, "id");
+		in.channel = channel;
+		if ((rc = store_plan_insert(st, &in, cause)) != 0)
+			break;
+	}
+	json_decref(members);
+	return (rc);
+}
+
+/* Move one occurrence: never into the past. */
+int
+plan_move(struct store *st, long long occ_id, const char *local,
+    long long venue, const char *reason, time_t now, char **cause)
+{
+	json_t	*occ;
+	time_t	 start, duration;
+	int	 ok = 0;
+
+	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
+		cause_set(cause, "no occurrence %lld", occ_id);
+		return (-1);
+	}
+	if (strcmp(plan_str(occ, "status"), "cancelled") == 0 ||
+	    strcmp(plan_str(occ, "status"), "removed") == 0) {
+		cause_set(cause, "occurrence %lld is cancelled; it cannot be "
+		    "moved", occ_id);
+		goto done;
+	}
+	if (sched_local_to_utc(plan_str(occ, "time_zone"), local, &start,
+	    cause) != 0) {
+		cause_set(cause, "start");
+		goto done;
+	}
+	if (start <= now) {
+		cause_set(cause, "start: %s is in the past", local);
+		goto done;
+	}
+	duration = (time_t)plan_int(occ, "duration");
+	if (store_begin(st) != 0)
+		goto done;
+	json_decref(occ);
+	occ = NULL;
+	if (store_occ_move(st, occ_id, start, start + duration, venue, reason,
+	    cause) == 0 && (occ = store_occ_get(st, occ_id, cause)) != NULL)
+		ok = 1;
+	if (ok)
+		ok = store_plan_skip_occ(st, occ_id, "meeting moved",
+		    cause) == 0 && plan_notices(st, occ, "update", now,
+		    cause) == 0 && plan_occ_locked(st, occ_id, now, cause) == 0;
+	if (ok)
+		ok = store_audit(st, "api", "move", "occurrence", local) == 0;
+	if (store_end(st, ok) != 0)
+		ok = 0;
+done:
+	json_decref(occ);
+	return (ok ? 0 : -1);
+}
+
+int
+plan_cancel(struct store *st, long long occ_id, const char *reason,
+    time_t now, char **cause)
+{
+	json_t	*occ;
+	int	 ok = 0;
+
+	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
+		cause_set(cause, "no occurrence %lld", occ_id);
+		return (-1);
+	}
+	if (strcmp(plan_str(occ, "status"), "cancelled") == 0) {
+		cause_set(cause, "occurrence %lld is already cancelled",
+		    occ_id);
+		goto done;
+	}
+	if ((time_t)plan_int(occ, "start_at") <= now) {
+		cause_set(cause, "occurrence %lld has already begun", occ_id);
+		goto done;
+	}
+	if (store_begin(st) != 0)
+		goto done;
+	json_decref(occ);
+	occ = NULL;
+	if (store_occ_cancel(st, occ_id, reason, cause) == 0 &&
+	    (occ = store_occ_get(st, occ_id, cause)) != NULL)
+		ok = store_plan_skip_occ(st, occ_id, "meeting cancelled",
+		    cause) == 0 && plan_notices(st, occ, "cancellation", now,
+		    cause) == 0;
+	if (ok)
+		ok = store_audit(st, "api", "cancel", "occurrence",
+		    reason) == 0;
+	if (store_end(st, ok) != 0)
+		ok = 0;
+done:
+	json_decref(occ);
+	return (ok ? 0 : -1);
+}

@@ -1,0 +1,346 @@
+/*
+ * test_csv.c: CSV as spreadsheets write it is read record by record, each
+ * with the line it starts on, and every malformed file is refused with
+ * the line of its mistake.
+ */
+#include "config.h"
+
+#include "testlib.h"
+
+#include "convene.h"
+#include "csv.h"
+#include "log.h"
+
+#define CHECK(text, want)	check(text, sizeof(text) - 1, want, __LINE__)
+
+#define SAVE_AS		"; save the spreadsheet as \"CSV UTF-8\"\n"
+#define QUOTE_HINT	"put the whole field in quotes and double"
+
+/*
+ * Read len bytes of text: each record as its line and [field]s, with line
+ * ends in fields shown as \n and \r, and a mistake as "! cause".
+ */
+static char *
+render(const char *text, size_t len)
+{
+	struct csv	 *csv;
+	FILE		 *f, *out;
+	char		**fields, *cause = NULL, *again = NULL, *s = NULL;
+	const char	 *p;
+	size_t		  n, i, slen;
+	int		  r, line, errline;
+
+	assert_non_null(f = fmemopen((void *)text, len, "r"));
+	assert_non_null(out = open_memstream(&s, &slen));
+	csv = csv_open(f);
+	while ((r = csv_next(csv, &fields, &n, &line, &cause)) == 1) {
+		assert_null(cause);
+		fprintf(out, "%d", line);
+		for (i = 0; i < n; i++) {
+			fputc('[', out);
+			for (p = fields[i]; *p != '\0'; p++) {
+				if (*p == '\n')
+					fputs("\\n", out);
+				else if (*p == '\r')
+					fputs("\\r", out);
+				else
+					fputc(*p, out);
+			}
+			fputc(']', out);
+		}
+		fputc('\n', out);
+	}
+	if (r == 0) {
+		assert_null(cause);
+		assert_null(fields);
+		assert_int_equal(n, 0);
+		/* The end stays the end. */
+		assert_int_equal(csv_next(csv, &fields, &n, &line, &cause), 0);
+	} else {
+		assert_int_equal(r, -1);
+		assert_non_null(cause);
+		fprintf(out, "! %s\n", cause);
+		/* *line is the line the cause names. */
+		assert_int_equal(sscanf(cause, "line %d:", &errline), 1);
+		assert_int_equal(line, errline);
+		/* Reading stops at the first mistake. */
+		assert_int_equal(csv_next(csv, &fields, &n, &line, &again),
+		    -1);
+		assert_string_equal(cause, again);
+		free(cause);
+		free(again);
+	}
+	csv_free(csv);
+	assert_int_equal(fclose(f), 0);		/* the FILE is still ours */
+	assert_int_equal(fclose(out), 0);
+	return (s);
+}
+
+/* Read text and compare with want; case is the test's source line. */
+static void
+check(const char *text, size_t len, const char *want, int line)
+{
+	char	*got;
+
+	got = render(text, len);
+	if (strcmp(got, want) != 0)
+		fail_msg("case on line %d read as\n%s\nnot as wanted\n%s", line,
+		    got, want);
+	free(got);
+}
+
+static void
+test_records(void **state)
+{
+	(void)state;
+	CHECK("a,b,c\nd,e,f\n", "1[a][b][c]\n2[d][e][f]\n");
+	CHECK("name,phone\r\nZo\xc3\xab,07700 900123\r\n",
+	    "1[name][phone]\n2[Zo\xc3\xab][07700 900123]\n");
+	CHECK("a\nb", "1[a]\n2[b]\n");
+	CHECK("a\r\nb", "1[a]\n2[b]\n");
+	CHECK("a\rb\r", "1[a]\n2[b]\n");		/* old Mac line ends */
+	CHECK("a\r\n\nb\r\n", "1[a]\n2[]\n3[b]\n");
+	CHECK(" a , b ", "1[ a ][ b ]\n");
+	CHECK("", "");
+}
+
+static void
+test_empty_fields(void **state)
+{
+	(void)state;
+	CHECK(",,\n", "1[][][]\n");
+	CHECK("a,\n", "1[a][]\n");
+	CHECK(",a", "1[][a]\n");
+	CHECK("a,,b\r\n", "1[a][][b]\n");
+	CHECK("a,b\n,", "1[a][b]\n2[][]\n");
+	CHECK("\"\",\n", "1[][]\n");
+}
+
+static void
+test_blank_lines(void **state)
+{
+	char	*empty[] = { "" }, *three[] = { "", "", "" };
+	char	*white[] = { " ", "\t", " \t " }, *some[] = { "", " x " };
+
+	(void)state;
+	CHECK("\n", "1[]\n");
+	CHECK("a\n\n", "1[a]\n2[]\n");
+	CHECK("a\n\n\nb\n", "1[a]\n2[]\n3[]\n4[b]\n");
+	CHECK("\r\n\r\n", "1[]\n2[]\n");
+
+	assert_true(csv_is_blank(NULL, 0));
+	assert_true(csv_is_blank(empty, 1));
+	assert_true(csv_is_blank(three, 3));
+	assert_true(csv_is_blank(white, 3));
+	assert_false(csv_is_blank(some, 2));
+	assert_true(csv_is_blank(some, 1));
+}
+
+static void
+test_bom(void **state)
+{
+	(void)state;
+	CHECK("\xef\xbb\xbfname,phone\n", "1[name][phone]\n");
+	CHECK("\xef\xbb\xbf\"q,r\"\n", "1[q,r]\n");
+	CHECK("\xef\xbb\xbf", "");
+	CHECK("\xef\xbb\xbf\n", "1[]\n");
+	/* Only at the start is it a byte order mark. */
+	CHECK("a\n\xef\xbb\xbf" "b\n", "1[a]\n2[\xef\xbb\xbf" "b]\n");
+	CHECK("\xff\xfe" "a\0,\0", "! line 1: the file is UTF-16 text"
+	    SAVE_AS);
+	CHECK("\xfe\xff\0a\0,", "! line 1: the file is UTF-16 text"
+	    SAVE_AS);
+}
+
+static void
+test_quoted(void **state)
+{
+	(void)state;
+	CHECK("\"a,b\",\"say \"\"hi\"\"\",\"\"\n",
+	    "1[a,b][say \"hi\"][]\n");
+	CHECK("\"\"\"\"", "1[\"]\n");
+	CHECK("a,\"b\"", "1[a][b]\n");
+	/* A record on lines 2 to 4, then one that starts on line 5. */
+	CHECK("head\n\"one\ntwo\nthree\",x\nnext\n",
+	    "1[head]\n2[one\\ntwo\\nthree][x]\n5[next]\n");
+	/* Line ends in a quoted field are read as LF, and counted. */
+	CHECK("a\r\n\"b\r\nc\",d\r\ne\r\n", "1[a]\n2[b\\nc][d]\n4[e]\n");
+	CHECK("\"b\rc\"\nd", "1[b\\nc]\n3[d]\n");
+	CHECK("\"\n\n\"\nx", "1[\\n\\n]\n4[x]\n");
+	CHECK("\"x\n\"\"y\"\"\n\",\"\n\"\nz",
+	    "1[x\\n\"y\"\\n][\\n]\n5[z]\n");
+}
+
+static void
+test_malformed(void **state)
+{
+	(void)state;
+	CHECK("a,b\nc,d\"e\nf\n", "1[a][b]\n! line 2: field 2 has a quote "
+	    "in it but does not start with one; " QUOTE_HINT " the quote "
+	    "(\"\")\n");
+	CHECK(" \"a\"", "! line 1: field 1 has a quote in it but does not "
+	    "start with one; " QUOTE_HINT " the quote (\"\")\n");
+	CHECK("a\n\"x\ny\"z,w\n", "1[a]\n! line 3: field 1 has text after "
+	    "its closing quote; " QUOTE_HINT " each quote inside (\"\")\n");
+	CHECK("\"a\" ,b", "! line 1: field 1 has text after its closing "
+	    "quote; " QUOTE_HINT " each quote inside (\"\")\n");
+	CHECK("a\nb,\"c\nd\ne\n", "1[a]\n! line 2: the quote that opens "
+	    "field 2 is never closed\n");
+	CHECK("x\n\n\"abc\"\"", "1[x]\n2[]\n! line 3: the quote that "
+	    "opens field 1 is never closed\n");
+	CHECK("a\nb\0c\n", "1[a]\n! line 2: a NUL byte, so this is not CSV "
+	    "text" SAVE_AS);
+	CHECK("\"a\n\0\"", "! line 2: a NUL byte, so this is not CSV text"
+	    SAVE_AS);
+}
+
+static void
+test_utf8(void **state)
+{
+	(void)state;
+	CHECK("Zo\xc3\xab,\xc2\xa3" "5,\xe6\x97\xa5\xe6\x9c\xac,"
+	    "\xf0\x9f\x98\x80,\xf4\x8f\xbf\xbf,\xef\xbf\xbd\n",
+	    "1[Zo\xc3\xab][\xc2\xa3" "5][\xe6\x97\xa5\xe6\x9c\xac]"
+	    "[\xf0\x9f\x98\x80][\xf4\x8f\xbf\xbf][\xef\xbf\xbd]\n");
+	/* A spreadsheet saved as Latin-1 or Windows-1252. */
+	CHECK("name\nZo\xeb,\xa3" "5\n", "1[name]\n! line 2: not UTF-8 "
+	    "text" SAVE_AS);
+	CHECK("a\nb\nc,\xa3" "5\n", "1[a]\n2[b]\n! line 3: not UTF-8 text"
+	    SAVE_AS);
+	CHECK("\"a\nb\xa3\"", "! line 2: not UTF-8 text" SAVE_AS);
+	CHECK("\xc0\xaf", "! line 1: not UTF-8 text" SAVE_AS);
+	CHECK("\xe0\x80\xaf", "! line 1: not UTF-8 text" SAVE_AS);
+	CHECK("\xed\xa0\x80", "! line 1: not UTF-8 text" SAVE_AS);
+	CHECK("\xf4\x90\x80\x80", "! line 1: not UTF-8 text" SAVE_AS);
+	CHECK("\xf5\x80\x80\x80", "! line 1: not UTF-8 text" SAVE_AS);
+	CHECK("\xbf", "! line 1: not UTF-8 text" SAVE_AS);
+	CHECK("a\nb\xc3\nc", "1[a]\n! line 2: not UTF-8 text" SAVE_AS);
+	CHECK("a\nb\xe2\x82", "1[a]\n! line 2: not UTF-8 text" SAVE_AS);
+}
+
+/* text of len bytes from the pieces, which are repeated n times each. */
+static char *
+build(size_t *len, const char *head, const char *piece, size_t n,
+    const char *tail)
+{
+	char	*s, *p;
+	size_t	 i;
+
+	*len = strlen(head) + strlen(piece) * n + strlen(tail);
+	p = s = xcalloc(1, *len + 1);
+	p = stpcpy(p, head);
+	for (i = 0; i < n; i++)
+		p = stpcpy(p, piece);
+	stpcpy(p, tail);
+	return (s);
+}
+
+static void
+test_limits(void **state)
+{
+	char	*text, *want, *field;
+	size_t	 len;
+
+	(void)state;
+	field = build(&len, "", "a", CSV_FIELD_MAX, "");
+
+	/* A field of 64 KiB, plain and quoted, and with "" in it. */
+	text = build(&len, "", "a", CSV_FIELD_MAX, "\n");
+	want = xprintf("1[%s]\n", field);
+	check(text, len, want, __LINE__);
+	free(text);
+	text = build(&len, "\"", "a", CSV_FIELD_MAX, "\"");
+	check(text, len, want, __LINE__);
+	free(text);
+	free(want);
+	text = build(&len, "\"", "\"\"", CSV_FIELD_MAX, "\"");
+	memset(field, '"', CSV_FIELD_MAX);
+	want = xprintf("1[%s]\n", field);
+	check(text, len, want, __LINE__);
+	free(text);
+	free(want);
+	free(field);
+
+	/* One byte more. */
+	text = build(&len, "x\n", "a", CSV_FIELD_MAX + 1, "\n");
+	check(text, len, "1[x]\n! line 2: field 1 is longer than 64 KiB\n",
+	    __LINE__);
+	free(text);
+	text = build(&len, "x\ny,\"\n", "a", CSV_FIELD_MAX, "\"\n");
+	check(text, len, "1[x]\n! line 2: field 2 is longer than 64 KiB; "
+	    "is a closing quote missing?\n", __LINE__);
+	free(text);
+
+	/* 256 fields, then 257. */
+	text = build(&len, "", ",", CSV_FIELDS_MAX - 1, "\n");
+	want = build(&len, "1", "[]", CSV_FIELDS_MAX, "\n");
+	check(text, strlen(text), want, __LINE__);
+	free(text);
+	free(want);
+	text = build(&len, "a\n\"b\nc\"", ",", CSV_FIELDS_MAX, "\n");
+	check(text, len, "1[a]\n! line 2: more than 256 fields in one "
+	    "record\n", __LINE__);
+	free(text);
+}
+
+/* A line end and a "" across the reader's read-ahead, wherever it ends. */
+static void
+test_read_ahead(void **state)
+{
+	char	*text, *want, *field;
+	size_t	 k, len;
+
+	(void)state;
+	for (k = 4080; k < 4110; k++) {
+		field = build(&len, "", "a", k, "");
+		text = xprintf("%s\r\n\"b\"\"c\"\r\nd\r\n", field);
+		want = xprintf("1[%s]\n2[b\"c]\n3[d]\n", field);
+		check(text, strlen(text), want, __LINE__);
+		free(field);
+		free(text);
+		free(want);
+	}
+}
+
+static void
+test_read_error(void **state)
+{
+	struct csv	 *csv;
+	FILE		 *f;
+	char		**fields, *cause = NULL;
+	size_t		  n;
+	int		  line = 0;
+
+	(void)state;
+	/* Open only for writing: reading it fails. */
+	assert_non_null(f = fopen("/dev/null", "w"));
+	csv = csv_open(f);
+	assert_int_equal(csv_next(csv, &fields, &n, &line, &cause), -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "line 1: cannot read: "));
+	assert_int_equal(line, 1);
+	free(cause);
+	csv_free(csv);
+	csv_free(NULL);
+	assert_int_equal(fclose(f), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_records),
+		cmocka_unit_test(test_empty_fields),
+		cmocka_unit_test(test_blank_lines),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_quoted),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_read_ahead),
+		cmocka_unit_test(test_read_error),
+	};
+
+	log_init(LOG_TARGET_STDERR, 0);
+	return (cmocka_run_group_tests_name("csv", tests, NULL, NULL));
+}
