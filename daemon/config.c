@@ -61,6 +61,11 @@ const struct conf_option conf_options[] = {
 	  "Folder of message templates, one folder per language; "
 	  "reloaded on SIGHUP." },
 
+	{ "daemon", "phone_country", CONF_STRING, CONF_OFF(phone_country),
+	  0, 0, NULL, "44",
+	  "Calling code for phone numbers written the national way, "
+	  "such as 07700 900123: 44 for the United Kingdom." },
+
 	{ "http", "listen", CONF_LISTEN, CONF_OFF(listen),
 	  0, 0, NULL, "127.0.0.1:8080",
 	  "Comma-separated addresses to serve HTTP on: 127.0.0.1:8080, "

@@ -39,6 +39,7 @@ struct config {
 	int		 shutdown_timeout;
 	char		*log_level;
 	char		*templates;
+	char		*phone_country;
 
 	/* [http] */
 	char		**listen;
@@ -307,6 +308,67 @@ int		 plan_move(struct store *, long long, const char *, long long,
 int		 plan_cancel(struct store *, long long, const char *, time_t,
 		    char **);
 
+/* chan.c */
+enum chan_result {
+	CHAN_OK,
+	CHAN_TEMPFAIL,
+	CHAN_PERMFAIL
+};
+
+struct chan_msg {
+	long long	 id;		/* the outbox row */
+	int		 attempt;
+	const char	*channel;	/* "email" or "sms" */
+	const char	*to;
+	const char	*to_name;
+	const char	*subject;
+	const char	*body;
+	const char	*message_id;
+};
+
+typedef void (*chan_done_cb)(void *, enum chan_result, const char *,
+    const char *);
+
+struct chan_backend {
+	const char	*name;
+	int		(*init)(const struct config *, char **);
+	void		(*send)(const struct chan_msg *, chan_done_cb, void *);
+};
+
+int		 chan_init(const struct config *, char **);
+void		 chan_send(const struct chan_msg *, chan_done_cb, void *);
+const char	*chan_result_name(enum chan_result);
+
+/* msg.c */
+struct tmpl_set;
+extern const char *const msg_vars[];
+int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
+		    int, struct chan_msg *, int *, char **);
+void		 msg_free(struct chan_msg *);
+char		*msg_header_address(const char *, const char *);
+
+/* outbox.c */
+struct outbox;
+struct outbox_stats {
+	unsigned long long	sent;
+	unsigned long long	retried;
+	unsigned long long	failed;
+	unsigned long long	dead;
+	unsigned long long	skipped;
+	unsigned long long	missed;
+	unsigned long long	deferred;
+};
+
+struct outbox	*outbox_create(struct event_base *, struct store *,
+		    const struct config *, struct tmpl_set *, char **);
+void		 outbox_kick(struct outbox *);
+void		 outbox_configure(struct outbox *, const struct config *,
+		    struct tmpl_set *);
+void		 outbox_stop(struct outbox *);
+size_t		 outbox_inflight(struct outbox *);
+const struct outbox_stats *outbox_stats(struct outbox *);
+void		 outbox_free(struct outbox *);
+
 /* http.c */
 struct http;
 struct http	*http_create(struct event_base *, const struct config *,
@@ -316,6 +378,15 @@ int		 http_listen(struct http *, const struct config *,
 void		 http_configure(struct http *, const struct config *);
 void		 http_stop_accepting(struct http *);
 void		 http_free(struct http *);
+struct evhttp_request;
+void		 http_json(struct evhttp_request *, const char *, int,
+		    json_t *);
+void		 http_error(struct evhttp_request *, const char *, int,
+		    const char *);
+int		 http_from_control(struct evhttp_request *);
+
+/* api.c */
+void		 api_dispatch(struct evhttp_request *, const char *);
 size_t		 http_inflight(struct http *);
 char		*http_describe(struct http *);
 
@@ -329,6 +400,8 @@ struct convened {
 	struct config		*conf;
 	struct store		*store;
 	struct http		*http;
+	struct outbox		*outbox;
+	struct tmpl_set		*tmpl;
 	unsigned char		 signing_key[KEY_BYTES];
 	time_t			 started;
 	struct timespec		 started_mono;

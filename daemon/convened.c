@@ -24,14 +24,20 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "convene.h"
 #include "log.h"
+#include "tmpl.h"
+
+#define PLAN_INTERVAL	3600	/* the horizon rolls forward hourly */
 
 struct convened	*convened;
 
 static struct event	*ev_sigterm, *ev_sigint, *ev_sighup;
-static struct event	*ev_watchdog, *ev_drain;
+static struct event	*ev_watchdog, *ev_drain, *ev_plan;
+static json_t		*plan_queue;	/* series ids still to plan */
+static size_t		 plan_next;
 static double		 drain_deadline;
 static int		 stopping;
 static int		 lock_fd = -1;
@@ -114,12 +120,13 @@ static void
 drain_check(evutil_socket_t fd, short events, void *arg)
 {
 	struct timeval	tv = { 0, 50000 };
-	size_t		n = http_inflight(convened->http);
+	size_t		n = http_inflight(convened->http) +
+			    outbox_inflight(convened->outbox);
 
 	if (n == 0 || mono_seconds() >= drain_deadline) {
 		if (n != 0)
-			log_warnx("shutdown: %zu requests still open after %d "
-			    "seconds; closing them", n,
+			log_warnx("shutdown: %zu requests or messages still "
+			    "open after %d seconds; leaving them", n,
 			    convened->conf->shutdown_timeout);
 		event_base_loopexit(convened->base, NULL);
 		return;
@@ -140,6 +147,9 @@ on_stop(evutil_socket_t sig, short events, void *arg)
 	systemd_notify("STOPPING=1\nSTATUS=Stopping: finishing work in "
 	    "flight");
 	http_stop_accepting(convened->http);
+	outbox_stop(convened->outbox);
+	if (ev_plan != NULL)
+		event_del(ev_plan);
 	drain_deadline = mono_seconds() + convened->conf->shutdown_timeout;
 	drain_check(-1, 0, NULL);
 }
@@ -201,6 +211,7 @@ static void
 on_reload(evutil_socket_t sig, short events, void *arg)
 {
 	struct config	*next, *cur = convened->conf;
+	struct tmpl_set	*tmpl;
 	char		*cause = NULL, *line, *save;
 
 	if (cur->path == NULL) {
@@ -221,8 +232,25 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 		set_status();
 		return;
 	}
+	if ((tmpl = tmpl_load(next->templates, msg_vars, &cause)) == NULL) {
+		for (line = strtok_r(cause, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
+		log_warnx("configuration not reloaded: the templates have "
+		    "mistakes; keeping the ones loaded before");
+		free(cause);
+		config_free(next);
+		systemd_notify("READY=1");
+		set_status();
+		return;
+	}
 	keep_restart_only(next, cur);
 	http_configure(convened->http, next);
+	outbox_configure(convened->outbox, next, tmpl);
+	tmpl_free(convened->tmpl);
+	convened->tmpl = tmpl;
+	log_info("%zu templates loaded from %s", tmpl_count(tmpl),
+	    next->templates);
 	log_setverbose(cmdline_verbose +
 	    (strcmp(next->log_level, "debug") == 0));
 	convened->conf = next;
@@ -230,6 +258,47 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	log_info("configuration reloaded");
 	systemd_notify("READY=1");
 	set_status();
+}
+
+/*
+ * Roll the horizon forward one series a turn of the loop, so that a
+ * large plan never holds the loop for long; then wait an hour.
+ */
+static void
+on_plan(evutil_socket_t fd, short events, void *arg)
+{
+	struct timeval	 tv = { PLAN_INTERVAL, 0 };
+	json_t		*s;
+	char		*cause = NULL;
+	long long	 id;
+
+	if (stopping)
+		return;
+	if (plan_queue == NULL) {
+		plan_queue = store_series_list(convened->store, 0, &cause);
+		plan_next = 0;
+		if (plan_queue == NULL) {
+			log_warnx("planning: %s", cause);
+			free(cause);
+			evtimer_add(ev_plan, &tv);
+			return;
+		}
+	}
+	if (plan_next < json_array_size(plan_queue)) {
+		s = json_array_get(plan_queue, plan_next++);
+		id = json_integer_value(json_object_get(s, "id"));
+		if (plan_series(convened->store, id, time(NULL),
+		    convened->conf->horizon_days * 86400, &cause) != 0) {
+			log_warnx("planning series %lld: %s", id, cause);
+			free(cause);
+		}
+		event_active(ev_plan, EV_TIMEOUT, 0);
+		return;
+	}
+	json_decref(plan_queue);
+	plan_queue = NULL;
+	outbox_kick(convened->outbox);
+	evtimer_add(ev_plan, &tv);
 }
 
 /* Ping the watchdog from the loop itself: a stuck loop stops the pings. */
@@ -379,6 +448,22 @@ main(int argc, char **argv)
 	log_info("database %s at schema version %d", conf->database,
 	    store_version(state.store));
 
+	sched_init();
+	if ((state.tmpl = tmpl_load(conf->templates, msg_vars,
+	    &cause)) == NULL) {
+		for (line = strtok_r(cause, "\n", &save); line != NULL;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("%s", line);
+		fatalx("cannot load the templates in %s", conf->templates);
+	}
+	log_info("%zu templates loaded from %s", tmpl_count(state.tmpl),
+	    conf->templates);
+	if (chan_init(conf, &cause) != 0)
+		fatalx("%s", cause);
+	if ((state.outbox = outbox_create(state.base, state.store, conf,
+	    state.tmpl, &cause)) == NULL)
+		fatalx("%s", cause);
+
 	systemd_notify("STATUS=Binding sockets");
 	if ((state.http = http_create(state.base, conf, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -391,8 +476,9 @@ main(int argc, char **argv)
 	ev_sigint = evsignal_new(state.base, SIGINT, on_stop, NULL);
 	ev_sighup = evsignal_new(state.base, SIGHUP, on_reload, NULL);
 	ev_drain = evtimer_new(state.base, drain_check, NULL);
+	ev_plan = evtimer_new(state.base, on_plan, NULL);
 	if (ev_sigterm == NULL || ev_sigint == NULL || ev_sighup == NULL ||
-	    ev_drain == NULL)
+	    ev_drain == NULL || ev_plan == NULL)
 		fatalx("cannot set up signal events");
 	evsignal_add(ev_sigterm, NULL);
 	evsignal_add(ev_sigint, NULL);
@@ -418,11 +504,17 @@ main(int argc, char **argv)
 	log_info("convened %s ready (%s)", PACKAGE_VERSION,
 	    conf->path ? conf->path : "embedded default configuration");
 	daemonize_done(ready_fd);
+	event_active(ev_plan, EV_TIMEOUT, 0);
+	outbox_kick(state.outbox);
 
 	event_base_dispatch(state.base);
 
 	systemd_notify("STATUS=Closing the database");
 	http_free(state.http);
+	outbox_free(state.outbox);
+	tmpl_free(state.tmpl);
+	json_decref(plan_queue);
+	event_free(ev_plan);
 	store_audit(state.store, "convened", "stop", NULL, NULL);
 	store_close(state.store);
 	if (ev_watchdog != NULL)

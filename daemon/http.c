@@ -74,7 +74,11 @@ typedef void (*http_handler_cb)(struct http *, struct evhttp_request *,
     const struct http_route *, const char *);
 
 #define HTTP_GET	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
-#define HTTP_ADMIN	0x1	/* control socket only (until bearer tokens) */
+#define HTTP_ANY	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | \
+			    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | \
+			    EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE)
+#define HTTP_ADMIN	0x1	/* control socket only */
+#define HTTP_PREFIX	0x2	/* the path starts with this */
 
 struct http_route {
 	const char	*path;
@@ -91,10 +95,18 @@ static void	http_metrics(struct http *, struct evhttp_request *,
 static void	http_status(struct http *, struct evhttp_request *,
 		    const struct http_route *, const char *);
 
+static void
+http_api(struct http *h, struct evhttp_request *req,
+    const struct http_route *r, const char *path)
+{
+	api_dispatch(req, path + strlen(r->path));
+}
+
 static const struct http_route http_routes[] = {
 	{ "/healthz", "healthz", HTTP_GET, 0, http_healthz },
 	{ "/metrics", "metrics", HTTP_GET, 0, http_metrics },
 	{ "/api/v1/status", "api_status", HTTP_GET, HTTP_ADMIN, http_status },
+	{ "/api/v1/", "api", HTTP_ANY, HTTP_PREFIX, http_api },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -136,7 +148,7 @@ http_send(struct evhttp_request *req, const char *route, int code,
 	evhttp_send_reply(req, code, http_reason(code), body);
 }
 
-static void
+void
 http_json(struct evhttp_request *req, const char *route, int code,
     json_t *obj)
 {
@@ -155,7 +167,7 @@ http_json(struct evhttp_request *req, const char *route, int code,
 	evbuffer_free(buf);
 }
 
-static void
+void
 http_error(struct evhttp_request *req, const char *route, int code,
     const char *reason)
 {
@@ -214,7 +226,7 @@ http_status(struct http *h, struct evhttp_request *req,
 	http_json(req, r->name, 200, obj);
 }
 
-static int
+int
 http_from_control(struct evhttp_request *req)
 {
 	struct evhttp_connection	*evcon;
@@ -297,6 +309,9 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	}
 	for (r = http_routes; r->path != NULL; r++) {
 		if (strcmp(r->path, path) == 0)
+			break;
+		if ((r->flags & HTTP_PREFIX) &&
+		    strncmp(r->path, path, strlen(r->path)) == 0)
 			break;
 	}
 	if (r->path == NULL) {

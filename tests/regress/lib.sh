@@ -70,6 +70,7 @@ write_conf() {
 state_directory = $T/state
 log_level = debug
 shutdown_timeout = 5
+templates = $top_srcdir/conf/templates
 
 [http]
 listen = 127.0.0.1:$PORT

@@ -1,0 +1,1311 @@
+/*
+ * api.c: the JSON API for coordinators and convenectl, under /api/v1/.
+ *
+ * A request comes over the control socket (the administrator's) or
+ * carries a bearer token made by "convenectl token create"; tokens are
+ * kept only as hashes.  Every change is checked field by field, refused
+ * whole with a reason that names the field, written in one transaction
+ * with its audit line, and then planned, so the outbox follows at once.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "convene.h"
+#include "csv.h"
+#include "log.h"
+#include "phone.h"
+
+#define API_ROUTE	"api"
+#define API_TOKEN_BYTES	24	/* 192 random bits */
+
+struct api_req {
+	struct evhttp_request	*req;
+	enum evhttp_cmd_type	 method;
+	char			*parts[6];	/* path segments */
+	int			 nparts;
+	struct evkeyvalq	 query;
+	char			 actor[96];
+};
+
+static struct store *
+api_store(void)
+{
+	return (convened->store);
+}
+
+static void
+api_reply(struct api_req *a, int code, json_t *obj)
+{
+	http_json(a->req, API_ROUTE, code, obj);
+}
+
+static void
+api_fail(struct api_req *a, int code, const char *fmt, ...)
+    __attribute__((__format__(printf, 3, 4)));
+
+static void
+api_fail(struct api_req *a, int code, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	http_error(a->req, API_ROUTE, code, s);
+	free(s);
+}
+
+/* Refuse with the cause, or a fallback when there is none. */
+static void
+api_refuse(struct api_req *a, int code, char *cause, const char *fallback)
+{
+	api_fail(a, code, "%s", cause ? cause : fallback);
+	free(cause);
+}
+
+static json_t *
+api_body(struct api_req *a)
+{
+	struct evbuffer	*b = evhttp_request_get_input_buffer(a->req);
+	json_error_t	 err;
+	json_t		*o;
+	size_t		 len = evbuffer_get_length(b);
+
+	if (len == 0) {
+		api_fail(a, 400, "the request needs a JSON body");
+		return (NULL);
+	}
+	o = json_loadb((const char *)evbuffer_pullup(b, -1), len,
+	    JSON_REJECT_DUPLICATES, &err);
+	if (o == NULL) {
+		api_fail(a, 400, "the body is not JSON: %s (line %d, column "
+		    "%d)", err.text, err.line, err.column);
+		return (NULL);
+	}
+	if (!json_is_object(o)) {
+		json_decref(o);
+		api_fail(a, 400, "the body must be a JSON object");
+		return (NULL);
+	}
+	return (o);
+}
+
+/* A string field; NULL when absent; -1 (and a reply) when not a string. */
+static int
+api_field(struct api_req *a, json_t *o, const char *key, const char **out,
+    int required)
+{
+	json_t	*v = json_object_get(o, key);
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required) {
+			api_fail(a, 422, "%s: this field is needed", key);
+			return (-1);
+		}
+		return (0);
+	}
+	if (!json_is_string(v)) {
+		api_fail(a, 422, "%s: must be text", key);
+		return (-1);
+	}
+	*out = json_string_value(v);
+	return (0);
+}
+
+static int
+api_int_field(struct api_req *a, json_t *o, const char *key, long long *out,
+    long long min, long long max)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (v == NULL || json_is_null(v))
+		return (0);
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max) {
+		api_fail(a, 422, "%s: must be a whole number from %lld to "
+		    "%lld", key, min, max);
+		return (-1);
+	}
+	*out = json_integer_value(v);
+	return (0);
+}
+
+static long long
+api_id(const char *s)
+{
+	char		*ep;
+	long long	 v;
+
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return (0);
+	v = strtoll(s, &ep, 10);
+	return (*ep == '\0' ? v : 0);
+}
+
+static const char *
+api_query(struct api_req *a, const char *key)
+{
+	return (evhttp_find_header(&a->query, key));
+}
+
+static void
+api_audit(struct api_req *a, const char *action, const char *object,
+    const char *detail)
+{
+	store_audit(api_store(), a->actor, action, object, detail);
+}
+
+static void
+api_kick(void)
+{
+	outbox_kick(convened->outbox);
+}
+
+/* Text a person typed: no control characters, a sensible length. */
+static int
+api_text_ok(struct api_req *a, const char *key, const char *v, size_t max)
+{
+	const unsigned char	*p;
+
+	if (v == NULL)
+		return (1);
+	if (strlen(v) > max) {
+		api_fail(a, 422, "%s: longer than %zu characters", key, max);
+		return (0);
+	}
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+			api_fail(a, 422, "%s: has a control character", key);
+			return (0);
+		}
+	}
+	return (1);
+}
+
+/* Groups ------------------------------------------------------------ */
+
+static void
+api_groups(struct api_req *a)
+{
+	struct group_in	 g;
+	json_t		*body, *row;
+	char		*cause = NULL, *leads = NULL;
+	const char	*p;
+	long long	 rate = 0;
+
+	if (a->method == EVHTTP_REQ_GET) {
+		if ((row = store_group_list(api_store(), &cause)) == NULL)
+			return (api_refuse(a, 503, cause, "database"));
+		return (api_reply(a, 200, json_pack("{s:o}", "groups", row)));
+	}
+	if (a->method != EVHTTP_REQ_POST)
+		return (api_fail(a, 405, "use GET or POST"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	memset(&g, 0, sizeof g);
+	if (api_field(a, body, "slug", &g.slug, 1) != 0 ||
+	    api_field(a, body, "name", &g.name, 1) != 0 ||
+	    api_field(a, body, "time_zone", &g.time_zone, 0) != 0 ||
+	    api_field(a, body, "lead_times", &g.lead_times, 0) != 0 ||
+	    api_field(a, body, "contact", &g.contact, 0) != 0 ||
+	    api_int_field(a, body, "payment_rate_pence", &rate, 0,
+	    1000000) != 0)
+		goto out;
+	for (p = g.slug; *p != '\0'; p++) {
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && *p != '-')
+			break;
+	}
+	if (*p != '\0' || *g.slug == '\0' || strlen(g.slug) > 64) {
+		api_fail(a, 422, "slug: use lower-case letters, digits and "
+		    "hyphens, such as dp-steering");
+		goto out;
+	}
+	if (!api_text_ok(a, "name", g.name, 200) ||
+	    !api_text_ok(a, "contact", g.contact, 200))
+		goto out;
+	if (g.time_zone == NULL)
+		g.time_zone = "Europe/London";
+	if (sched_zone_valid(g.time_zone, &cause) != 0) {
+		api_refuse(a, 422, cause, "time_zone");
+		goto out;
+	}
+	if (g.lead_times == NULL)
+		g.lead_times = "P7D,P1D";
+	if (plan_leads_valid(g.lead_times, &leads, &cause) != 0) {
+		api_refuse(a, 422, cause, "lead_times");
+		goto out;
+	}
+	g.lead_times = leads;
+	g.payment_rate_pence = rate;
+	if ((row = store_group_create(api_store(), &g, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "slug");
+		goto out;
+	}
+	api_audit(a, "create", "group", g.slug);
+	api_reply(a, 201, row);
+out:
+	free(leads);
+	json_decref(body);
+}
+
+static void
+api_group(struct api_req *a, json_t *g)
+{
+	long long	 gid = json_integer_value(json_object_get(g, "id"));
+	json_t		*members, *series;
+	char		*cause = NULL;
+
+	if (a->method == EVHTTP_REQ_DELETE) {
+		if (store_group_delete(api_store(), gid, &cause) != 0)
+			return (api_refuse(a, 503, cause, "database"));
+		api_audit(a, "delete", "group", a->parts[1]);
+		return (api_reply(a, 200, json_pack("{s:s}", "deleted",
+		    a->parts[1])));
+	}
+	if (a->method != EVHTTP_REQ_GET)
+		return (api_fail(a, 405, "use GET or DELETE"));
+	members = store_member_list(api_store(), gid, &cause);
+	series = store_series_list(api_store(), gid, &cause);
+	if (members == NULL || series == NULL) {
+		json_decref(members);
+		json_decref(series);
+		return (api_refuse(a, 503, cause, "database"));
+	}
+	json_object_set_new(g, "members", members);
+	json_object_set_new(g, "series", series);
+	api_reply(a, 200, json_incref(g));
+}
+
+static const char *const api_roles[] = { "member", "co-chair",
+	"buddy-chair", "coordinator", "observer", NULL };
+
+static void
+api_members(struct api_req *a, json_t *g)
+{
+	long long	 gid = json_integer_value(json_object_get(g, "id"));
+	long long	 pid = 0;
+	json_t		*body = NULL, *person;
+	const char	*role = NULL;
+	const char *const *r;
+	char		*cause = NULL;
+
+	if (a->method == EVHTTP_REQ_DELETE && a->nparts == 4) {
+		pid = api_id(a->parts[3]);
+		if (store_member_remove(api_store(), gid, pid, &cause) != 0)
+			return (api_refuse(a, 503, cause, "database"));
+		api_audit(a, "remove", "membership", a->parts[3]);
+		plan_group(api_store(), gid, time(NULL), NULL);
+		api_kick();
+		return (api_reply(a, 200, json_pack("{s:I}", "removed",
+		    (json_int_t)pid)));
+	}
+	if (a->method != EVHTTP_REQ_POST || a->nparts != 3)
+		return (api_fail(a, 405, "POST to add a member, DELETE "
+		    ".../members/ID to remove one"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (api_int_field(a, body, "person", &pid, 1, LLONG_MAX) != 0 ||
+	    api_field(a, body, "role", &role, 0) != 0)
+		goto out;
+	if (pid == 0) {
+		api_fail(a, 422, "person: this field is needed");
+		goto out;
+	}
+	if (role == NULL)
+		role = "member";
+	for (r = api_roles; *r != NULL && strcmp(*r, role) != 0; r++)
+		;
+	if (*r == NULL) {
+		api_fail(a, 422, "role: one of member, co-chair, buddy-chair, "
+		    "coordinator, observer");
+		goto out;
+	}
+	if ((person = store_person_get(api_store(), pid, &cause)) == NULL) {
+		api_refuse(a, 404, cause, "person: no such person");
+		goto out;
+	}
+	json_decref(person);
+	if (store_member_set(api_store(), gid, pid, role, &cause) != 0) {
+		api_refuse(a, 409, cause, "membership");
+		goto out;
+	}
+	api_audit(a, "add", "membership", role);
+	plan_person(api_store(), pid, time(NULL), NULL);
+	api_kick();
+	api_reply(a, 201, json_pack("{s:I, s:s}", "person", (json_int_t)pid,
+	    "role", role));
+out:
+	json_decref(body);
+}
+
+/* People ------------------------------------------------------------ */
+
+static const char *const api_styles[] = { "standard", "plain", "large",
+	"easyread", NULL };
+
+/* "21:00-08:00" into minutes after midnight. */
+static int
+api_quiet(const char *s, int *start, int *end)
+{
+	int	h1, m1, h2, m2, n = 0;
+
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+	    s[n] != '\0' || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
+	    h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0)
+		return (-1);
+	*start = h1 * 60 + m1;
+	*end = h2 * 60 + m2;
+	return (0);
+}
+
+/*
+ * Check a person's fields (all, or those present for an update) into p;
+ * the phone is normalised into phone, lead times into *leads.  Returns
+ * -1 with *why set.
+ */
+static int
+api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
+    char **leads, int update, char **why)
+{
+	static const char *const keys[] = { "name", "email", "phone",
+		"language", "style", "channels", "lead_times", "quiet_hours",
+		"group", "role", NULL };
+	const char *const	*k, *const *s;
+	const char		*v, *quiet = NULL, *ch;
+	const char		*e;
+	json_t			*val;
+	char			*copy, *tok, *save;
+	size_t			 n;
+
+	memset(p, 0, sizeof *p);
+	p->quiet_start = update ? -2 : -1;
+	*leads = NULL;
+	json_object_foreach(o, v, val) {
+		for (k = keys; *k != NULL && strcmp(*k, v) != 0; k++)
+			;
+		if (*k == NULL) {
+			*why = xprintf("%s: not a field of a person", v);
+			return (-1);
+		}
+		if (!json_is_string(val) && !json_is_null(val)) {
+			*why = xprintf("%s: must be text", v);
+			return (-1);
+		}
+	}
+#define GET(key) json_string_value(json_object_get(o, key))
+	p->name = GET("name");
+	p->email = GET("email");
+	p->phone = GET("phone");
+	p->language = GET("language");
+	p->style = GET("style");
+	p->channels = GET("channels");
+	quiet = GET("quiet_hours");
+#undef GET
+	if (!update && (p->name == NULL || *p->name == '\0')) {
+		*why = xstrdup("name: this field is needed");
+		return (-1);
+	}
+	if (p->name != NULL && (strlen(p->name) > 200 || *p->name == '\0' ||
+	    strpbrk(p->name, "\r\n\t") != NULL)) {
+		*why = xstrdup("name: one line of at most 200 characters");
+		return (-1);
+	}
+	if (p->email != NULL && *p->email == '\0')
+		p->email = NULL;
+	if (p->email != NULL) {
+		e = strchr(p->email, '@');
+		if (e == NULL || e == p->email || strchr(e, '.') == NULL ||
+		    strchr(e + 1, '@') != NULL || strlen(p->email) > 254 ||
+		    strpbrk(p->email, " \t\r\n<>(),;:\"[]\\") != NULL) {
+			*why = xprintf("email: '%s' is not an email address",
+			    p->email);
+			return (-1);
+		}
+	}
+	if (p->phone != NULL && *p->phone == '\0')
+		p->phone = NULL;
+	if (p->phone != NULL) {
+		if (phone_normalise(p->phone, convened->conf->phone_country,
+		    phone, PHONE_E164_SIZE, why) != 0) {
+			copy = xprintf("phone: %s", *why);
+			free(*why);
+			*why = copy;
+			return (-1);
+		}
+		p->phone = phone;
+	}
+	if (p->language != NULL) {
+		n = strspn(p->language, "abcdefghijklmnopqrstuvwxyz");
+		if (n < 2 || n > 3 || (p->language[n] != '\0' &&
+		    p->language[n] != '-') || strlen(p->language) > 35) {
+			*why = xprintf("language: '%s' is not a language tag "
+			    "such as en, cy or ar", p->language);
+			return (-1);
+		}
+	}
+	if (p->style != NULL) {
+		for (s = api_styles; *s != NULL && strcmp(*s, p->style); s++)
+			;
+		if (*s == NULL) {
+			*why = xprintf("style: '%s' is not one of standard, "
+			    "plain, large or easyread", p->style);
+			return (-1);
+		}
+	}
+	if (p->channels != NULL) {
+		copy = xstrdup(p->channels);
+		n = 0;
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save), n++) {
+			if (strcmp(tok, "email") != 0 && strcmp(tok, "sms") !=
+			    0 && strcmp(tok, "feed") != 0) {
+				*why = xprintf("channels: '%s' is not email, "
+				    "sms or feed", tok);
+				free(copy);
+				return (-1);
+			}
+		}
+		free(copy);
+		if (n == 0) {
+			*why = xstrdup("channels: give email, sms or feed, "
+			    "in the order to try them");
+			return (-1);
+		}
+	}
+	ch = p->channels ? p->channels : (update ? NULL : "email");
+	if (ch != NULL && !update) {
+		if (plan_channel_listed(ch, "email") && p->email == NULL &&
+		    !plan_channel_listed(ch, "sms")) {
+			*why = xstrdup("email: needed for the email channel");
+			return (-1);
+		}
+		if (plan_channel_listed(ch, "sms") && p->phone == NULL) {
+			*why = xstrdup("phone: needed for the sms channel");
+			return (-1);
+		}
+	}
+	v = json_string_value(json_object_get(o, "lead_times"));
+	if (v != NULL && *v != '\0' && plan_leads_valid(v, leads, why) != 0)
+		return (-1);
+	if (v != NULL && *v == '\0')
+		*leads = xstrdup("");	/* back to the group's */
+	p->lead_times = *leads;
+	if (quiet != NULL && *quiet != '\0') {
+		if (api_quiet(quiet, &p->quiet_start, &p->quiet_end) != 0) {
+			*why = xprintf("quiet_hours: '%s' is not a span such "
+			    "as 21:00-08:00", quiet);
+			return (-1);
+		}
+	} else if (quiet != NULL)
+		p->quiet_start = p->quiet_end = -1;
+	return (0);
+}
+
+static void
+api_people(struct api_req *a)
+{
+	struct person_in	 p;
+	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	char			*cause = NULL;
+	json_t			*body, *row;
+
+	if (a->method == EVHTTP_REQ_GET) {
+		if ((row = store_person_list(api_store(), &cause)) == NULL)
+			return (api_refuse(a, 503, cause, "database"));
+		return (api_reply(a, 200, json_pack("{s:o}", "people", row)));
+	}
+	if (a->method != EVHTTP_REQ_POST)
+		return (api_fail(a, 405, "use GET or POST"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	json_object_del(body, "group");
+	json_object_del(body, "role");
+	if (api_person_check(body, &p, phone, &leads, 0, &cause) != 0) {
+		api_refuse(a, 422, cause, "person");
+		goto out;
+	}
+	if ((row = store_person_create(api_store(), &p, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "person");
+		goto out;
+	}
+	api_audit(a, "create", "person", NULL);
+	api_reply(a, 201, row);
+out:
+	free(leads);
+	json_decref(body);
+}
+
+static void
+api_person(struct api_req *a, long long id)
+{
+	struct person_in	 p;
+	struct outbox_in	 in;
+	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	char			*cause = NULL;
+	const char		*chs;
+	json_t			*body, *row;
+
+	if ((row = store_person_get(api_store(), id, &cause)) == NULL)
+		return (api_refuse(a, 404, cause, "no such person"));
+	if (a->nparts == 3 && strcmp(a->parts[2], "test") == 0 &&
+	    a->method == EVHTTP_REQ_POST) {
+		chs = json_string_value(json_object_get(row, "channels"));
+		memset(&in, 0, sizeof in);
+		if (plan_channel_listed(chs, "email") &&
+		    !json_is_null(json_object_get(row, "email")))
+			in.channel = "email";
+		else if (plan_channel_listed(chs, "sms") &&
+		    !json_is_null(json_object_get(row, "phone")))
+			in.channel = "sms";
+		if (in.channel == NULL) {
+			json_decref(row);
+			return (api_fail(a, 422, "channels: this person hears "
+			    "only through the calendar feed"));
+		}
+		in.person_id = id;
+		in.kind = "test";
+		in.lead = "";
+		in.due_at = in.now = time(NULL);
+		if (store_plan_insert(api_store(), &in, &cause) != 0) {
+			json_decref(row);
+			return (api_refuse(a, 503, cause, "database"));
+		}
+		api_audit(a, "test", "person", in.channel);
+		api_kick();
+		json_decref(row);
+		return (api_reply(a, 202, json_pack("{s:s}", "queued",
+		    in.channel)));
+	}
+	if (a->nparts != 2) {
+		json_decref(row);
+		return (api_fail(a, 404, "nothing is here"));
+	}
+	if (a->method == EVHTTP_REQ_GET)
+		return (api_reply(a, 200, row));
+	json_decref(row);
+	if (a->method == EVHTTP_REQ_DELETE) {
+		if (store_person_delete(api_store(), id, &cause) != 0)
+			return (api_refuse(a, 503, cause, "database"));
+		api_audit(a, "delete", "person", a->parts[1]);
+		api_kick();
+		return (api_reply(a, 200, json_pack("{s:I}", "deleted",
+		    (json_int_t)id)));
+	}
+	if (a->method != EVHTTP_REQ_PATCH && a->method != EVHTTP_REQ_PUT)
+		return (api_fail(a, 405, "use GET, PATCH or DELETE"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (api_person_check(body, &p, phone, &leads, 1, &cause) != 0) {
+		api_refuse(a, 422, cause, "person");
+		goto out;
+	}
+	if ((row = store_person_update(api_store(), id, &p, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "person");
+		goto out;
+	}
+	api_audit(a, "update", "person", a->parts[1]);
+	plan_person(api_store(), id, time(NULL), NULL);
+	api_kick();
+	api_reply(a, 200, row);
+out:
+	free(leads);
+	json_decref(body);
+}
+
+/*
+ * POST /api/v1/import/people[?group=slug]: a CSV file with a header
+ * line.  Every line is checked first; one bad line imports nothing, and
+ * the report names each bad line and why.
+ */
+static void
+api_import(struct api_req *a)
+{
+	struct evbuffer		*b = evhttp_request_get_input_buffer(a->req);
+	struct person_in	 p;
+	FILE			*f;
+	struct csv		*csv;
+	char			**fields, **head = NULL, *cause = NULL;
+	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	const char		*slug = api_query(a, "group"), *role;
+	json_t			*errors, *rows, *o, *g = NULL, *row;
+	size_t			 nf, nhead = 0, i;
+	long long		 gid = 0;
+	int			 line, rc, ok;
+
+	if (a->method != EVHTTP_REQ_POST)
+		return (api_fail(a, 405, "POST a CSV file"));
+	if (slug != NULL) {
+		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
+			return (api_refuse(a, 404, cause, "group: no such "
+			    "group"));
+		gid = json_integer_value(json_object_get(g, "id"));
+		json_decref(g);
+	}
+	f = fmemopen(evbuffer_pullup(b, -1), evbuffer_get_length(b), "r");
+	if (f == NULL || evbuffer_get_length(b) == 0) {
+		if (f != NULL)
+			fclose(f);
+		return (api_fail(a, 400, "the request needs a CSV body"));
+	}
+	csv = csv_open(f);
+	errors = json_array();
+	rows = json_array();
+	while ((rc = csv_next(csv, &fields, &nf, &line, &cause)) == 1) {
+		if (csv_is_blank(fields, nf))
+			continue;
+		if (head == NULL) {
+			head = xcalloc(nf, sizeof *head);
+			for (i = 0; i < nf; i++) {
+				head[i] = xstrdup(fields[i]);
+				for (char *c = head[i]; *c; c++)
+					*c = (char)tolower((unsigned char)*c);
+			}
+			nhead = nf;
+			continue;
+		}
+		o = json_object();
+		for (i = 0; i < nf && i < nhead; i++) {
+			if (*fields[i] != '\0')
+				json_object_set_new(o, head[i],
+				    json_string(fields[i]));
+		}
+		if (nf > nhead)
+			cause = xprintf("%zu fields, but the header names %zu",
+			    nf, nhead);
+		json_object_set_new(o, "_line", json_integer(line));
+		if (cause == NULL) {
+			json_t *copy = json_deep_copy(o);
+
+			json_object_del(copy, "_line");
+			json_object_del(copy, "role");
+			json_object_del(copy, "group");
+			if (api_person_check(copy, &p, phone, &leads, 0,
+			    &cause) == 0 && (role = json_string_value(
+			    json_object_get(o, "role"))) != NULL) {
+				const char *const *r;
+
+				for (r = api_roles; *r && strcmp(*r, role); r++)
+					;
+				if (*r == NULL)
+					cause = xprintf("role: '%s' is not one "
+					    "of member, co-chair, buddy-chair, "
+					    "coordinator, observer", role);
+			}
+			free(leads);
+			leads = NULL;
+			json_decref(copy);
+		}
+		if (cause != NULL) {
+			json_array_append_new(errors, json_pack("{s:i, s:s}",
+			    "line", line, "reason", cause));
+			free(cause);
+			cause = NULL;
+		}
+		json_array_append_new(rows, o);
+	}
+	if (rc < 0) {
+		json_array_append_new(errors, json_pack("{s:i, s:s}", "line",
+		    line, "reason", cause ? cause : "cannot read"));
+		free(cause);
+		cause = NULL;
+	}
+	csv_free(csv);
+	fclose(f);
+	if (head == NULL && json_array_size(errors) == 0)
+		json_array_append_new(errors, json_pack("{s:i, s:s}", "line",
+		    1, "reason", "the file is empty: it needs a header line "
+		    "such as name,email,phone"));
+	if (json_array_size(errors) == 0) {
+		/* All good so far: write every line, or none. */
+		ok = store_begin(api_store()) == 0;
+		json_array_foreach(rows, i, o) {
+			json_t *copy = json_deep_copy(o);
+
+			line = (int)json_integer_value(json_object_get(o,
+			    "_line"));
+			json_object_del(copy, "_line");
+			json_object_del(copy, "role");
+			json_object_del(copy, "group");
+			api_person_check(copy, &p, phone, &leads, 0, &cause);
+			json_decref(copy);
+			free(cause);
+			cause = NULL;
+			row = ok ? store_person_create(api_store(), &p,
+			    &cause) : NULL;
+			free(leads);
+			leads = NULL;
+			if (row == NULL) {
+				json_array_append_new(errors, json_pack(
+				    "{s:i, s:s}", "line", line, "reason",
+				    cause ? cause : "database"));
+				free(cause);
+				cause = NULL;
+				ok = 0;
+				continue;
+			}
+			role = json_string_value(json_object_get(o, "role"));
+			if (gid != 0 && store_member_set(api_store(), gid,
+			    json_integer_value(json_object_get(row, "id")),
+			    role ? role : "member", &cause) != 0) {
+				json_array_append_new(errors, json_pack(
+				    "{s:i, s:s}", "line", line, "reason",
+				    cause ? cause : "membership"));
+				free(cause);
+				cause = NULL;
+				ok = 0;
+			}
+			json_decref(row);
+		}
+		if (ok)
+			store_audit(api_store(), a->actor, "import", "people",
+			    slug);
+		if (store_end(api_store(), ok) != 0 &&
+		    json_array_size(errors) == 0)
+			json_array_append_new(errors, json_pack("{s:i, s:s}",
+			    "line", 0, "reason", "the database refused the "
+			    "import"));
+	}
+	for (i = 0; i < nhead; i++)
+		free(head[i]);
+	free(head);
+	if (json_array_size(errors) != 0) {
+		api_reply(a, 422, json_pack("{s:i, s:s, s:i, s:o, s:i}",
+		    "status", 422, "reason", "nothing was imported: fix the "
+		    "lines below and try again", "imported", 0, "errors",
+		    errors, "lines", (int)json_array_size(rows)));
+		json_decref(rows);
+		return;
+	}
+	if (gid != 0)
+		plan_group(api_store(), gid, time(NULL), NULL);
+	api_kick();
+	api_reply(a, 201, json_pack("{s:i, s:o}", "imported",
+	    (int)json_array_size(rows), "errors", errors));
+	json_decref(rows);
+}
+
+/* Venues ------------------------------------------------------------ */
+
+static void
+api_venues(struct api_req *a)
+{
+	struct venue_in	 v;
+	json_t		*body, *row;
+	char		*cause = NULL;
+
+	if (a->method == EVHTTP_REQ_GET) {
+		if ((row = store_venue_list(api_store(), &cause)) == NULL)
+			return (api_refuse(a, 503, cause, "database"));
+		return (api_reply(a, 200, json_pack("{s:o}", "venues", row)));
+	}
+	if (a->method != EVHTTP_REQ_POST)
+		return (api_fail(a, 405, "use GET or POST"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	memset(&v, 0, sizeof v);
+	if (api_field(a, body, "name", &v.name, 1) != 0 ||
+	    api_field(a, body, "address", &v.address, 0) != 0 ||
+	    api_field(a, body, "travel", &v.travel, 0) != 0 ||
+	    api_field(a, body, "online_link", &v.online_link, 0) != 0)
+		goto out;
+	if (!api_text_ok(a, "name", v.name, 200) ||
+	    !api_text_ok(a, "address", v.address, 1000) ||
+	    !api_text_ok(a, "travel", v.travel, 2000) ||
+	    !api_text_ok(a, "online_link", v.online_link, 1000))
+		goto out;
+	if (v.online_link != NULL && *v.online_link != '\0' &&
+	    strncmp(v.online_link, "https://", 8) != 0 &&
+	    strncmp(v.online_link, "http://", 7) != 0) {
+		api_fail(a, 422, "online_link: must start with https://");
+		goto out;
+	}
+	v.step_free = json_is_true(json_object_get(body, "step_free"));
+	v.hearing_loop = json_is_true(json_object_get(body, "hearing_loop"));
+	v.accessible_toilet = json_is_true(json_object_get(body,
+	    "accessible_toilet"));
+	v.quiet_room = json_is_true(json_object_get(body, "quiet_room"));
+	if ((row = store_venue_create(api_store(), &v, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "venue");
+		goto out;
+	}
+	api_audit(a, "create", "venue", v.name);
+	api_reply(a, 201, row);
+out:
+	json_decref(body);
+}
+
+/* Series and occurrences -------------------------------------------- */
+
+/* "a,b" of local times into canonical "x,y"; NULL and *why on error. */
+static char *
+api_dates(json_t *v, const char *key, char **why)
+{
+	char	*acc = xstrdup(""), *t, canon[SCHED_LOCAL_LEN], *c = NULL;
+	json_t	*d;
+	size_t	 i;
+
+	if (v == NULL || json_is_null(v))
+		return (acc);
+	if (!json_is_array(v)) {
+		*why = xprintf("%s: a list of dates and times", key);
+		free(acc);
+		return (NULL);
+	}
+	json_array_foreach(v, i, d) {
+		if (sched_parse_local(json_string_value(d), canon, &c) != 0) {
+			*why = xprintf("%s: %s", key, c);
+			free(c);
+			free(acc);
+			return (NULL);
+		}
+		t = xprintf("%s%s%s", acc, *acc ? "," : "", canon);
+		free(acc);
+		acc = t;
+	}
+	return (acc);
+}
+
+/*
+ * A lead time as long as the gap between two meetings would remind of
+ * the next meeting before the last one has happened: refuse it.
+ */
+static int
+api_leads_fit(const struct sched_series *s, const char *leads, char **why)
+{
+	struct sched_occ	*occ = NULL;
+	struct sched_lead	 l;
+	char			*copy, *tok, *save;
+	size_t			 n;
+	time_t			 gap, due;
+	int			 rc = 0;
+
+	if (s->rrule == NULL || *s->rrule == '\0')
+		return (0);
+	if (sched_expand(s, 0, (time_t)1 << 40, &occ, &n, NULL) != 0 ||
+	    n < 2) {
+		free(occ);
+		return (0);
+	}
+	gap = occ[1].start - occ[0].start;
+	copy = xstrdup(leads);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (sched_lead_parse(tok, &l, NULL, NULL) != 0)
+			continue;
+		due = sched_due(occ[1].start, s->tzid, &l);
+		if (occ[1].start - due >= gap) {
+			*why = xprintf("lead_times: %s is as long as the %lld "
+			    "days between meetings or longer", tok,
+			    (long long)(gap / 86400));
+			rc = -1;
+		}
+	}
+	free(copy);
+	free(occ);
+	return (rc);
+}
+
+static void
+api_series_create(struct api_req *a)
+{
+	struct series_in	 in;
+	struct sched_series	 s;
+	char			 canon[SCHED_LOCAL_LEN];
+	char			*cause = NULL, *ex = NULL, *rd = NULL;
+	const char		*slug, *start;
+	json_t			*body, *g = NULL, *row, *venues, *v;
+	long long		 minutes = 90, venue = 0;
+	size_t			 i;
+	int			 found;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	memset(&in, 0, sizeof in);
+	if (api_field(a, body, "group", &slug, 1) != 0 ||
+	    api_field(a, body, "title", &in.title, 1) != 0 ||
+	    api_field(a, body, "start", &start, 1) != 0 ||
+	    api_field(a, body, "rrule", &in.rrule, 0) != 0 ||
+	    api_field(a, body, "online_link", &in.online_link, 0) != 0 ||
+	    api_field(a, body, "agenda", &in.agenda, 0) != 0 ||
+	    api_int_field(a, body, "duration_minutes", &minutes, 1,
+	    1440) != 0 ||
+	    api_int_field(a, body, "venue", &venue, 1, LLONG_MAX) != 0)
+		goto out;
+	if (!api_text_ok(a, "title", in.title, 200) ||
+	    !api_text_ok(a, "agenda", in.agenda, 4000))
+		goto out;
+	if ((g = store_group_get(api_store(), slug, &cause)) == NULL) {
+		api_refuse(a, 404, cause, "group: no such group");
+		goto out;
+	}
+	if (sched_parse_local(start, canon, &cause) != 0) {
+		api_fail(a, 422, "start: %s", cause);
+		free(cause);
+		goto out;
+	}
+	if (in.rrule != NULL && sched_rrule_valid(in.rrule, &cause) != 0) {
+		api_refuse(a, 422, cause, "rrule");
+		goto out;
+	}
+	if ((ex = api_dates(json_object_get(body, "exdates"), "exdates",
+	    &cause)) == NULL || (rd = api_dates(json_object_get(body,
+	    "rdates"), "rdates", &cause)) == NULL) {
+		api_refuse(a, 422, cause, "dates");
+		goto out;
+	}
+	if (venue != 0) {
+		venues = store_venue_list(api_store(), NULL);
+		found = 0;
+		json_array_foreach(venues, i, v) {
+			if (json_integer_value(json_object_get(v, "id")) ==
+			    venue)
+				found = 1;
+		}
+		json_decref(venues);
+		if (!found) {
+			api_fail(a, 422, "venue: no venue %lld", venue);
+			goto out;
+		}
+	}
+	memset(&s, 0, sizeof s);
+	s.tzid = json_string_value(json_object_get(g, "time_zone"));
+	s.dtstart = canon;
+	s.duration = (int)minutes * 60;
+	s.rrule = in.rrule;
+	s.exdates = ex;
+	s.rdates = rd;
+	if (api_leads_fit(&s, json_string_value(json_object_get(g,
+	    "lead_times")), &cause) != 0) {
+		api_refuse(a, 422, cause, "lead_times");
+		goto out;
+	}
+	in.group_id = json_integer_value(json_object_get(g, "id"));
+	in.dtstart = canon;
+	in.duration = (int)minutes * 60;
+	in.exdates = ex;
+	in.rdates = rd;
+	in.venue_id = venue;
+	if ((row = store_series_create(api_store(), &in, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "series");
+		goto out;
+	}
+	api_audit(a, "create", "series", in.title);
+	if (plan_series(api_store(), json_integer_value(json_object_get(row,
+	    "id")), time(NULL), convened->conf->horizon_days * 86400,
+	    &cause) != 0) {
+		log_warnx("planning a new series: %s", cause);
+		free(cause);
+	}
+	api_kick();
+	api_reply(a, 201, row);
+out:
+	free(ex);
+	free(rd);
+	json_decref(g);
+	json_decref(body);
+}
+
+static void
+api_series(struct api_req *a)
+{
+	json_t		*rows, *g;
+	char		*cause = NULL;
+	const char	*slug = api_query(a, "group");
+	long long	 gid = 0, id;
+
+	if (a->nparts == 1 && a->method == EVHTTP_REQ_POST)
+		return (api_series_create(a));
+	if (a->nparts == 1 && a->method == EVHTTP_REQ_GET) {
+		if (slug != NULL) {
+			if ((g = store_group_get(api_store(), slug,
+			    &cause)) == NULL)
+				return (api_refuse(a, 404, cause, "group: no "
+				    "such group"));
+			gid = json_integer_value(json_object_get(g, "id"));
+			json_decref(g);
+		}
+		if ((rows = store_series_list(api_store(), gid,
+		    &cause)) == NULL)
+			return (api_refuse(a, 503, cause, "database"));
+		return (api_reply(a, 200, json_pack("{s:o}", "series", rows)));
+	}
+	if (a->nparts == 2 && a->method == EVHTTP_REQ_DELETE) {
+		id = api_id(a->parts[1]);
+		if ((rows = store_series_get(api_store(), id, &cause)) == NULL)
+			return (api_refuse(a, 404, cause, "no such series"));
+		json_decref(rows);
+		if (store_series_delete(api_store(), id, &cause) != 0)
+			return (api_refuse(a, 503, cause, "database"));
+		api_audit(a, "delete", "series", a->parts[1]);
+		api_kick();
+		return (api_reply(a, 200, json_pack("{s:I}", "deleted",
+		    (json_int_t)id)));
+	}
+	api_fail(a, 405, "GET or POST /series, DELETE /series/ID");
+}
+
+static void
+api_occurrences(struct api_req *a)
+{
+	json_t		*rows, *g, *body, *o;
+	char		*cause = NULL;
+	const char	*slug = api_query(a, "group"), *days, *start, *reason;
+	long long	 gid = 0, id, venue = 0, nd = 90;
+	time_t		 now = time(NULL);
+
+	if (a->nparts == 1 && a->method == EVHTTP_REQ_GET) {
+		if ((days = api_query(a, "days")) != NULL &&
+		    ((nd = api_id(days)) < 1 || nd > 3660))
+			return (api_fail(a, 400, "days: a number from 1 to "
+			    "3660"));
+		if (slug != NULL) {
+			if ((g = store_group_get(api_store(), slug,
+			    &cause)) == NULL)
+				return (api_refuse(a, 404, cause, "group: no "
+				    "such group"));
+			gid = json_integer_value(json_object_get(g, "id"));
+			json_decref(g);
+		}
+		if ((rows = store_occ_list(api_store(), gid, now, now + nd *
+		    86400, &cause)) == NULL)
+			return (api_refuse(a, 503, cause, "database"));
+		return (api_reply(a, 200, json_pack("{s:o}", "occurrences",
+		    rows)));
+	}
+	id = a->nparts >= 2 ? api_id(a->parts[1]) : 0;
+	if (a->nparts == 2 && a->method == EVHTTP_REQ_GET) {
+		if ((o = store_occ_get(api_store(), id, &cause)) == NULL)
+			return (api_refuse(a, 404, cause, "no such "
+			    "occurrence"));
+		return (api_reply(a, 200, o));
+	}
+	if (a->nparts != 3 || a->method != EVHTTP_REQ_POST)
+		return (api_fail(a, 405, "POST /occurrences/ID/move or "
+		    "/occurrences/ID/cancel"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (strcmp(a->parts[2], "move") == 0) {
+		if (api_field(a, body, "start", &start, 1) != 0 ||
+		    api_field(a, body, "reason", &reason, 0) != 0 ||
+		    api_int_field(a, body, "venue", &venue, 1,
+		    LLONG_MAX) != 0 || !api_text_ok(a, "reason", reason, 500))
+			goto out;
+		if (plan_move(api_store(), id, start, venue, reason, now,
+		    &cause) != 0) {
+			api_refuse(a, 422, cause, "move");
+			goto out;
+		}
+	} else if (strcmp(a->parts[2], "cancel") == 0) {
+		if (api_field(a, body, "reason", &reason, 0) != 0 ||
+		    !api_text_ok(a, "reason", reason, 500))
+			goto out;
+		if (plan_cancel(api_store(), id, reason, now, &cause) != 0) {
+			api_refuse(a, 422, cause, "cancel");
+			goto out;
+		}
+	} else {
+		api_fail(a, 404, "%s: not move or cancel", a->parts[2]);
+		goto out;
+	}
+	api_kick();
+	api_reply(a, 200, store_occ_get(api_store(), id, NULL));
+out:
+	json_decref(body);
+}
+
+static const char *const api_states[] = { "pending", "sending", "sent",
+	"failed", "dead", "skipped", "missed", NULL };
+
+static void
+api_outbox(struct api_req *a)
+{
+	const char	*state = api_query(a, "state"), *v;
+	const char *const *s;
+	long long	 person = 0, occ = 0, limit = 1000;
+	json_t		*rows, *counts;
+	char		*cause = NULL;
+
+	if (a->method != EVHTTP_REQ_GET)
+		return (api_fail(a, 405, "use GET"));
+	if (state != NULL) {
+		for (s = api_states; *s != NULL && strcmp(*s, state); s++)
+			;
+		if (*s == NULL)
+			return (api_fail(a, 400, "state: one of pending, "
+			    "sending, sent, failed, dead, skipped, missed"));
+	}
+	if ((v = api_query(a, "person")) != NULL &&
+	    (person = api_id(v)) == 0)
+		return (api_fail(a, 400, "person: a number"));
+	if ((v = api_query(a, "occurrence")) != NULL &&
+	    (occ = api_id(v)) == 0)
+		return (api_fail(a, 400, "occurrence: a number"));
+	if ((v = api_query(a, "limit")) != NULL &&
+	    ((limit = api_id(v)) < 1 || limit > 100000))
+		return (api_fail(a, 400, "limit: from 1 to 100000"));
+	rows = store_out_list(api_store(), state, person, occ, (int)limit,
+	    &cause);
+	counts = store_out_counts(api_store(), &cause);
+	if (rows == NULL || counts == NULL) {
+		json_decref(rows);
+		json_decref(counts);
+		return (api_refuse(a, 503, cause, "database"));
+	}
+	api_reply(a, 200, json_pack("{s:o, s:o}", "messages", rows, "counts",
+	    counts));
+}
+
+/* Tokens: made only over the control socket, shown once, kept hashed. */
+static void
+api_tokens(struct api_req *a)
+{
+	unsigned char	 raw[API_TOKEN_BYTES], hash[32];
+	char		 tok[API_TOKEN_BYTES * 2 + 1], *cause = NULL;
+	const char	*name;
+	json_t		*body;
+
+	if (!http_from_control(a->req))
+		return (api_fail(a, 403, "tokens are made over the control "
+		    "socket only"));
+	if (a->method != EVHTTP_REQ_POST)
+		return (api_fail(a, 405, "use POST"));
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (api_field(a, body, "name", &name, 1) != 0 ||
+	    !api_text_ok(a, "name", name, 100))
+		goto out;
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(tok, sizeof tok, raw, sizeof raw);
+	crypto_generichash(hash, sizeof hash, (unsigned char *)tok,
+	    strlen(tok), NULL, 0);
+	if (store_token_insert(api_store(), name, hash, sizeof hash,
+	    &cause) != 0) {
+		api_refuse(a, 409, cause, "name");
+		goto out;
+	}
+	api_audit(a, "create", "token", name);
+	api_reply(a, 201, json_pack("{s:s, s:s, s:s}", "name", name, "token",
+	    tok, "note", "keep it safe: it is not shown again"));
+	sodium_memzero(tok, sizeof tok);
+out:
+	json_decref(body);
+}
+
+/* The control socket, or a bearer token we know. */
+static int
+api_auth(struct api_req *a)
+{
+	const char	*h;
+	unsigned char	 hash[32];
+
+	if (http_from_control(a->req)) {
+		snprintf(a->actor, sizeof a->actor, "control");
+		return (1);
+	}
+	h = evhttp_find_header(evhttp_request_get_input_headers(a->req),
+	    "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return (0);
+	h += 7;
+	if (strlen(h) != API_TOKEN_BYTES * 2)
+		return (0);
+	crypto_generichash(hash, sizeof hash, (const unsigned char *)h,
+	    strlen(h), NULL, 0);
+	if (!store_token_check(api_store(), hash, sizeof hash))
+		return (0);
+	snprintf(a->actor, sizeof a->actor, "token");
+	return (1);
+}
+
+void
+api_dispatch(struct evhttp_request *req, const char *rest)
+{
+	struct api_req	 a;
+	const char	*q;
+	char		*copy, *tok, *save;
+	json_t		*g;
+	char		*cause = NULL;
+
+	memset(&a, 0, sizeof a);
+	a.req = req;
+	a.method = evhttp_request_get_command(req);
+	TAILQ_INIT(&a.query);
+	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	if (q != NULL && evhttp_parse_query_str(q, &a.query) != 0) {
+		http_error(req, API_ROUTE, 400, "the query string is "
+		    "malformed");
+		return;
+	}
+	if (!api_auth(&a)) {
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "WWW-Authenticate", "Bearer realm=\"convene\"");
+		http_error(req, API_ROUTE, 401, "this needs the control "
+		    "socket or a bearer token");
+		evhttp_clear_headers(&a.query);
+		return;
+	}
+	copy = xstrdup(rest);
+	for (tok = strtok_r(copy, "/", &save); tok != NULL && a.nparts < 6;
+	    tok = strtok_r(NULL, "/", &save))
+		a.parts[a.nparts++] = tok;
+	if (a.nparts == 0)
+		api_fail(&a, 404, "nothing is at /api/v1/");
+	else if (strcmp(a.parts[0], "groups") == 0) {
+		if (a.nparts == 1)
+			api_groups(&a);
+		else if ((g = store_group_get(api_store(), a.parts[1],
+		    &cause)) == NULL)
+			api_refuse(&a, 404, cause, "no such group");
+		else {
+			if (a.nparts == 2)
+				api_group(&a, g);
+			else if (strcmp(a.parts[2], "members") == 0)
+				api_members(&a, g);
+			else
+				api_fail(&a, 404, "nothing is here");
+			json_decref(g);
+		}
+	} else if (strcmp(a.parts[0], "people") == 0) {
+		if (a.nparts == 1)
+			api_people(&a);
+		else if (api_id(a.parts[1]) == 0)
+			api_fail(&a, 404, "people are numbered");
+		else
+			api_person(&a, api_id(a.parts[1]));
+	} else if (strcmp(a.parts[0], "import") == 0 && a.nparts == 2 &&
+	    strcmp(a.parts[1], "people") == 0)
+		api_import(&a);
+	else if (strcmp(a.parts[0], "venues") == 0 && a.nparts == 1)
+		api_venues(&a);
+	else if (strcmp(a.parts[0], "series") == 0)
+		api_series(&a);
+	else if (strcmp(a.parts[0], "occurrences") == 0)
+		api_occurrences(&a);
+	else if (strcmp(a.parts[0], "outbox") == 0 && a.nparts == 1)
+		api_outbox(&a);
+	else if (strcmp(a.parts[0], "tokens") == 0 && a.nparts == 1)
+		api_tokens(&a);
+	else
+		api_fail(&a, 404, "nothing is at /api/v1/%s", rest);
+	free(copy);
+	evhttp_clear_headers(&a.query);
+}

@@ -1,0 +1,111 @@
+/*
+ * chan_spool.c: the channel used until a mail server or SMS gateway is
+ * configured.  Each delivery attempt becomes its own file, named by the
+ * outbox row's stable id and the attempt number, written under a
+ * temporary name and renamed into place: a file is never overwritten, so
+ * a resend after a crash shows up as a second file instead of hiding.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "convene.h"
+#include "log.h"
+
+static char	*chan_spool_mail;
+static char	*chan_spool_sms;
+static char	*chan_spool_from;
+
+static int
+chan_spool_init(const struct config *conf, char **cause)
+{
+	struct stat	sb;
+
+	if (stat(conf->mail_spool, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		cause_set(cause, "%s: not a folder", conf->mail_spool);
+		return (-1);
+	}
+	if (stat(conf->sms_spool, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		cause_set(cause, "%s: not a folder", conf->sms_spool);
+		return (-1);
+	}
+	free(chan_spool_mail);
+	free(chan_spool_sms);
+	free(chan_spool_from);
+	chan_spool_mail = xstrdup(conf->mail_spool);
+	chan_spool_sms = xstrdup(conf->sms_spool);
+	chan_spool_from = xstrdup(conf->mail_from);
+	return (0);
+}
+
+static void
+chan_spool_send(const struct chan_msg *m, chan_done_cb done, void *arg)
+{
+	char	*tmp, *path, *text, *hdr, id[64], date[64];
+	FILE	*f;
+	int	 fd;
+	time_t	 now = time(NULL);
+	struct tm tm;
+
+	if (strcmp(m->channel, "sms") == 0) {
+		path = xprintf("%s/%lld.%d.sms", chan_spool_sms, m->id,
+		    m->attempt);
+		text = xprintf("To: %s\n\n%s", m->to, m->body);
+	} else {
+		gmtime_r(&now, &tm);
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000",
+		    &tm);
+		hdr = msg_header_address(m->to_name, m->to);
+		path = xprintf("%s/%lld.%d.eml", chan_spool_mail, m->id,
+		    m->attempt);
+		text = xprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\n"
+		    "Date: %s\r\nMessage-ID: %s\r\n"
+		    "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
+		    "Content-Type: text/plain; charset=utf-8\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n%s",
+		    chan_spool_from, hdr, m->subject, date, m->message_id,
+		    m->body);
+		free(hdr);
+	}
+	tmp = xprintf("%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	if (fd == -1 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		log_warn("spool: %s", tmp);
+		done(arg, CHAN_TEMPFAIL, NULL, strerror(errno));
+		goto out;
+	}
+	if (fputs(text, f) == EOF || fclose(f) == EOF) {
+		log_warn("spool: %s", tmp);
+		unlink(tmp);
+		done(arg, CHAN_TEMPFAIL, NULL, strerror(errno));
+		goto out;
+	}
+	/* link() refuses to replace: an attempt's file is never rewritten. */
+	if (link(tmp, path) == -1) {
+		log_warn("spool: %s", path);
+		unlink(tmp);
+		done(arg, CHAN_TEMPFAIL, NULL, strerror(errno));
+		goto out;
+	}
+	unlink(tmp);
+	snprintf(id, sizeof id, "spool:%lld.%d", m->id, m->attempt);
+	done(arg, CHAN_OK, id, NULL);
+out:
+	free(tmp);
+	free(path);
+	free(text);
+}
+
+const struct chan_backend chan_spool_backend = {
+	"spool", chan_spool_init, chan_spool_send
+};

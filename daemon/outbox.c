@@ -1,0 +1,482 @@
+/*
+ * outbox.c: the dispatcher.  SQLite is the truth: one timer is armed for
+ * the nearest pending row; when it fires, due rows are claimed in a
+ * bounded batch and marked in flight (checked again first: a reminder for
+ * a meeting that was moved or cancelled is withdrawn, one whose meeting
+ * has begun is recorded as missed, an SMS in quiet hours waits), then
+ * handed to their channel.  Each answer settles its row: OK is sent,
+ * TEMPFAIL retries with backoff and jitter until its lifetime or the
+ * meeting runs out, PERMFAIL tries the member's next channel.  Answers are
+ * settled in one transaction per turn of the loop.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "convene.h"
+#include "log.h"
+
+#define OUTBOX_LATE	60	/* seconds past due that count as late */
+
+struct outbox_job {
+	long long		 id;
+	enum chan_result	 result;
+	char			*provider_id;
+	char			*reason;
+	json_t			*row;
+	TAILQ_ENTRY(outbox_job)	 entry;
+};
+TAILQ_HEAD(outbox_jobs, outbox_job);
+
+struct outbox {
+	struct event_base	*base;
+	struct store		*st;
+	const struct config	*conf;
+	struct tmpl_set		*tmpl;
+	struct event		*timer;
+	struct event		*run_ev;
+	struct event		*settle_ev;
+	struct outbox_jobs	 done;
+	size_t			 inflight;
+	int			 stopping;
+	struct outbox_stats	 stats;
+};
+
+static const char *
+ob_str(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s != NULL ? s : "");
+}
+
+static long long
+ob_int(json_t *o, const char *key)
+{
+	return (json_integer_value(json_object_get(o, key)));
+}
+
+/* Arm the one timer for the nearest pending row. */
+static void
+outbox_arm(struct outbox *ob)
+{
+	struct timeval	tv, now;
+	time_t		t;
+	double		delay;
+
+	if (ob->stopping)
+		return;
+	if (store_out_next(ob->st, &t, NULL) != 0 || t == 0) {
+		evtimer_del(ob->timer);
+		return;
+	}
+	gettimeofday(&now, NULL);
+	delay = (double)t - ((double)now.tv_sec + now.tv_usec / 1e6);
+	if (delay < 0)
+		delay = 0;
+	tv.tv_sec = (time_t)delay;
+	tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
+	evtimer_add(ob->timer, &tv);
+}
+
+/* The end of a person's quiet hours after now, or 0 if not in them. */
+static time_t
+outbox_quiet_until(json_t *row, time_t now)
+{
+	json_t		*qs = json_object_get(row, "quiet_start");
+	json_t		*qe = json_object_get(row, "quiet_end");
+	const char	*tz = ob_str(row, "time_zone");
+	int		 s, e, m, wait;
+
+	if (!json_is_integer(qs) || !json_is_integer(qe))
+		return (0);
+	s = (int)json_integer_value(qs);
+	e = (int)json_integer_value(qe);
+	if ((m = sched_minute_of_day(now, tz)) < 0 || s == e)
+		return (0);
+	if (s < e ? (m < s || m >= e) : (m < s && m >= e))
+		return (0);
+	wait = (e - m + 1440) % 1440;
+	return (now - now % 60 + (time_t)wait * 60);
+}
+
+static void
+outbox_settle_now(struct outbox *ob, long long id, const char *state,
+    const char *reason, time_t now)
+{
+	struct outbox_set	u;
+
+	memset(&u, 0, sizeof u);
+	u.id = id;
+	u.state = state;
+	u.reason = reason;
+	u.now = now;
+	store_out_set(ob->st, &u, NULL);
+}
+
+static void
+outbox_done(void *arg, enum chan_result r, const char *provider,
+    const char *reason)
+{
+	struct outbox_job	*job = arg;
+	struct outbox		*ob = convened->outbox;
+
+	job->result = r;
+	job->provider_id = provider ? xstrdup(provider) : NULL;
+	job->reason = reason ? xstrdup(reason) : NULL;
+	TAILQ_INSERT_TAIL(&ob->done, job, entry);
+	event_active(ob->settle_ev, EV_WRITE, 0);
+}
+
+/* Decide a claimed row's fate: 1 to send it, 0 when settled here. */
+static int
+outbox_check(struct outbox *ob, json_t *row, time_t now)
+{
+	const char		*kind = ob_str(row, "kind");
+	const char		*status = ob_str(row, "status");
+	time_t			 start = (time_t)ob_int(row, "start_at");
+	time_t			 quiet;
+	long long		 id = ob_int(row, "id");
+	struct outbox_set	 u;
+
+	if (strcmp(kind, "test") == 0)
+		return (1);
+	if (strcmp(kind, "reminder") == 0 &&
+	    (strcmp(status, "cancelled") == 0 ||
+	    strcmp(status, "removed") == 0)) {
+		outbox_settle_now(ob, id, "skipped", "meeting cancelled", now);
+		ob->stats.skipped++;
+		return (0);
+	}
+	if (strcmp(kind, "reminder") == 0 &&
+	    ob_int(row, "sequence") != ob_int(row, "occ_sequence")) {
+		outbox_settle_now(ob, id, "skipped", "meeting moved", now);
+		ob->stats.skipped++;
+		return (0);
+	}
+	if (start != 0 && now >= start) {
+		outbox_settle_now(ob, id, "missed", "the meeting had begun "
+		    "before this could be sent", now);
+		ob->stats.missed++;
+		return (0);
+	}
+	if (strcmp(ob_str(row, "channel"), "sms") == 0 &&
+	    (quiet = outbox_quiet_until(row, now)) != 0) {
+		if (start == 0 || quiet < start) {
+			memset(&u, 0, sizeof u);
+			u.id = id;
+			u.state = "pending";
+			u.reason = "waiting for the end of quiet hours";
+			u.next_at = quiet;
+			u.now = now;
+			store_out_set(ob->st, &u, NULL);
+			ob->stats.deferred++;
+			return (0);
+		}
+		/* Quiet hours end after the meeting starts: send now. */
+	}
+	return (1);
+}
+
+/* Claim a batch of due rows and hand them to their channels. */
+static void
+outbox_run(evutil_socket_t fd, short events, void *arg)
+{
+	struct outbox		*ob = arg;
+	struct outbox_job	*job;
+	struct outbox_set	 u;
+	struct chan_msg		 m;
+	json_t			*rows, *row, *send;
+	time_t			 now = time(NULL);
+	size_t			 i, n;
+	char			*cause = NULL;
+	int			 permanent;
+
+	if (ob->stopping)
+		return;
+	if ((rows = store_out_due(ob->st, now, ob->conf->outbox_batch,
+	    &cause)) == NULL) {
+		log_warnx("outbox: %s", cause);
+		free(cause);
+		outbox_arm(ob);
+		return;
+	}
+	n = json_array_size(rows);
+	send = json_array();
+	if (n > 0 && store_begin(ob->st) == 0) {
+		json_array_foreach(rows, i, row) {
+			if (!outbox_check(ob, row, now))
+				continue;
+			memset(&u, 0, sizeof u);
+			u.id = ob_int(row, "id");
+			u.state = "sending";
+			u.attempt = 1;
+			u.late = now - (time_t)ob_int(row, "due_at") >=
+			    OUTBOX_LATE;
+			u.now = now;
+			if (store_out_set(ob->st, &u, NULL) == 0)
+				json_array_append(send, row);
+		}
+		if (store_end(ob->st, 1) != 0) {
+			log_warnx("outbox: claiming a batch failed; trying "
+			    "again");
+			json_array_clear(send);
+		}
+	}
+	json_array_foreach(send, i, row) {
+		job = xcalloc(1, sizeof *job);
+		job->id = ob_int(row, "id");
+		job->row = json_incref(row);
+		ob->inflight++;
+		if (msg_render(ob->tmpl, ob->conf, row,
+		    (int)ob_int(row, "attempts") + 1, &m, &permanent,
+		    &cause) != 0) {
+			outbox_done(job, permanent ? CHAN_PERMFAIL :
+			    CHAN_TEMPFAIL, NULL, cause ? cause :
+			    "the message could not be made");
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		chan_send(&m, outbox_done, job);
+		msg_free(&m);
+	}
+	json_decref(send);
+	json_decref(rows);
+	/* A full batch: let the loop breathe, then take the next. */
+	if (n == (size_t)ob->conf->outbox_batch)
+		event_active(ob->run_ev, EV_TIMEOUT, 0);
+	else if (ob->inflight == 0)
+		outbox_arm(ob);
+}
+
+/* Seconds before retry number n: doubling from the base, with jitter. */
+static time_t
+outbox_backoff(const struct config *conf, int attempts)
+{
+	double	d = conf->retry_base;
+	int	i;
+
+	for (i = 1; i < attempts && d < conf->retry_max; i++)
+		d *= 2;
+	if (d > conf->retry_max)
+		d = conf->retry_max;
+	/* Between three quarters and the whole of it. */
+	d = d * 0.75 + (d * 0.25) * (randombytes_uniform(1001) / 1000.0);
+	return ((time_t)(d < 1 ? 1 : d));
+}
+
+static void
+outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
+{
+	struct outbox_set	 u;
+	struct outbox_in	 in;
+	json_t			*row = job->row;
+	char			 next[8], *why;
+	time_t			 start = (time_t)ob_int(row, "start_at");
+	time_t			 due = (time_t)ob_int(row, "due_at"), retry;
+	int			 attempts = (int)ob_int(row, "attempts") + 1;
+
+	memset(&u, 0, sizeof u);
+	u.id = job->id;
+	u.now = now;
+	switch (job->result) {
+	case CHAN_OK:
+		u.state = "sent";
+		u.reason = "";
+		u.provider_id = job->provider_id;
+		ob->stats.sent++;
+		break;
+	case CHAN_TEMPFAIL:
+		retry = now + outbox_backoff(ob->conf, attempts);
+		if (retry - due > ob->conf->retry_lifetime) {
+			why = xprintf("gave up after %d attempts: %s",
+			    attempts, job->reason);
+			u.state = "dead";
+			u.reason = why;
+			store_out_set(ob->st, &u, NULL);
+			free(why);
+			ob->stats.dead++;
+			return;
+		}
+		if (start != 0 && retry >= start) {
+			why = xprintf("the meeting began before a retry: %s",
+			    job->reason);
+			u.state = "missed";
+			u.reason = why;
+			store_out_set(ob->st, &u, NULL);
+			free(why);
+			ob->stats.missed++;
+			return;
+		}
+		u.state = "pending";
+		u.reason = job->reason;
+		u.next_at = retry;
+		ob->stats.retried++;
+		break;
+	case CHAN_PERMFAIL:
+		if (plan_next_channel(ob_str(row, "channels"),
+		    ob_str(row, "channel"), next, sizeof next) == 0) {
+			u.state = "failed";
+			why = xprintf("%s; trying %s", job->reason, next);
+			u.reason = why;
+			store_out_set(ob->st, &u, NULL);
+			free(why);
+			memset(&in, 0, sizeof in);
+			in.occurrence_id = ob_int(row, "occurrence_id");
+			in.person_id = ob_int(row, "person_id");
+			in.kind = ob_str(row, "kind");
+			in.lead = ob_str(row, "lead");
+			in.channel = next;
+			in.sequence = (int)ob_int(row, "sequence");
+			in.due_at = now;
+			in.now = now;
+			store_plan_insert(ob->st, &in, NULL);
+			ob->stats.failed++;
+			return;
+		}
+		u.state = "dead";
+		why = xprintf("%s; no other channel to try", job->reason);
+		u.reason = why;
+		store_out_set(ob->st, &u, NULL);
+		free(why);
+		ob->stats.dead++;
+		return;
+	}
+	store_out_set(ob->st, &u, NULL);
+}
+
+/* Settle every answer that came in, in one transaction. */
+static void
+outbox_settle(evutil_socket_t fd, short events, void *arg)
+{
+	struct outbox		*ob = arg;
+	struct outbox_job	*job;
+	time_t			 now = time(NULL);
+	int			 ok;
+
+	if (TAILQ_EMPTY(&ob->done))
+		return;
+	ok = store_begin(ob->st) == 0;
+	while ((job = TAILQ_FIRST(&ob->done)) != NULL) {
+		TAILQ_REMOVE(&ob->done, job, entry);
+		if (ok)
+			outbox_settle_job(ob, job, now);
+		log_debug("outbox: row %lld %s%s%s", job->id,
+		    chan_result_name(job->result), job->reason ? ": " : "",
+		    job->reason ? job->reason : "");
+		ob->inflight--;
+		json_decref(job->row);
+		free(job->provider_id);
+		free(job->reason);
+		free(job);
+	}
+	if (ok && store_end(ob->st, 1) != 0)
+		log_warnx("outbox: settling failed; those rows will be sent "
+		    "again after a restart");
+	if (ob->inflight == 0 && !event_pending(ob->run_ev, EV_TIMEOUT,
+	    NULL))
+		outbox_arm(ob);
+}
+
+static void
+outbox_timer(evutil_socket_t fd, short events, void *arg)
+{
+	outbox_run(fd, events, arg);
+}
+
+struct outbox *
+outbox_create(struct event_base *base, struct store *st,
+    const struct config *conf, struct tmpl_set *tmpl, char **cause)
+{
+	struct outbox	*ob;
+	long long	 n = 0;
+
+	ob = xcalloc(1, sizeof *ob);
+	ob->base = base;
+	ob->st = st;
+	ob->conf = conf;
+	ob->tmpl = tmpl;
+	TAILQ_INIT(&ob->done);
+	ob->timer = evtimer_new(base, outbox_timer, ob);
+	ob->run_ev = event_new(base, -1, 0, outbox_run, ob);
+	ob->settle_ev = event_new(base, -1, 0, outbox_settle, ob);
+	if (ob->timer == NULL || ob->run_ev == NULL || ob->settle_ev == NULL)
+		fatalx("outbox: cannot make events");
+	if (store_out_recover(st, &n, cause) != 0) {
+		outbox_free(ob);
+		return (NULL);
+	}
+	if (n > 0)
+		log_warnx("outbox: %lld messages were in flight when convened "
+		    "stopped; each will be sent again", n);
+	return (ob);
+}
+
+/* Something changed: look for the nearest due row again. */
+void
+outbox_kick(struct outbox *ob)
+{
+	if (ob != NULL && !ob->stopping)
+		event_active(ob->run_ev, EV_TIMEOUT, 0);
+}
+
+void
+outbox_configure(struct outbox *ob, const struct config *conf,
+    struct tmpl_set *tmpl)
+{
+	ob->conf = conf;
+	ob->tmpl = tmpl;
+}
+
+void
+outbox_stop(struct outbox *ob)
+{
+	ob->stopping = 1;
+	evtimer_del(ob->timer);
+}
+
+size_t
+outbox_inflight(struct outbox *ob)
+{
+	return (ob ? ob->inflight : 0);
+}
+
+const struct outbox_stats *
+outbox_stats(struct outbox *ob)
+{
+	return (&ob->stats);
+}
+
+void
+outbox_free(struct outbox *ob)
+{
+	struct outbox_job	*job;
+
+	if (ob == NULL)
+		return;
+	while ((job = TAILQ_FIRST(&ob->done)) != NULL) {
+		TAILQ_REMOVE(&ob->done, job, entry);
+		json_decref(job->row);
+		free(job->provider_id);
+		free(job->reason);
+		free(job);
+	}
+	if (ob->timer != NULL)
+		event_free(ob->timer);
+	if (ob->run_ev != NULL)
+		event_free(ob->run_ev);
+	if (ob->settle_ev != NULL)
+		event_free(ob->settle_ev);
+	free(ob);
+}

@@ -1,0 +1,40 @@
+/*
+ * tmpl.h: the messages convened sends, as templates: one file for each
+ * language and kind of message, checked when loaded and filled in with a
+ * meeting's details when a message goes out.
+ */
+#ifndef CONVENE_TMPL_H
+#define CONVENE_TMPL_H
+
+#include <stddef.h>
+
+struct tmpl_set;
+
+/* One value to fill in; an array of them ends with { NULL, NULL }. */
+struct tmpl_var {
+	const char	*name;
+	const char	*value;		/* NULL or "": not set */
+};
+
+/*
+ * tmpl_load(dir, known, cause): every DIR/<language>/<name>.tmpl, whose
+ * names must all be in known (NULL-terminated); NULL and every mistake,
+ * one a line, in *cause.
+ *
+ * tmpl_render(set, lang, name, vars, used_lang, cause): the text, to be
+ * freed; in lang, else its shorter tag (pt for pt-BR), else English.
+ * *used_lang (when not NULL) is the language used, owned by the set.
+ * NULL and *cause only when not even English has the template.  A
+ * fallback is logged once per language and name, noted in the set, so a
+ * set is for one thread.
+ *
+ * tmpl_exists(set, lang, name): 1 when lang itself has it, no fallback.
+ */
+struct tmpl_set	*tmpl_load(const char *, const char *const *, char **);
+void		 tmpl_free(struct tmpl_set *);
+char		*tmpl_render(struct tmpl_set *, const char *, const char *,
+		    const struct tmpl_var *, const char **, char **);
+int		 tmpl_exists(struct tmpl_set *, const char *, const char *);
+size_t		 tmpl_count(struct tmpl_set *);
+
+#endif
