@@ -1,0 +1,256 @@
+/*
+ * test_plan.c: the planner against a real database.  A six-weekly series
+ * at 18:00 Europe/London plans one reminder per member and lead time, due
+ * at 18:00 local the day before even across a clock change; planning
+ * again changes nothing; moving or cancelling one occurrence withdraws
+ * exactly its reminders and plans notices; a member who leaves loses
+ * theirs.
+ */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "testlib.h"
+
+#include <jansson.h>
+
+#include "convene.h"
+#include "log.h"
+
+static struct store	*st;
+static char		*dbpath;
+
+static time_t
+utc(int y, int mo, int d, int h, int mi)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	return (timegm(&tm));
+}
+
+/* One number from SQL run on the file, as another reader would. */
+static long long
+q(const char *fmt, ...)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	va_list		 ap;
+	char		*sql;
+	long long	 v = -1;
+
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) == -1)
+		fail();
+	va_end(ap);
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	free(sql);
+	return (v);
+}
+
+static long long
+id_of(json_t *row)
+{
+	long long	id = json_integer_value(json_object_get(row, "id"));
+
+	json_decref(row);
+	return (id);
+}
+
+static int
+setup(void **state)
+{
+	struct group_in		 g = { "dp", "DP Steering", "Europe/London",
+				    "P1D", 0, "" };
+	struct person_in	 p;
+	struct series_in	 s;
+	char			*cause = NULL;
+	long long		 gid, a, b, c;
+
+	if (test_setup_dir(state) != 0)
+		return (-1);
+	dbpath = xprintf("%s/plan.db", test_dir);
+	if ((st = store_open(dbpath, &cause)) == NULL)
+		fail_msg("%s", cause);
+	gid = id_of(store_group_create(st, &g, &cause));
+	memset(&p, 0, sizeof p);
+	p.quiet_start = -1;
+	p.name = "Ada";
+	p.email = "ada@example.org";
+	a = id_of(store_person_create(st, &p, &cause));
+	p.name = "Bo";
+	p.email = NULL;
+	p.phone = "+447700900123";
+	p.channels = "sms";
+	b = id_of(store_person_create(st, &p, &cause));
+	p.name = "Cy";
+	p.phone = "+447700900124";
+	p.channels = "feed";
+	c = id_of(store_person_create(st, &p, &cause));
+	assert_int_equal(store_member_set(st, gid, a, "co-chair", &cause), 0);
+	assert_int_equal(store_member_set(st, gid, b, "member", &cause), 0);
+	assert_int_equal(store_member_set(st, gid, c, "member", &cause), 0);
+	memset(&s, 0, sizeof s);
+	s.group_id = gid;
+	s.title = "Steering group";
+	s.dtstart = "20260205T180000";
+	s.duration = 7200;
+	s.rrule = "FREQ=WEEKLY;INTERVAL=6;COUNT=8";
+	/* An extra meeting on the Sunday the clocks go forward. */
+	s.rdates = "20260329T180000";
+	assert_non_null(store_series_create(st, &s, &cause));
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	store_close(st);
+	free(dbpath);
+	return (test_remove_dir(state));
+}
+
+static void
+test_plan_and_replan(void **state)
+{
+	char		*cause = NULL;
+	time_t		 now = utc(2026, 1, 1, 12, 0);
+
+	(void)state;
+	if (plan_series(st, 1, now, 400 * 86400, &cause) != 0)
+		fail_msg("%s", cause);
+	/* 9 meetings; Ada by email and Bo by SMS; Cy reads the feed. */
+	assert_int_equal(q("SELECT count(*) FROM occurrences"), 9);
+	assert_int_equal(q("SELECT count(*) FROM outbox"), 18);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 3"),
+	    0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 2 "
+	    "AND channel = 'sms'"), 9);
+	/* Every reminder at 18:00 London time the day before. */
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE strftime('%%H', o.due_at, "
+	    "'unixepoch') != strftime('%%H', c.start_at, 'unixepoch')"), 2);
+	/* The Sunday of the change: due Saturday 18:00 GMT, 23 h before. */
+	assert_int_equal(q("SELECT o.due_at FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.recurrence_id = "
+	    "'20260329T180000' LIMIT 1"), (long long)utc(2026, 3, 28, 18, 0));
+	assert_int_equal(q("SELECT start_at FROM occurrences WHERE "
+	    "recurrence_id = '20260329T180000'"),
+	    (long long)utc(2026, 3, 29, 17, 0));
+	/* Summer: 18:00 BST is 17:00 UTC, and so is the reminder. */
+	assert_int_equal(q("SELECT o.due_at FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.recurrence_id = "
+	    "'20260430T180000' LIMIT 1"), (long long)utc(2026, 4, 29, 17, 0));
+
+	/* Planning again changes nothing. */
+	assert_int_equal(plan_series(st, 1, now, 400 * 86400, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox"), 18);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state != "
+	    "'pending'"), 0);
+}
+
+static void
+test_move_and_cancel(void **state)
+{
+	char		*cause = NULL;
+	time_t		 now = utc(2026, 1, 1, 12, 0);
+	long long	 moved, cancelled;
+
+	(void)state;
+	moved = q("SELECT id FROM occurrences WHERE recurrence_id = "
+	    "'20260611T180000'");
+	cancelled = q("SELECT id FROM occurrences WHERE recurrence_id = "
+	    "'20260723T180000'");
+	cause = NULL;
+	assert_int_equal(plan_move(st, moved, "2025-12-01T18:00", 0, NULL, now,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "in the past"));
+	free(cause);
+	cause = NULL;
+	if (plan_move(st, moved, "2026-06-12T14:00", 0, "the room flooded",
+	    now, &cause) != 0)
+		fail_msg("%s", cause);
+	/* Exactly its two reminders withdrawn, two notices, two new. */
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
+	    "'skipped'"), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
+	    "'skipped' AND occurrence_id = %lld AND reason = "
+	    "'meeting moved' AND sequence = 0", moved), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'update' "
+	    "AND occurrence_id = %lld AND due_at = %lld", moved,
+	    (long long)now), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder' AND state = 'pending' AND occurrence_id = %lld AND "
+	    "sequence = 1 AND due_at = %lld", moved,
+	    (long long)utc(2026, 6, 11, 13, 0)), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
+	    "'pending' AND occurrence_id != %lld", moved), 16);
+
+	assert_int_equal(plan_cancel(st, cancelled, "not enough members",
+	    now, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
+	    "'skipped' AND occurrence_id = %lld AND reason = "
+	    "'meeting cancelled'", cancelled), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = "
+	    "'cancellation' AND occurrence_id = %lld", cancelled), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
+	    "'skipped'"), 4);
+	assert_int_equal(plan_cancel(st, cancelled, "again", now, &cause), -1);
+	free(cause);
+	cause = NULL;
+
+	/* The series is planned again: the move and cancel hold. */
+	assert_int_equal(plan_series(st, 1, now, 400 * 86400, &cause), 0);
+	assert_int_equal(q("SELECT status FROM occurrences WHERE id = %lld",
+	    moved) >= 0, 1);
+	assert_int_equal(q("SELECT count(*) FROM occurrences WHERE status = "
+	    "'moved' AND start_at = %lld", (long long)utc(2026, 6, 12, 13, 0)),
+	    1);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
+	    "'pending' AND kind = 'reminder'"), 16);
+}
+
+static void
+test_member_leaves(void **state)
+{
+	char		*cause = NULL;
+	time_t		 now = utc(2026, 1, 1, 12, 0);
+
+	(void)state;
+	assert_int_equal(store_member_remove(st, 1, 2, &cause), 0);
+	assert_int_equal(plan_group(st, 1, now, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 2 "
+	    "AND kind = 'reminder' AND state = 'pending'"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 1 "
+	    "AND kind = 'reminder' AND state = 'pending'"), 8);
+	/* Coming back brings the reminders back. */
+	assert_int_equal(store_member_set(st, 1, 2, "member", &cause), 0);
+	assert_int_equal(plan_person(st, 2, now, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 2 "
+	    "AND kind = 'reminder' AND state = 'pending'"), 8);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_and_replan),
+		cmocka_unit_test(test_move_and_cancel),
+		cmocka_unit_test(test_member_leaves),
+	};
+
+	log_init(LOG_TARGET_STDERR, 0);
+	sched_init();
+	return (cmocka_run_group_tests_name("plan", tests, setup, teardown));
+}
