@@ -746,11 +746,12 @@ api_import(struct api_req *a)
 			json_object_del(copy, "role");
 			json_object_del(copy, "group");
 			api_person_check(copy, &p, phone, &leads, 0, &cause);
-			json_decref(copy);
 			free(cause);
 			cause = NULL;
+			/* p points into copy: create before letting it go. */
 			row = ok ? store_person_create(api_store(), &p,
 			    &cause) : NULL;
+			json_decref(copy);
 			free(leads);
 			leads = NULL;
 			if (row == NULL) {

@@ -75,7 +75,7 @@ const struct conf_option conf_options[] = {
 	  "The address people reach convene at, used in links. Default: "
 	  "http:// and the first listen address." },
 	{ "http", "max_body_size", CONF_INT, CONF_OFF(http_max_body),
-	  1024, 16777216, NULL, "65536",
+	  1024, 16777216, NULL, "1048576",
 	  "Largest request body in bytes; larger gets 413." },
 	{ "http", "max_header_size", CONF_INT, CONF_OFF(http_max_headers),
 	  1024, 65536, NULL, "8192",

@@ -504,8 +504,13 @@ main(int argc, char **argv)
 	log_info("convened %s ready (%s)", PACKAGE_VERSION,
 	    conf->path ? conf->path : "embedded default configuration");
 	daemonize_done(ready_fd);
-	event_active(ev_plan, EV_TIMEOUT, 0);
+	/* What is due goes first; the horizon is planned a moment later. */
 	outbox_kick(state.outbox);
+	{
+		struct timeval	tv = { 1, 0 };
+
+		evtimer_add(ev_plan, &tv);
+	}
 
 	event_base_dispatch(state.base);
 

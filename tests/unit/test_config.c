@@ -58,7 +58,7 @@ test_defaults(void **state)
 	assert_string_equal(conf->listen[0], "127.0.0.1:8080");
 	assert_string_equal(conf->base_url, "http://127.0.0.1:8080");
 	assert_int_equal(conf->shutdown_timeout, 10);
-	assert_int_equal(conf->http_max_body, 65536);
+	assert_int_equal(conf->http_max_body, 1048576);
 	assert_int_equal(conf->http_max_headers, 8192);
 	assert_int_equal(conf->http_timeout, 30);
 	assert_int_equal(conf->http_request_timeout, 10);
