@@ -311,7 +311,7 @@ api_members(struct api_req *a, json_t *g)
 	if (a->method == EVHTTP_REQ_DELETE && a->nparts == 4) {
 		pid = api_id(a->parts[3]);
 		if (store_member_remove(api_store(), gid, pid, &cause) != 0)
-			return (api_refuse(a, 503, cause, "database"));
+			return (api_refuse(a, 404, cause, "not a member"));
 		api_audit(a, "remove", "membership", a->parts[3]);
 		plan_group(api_store(), gid, time(NULL), NULL);
 		api_kick();
@@ -520,6 +520,34 @@ api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
 	return (0);
 }
 
+/* After a change, every channel listed must have its address. */
+static int
+api_person_reachable(long long id, const struct person_in *p, char **cause)
+{
+	json_t		*cur;
+	const char	*ch, *email, *phone;
+	int		 rc = 0;
+
+	if ((cur = store_person_get(api_store(), id, NULL)) == NULL)
+		return (0);
+	ch = p->channels ? p->channels :
+	    json_string_value(json_object_get(cur, "channels"));
+	email = p->email ? p->email :
+	    json_string_value(json_object_get(cur, "email"));
+	phone = p->phone ? p->phone :
+	    json_string_value(json_object_get(cur, "phone"));
+	if (plan_channel_listed(ch, "sms") && phone == NULL) {
+		cause_set(cause, "phone: needed for the sms channel");
+		rc = -1;
+	} else if (plan_channel_listed(ch, "email") && email == NULL &&
+	    !plan_channel_listed(ch, "sms")) {
+		cause_set(cause, "email: needed for the email channel");
+		rc = -1;
+	}
+	json_decref(cur);
+	return (rc);
+}
+
 static void
 api_people(struct api_req *a)
 {
@@ -618,6 +646,10 @@ api_person(struct api_req *a, long long id)
 		api_refuse(a, 422, cause, "person");
 		goto out;
 	}
+	if (api_person_reachable(id, &p, &cause) != 0) {
+		api_refuse(a, 422, cause, "channels");
+		goto out;
+	}
 	if ((row = store_person_update(api_store(), id, &p, &cause)) == NULL) {
 		api_refuse(a, 409, cause, "person");
 		goto out;
@@ -630,6 +662,57 @@ out:
 	free(leads);
 	json_decref(body);
 }
+
+/*
+ * An email or phone the file gives twice, or that someone already has,
+ * is a mistake of its line: found before anything is written.
+ */
+static void
+api_import_dup(json_t *seen, const struct person_in *p, int line,
+    char **cause)
+{
+	char		*key;
+	const char	*v[2];
+	int		 i;
+	json_t		*prev;
+
+	v[0] = p->email;
+	v[1] = p->phone;
+	for (i = 0; i < 2 && *cause == NULL; i++) {
+		if (v[i] == NULL)
+			continue;
+		key = xstrdup(v[i]);
+		for (char *c = key; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if ((prev = json_object_get(seen, key)) != NULL)
+			cause_set(cause, "%s: %s is also on line %lld",
+			    i == 0 ? "email" : "phone", v[i],
+			    (long long)json_integer_value(prev));
+		else if (store_person_find(api_store(), i == 0 ? v[i] : NULL,
+		    i == 1 ? v[i] : NULL) != 0)
+			cause_set(cause, "%s: someone has %s already",
+			    i == 0 ? "email" : "phone", v[i]);
+		else
+			json_object_set_new(seen, key, json_integer(line));
+		free(key);
+	}
+}
+
+static void
+api_import_badcol(json_t *errors, int line, const char *name)
+{
+	char	*why;
+
+	why = xprintf("%s: not a column convene knows (name, email, phone, "
+	    "language, style, channels, lead_times, quiet_hours, role)", name);
+	json_array_append_new(errors, json_pack("{s:i, s:s}", "line", line,
+	    "reason", why));
+	free(why);
+}
+
+static const char *const api_import_columns[] = { "name", "email",
+	"phone", "language", "style", "channels", "lead_times", "quiet_hours",
+	"role", NULL };
 
 /*
  * POST /api/v1/import/people[?group=slug]: a CSV file with a header
@@ -646,7 +729,8 @@ api_import(struct api_req *a)
 	char			**fields, **head = NULL, *cause = NULL;
 	char			 phone[PHONE_E164_SIZE], *leads = NULL;
 	const char		*slug = api_query(a, "group"), *role;
-	json_t			*errors, *rows, *o, *g = NULL, *row;
+	json_t			*errors, *rows, *o, *g = NULL, *row, *seen;
+	const char *const	*col;
 	size_t			 nf, nhead = 0, i;
 	long long		 gid = 0;
 	int			 line, rc, ok;
@@ -669,6 +753,7 @@ api_import(struct api_req *a)
 	csv = csv_open(f);
 	errors = json_array();
 	rows = json_array();
+	seen = json_object();
 	while ((rc = csv_next(csv, &fields, &nf, &line, &cause)) == 1) {
 		if (csv_is_blank(fields, nf))
 			continue;
@@ -680,6 +765,16 @@ api_import(struct api_req *a)
 					*c = (char)tolower((unsigned char)*c);
 			}
 			nhead = nf;
+			for (i = 0; i < nf; i++) {
+				for (col = api_import_columns; *col != NULL &&
+				    strcmp(*col, head[i]) != 0; col++)
+					;
+				if (*col == NULL)
+					api_import_badcol(errors, line,
+					    head[i]);
+			}
+			if (json_array_size(errors) != 0)
+				break;
 			continue;
 		}
 		o = json_object();
@@ -699,7 +794,9 @@ api_import(struct api_req *a)
 			json_object_del(copy, "role");
 			json_object_del(copy, "group");
 			if (api_person_check(copy, &p, phone, &leads, 0,
-			    &cause) == 0 && (role = json_string_value(
+			    &cause) == 0)
+				api_import_dup(seen, &p, line, &cause);
+			if (cause == NULL && (role = json_string_value(
 			    json_object_get(o, "role"))) != NULL) {
 				const char *const *r;
 
@@ -730,6 +827,7 @@ api_import(struct api_req *a)
 	}
 	csv_free(csv);
 	fclose(f);
+	json_decref(seen);
 	if (head == NULL && json_array_size(errors) == 0)
 		json_array_append_new(errors, json_pack("{s:i, s:s}", "line",
 		    1, "reason", "the file is empty: it needs a header line "
@@ -761,7 +859,7 @@ api_import(struct api_req *a)
 				free(cause);
 				cause = NULL;
 				ok = 0;
-				continue;
+				break;
 			}
 			role = json_string_value(json_object_get(o, "role"));
 			if (gid != 0 && store_member_set(api_store(), gid,
@@ -856,6 +954,23 @@ out:
 
 /* Series and occurrences -------------------------------------------- */
 
+static int
+api_venue_exists(long long id)
+{
+	json_t	*venues, *v;
+	size_t	 i;
+	int	 found = 0;
+
+	if ((venues = store_venue_list(api_store(), NULL)) == NULL)
+		return (0);
+	json_array_foreach(venues, i, v) {
+		if (json_integer_value(json_object_get(v, "id")) == id)
+			found = 1;
+	}
+	json_decref(venues);
+	return (found);
+}
+
 /* "a,b" of local times into canonical "x,y"; NULL and *why on error. */
 static char *
 api_dates(json_t *v, const char *key, char **why)
@@ -933,10 +1048,8 @@ api_series_create(struct api_req *a)
 	char			 canon[SCHED_LOCAL_LEN];
 	char			*cause = NULL, *ex = NULL, *rd = NULL;
 	const char		*slug, *start;
-	json_t			*body, *g = NULL, *row, *venues, *v;
+	json_t			*body, *g = NULL, *row;
 	long long		 minutes = 90, venue = 0;
-	size_t			 i;
-	int			 found;
 
 	if ((body = api_body(a)) == NULL)
 		return;
@@ -974,15 +1087,7 @@ api_series_create(struct api_req *a)
 		goto out;
 	}
 	if (venue != 0) {
-		venues = store_venue_list(api_store(), NULL);
-		found = 0;
-		json_array_foreach(venues, i, v) {
-			if (json_integer_value(json_object_get(v, "id")) ==
-			    venue)
-				found = 1;
-		}
-		json_decref(venues);
-		if (!found) {
+		if (!api_venue_exists(venue)) {
 			api_fail(a, 422, "venue: no venue %lld", venue);
 			goto out;
 		}
@@ -1110,6 +1215,10 @@ api_occurrences(struct api_req *a)
 		    api_int_field(a, body, "venue", &venue, 1,
 		    LLONG_MAX) != 0 || !api_text_ok(a, "reason", reason, 500))
 			goto out;
+		if (venue != 0 && !api_venue_exists(venue)) {
+			api_fail(a, 422, "venue: no venue %lld", venue);
+			goto out;
+		}
 		if (plan_move(api_store(), id, start, venue, reason, now,
 		    &cause) != 0) {
 			api_refuse(a, 422, cause, "move");

@@ -174,6 +174,7 @@ json_t		*store_person_update(struct store *, long long,
 json_t		*store_person_list(struct store *, char **);
 json_t		*store_person_get(struct store *, long long, char **);
 int		 store_person_delete(struct store *, long long, char **);
+long long	 store_person_find(struct store *, const char *, const char *);
 int		 store_member_set(struct store *, long long, long long,
 		    const char *, char **);
 int		 store_member_remove(struct store *, long long, long long,
@@ -230,6 +231,8 @@ json_t		*store_plan_members(struct store *, long long, char **);
 json_t		*store_plan_pending(struct store *, long long, char **);
 int		 store_plan_insert(struct store *, const struct outbox_in *,
 		    char **);
+int		 store_plan_insert_group(struct store *, long long,
+		    const struct outbox_in *, char **);
 int		 store_plan_skip(struct store *, long long, const char *,
 		    char **);
 int		 store_plan_skip_occ(struct store *, long long, const char *,
@@ -393,6 +396,14 @@ char		*http_describe(struct http *);
 /* metrics.c */
 void		 metrics_http(const char *, int);
 void		 metrics_render(struct evbuffer *);
+enum metrics_hist_id {
+	METRICS_LATENESS,
+	METRICS_LOOP_LAG,
+	METRICS_HIST_MAX
+};
+void		 metrics_observe(enum metrics_hist_id, double);
+void		 metrics_start(struct event_base *);
+void		 metrics_stop(void);
 
 /* convened.c */
 struct convened {
@@ -416,6 +427,7 @@ char		*xprintf(const char *, ...)
 void		 cause_set(char **, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 double		 mono_seconds(void);
+double		 wall_seconds(void);
 long		 rss_kib(void);
 
 /* systemd.c */

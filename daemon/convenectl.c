@@ -2,13 +2,18 @@
  * convenectl.c: the control tool.  It speaks to convened's HTTP API over
  * the control socket and never opens the database itself, so that every
  * change goes through the daemon's checks and lands in its audit log.
+ * A command is one or two words, its arguments and options, and one
+ * request; the answer is printed as a table, or as JSON with -j.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -17,27 +22,303 @@
 #include "convene.h"
 #include "log.h"
 
+#define CTL_OPTS_MAX	16	/* options of one command */
+#define CTL_TIME_LEN	64	/* "Thu 2026-03-12 18:00 GMT" and room */
+
 struct ctl {
 	const char	*socket;
 	int		 json;
+	int		 progress;	/* show the upload on stderr */
+	int		 shown;		/* width of the progress line */
+	curl_off_t	 last;		/* bytes shown on it */
 };
 
 struct ctl_reply {
-	long		 code;
 	char		*body;
 	size_t		 len;
 };
 
-static void __attribute__((__noreturn__))
-usage(void)
+/* How an option of a command becomes a JSON field or query parameter. */
+enum ctl_type {
+	CT_TEXT,			/* a string */
+	CT_INT,				/* a whole number */
+	CT_FLAG,			/* true when given */
+	CT_LIST				/* repeatable: an array of strings */
+};
+
+struct ctl_opt {
+	const char	*name;		/* --name */
+	const char	*arg;		/* for the usage; NULL for a flag */
+	const char	*key;		/* the API's name for it */
+	enum ctl_type	 type;
+};
+
+struct ctl_cmd {
+	const char		*noun;
+	const char		*verb;		/* NULL: the noun alone */
+	const char		*args;		/* positional, for the usage */
+	int			 min;		/* positional arguments */
+	int			 max;
+	const struct ctl_opt	*opts;
+	int			(*fn)(struct ctl *, char **, json_t *);
+};
+
+/* A table of text: the heading row and then the rows, cell by cell. */
+struct ctl_table {
+	size_t		  ncols;
+	size_t		  ncells;
+	char		**cells;
+};
+
+static const struct ctl_cmd	*ctl_find(const char *, const char *);
+
+/* One command's usage after the prefix, wrapped at 80 columns. */
+static void
+ctl_cmd_usage(FILE *f, const char *prefix, const struct ctl_cmd *c)
 {
-	fprintf(stderr,
-	    "usage: convenectl [-j] [-f file | -s socket] command\n"
-	    "commands:\n"
-	    "  status    what the daemon is doing\n");
+	const struct ctl_opt	*o;
+	char			*word;
+	int			 col;
+
+	col = fprintf(f, "%s%s%s%s%s%s", prefix, c->noun, c->verb ? " " : "",
+	    c->verb ? c->verb : "", *c->args ? " " : "", c->args);
+	for (o = c->opts; o != NULL && o->name != NULL; o++) {
+		word = o->arg ? xprintf("[--%s %s]%s", o->name, o->arg,
+		    o->type == CT_LIST ? "..." : "") :
+		    xprintf("[--%s]", o->name);
+		if (col + 1 + (int)strlen(word) > 79) {
+			fprintf(f, "\n       ");
+			col = 7;
+		}
+		col += fprintf(f, " %s", word);
+		free(word);
+	}
+	fputc('\n', f);
+}
+
+static void __attribute__((__noreturn__))
+ctl_usage(const struct ctl_cmd *c, const char *fmt, ...)
+    __attribute__((__format__(printf, 2, 3)));
+
+/* A mistake on one command's line: say what, show its usage, exit 2. */
+static void __attribute__((__noreturn__))
+ctl_usage(const struct ctl_cmd *c, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "convenectl: ");
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	ctl_cmd_usage(stderr, "usage: convenectl [-j] [-f file | -s socket] ",
+	    c);
 	exit(2);
 }
 
+/* Tables ------------------------------------------------------------ */
+
+/* A table with its heading row: one text per column. */
+static void
+table_init(struct ctl_table *t, size_t ncols, ...)
+{
+	va_list	 ap;
+	size_t	 i;
+
+	memset(t, 0, sizeof *t);
+	t->ncols = ncols;
+	t->cells = xcalloc(ncols, sizeof *t->cells);
+	va_start(ap, ncols);
+	for (i = 0; i < ncols; i++)
+		t->cells[t->ncells++] = xstrdup(va_arg(ap, const char *));
+	va_end(ap);
+}
+
+/* Add one cell, filling the rows left to right; the table owns it. */
+static void
+table_add(struct ctl_table *t, char *cell)
+{
+	char	**p;
+
+	if (t->ncells % t->ncols == 0) {
+		p = reallocarray(t->cells, t->ncells + t->ncols,
+		    sizeof *t->cells);
+		if (p == NULL) {
+			fprintf(stderr, "convenectl: out of memory\n");
+			exit(1);
+		}
+		t->cells = p;
+	}
+	t->cells[t->ncells++] = cell;
+}
+
+/* Rows under the heading, to say "no ..." rather than a bare heading. */
+static size_t
+table_rows(const struct ctl_table *t)
+{
+	return (t->ncells / t->ncols - 1);
+}
+
+/* Columns as wide as the terminal shows them: UTF-8 characters. */
+static size_t
+ctl_width(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return (n);
+}
+
+/* Print and free: columns two spaces apart, no trailing spaces. */
+static void
+table_print(struct ctl_table *t)
+{
+	size_t	*w, i, c, n;
+
+	w = xcalloc(t->ncols, sizeof *w);
+	for (i = 0; i < t->ncells; i++) {
+		n = ctl_width(t->cells[i]);
+		if (n > w[i % t->ncols])
+			w[i % t->ncols] = n;
+	}
+	for (i = 0; i < t->ncells; i++) {
+		c = i % t->ncols;
+		fputs(t->cells[i], stdout);
+		if (c == t->ncols - 1)
+			putchar('\n');
+		else
+			printf("%*s", (int)(w[c] - ctl_width(t->cells[i]) + 2),
+			    "");
+		free(t->cells[i]);
+	}
+	free(t->cells);
+	free(w);
+}
+
+/* Print the table if it has rows, and free it. */
+static void
+table_done(struct ctl_table *t)
+{
+	size_t	i;
+
+	if (table_rows(t) > 0) {
+		table_print(t);
+		return;
+	}
+	for (i = 0; i < t->ncells; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+/* JSON values as text ---------------------------------------------- */
+
+/* Any field as a cell: "-" when absent, null or empty. */
+static char *
+ctl_val(json_t *o, const char *key)
+{
+	json_t	*v = json_object_get(o, key);
+
+	if (json_is_string(v) && *json_string_value(v) != '\0')
+		return (xstrdup(json_string_value(v)));
+	if (json_is_integer(v))
+		return (xprintf("%lld", (long long)json_integer_value(v)));
+	if (json_is_true(v))
+		return (xstrdup("yes"));
+	if (json_is_false(v))
+		return (xstrdup("no"));
+	return (xstrdup("-"));
+}
+
+/* A text field, or "" so that printf never sees NULL. */
+static const char *
+ctl_str(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s ? s : "");
+}
+
+/* A number field, or 0 when absent. */
+static long long
+ctl_int(json_t *o, const char *key)
+{
+	return ((long long)json_integer_value(json_object_get(o, key)));
+}
+
+/*
+ * An instant as the wall clock of the zone reads it (the machine's own
+ * when tz is NULL).  TZ is set only for the call, then put back.
+ */
+static char *
+ctl_time(time_t t, const char *tz)
+{
+	struct tm	 tm;
+	char		 buf[CTL_TIME_LEN], *old = NULL;
+	const char	*env;
+
+	if (tz != NULL) {
+		if ((env = getenv("TZ")) != NULL)
+			old = xstrdup(env);
+		setenv("TZ", tz, 1);
+		tzset();
+	}
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M %Z", &tm) == 0)
+		snprintf(buf, sizeof buf, "%lld", (long long)t);
+	if (tz != NULL) {
+		if (old != NULL)
+			setenv("TZ", old, 1);
+		else
+			unsetenv("TZ");
+		tzset();
+		free(old);
+	}
+	return (xstrdup(buf));
+}
+
+/* "20260312T180000", as the API keeps local times, for people. */
+static char *
+ctl_local(const char *s)
+{
+	if (strlen(s) != 15 || s[8] != 'T')
+		return (xstrdup(s));
+	return (xprintf("%.4s-%.2s-%.2s %.2s:%.2s", s, s + 4, s + 6, s + 9,
+	    s + 11));
+}
+
+/* Command-line text as a JSON string: it must be UTF-8. */
+static json_t *
+ctl_jstr(const char *s)
+{
+	json_t	*v;
+
+	if ((v = json_string(s)) == NULL) {
+		fprintf(stderr, "convenectl: '%s' is not UTF-8 text\n", s);
+		exit(2);
+	}
+	return (v);
+}
+
+/* -j: the daemon's answer as it came, for scripts; frees it. */
+static int
+ctl_print_json(json_t *o)
+{
+	char	*s;
+
+	s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("%s\n", s ? s : "null");
+	free(s);
+	json_decref(o);
+	return (0);
+}
+
+/* Requests ---------------------------------------------------------- */
+
+/* libcurl's writer: the answer gathered into one string. */
 static size_t
 ctl_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
@@ -54,17 +335,93 @@ ctl_write(char *ptr, size_t size, size_t nmemb, void *arg)
 	return (n);
 }
 
-/* One request to the daemon; exits with a clear message if it is away. */
+/* The upload on one line of a terminal, rewritten as bytes go out. */
+static int
+ctl_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct ctl	*ctl = arg;
+	int		 n;
+
+	if (ultotal <= 0 || (ulnow == ctl->last && ctl->shown != 0))
+		return (0);
+	ctl->last = ulnow;
+	if (ulnow < ultotal)
+		n = fprintf(stderr, "\rconvenectl: sent %lld of %lld bytes "
+		    "(%d%%)", (long long)ulnow, (long long)ultotal,
+		    (int)(ulnow * 100 / ultotal));
+	else
+		n = fprintf(stderr, "\rconvenectl: sent %lld bytes, waiting "
+		    "for convened", (long long)ulnow);
+	if (n > 0 && n < ctl->shown)
+		fprintf(stderr, "%*s", ctl->shown - n, "");
+	if (n > ctl->shown)
+		ctl->shown = n;
+	return (0);
+}
+
+/* One path segment or query value, escaped for the URL. */
+static char *
+ctl_escape(const char *s)
+{
+	CURL	*curl;
+	char	*e, *r;
+
+	if ((curl = curl_easy_init()) == NULL ||
+	    (e = curl_easy_escape(curl, s, 0)) == NULL) {
+		fprintf(stderr, "convenectl: cannot start libcurl\n");
+		exit(1);
+	}
+	r = xstrdup(e);
+	curl_free(e);
+	curl_easy_cleanup(curl);
+	return (r);
+}
+
+/* path?key=value&..., from the options, each value escaped. */
+static char *
+ctl_query(const char *path, json_t *opts)
+{
+	const char	*key;
+	json_t		*v;
+	char		*acc = xstrdup(path), *val, *e, *t;
+	int		 first = 1;
+
+	json_object_foreach(opts, key, v) {
+		if (json_is_integer(v))
+			val = xprintf("%lld", (long long)json_integer_value(v));
+		else if (json_is_string(v))
+			val = xstrdup(json_string_value(v));
+		else
+			continue;
+		e = ctl_escape(val);
+		t = xprintf("%s%c%s=%s", acc, first ? '?' : '&', key, e);
+		free(acc);
+		free(val);
+		free(e);
+		acc = t;
+		first = 0;
+	}
+	return (acc);
+}
+
+/*
+ * One request to the daemon: method, path, and a body of the given type
+ * when body is not NULL.  Returns the JSON answer and sets *code; the
+ * caller decides what a code of 400 or more means.  Exits with a clear
+ * message when the daemon is away or answers with something unreadable.
+ */
 static json_t *
 ctl_request(struct ctl *ctl, const char *method, const char *path,
-    long *code)
+    const char *body, size_t len, const char *type, long *code)
 {
 	CURL			*curl;
 	CURLcode		 rc;
+	struct curl_slist	*hdrs = NULL;
 	struct ctl_reply	 r;
 	json_error_t		 jerr;
 	json_t			*obj;
-	char			*url, errbuf[CURL_ERROR_SIZE] = "";
+	char			*url, *hdr = NULL, errbuf[CURL_ERROR_SIZE] = "";
 
 	memset(&r, 0, sizeof r);
 	if ((curl = curl_easy_init()) == NULL) {
@@ -80,8 +437,30 @@ ctl_request(struct ctl *ctl, const char *method, const char *path,
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	if (body != NULL) {
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+		hdr = xprintf("Content-Type: %s", type);
+		hdrs = curl_slist_append(hdrs, hdr);
+		/* The whole body at once: no waiting for "100 Continue". */
+		hdrs = curl_slist_append(hdrs, "Expect:");
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+	}
+	if (ctl->progress) {
+		ctl->shown = 0;
+		ctl->last = 0;
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION,
+		    ctl_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, ctl);
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	rc = curl_easy_perform(curl);
+	if (ctl->shown > 0)
+		fprintf(stderr, "\r%*s\r", ctl->shown, "");
 	free(url);
+	free(hdr);
+	curl_slist_free_all(hdrs);
 	if (rc != CURLE_OK) {
 		if (access(ctl->socket, F_OK) == -1)
 			fprintf(stderr, "convenectl: convened is not running: "
@@ -97,73 +476,1074 @@ ctl_request(struct ctl *ctl, const char *method, const char *path,
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);
 	curl_easy_cleanup(curl);
 	obj = json_loadb(r.body ? r.body : "", r.len, 0, &jerr);
+	free(r.body);
+	if (obj == NULL && *code == 413)
+		/* libevent's own page, before convened sees the request. */
+		obj = json_pack("{s:s}", "reason", "the request is larger "
+		    "than the daemon's max_body_size");
+	else if (obj == NULL && *code >= 400)
+		obj = json_pack("{s:s}", "reason", "the daemon refused the "
+		    "request without saying why");
 	if (obj == NULL) {
 		fprintf(stderr, "convenectl: convened answered %ld with "
 		    "something that is not JSON: %s\n", *code, jerr.text);
-		free(r.body);
-		exit(1);
-	}
-	free(r.body);
-	if (*code >= 400) {
-		fprintf(stderr, "convenectl: %s\n", json_string_value(
-		    json_object_get(obj, "reason")) ?
-		    json_string_value(json_object_get(obj, "reason")) :
-		    "the daemon refused");
-		json_decref(obj);
 		exit(1);
 	}
 	return (obj);
 }
 
+/* Print the reason of a refusal; returns 1, the exit status. */
 static int
-ctl_status(struct ctl *ctl)
+ctl_refused(json_t *o)
+{
+	const char	*why = json_string_value(json_object_get(o, "reason"));
+
+	fprintf(stderr, "convenectl: %s\n", why ? why : "the daemon refused");
+	json_decref(o);
+	return (1);
+}
+
+/*
+ * A request with a JSON body (or none) whose refusal is printed for the
+ * caller, who then gets NULL and exits 1.  Takes the body.
+ */
+static json_t *
+ctl_call(struct ctl *ctl, const char *method, const char *path,
+    json_t *body)
+{
+	json_t	*o;
+	char	*s = NULL;
+	long	 code = 0;
+
+	if (body != NULL && (s = json_dumps(body, JSON_COMPACT)) == NULL) {
+		fprintf(stderr, "convenectl: cannot make the request\n");
+		exit(1);
+	}
+	json_decref(body);
+	o = ctl_request(ctl, method, path, s, s ? strlen(s) : 0,
+	    "application/json", &code);
+	free(s);
+	if (code >= 400) {
+		ctl_refused(o);
+		return (NULL);
+	}
+	return (o);
+}
+
+/* The options and arguments, as the body of a request. */
+static json_t *
+ctl_body(json_t *opts)
+{
+	return (json_deep_copy(opts));
+}
+
+/* Commands ---------------------------------------------------------- */
+
+/* status: how the daemon is, for an administrator at a glance. */
+static int
+ctl_status(struct ctl *ctl, char **av, json_t *opts)
 {
 	json_t	*o, *c;
-	long	 code;
-	char	*s;
 
-	o = ctl_request(ctl, "GET", "/api/v1/status", &code);
-	if (ctl->json) {
-		s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
-		printf("%s\n", s);
-		free(s);
-		json_decref(o);
-		return (0);
-	}
+	if ((o = ctl_call(ctl, "GET", "/api/v1/status", NULL)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
 	c = json_object_get(o, "counts");
-	printf("convened %s, pid %lld, up %lld s\n",
-	    json_string_value(json_object_get(o, "version")),
-	    (long long)json_integer_value(json_object_get(o, "pid")),
-	    (long long)json_integer_value(json_object_get(o,
-	    "uptime_seconds")));
-	printf("configuration: %s\n",
-	    json_string_value(json_object_get(o, "configuration")));
+	printf("convened %s, pid %lld, up %lld s\n", ctl_str(o, "version"),
+	    ctl_int(o, "pid"), ctl_int(o, "uptime_seconds"));
+	printf("configuration: %s\n", ctl_str(o, "configuration"));
 	printf("database:      %s (schema version %lld)\n",
-	    json_string_value(json_object_get(o, "database")),
-	    (long long)json_integer_value(json_object_get(o,
-	    "schema_version")));
-	printf("listening:     %s\n",
-	    json_string_value(json_object_get(o, "listening")));
+	    ctl_str(o, "database"), ctl_int(o, "schema_version"));
+	printf("listening:     %s\n", ctl_str(o, "listening"));
 	printf("held:          %lld groups, %lld people, %lld memberships\n",
-	    (long long)json_integer_value(json_object_get(c, "groups")),
-	    (long long)json_integer_value(json_object_get(c, "people")),
-	    (long long)json_integer_value(json_object_get(c,
-	    "memberships")));
+	    ctl_int(c, "groups"), ctl_int(c, "people"),
+	    ctl_int(c, "memberships"));
 	json_decref(o);
 	return (0);
 }
 
+/*
+ * token create: the token alone on stdout for a script to keep, the
+ * warning on stderr, as the daemon never shows it again.
+ */
+static int
+ctl_token_create(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o, *body = json_object();
+
+	json_object_set_new(body, "name", ctl_jstr(av[0]));
+	if ((o = ctl_call(ctl, "POST", "/api/v1/tokens", body)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("%s\n", ctl_str(o, "token"));
+	fflush(stdout);
+	fprintf(stderr, "convenectl: that is the token '%s'; keep it safe: "
+	    "it is not shown again\n", ctl_str(o, "name"));
+	json_decref(o);
+	return (0);
+}
+
+/* group list: one line a group, with how many belong. */
+static int
+ctl_group_list(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *g;
+	size_t			 i;
+
+	if ((o = ctl_call(ctl, "GET", "/api/v1/groups", NULL)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 5, "GROUP", "NAME", "TIME ZONE", "LEAD TIMES",
+	    "MEMBERS");
+	json_array_foreach(json_object_get(o, "groups"), i, g) {
+		table_add(&t, ctl_val(g, "slug"));
+		table_add(&t, ctl_val(g, "name"));
+		table_add(&t, ctl_val(g, "time_zone"));
+		table_add(&t, ctl_val(g, "lead_times"));
+		table_add(&t, ctl_val(g, "members"));
+	}
+	if (table_rows(&t) == 0)
+		printf("no groups\n");
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* group add: the options are already the API's fields. */
+static int
+ctl_group_add(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o, *body = ctl_body(opts);
+
+	json_object_set_new(body, "slug", ctl_jstr(av[0]));
+	json_object_set_new(body, "name", ctl_jstr(av[1]));
+	if ((o = ctl_call(ctl, "POST", "/api/v1/groups", body)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("added group %s: %s\n", ctl_str(o, "slug"), ctl_str(o, "name"));
+	json_decref(o);
+	return (0);
+}
+
+/* group show: the group, then who belongs and what it meets for. */
+static int
+ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *v;
+	char			*slug, *path, *s;
+	long long		 rate;
+	size_t			 i;
+
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s", slug);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	free(slug);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	rate = ctl_int(o, "payment_rate_pence");
+	printf("group:        %s\n", ctl_str(o, "slug"));
+	printf("name:         %s\n", ctl_str(o, "name"));
+	printf("time zone:    %s\n", ctl_str(o, "time_zone"));
+	printf("lead times:   %s\n", ctl_str(o, "lead_times"));
+	printf("contact:      %s\n", *ctl_str(o, "contact") ?
+	    ctl_str(o, "contact") : "-");
+	printf("payment rate: \xc2\xa3%lld.%02lld\n", rate / 100, rate % 100);
+	s = ctl_time((time_t)ctl_int(o, "created_at"), NULL);
+	printf("created:      %s\n", s);
+	free(s);
+
+	table_init(&t, 4, "PERSON", "NAME", "ROLE", "CHANNELS");
+	json_array_foreach(json_object_get(o, "members"), i, v) {
+		table_add(&t, ctl_val(v, "id"));
+		table_add(&t, ctl_val(v, "name"));
+		table_add(&t, ctl_val(v, "role"));
+		table_add(&t, ctl_val(v, "channels"));
+	}
+	printf("\nmembers: %zu\n", table_rows(&t));
+	table_done(&t);
+
+	table_init(&t, 4, "SERIES", "TITLE", "START", "RULE");
+	json_array_foreach(json_object_get(o, "series"), i, v) {
+		table_add(&t, ctl_val(v, "id"));
+		table_add(&t, ctl_val(v, "title"));
+		s = ctl_local(ctl_str(v, "dtstart"));
+		table_add(&t, s);
+		table_add(&t, *ctl_str(v, "rrule") ?
+		    ctl_val(v, "rrule") : xstrdup("once"));
+	}
+	printf("\nseries: %zu\n", table_rows(&t));
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* group remove: its memberships and series go with it. */
+static int
+ctl_group_remove(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o;
+	char	*slug, *path;
+
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s", slug);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	free(slug);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("removed group %s\n", av[0]);
+	json_decref(o);
+	return (0);
+}
+
+/* A number on the command line that names a person, series, ... */
+static long long
+ctl_id(const struct ctl_cmd *c, const char *what, const char *s)
+{
+	char		*ep;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &ep, 10);
+	if (*s < '0' || *s > '9' || *ep != '\0' || errno != 0 || v < 1)
+		ctl_usage(c, "%s: '%s' is not a number such as 12", what, s);
+	return (v);
+}
+
+/* person list: how each person hears, at a glance. */
+static int
+ctl_person_list(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *p;
+	size_t			 i;
+
+	if ((o = ctl_call(ctl, "GET", "/api/v1/people", NULL)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 7, "ID", "NAME", "EMAIL", "PHONE", "LANGUAGE", "STYLE",
+	    "CHANNELS");
+	json_array_foreach(json_object_get(o, "people"), i, p) {
+		table_add(&t, ctl_val(p, "id"));
+		table_add(&t, ctl_val(p, "name"));
+		table_add(&t, ctl_val(p, "email"));
+		table_add(&t, ctl_val(p, "phone"));
+		table_add(&t, ctl_val(p, "language"));
+		table_add(&t, ctl_val(p, "style"));
+		table_add(&t, ctl_val(p, "channels"));
+	}
+	if (table_rows(&t) == 0)
+		printf("no people\n");
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* person add: says the number that names the person elsewhere. */
+static int
+ctl_person_add(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o, *body = ctl_body(opts);
+
+	json_object_set_new(body, "name", ctl_jstr(av[0]));
+	if ((o = ctl_call(ctl, "POST", "/api/v1/people", body)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("added person %lld: %s\n", ctl_int(o, "id"),
+	    ctl_str(o, "name"));
+	json_decref(o);
+	return (0);
+}
+
+/* person show: every preference, in words rather than minutes. */
+static int
+ctl_person_show(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o, *qs, *qe;
+	char		*path, *s;
+	long long	 id;
+
+	id = ctl_id(ctl_find("person", "show"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld", id);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("person:      %lld\n", ctl_int(o, "id"));
+	printf("name:        %s\n", ctl_str(o, "name"));
+#define LINE(label, key) do {						\
+	s = ctl_val(o, key);						\
+	printf("%-13s%s\n", label, s);					\
+	free(s);							\
+} while (0)
+	LINE("email:", "email");
+	LINE("phone:", "phone");
+	LINE("language:", "language");
+	LINE("style:", "style");
+	LINE("channels:", "channels");
+#undef LINE
+	printf("lead times:  %s\n", *ctl_str(o, "lead_times") ?
+	    ctl_str(o, "lead_times") : "the group's");
+	qs = json_object_get(o, "quiet_start");
+	qe = json_object_get(o, "quiet_end");
+	if (json_is_integer(qs) && json_is_integer(qe))
+		printf("quiet hours: %02lld:%02lld-%02lld:%02lld\n",
+		    (long long)json_integer_value(qs) / 60,
+		    (long long)json_integer_value(qs) % 60,
+		    (long long)json_integer_value(qe) / 60,
+		    (long long)json_integer_value(qe) % 60);
+	else
+		printf("quiet hours: none\n");
+	s = ctl_time((time_t)ctl_int(o, "created_at"), NULL);
+	printf("created:     %s\n", s);
+	free(s);
+	json_decref(o);
+	return (0);
+}
+
+/* person change: PATCH, so fields not given are kept. */
+static int
+ctl_person_change(struct ctl *ctl, char **av, json_t *opts)
+{
+	const struct ctl_cmd	*c = ctl_find("person", "change");
+	json_t			*o;
+	char			*path;
+	long long		 id;
+
+	id = ctl_id(c, "ID", av[0]);
+	if (json_object_size(opts) == 0)
+		ctl_usage(c, "person change: give at least one option to "
+		    "change");
+	path = xprintf("/api/v1/people/%lld", id);
+	o = ctl_call(ctl, "PATCH", path, ctl_body(opts));
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("changed person %lld: %s\n", ctl_int(o, "id"),
+	    ctl_str(o, "name"));
+	json_decref(o);
+	return (0);
+}
+
+/* person remove: their memberships and messages go with them. */
+static int
+ctl_person_remove(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("person", "remove"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld", id);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("removed person %lld\n", id);
+	json_decref(o);
+	return (0);
+}
+
+/* person test: proves a channel reaches someone before a meeting does. */
+static int
+ctl_person_test(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("person", "test"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld/test", id);
+	o = ctl_call(ctl, "POST", path, json_object());
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("queued a test %s for person %lld\n", ctl_str(o, "queued"),
+	    id);
+	json_decref(o);
+	return (0);
+}
+
+/* member add: also changes the role of someone who belongs already. */
+static int
+ctl_member_add(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o, *body = ctl_body(opts);
+	char		*slug, *path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("member", "add"), "PERSON", av[1]);
+	json_object_set_new(body, "person", json_integer(id));
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s/members", slug);
+	o = ctl_call(ctl, "POST", path, body);
+	free(path);
+	free(slug);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("added person %lld to %s as %s\n", id, av[0],
+	    ctl_str(o, "role"));
+	json_decref(o);
+	return (0);
+}
+
+/* member remove: the person stays, only the membership goes. */
+static int
+ctl_member_remove(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*slug, *path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("member", "remove"), "PERSON", av[1]);
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s/members/%lld", slug, id);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	free(slug);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("removed person %lld from %s\n", id, av[0]);
+	json_decref(o);
+	return (0);
+}
+
+/* What a venue offers, as a list people can read. */
+static char *
+ctl_access(json_t *v)
+{
+	static const char *const keys[] = { "step_free", "hearing_loop",
+		"accessible_toilet", "quiet_room", NULL };
+	static const char *const words[] = { "step-free", "hearing loop",
+		"accessible toilet", "quiet room", NULL };
+	char	*acc = xstrdup(""), *t;
+	size_t	 i;
+
+	for (i = 0; keys[i] != NULL; i++) {
+		if (ctl_int(v, keys[i]) == 0 &&
+		    !json_is_true(json_object_get(v, keys[i])))
+			continue;
+		t = xprintf("%s%s%s", acc, *acc ? ", " : "", words[i]);
+		free(acc);
+		acc = t;
+	}
+	if (*acc == '\0') {
+		free(acc);
+		acc = xstrdup("-");
+	}
+	return (acc);
+}
+
+/* venue list: what each venue offers, for choosing one. */
+static int
+ctl_venue_list(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *v;
+	size_t			 i;
+
+	if ((o = ctl_call(ctl, "GET", "/api/v1/venues", NULL)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 5, "ID", "NAME", "ACCESS", "ADDRESS", "ONLINE");
+	json_array_foreach(json_object_get(o, "venues"), i, v) {
+		table_add(&t, ctl_val(v, "id"));
+		table_add(&t, ctl_val(v, "name"));
+		table_add(&t, ctl_access(v));
+		table_add(&t, ctl_val(v, "address"));
+		table_add(&t, ctl_val(v, "online_link"));
+	}
+	if (table_rows(&t) == 0)
+		printf("no venues\n");
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* venue add: the access flags are the API's booleans. */
+static int
+ctl_venue_add(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o, *body = ctl_body(opts);
+
+	json_object_set_new(body, "name", ctl_jstr(av[0]));
+	if ((o = ctl_call(ctl, "POST", "/api/v1/venues", body)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("added venue %lld: %s\n", ctl_int(o, "id"), ctl_str(o, "name"));
+	json_decref(o);
+	return (0);
+}
+
+/* series list: the start as the group's clock reads it, and its zone. */
+static int
+ctl_series_list(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *s;
+	char			*path, *start;
+	size_t			 i;
+
+	path = ctl_query("/api/v1/series", opts);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 7, "ID", "GROUP", "TITLE", "START", "RULE", "MINUTES",
+	    "VENUE");
+	json_array_foreach(json_object_get(o, "series"), i, s) {
+		table_add(&t, ctl_val(s, "id"));
+		table_add(&t, ctl_val(s, "group_slug"));
+		table_add(&t, ctl_val(s, "title"));
+		start = ctl_local(ctl_str(s, "dtstart"));
+		table_add(&t, xprintf("%s %s", start,
+		    ctl_str(s, "time_zone")));
+		free(start);
+		table_add(&t, *ctl_str(s, "rrule") ? ctl_val(s, "rrule") :
+		    xstrdup("once"));
+		table_add(&t, xprintf("%lld", ctl_int(s, "duration") / 60));
+		table_add(&t, ctl_val(s, "venue_id"));
+	}
+	if (table_rows(&t) == 0)
+		printf("no series\n");
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* series add: the daemon plans the meetings and reminders at once. */
+static int
+ctl_series_add(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o, *body = ctl_body(opts);
+
+	json_object_set_new(body, "group", ctl_jstr(av[0]));
+	json_object_set_new(body, "title", ctl_jstr(av[1]));
+	json_object_set_new(body, "start", ctl_jstr(av[2]));
+	if ((o = ctl_call(ctl, "POST", "/api/v1/series", body)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("added series %lld: %s\n", ctl_int(o, "id"),
+	    ctl_str(o, "title"));
+	json_decref(o);
+	return (0);
+}
+
+/* series remove: its meetings go with it. */
+static int
+ctl_series_remove(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("series", "remove"), "ID", av[0]);
+	path = xprintf("/api/v1/series/%lld", id);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("removed series %lld\n", id);
+	json_decref(o);
+	return (0);
+}
+
+/* What happened to a meeting, beyond its status. */
+static char *
+ctl_occ_note(json_t *o)
+{
+	json_t	*from = json_object_get(o, "moved_from");
+	char	*when, *note;
+
+	if (!json_is_integer(from))
+		return (ctl_val(o, "reason"));
+	when = ctl_time((time_t)json_integer_value(from),
+	    ctl_str(o, "time_zone"));
+	note = xprintf("from %s%s%s", when, *ctl_str(o, "reason") ? ": " :
+	    "", ctl_str(o, "reason"));
+	free(when);
+	return (note);
+}
+
+/* occurrence list: each meeting in its group's local time. */
+static int
+ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *m;
+	char			*path;
+	size_t			 i;
+
+	path = ctl_query("/api/v1/occurrences", opts);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 6, "ID", "GROUP", "START", "STATUS", "TITLE", "NOTE");
+	json_array_foreach(json_object_get(o, "occurrences"), i, m) {
+		table_add(&t, ctl_val(m, "id"));
+		table_add(&t, ctl_val(m, "group_slug"));
+		table_add(&t, ctl_time((time_t)ctl_int(m, "start_at"),
+		    ctl_str(m, "time_zone")));
+		table_add(&t, ctl_val(m, "status"));
+		table_add(&t, ctl_val(m, "title"));
+		table_add(&t, ctl_occ_note(m));
+	}
+	if (table_rows(&t) == 0)
+		printf("no meetings\n");
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* POST to /occurrences/ID/what, and say what became of the meeting. */
+static int
+ctl_occ_change(struct ctl *ctl, const char *what, json_t *body,
+    long long id)
+{
+	json_t	*o;
+	char	*path, *when;
+
+	path = xprintf("/api/v1/occurrences/%lld/%s", id, what);
+	o = ctl_call(ctl, "POST", path, body);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	when = ctl_time((time_t)ctl_int(o, "start_at"),
+	    ctl_str(o, "time_zone"));
+	printf("%s %lld (%s): %s\n", ctl_str(o, "title"), id, when,
+	    ctl_str(o, "status"));
+	free(when);
+	json_decref(o);
+	return (0);
+}
+
+/* occurrence move: START is in the group's local time. */
+static int
+ctl_occ_move(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*body = ctl_body(opts);
+	long long	 id;
+
+	id = ctl_id(ctl_find("occurrence", "move"), "ID", av[0]);
+	json_object_set_new(body, "start", ctl_jstr(av[1]));
+	return (ctl_occ_change(ctl, "move", body, id));
+}
+
+/* occurrence cancel: the members are told, with the reason. */
+static int
+ctl_occ_cancel(struct ctl *ctl, char **av, json_t *opts)
+{
+	long long	 id;
+
+	id = ctl_id(ctl_find("occurrence", "cancel"), "ID", av[0]);
+	return (ctl_occ_change(ctl, "cancel", ctl_body(opts), id));
+}
+
+/* outbox: what is due to whom, then how many in each state. */
+static int
+ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *m;
+	char			*path;
+	size_t			 i;
+
+	path = ctl_query("/api/v1/outbox", opts);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 9, "ID", "DUE", "STATE", "CHANNEL", "KIND", "PERSON",
+	    "MEETING", "TRIES", "REASON");
+	json_array_foreach(json_object_get(o, "messages"), i, m) {
+		table_add(&t, ctl_val(m, "id"));
+		table_add(&t, ctl_time((time_t)ctl_int(m, "due_at"), NULL));
+		table_add(&t, ctl_val(m, "state"));
+		table_add(&t, ctl_val(m, "channel"));
+		table_add(&t, *ctl_str(m, "lead") ? xprintf("%s %s",
+		    ctl_str(m, "kind"), ctl_str(m, "lead")) :
+		    ctl_val(m, "kind"));
+		table_add(&t, xprintf("%lld %s", ctl_int(m, "person_id"),
+		    ctl_str(m, "person")));
+		table_add(&t, ctl_val(m, "occurrence_id"));
+		table_add(&t, ctl_val(m, "attempts"));
+		table_add(&t, ctl_val(m, "reason"));
+	}
+	if (table_rows(&t) == 0)
+		printf("no messages\n");
+	table_done(&t);
+	table_init(&t, 2, "STATE", "MESSAGES");
+	json_array_foreach(json_object_get(o, "counts"), i, m) {
+		table_add(&t, ctl_val(m, "state"));
+		table_add(&t, ctl_val(m, "n"));
+	}
+	if (table_rows(&t) > 0)
+		putchar('\n');
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* A whole file, or standard input for "-", into memory. */
+static char *
+ctl_slurp(const char *file, size_t *len)
+{
+	FILE	*f;
+	char	*buf = NULL, *p;
+	size_t	 size = 0, n;
+
+	*len = 0;
+	if (strcmp(file, "-") == 0)
+		f = stdin;
+	else if ((f = fopen(file, "r")) == NULL) {
+		fprintf(stderr, "convenectl: %s: %s\n", file, strerror(errno));
+		return (NULL);
+	}
+	do {
+		if (*len == size) {
+			size = size ? size * 2 : 65536;
+			if ((p = realloc(buf, size)) == NULL) {
+				fprintf(stderr, "convenectl: %s: out of "
+				    "memory\n", file);
+				exit(1);
+			}
+			buf = p;
+		}
+		n = fread(buf + *len, 1, size - *len, f);
+		*len += n;
+	} while (n > 0);
+	if (ferror(f)) {
+		fprintf(stderr, "convenectl: %s: %s\n", file, strerror(errno));
+		free(buf);
+		buf = NULL;
+	}
+	if (f != stdin)
+		fclose(f);
+	return (buf);
+}
+
+/*
+ * The daemon checks every line before it writes any; a refusal comes
+ * with a report of each bad line, printed here as "line N: reason".
+ */
+static int
+ctl_import(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o, *e;
+	const char	*why;
+	char		*body, *path, *prefix;
+	size_t		 len, i;
+	long		 code = 0;
+
+	if (strcmp(av[0], "people") != 0)
+		ctl_usage(ctl_find("import", NULL), "import: only people can "
+		    "be imported, not '%s'", av[0]);
+	if ((body = ctl_slurp(av[1], &len)) == NULL)
+		return (1);
+	path = ctl_query("/api/v1/import/people", opts);
+	ctl->progress = isatty(STDERR_FILENO);
+	o = ctl_request(ctl, "POST", path, body, len, "text/csv", &code);
+	ctl->progress = 0;
+	free(path);
+	free(body);
+	if (code == 422 && json_is_array(json_object_get(o, "errors"))) {
+		json_array_foreach(json_object_get(o, "errors"), i, e) {
+			why = ctl_str(e, "reason");
+			if (ctl_int(e, "line") <= 0) {
+				fprintf(stderr, "%s\n", why);
+				continue;
+			}
+			/* The CSV reader's reasons name the line already. */
+			prefix = xprintf("line %lld: ", ctl_int(e, "line"));
+			if (strncmp(why, prefix, strlen(prefix)) == 0)
+				why += strlen(prefix);
+			fprintf(stderr, "%s%s\n", prefix, why);
+			free(prefix);
+		}
+		fprintf(stderr, "nothing was imported\n");
+		json_decref(o);
+		return (1);
+	}
+	if (code >= 400)
+		return (ctl_refused(o));
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("imported %lld %s", ctl_int(o, "imported"),
+	    ctl_int(o, "imported") == 1 ? "person" : "people");
+	if (json_is_string(json_object_get(opts, "group")))
+		printf(" into %s", ctl_str(opts, "group"));
+	putchar('\n');
+	json_decref(o);
+	return (0);
+}
+
+/* The command table ------------------------------------------------- */
+
+static const struct ctl_opt	ctl_group_opts[] = {
+	{ "time-zone", "TZ", "time_zone", CT_TEXT },
+	{ "lead-times", "LIST", "lead_times", CT_TEXT },
+	{ "contact", "TEXT", "contact", CT_TEXT },
+	{ "rate", "PENCE", "payment_rate_pence", CT_INT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+/* person add takes these from the second on: its name is an argument. */
+static const struct ctl_opt	ctl_person_opts[] = {
+	{ "name", "NAME", "name", CT_TEXT },
+	{ "email", "EMAIL", "email", CT_TEXT },
+	{ "phone", "PHONE", "phone", CT_TEXT },
+	{ "language", "TAG", "language", CT_TEXT },
+	{ "style", "STYLE", "style", CT_TEXT },
+	{ "channels", "LIST", "channels", CT_TEXT },
+	{ "lead-times", "LIST", "lead_times", CT_TEXT },
+	{ "quiet-hours", "SPAN", "quiet_hours", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_member_opts[] = {
+	{ "role", "ROLE", "role", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_venue_opts[] = {
+	{ "address", "TEXT", "address", CT_TEXT },
+	{ "travel", "TEXT", "travel", CT_TEXT },
+	{ "online-link", "URL", "online_link", CT_TEXT },
+	{ "step-free", NULL, "step_free", CT_FLAG },
+	{ "hearing-loop", NULL, "hearing_loop", CT_FLAG },
+	{ "accessible-toilet", NULL, "accessible_toilet", CT_FLAG },
+	{ "quiet-room", NULL, "quiet_room", CT_FLAG },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_group_filter_opts[] = {
+	{ "group", "SLUG", "group", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_series_opts[] = {
+	{ "rrule", "RULE", "rrule", CT_TEXT },
+	{ "duration", "MINUTES", "duration_minutes", CT_INT },
+	{ "venue", "ID", "venue", CT_INT },
+	{ "online-link", "URL", "online_link", CT_TEXT },
+	{ "agenda", "TEXT", "agenda", CT_TEXT },
+	{ "exdate", "DATE", "exdates", CT_LIST },
+	{ "rdate", "DATE", "rdates", CT_LIST },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_occ_list_opts[] = {
+	{ "group", "SLUG", "group", CT_TEXT },
+	{ "days", "N", "days", CT_INT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+/* occurrence cancel takes these from the second on. */
+static const struct ctl_opt	ctl_occ_opts[] = {
+	{ "venue", "ID", "venue", CT_INT },
+	{ "reason", "TEXT", "reason", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_outbox_opts[] = {
+	{ "state", "STATE", "state", CT_TEXT },
+	{ "person", "ID", "person", CT_INT },
+	{ "occurrence", "ID", "occurrence", CT_INT },
+	{ "limit", "N", "limit", CT_INT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_cmd	ctl_cmds[] = {
+	{ "status", NULL, "", 0, 0, NULL, ctl_status },
+	{ "token", "create", "NAME", 1, 1, NULL, ctl_token_create },
+	{ "group", "list", "", 0, 0, NULL, ctl_group_list },
+	{ "group", "add", "SLUG NAME", 2, 2, ctl_group_opts, ctl_group_add },
+	{ "group", "show", "SLUG", 1, 1, NULL, ctl_group_show },
+	{ "group", "remove", "SLUG", 1, 1, NULL, ctl_group_remove },
+	{ "person", "list", "", 0, 0, NULL, ctl_person_list },
+	{ "person", "add", "NAME", 1, 1, ctl_person_opts + 1,
+	    ctl_person_add },
+	{ "person", "show", "ID", 1, 1, NULL, ctl_person_show },
+	{ "person", "change", "ID", 1, 1, ctl_person_opts,
+	    ctl_person_change },
+	{ "person", "remove", "ID", 1, 1, NULL, ctl_person_remove },
+	{ "person", "test", "ID", 1, 1, NULL, ctl_person_test },
+	{ "member", "add", "GROUP PERSON", 2, 2, ctl_member_opts,
+	    ctl_member_add },
+	{ "member", "remove", "GROUP PERSON", 2, 2, NULL,
+	    ctl_member_remove },
+	{ "venue", "list", "", 0, 0, NULL, ctl_venue_list },
+	{ "venue", "add", "NAME", 1, 1, ctl_venue_opts, ctl_venue_add },
+	{ "series", "list", "", 0, 0, ctl_group_filter_opts,
+	    ctl_series_list },
+	{ "series", "add", "GROUP TITLE START", 3, 3, ctl_series_opts,
+	    ctl_series_add },
+	{ "series", "remove", "ID", 1, 1, NULL, ctl_series_remove },
+	{ "occurrence", "list", "", 0, 0, ctl_occ_list_opts, ctl_occ_list },
+	{ "occurrence", "move", "ID START", 2, 2, ctl_occ_opts,
+	    ctl_occ_move },
+	{ "occurrence", "cancel", "ID", 1, 1, ctl_occ_opts + 1,
+	    ctl_occ_cancel },
+	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
+	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
+	    ctl_import },
+	{ NULL, NULL, NULL, 0, 0, NULL, NULL }
+};
+
+/* The command named by its words; NULL when there is none. */
+static const struct ctl_cmd *
+ctl_find(const char *noun, const char *verb)
+{
+	const struct ctl_cmd	*c;
+
+	for (c = ctl_cmds; c->noun != NULL; c++) {
+		if (strcmp(c->noun, noun) != 0)
+			continue;
+		if (c->verb == NULL || (verb != NULL &&
+		    strcmp(c->verb, verb) == 0))
+			return (c);
+	}
+	return (NULL);
+}
+
+/* Every command, for a command line that names none or a wrong one. */
+static void __attribute__((__noreturn__))
+usage(void)
+{
+	const struct ctl_cmd	*c;
+
+	fprintf(stderr,
+	    "usage: convenectl [-j] [-f file | -s socket] command "
+	    "[argument ...]\n"
+	    "commands:\n");
+	for (c = ctl_cmds; c->noun != NULL; c++)
+		ctl_cmd_usage(stderr, "  ", c);
+	exit(2);
+}
+
+/*
+ * The options after the command words, with getopt_long, into a JSON
+ * object keyed by the API's names; the arguments are left in *argv.
+ * argv[0] is the word before them, which getopt skips.
+ */
+static json_t *
+ctl_options(const struct ctl_cmd *c, int *argc, char ***argv)
+{
+	struct option		 lo[CTL_OPTS_MAX + 1];
+	const struct ctl_opt	*o;
+	json_t			*opts = json_object(), *a;
+	char			*ep;
+	long long		 v;
+	int			 n = 0, ch;
+
+	memset(lo, 0, sizeof lo);
+	for (o = c->opts; o != NULL && o->name != NULL; o++, n++) {
+		lo[n].name = o->name;
+		lo[n].has_arg = o->type == CT_FLAG ? no_argument :
+		    required_argument;
+		lo[n].val = n + 1;
+	}
+	(*argv)[0] = (char *)"convenectl";	/* for getopt's messages */
+#ifdef __GLIBC__
+	optind = 0;
+#else
+	optreset = 1;
+	optind = 1;
+#endif
+	while ((ch = getopt_long(*argc, *argv, "", lo, NULL)) != -1) {
+		if (ch < 1 || ch > n)
+			ctl_usage(c, NULL);
+		o = &c->opts[ch - 1];
+		switch (o->type) {
+		case CT_TEXT:
+			json_object_set_new(opts, o->key, ctl_jstr(optarg));
+			break;
+		case CT_INT:
+			errno = 0;
+			v = strtoll(optarg, &ep, 10);
+			if (*optarg == '\0' || *ep != '\0' || errno != 0)
+				ctl_usage(c, "--%s: '%s' is not a whole "
+				    "number", o->name, optarg);
+			json_object_set_new(opts, o->key, json_integer(v));
+			break;
+		case CT_FLAG:
+			json_object_set_new(opts, o->key, json_true());
+			break;
+		case CT_LIST:
+			if ((a = json_object_get(opts, o->key)) == NULL) {
+				a = json_array();
+				json_object_set_new(opts, o->key, a);
+			}
+			json_array_append_new(a, ctl_jstr(optarg));
+			break;
+		}
+	}
+	*argc -= optind;
+	*argv += optind;
+	if (*argc < c->min || *argc > c->max)
+		ctl_usage(c, "%s%s%s: %s", c->noun, c->verb ? " " : "",
+		    c->verb ? c->verb : "", *argc < c->min ?
+		    "too few arguments" : "too many arguments");
+	return (opts);
+}
+
+/*
+ * The global options, then the command words, their options and
+ * arguments; the socket is found only once the command line is sound.
+ */
 int
 main(int argc, char **argv)
 {
-	struct ctl	 ctl;
-	struct config	*conf = NULL;
-	const char	*file = NULL, *env;
-	char		*cause = NULL;
-	int		 ch, rc;
+	const struct ctl_cmd	*c;
+	struct ctl		 ctl;
+	struct config		*conf = NULL;
+	const char		*file = NULL, *env;
+	char			*cause = NULL;
+	json_t			*opts;
+	int			 ch, rc, skip;
 
 	memset(&ctl, 0, sizeof ctl);
-	while ((ch = getopt(argc, argv, "f:js:")) != -1) {
+	/* "+": stop at the command; its options are its own. */
+	while ((ch = getopt(argc, argv, "+f:js:")) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
@@ -182,6 +1562,27 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1)
 		usage();
+	if ((c = ctl_find(argv[0], argc > 1 ? argv[1] : NULL)) == NULL) {
+		for (c = ctl_cmds; c->noun != NULL &&
+		    strcmp(c->noun, argv[0]) != 0; c++)
+			;
+		if (c->noun == NULL)
+			fprintf(stderr, "convenectl: unknown command '%s'\n",
+			    argv[0]);
+		else if (argc > 1)
+			fprintf(stderr, "convenectl: unknown command '%s %s'"
+			    "\n", argv[0], argv[1]);
+		else
+			fprintf(stderr, "convenectl: %s: what to do is "
+			    "missing, such as '%s %s'\n", argv[0], argv[0],
+			    c->verb);
+		usage();
+	}
+	/* Leave the last command word as argv[0] for getopt to skip. */
+	skip = c->verb != NULL ? 1 : 0;
+	argc -= skip;
+	argv += skip;
+	opts = ctl_options(c, &argc, &argv);
 
 	if (ctl.socket == NULL && (env = getenv("CONVENE_SOCKET")) != NULL &&
 	    *env != '\0')
@@ -193,6 +1594,7 @@ main(int argc, char **argv)
 		if (conf == NULL) {
 			fprintf(stderr, "%s\n", cause);
 			free(cause);
+			json_decref(opts);
 			return (1);
 		}
 		ctl.socket = conf->control_socket;
@@ -201,17 +1603,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "convenectl: cannot start libcurl\n");
 		return (1);
 	}
-	if (strcmp(argv[0], "status") == 0) {
-		if (argc != 1) {
-			fprintf(stderr, "convenectl: status takes no "
-			    "arguments\n");
-			usage();
-		}
-		rc = ctl_status(&ctl);
-	} else {
-		fprintf(stderr, "convenectl: unknown command '%s'\n", argv[0]);
-		usage();
-	}
+	rc = c->fn(&ctl, argv, opts);
+	json_decref(opts);
 	curl_global_cleanup();
 	config_free(conf);
 	return (rc);

@@ -498,6 +498,7 @@ main(int argc, char **argv)
 		    (unsigned long long)(wd / 2000));
 	}
 
+	metrics_start(state.base);
 	store_audit(state.store, "convened", "start", NULL, PACKAGE_VERSION);
 	systemd_notify("READY=1");
 	set_status();
@@ -516,6 +517,7 @@ main(int argc, char **argv)
 
 	systemd_notify("STATUS=Closing the database");
 	http_free(state.http);
+	metrics_stop();
 	outbox_free(state.outbox);
 	tmpl_free(state.tmpl);
 	json_decref(plan_queue);

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
+#include <jansson.h>
 
 #include "convene.h"
 #include "log.h"
@@ -23,6 +25,30 @@ struct metrics_http_count {
 	int			 code;
 	unsigned long long	 count;
 };
+
+static const double	metrics_bounds[] = { 0.001, 0.002, 0.005, 0.01, 0.02,
+			    0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60 };
+#define METRICS_NBOUNDS	(sizeof metrics_bounds / sizeof metrics_bounds[0])
+#define METRICS_PROBE	0.05	/* seconds between loop probes */
+
+struct metrics_hist {
+	const char		*name;
+	const char		*help;
+	unsigned long long	 bucket[METRICS_NBOUNDS + 1];
+	unsigned long long	 count;
+	double			 sum;
+};
+
+static struct metrics_hist	metrics_hists[METRICS_HIST_MAX] = {
+	[METRICS_LATENESS] = { "convene_outbox_lateness_seconds",
+	    "How long after its due time a message was handed to its "
+	    "channel.", { 0 }, 0, 0 },
+	[METRICS_LOOP_LAG] = { "convene_loop_lag_seconds",
+	    "How late a 50 ms timer on the event loop fired: the loop's own "
+	    "latency.", { 0 }, 0, 0 },
+};
+static struct event	*metrics_probe;
+static double		 metrics_probe_due;
 
 static struct metrics_http_count	metrics_http_counts[METRICS_MAX_HTTP];
 static size_t				metrics_nhttp;
@@ -51,6 +77,71 @@ metrics_http(const char *route, int code)
 	m->count = 1;
 }
 
+void
+metrics_observe(enum metrics_hist_id id, double v)
+{
+	struct metrics_hist	*h = &metrics_hists[id];
+	size_t			 i;
+
+	if (v < 0)
+		v = 0;
+	for (i = 0; i < METRICS_NBOUNDS && v > metrics_bounds[i]; i++)
+		;
+	h->bucket[i]++;
+	h->count++;
+	h->sum += v;
+}
+
+static void
+metrics_probe_cb(evutil_socket_t fd, short events, void *arg)
+{
+	double	now = mono_seconds();
+
+	metrics_observe(METRICS_LOOP_LAG, now - metrics_probe_due);
+	metrics_probe_due = now + METRICS_PROBE;
+}
+
+/* A timer every 50 ms that notes how late it fires. */
+void
+metrics_start(struct event_base *base)
+{
+	struct timeval	tv = { 0, (suseconds_t)(METRICS_PROBE * 1e6) };
+
+	metrics_probe = event_new(base, -1, EV_PERSIST, metrics_probe_cb,
+	    NULL);
+	if (metrics_probe == NULL)
+		fatalx("metrics: event_new");
+	metrics_probe_due = mono_seconds() + METRICS_PROBE;
+	event_add(metrics_probe, &tv);
+}
+
+void
+metrics_stop(void)
+{
+	if (metrics_probe != NULL)
+		event_free(metrics_probe);
+	metrics_probe = NULL;
+}
+
+static void
+metrics_render_hist(struct evbuffer *b, const struct metrics_hist *h)
+{
+	unsigned long long	cum = 0;
+	size_t			i;
+
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s histogram\n",
+	    h->name, h->help, h->name);
+	for (i = 0; i < METRICS_NBOUNDS; i++) {
+		cum += h->bucket[i];
+		evbuffer_add_printf(b, "%s_bucket{le=\"%g\"} %llu\n", h->name,
+		    metrics_bounds[i], cum);
+	}
+	cum += h->bucket[METRICS_NBOUNDS];
+	evbuffer_add_printf(b, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n"
+	    "%s_count %llu\n", h->name, cum, h->name, h->sum, h->name,
+	    h->count);
+}
+
 static void
 metrics_head(struct evbuffer *b, const char *name, const char *type,
     const char *help)
@@ -63,6 +154,7 @@ void
 metrics_render(struct evbuffer *b)
 {
 	struct metrics_http_count	*m;
+	json_t				*states, *row;
 	struct store_counts		 c;
 	size_t				 i;
 	long				 rss;
@@ -97,6 +189,19 @@ metrics_render(struct evbuffer *b)
 		metrics_head(b, "convene_people", "gauge", "People held.");
 		evbuffer_add_printf(b, "convene_people %lld\n", c.people);
 	}
+	if ((states = store_out_counts(convened->store, NULL)) != NULL) {
+		metrics_head(b, "convene_outbox_messages", "gauge",
+		    "Outbox rows by state.");
+		json_array_foreach(states, i, row)
+			evbuffer_add_printf(b, "convene_outbox_messages{state="
+			    "\"%s\"} %lld\n", json_string_value(
+			    json_object_get(row, "state")),
+			    (long long)json_integer_value(json_object_get(row,
+			    "n")));
+		json_decref(states);
+	}
+	for (i = 0; i < METRICS_HIST_MAX; i++)
+		metrics_render_hist(b, &metrics_hists[i]);
 	if ((rss = rss_kib()) >= 0) {
 		metrics_head(b, "process_resident_memory_bytes", "gauge",
 		    "Resident memory size in bytes.");

@@ -234,6 +234,9 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		}
 	}
 	json_array_foreach(send, i, row) {
+		if (ob_int(row, "attempts") == 0)
+			metrics_observe(METRICS_LATENESS, wall_seconds() -
+			    (double)ob_int(row, "due_at"));
 		job = xcalloc(1, sizeof *job);
 		job->id = ob_int(row, "id");
 		job->row = json_incref(row);

@@ -163,20 +163,32 @@ plan_wanted(json_t *members, long long person, const char *lead,
 {
 	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
 	struct sched_lead	 leads[PLAN_MAX_LEADS];
-	json_t			*m;
-	size_t			 i, j, n;
+	json_t			*m = NULL;
+	size_t			 lo = 0, hi = json_array_size(members), mid;
+	size_t			 j, n;
+	long long		 id;
 
-	json_array_foreach(members, i, m) {
-		if (plan_int(m, "id") != person)
-			continue;
-		if (!plan_channel_listed(plan_str(m, "channels"), channel))
-			return (0);
-		n = plan_leads(plan_str(m, "lead_times"), canon, leads);
-		for (j = 0; j < n; j++) {
-			if (strcmp(canon[j], lead) == 0)
-				return (1);
+	/* Members come ordered by id: a binary search, not a scan. */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		id = plan_int(json_array_get(members, mid), "id");
+		if (id == person) {
+			m = json_array_get(members, mid);
+			break;
 		}
+		if (id < person)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (m == NULL)
 		return (0);
+	if (!plan_channel_listed(plan_str(m, "channels"), channel))
+		return (0);
+	n = plan_leads(plan_str(m, "lead_times"), canon, leads);
+	for (j = 0; j < n; j++) {
+		if (strcmp(canon[j], lead) == 0)
+			return (1);
 	}
 	return (0);
 }
@@ -194,9 +206,9 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 	char			 channel[8];
 	struct outbox_in	 in;
 	json_t			*occ, *members = NULL, *pending = NULL, *m, *r;
-	const char		*status, *tz, *why;
-	time_t			 start, due;
-	size_t			 i, j, n;
+	const char		*status, *tz, *why, *list, *last = NULL;
+	time_t			 start, due, dues[PLAN_MAX_LEADS];
+	size_t			 i, j, n = 0;
 	int			 seq, rc = -1;
 
 	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
@@ -239,13 +251,35 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 	in.kind = "reminder";
 	in.sequence = seq;
 	in.now = now;
+	/* Everyone on the group's lead times, one statement a lead. */
+	n = plan_leads(plan_str(occ, "lead_times"), canon, leads);
+	for (j = 0; j < n; j++) {
+		due = sched_due(start, tz, &leads[j]);
+		if (due <= now || due >= start)
+			continue;
+		in.lead = canon[j];
+		in.due_at = due;
+		if (store_plan_insert_group(st, plan_int(occ, "group_id"), &in,
+		    cause) != 0)
+			goto done;
+	}
+	/* Then those with lead times of their own. */
 	json_array_foreach(members, i, m) {
+		if (!plan_int(m, "own_leads"))
+			continue;
 		if (plan_first_channel(plan_str(m, "channels"), channel,
 		    sizeof channel) != 0)
 			continue;	/* the calendar feed only */
-		n = plan_leads(plan_str(m, "lead_times"), canon, leads);
+		/* Members often share leads: work them out once. */
+		list = plan_str(m, "lead_times");
+		if (last == NULL || strcmp(list, last) != 0) {
+			n = plan_leads(list, canon, leads);
+			for (j = 0; j < n; j++)
+				dues[j] = sched_due(start, tz, &leads[j]);
+			last = list;
+		}
 		for (j = 0; j < n; j++) {
-			due = sched_due(start, tz, &leads[j]);
+			due = dues[j];
 			if (due <= now || due >= start)
 				continue;
 			in.person_id = plan_int(m, "id");
@@ -349,6 +383,11 @@ plan_all(struct store *st, time_t now, int horizon, char **cause)
 
 	if ((list = store_series_list(st, 0, cause)) == NULL)
 		return (-1);
+	/* One transaction: a commit (and its fsync) per series adds up. */
+	if (store_begin(st) != 0) {
+		json_decref(list);
+		return (-1);
+	}
 	json_array_foreach(list, i, s) {
 		if (plan_series(st, plan_int(s, "id"), now, horizon,
 		    cause) != 0) {
@@ -358,6 +397,8 @@ plan_all(struct store *st, time_t now, int horizon, char **cause)
 		}
 	}
 	json_decref(list);
+	if (store_end(st, 1) != 0)
+		rc = -1;
 	return (rc);
 }
 
@@ -451,6 +492,7 @@ plan_move(struct store *st, long long occ_id, const char *local,
 {
 	json_t	*occ;
 	time_t	 start, duration;
+	char	*why = NULL;
 	int	 ok = 0;
 
 	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
@@ -464,8 +506,9 @@ plan_move(struct store *st, long long occ_id, const char *local,
 		goto done;
 	}
 	if (sched_local_to_utc(plan_str(occ, "time_zone"), local, &start,
-	    cause) != 0) {
-		cause_set(cause, "start");
+	    &why) != 0) {
+		cause_set(cause, "start: %s", why);
+		free(why);
 		goto done;
 	}
 	if (start <= now) {

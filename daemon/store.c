@@ -171,6 +171,9 @@ static const char *const store_sql_core[] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_SAVEPOINT] = "SAVEPOINT nest",
+	[STMT_RELEASE] = "RELEASE nest",
+	[STMT_ROLLBACK_TO] = "ROLLBACK TO nest",
 };
 
 static int
@@ -233,7 +236,9 @@ store_connect(const char *path, char **cause)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	/* A 64 MiB page cache: planning large groups touches big indexes. */
 	if (store_exec(db, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA cache_size = -65536;"
 	    "PRAGMA synchronous = FULL;", path, cause) != 0)
 		goto fail;
 	return (db);
@@ -520,13 +525,26 @@ store_row(struct store *st, sqlite3_stmt *stmt, char **cause)
 	return (o);
 }
 
-/* Transactions nest: only the outermost begins and commits. */
+static int
+store_core(struct store *st, enum store_stmt id)
+{
+	return (store_done(st, store_stmt(st, id, store_sql_core[id]), NULL));
+}
+
+/*
+ * Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, an
+ * inner one a savepoint, so a failure inside undoes only its own part.
+ */
 int
 store_begin(struct store *st)
 {
-	if (st->depth++ > 0)
+	if (st->depth > 0) {
+		if (store_core(st, STMT_SAVEPOINT) != 0)
+			return (-1);
+		st->depth++;
 		return (0);
-	st->failed = 0;
+	}
+	st->depth++;
 	if (store_done(st, store_stmt(st, STMT_BEGIN,
 	    store_sql_core[STMT_BEGIN]), NULL) != 0) {
 		st->depth--;
@@ -535,15 +553,19 @@ store_begin(struct store *st)
 	return (0);
 }
 
-/* Commit when ok and outermost; otherwise roll back (at the outermost). */
+/* Commit (or release) when ok; otherwise roll back this level only. */
 int
 store_end(struct store *st, int ok)
 {
-	if (!ok)
-		st->failed = 1;
-	if (--st->depth > 0)
-		return (ok ? 0 : -1);
-	if (st->failed) {
+	if (--st->depth > 0) {
+		if (!ok) {
+			store_core(st, STMT_ROLLBACK_TO);
+			store_core(st, STMT_RELEASE);
+			return (-1);
+		}
+		return (store_core(st, STMT_RELEASE));
+	}
+	if (!ok) {
 		store_done(st, store_stmt(st, STMT_ROLLBACK,
 		    store_sql_core[STMT_ROLLBACK]), NULL);
 		return (-1);

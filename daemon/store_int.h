@@ -19,6 +19,9 @@ enum store_stmt {
 	STMT_BEGIN,
 	STMT_COMMIT,
 	STMT_ROLLBACK,
+	STMT_SAVEPOINT,
+	STMT_RELEASE,
+	STMT_ROLLBACK_TO,
 
 	STMT_GROUP_INSERT,
 	STMT_GROUP_LIST,
@@ -29,6 +32,7 @@ enum store_stmt {
 	STMT_PERSON_GET,
 	STMT_PERSON_UPDATE,
 	STMT_PERSON_DELETE,
+	STMT_PERSON_FIND,
 	STMT_MEMBER_UPSERT,
 	STMT_MEMBER_DELETE,
 	STMT_MEMBER_LIST,
@@ -50,6 +54,7 @@ enum store_stmt {
 	STMT_PLAN_MEMBERS,
 	STMT_PLAN_PENDING,
 	STMT_PLAN_INSERT,
+	STMT_PLAN_INSERT_GROUP,
 	STMT_PLAN_SKIP,
 	STMT_PLAN_SKIP_OCC,
 
@@ -72,7 +77,6 @@ struct store {
 	char		*path;
 	int		 version;
 	int		 depth;		/* nested store_begin */
-	int		 failed;	/* a nested step failed */
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 

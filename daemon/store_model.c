@@ -171,6 +171,24 @@ store_person_get(struct store *st, long long id, char **cause)
 	return (store_row(st, stmt, cause));
 }
 
+/* The id of the person holding this email or phone; 0 for nobody. */
+long long
+store_person_find(struct store *st, const char *email, const char *phone)
+{
+	sqlite3_stmt	*stmt;
+	long long	 id = 0;
+
+	stmt = store_stmt(st, STMT_PERSON_FIND, "SELECT id FROM people WHERE "
+	    "email = :email COLLATE NOCASE OR phone = :phone LIMIT 1");
+	store_bind(stmt, ":email", SB_TEXT, email, ":phone", SB_TEXT, phone,
+	    NULL);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (id);
+}
+
 int
 store_person_delete(struct store *st, long long id, char **cause)
 {
@@ -207,7 +225,14 @@ store_member_remove(struct store *st, long long group, long long person,
 	stmt = store_stmt(st, STMT_MEMBER_DELETE, "DELETE FROM memberships "
 	    "WHERE group_id = :g AND person_id = :p");
 	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, NULL);
-	return (store_done(st, stmt, cause));
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	if (sqlite3_changes(st->db) == 0) {
+		cause_set(cause, "person %lld is not a member of this group",
+		    person);
+		return (-1);
+	}
+	return (0);
 }
 
 json_t *

@@ -24,7 +24,8 @@ store_plan_members(struct store *st, long long group, char **cause)
 	sqlite3_stmt	*stmt;
 
 	stmt = store_stmt(st, STMT_PLAN_MEMBERS, "SELECT p.id, p.channels, "
-	    "coalesce(p.lead_times, g.lead_times) AS lead_times FROM "
+	    "coalesce(p.lead_times, g.lead_times) AS lead_times, "
+	    "p.lead_times IS NOT NULL AS own_leads FROM "
 	    "memberships m JOIN people p ON p.id = m.person_id JOIN groups g "
 	    "ON g.id = m.group_id WHERE m.group_id = :g ORDER BY p.id");
 	store_bind(stmt, ":g", SB_INT, group, NULL);
@@ -69,6 +70,45 @@ store_plan_insert(struct store *st, const struct outbox_in *o, char **cause)
 	    SB_TEXT, o->channel, ":seq", SB_INT, (long long)o->sequence,
 	    ":due", SB_INT, (long long)o->due_at, ":now", SB_INT,
 	    (long long)o->now, NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/* The first of email and sms in a person's list of channels, in SQL. */
+#define FIRST_CHANNEL \
+	"CASE WHEN instr(',' || p.channels || ',', ',email,') = 0 " \
+	"  THEN CASE WHEN instr(',' || p.channels || ',', ',sms,') = 0 " \
+	"    THEN NULL ELSE 'sms' END " \
+	"WHEN instr(',' || p.channels || ',', ',sms,') = 0 THEN 'email' " \
+	"WHEN instr(',' || p.channels || ',', ',email,') < " \
+	"  instr(',' || p.channels || ',', ',sms,') THEN 'email' " \
+	"ELSE 'sms' END"
+
+/*
+ * The same as store_plan_insert for every member of a group who keeps
+ * the group's lead times, in one statement: planning a large group is
+ * then one step, not one per member.
+ */
+int
+store_plan_insert_group(struct store *st, long long group,
+    const struct outbox_in *o, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_INSERT_GROUP, "INSERT INTO outbox "
+	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
+	    "next_at, created_at, updated_at) SELECT :o, id, :kind, :lead, "
+	    "channel, :seq, :due, :due, :now, :now FROM (SELECT p.id, "
+	    FIRST_CHANNEL " AS channel FROM memberships m JOIN people p ON "
+	    "p.id = m.person_id WHERE m.group_id = :g AND p.lead_times IS "
+	    "NULL) WHERE channel IS NOT NULL ON CONFLICT DO UPDATE SET "
+	    "due_at = excluded.due_at, next_at = excluded.next_at, "
+	    "state = 'pending', reason = '', updated_at = excluded.updated_at "
+	    "WHERE state = 'skipped' OR (state = 'pending' AND attempts = 0 "
+	    "AND due_at != excluded.due_at)");
+	store_bind(stmt, ":o", SB_INT, o->occurrence_id, ":g", SB_INT, group,
+	    ":kind", SB_TEXT, o->kind, ":lead", SB_TEXT, o->lead,
+	    ":seq", SB_INT, (long long)o->sequence, ":due", SB_INT,
+	    (long long)o->due_at, ":now", SB_INT, (long long)o->now, NULL);
 	return (store_done(st, stmt, cause));
 }
 

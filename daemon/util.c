@@ -78,6 +78,15 @@ mono_seconds(void)
 	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
+double
+wall_seconds(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
 /* Resident set size from /proc, for /metrics; -1 where there is none. */
 long
 rss_kib(void)
