@@ -1,0 +1,17 @@
+# run.sh: every benchmark at full size, one after the other: planning
+# 100,000 and 1,000,000 members in 1,000 groups, restart to ready with
+# 2,000,000 pending rows, and the lateness of 10,000 reminders due in the
+# same minute (and, harder, the same second).  "make bench" runs it; it
+# takes about five minutes.  Figures vary from machine to machine and run
+# to run: compare medians from one run.
+set -eu
+: "${top_builddir:?}" "${top_srcdir:?}"
+b=$top_builddir/tests/bench
+echo "== planning"
+"$b/bench_plan" 100000 1000 "${TMPDIR:-/tmp}" 2>/dev/null
+"$b/bench_plan" 1000000 1000 "${TMPDIR:-/tmp}" 2>/dev/null
+echo "== restart to ready"
+sh "$top_srcdir/tests/bench/restart.sh" 2000000 | grep -v '^ok:'
+echo "== lateness"
+sh "$top_srcdir/tests/bench/lateness.sh" 10000 60 | grep -v '^ok:'
+sh "$top_srcdir/tests/bench/lateness.sh" 10000 1 | grep -v '^ok:'
