@@ -75,15 +75,16 @@ msg_lead(const char *lead)
 	if (lead == NULL || *lead == '\0' ||
 	    sched_lead_parse(lead, &l, NULL, NULL) != 0)
 		return (xstrdup(""));
-	if (l.days == 1 && l.seconds == 0)
+	if (l.days == 1 && l.seconds < 3600)
 		return (xstrdup("tomorrow"));
-	if (l.days > 1 && l.seconds == 0)
+	if (l.days > 1)
 		return (xprintf("in %d days", l.days));
-	if (l.days == 0 && l.seconds % 3600 == 0)
-		return (xprintf("in %d hour%s", l.seconds / 3600,
-		    l.seconds == 3600 ? "" : "s"));
-	if (l.days == 0 && l.seconds >= 60)
-		return (xprintf("in %d minutes", l.seconds / 60));
+	if (l.days == 1 || l.seconds >= 3600)
+		return (xprintf("in %d hour%s", l.days * 24 + l.seconds / 3600,
+		    l.days * 24 + l.seconds / 3600 == 1 ? "" : "s"));
+	if (l.seconds >= 60)
+		return (xprintf("in %d minute%s", l.seconds / 60,
+		    l.seconds / 60 == 1 ? "" : "s"));
 	return (xstrdup("soon"));
 }
 

@@ -66,6 +66,15 @@ ob_int(json_t *o, const char *key)
 	return (json_integer_value(json_object_get(o, key)));
 }
 
+/* Run the dispatcher on the loop's next turn. */
+static void
+outbox_soon(struct outbox *ob)
+{
+	struct timeval	zero = { 0, 0 };
+
+	event_add(ob->run_ev, &zero);
+}
+
 /* Arm the one timer for the nearest pending row. */
 static void
 outbox_arm(struct outbox *ob)
@@ -96,7 +105,9 @@ outbox_quiet_until(json_t *row, time_t now)
 	json_t		*qs = json_object_get(row, "quiet_start");
 	json_t		*qe = json_object_get(row, "quiet_end");
 	const char	*tz = ob_str(row, "time_zone");
-	int		 s, e, m, wait;
+	int		 s, e, m, i;
+	char		 local[SCHED_LOCAL_LEN], want[SCHED_LOCAL_LEN];
+	time_t		 t;
 
 	if (!json_is_integer(qs) || !json_is_integer(qe))
 		return (0);
@@ -106,8 +117,20 @@ outbox_quiet_until(json_t *row, time_t now)
 		return (0);
 	if (s < e ? (m < s || m >= e) : (m < s && m >= e))
 		return (0);
-	wait = (e - m + 1440) % 1440;
-	return (now - now % 60 + (time_t)wait * 60);
+	/*
+	 * The end is a local time of day: find it on today's date or the
+	 * next, in the zone, so a clock change in between is counted.
+	 */
+	for (i = 0; i < 3; i++) {
+		if (sched_utc_to_local(tz, now + (time_t)i * 86400, local,
+		    NULL) != 0)
+			return (0);
+		snprintf(want, sizeof want, "%.8sT%02d%02d00", local, e / 60,
+		    e % 60);
+		if (sched_local_to_utc(tz, want, &t, NULL) == 0 && t > now)
+			return (t);
+	}
+	return (0);
 }
 
 static void
@@ -256,9 +279,13 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 	}
 	json_decref(send);
 	json_decref(rows);
-	/* A full batch: let the loop breathe, then take the next. */
+	/*
+	 * A full batch: take the next on the loop's next turn, after it has
+	 * polled its sockets and run its timers.  (event_active would run it
+	 * in this same turn, starving everything else until the burst ends.)
+	 */
 	if (n == (size_t)ob->conf->outbox_batch)
-		event_active(ob->run_ev, EV_TIMEOUT, 0);
+		outbox_soon(ob);
 	else if (ob->inflight == 0)
 		outbox_arm(ob);
 }
@@ -431,7 +458,7 @@ void
 outbox_kick(struct outbox *ob)
 {
 	if (ob != NULL && !ob->stopping)
-		event_active(ob->run_ev, EV_TIMEOUT, 0);
+		outbox_soon(ob);
 }
 
 void

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -176,6 +177,8 @@ static const char *const store_sql_core[] = {
 	[STMT_ROLLBACK_TO] = "ROLLBACK TO nest",
 };
 
+static void	store_checkpointer_start(struct store *);
+
 static int
 store_pragma_int(sqlite3 *db, const char *sql, int *out)
 {
@@ -337,10 +340,75 @@ store_open(const char *path, char **cause)
 		cause_set(cause, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
+	store_checkpointer_start(st);
 	return (st);
 fail:
 	store_close(st);
 	return (NULL);
+}
+
+/*
+ * Checkpoints copy the WAL back into the database and fsync it: work that
+ * can take a while, so a thread with its own connection does it every
+ * second, and the loop's connection never checkpoints by itself.
+ */
+static void *
+store_checkpointer(void *arg)
+{
+	struct store	*st = arg;
+	sqlite3		*db;
+	struct timespec	 ts;
+	int		 stop = 0;
+
+	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_warnx("%s: the checkpoint thread cannot open it",
+		    st->path);
+		sqlite3_close(db);
+		return (NULL);
+	}
+	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	while (!stop) {
+		pthread_mutex_lock(&st->ck_lock);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		if (!st->ck_stop)
+			pthread_cond_timedwait(&st->ck_cond, &st->ck_lock, &ts);
+		stop = st->ck_stop;
+		pthread_mutex_unlock(&st->ck_lock);
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	}
+	sqlite3_close(db);
+	return (NULL);
+}
+
+static void
+store_checkpointer_start(struct store *st)
+{
+	pthread_mutex_init(&st->ck_lock, NULL);
+	pthread_cond_init(&st->ck_cond, NULL);
+	sqlite3_wal_autocheckpoint(st->db, 0);
+	if (pthread_create(&st->ck_thread, NULL, store_checkpointer,
+	    st) != 0) {
+		log_warn("checkpoint thread");
+		sqlite3_wal_autocheckpoint(st->db, 1000);
+		return;
+	}
+	st->ck_running = 1;
+}
+
+static void
+store_checkpointer_stop(struct store *st)
+{
+	if (!st->ck_running)
+		return;
+	pthread_mutex_lock(&st->ck_lock);
+	st->ck_stop = 1;
+	pthread_cond_signal(&st->ck_cond);
+	pthread_mutex_unlock(&st->ck_lock);
+	pthread_join(st->ck_thread, NULL);
+	st->ck_running = 0;
 }
 
 void
@@ -350,6 +418,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store_checkpointer_stop(st);
 	for (i = 0; i < STMT_MAX; i++)
 		sqlite3_finalize(st->stmt[i]);
 	if (st->db != NULL) {

@@ -6,6 +6,7 @@
 #ifndef CONVENE_STORE_INT_H
 #define CONVENE_STORE_INT_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <jansson.h>
@@ -77,6 +78,11 @@ struct store {
 	char		*path;
 	int		 version;
 	int		 depth;		/* nested store_begin */
+	pthread_t	 ck_thread;	/* checkpoints, off the loop */
+	pthread_mutex_t	 ck_lock;
+	pthread_cond_t	 ck_cond;
+	int		 ck_stop;
+	int		 ck_running;
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 

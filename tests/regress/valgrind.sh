@@ -23,7 +23,7 @@ expect_code 404 GET /nope
 expect_code 401 GET /api/v1/status
 curl -sS --unix-socket "$T/state/convened.sock" \
     http://localhost/api/v1/status > /dev/null || fail "status"
-head -c 100000 /dev/zero > "$T/big"
+head -c 2000000 /dev/zero > "$T/big"
 expect_code 413 POST /healthz --data-binary @"$T/big"
 kill -HUP "$DAEMON_PID"
 wait_for grep -q "configuration reloaded" "$T/daemon.log" || fail "no reload"
