@@ -637,6 +637,14 @@ conf_finish(struct conf_parse *p)
 		conf->signing_key_file = xprintf("%s/signing.key",
 		    conf->state_directory);
 	}
+	i = strspn(conf->phone_country, "0123456789");
+	if (i < 1 || i > 3 || conf->phone_country[i] != '\0' ||
+	    conf->phone_country[0] == '0') {
+		p->line = p->seen[config_find("daemon", "phone_country") -
+		    conf_options];
+		conf_error(p, "[daemon] phone_country: '%s' is not a calling "
+		    "code such as 44", conf->phone_country);
+	}
 	if (conf->base_url == NULL)
 		conf->base_url = xprintf("http://%s", conf->listen[0]);
 	else if (conf->base_url[0] != '\0') {

@@ -244,6 +244,17 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 		set_status();
 		return;
 	}
+	if (chan_init(next, &cause) != 0) {
+		log_warnx("%s", cause);
+		log_warnx("configuration not reloaded: keeping the one "
+		    "loaded before");
+		free(cause);
+		tmpl_free(tmpl);
+		config_free(next);
+		systemd_notify("READY=1");
+		set_status();
+		return;
+	}
 	keep_restart_only(next, cur);
 	http_configure(convened->http, next);
 	outbox_configure(convened->outbox, next, tmpl);

@@ -116,6 +116,7 @@ http_reason(int code)
 	switch (code) {
 	case 200: return ("OK");
 	case 201: return ("Created");
+	case 202: return ("Accepted");
 	case 204: return ("No Content");
 	case 304: return ("Not Modified");
 	case 400: return ("Bad Request");
@@ -331,8 +332,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	if ((r->flags & HTTP_ADMIN) && !http_from_control(req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"convene\"");
-		http_error(req, r->name, 401, "this needs the control socket "
-		    "or a bearer token");
+		http_error(req, r->name, 401, "this needs the control "
+		    "socket");
 		return;
 	}
 	r->handler(h, req, r, path);

@@ -269,6 +269,8 @@ test_out_of_range(void **state)
 	    "(1024 to 16777216)");
 	expect_error("[http]\nlisten = 127.0.0.1:65536\n",
 	    "2: [http] listen: '65536' is not a port from 1 to 65535");
+	expect_error("[daemon]\nphone_country = +44\n",
+	    "2: [daemon] phone_country: '+44' is not a calling code");
 	expect_error("[daemon]\nshutdown_timeout = -1\n",
 	    "2: [daemon] shutdown_timeout: -1 is out of range (1 to 600)");
 }
