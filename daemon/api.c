@@ -1130,6 +1130,128 @@ out:
 	json_decref(body);
 }
 
+/*
+ * PATCH /api/v1/series/ID: change the whole series, or with "from" (an
+ * occurrence of it) that meeting and every one after it.
+ */
+static void
+api_series_edit(struct api_req *a, long long id)
+{
+	struct series_in	 ch;
+	struct sched_series	 s;
+	char			 canon[SCHED_LOCAL_LEN];
+	char			*cause = NULL, *ex = NULL, *rd = NULL;
+	const char		*start = NULL;
+	json_t			*body, *row = NULL, *g = NULL, *o;
+	long long		 minutes = 0, venue = 0, from = 0;
+	const char		*fromdate = NULL;
+	char			 rid[SCHED_LOCAL_LEN] = "", day[64];
+
+	if ((row = store_series_get(api_store(), id, &cause)) == NULL)
+		return (api_refuse(a, 404, cause, "no such series"));
+	if ((body = api_body(a)) == NULL)
+		goto out;
+	memset(&ch, 0, sizeof ch);
+	if (api_field(a, body, "title", &ch.title, 0) != 0 ||
+	    api_field(a, body, "start", &start, 0) != 0 ||
+	    api_field(a, body, "rrule", &ch.rrule, 0) != 0 ||
+	    api_field(a, body, "online_link", &ch.online_link, 0) != 0 ||
+	    api_field(a, body, "agenda", &ch.agenda, 0) != 0 ||
+	    api_int_field(a, body, "duration_minutes", &minutes, 1,
+	    1440) != 0 ||
+	    api_int_field(a, body, "venue", &venue, 1, LLONG_MAX) != 0 ||
+	    api_int_field(a, body, "from", &from, 1, LLONG_MAX) != 0 ||
+	    api_field(a, body, "from_date", &fromdate, 0) != 0)
+		goto out;
+	if (!api_text_ok(a, "title", ch.title, 200) ||
+	    !api_text_ok(a, "agenda", ch.agenda, 4000))
+		goto out;
+	if (start != NULL) {
+		if (sched_parse_local(start, canon, &cause) != 0) {
+			api_fail(a, 422, "start: %s", cause);
+			free(cause);
+			goto out;
+		}
+		ch.dtstart = canon;
+	}
+	if (ch.rrule != NULL && sched_rrule_valid(ch.rrule, &cause) != 0) {
+		api_refuse(a, 422, cause, "rrule");
+		goto out;
+	}
+	if (json_object_get(body, "exdates") != NULL && (ex = api_dates(
+	    json_object_get(body, "exdates"), "exdates", &cause)) == NULL) {
+		api_refuse(a, 422, cause, "exdates");
+		goto out;
+	}
+	if (json_object_get(body, "rdates") != NULL && (rd = api_dates(
+	    json_object_get(body, "rdates"), "rdates", &cause)) == NULL) {
+		api_refuse(a, 422, cause, "rdates");
+		goto out;
+	}
+	ch.exdates = ex;
+	ch.rdates = rd;
+	if (venue != 0 && !api_venue_exists(venue)) {
+		api_fail(a, 422, "venue: no venue %lld", venue);
+		goto out;
+	}
+	ch.venue_id = venue;
+	ch.duration = (int)minutes * 60;
+	g = store_group_get(api_store(), json_string_value(json_object_get(row,
+	    "group_slug")), NULL);
+	memset(&s, 0, sizeof s);
+	s.tzid = json_string_value(json_object_get(row, "time_zone"));
+	s.dtstart = ch.dtstart ? ch.dtstart :
+	    json_string_value(json_object_get(row, "dtstart"));
+	s.duration = 3600;
+	s.rrule = ch.rrule ? ch.rrule :
+	    json_string_value(json_object_get(row, "rrule"));
+	if (g != NULL && api_leads_fit(&s, json_string_value(
+	    json_object_get(g, "lead_times")), &cause) != 0) {
+		api_refuse(a, 422, cause, "lead_times");
+		goto out;
+	}
+	/* From a meeting: an occurrence's id, or the date it falls on. */
+	if (from != 0) {
+		if ((o = store_occ_get(api_store(), from, NULL)) == NULL ||
+		    json_integer_value(json_object_get(o, "series_id")) !=
+		    id) {
+			json_decref(o);
+			api_fail(a, 422, "from: occurrence %lld is not one of "
+			    "series %lld", from, id);
+			goto out;
+		}
+		snprintf(rid, sizeof rid, "%s", json_string_value(
+		    json_object_get(o, "recurrence_id")));
+		json_decref(o);
+	} else if (fromdate != NULL) {
+		/* The day, at the series' own time of day. */
+		snprintf(day, sizeof day, "%.10sT%s", fromdate,
+		    json_string_value(json_object_get(row, "dtstart")) + 9);
+		if (strlen(fromdate) != 10 ||
+		    sched_parse_local(day, rid, &cause) != 0) {
+			api_fail(a, 422, "from_date: '%s' is not a date such "
+			    "as 2027-04-01", fromdate);
+			free(cause);
+			goto out;
+		}
+	}
+	if (plan_series_edit(api_store(), id, &ch, *rid ? rid : NULL,
+	    time(NULL), convened->conf->horizon_days * 86400, &cause) != 0) {
+		api_refuse(a, 422, cause, "the series could not be changed");
+		goto out;
+	}
+	api_kick();
+	api_reply(a, 200, json_pack("{s:o?}", "series",
+	    store_series_list(api_store(), json_integer_value(
+	    json_object_get(row, "group_id")), NULL)));
+out:
+	free(ex);
+	free(rd);
+	json_decref(g);
+	json_decref(body);
+	json_decref(row);
+}
+
 static void
 api_series(struct api_req *a)
 {
@@ -1166,7 +1288,10 @@ api_series(struct api_req *a)
 		return (api_reply(a, 200, json_pack("{s:I}", "deleted",
 		    (json_int_t)id)));
 	}
-	api_fail(a, 405, "GET or POST /series, DELETE /series/ID");
+	if (a->nparts == 2 && (a->method == EVHTTP_REQ_PATCH ||
+	    a->method == EVHTTP_REQ_PUT))
+		return (api_series_edit(a, api_id(a->parts[1])));
+	api_fail(a, 405, "GET or POST /series, PATCH or DELETE /series/ID");
 }
 
 static void

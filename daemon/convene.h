@@ -188,6 +188,8 @@ json_t		*store_series_create(struct store *, const struct series_in *,
 json_t		*store_series_get(struct store *, long long, char **);
 json_t		*store_series_list(struct store *, long long, char **);
 int		 store_series_delete(struct store *, long long, char **);
+int		 store_series_update(struct store *, long long,
+		    const struct series_in *, char **);
 int		 store_occ_upsert(struct store *, long long, const char *,
 		    time_t, time_t, char **);
 int		 store_occ_remove_missing(struct store *, long long, time_t,
@@ -309,6 +311,9 @@ int		 plan_group(struct store *, long long, time_t, char **);
 int		 plan_move(struct store *, long long, const char *, long long,
 		    const char *, time_t, char **);
 int		 plan_cancel(struct store *, long long, const char *, time_t,
+		    char **);
+int		 plan_series_edit(struct store *, long long,
+		    const struct series_in *, const char *, time_t, int,
 		    char **);
 
 /* chan.c */

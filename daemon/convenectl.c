@@ -1059,6 +1059,28 @@ ctl_series_add(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/* series change: the whole series, or from one meeting on. */
+static int
+ctl_series_change(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("series", "change"), "ID", av[0]);
+	path = xprintf("/api/v1/series/%lld", id);
+	o = ctl_call(ctl, "PATCH", path, ctl_body(opts));
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("changed series %lld; members hear of every meeting whose "
+	    "time or place changed\n", id);
+	json_decref(o);
+	return (0);
+}
+
 /* series remove: its meetings go with it. */
 static int
 ctl_series_remove(struct ctl *ctl, char **av, json_t *opts)
@@ -1371,6 +1393,21 @@ static const struct ctl_opt	ctl_series_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+/* series change: the same, and which meeting the change starts from. */
+static const struct ctl_opt	ctl_series_change_opts[] = {
+	{ "title", "TEXT", "title", CT_TEXT },
+	{ "start", "START", "start", CT_TEXT },
+	{ "rrule", "RULE", "rrule", CT_TEXT },
+	{ "duration", "MINUTES", "duration_minutes", CT_INT },
+	{ "venue", "ID", "venue", CT_INT },
+	{ "online-link", "URL", "online_link", CT_TEXT },
+	{ "agenda", "TEXT", "agenda", CT_TEXT },
+	{ "exdate", "DATE", "exdates", CT_LIST },
+	{ "from", "OCCURRENCE", "from", CT_INT },
+	{ "from-date", "DATE", "from_date", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 static const struct ctl_opt	ctl_occ_list_opts[] = {
 	{ "group", "SLUG", "group", CT_TEXT },
 	{ "days", "N", "days", CT_INT },
@@ -1417,6 +1454,8 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	    ctl_series_list },
 	{ "series", "add", "GROUP TITLE START", 3, 3, ctl_series_opts,
 	    ctl_series_add },
+	{ "series", "change", "ID", 1, 1, ctl_series_change_opts,
+	    ctl_series_change },
 	{ "series", "remove", "ID", 1, 1, NULL, ctl_series_remove },
 	{ "occurrence", "list", "", 0, 0, ctl_occ_list_opts, ctl_occ_list },
 	{ "occurrence", "move", "ID START", 2, 2, ctl_occ_opts,

@@ -574,3 +574,250 @@ done:
 	json_decref(occ);
 	return (ok ? 0 : -1);
 }
+
+/* The rule without its COUNT and UNTIL parts; *count gets COUNT or 0. */
+static char *
+plan_rule_open(const char *rrule, int *count)
+{
+	char	*copy, *tok, *save, *out = xstrdup(""), *t;
+
+	*count = 0;
+	copy = xstrdup(rrule);
+	for (tok = strtok_r(copy, ";", &save); tok != NULL;
+	    tok = strtok_r(NULL, ";", &save)) {
+		if (strncasecmp(tok, "COUNT=", 6) == 0) {
+			*count = atoi(tok + 6);
+			continue;
+		}
+		if (strncasecmp(tok, "UNTIL=", 6) == 0)
+			continue;
+		t = xprintf("%s%s%s", out, *out ? ";" : "", tok);
+		free(out);
+		out = t;
+	}
+	free(copy);
+	return (out);
+}
+
+/* The meeting in list of this series on the same day, or NULL. */
+static json_t *
+plan_same_day(json_t *list, long long series, json_t *occ)
+{
+	json_t	*o;
+	size_t	 i;
+
+	json_array_foreach(list, i, o) {
+		if (plan_int(o, "series_id") != series)
+			continue;
+		if (plan_int(o, "id") == plan_int(occ, "id") ||
+		    strncmp(plan_str(o, "recurrence_id"),
+		    plan_str(occ, "recurrence_id"), 8) == 0)
+			return (o);
+	}
+	return (NULL);
+}
+
+static int
+plan_notice_for(struct store *st, long long occ_id, const char *kind,
+    time_t now, char **cause)
+{
+	json_t	*occ;
+	int	 rc;
+
+	if ((occ = store_occ_get(st, occ_id, cause)) == NULL)
+		return (-1);
+	rc = plan_notices(st, occ, kind, now, cause);
+	json_decref(occ);
+	return (rc);
+}
+
+/*
+ * After an edit: members hear of every meeting of the old series whose
+ * time or place changed (an update) or that is gone (a cancellation).
+ */
+static int
+plan_notify_diff(struct store *st, json_t *before, long long oldser,
+    long long newser, time_t now, char **cause)
+{
+	json_t		*after, *a, *b, *match;
+	size_t		 i;
+	int		 rc = 0;
+
+	if ((after = store_occ_list(st, 0, now, now + 10 * 366 * 86400LL,
+	    cause)) == NULL)
+		return (-1);
+	json_array_foreach(after, i, a) {
+		if ((plan_int(a, "series_id") != oldser &&
+		    plan_int(a, "series_id") != newser) ||
+		    strcmp(plan_str(a, "status"), "scheduled") != 0)
+			continue;
+		if ((b = plan_same_day(before, oldser, a)) == NULL)
+			continue;	/* a new meeting: reminders will do */
+		if (strcmp(plan_str(b, "status"), "scheduled") != 0 ||
+		    (plan_int(a, "start_at") == plan_int(b, "start_at") &&
+		    plan_int(a, "venue_id") == plan_int(b, "venue_id")))
+			continue;
+		if ((rc = plan_notice_for(st, plan_int(a, "id"), "update",
+		    now, cause)) != 0)
+			goto out;
+	}
+	json_array_foreach(before, i, b) {
+		if (plan_int(b, "series_id") != oldser ||
+		    strcmp(plan_str(b, "status"), "scheduled") != 0)
+			continue;
+		match = plan_same_day(after, newser, b);
+		if (match == NULL)
+			match = plan_same_day(after, oldser, b);
+		if (match != NULL && strcmp(plan_str(match, "status"),
+		    "scheduled") == 0)
+			continue;
+		if ((rc = plan_notice_for(st, plan_int(b, "id"),
+		    "cancellation", now, cause)) != 0)
+			goto out;
+	}
+out:
+	json_decref(after);
+	return (rc);
+}
+
+/* Is this local time one of the series' own meetings (by its rule)? */
+static int
+plan_is_instance(json_t *row, const char *rid)
+{
+	struct sched_series	 s;
+	struct sched_occ	*occ = NULL;
+	time_t			 t;
+	size_t			 n = 0, i;
+	int			 found = 0;
+
+	memset(&s, 0, sizeof s);
+	s.tzid = plan_str(row, "time_zone");
+	s.dtstart = plan_str(row, "dtstart");
+	s.duration = (int)plan_int(row, "duration");
+	s.rrule = plan_str(row, "rrule");
+	s.exdates = plan_str(row, "exdates");
+	s.rdates = "";
+	if (sched_local_to_utc(s.tzid, rid, &t, NULL) != 0 ||
+	    sched_expand(&s, t, t + 1, &occ, &n, NULL) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(occ[i].recurrence_id, rid) == 0)
+			found = 1;
+	}
+	free(occ);
+	return (found);
+}
+
+/*
+ * Edit a whole series, or (from an occurrence on) end the old series just
+ * before that occurrence and carry on with a new one that has the
+ * changes.  Members hear of every meeting whose time or place changed.
+ */
+int
+plan_series_edit(struct store *st, long long id, const struct series_in *ch,
+    const char *from, time_t now, int horizon, char **cause)
+{
+	struct series_in	 next;
+	struct sched_series	 s;
+	struct sched_occ	*occ = NULL;
+	json_t			*row = NULL, *before = NULL;
+	json_t			*made = NULL;
+	char			*open = NULL, *oldrule = NULL, *newrule = NULL;
+	char			 until[32];
+	size_t			 n = 0;
+	long long		 newid = id;
+	time_t			 cut;
+	struct tm		 tm;
+	int			 count, ok = 0;
+
+	if ((row = store_series_get(st, id, cause)) == NULL) {
+		cause_set(cause, "no series %lld", id);
+		return (-1);
+	}
+	before = store_occ_list(st, 0, now, now + 10 * 366 * 86400LL, cause);
+	if (before == NULL)
+		goto out;
+	if (store_begin(st) != 0)
+		goto out;
+	if (from == NULL || *plan_str(row, "rrule") == '\0') {
+		ok = store_series_update(st, id, ch, cause) == 0 &&
+		    plan_series(st, id, now, horizon, cause) == 0;
+		goto done;
+	}
+	if (!plan_is_instance(row, from)) {
+		cause_set(cause, "from: the series has no meeting at %s", from);
+		goto done;
+	}
+	/* The old series stops one second before that meeting. */
+	if (sched_local_to_utc(plan_str(row, "time_zone"), from, &cut,
+	    cause) != 0)
+		goto done;
+	cut -= 1;
+	gmtime_r(&cut, &tm);
+	strftime(until, sizeof until, "%Y%m%dT%H%M%SZ", &tm);
+	open = plan_rule_open(plan_str(row, "rrule"), &count);
+	oldrule = xprintf("%s;UNTIL=%s", open, until);
+	memset(&s, 0, sizeof s);
+	s.tzid = plan_str(row, "time_zone");
+	s.dtstart = plan_str(row, "dtstart");
+	s.duration = (int)plan_int(row, "duration");
+	s.rrule = oldrule;
+	/* COUNT counts the rule's meetings, EXDATEs too, RDATEs not. */
+	s.exdates = "";
+	s.rdates = "";
+	if (sched_expand(&s, 0, cut + 1, &occ, &n, cause) != 0)
+		goto done;
+	/* What is left of a COUNT goes with the new series. */
+	if (count > 0 && (int)n >= count) {
+		cause_set(cause, "from: the series has no meetings left after "
+		    "this one");
+		goto done;
+	}
+	newrule = count > 0 ? xprintf("%s;COUNT=%d", ch->rrule ? ch->rrule :
+	    open, count - (int)n) : xstrdup(ch->rrule ? ch->rrule :
+	    plan_str(row, "rrule"));
+	memset(&next, 0, sizeof next);
+	next.group_id = plan_int(row, "group_id");
+	next.title = ch->title ? ch->title : plan_str(row, "title");
+	next.dtstart = ch->dtstart ? ch->dtstart : from;
+	next.duration = ch->duration > 0 ? ch->duration :
+	    (int)plan_int(row, "duration");
+	next.rrule = newrule;
+	next.exdates = ch->exdates ? ch->exdates : plan_str(row, "exdates");
+	next.rdates = ch->rdates ? ch->rdates : "";
+	next.venue_id = ch->venue_id > 0 ? ch->venue_id :
+	    plan_int(row, "venue_id");
+	next.online_link = ch->online_link ? ch->online_link :
+	    plan_str(row, "online_link");
+	next.agenda = ch->agenda ? ch->agenda : plan_str(row, "agenda");
+	{
+		struct series_in	old;
+
+		memset(&old, 0, sizeof old);
+		old.rrule = oldrule;
+		if (store_series_update(st, id, &old, cause) != 0)
+			goto done;
+	}
+	if ((made = store_series_create(st, &next, cause)) == NULL)
+		goto done;
+	newid = plan_int(made, "id");
+	ok = plan_series(st, id, now, horizon, cause) == 0 &&
+	    plan_series(st, newid, now, horizon, cause) == 0;
+done:
+	if (ok)
+		ok = plan_notify_diff(st, before, id, newid, now, cause) == 0;
+	if (ok)
+		ok = store_audit(st, "api", "edit", "series", newid != id ?
+		    "split" : "whole") == 0;
+	if (store_end(st, ok) != 0)
+		ok = 0;
+out:
+	free(occ);
+	free(open);
+	free(oldrule);
+	free(newrule);
+	json_decref(made);
+	json_decref(before);
+	json_decref(row);
+	return (ok ? 0 : -1);
+}

@@ -336,6 +336,37 @@ store_series_list(struct store *st, long long group, char **cause)
 	return (store_rows(st, stmt, cause));
 }
 
+/* Change the fields given (NULL, or 0 for numbers, keeps the old one). */
+int
+store_series_update(struct store *st, long long id, const struct series_in *s,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_SERIES_UPDATE, "UPDATE series SET "
+	    "title = coalesce(:title, title), "
+	    "dtstart = coalesce(:dtstart, dtstart), "
+	    "duration = coalesce(:duration, duration), "
+	    "rrule = coalesce(:rrule, rrule), "
+	    "exdates = coalesce(:exdates, exdates), "
+	    "rdates = coalesce(:rdates, rdates), "
+	    "venue_id = coalesce(:venue, venue_id), "
+	    "online_link = coalesce(:link, online_link), "
+	    "agenda = coalesce(:agenda, agenda), updated_at = :now "
+	    "WHERE id = :id");
+	store_bind(stmt, ":id", SB_INT, id, ":title", SB_TEXT, s->title,
+	    ":dtstart", SB_TEXT, s->dtstart, ":rrule", SB_TEXT, s->rrule,
+	    ":exdates", SB_TEXT, s->exdates, ":rdates", SB_TEXT, s->rdates,
+	    ":link", SB_TEXT, s->online_link, ":agenda", SB_TEXT, s->agenda,
+	    ":now", SB_INT, (long long)time(NULL), NULL);
+	if (s->duration > 0)
+		store_bind(stmt, ":duration", SB_INT, (long long)s->duration,
+		    NULL);
+	if (s->venue_id > 0)
+		store_bind(stmt, ":venue", SB_INT, s->venue_id, NULL);
+	return (store_done(st, stmt, cause));
+}
+
 int
 store_series_delete(struct store *st, long long id, char **cause)
 {

@@ -235,6 +235,27 @@ expect_code 401 GET /api/v1/groups -H "Authorization: Bearer $bad"
 expect_code 401 GET /api/v1/groups
 ok "the token works over TCP and a wrong one does not"
 
+# Changing a series from one meeting on -------------------------------------
+
+refused "no meeting at" series change "$series" --from-date "$(day 4)" \
+    --start "$(day 4)T14:00"
+ctl series change "$series" --from-date "$d2" --start "${d2}T14:00" \
+    --title "Steering group (afternoons)" > "$T/out" ||
+    fail "series change: $(cat "$T/out")"
+ctl series list --group dp-steering > "$T/out"
+grep -q "Steering group meeting .*UNTIL=" "$T/out" ||
+    fail "the old series did not stop: $(cat "$T/out")"
+grep -q "Steering group (afternoons)  *$d2 14:00 Europe/London" "$T/out" ||
+    fail "no new series from $d2: $(cat "$T/out")"
+later=$(sed -n 's/^\([0-9][0-9]*\)  .*(afternoons).*/\1/p' "$T/out")
+ctl -j outbox > "$T/json"
+"$PY" -c 'import json, sys
+m = json.load(open(sys.argv[1]))["messages"]
+updates = [x for x in m if x["kind"] == "update"]
+assert updates, m' "$T/json" || fail "no update notices: $(cat "$T/json")"
+ok "a series changed from one meeting on, members told"
+ctl series remove "$later" > /dev/null || fail "series remove $later"
+
 # Removing things -----------------------------------------------------------
 
 ctl member remove dp-steering "$cat" > "$T/out" ||

@@ -241,6 +241,65 @@ test_member_leaves(void **state)
 	    "AND kind = 'reminder' AND state = 'pending'"), 8);
 }
 
+static void
+test_series_edit(void **state)
+{
+	struct series_in	 ch;
+	char			*cause = NULL;
+	time_t			 now = utc(2026, 1, 1, 12, 0);
+	long long		 before;
+
+	(void)state;
+	before = q("SELECT count(*) FROM outbox");
+	memset(&ch, 0, sizeof ch);
+	ch.dtstart = "20260903T140000";
+	cause = NULL;
+	assert_int_equal(plan_series_edit(st, 1, &ch, "20260904T180000", now,
+	    400 * 86400, &cause), -1);
+	assert_non_null(strstr(cause, "no meeting at 20260904T180000"));
+	free(cause);
+	cause = NULL;
+	if (plan_series_edit(st, 1, &ch, "20260903T180000", now, 400 * 86400,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+	/* The old series stops before 3 September; a new one goes on. */
+	assert_int_equal(q("SELECT count(*) FROM series"), 2);
+	assert_int_equal(q("SELECT count(*) FROM occurrences WHERE "
+	    "series_id = 1 AND status = 'removed'"), 3);
+	assert_int_equal(q("SELECT count(*) FROM occurrences WHERE "
+	    "series_id = 2 AND status = 'scheduled' AND "
+	    "recurrence_id LIKE '%%T140000'"), 3);
+	assert_int_equal(q("SELECT rrule = 'FREQ=WEEKLY;INTERVAL=6;COUNT=3' "
+	    "FROM series WHERE id = 2"), 1);
+	/* Their old reminders withdrawn, members told, new reminders. */
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = 1 AND "
+	    "c.status = 'removed' AND o.kind = 'reminder' AND "
+	    "o.state = 'pending'"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = 2 AND "
+	    "o.kind = 'update'"), 6);
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = 2 AND "
+	    "o.kind = 'reminder' AND o.state = 'pending' AND "
+	    "strftime('%%H', o.due_at, 'unixepoch') = "
+	    "strftime('%%H', c.start_at, 'unixepoch')"), 6);
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = 1 AND "
+	    "o.kind = 'cancellation' AND c.status = 'removed'"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 12);
+
+	/* A whole-series change of title tells nobody anything. */
+	before = q("SELECT count(*) FROM outbox");
+	memset(&ch, 0, sizeof ch);
+	ch.title = "Steering group (new name)";
+	assert_int_equal(plan_series_edit(st, 2, &ch, NULL, now, 400 * 86400,
+	    &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 0);
+	assert_int_equal(q("SELECT count(*) FROM series WHERE title = "
+	    "'Steering group (new name)'"), 1);
+}
+
 int
 main(void)
 {
@@ -248,6 +307,7 @@ main(void)
 		cmocka_unit_test(test_plan_and_replan),
 		cmocka_unit_test(test_move_and_cancel),
 		cmocka_unit_test(test_member_leaves),
+		cmocka_unit_test(test_series_edit),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
