@@ -173,6 +173,25 @@ api_audit(struct api_req *a, const char *action, const char *object,
 	store_audit(api_store(), a->actor, action, object, detail);
 }
 
+/*
+ * Plan again after a change.  A failure is logged: the change itself
+ * stands, and the hourly plan brings the outbox in line.
+ */
+static void
+api_replan(long long group, long long person)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = group != 0 ? plan_group(api_store(), group, time(NULL), &cause) :
+	    plan_person(api_store(), person, time(NULL), &cause);
+	if (rc != 0) {
+		log_warnx("planning after a change: %s", cause ? cause :
+		    "the database refused");
+		free(cause);
+	}
+}
+
 static void
 api_kick(void)
 {
@@ -313,7 +332,7 @@ api_members(struct api_req *a, json_t *g)
 		if (store_member_remove(api_store(), gid, pid, &cause) != 0)
 			return (api_refuse(a, 404, cause, "not a member"));
 		api_audit(a, "remove", "membership", a->parts[3]);
-		plan_group(api_store(), gid, time(NULL), NULL);
+		api_replan(gid, 0);
 		api_kick();
 		return (api_reply(a, 200, json_pack("{s:I}", "removed",
 		    (json_int_t)pid)));
@@ -349,7 +368,7 @@ api_members(struct api_req *a, json_t *g)
 		goto out;
 	}
 	api_audit(a, "add", "membership", role);
-	plan_person(api_store(), pid, time(NULL), NULL);
+	api_replan(0, pid);
 	api_kick();
 	api_reply(a, 201, json_pack("{s:I, s:s}", "person", (json_int_t)pid,
 	    "role", role));
@@ -655,7 +674,7 @@ api_person(struct api_req *a, long long id)
 		goto out;
 	}
 	api_audit(a, "update", "person", a->parts[1]);
-	plan_person(api_store(), id, time(NULL), NULL);
+	api_replan(0, id);
 	api_kick();
 	api_reply(a, 200, row);
 out:
@@ -733,7 +752,7 @@ api_import(struct api_req *a)
 	const char *const	*col;
 	size_t			 nf, nhead = 0, i;
 	long long		 gid = 0;
-	int			 line, rc, ok;
+	int			 line, rc, ok, began;
 
 	if (a->method != EVHTTP_REQ_POST)
 		return (api_fail(a, 405, "POST a CSV file"));
@@ -834,7 +853,7 @@ api_import(struct api_req *a)
 		    "such as name,email,phone"));
 	if (json_array_size(errors) == 0) {
 		/* All good so far: write every line, or none. */
-		ok = store_begin(api_store()) == 0;
+		began = ok = store_begin(api_store()) == 0;
 		json_array_foreach(rows, i, o) {
 			json_t *copy = json_deep_copy(o);
 
@@ -877,7 +896,7 @@ api_import(struct api_req *a)
 		if (ok)
 			store_audit(api_store(), a->actor, "import", "people",
 			    slug);
-		if (store_end(api_store(), ok) != 0 &&
+		if ((!began || store_end(api_store(), ok) != 0) &&
 		    json_array_size(errors) == 0)
 			json_array_append_new(errors, json_pack("{s:i, s:s}",
 			    "line", 0, "reason", "the database refused the "
@@ -895,7 +914,7 @@ api_import(struct api_req *a)
 		return;
 	}
 	if (gid != 0)
-		plan_group(api_store(), gid, time(NULL), NULL);
+		api_replan(gid, 0);
 	api_kick();
 	api_reply(a, 201, json_pack("{s:i, s:o}", "imported",
 	    (int)json_array_size(rows), "errors", errors));

@@ -46,6 +46,22 @@ chan_spool_init(const struct config *conf, char **cause)
 	return (0);
 }
 
+/* The folder's new entry on disk too. */
+static void
+chan_spool_syncdir(const char *path)
+{
+	char	*dir = xstrdup(path), *slash;
+	int	 fd;
+
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 /* A message's lines end in CRLF, the body's as well as the headers'. */
 static char *
 chan_spool_crlf(const char *s)
@@ -68,6 +84,7 @@ chan_spool_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 	FILE	*f;
 	int	 fd;
 	time_t	 now = time(NULL);
+	int	 bad;
 	struct tm tm;
 
 	if (strcmp(m->channel, "sms") == 0) {
@@ -101,7 +118,11 @@ chan_spool_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 		done(arg, CHAN_TEMPFAIL, NULL, strerror(errno));
 		goto out;
 	}
-	if (fputs(text, f) == EOF || fclose(f) == EOF) {
+	/* On disk before the row says sent: a power cut loses nothing. */
+	bad = fputs(text, f) == EOF || fflush(f) == EOF || fsync(fd) == -1;
+	if (fclose(f) == EOF)
+		bad = 1;
+	if (bad) {
 		log_warn("spool: %s", tmp);
 		unlink(tmp);
 		done(arg, CHAN_TEMPFAIL, NULL, strerror(errno));
@@ -115,6 +136,7 @@ chan_spool_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 		goto out;
 	}
 	unlink(tmp);
+	chan_spool_syncdir(path);
 	snprintf(id, sizeof id, "spool:%lld.%d", m->id, m->attempt);
 	done(arg, CHAN_OK, id, NULL);
 out:

@@ -303,7 +303,12 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 			log_warnx("planning series %lld: %s", id, cause);
 			free(cause);
 		}
-		event_active(ev_plan, EV_TIMEOUT, 0);
+		/* The next series on the loop's next turn, not this one. */
+		{
+			struct timeval	zero = { 0, 0 };
+
+			evtimer_add(ev_plan, &zero);
+		}
 		return;
 	}
 	json_decref(plan_queue);

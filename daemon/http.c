@@ -158,9 +158,15 @@ http_json(struct evhttp_request *req, const char *route, int code,
 
 	if (buf == NULL)
 		fatal("evbuffer_new");
-	s = json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (s == NULL)
-		fatalx("json_dumps");
+	s = obj ? json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	if (s == NULL) {
+		/* A reply that could not be made is a fault of ours. */
+		log_warnx("http: a %d reply could not be made into JSON",
+		    code);
+		code = 500;
+		s = xstrdup("{\"status\": 500, \"error\": \"Internal Server "
+		    "Error\", \"reason\": \"the reply could not be made\"}");
+	}
 	evbuffer_add_printf(buf, "%s\n", s);
 	free(s);
 	json_decref(obj);
@@ -168,12 +174,45 @@ http_json(struct evhttp_request *req, const char *route, int code,
 	evbuffer_free(buf);
 }
 
+/* Text made safe for JSON: bytes that are not UTF-8 become '?'. */
+static char *
+http_utf8(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out, *o;
+	size_t			 n, i;
+
+	out = o = xcalloc(1, strlen(s) + 1);
+	while (*p != '\0') {
+		if (*p < 0x80) {
+			*o++ = (char)*p++;
+			continue;
+		}
+		n = (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		    (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (i = 1; i < n && (p[i] & 0xc0) == 0x80; i++)
+			;
+		if (n == 0 || i != n || (n == 2 && *p < 0xc2)) {
+			*o++ = '?';
+			p++;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	return (out);
+}
+
 void
 http_error(struct evhttp_request *req, const char *route, int code,
     const char *reason)
 {
+	char	*safe = http_utf8(reason);
+
 	http_json(req, route, code, json_pack("{s:i, s:s, s:s}", "status",
-	    code, "error", http_reason(code), "reason", reason));
+	    code, "error", http_reason(code), "reason", safe));
+	free(safe);
 }
 
 static void

@@ -106,7 +106,6 @@ outbox_quiet_until(json_t *row, time_t now)
 	json_t		*qe = json_object_get(row, "quiet_end");
 	const char	*tz = ob_str(row, "time_zone");
 	int		 s, e, m, i;
-	char		 local[SCHED_LOCAL_LEN], want[SCHED_LOCAL_LEN];
 	time_t		 t;
 
 	if (!json_is_integer(qs) || !json_is_integer(qe))
@@ -118,16 +117,15 @@ outbox_quiet_until(json_t *row, time_t now)
 	if (s < e ? (m < s || m >= e) : (m < s && m >= e))
 		return (0);
 	/*
-	 * The end is a local time of day: find it on today's date or the
-	 * next, in the zone, so a clock change in between is counted.
+	 * The first whole minute after now that is outside them, found by
+	 * walking the local clock: a clock change (even one whose gap
+	 * swallows the end) is counted as it happens.
 	 */
-	for (i = 0; i < 3; i++) {
-		if (sched_utc_to_local(tz, now + (time_t)i * 86400, local,
-		    NULL) != 0)
+	for (i = 1; i <= 1500; i++) {
+		t = now - now % 60 + (time_t)i * 60;
+		if ((m = sched_minute_of_day(t, tz)) < 0)
 			return (0);
-		snprintf(want, sizeof want, "%.8sT%02d%02d00", local, e / 60,
-		    e % 60);
-		if (sched_local_to_utc(tz, want, &t, NULL) == 0 && t > now)
+		if (s < e ? (m < s || m >= e) : (m < s && m >= e))
 			return (t);
 	}
 	return (0);
@@ -184,6 +182,15 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 	if (strcmp(kind, "reminder") == 0 &&
 	    ob_int(row, "sequence") != ob_int(row, "occ_sequence")) {
 		outbox_settle_now(ob, id, "skipped", "meeting moved", now);
+		ob->stats.skipped++;
+		return (0);
+	}
+	/* An update overtaken by a later change says nothing true. */
+	if (strcmp(kind, "update") == 0 &&
+	    (ob_int(row, "sequence") != ob_int(row, "occ_sequence") ||
+	    strcmp(status, "cancelled") == 0)) {
+		outbox_settle_now(ob, id, "skipped", "overtaken by a later "
+		    "change", now);
 		ob->stats.skipped++;
 		return (0);
 	}
@@ -392,16 +399,27 @@ outbox_settle(evutil_socket_t fd, short events, void *arg)
 {
 	struct outbox		*ob = arg;
 	struct outbox_job	*job;
+	struct timeval		 retry = { 1, 0 };
 	time_t			 now = time(NULL);
 	int			 ok;
 
 	if (TAILQ_EMPTY(&ob->done))
 		return;
 	ok = store_begin(ob->st) == 0;
+	if (ok) {
+		TAILQ_FOREACH(job, &ob->done, entry)
+			outbox_settle_job(ob, job, now);
+		ok = store_end(ob->st, 1) == 0;
+	}
+	if (!ok) {
+		/* Keep every answer and try again in a second. */
+		log_warnx("outbox: the database did not take %s answers; "
+		    "trying again", "the channels'");
+		event_add(ob->settle_ev, &retry);
+		return;
+	}
 	while ((job = TAILQ_FIRST(&ob->done)) != NULL) {
 		TAILQ_REMOVE(&ob->done, job, entry);
-		if (ok)
-			outbox_settle_job(ob, job, now);
 		log_debug("outbox: row %lld %s%s%s", job->id,
 		    chan_result_name(job->result), job->reason ? ": " : "",
 		    job->reason ? job->reason : "");
@@ -411,9 +429,6 @@ outbox_settle(evutil_socket_t fd, short events, void *arg)
 		free(job->reason);
 		free(job);
 	}
-	if (ok && store_end(ob->st, 1) != 0)
-		log_warnx("outbox: settling failed; those rows will be sent "
-		    "again after a restart");
 	if (ob->inflight == 0 && !event_pending(ob->run_ev, EV_TIMEOUT,
 	    NULL))
 		outbox_arm(ob);

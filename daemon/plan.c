@@ -159,8 +159,9 @@ fail:
 /* Is (person, lead, channel) among the reminders this plan wants? */
 static int
 plan_wanted(json_t *members, long long person, const char *lead,
-    const char *channel)
+    const char *channel, int fallback)
 {
+	char			 first[8];
 	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
 	struct sched_lead	 leads[PLAN_MAX_LEADS];
 	json_t			*m = NULL;
@@ -183,7 +184,11 @@ plan_wanted(json_t *members, long long person, const char *lead,
 	}
 	if (m == NULL)
 		return (0);
+	/* The first channel; a later one only as a fallback from a failure. */
 	if (!plan_channel_listed(plan_str(m, "channels"), channel))
+		return (0);
+	if (!fallback && (plan_first_channel(plan_str(m, "channels"), first,
+	    sizeof first) != 0 || strcmp(first, channel) != 0))
 		return (0);
 	n = plan_leads(plan_str(m, "lead_times"), canon, leads);
 	for (j = 0; j < n; j++) {
@@ -237,7 +242,8 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 		if (plan_int(r, "sequence") != seq)
 			why = "meeting moved";
 		else if (!plan_wanted(members, plan_int(r, "person_id"),
-		    plan_str(r, "lead"), plan_str(r, "channel")))
+		    plan_str(r, "lead"), plan_str(r, "channel"),
+		    (int)plan_int(r, "fallback")))
 			why = "no longer wanted: membership or preferences "
 			    "changed";
 		if (why != NULL && store_plan_skip(st, plan_int(r, "id"), why,
@@ -636,14 +642,14 @@ plan_notice_for(struct store *st, long long occ_id, const char *kind,
  * time or place changed (an update) or that is gone (a cancellation).
  */
 static int
-plan_notify_diff(struct store *st, json_t *before, long long oldser,
-    long long newser, time_t now, char **cause)
+plan_notify_diff(struct store *st, json_t *before, long long group,
+    long long oldser, long long newser, time_t now, char **cause)
 {
 	json_t		*after, *a, *b, *match;
 	size_t		 i;
 	int		 rc = 0;
 
-	if ((after = store_occ_list(st, 0, now, now + 10 * 366 * 86400LL,
+	if ((after = store_occ_list(st, group, now, now + 10 * 366 * 86400LL,
 	    cause)) == NULL)
 		return (-1);
 	json_array_foreach(after, i, a) {
@@ -653,7 +659,8 @@ plan_notify_diff(struct store *st, json_t *before, long long oldser,
 			continue;
 		if ((b = plan_same_day(before, oldser, a)) == NULL)
 			continue;	/* a new meeting: reminders will do */
-		if (strcmp(plan_str(b, "status"), "scheduled") != 0 ||
+		if ((strcmp(plan_str(b, "status"), "scheduled") != 0 &&
+		    strcmp(plan_str(b, "status"), "moved") != 0) ||
 		    (plan_int(a, "start_at") == plan_int(b, "start_at") &&
 		    plan_int(a, "venue_id") == plan_int(b, "venue_id")))
 			continue;
@@ -734,7 +741,8 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 		cause_set(cause, "no series %lld", id);
 		return (-1);
 	}
-	before = store_occ_list(st, 0, now, now + 10 * 366 * 86400LL, cause);
+	before = store_occ_list(st, plan_int(row, "group_id"), now,
+	    now + 10 * 366 * 86400LL, cause);
 	if (before == NULL)
 		goto out;
 	if (store_begin(st) != 0)
@@ -801,11 +809,13 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 	if ((made = store_series_create(st, &next, cause)) == NULL)
 		goto done;
 	newid = plan_int(made, "id");
-	ok = plan_series(st, id, now, horizon, cause) == 0 &&
+	ok = store_occ_remove_moved(st, id, from, cause) == 0 &&
+	    plan_series(st, id, now, horizon, cause) == 0 &&
 	    plan_series(st, newid, now, horizon, cause) == 0;
 done:
 	if (ok)
-		ok = plan_notify_diff(st, before, id, newid, now, cause) == 0;
+		ok = plan_notify_diff(st, before, plan_int(row, "group_id"),
+		    id, newid, now, cause) == 0;
 	if (ok)
 		ok = store_audit(st, "api", "edit", "series", newid != id ?
 		    "split" : "whole") == 0;

@@ -417,9 +417,14 @@ sched_lead_parse(const char *in, struct sched_lead *lead,
 		if (!isdigit((unsigned char)*p))
 			goto bad;
 		v = strtol(p, &ep, 10);
-		if (v < 0 || v > 366 * 86400)
-			goto bad;
 		unit = (char)toupper((unsigned char)*ep);
+		/* Each unit within a year, before anything is multiplied. */
+		if (v < 0 || (unit == 'W' && v > 53) ||
+		    (unit == 'D' && v > 366) || (unit == 'H' && v > 366 * 24) ||
+		    (unit == 'M' && v > 366 * 1440) ||
+		    (unit == 'S' && v > 366 * 86400) ||
+		    lead->seconds > 366 * 86400 || lead->days > 366)
+			goto bad;
 		if (iso && ((unit == 'D' && intime) ||
 		    (unit != 'D' && !intime)))
 			goto bad;

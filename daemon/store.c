@@ -626,6 +626,10 @@ store_begin(struct store *st)
 int
 store_end(struct store *st, int ok)
 {
+	if (st->depth <= 0) {
+		log_warnx("store: a transaction ended that had not begun");
+		return (-1);
+	}
 	if (--st->depth > 0) {
 		if (!ok) {
 			store_core(st, STMT_ROLLBACK_TO);

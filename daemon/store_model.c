@@ -437,6 +437,20 @@ store_occ_window(struct store *st, long long series, time_t from,
 	return (store_rows(st, stmt, cause));
 }
 
+/* Meetings of a series moved by hand on or after rid: gone with a split. */
+int
+store_occ_remove_moved(struct store *st, long long series, const char *rid,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OCC_REMOVE_MOVED, "UPDATE occurrences SET "
+	    "status = 'removed', sequence = sequence + 1 WHERE series_id = :s "
+	    "AND status = 'moved' AND recurrence_id >= :rid");
+	store_bind(stmt, ":s", SB_INT, series, ":rid", SB_TEXT, rid, NULL);
+	return (store_done(st, stmt, cause));
+}
+
 /* Upcoming occurrences of one group (or all), for coordinators. */
 json_t *
 store_occ_list(struct store *st, long long group, time_t from, time_t until,

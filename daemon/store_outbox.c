@@ -39,7 +39,11 @@ store_plan_pending(struct store *st, long long occ, char **cause)
 	sqlite3_stmt	*stmt;
 
 	stmt = store_stmt(st, STMT_PLAN_PENDING, "SELECT id, person_id, lead, "
-	    "channel, sequence FROM outbox WHERE occurrence_id = :o AND "
+	    "channel, sequence, EXISTS (SELECT 1 FROM outbox f WHERE "
+	    "f.occurrence_id = o.occurrence_id AND f.person_id = o.person_id "
+	    "AND f.kind = o.kind AND f.lead = o.lead AND f.sequence = "
+	    "o.sequence AND f.state = 'failed' AND f.channel != o.channel) "
+	    "AS fallback FROM outbox o WHERE occurrence_id = :o AND "
 	    "kind = 'reminder' AND state = 'pending'");
 	store_bind(stmt, ":o", SB_INT, occ, NULL);
 	return (store_rows(st, stmt, cause));
@@ -135,7 +139,8 @@ store_plan_skip_occ(struct store *st, long long occ, const char *reason,
 
 	stmt = store_stmt(st, STMT_PLAN_SKIP_OCC, "UPDATE outbox SET state = "
 	    "'skipped', reason = :reason, updated_at = :now WHERE "
-	    "occurrence_id = :o AND kind = 'reminder' AND state = 'pending'");
+	    "occurrence_id = :o AND kind IN ('reminder', 'update') AND "
+	    "state = 'pending'");
 	store_bind(stmt, ":o", SB_INT, occ, ":reason", SB_TEXT, reason,
 	    ":now", SB_INT, (long long)time(NULL), NULL);
 	return (store_done(st, stmt, cause));

@@ -15,6 +15,24 @@ expect_code 404 GET /nothing/here
 grep -q '"reason": "nothing is at /nothing/here"' "$T/body" ||
     fail "404 body: $(cat "$T/body")"
 
+# A path that is not UTF-8 gets a JSON 404, and the daemon lives on.
+"$PY" - "$PORT" > "$T/raw" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /x\xff\xfe HTTP/1.0\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+sys.stdout.write(data.decode("utf-8", "replace"))
+PY
+grep -q '^HTTP/1.[01] 404' "$T/raw" || fail "non-UTF-8 path: $(cat "$T/raw")"
+grep -q '"reason": "nothing is at /x??"' "$T/raw" ||
+    fail "non-UTF-8 path: $(cat "$T/raw")"
+healthy || fail "a non-UTF-8 path stopped the daemon"
+
 # The API wants the control socket (or, later, a bearer token).
 expect_code 401 GET /api/v1/status
 code=$(curl -sS -o "$T/body" -w '%{http_code}' \
@@ -25,9 +43,9 @@ mode=$(stat -c %a "$T/state/convened.sock")
 [ "$mode" = 600 ] || fail "control socket mode is $mode"
 
 expect_code 200 GET /metrics
-grep -q '^convene_http_requests_total{route="healthz",code="200"} 3$' \
+grep -q '^convene_http_requests_total{route="healthz",code="200"} 4$' \
     "$T/body" || fail "metrics did not count healthz: $(cat "$T/body")"
-grep -q '^convene_http_requests_total{route="not_found",code="404"} 1$' \
+grep -q '^convene_http_requests_total{route="not_found",code="404"} 2$' \
     "$T/body" || fail "metrics did not count the 404"
 grep -q '^convene_uptime_seconds [0-9]' "$T/body" || fail "no uptime"
 grep -q '^convene_database_schema_version 3$' "$T/body" ||

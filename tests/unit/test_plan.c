@@ -242,6 +242,47 @@ test_member_leaves(void **state)
 }
 
 static void
+test_channels_and_notices(void **state)
+{
+	struct person_in	 p;
+	char			*cause = NULL;
+	time_t			 now = utc(2026, 1, 1, 12, 0);
+	long long		 occ;
+	json_t			*row;
+
+	(void)state;
+	/* Ada lists SMS first now: her email reminders go, SMS come. */
+	memset(&p, 0, sizeof p);
+	p.quiet_start = -2;
+	p.phone = "+447700900125";
+	p.channels = "sms,email";
+	row = store_person_update(st, 1, &p, &cause);
+	assert_non_null(row);
+	json_decref(row);
+	assert_int_equal(plan_person(st, 1, now, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 1 "
+	    "AND kind = 'reminder' AND state = 'pending' AND channel = "
+	    "'email'"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 1 "
+	    "AND kind = 'reminder' AND state = 'pending' AND channel = "
+	    "'sms'"), q("SELECT count(*) FROM outbox WHERE person_id = 2 "
+	    "AND kind = 'reminder' AND state = 'pending'"));
+
+	/* Moved, then cancelled: the update still waiting is withdrawn. */
+	occ = q("SELECT id FROM occurrences WHERE recurrence_id = "
+	    "'20260319T180000'");
+	assert_int_equal(plan_move(st, occ, "2026-03-20T18:00", 0, NULL, now,
+	    &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'update' AND state = 'pending'", occ), 2);
+	assert_int_equal(plan_cancel(st, occ, "no room", now, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'update' AND state = 'pending'", occ), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'cancellation' AND state = 'pending'", occ), 2);
+}
+
+static void
 test_series_edit(void **state)
 {
 	struct series_in	 ch;
@@ -307,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_plan_and_replan),
 		cmocka_unit_test(test_move_and_cancel),
 		cmocka_unit_test(test_member_leaves),
+		cmocka_unit_test(test_channels_and_notices),
 		cmocka_unit_test(test_series_edit),
 	};
 

@@ -196,6 +196,11 @@ test_bad_input(void **state)
 	EXPECT(sched_lead_parse("P1H", &lead, NULL, &cause),
 	    "is not a lead time");
 	EXPECT(sched_lead_parse("0s", &lead, NULL, &cause), "is zero");
+	/* Too long to be a lead time, and never wrapped round. */
+	EXPECT(sched_lead_parse("PT600000H", &lead, NULL, &cause),
+	    "is not a lead time");
+	EXPECT(sched_lead_parse("P400D", &lead, NULL, &cause),
+	    "is not a lead time");
 	s.rrule = "FREQ=WEEKLY;BYDAY=XX";
 	EXPECT(sched_expand(&s, 0, 1, &occ, &n, &cause), "rrule:");
 	assert_int_equal(sched_parse_local("2028-02-29 09:15:30", canon,
