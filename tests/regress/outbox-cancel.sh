@@ -3,73 +3,7 @@
 # notice in their own channel at once; the email says why.  When the
 # reminders' due time passes, nothing more reaches the spool.
 . "$(dirname "$0")/lib.sh"
-
-# api WANT METHOD PATH [JSON]: over the control socket; body in $T/body.
-api() {
-	want=$1
-	shift
-	if [ $# -ge 3 ]; then
-		code=$(curl -sS -m 10 --unix-socket "$T/state/convened.sock" \
-		    -o "$T/body" -w '%{http_code}' -X "$1" \
-		    -H 'Content-Type: application/json' -d "$3" \
-		    "http://localhost/api/v1$2") || code=000
-	else
-		code=$(curl -sS -m 10 --unix-socket "$T/state/convened.sock" \
-		    -o "$T/body" -w '%{http_code}' -X "$1" \
-		    "http://localhost/api/v1$2") || code=000
-	fi
-	[ "$code" = "$want" ] ||
-	    fail "$1 $2 gave $code, wanted $want: $(cat "$T/body" 2>/dev/null)"
-}
-
-# jv EXPR: a Python expression over the last body, d; lists print spaced.
-jv() {
-	"$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-r = eval(sys.argv[2])
-if isinstance(r, list) and all(not isinstance(x, (dict, list)) for x in r):
-	print(" ".join(str(x) for x in r))
-elif isinstance(r, (dict, list)):
-	print(json.dumps(r, sort_keys=True))
-else:
-	print(r)' "$T/body" "$1"
-}
-
-# ids COND: ids of the outbox messages (the last body) where COND holds.
-ids() {
-	jv '[m["id"] for m in d["messages"] if '"$1"']'
-}
-
-# msg ID KEY: one field of one outbox message of the last body.
-msg() {
-	jv '[m["'"$2"'"] for m in d["messages"] if m["id"] == '"$1"']'
-}
-
-# sleep_until EPOCH
-sleep_until() {
-	now=$(date +%s)
-	if [ "$1" -gt "$now" ]; then
-		sleep $(($1 - now))
-	fi
-}
-
-# spool_count GLOB: how many files in either spool match.
-spool_count() {
-	n=0
-	for f in "$T"/state/spool/mail/$1 "$T"/state/spool/sms/$1; do
-		if [ -e "$f" ]; then
-			n=$((n + 1))
-		fi
-	done
-	echo "$n"
-}
-
-# sms_length FILE: characters in a spooled SMS's text.
-sms_length() {
-	"$PY" -c 'import sys
-t = open(sys.argv[1], encoding="utf-8").read()
-print(len(t.split("\n\n", 1)[1]))' "$1"
-}
+. "$(dirname "$0")/outbox-lib.sh"
 
 start_daemon
 
