@@ -155,6 +155,7 @@ metrics_render(struct evbuffer *b)
 {
 	struct metrics_http_count	*m;
 	json_t				*states, *row;
+	const char			*state;
 	struct store_counts		 c;
 	size_t				 i;
 	long				 rss;
@@ -189,16 +190,35 @@ metrics_render(struct evbuffer *b)
 		metrics_head(b, "convene_people", "gauge", "People held.");
 		evbuffer_add_printf(b, "convene_people %lld\n", c.people);
 	}
-	if ((states = store_out_counts(convened->store, NULL)) != NULL) {
+	/* Counted off the loop every few seconds: a scan of every row. */
+	if ((states = store_out_counts_recent(convened->store)) != NULL) {
 		metrics_head(b, "convene_outbox_messages", "gauge",
-		    "Outbox rows by state.");
-		json_array_foreach(states, i, row)
+		    "Outbox rows by state, counted in the last few seconds.");
+		json_object_foreach(states, state, row)
 			evbuffer_add_printf(b, "convene_outbox_messages{state="
-			    "\"%s\"} %lld\n", json_string_value(
-			    json_object_get(row, "state")),
-			    (long long)json_integer_value(json_object_get(row,
-			    "n")));
+			    "\"%s\"} %lld\n", state,
+			    (long long)json_integer_value(row));
 		json_decref(states);
+	}
+	if (convened->outbox != NULL) {
+		const struct outbox_stats *os = outbox_stats(convened->outbox);
+
+		metrics_head(b, "convene_outbox_settled_total", "counter",
+		    "Messages settled since start, by outcome.");
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"sent\"} %llu\n", os->sent);
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"retried\"} %llu\n", os->retried);
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"failed\"} %llu\n", os->failed);
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"dead\"} %llu\n", os->dead);
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"skipped\"} %llu\n", os->skipped);
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"missed\"} %llu\n", os->missed);
+		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+		    "\"deferred\"} %llu\n", os->deferred);
 	}
 	for (i = 0; i < METRICS_HIST_MAX; i++)
 		metrics_render_hist(b, &metrics_hists[i]);

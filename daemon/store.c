@@ -22,7 +22,8 @@
 #include "log.h"
 #include "store_int.h"
 
-#define STORE_BUSY_MS	5000
+#define STORE_BUSY_MS		5000
+#define STORE_COUNT_EVERY	5	/* seconds between outbox counts */
 
 /* Migration N takes a database at version N-1 to version N. */
 static const char *const store_migrations[] = {
@@ -348,6 +349,45 @@ fail:
 }
 
 /*
+ * Count the outbox by state on the thread's own connection: a scan of
+ * every row, which /metrics must not make on the loop.
+ */
+static void
+store_count_states(struct store *st, sqlite3 *db)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*counts;
+
+	if (sqlite3_prepare_v2(db, "SELECT state, count(*) FROM outbox "
+	    "GROUP BY state ORDER BY state", -1, &stmt, NULL) != SQLITE_OK)
+		return;
+	counts = json_object();
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		json_object_set_new(counts, (const char *)sqlite3_column_text(
+		    stmt, 0), json_integer(sqlite3_column_int64(stmt, 1)));
+	sqlite3_finalize(stmt);
+	pthread_mutex_lock(&st->ck_lock);
+	json_decref(st->counts);
+	st->counts = counts;
+	pthread_mutex_unlock(&st->ck_lock);
+}
+
+/* The outbox counted by state a few seconds ago, or NULL: a copy. */
+json_t *
+store_out_counts_recent(struct store *st)
+{
+	json_t	*c = NULL;
+
+	if (!st->ck_running)
+		return (NULL);
+	pthread_mutex_lock(&st->ck_lock);
+	if (st->counts != NULL)
+		c = json_deep_copy(st->counts);
+	pthread_mutex_unlock(&st->ck_lock);
+	return (c);
+}
+
+/*
  * Checkpoints copy the WAL back into the database and fsync it: work that
  * can take a while, so a thread with its own connection does it every
  * second, and the loop's connection never checkpoints by itself.
@@ -358,7 +398,7 @@ store_checkpointer(void *arg)
 	struct store	*st = arg;
 	sqlite3		*db;
 	struct timespec	 ts;
-	int		 stop = 0;
+	int		 stop = 0, ticks = 0;
 
 	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -368,6 +408,7 @@ store_checkpointer(void *arg)
 		return (NULL);
 	}
 	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	store_count_states(st, db);
 	while (!stop) {
 		pthread_mutex_lock(&st->ck_lock);
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -378,6 +419,8 @@ store_checkpointer(void *arg)
 		pthread_mutex_unlock(&st->ck_lock);
 		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 		    NULL, NULL);
+		if (++ticks % STORE_COUNT_EVERY == 0)
+			store_count_states(st, db);
 	}
 	sqlite3_close(db);
 	return (NULL);
@@ -409,6 +452,8 @@ store_checkpointer_stop(struct store *st)
 	pthread_mutex_unlock(&st->ck_lock);
 	pthread_join(st->ck_thread, NULL);
 	st->ck_running = 0;
+	json_decref(st->counts);
+	st->counts = NULL;
 }
 
 void

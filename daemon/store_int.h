@@ -85,6 +85,7 @@ struct store {
 	pthread_cond_t	 ck_cond;
 	int		 ck_stop;
 	int		 ck_running;
+	json_t		*counts;	/* outbox by state, from the thread */
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 

@@ -148,6 +148,17 @@ grep -q "^Reminder: $title, $short\. Can you come?" "$sms" ||
     fail "SMS text: $(cat "$sms")"
 ok "SMS of $len characters with the title and $short"
 
+# /metrics: four sent since start, and (counted off the loop every few
+# seconds) four rows in the sent state.
+counted() {
+	curl -s -m 5 "$BASE/metrics" > "$T/metrics"
+	grep -q '^convene_outbox_messages{state="sent"} 4$' "$T/metrics"
+}
+wait_for counted || fail "metrics: $(grep outbox "$T/metrics")"
+grep -q '^convene_outbox_settled_total{outcome="sent"} 4$' "$T/metrics" ||
+    fail "metrics: $(grep outbox "$T/metrics")"
+ok "/metrics counts the four sent"
+
 healthy || fail "convened stopped answering /healthz"
 stop_daemon
 pass
