@@ -408,15 +408,15 @@ plan_all(struct store *st, time_t now, int horizon, char **cause)
 	return (rc);
 }
 
-/* Re-plan what a person's change (membership, preferences) touches. */
-int
-plan_person(struct store *st, long long person, time_t now, char **cause)
+/* Plan each listed occurrence (rows with an "id") in one transaction. */
+static int
+plan_ids(struct store *st, json_t *ids, time_t now, char **cause)
 {
-	json_t	*ids, *id;
+	json_t	*id;
 	size_t	 i;
 	int	 ok = 1;
 
-	if ((ids = store_occ_of_person(st, person, now, cause)) == NULL)
+	if (ids == NULL)
 		return (-1);
 	if (store_begin(st) != 0) {
 		json_decref(ids);
@@ -432,29 +432,20 @@ plan_person(struct store *st, long long person, time_t now, char **cause)
 	return (store_end(st, ok));
 }
 
+/* Re-plan what a person's change (membership, preferences) touches. */
+int
+plan_person(struct store *st, long long person, time_t now, char **cause)
+{
+	return (plan_ids(st, store_occ_of_person(st, person, now, cause), now,
+	    cause));
+}
+
 /* Re-plan every occurrence of a group from now on. */
 int
 plan_group(struct store *st, long long group, time_t now, char **cause)
 {
-	json_t	*ids, *id;
-	size_t	 i;
-	int	 ok = 1;
-
-	if ((ids = store_occ_list(st, group, now, now + 10 * 366 * 86400LL,
-	    cause)) == NULL)
-		return (-1);
-	if (store_begin(st) != 0) {
-		json_decref(ids);
-		return (-1);
-	}
-	json_array_foreach(ids, i, id) {
-		if (plan_occ_locked(st, plan_int(id, "id"), now, cause) != 0) {
-			ok = 0;
-			break;
-		}
-	}
-	json_decref(ids);
-	return (store_end(st, ok));
+	return (plan_ids(st, store_occ_list(st, group, now,
+	    now + 10 * 366 * 86400LL, cause), now, cause));
 }
 
 /* A notice (update or cancellation) to every member, in their channel. */
