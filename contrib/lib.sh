@@ -5,7 +5,9 @@
 BUILD_PACKAGES="autoconf automake make gcc pkg-config libevent-dev
 libsqlite3-dev libical-dev libsystemd-dev libinih-dev libjansson-dev
 libsodium-dev"
-TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind"
+TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind
+kannel kannel-extras python3-aiosmtpd python3-icalendar
+python3-recurring-ical-events msmtp nginx-light wrk"
 
 # libcurl's three -dev packages conflict: keep whichever is there.
 curl_dev() {

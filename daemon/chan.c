@@ -2,8 +2,9 @@
  * chan.c: the channels behind one interface.  The dispatcher hands a
  * rendered message to the backend for its channel and hears back exactly
  * one of OK, TEMPFAIL or PERMFAIL; only TEMPFAIL is retried.  Which
- * backend serves email and SMS is the configuration's choice: the spool
- * until a server is configured, null for dry runs.
+ * backend serves email and SMS is the configuration's choice: SMTP when
+ * smtp_url is set, the SMS gateway when gateway_url is, the spool until
+ * then, null for dry runs.
  */
 #include "config.h"
 
@@ -14,22 +15,38 @@
 
 extern const struct chan_backend	chan_null_backend;
 extern const struct chan_backend	chan_spool_backend;
+extern const struct chan_backend	chan_mail_backend;
+extern const struct chan_backend	chan_sms_backend;
 
 static const struct chan_backend	*chan_email, *chan_sms;
 
-/* Choose and start the backends; on failure nothing is changed. */
+static const struct chan_backend *
+chan_pick(const struct config *conf, int sms)
+{
+	if (conf->dry_run)
+		return (&chan_null_backend);
+	if (!sms && *conf->smtp_url != '\0')
+		return (&chan_mail_backend);
+	if (sms && *conf->sms_gateway_url != '\0')
+		return (&chan_sms_backend);
+	return (&chan_spool_backend);
+}
+
+/*
+ * Choose and (re)start the backends.  A backend keeps what is in flight
+ * across a reload; on failure the configuration in use is kept.
+ */
 int
-chan_init(const struct config *conf, char **cause)
+chan_init(struct event_base *base, const struct config *conf, char **cause)
 {
 	const struct chan_backend	*email, *sms;
 
-	if (conf->dry_run)
-		email = sms = &chan_null_backend;
-	else
-		email = sms = &chan_spool_backend;
-	if (email->init != NULL && email->init(conf, cause) != 0)
+	email = chan_pick(conf, 0);
+	sms = chan_pick(conf, 1);
+	if (email->init != NULL && email->init(base, conf, cause) != 0)
 		return (-1);
-	if (sms != email && sms->init != NULL && sms->init(conf, cause) != 0)
+	if (sms != email && sms->init != NULL &&
+	    sms->init(base, conf, cause) != 0)
 		return (-1);
 	chan_email = email;
 	chan_sms = sms;
@@ -49,6 +66,23 @@ chan_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 		return;
 	}
 	b->send(m, done, arg);
+}
+
+/* Let go of connections; what is in flight is told TEMPFAIL. */
+void
+chan_shutdown(void)
+{
+	const struct chan_backend	*all[] = {
+		&chan_mail_backend, &chan_sms_backend, &chan_spool_backend,
+		&chan_null_backend
+	};
+	size_t				 i;
+
+	for (i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (all[i]->shutdown != NULL)
+			all[i]->shutdown();
+	}
+	chan_email = chan_sms = NULL;
 }
 
 const char *

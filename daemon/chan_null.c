@@ -19,5 +19,5 @@ chan_null_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 }
 
 const struct chan_backend chan_null_backend = {
-	"null", NULL, chan_null_send
+	"null", NULL, chan_null_send, NULL, NULL
 };

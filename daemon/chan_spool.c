@@ -25,10 +25,12 @@ static char	*chan_spool_sms;
 static char	*chan_spool_from;
 
 static int
-chan_spool_init(const struct config *conf, char **cause)
+chan_spool_init(struct event_base *base, const struct config *conf,
+    char **cause)
 {
 	struct stat	sb;
 
+	(void)base;
 	if (stat(conf->mail_spool, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
 		cause_set(cause, "%s: not a folder", conf->mail_spool);
 		return (-1);
@@ -145,6 +147,15 @@ out:
 	free(text);
 }
 
+static void
+chan_spool_shutdown(void)
+{
+	free(chan_spool_mail);
+	free(chan_spool_sms);
+	free(chan_spool_from);
+	chan_spool_mail = chan_spool_sms = chan_spool_from = NULL;
+}
+
 const struct chan_backend chan_spool_backend = {
-	"spool", chan_spool_init, chan_spool_send
+	"spool", chan_spool_init, chan_spool_send, NULL, chan_spool_shutdown
 };

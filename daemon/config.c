@@ -35,6 +35,11 @@
 static const char *const conf_log_levels[] = { "info", "debug", NULL };
 static const char *const conf_http_schemes[] = { "http", "https", NULL };
 static const char *const conf_smtp_schemes[] = { "smtp", "smtps", NULL };
+static const char *const conf_starttls[] = { "required", "optional", NULL };
+static const char *const conf_sms_gateways[] = { "kannel", "http", NULL };
+static const char *const conf_sms_auths[] = { "basic", "bearer", "none",
+	NULL };
+static const char *const conf_sms_formats[] = { "form", "json", NULL };
 
 const struct conf_option conf_options[] = {
 	{ "daemon", "state_directory", CONF_PATH, CONF_OFF(state_directory),
@@ -108,6 +113,18 @@ const struct conf_option conf_options[] = {
 	{ "mail", "from", CONF_STRING, CONF_OFF(mail_from),
 	  0, 0, NULL, "convene@localhost",
 	  "Sender address of every email." },
+	{ "mail", "starttls", CONF_ENUM, CONF_OFF(smtp_starttls),
+	  0, 0, conf_starttls, "required",
+	  "For smtp:// servers: required refuses to send without TLS; "
+	  "optional uses it when the server offers it." },
+	{ "mail", "max_connections", CONF_INT, CONF_OFF(smtp_max_connections),
+	  1, 64, NULL, "4",
+	  "Most connections open to the SMTP server at once; each is "
+	  "reused for the next message." },
+	{ "mail", "timeout", CONF_INT, CONF_OFF(smtp_timeout),
+	  1, 3600, NULL, "60",
+	  "Seconds one message may take to hand over before it counts as a "
+	  "temporary failure." },
 
 	{ "sms", "spool", CONF_PATH, CONF_OFF(sms_spool),
 	  0, 0, NULL, "spool/sms",
@@ -120,6 +137,40 @@ const struct conf_option conf_options[] = {
 	  CONF_OFF(sms_credentials_file), 0, 0, NULL, "",
 	  "File holding the gateway's user:password or token; must not be "
 	  "readable by group or others." },
+	{ "sms", "gateway", CONF_ENUM, CONF_OFF(sms_gateway),
+	  0, 0, conf_sms_gateways, "kannel",
+	  "kannel: Kannel's sendsms interface, with delivery reports; http: "
+	  "a provider's HTTP API, shaped by the options below." },
+	{ "sms", "from", CONF_STRING, CONF_OFF(sms_from),
+	  0, 0, NULL, "",
+	  "Sender number or name; empty: the gateway's own." },
+	{ "sms", "auth", CONF_ENUM, CONF_OFF(sms_auth),
+	  0, 0, conf_sms_auths, "basic",
+	  "For gateway = http: basic (user:password), bearer (a token) or "
+	  "none." },
+	{ "sms", "format", CONF_ENUM, CONF_OFF(sms_format),
+	  0, 0, conf_sms_formats, "form",
+	  "For gateway = http: the request body, form-encoded or JSON." },
+	{ "sms", "field_to", CONF_STRING, CONF_OFF(sms_field_to),
+	  0, 0, NULL, "To",
+	  "For gateway = http: the field holding the number." },
+	{ "sms", "field_from", CONF_STRING, CONF_OFF(sms_field_from),
+	  0, 0, NULL, "From",
+	  "For gateway = http: the field holding the sender." },
+	{ "sms", "field_text", CONF_STRING, CONF_OFF(sms_field_text),
+	  0, 0, NULL, "Body",
+	  "For gateway = http: the field holding the text." },
+	{ "sms", "field_callback", CONF_STRING, CONF_OFF(sms_field_callback),
+	  0, 0, NULL, "StatusCallback",
+	  "For gateway = http: the field holding the delivery report "
+	  "address; empty: ask for none." },
+	{ "sms", "max_connections", CONF_INT, CONF_OFF(sms_max_connections),
+	  1, 64, NULL, "4",
+	  "Most requests open to the gateway at once." },
+	{ "sms", "timeout", CONF_INT, CONF_OFF(sms_timeout),
+	  1, 600, NULL, "30",
+	  "Seconds the gateway has to answer before the message counts as "
+	  "a temporary failure." },
 
 	{ "outbox", "horizon_days", CONF_INT, CONF_OFF(horizon_days),
 	  1, 730, NULL, "60",
@@ -414,10 +465,17 @@ conf_set(struct conf_parse *p, const struct conf_option *o,
 				break;
 		}
 		if (*c == NULL) {
-			conf_error(p, "[%s] %s: '%s' is not one of %s%s%s",
-			    o->section, o->name, value, o->choices[0],
-			    o->choices[1] ? " or " : "",
-			    o->choices[1] ? o->choices[1] : "");
+			char	*list = xstrdup(""), *t;
+
+			for (c = o->choices; *c != NULL; c++) {
+				t = xprintf("%s%s%s", list, c == o->choices ?
+				    "" : c[1] == NULL ? " or " : ", ", *c);
+				free(list);
+				list = t;
+			}
+			conf_error(p, "[%s] %s: '%s' is not one of %s",
+			    o->section, o->name, value, list);
+			free(list);
 			return (-1);
 		}
 		break;

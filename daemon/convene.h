@@ -56,11 +56,24 @@ struct config {
 	char		*smtp_username;
 	char		*smtp_password_file;
 	char		*mail_from;
+	char		*smtp_starttls;
+	int		 smtp_max_connections;
+	int		 smtp_timeout;
 
 	/* [sms] */
 	char		*sms_spool;
 	char		*sms_gateway_url;
 	char		*sms_credentials_file;
+	char		*sms_gateway;
+	char		*sms_from;
+	char		*sms_auth;
+	char		*sms_format;
+	char		*sms_field_to;
+	char		*sms_field_from;
+	char		*sms_field_text;
+	char		*sms_field_callback;
+	int		 sms_max_connections;
+	int		 sms_timeout;
 
 	/* [outbox] */
 	int		 horizon_days;
@@ -96,7 +109,7 @@ char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
 /* store.c */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 struct store_counts {
@@ -257,7 +270,13 @@ int		 store_token_check(struct store *, const void *, size_t);
 /* key.c */
 #define KEY_BYTES	32
 
+#define KEY_SIG_LEN	23	/* 128 bits in URL-safe base64, and NUL */
+
 int		 key_load(const char *, unsigned char [KEY_BYTES], char **);
+void		 key_sign(const unsigned char [KEY_BYTES], const char *,
+		    const char *, long long, char [KEY_SIG_LEN]);
+int		 key_verify(const unsigned char [KEY_BYTES], const char *,
+		    const char *, long long, const char *, time_t);
 
 /* sched.c */
 #define SCHED_LOCAL_LEN	32	/* "20260312T180000" and room */
@@ -319,6 +338,20 @@ int		 plan_series_edit(struct store *, long long,
 		    const struct series_in *, const char *, time_t, int,
 		    char **);
 
+/* curlev.c */
+struct curlev;
+typedef void CURL;
+typedef void (*curlev_done_cb)(CURL *, int, void *);
+
+int		 curlev_global_init(char **);
+void		 curlev_global_free(void);
+struct curlev	*curlev_create(struct event_base *, long, char **);
+void		 curlev_limit(struct curlev *, long);
+int		 curlev_add(struct curlev *, CURL *, curlev_done_cb, void *,
+		    char **);
+size_t		 curlev_active(struct curlev *);
+void		 curlev_free(struct curlev *);
+
 /* chan.c */
 enum chan_result {
 	CHAN_OK,
@@ -326,28 +359,46 @@ enum chan_result {
 	CHAN_PERMFAIL
 };
 
+/*
+ * A message ready for its channel.  The backend copies what it needs
+ * before send returns: the caller frees the message at once.
+ */
 struct chan_msg {
 	long long	 id;		/* the outbox row */
 	int		 attempt;
 	const char	*channel;	/* "email" or "sms" */
+	const char	*kind;		/* "reminder", "update", ... */
 	const char	*to;
 	const char	*to_name;
-	const char	*subject;
-	const char	*body;
-	const char	*message_id;
+	const char	*subject;	/* email only */
+	const char	*body;		/* the text: the plain part, the SMS */
+	const char	*html;		/* email: the HTML part, or NULL */
+	const char	*ical;		/* email: a VCALENDAR, or NULL */
+	const char	*ical_method;	/* "REQUEST" or "CANCEL" */
+	const char	*lang;		/* the language used, such as "cy" */
+	const char	*message_id;	/* "<...>" */
 };
 
+/*
+ * done(arg, result, provider_id, reason) is called exactly once, and may
+ * be called before send returns.
+ */
 typedef void (*chan_done_cb)(void *, enum chan_result, const char *,
     const char *);
 
 struct chan_backend {
 	const char	*name;
-	int		(*init)(const struct config *, char **);
+	int		(*init)(struct event_base *, const struct config *,
+			    char **);
 	void		(*send)(const struct chan_msg *, chan_done_cb, void *);
+	size_t		(*inflight)(void);	/* NULL: never waits */
+	void		(*shutdown)(void);	/* NULL: nothing held */
 };
 
-int		 chan_init(const struct config *, char **);
+int		 chan_init(struct event_base *, const struct config *,
+		    char **);
 void		 chan_send(const struct chan_msg *, chan_done_cb, void *);
+void		 chan_shutdown(void);
 const char	*chan_result_name(enum chan_result);
 
 /* msg.c */

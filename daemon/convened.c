@@ -244,7 +244,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 		set_status();
 		return;
 	}
-	if (chan_init(next, &cause) != 0) {
+	if (chan_init(convened->base, next, &cause) != 0) {
 		log_warnx("%s", cause);
 		log_warnx("configuration not reloaded: keeping the one "
 		    "loaded before");
@@ -474,7 +474,7 @@ main(int argc, char **argv)
 	}
 	log_info("%zu templates loaded from %s", tmpl_count(state.tmpl),
 	    conf->templates);
-	if (chan_init(conf, &cause) != 0)
+	if (chan_init(state.base, conf, &cause) != 0)
 		fatalx("%s", cause);
 	if ((state.outbox = outbox_create(state.base, state.store, conf,
 	    state.tmpl, &cause)) == NULL)
@@ -534,7 +534,10 @@ main(int argc, char **argv)
 	systemd_notify("STATUS=Closing the database");
 	http_free(state.http);
 	metrics_stop();
+	/* In flight at a channel: told TEMPFAIL, resent after a restart. */
+	chan_shutdown();
 	outbox_free(state.outbox);
+	curlev_global_free();
 	tmpl_free(state.tmpl);
 	json_decref(plan_queue);
 	event_free(ev_plan);

@@ -106,3 +106,36 @@ fail:
 	close(fd);
 	return (-1);
 }
+
+/*
+ * Sign "purpose:subject:expiry" with the key: HMAC-SHA-512-256, cut to
+ * 128 bits and written in URL-safe base64 (22 characters).  The purpose
+ * keeps a signature made for one kind of link from opening another.
+ */
+void
+key_sign(const unsigned char key[KEY_BYTES], const char *purpose,
+    const char *subject, long long expiry, char out[KEY_SIG_LEN])
+{
+	unsigned char	 mac[crypto_auth_hmacsha512256_BYTES];
+	char		*msg;
+
+	msg = xprintf("%s:%s:%lld", purpose, subject, expiry);
+	crypto_auth_hmacsha512256(mac, (const unsigned char *)msg,
+	    strlen(msg), key);
+	free(msg);
+	sodium_bin2base64(out, KEY_SIG_LEN, mac, 16,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* 0 when sig is the signature of these and expiry is not past now. */
+int
+key_verify(const unsigned char key[KEY_BYTES], const char *purpose,
+    const char *subject, long long expiry, const char *sig, time_t now)
+{
+	char	good[KEY_SIG_LEN];
+
+	if (expiry < (long long)now || strlen(sig) != KEY_SIG_LEN - 1)
+		return (-1);
+	key_sign(key, purpose, subject, expiry, good);
+	return (sodium_memcmp(good, sig, KEY_SIG_LEN - 1) == 0 ? 0 : -1);
+}

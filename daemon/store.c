@@ -159,6 +159,55 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 'pending';"
 	"CREATE INDEX outbox_sending ON outbox(state) WHERE state = 'sending';"
 	"CREATE INDEX outbox_person ON outbox(person_id);",
+
+	/*
+	 * 4: calendar feeds (a person's secret token, a group's public
+	 * feed, a series' SEQUENCE), more kinds of message, and what the
+	 * SMS gateway reports after it accepted a message.  SQLite cannot
+	 * widen a CHECK in place, so the outbox is rebuilt.
+	 */
+	"ALTER TABLE people ADD COLUMN feed_token TEXT;"
+	"CREATE UNIQUE INDEX people_feed_token ON people(feed_token)"
+	"  WHERE feed_token IS NOT NULL;"
+	"ALTER TABLE groups ADD COLUMN feed_public INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (feed_public IN (0, 1));"
+	"ALTER TABLE series ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE outbox_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  occurrence_id INTEGER REFERENCES occurrences(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('reminder', 'invitation',"
+	"    'update', 'cancellation', 'rsvp', 'access', 'test')),"
+	"  lead TEXT NOT NULL DEFAULT '',"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"
+	"  due_at INTEGER NOT NULL,"
+	"  next_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'dead',"
+	"      'skipped', 'missed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  late INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  delivery TEXT NOT NULL DEFAULT '',"
+	"  delivered_at INTEGER,"
+	"  UNIQUE (occurrence_id, person_id, kind, lead, channel, sequence)"
+	");"
+	"INSERT INTO outbox_new (id, occurrence_id, person_id, kind, lead,"
+	"  channel, sequence, due_at, next_at, state, attempts, late, reason,"
+	"  provider_id, created_at, updated_at, sent_at)"
+	"  SELECT id, occurrence_id, person_id, kind, lead, channel, sequence,"
+	"  due_at, next_at, state, attempts, late, reason, provider_id,"
+	"  created_at, updated_at, sent_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 'pending';"
+	"CREATE INDEX outbox_sending ON outbox(state) WHERE state = 'sending';"
+	"CREATE INDEX outbox_person ON outbox(person_id);",
 };
 
 #define STORE_NMIGRATIONS \

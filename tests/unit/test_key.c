@@ -68,12 +68,45 @@ test_refused(void **state)
 	assert_int_equal(k[31], 0xff);
 }
 
+/* A signature opens only its own purpose, subject and expiry, in time. */
+static void
+test_sign(void **state)
+{
+	unsigned char	 k[KEY_BYTES], k2[KEY_BYTES];
+	char		 sig[KEY_SIG_LEN], other[KEY_SIG_LEN];
+	time_t		 now = 1800000000;
+
+	(void)state;
+	memset(k, 7, sizeof k);
+	memset(k2, 8, sizeof k2);
+	key_sign(k, "prefs", "42", now + 60, sig);
+	assert_int_equal(strlen(sig), KEY_SIG_LEN - 1);
+	assert_int_equal(strspn(sig, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_"), KEY_SIG_LEN - 1);
+	assert_int_equal(key_verify(k, "prefs", "42", now + 60, sig, now), 0);
+	assert_int_equal(key_verify(k, "prefs", "42", now + 60, sig,
+	    now + 61), -1);
+	assert_int_equal(key_verify(k, "dlr", "42", now + 60, sig, now), -1);
+	assert_int_equal(key_verify(k, "prefs", "43", now + 60, sig, now), -1);
+	assert_int_equal(key_verify(k, "prefs", "42", now + 61, sig, now), -1);
+	assert_int_equal(key_verify(k2, "prefs", "42", now + 60, sig, now),
+	    -1);
+	assert_int_equal(key_verify(k, "prefs", "42", now + 60, "short",
+	    now), -1);
+	key_sign(k, "prefs", "42", now + 60, other);
+	assert_string_equal(sig, other);
+	other[3] = other[3] == 'A' ? 'B' : 'A';
+	assert_int_equal(key_verify(k, "prefs", "42", now + 60, other, now),
+	    -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_made_once),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_sign),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
