@@ -642,6 +642,19 @@ api_person(struct api_req *a, long long id)
 		return (api_reply(a, 202, json_pack("{s:s}", "queued",
 		    in.channel)));
 	}
+	if (a->nparts == 3 && strcmp(a->parts[2], "preferences") == 0 &&
+	    a->method == EVHTTP_REQ_GET) {
+		char	*url;
+
+		json_decref(row);
+		url = prefs_link(convened->conf->base_url,
+		    convened->signing_key, id, time(NULL), PREFS_LINK_DAYS);
+		api_audit(a, "link", "person", a->parts[1]);
+		row = json_pack("{s:s, s:i}", "url", url, "days",
+		    PREFS_LINK_DAYS);
+		free(url);
+		return (api_reply(a, 200, row));
+	}
 	if (a->nparts != 2) {
 		json_decref(row);
 		return (api_fail(a, 404, "nothing is here"));

@@ -441,6 +441,8 @@ void		 http_configure(struct http *, const struct config *);
 void		 http_stop_accepting(struct http *);
 void		 http_free(struct http *);
 struct evhttp_request;
+void		 http_reply(struct evhttp_request *, const char *, int,
+		    const char *, struct evbuffer *);
 void		 http_json(struct evhttp_request *, const char *, int,
 		    json_t *);
 void		 http_error(struct evhttp_request *, const char *, int,
@@ -451,6 +453,23 @@ int		 http_from_control(struct evhttp_request *);
 void		 api_dispatch(struct evhttp_request *, const char *);
 size_t		 http_inflight(struct http *);
 char		*http_describe(struct http *);
+
+/* page.c */
+void		 page_esc(struct evbuffer *, const char *);
+void		 page_begin(struct evbuffer *, const char *, const char *);
+void		 page_end(struct evbuffer *);
+void		 page_send(struct evhttp_request *, const char *, int,
+		    struct evbuffer *);
+void		 page_message(struct evhttp_request *, const char *, int,
+		    const char *, const char *);
+void		 page_stylesheet(struct evhttp_request *, const char *);
+
+/* prefs.c */
+#define PREFS_LINK_DAYS	60	/* how long a link in a message works */
+
+char		*prefs_link(const char *, const unsigned char [KEY_BYTES],
+		    long long, time_t, int);
+void		 prefs_handle(struct evhttp_request *, const char *);
 
 /* metrics.c */
 void		 metrics_http(const char *, int);

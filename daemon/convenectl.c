@@ -885,6 +885,28 @@ ctl_person_test(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/* person link: the address a coordinator can pass on by hand. */
+static int
+ctl_person_link(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	(void)opts;
+	id = ctl_id(ctl_find("person", "link"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld/preferences", id);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("%s\n", ctl_str(o, "url"));
+	json_decref(o);
+	return (0);
+}
+
 /* member add: also changes the role of someone who belongs already. */
 static int
 ctl_member_add(struct ctl *ctl, char **av, json_t *opts)
@@ -1444,6 +1466,7 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	    ctl_person_change },
 	{ "person", "remove", "ID", 1, 1, NULL, ctl_person_remove },
 	{ "person", "test", "ID", 1, 1, NULL, ctl_person_test },
+	{ "person", "link", "ID", 1, 1, NULL, ctl_person_link },
 	{ "member", "add", "GROUP PERSON", 2, 2, ctl_member_opts,
 	    ctl_member_add },
 	{ "member", "remove", "GROUP PERSON", 2, 2, NULL,

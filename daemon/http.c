@@ -102,11 +102,28 @@ http_api(struct http *h, struct evhttp_request *req,
 	api_dispatch(req, path + strlen(r->path));
 }
 
+static void
+http_preferences(struct http *h, struct evhttp_request *req,
+    const struct http_route *r, const char *path)
+{
+	prefs_handle(req, path);
+}
+
+static void
+http_style(struct http *h, struct evhttp_request *req,
+    const struct http_route *r, const char *path)
+{
+	page_stylesheet(req, r->name);
+}
+
 static const struct http_route http_routes[] = {
 	{ "/healthz", "healthz", HTTP_GET, 0, http_healthz },
 	{ "/metrics", "metrics", HTTP_GET, 0, http_metrics },
 	{ "/api/v1/status", "api_status", HTTP_GET, HTTP_ADMIN, http_status },
 	{ "/api/v1/", "api", HTTP_ANY, HTTP_PREFIX, http_api },
+	{ "/preferences/", "preferences", HTTP_GET | EVHTTP_REQ_POST,
+	  HTTP_PREFIX, http_preferences },
+	{ "/style.css", "style", HTTP_GET, 0, http_style },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -135,8 +152,8 @@ http_reason(int code)
 }
 
 /* Every reply leaves here, so that every reply is counted. */
-static void
-http_send(struct evhttp_request *req, const char *route, int code,
+void
+http_reply(struct evhttp_request *req, const char *route, int code,
     const char *type, struct evbuffer *body)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
@@ -170,7 +187,7 @@ http_json(struct evhttp_request *req, const char *route, int code,
 	evbuffer_add_printf(buf, "%s\n", s);
 	free(s);
 	json_decref(obj);
-	http_send(req, route, code, "application/json", buf);
+	http_reply(req, route, code, "application/json", buf);
 	evbuffer_free(buf);
 }
 
@@ -231,7 +248,7 @@ http_metrics(struct http *h, struct evhttp_request *req,
 	if (buf == NULL)
 		fatal("evbuffer_new");
 	metrics_render(buf);
-	http_send(req, r->name, 200, "text/plain; version=0.0.4; "
+	http_reply(req, r->name, 200, "text/plain; version=0.0.4; "
 	    "charset=utf-8", buf);
 	evbuffer_free(buf);
 }

@@ -1,0 +1,545 @@
+/*
+ * prefs.c: the page where a member changes how they hear from their
+ * groups: by email, by text message, both in an order, or only through
+ * their calendar; the form their emails take (standard, plain text,
+ * large print, Easy Read); their language; and quiet hours for texts.
+ *
+ * Every message carries a signed link to it,
+ * /preferences/<person>.<expiry>.<signature>, so no password is needed
+ * and the link works for one person only until it expires.  The form
+ * is plain HTML that works by keyboard and without JavaScript; a
+ * mistake is shown at the top, linked to its field, and nothing is
+ * saved until the whole form is right.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "convene.h"
+#include "log.h"
+#include "tmpl.h"
+
+#define PREFS_ROUTE	"preferences"
+#define PREFS_MAX_ERRORS 4
+
+/* The ways a member may hear from a group, as the channels column. */
+static const struct {
+	const char	*channels;
+	const char	*label;
+	const char	*hint;
+	int		 email;		/* needs an email address */
+	int		 sms;		/* needs a mobile number */
+} prefs_ways[] = {
+	{ "email", "By email", NULL, 1, 0 },
+	{ "sms", "By text message", NULL, 0, 1 },
+	{ "email,sms", "By email, and by text message if the email cannot "
+	  "be sent", NULL, 1, 1 },
+	{ "sms,email", "By text message, and by email if the text cannot "
+	  "be sent", NULL, 1, 1 },
+	{ "feed", "Only in my calendar", "Your phone or computer shows the "
+	  "meetings from your calendar link. You get no emails or texts.",
+	  0, 0 },
+};
+
+static const struct {
+	const char	*style;
+	const char	*label;
+	const char	*hint;
+} prefs_styles[] = {
+	{ "standard", "Standard", "Formatted text with the key facts "
+	  "first." },
+	{ "plain", "Plain text", "No formatting. Good with some screen "
+	  "readers and older email programs." },
+	{ "large", "Large print", "Big text with plenty of space, and "
+	  "short lines." },
+	{ "easyread", "Easy Read", "Short sentences and plain words, one "
+	  "idea on each line." },
+};
+
+/* Languages a member may choose, named in their own words. */
+static const struct {
+	const char	*code;
+	const char	*name;
+} prefs_langs[] = {
+	{ "en", "English" },
+	{ "cy", "Cymraeg" },
+	{ "ar", "العربية" },
+	{ "ur", "اردو" },
+	{ "pl", "Polski" },
+	{ "pa", "ਪੰਜਾਬੀ" },
+	{ "bn", "বাংলা" },
+	{ "gu", "ગુજરાતી" },
+	{ "so", "Soomaali" },
+	{ "ro", "Română" },
+	{ "es", "Español" },
+	{ "fr", "Français" },
+	{ "pt", "Português" },
+	{ "lt", "Lietuvių" },
+	{ "tr", "Türkçe" },
+	{ "zh", "中文" },
+};
+
+#define PREFS_N(a)	(sizeof (a) / sizeof (a)[0])
+
+struct prefs_form {
+	const char	*channels;
+	const char	*style;
+	const char	*language;
+	const char	*quiet_from;
+	const char	*quiet_to;
+	struct {
+		const char	*field;		/* the id it belongs to */
+		const char	*text;
+	} errors[PREFS_MAX_ERRORS];
+	int		 nerrors;
+};
+
+/* A language is offered when its templates are installed. */
+static int
+prefs_lang_offered(const char *code)
+{
+	if (strcmp(code, "en") == 0)
+		return (1);
+	return (convened != NULL && convened->tmpl != NULL &&
+	    tmpl_exists(convened->tmpl, code, "reminder.subject"));
+}
+
+/* "21:30" as minutes of the day, or -1. */
+static int
+prefs_minutes(const char *s)
+{
+	if (strlen(s) != 5 || !isdigit((unsigned char)s[0]) ||
+	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
+	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
+		return (-1);
+	if (atoi(s) > 23 || atoi(s + 3) > 59)
+		return (-1);
+	return (atoi(s) * 60 + atoi(s + 3));
+}
+
+static const char *
+prefs_str(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s != NULL ? s : "");
+}
+
+static int
+prefs_way_possible(json_t *person, size_t i)
+{
+	if (prefs_ways[i].email && *prefs_str(person, "email") == '\0')
+		return (0);
+	if (prefs_ways[i].sms && *prefs_str(person, "phone") == '\0')
+		return (0);
+	return (1);
+}
+
+static void
+prefs_error(struct prefs_form *f, const char *field, const char *text)
+{
+	if (f->nerrors < PREFS_MAX_ERRORS) {
+		f->errors[f->nerrors].field = field;
+		f->errors[f->nerrors].text = text;
+		f->nerrors++;
+	}
+}
+
+static const char *
+prefs_error_for(const struct prefs_form *f, const char *field)
+{
+	int	i;
+
+	for (i = 0; i < f->nerrors; i++) {
+		if (strcmp(f->errors[i].field, field) == 0)
+			return (f->errors[i].text);
+	}
+	return (NULL);
+}
+
+/* One radio button with its label and hint, tied together for AT. */
+static void
+prefs_radio(struct evbuffer *b, const char *name, const char *id,
+    const char *value, const char *label, const char *hint, int checked)
+{
+	evbuffer_add_printf(b, "<div class=\"choice\">\n<input type=\"radio\" "
+	    "name=\"%s\" id=\"%s\" value=\"", name, id);
+	page_esc(b, value);
+	evbuffer_add_printf(b, "\"%s%s%s%s>\n<label for=\"%s\">", checked ?
+	    " checked" : "", hint ? " aria-describedby=\"" : "",
+	    hint ? id : "", hint ? "-hint\"" : "", id);
+	page_esc(b, label);
+	if (hint != NULL) {
+		evbuffer_add_printf(b, "<span class=\"hint\" id=\"%s-hint\">",
+		    id);
+		page_esc(b, hint);
+		evbuffer_add_printf(b, "</span>");
+	}
+	evbuffer_add_printf(b, "</label>\n</div>\n");
+}
+
+static void
+prefs_field_error(struct evbuffer *b, const struct prefs_form *f,
+    const char *field)
+{
+	const char	*e = prefs_error_for(f, field);
+
+	if (e == NULL)
+		return;
+	evbuffer_add_printf(b, "<p class=\"error\" id=\"%s-error\">"
+	    "<span>Problem:</span> ", field);
+	page_esc(b, e);
+	evbuffer_add_printf(b, "</p>\n");
+}
+
+/* The form, holding the values given (or the person's own). */
+static void
+prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
+{
+	const char	*e;
+	char		 id[32];
+	size_t		 i;
+	int		 n = 0;
+
+	page_begin(b, "en", f->nerrors ? "There is a problem: how you hear "
+	    "from us" : "How you hear from us");
+	evbuffer_add_printf(b, "<h1>How you hear from us</h1>\n<p>Hello ");
+	page_esc(b, prefs_str(person, "name"));
+	evbuffer_add_printf(b, ". Choose how we tell you about meetings. "
+	    "Your choices are for every group you are in.</p>\n");
+	if (f->nerrors > 0) {
+		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
+		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
+		    "title\">There is a problem</h2>\n<ul>\n");
+		for (n = 0; n < f->nerrors; n++) {
+			evbuffer_add_printf(b, "<li><a href=\"#%s\">",
+			    f->errors[n].field);
+			page_esc(b, f->errors[n].text);
+			evbuffer_add_printf(b, "</a></li>\n");
+		}
+		evbuffer_add_printf(b, "</ul>\n</div>\n");
+	}
+	evbuffer_add_printf(b, "<form method=\"post\" action=\"\" "
+	    "novalidate>\n");
+
+	e = prefs_error_for(f, "how");
+	evbuffer_add_printf(b, "<fieldset id=\"how\"%s>\n<legend>How should "
+	    "we contact you?</legend>\n", e ? " aria-describedby=\"how-"
+	    "error\"" : "");
+	prefs_field_error(b, f, "how");
+	for (i = 0; i < PREFS_N(prefs_ways); i++) {
+		if (!prefs_way_possible(person, i))
+			continue;
+		snprintf(id, sizeof id, "how-%zu", i);
+		prefs_radio(b, "how", id, prefs_ways[i].channels,
+		    prefs_ways[i].label, prefs_ways[i].hint,
+		    strcmp(f->channels, prefs_ways[i].channels) == 0);
+	}
+	evbuffer_add_printf(b, "</fieldset>\n");
+
+	e = prefs_error_for(f, "style");
+	evbuffer_add_printf(b, "<fieldset id=\"style\"%s>\n<legend>How should "
+	    "your emails look?</legend>\n", e ? " aria-describedby=\"style-"
+	    "error\"" : "");
+	prefs_field_error(b, f, "style");
+	for (i = 0; i < PREFS_N(prefs_styles); i++) {
+		snprintf(id, sizeof id, "style-%s", prefs_styles[i].style);
+		prefs_radio(b, "style", id, prefs_styles[i].style,
+		    prefs_styles[i].label, prefs_styles[i].hint,
+		    strcmp(f->style, prefs_styles[i].style) == 0);
+	}
+	evbuffer_add_printf(b, "</fieldset>\n");
+
+	evbuffer_add_printf(b, "<div class=\"field\">\n<label "
+	    "for=\"language\">Language</label>\n");
+	prefs_field_error(b, f, "language");
+	evbuffer_add_printf(b, "<select id=\"language\" name=\"language\""
+	    "%s>\n", prefs_error_for(f, "language") ? " aria-describedby=\""
+	    "language-error\" aria-invalid=\"true\"" : "");
+	for (i = 0; i < PREFS_N(prefs_langs); i++) {
+		if (!prefs_lang_offered(prefs_langs[i].code))
+			continue;
+		evbuffer_add_printf(b, "<option value=\"%s\" lang=\"%s\"%s>",
+		    prefs_langs[i].code, prefs_langs[i].code,
+		    strcmp(f->language, prefs_langs[i].code) == 0 ?
+		    " selected" : "");
+		page_esc(b, prefs_langs[i].name);
+		evbuffer_add_printf(b, "</option>\n");
+	}
+	evbuffer_add_printf(b, "</select>\n</div>\n");
+
+	if (*prefs_str(person, "phone") != '\0') {
+		e = prefs_error_for(f, "quiet_from");
+		evbuffer_add_printf(b, "<fieldset id=\"quiet\" "
+		    "aria-describedby=\"quiet-hint%s\">\n<legend>Quiet hours "
+		    "for text messages</legend>\n<p class=\"hint\" id=\"quiet-hint\">We do not "
+		    "send texts between these times. Leave both empty for no "
+		    "quiet hours.</p>\n", e ? " quiet_from-error" : "");
+		prefs_field_error(b, f, "quiet_from");
+		evbuffer_add_printf(b, "<div class=\"field\">\n<label "
+		    "for=\"quiet_from\">From</label>\n<input type=\"time\" "
+		    "id=\"quiet_from\" name=\"quiet_from\" value=\"");
+		page_esc(b, f->quiet_from);
+		evbuffer_add_printf(b, "\"%s>\n</div>\n<div class=\"field\">\n"
+		    "<label for=\"quiet_to\">Until</label>\n"
+		    "<input type=\"time\" id=\"quiet_to\" name=\"quiet_to\" "
+		    "value=\"", e ? " aria-invalid=\"true\"" : "");
+		page_esc(b, f->quiet_to);
+		evbuffer_add_printf(b, "\"%s>\n</div>\n</fieldset>\n", e ?
+		    " aria-invalid=\"true\"" : "");
+	}
+	evbuffer_add_printf(b, "<button type=\"submit\">Save my choices"
+	    "</button>\n</form>\n");
+	page_end(b);
+}
+
+/* The form as the person's row holds it now. */
+static void
+prefs_from_person(struct prefs_form *f, json_t *person, char qf[16],
+    char qt[16])
+{
+	json_t	*qs = json_object_get(person, "quiet_start");
+	json_t	*qe = json_object_get(person, "quiet_end");
+
+	memset(f, 0, sizeof *f);
+	f->channels = prefs_str(person, "channels");
+	f->style = prefs_str(person, "style");
+	f->language = prefs_str(person, "language");
+	qf[0] = qt[0] = '\0';
+	if (json_is_integer(qs) && json_is_integer(qe)) {
+		snprintf(qf, 16, "%02d:%02d",
+		    (int)(json_integer_value(qs) / 60 % 24),
+		    (int)(json_integer_value(qs) % 60));
+		snprintf(qt, 16, "%02d:%02d",
+		    (int)(json_integer_value(qe) / 60 % 24),
+		    (int)(json_integer_value(qe) % 60));
+	}
+	f->quiet_from = qf;
+	f->quiet_to = qt;
+}
+
+/* Check what was posted; errors are collected in the form. */
+static void
+prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
+{
+	size_t	i;
+	int	qs, qe, ok;
+
+	for (ok = 0, i = 0; i < PREFS_N(prefs_ways); i++) {
+		if (strcmp(f->channels, prefs_ways[i].channels) == 0 &&
+		    prefs_way_possible(person, i))
+			ok = 1;
+	}
+	if (!ok)
+		prefs_error(f, "how", "Choose how we should contact you.");
+	for (ok = 0, i = 0; i < PREFS_N(prefs_styles); i++) {
+		if (strcmp(f->style, prefs_styles[i].style) == 0)
+			ok = 1;
+	}
+	if (!ok)
+		prefs_error(f, "style", "Choose how your emails should look.");
+	for (ok = 0, i = 0; i < PREFS_N(prefs_langs); i++) {
+		if (strcmp(f->language, prefs_langs[i].code) == 0 &&
+		    prefs_lang_offered(prefs_langs[i].code))
+			ok = 1;
+	}
+	if (!ok)
+		prefs_error(f, "language", "Choose a language from the list.");
+	p->quiet_start = p->quiet_end = -1;
+	if (*f->quiet_from != '\0' || *f->quiet_to != '\0') {
+		qs = prefs_minutes(f->quiet_from);
+		qe = prefs_minutes(f->quiet_to);
+		if (qs < 0 || qe < 0 || qs == qe)
+			prefs_error(f, "quiet_from", "Give both quiet times as "
+			    "hours and minutes, such as 21:00 and 08:00, or "
+			    "leave both empty.");
+		else {
+			p->quiet_start = qs;
+			p->quiet_end = qe;
+		}
+	}
+	p->channels = f->channels;
+	p->style = f->style;
+	p->language = f->language;
+}
+
+/* What was saved, said back in full so the member can check it. */
+static void
+prefs_saved(struct evbuffer *b, json_t *row, const char *path)
+{
+	const char	*ch = prefs_str(row, "channels");
+	const char	*st = prefs_str(row, "style");
+	const char	*lg = prefs_str(row, "language");
+	size_t		 i;
+
+	page_begin(b, "en", "Your choices are saved");
+	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>"
+	    "Your choices are saved</h1>\n</div>\n<dl>\n<dt>How we contact "
+	    "you</dt>\n<dd>");
+	for (i = 0; i < PREFS_N(prefs_ways); i++) {
+		if (strcmp(ch, prefs_ways[i].channels) == 0)
+			page_esc(b, prefs_ways[i].label);
+	}
+	evbuffer_add_printf(b, "</dd>\n<dt>How your emails look</dt>\n<dd>");
+	for (i = 0; i < PREFS_N(prefs_styles); i++) {
+		if (strcmp(st, prefs_styles[i].style) == 0)
+			page_esc(b, prefs_styles[i].label);
+	}
+	evbuffer_add_printf(b, "</dd>\n<dt>Language</dt>\n<dd>");
+	for (i = 0; i < PREFS_N(prefs_langs); i++) {
+		if (strcmp(lg, prefs_langs[i].code) == 0) {
+			evbuffer_add_printf(b, "<span lang=\"%s\">",
+			    prefs_langs[i].code);
+			page_esc(b, prefs_langs[i].name);
+			evbuffer_add_printf(b, "</span>");
+		}
+	}
+	evbuffer_add_printf(b, "</dd>\n</dl>\n<p><a href=\"");
+	page_esc(b, path);
+	evbuffer_add_printf(b, "\">Change your choices again</a></p>\n");
+	page_end(b);
+}
+
+/* The person a link is for, or 0 when it is not a good link. */
+static long long
+prefs_link_person(const char *rest)
+{
+	char		 subject[32], sig[KEY_SIG_LEN + 1];
+	long long	 id, expiry;
+	int		 used = 0;
+
+	if (convened == NULL || strlen(rest) > 80 ||
+	    sscanf(rest, "%lld.%lld.%23[A-Za-z0-9_-]%n", &id, &expiry, sig,
+	    &used) != 3 || rest[used] != '\0' || id <= 0)
+		return (0);
+	snprintf(subject, sizeof subject, "%lld", id);
+	if (key_verify(convened->signing_key, "prefs", subject, expiry, sig,
+	    time(NULL)) != 0)
+		return (0);
+	return (id);
+}
+
+/* The link that opens this page for a person, valid for some days. */
+char *
+prefs_link(const char *base_url, const unsigned char key[KEY_BYTES],
+    long long person, time_t now, int days)
+{
+	char		 subject[32], sig[KEY_SIG_LEN];
+	long long	 expiry = (long long)now + (long long)days * 86400;
+
+	snprintf(subject, sizeof subject, "%lld", person);
+	key_sign(key, "prefs", subject, expiry, sig);
+	return (xprintf("%s/preferences/%lld.%lld.%s", base_url, person,
+	    expiry, sig));
+}
+
+void
+prefs_handle(struct evhttp_request *req, const char *path)
+{
+	struct evkeyvalq	 q;
+	struct evbuffer		*b, *in;
+	struct prefs_form	 f;
+	struct person_in	 p;
+	json_t			*person, *row;
+	char			*body = NULL, *cause = NULL, qf[16], qt[16];
+	const char		*v;
+	long long		 id;
+	size_t			 len;
+
+	id = prefs_link_person(path + strlen("/preferences/"));
+	if (id == 0) {
+		page_message(req, PREFS_ROUTE, 403, "This link does not work",
+		    "The link may have expired, or it was not copied in full. "
+		    "Each new message from your group has a fresh link. You "
+		    "can also ask your group's coordinator to change how you "
+		    "hear from them.");
+		return;
+	}
+	if ((person = store_person_get(convened->store, id, NULL)) == NULL) {
+		page_message(req, PREFS_ROUTE, 404, "We cannot find you",
+		    "Your details are no longer held. Ask your group's "
+		    "coordinator if you think this is wrong.");
+		return;
+	}
+	if ((b = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	prefs_from_person(&f, person, qf, qt);
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		prefs_render(b, person, &f);
+		page_send(req, PREFS_ROUTE, 200, b);
+		goto out;
+	}
+
+	in = evhttp_request_get_input_buffer(req);
+	len = evbuffer_get_length(in);
+	body = xcalloc(1, len + 1);
+	evbuffer_copyout(in, body, len);
+	TAILQ_INIT(&q);
+	if (memchr(body, '\0', len) != NULL ||
+	    evhttp_parse_query_str(body, &q) != 0) {
+		evhttp_clear_headers(&q);
+		page_message(req, PREFS_ROUTE, 400, "The form could not be "
+		    "read", "Please go back and try again.");
+		goto out;
+	}
+	f.channels = (v = evhttp_find_header(&q, "how")) ? v : "";
+	f.style = (v = evhttp_find_header(&q, "style")) ? v : "";
+	f.language = (v = evhttp_find_header(&q, "language")) ? v : "";
+	f.quiet_from = (v = evhttp_find_header(&q, "quiet_from")) ? v : "";
+	f.quiet_to = (v = evhttp_find_header(&q, "quiet_to")) ? v : "";
+	memset(&p, 0, sizeof p);
+	prefs_check(&f, person, &p);
+	if (*prefs_str(person, "phone") == '\0')
+		p.quiet_start = p.quiet_end = -2;	/* keep */
+	if (f.nerrors > 0) {
+		prefs_render(b, person, &f);
+		page_send(req, PREFS_ROUTE, 422, b);
+		evhttp_clear_headers(&q);
+		goto out;
+	}
+	if ((row = store_person_update(convened->store, id, &p,
+	    &cause)) == NULL) {
+		log_warnx("preferences of person %lld: %s", id, cause);
+		page_message(req, PREFS_ROUTE, 503, "Your choices were not "
+		    "saved", "Something went wrong on our side. Please try "
+		    "again in a few minutes.");
+		evhttp_clear_headers(&q);
+		goto out;
+	}
+	evhttp_clear_headers(&q);
+	{
+		char	*detail = xprintf("person %lld: %s, %s, %s", id,
+		    prefs_str(row, "channels"), prefs_str(row, "style"),
+		    prefs_str(row, "language"));
+
+		store_audit(convened->store, "preferences link", "update",
+		    "person", detail);
+		free(detail);
+	}
+	if (plan_person(convened->store, id, time(NULL), &cause) != 0) {
+		log_warnx("planning after a preferences change: %s",
+		    cause ? cause : "the database refused");
+		free(cause);
+		cause = NULL;
+	}
+	outbox_kick(convened->outbox);
+	prefs_saved(b, row, path);
+	json_decref(row);
+	page_send(req, PREFS_ROUTE, 200, b);
+out:
+	free(cause);
+	free(body);
+	json_decref(person);
+	evbuffer_free(b);
+}

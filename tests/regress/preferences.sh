@@ -1,0 +1,133 @@
+# preferences.sh: the page a member reaches from the link in every
+# message.  The link opens it for one person only; a changed, forged or
+# expired link is refused; a good form is saved and said back; a form
+# with a mistake names it at the top, links to the field, keeps what was
+# chosen and saves nothing.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/outbox-lib.sh"
+
+ctl() {
+	"$CONVENECTL" -s "$T/state/convened.sock" "$@"
+}
+
+# page WANT METHOD URL [FORM]: the page in $T/page.
+page() {
+	if [ $# -ge 4 ]; then
+		code=$(curl -sS -m 10 -o "$T/page" -D "$T/head" \
+		    -w '%{http_code}' -X "$2" --data-raw "$4" "$3") || code=000
+	else
+		code=$(curl -sS -m 10 -o "$T/page" -D "$T/head" \
+		    -w '%{http_code}' -X "$2" "$3") || code=000
+	fi
+	[ "$code" = "$1" ] || fail "$2 $3 gave $code, wanted $1: $(cat "$T/page")"
+}
+
+write_conf
+start_daemon
+
+ctl person add "Rhiannon Jones" --email rhiannon@example.org \
+    --phone "07700 900123" --channels email >/dev/null ||
+    fail "cannot add a person"
+ctl person add "Sam Other" --email sam@example.org >/dev/null ||
+    fail "cannot add a second person"
+url=$(ctl person link 1) || fail "person link failed"
+case $url in
+"$BASE"/preferences/1.*) ;;
+*) fail "the link is $url" ;;
+esac
+ok "link $url"
+
+page 200 GET "$url"
+grep -q '<html lang="en">' "$T/page" || fail "no language on the page"
+grep -q '<h1>How you hear from us</h1>' "$T/page" || fail "no heading"
+grep -q 'Rhiannon Jones' "$T/page" || fail "the page does not greet"
+grep -q 'value="email" checked' "$T/page" || fail "email is not chosen"
+grep -q 'value="standard" checked' "$T/page" || fail "style not shown"
+grep -qi '^content-security-policy: default-src' "$T/head" ||
+    fail "no content security policy"
+grep -qi '^referrer-policy: no-referrer' "$T/head" || fail "no referrer"
+grep -qi '^cache-control: no-store' "$T/head" || fail "the page is cached"
+grep -q 'Sam Other\|sam@example' "$T/page" && fail "another person shown"
+ok "the form shows the person's own choices"
+
+# A person with no phone is not offered texts.
+url2=$(ctl person link 2)
+page 200 GET "$url2"
+grep -q 'value="sms"' "$T/page" && fail "texts offered without a phone"
+grep -q 'Quiet hours' "$T/page" && fail "quiet hours without a phone"
+ok "only the ways that can reach a person are offered"
+
+# Links that must not work.
+id_exp_sig=${url##*/preferences/}
+exp=$(echo "$id_exp_sig" | cut -d. -f2)
+sig=$(echo "$id_exp_sig" | cut -d. -f3)
+page 403 GET "$BASE/preferences/2.$exp.$sig"
+grep -q 'This link does not work' "$T/page" || fail "no reason given"
+page 403 GET "$BASE/preferences/1.$((exp + 1)).$sig"
+case $sig in
+*A) bad=${sig%?}B ;;
+*) bad=${sig%?}A ;;
+esac
+page 403 GET "$BASE/preferences/1.$exp.$bad"
+page 403 GET "$BASE/preferences/1.$exp"
+page 403 GET "$BASE/preferences/x"
+page 403 POST "$BASE/preferences/2.$exp.$sig" "how=sms&style=plain&language=en"
+# An expired link, signed with the daemon's own key as it would have been.
+old=$("$PY" - "$T/state/signing.key" <<'PYEOF'
+import base64, hashlib, hmac, sys, time
+key = bytes.fromhex(open(sys.argv[1]).read().strip())
+exp = int(time.time()) - 60
+mac = hmac.new(key, b"prefs:1:%d" % exp, hashlib.sha512).digest()[:16]
+print("1.%d.%s" % (exp, base64.urlsafe_b64encode(mac).decode().rstrip("=")))
+PYEOF
+)
+fresh=$("$PY" - "$T/state/signing.key" <<'PYEOF'
+import base64, hashlib, hmac, sys, time
+key = bytes.fromhex(open(sys.argv[1]).read().strip())
+exp = int(time.time()) + 600
+mac = hmac.new(key, b"prefs:1:%d" % exp, hashlib.sha512).digest()[:16]
+print("1.%d.%s" % (exp, base64.urlsafe_b64encode(mac).decode().rstrip("=")))
+PYEOF
+)
+page 200 GET "$BASE/preferences/$fresh"
+page 403 GET "$BASE/preferences/$old"
+ok "other people's, changed, cut short and expired links are refused"
+
+# A form with mistakes: nothing saved, every mistake named and linked.
+ctl person show 1 > "$T/before" || fail "person show"
+page 422 POST "$url" "how=sms&style=fancy&language=en&quiet_from=25:00&quiet_to=08:00"
+grep -q 'There is a problem' "$T/page" || fail "no problem summary"
+grep -q 'href="#style"' "$T/page" || fail "the style mistake is not linked"
+grep -q 'href="#quiet_from"' "$T/page" || fail "quiet hours not linked"
+grep -q 'value="sms" checked' "$T/page" || fail "the choice was lost"
+grep -q 'value="25:00"' "$T/page" || fail "the typed time was lost"
+ctl person show 1 > "$T/after"
+cmp -s "$T/before" "$T/after" || fail "a refused form changed the person"
+page 422 POST "$url" "how=email&style=plain&language=xx"
+grep -q 'href="#language"' "$T/page" || fail "language mistake not linked"
+page 400 POST "$url" "how"
+ok "mistakes are named at the top, linked, and nothing is saved"
+
+# A good form.
+page 200 POST "$url" "how=sms%2Cemail&style=large&language=en&quiet_from=21%3A30&quiet_to=08%3A00"
+grep -q 'Your choices are saved' "$T/page" || fail "not said back"
+grep -q 'By text message, and by email' "$T/page" || fail "way not said"
+grep -q 'Large print' "$T/page" || fail "style not said back"
+api 200 GET /people/1
+[ "$(jv 'd["channels"]')" = "sms,email" ] || fail "channels: $(cat "$T/body")"
+[ "$(jv 'd["style"]')" = "large" ] || fail "style: $(cat "$T/body")"
+[ "$(jv 'd["quiet_start"]')" = "1290" ] || fail "quiet: $(cat "$T/body")"
+[ "$(jv 'd["quiet_end"]')" = "480" ] || fail "quiet: $(cat "$T/body")"
+page 200 GET "$url"
+grep -q 'value="sms,email" checked' "$T/page" || fail "not shown after"
+grep -q 'value="21:30"' "$T/page" || fail "quiet hours not shown after"
+page 200 POST "$url" "how=email&style=plain&language=en&quiet_from=&quiet_to="
+api 200 GET /people/1
+[ "$(jv 'd["quiet_start"]')" = "None" ] || fail "quiet hours kept"
+ok "a good form is saved, said back and shown next time"
+
+page 200 GET "$BASE/style.css"
+grep -q 'focus-visible' "$T/page" || fail "no focus style"
+api 200 GET /people/1
+stop_daemon
+pass
