@@ -283,7 +283,8 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 		e = prefs_error_for(f, "quiet_from");
 		evbuffer_add_printf(b, "<fieldset id=\"quiet\" "
 		    "aria-describedby=\"quiet-hint%s\">\n<legend>Quiet hours "
-		    "for text messages</legend>\n<p class=\"hint\" id=\"quiet-hint\">We do not "
+		    "for text messages</legend>\n<p class=\"hint\" "
+		    "id=\"quiet-hint\">We do not "
 		    "send texts between these times. Leave both empty for no "
 		    "quiet hours.</p>\n", e ? " quiet_from-error" : "");
 		prefs_field_error(b, f, "quiet_from");
