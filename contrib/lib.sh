@@ -7,7 +7,13 @@ libsqlite3-dev libical-dev libsystemd-dev libinih-dev libjansson-dev
 libsodium-dev"
 TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind
 kannel kannel-extras python3-aiosmtpd python3-icalendar
-python3-recurring-ical-events msmtp nginx-light wrk"
+python3-recurring-ical-events msmtp nginx-light wrk chromium"
+
+# Node and npm for the test-only npm packages; some machines carry their
+# own build of both, which Debian's npm package conflicts with.
+node_packages() {
+	command -v npm >/dev/null 2>&1 || echo "nodejs npm"
+}
 
 # libcurl's three -dev packages conflict: keep whichever is there.
 curl_dev() {

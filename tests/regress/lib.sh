@@ -124,3 +124,31 @@ expect_code() {
 	got=$(http "$@") || true
 	[ "$got" = "$want" ] || fail "$* gave $got, wanted $want: $(cat "$T/body" 2>/dev/null)"
 }
+
+# need_node: the npm packages of tests/package.json (ical.js, axe-core,
+# playwright-core), installed once into the build tree, since the source
+# tree may be read-only; sets NODE_PATH.  Tests running at once share
+# one install under a lock.
+need_node() {
+	command -v node >/dev/null 2>&1 || fail "node is not installed"
+	command -v npm >/dev/null 2>&1 || fail "npm is not installed"
+	nd=$top_builddir/tests/node
+	mkdir -p "$nd"
+	(
+		flock 9
+		if ! cmp -s "$top_srcdir/tests/package-lock.json" \
+		    "$nd/package-lock.json" || [ ! -d "$nd/node_modules" ]; then
+			rm -rf "$nd/node_modules"
+			cp "$top_srcdir/tests/package.json" \
+			    "$top_srcdir/tests/package-lock.json" "$nd/"
+			chmod u+w "$nd/package.json" "$nd/package-lock.json"
+			(cd "$nd" && npm ci --no-audit --no-fund \
+			    --loglevel=error) >"$T/npm.log" 2>&1 || {
+				rm -f "$nd/package-lock.json"
+				exit 1
+			}
+		fi
+	) 9>"$nd/.lock" || fail "npm ci failed: $(tail -n 5 "$T/npm.log")"
+	NODE_PATH=$nd/node_modules
+	export NODE_PATH
+}

@@ -1,0 +1,146 @@
+// a11y.js URL...: open each page in headless Chromium, run axe-core with
+// the WCAG 2.0, 2.1 and 2.2 A and AA rules, and use the preferences form
+// by keyboard alone.  Prints one line a check; exits 1 on any violation.
+'use strict';
+
+const fs = require('fs');
+const { chromium } = require('playwright-core');
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'),
+    'utf8');
+
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+let failures = 0;
+
+function fail(what) {
+	console.log('FAIL: ' + what);
+	failures++;
+}
+
+// axe-core on what the page shows now; every violation is printed.
+async function audit(page, label) {
+	await page.addScriptTag({ content: axeSource });
+	const r = await page.evaluate(async (tags) => {
+		// eslint-disable-next-line no-undef
+		return await axe.run(document, { runOnly: { type: 'tag',
+		    values: tags } });
+	}, TAGS);
+	for (const v of r.violations) {
+		fail(label + ': ' + v.id + ' (' + v.impact + '): ' + v.help +
+		    ' at ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
+	}
+	if (r.passes.length === 0)
+		fail(label + ': axe checked nothing');
+	console.log('ok: ' + label + ': ' + r.violations.length +
+	    ' violations, ' + r.passes.length + ' rules passed');
+}
+
+// Where the keyboard focus is, described.
+async function focused(page) {
+	return await page.evaluate(() => {
+		const e = document.activeElement;
+		if (!e)
+			return '';
+		return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+		    (e.value && e.type !== 'radio' ? '=' + e.value : '');
+	});
+}
+
+async function main() {
+	const [prefsUrl, ...others] = process.argv.slice(2);
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu',
+		    '--disable-quic', '--no-first-run',
+		    '--disable-background-networking',
+		    '--disable-component-update', '--disable-sync'],
+	});
+	// The pages' CSP forbids scripts; axe is injected by the test only.
+	const context = await browser.newContext({ bypassCSP: true,
+	    javaScriptEnabled: true });
+	const page = await context.newPage();
+
+	let resp = await page.goto(prefsUrl);
+	if (resp.status() !== 200)
+		fail('the form gave ' + resp.status());
+	await audit(page, 'preferences form');
+
+	// Keyboard alone: Tab reaches the first choice, arrows move within
+	// a radio group, Tab moves on, and Enter on the button submits.
+	await page.keyboard.press('Tab');
+	let f = await focused(page);
+	if (!f.startsWith('input#how-'))
+		fail('the first Tab lands on ' + f + ', not the first question');
+	const seen = [f];
+	for (let i = 0; i < 12; i++) {
+		await page.keyboard.press('Tab');
+		f = await focused(page);
+		seen.push(f);
+		if (f.startsWith('button'))
+			break;
+	}
+	if (!f.startsWith('button'))
+		fail('Tab never reaches the button: ' + seen.join(' > '));
+	for (const want of ['input#style-', 'select#language'])
+		if (!seen.some((s) => s.startsWith(want)))
+			fail('Tab skips ' + want + ': ' + seen.join(' > '));
+	console.log('ok: tab order: ' + seen.join(' > '));
+
+	// Choose Easy Read by keyboard: focus the style group, arrow to it.
+	await page.focus('input#style-standard');
+	for (let i = 0; i < 3; i++)
+		await page.keyboard.press('ArrowDown');
+	const style = await page.evaluate(() =>
+	    document.querySelector('input[name=style]:checked').value);
+	if (style !== 'easyread')
+		fail('arrows chose ' + style + ', not easyread');
+	await page.focus('button');
+	const [saved] = await Promise.all([
+		page.waitForNavigation(),
+		page.keyboard.press('Enter'),
+	]);
+	if (saved.status() !== 200)
+		fail('submitting by keyboard gave ' + saved.status());
+	const text = await page.textContent('main');
+	if (!/Your choices are saved/.test(text) || !/Easy Read/.test(text))
+		fail('the saved page says: ' + text);
+	console.log('ok: chosen and saved by keyboard alone');
+	await audit(page, 'saved page');
+
+	// The form with mistakes, as a browser would post a stale form.
+	await page.goto(prefsUrl);
+	await page.evaluate(() => {
+		const r = document.querySelector('input[name=style]:checked');
+		r.value = 'no-such-style';
+		document.querySelector('input#quiet_from') &&
+		    (document.querySelector('input#quiet_from').value = '');
+		document.querySelector('form').submit();
+	});
+	await page.waitForLoadState();
+	const err = await page.textContent('main');
+	if (!/There is a problem/.test(err))
+		fail('no problem summary after a bad form');
+	await audit(page, 'form with a mistake');
+	// The summary's link takes the keyboard to the field.
+	await page.focus('.problems a');
+	await page.keyboard.press('Enter');
+	await page.waitForTimeout(100);
+	const hash = await page.evaluate(() => location.hash);
+	if (hash !== '#style')
+		fail('the problem link goes to ' + hash);
+
+	for (const u of others) {
+		resp = await page.goto(u);
+		await audit(page, 'page ' + u.replace(/\/preferences\/.*/,
+		    '/preferences/...') + ' (' + resp.status() + ')');
+	}
+	await browser.close();
+	if (failures > 0) {
+		console.log(failures + ' accessibility checks failed');
+		process.exit(1);
+	}
+}
+
+main().catch((e) => {
+	console.log('FAIL: ' + (e && e.stack ? e.stack : e));
+	process.exit(1);
+});
