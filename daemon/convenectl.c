@@ -670,6 +670,13 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 	}
 	printf("\nmembers: %zu\n", table_rows(&t));
 	table_done(&t);
+	json_array_foreach(json_object_get(o, "members"), i, v) {
+		if (*ctl_str(v, "problem") == '\0')
+			continue;
+		printf("cannot reach %s (person %lld): %s\n",
+		    ctl_str(v, "name"), ctl_int(v, "id"),
+		    ctl_str(v, "problem"));
+	}
 
 	table_init(&t, 4, "SERIES", "TITLE", "START", "RULE");
 	json_array_foreach(json_object_get(o, "series"), i, v) {

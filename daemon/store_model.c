@@ -240,8 +240,13 @@ store_member_list(struct store *st, long long group, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
+	/* A member the last message could not reach shows why. */
 	stmt = store_stmt(st, STMT_MEMBER_LIST, "SELECT p.id, p.name, m.role, "
-	    "p.channels, m.joined_at FROM memberships m JOIN people p ON "
+	    "p.channels, m.joined_at, (SELECT o.reason FROM outbox o WHERE "
+	    "o.person_id = p.id AND o.state = 'dead' AND NOT EXISTS (SELECT 1 "
+	    "FROM outbox s WHERE s.person_id = p.id AND s.state = 'sent' AND "
+	    "s.updated_at > o.updated_at) ORDER BY o.updated_at DESC, o.id "
+	    "DESC LIMIT 1) AS problem FROM memberships m JOIN people p ON "
 	    "p.id = m.person_id WHERE m.group_id = :g ORDER BY p.name");
 	store_bind(stmt, ":g", SB_INT, group, NULL);
 	return (store_rows(st, stmt, cause));
