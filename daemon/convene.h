@@ -252,6 +252,8 @@ int		 store_plan_insert_group(struct store *, long long,
 		    const struct outbox_in *, char **);
 int		 store_plan_skip(struct store *, long long, const char *,
 		    char **);
+int		 store_plan_invite(struct store *, long long, long long,
+		    long long, time_t, char **);
 int		 store_plan_skip_occ(struct store *, long long, const char *,
 		    char **);
 int		 store_out_recover(struct store *, long long *, char **);

@@ -172,7 +172,8 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 
 	if (strcmp(kind, "test") == 0)
 		return (1);
-	if (strcmp(kind, "reminder") == 0 &&
+	if ((strcmp(kind, "reminder") == 0 ||
+	    strcmp(kind, "invitation") == 0) &&
 	    (strcmp(status, "cancelled") == 0 ||
 	    strcmp(status, "removed") == 0)) {
 		outbox_settle_now(ob, id, "skipped", "meeting cancelled", now);

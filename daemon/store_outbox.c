@@ -88,6 +88,38 @@ store_plan_insert(struct store *st, const struct outbox_in *o, char **cause)
 	"ELSE 'sms' END"
 
 /*
+ * Invite members to the next meeting of each series, once a series: a
+ * member who joins, or every member when a series is made.  Group 0 is
+ * none; person or series 0 means all of them.
+ */
+int
+store_plan_invite(struct store *st, long long group, long long person,
+    long long series, time_t now, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_INVITE, "INSERT INTO outbox "
+	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
+	    "next_at, created_at, updated_at) SELECT oc.id, p.id, "
+	    "'invitation', '', " FIRST_CHANNEL ", oc.sequence, :now, :now, "
+	    ":now, :now FROM series s JOIN occurrences oc ON oc.id = "
+	    "(SELECT n.id FROM occurrences n WHERE n.series_id = s.id AND "
+	    "n.start_at > :now AND n.status IN ('scheduled', 'moved') "
+	    "ORDER BY n.start_at LIMIT 1) "
+	    "JOIN memberships m ON m.group_id = s.group_id "
+	    "JOIN people p ON p.id = m.person_id "
+	    "WHERE s.group_id = :g AND (:s = 0 OR s.id = :s) AND "
+	    "(:p = 0 OR p.id = :p) AND " FIRST_CHANNEL " IS NOT NULL AND "
+	    "NOT EXISTS (SELECT 1 FROM outbox x JOIN occurrences xo ON "
+	    "xo.id = x.occurrence_id WHERE x.person_id = p.id AND "
+	    "x.kind = 'invitation' AND xo.series_id = s.id) "
+	    "ON CONFLICT DO NOTHING");
+	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, ":s",
+	    SB_INT, series, ":now", SB_INT, (long long)now, NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/*
  * The same as store_plan_insert for every member of a group who keeps
  * the group's lead times, in one statement: planning a large group is
  * then one step, not one per member.
