@@ -383,14 +383,16 @@ ical_vtimezone(struct ical_buf *b, const char *tzid, int from_year)
 			if (p != NULL && icaltime_compare(
 			    icalproperty_get_dtstart(p), cutoff) <= 0)
 				covered = 1;
-		} else if (before == NULL || icaltime_compare(last, blast) > 0) {
+		} else if (before == NULL ||
+		    icaltime_compare(last, blast) > 0) {
 			before = c;
 			blast = last;
 		}
 	}
 	/* What was in force at the cutoff, unless a kept one says. */
 	if (before != NULL && !covered)
-		icalcomponent_add_component(vtz, icalcomponent_new_clone(before));
+		icalcomponent_add_component(vtz,
+		    icalcomponent_new_clone(before));
 	s = icalcomponent_as_ical_string_r(vtz);
 	icalcomponent_free(vtz);
 	if (s != NULL)
@@ -521,7 +523,8 @@ ical_in_rule(json_t *s, const char *rid)
 static int
 ical_recurs(json_t *s)
 {
-	return (*ical_str(s, "rrule") != '\0' || *ical_str(s, "rdates") != '\0');
+	return (*ical_str(s, "rrule") != '\0' ||
+	    *ical_str(s, "rdates") != '\0');
 }
 
 /*
