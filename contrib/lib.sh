@@ -8,6 +8,10 @@ libsodium-dev"
 TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind
 kannel kannel-extras python3-aiosmtpd python3-icalendar
 python3-recurring-ical-events msmtp nginx-light wrk"
+# Node and npm for ical.js (tests/package.json, installed by feed.sh with
+# npm ci): Debian's only where none is installed, as a repackaged npm
+# conflicts with Debian's.
+command -v npm >/dev/null 2>&1 || TEST_PACKAGES="$TEST_PACKAGES nodejs npm"
 
 # libcurl's three -dev packages conflict: keep whichever is there.
 curl_dev() {
