@@ -221,6 +221,68 @@ api_text_ok(struct api_req *a, const char *key, const char *v, size_t max)
 
 /* Groups ------------------------------------------------------------ */
 
+/* feed_public: true or false (or 1 or 0); *on stays -1 when absent. */
+static int
+api_feed_public(struct api_req *a, json_t *o, int *on)
+{
+	json_t	*v = json_object_get(o, "feed_public");
+
+	*on = -1;
+	if (v == NULL || json_is_null(v))
+		return (0);
+	if (json_is_boolean(v))
+		*on = json_is_true(v);
+	else if (json_is_integer(v) && (json_integer_value(v) == 0 ||
+	    json_integer_value(v) == 1))
+		*on = (int)json_integer_value(v);
+	else {
+		api_fail(a, 422, "feed_public: must be true or false");
+		return (-1);
+	}
+	return (0);
+}
+
+/* PATCH /groups/SLUG: only whether its calendar feed is public. */
+static void
+api_group_patch(struct api_req *a, json_t *g)
+{
+	json_t		*body;
+	const char	*key;
+	json_t		*v;
+	char		*cause = NULL, *url;
+	int		 on;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "feed_public") != 0) {
+			api_fail(a, 422, "%s: only feed_public can be changed "
+			    "here", key);
+			goto out;
+		}
+	}
+	if (api_feed_public(a, body, &on) != 0)
+		goto out;
+	if (on == -1) {
+		api_fail(a, 422, "feed_public: this field is needed");
+		goto out;
+	}
+	if (store_feed_public(api_store(), json_integer_value(
+	    json_object_get(g, "id")), on, &cause) != 0) {
+		api_refuse(a, 503, cause, "database");
+		goto out;
+	}
+	api_audit(a, on ? "feed public" : "feed private", "group",
+	    a->parts[1]);
+	url = xprintf("%s/groups/%s.ics", convened->conf->base_url,
+	    a->parts[1]);
+	api_reply(a, 200, json_pack("{s:s, s:b, s:s}", "slug", a->parts[1],
+	    "feed_public", on, "feed_url", url));
+	free(url);
+out:
+	json_decref(body);
+}
+
 static void
 api_groups(struct api_req *a)
 {
@@ -229,6 +291,7 @@ api_groups(struct api_req *a)
 	char		*cause = NULL, *leads = NULL;
 	const char	*p;
 	long long	 rate = 0;
+	int		 public = -1;
 
 	if (a->method == EVHTTP_REQ_GET) {
 		if ((row = store_group_list(api_store(), &cause)) == NULL)
@@ -275,10 +338,15 @@ api_groups(struct api_req *a)
 	}
 	g.lead_times = leads;
 	g.payment_rate_pence = rate;
+	if (api_feed_public(a, body, &public) != 0)
+		goto out;
 	if ((row = store_group_create(api_store(), &g, &cause)) == NULL) {
 		api_refuse(a, 409, cause, "slug");
 		goto out;
 	}
+	if (public == 1 && store_feed_public(api_store(), json_integer_value(
+	    json_object_get(row, "id")), 1, NULL) == 0)
+		json_object_set_new(row, "feed_public", json_true());
 	api_audit(a, "create", "group", g.slug);
 	api_reply(a, 201, row);
 out:
@@ -290,7 +358,7 @@ static void
 api_group(struct api_req *a, json_t *g)
 {
 	long long	 gid = json_integer_value(json_object_get(g, "id"));
-	json_t		*members, *series;
+	json_t		*members, *series, *pub;
 	char		*cause = NULL;
 
 	if (a->method == EVHTTP_REQ_DELETE) {
@@ -300,8 +368,15 @@ api_group(struct api_req *a, json_t *g)
 		return (api_reply(a, 200, json_pack("{s:s}", "deleted",
 		    a->parts[1])));
 	}
+	if (a->method == EVHTTP_REQ_PATCH)
+		return (api_group_patch(a, g));
 	if (a->method != EVHTTP_REQ_GET)
-		return (api_fail(a, 405, "use GET or DELETE"));
+		return (api_fail(a, 405, "use GET, PATCH or DELETE"));
+	if ((pub = store_feed_group(api_store(), a->parts[1], NULL)) != NULL) {
+		json_object_set_new(g, "feed_public", json_boolean(
+		    json_integer_value(json_object_get(pub, "feed_public"))));
+		json_decref(pub);
+	}
 	members = store_member_list(api_store(), gid, &cause);
 	series = store_series_list(api_store(), gid, &cause);
 	if (members == NULL || series == NULL) {
@@ -601,13 +676,35 @@ out:
 	json_decref(body);
 }
 
+/*
+ * GET /people/ID/feed: the person's calendar feed; POST makes a new
+ * link, and the old one stops working at once.
+ */
+static void
+api_person_feed(struct api_req *a, long long id)
+{
+	char	*url, *cause = NULL;
+	int	 rotate = a->method == EVHTTP_REQ_POST;
+
+	if (a->method != EVHTTP_REQ_GET && !rotate)
+		return (api_fail(a, 405, "GET the feed's link, or POST for a "
+		    "new one"));
+	if ((url = feed_url(id, rotate, &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	if (rotate)
+		api_audit(a, "feed rotate", "person", a->parts[1]);
+	api_reply(a, 200, json_pack("{s:I, s:s, s:b}", "person",
+	    (json_int_t)id, "feed_url", url, "rotated", rotate));
+	free(url);
+}
+
 static void
 api_person(struct api_req *a, long long id)
 {
 	struct person_in	 p;
 	struct outbox_in	 in;
 	char			 phone[PHONE_E164_SIZE], *leads = NULL;
-	char			*cause = NULL;
+	char			*cause = NULL, *url;
 	const char		*chs;
 	json_t			*body, *row;
 
@@ -644,23 +741,31 @@ api_person(struct api_req *a, long long id)
 	}
 	if (a->nparts == 3 && strcmp(a->parts[2], "preferences") == 0 &&
 	    a->method == EVHTTP_REQ_GET) {
-		char	*url;
+		char	*link;
 
 		json_decref(row);
-		url = prefs_link(convened->conf->base_url,
+		link = prefs_link(convened->conf->base_url,
 		    convened->signing_key, id, time(NULL), PREFS_LINK_DAYS);
 		api_audit(a, "link", "person", a->parts[1]);
-		row = json_pack("{s:s, s:i}", "url", url, "days",
+		row = json_pack("{s:s, s:i}", "url", link, "days",
 		    PREFS_LINK_DAYS);
-		free(url);
+		free(link);
 		return (api_reply(a, 200, row));
+	}
+	if (a->nparts == 3 && strcmp(a->parts[2], "feed") == 0) {
+		json_decref(row);
+		return (api_person_feed(a, id));
 	}
 	if (a->nparts != 2) {
 		json_decref(row);
 		return (api_fail(a, 404, "nothing is here"));
 	}
-	if (a->method == EVHTTP_REQ_GET)
+	if (a->method == EVHTTP_REQ_GET) {
+		if ((url = feed_url(id, 0, NULL)) != NULL)
+			json_object_set_new(row, "feed_url", json_string(url));
+		free(url);
 		return (api_reply(a, 200, row));
+	}
 	json_decref(row);
 	if (a->method == EVHTTP_REQ_DELETE) {
 		if (store_person_delete(api_store(), id, &cause) != 0)

@@ -221,6 +221,23 @@ int		 store_occ_cancel(struct store *, long long, const char *,
 json_t		*store_occ_of_person(struct store *, long long, time_t,
 		    char **);
 
+/* store_feed.c */
+#define FEED_TOKEN_LEN	32	/* 160 random bits in base32 */
+
+void		 store_feed_changed(struct store *);
+unsigned long long store_generation(struct store *);
+void		 store_feed_token_new(char [FEED_TOKEN_LEN + 1]);
+int		 store_feed_token_valid(const char *);
+int		 store_feed_token(struct store *, long long, int,
+		    char [FEED_TOKEN_LEN + 1], char **);
+json_t		*store_feed_person(struct store *, const char *, char **);
+json_t		*store_feed_group(struct store *, const char *, char **);
+int		 store_feed_public(struct store *, long long, int, char **);
+json_t		*store_feed_series(struct store *, long long, long long,
+		    char **);
+json_t		*store_feed_overrides(struct store *, long long, long long,
+		    char **);
+
 /* store_outbox.c */
 struct outbox_in {
 	long long	 occurrence_id;	/* 0: none (a test message) */
@@ -322,6 +339,20 @@ int		 sched_minute_of_day(time_t, const char *);
 int		 sched_lead_parse(const char *, struct sched_lead *,
 		    char [SCHED_LEAD_LEN], char **);
 time_t		 sched_due(time_t, const char *, const struct sched_lead *);
+
+/* ical.c */
+struct ical_feed {
+	const char	*name;		/* X-WR-CALNAME */
+	json_t		*series;	/* store_feed_series */
+	json_t		*overrides;	/* store_feed_overrides */
+	int		 alarms;	/* the person's own VALARMs */
+};
+
+void		 ical_configure(const char *);
+char		*ical_escape(const char *);
+char		*ical_fold(const char *);
+char		*ical_feed(const struct ical_feed *, size_t *, char **);
+char		*ical_message(json_t *, const char *, const char *, char **);
 
 /* plan.c */
 int		 plan_channel_listed(const char *, const char *);
@@ -472,6 +503,13 @@ void		 page_stylesheet(struct evhttp_request *, const char *);
 char		*prefs_link(const char *, const unsigned char [KEY_BYTES],
 		    long long, time_t, int);
 void		 prefs_handle(struct evhttp_request *, const char *);
+/* feed.c */
+void		 feed_serve(struct evhttp_request *, const char *, int,
+		    const char *);
+char		*feed_url(long long, int, char **);
+void		 feed_cache_free(void);
+size_t		 feed_cache_bytes(void);
+size_t		 feed_cache_count(void);
 
 /* metrics.c */
 void		 metrics_http(const char *, int);

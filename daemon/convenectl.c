@@ -657,6 +657,8 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 	printf("contact:      %s\n", *ctl_str(o, "contact") ?
 	    ctl_str(o, "contact") : "-");
 	printf("payment rate: \xc2\xa3%lld.%02lld\n", rate / 100, rate % 100);
+	printf("public feed:  %s\n", json_is_true(json_object_get(o,
+	    "feed_public")) ? "yes" : "no");
 	s = ctl_time((time_t)ctl_int(o, "created_at"), NULL);
 	printf("created:      %s\n", s);
 	free(s);
@@ -1274,6 +1276,79 @@ ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/* feed show, feed rotate: the link a person's calendar subscribes to. */
+static int
+ctl_feed(struct ctl *ctl, const char *verb, const char *arg, int rotate)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("feed", verb), "PERSON", arg);
+	path = xprintf("/api/v1/people/%lld/feed", id);
+	o = ctl_call(ctl, rotate ? "POST" : "GET", path, rotate ?
+	    json_object() : NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("%s\n", ctl_str(o, "feed_url"));
+	if (rotate) {
+		fflush(stdout);
+		fprintf(stderr, "convenectl: the old link for person %lld "
+		    "no longer works\n", id);
+	}
+	json_decref(o);
+	return (0);
+}
+
+static int
+ctl_feed_show(struct ctl *ctl, char **av, json_t *opts)
+{
+	return (ctl_feed(ctl, "show", av[0], 0));
+}
+
+static int
+ctl_feed_rotate(struct ctl *ctl, char **av, json_t *opts)
+{
+	return (ctl_feed(ctl, "rotate", av[0], 1));
+}
+
+/* group public SLUG on|off: whether /groups/SLUG.ics answers. */
+static int
+ctl_group_public(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o, *body;
+	char	*slug, *path;
+	int	 on;
+
+	if (strcmp(av[1], "on") == 0)
+		on = 1;
+	else if (strcmp(av[1], "off") == 0)
+		on = 0;
+	else
+		ctl_usage(ctl_find("group", "public"), "group public: '%s' is "
+		    "not on or off", av[1]);
+	body = json_pack("{s:b}", "feed_public", on);
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s", slug);
+	o = ctl_call(ctl, "PATCH", path, body);
+	free(path);
+	free(slug);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	if (on)
+		printf("the calendar feed of %s is public: %s\n", av[0],
+		    ctl_str(o, "feed_url"));
+	else
+		printf("the calendar feed of %s is not public\n", av[0]);
+	json_decref(o);
+	return (0);
+}
+
 /* A whole file, or standard input for "-", into memory. */
 static char *
 ctl_slurp(const char *file, size_t *len)
@@ -1374,6 +1449,7 @@ static const struct ctl_opt	ctl_group_opts[] = {
 	{ "lead-times", "LIST", "lead_times", CT_TEXT },
 	{ "contact", "TEXT", "contact", CT_TEXT },
 	{ "rate", "PENCE", "payment_rate_pence", CT_INT },
+	{ "public-feed", NULL, "feed_public", CT_FLAG },
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
@@ -1465,6 +1541,9 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "group", "add", "SLUG NAME", 2, 2, ctl_group_opts, ctl_group_add },
 	{ "group", "show", "SLUG", 1, 1, NULL, ctl_group_show },
 	{ "group", "remove", "SLUG", 1, 1, NULL, ctl_group_remove },
+	{ "group", "public", "SLUG on|off", 2, 2, NULL, ctl_group_public },
+	{ "feed", "show", "PERSON", 1, 1, NULL, ctl_feed_show },
+	{ "feed", "rotate", "PERSON", 1, 1, NULL, ctl_feed_rotate },
 	{ "person", "list", "", 0, 0, NULL, ctl_person_list },
 	{ "person", "add", "NAME", 1, 1, ctl_person_opts + 1,
 	    ctl_person_add },

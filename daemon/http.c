@@ -96,6 +96,14 @@ static void	http_status(struct http *, struct evhttp_request *,
 		    const struct http_route *, const char *);
 
 static void
+http_feed(struct http *h, struct evhttp_request *req,
+    const struct http_route *r, const char *path)
+{
+	feed_serve(req, r->name, strcmp(r->path, "/groups/") == 0,
+	    path + strlen(r->path));
+}
+
+static void
 http_api(struct http *h, struct evhttp_request *req,
     const struct http_route *r, const char *path)
 {
@@ -124,6 +132,8 @@ static const struct http_route http_routes[] = {
 	{ "/preferences/", "preferences", HTTP_GET | EVHTTP_REQ_POST,
 	  HTTP_PREFIX, http_preferences },
 	{ "/style.css", "style", HTTP_GET, 0, http_style },
+	{ "/feed/", "feed", HTTP_GET, HTTP_PREFIX, http_feed },
+	{ "/groups/", "group_feed", HTTP_GET, HTTP_PREFIX, http_feed },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -490,6 +500,7 @@ http_configure(struct http *h, const struct config *conf)
 	evhttp_set_max_headers_size(h->evh, conf->http_max_headers);
 	evhttp_set_timeout(h->evh, conf->http_timeout);
 	h->request_timeout = conf->http_request_timeout;
+	ical_configure(conf->base_url);
 }
 
 static int
@@ -761,4 +772,6 @@ http_free(struct http *h)
 	}
 	free(h->listeners);
 	free(h);
+	feed_cache_free();
+	ical_configure(NULL);
 }

@@ -390,6 +390,7 @@ store_open(const char *path, char **cause)
 		cause_set(cause, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
+	store_feed_watch(st);
 	store_checkpointer_start(st);
 	return (st);
 fail:

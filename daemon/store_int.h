@@ -73,6 +73,15 @@ enum store_stmt {
 	STMT_TOKEN_INSERT,
 	STMT_TOKEN_CHECK,
 	STMT_PLAN_INVITE,
+
+	/* store_feed.c */
+	STMT_FEED_TOKEN_GET,
+	STMT_FEED_TOKEN_SET,
+	STMT_FEED_PERSON,
+	STMT_FEED_GROUP,
+	STMT_FEED_PUBLIC,
+	STMT_FEED_SERIES,
+	STMT_FEED_OVERRIDES,
 	STMT_MAX
 };
 
@@ -87,6 +96,7 @@ struct store {
 	int		 ck_stop;
 	int		 ck_running;
 	json_t		*counts;	/* outbox by state, from the thread */
+	unsigned long long generation;	/* of what feeds show */
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 
@@ -101,5 +111,6 @@ int		 store_done(struct store *, sqlite3_stmt *, char **);
 json_t		*store_rows(struct store *, sqlite3_stmt *, char **);
 json_t		*store_row(struct store *, sqlite3_stmt *, char **);
 void		 store_cause(struct store *, char **, const char *);
+void		 store_feed_watch(struct store *);
 
 #endif

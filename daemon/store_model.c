@@ -89,12 +89,13 @@ store_person_create(struct store *st, const struct person_in *p,
 {
 	sqlite3_stmt	*stmt;
 	json_t		*row;
+	char		 token[FEED_TOKEN_LEN + 1];
 
 	stmt = store_stmt(st, STMT_PERSON_INSERT, "INSERT INTO people (name, "
 	    "email, phone, language, style, channels, lead_times, quiet_start, "
-	    "quiet_end, created_at) VALUES (:name, :email, :phone, "
-	    "coalesce(:language, 'en'), coalesce(:style, 'standard'), "
-	    "coalesce(:channels, 'email'), :leads, :qs, :qe, :now) "
+	    "quiet_end, created_at, feed_token) VALUES (:name, :email, "
+	    ":phone, coalesce(:language, 'en'), coalesce(:style, 'standard'), "
+	    "coalesce(:channels, 'email'), :leads, :qs, :qe, :now, :token) "
 	    "RETURNING " PERSON_COLS);
 	store_bind(stmt, ":name", SB_TEXT, p->name, ":email", SB_TEXT,
 	    p->email, ":phone", SB_TEXT, p->phone, ":language", SB_TEXT,
@@ -103,7 +104,9 @@ store_person_create(struct store *st, const struct person_in *p,
 	if (p->quiet_start >= 0)
 		store_bind(stmt, ":qs", SB_INT, (long long)p->quiet_start,
 		    ":qe", SB_INT, (long long)p->quiet_end, NULL);
-	store_bind(stmt, ":now", SB_INT, (long long)time(NULL), NULL);
+	store_feed_token_new(token);
+	store_bind(stmt, ":now", SB_INT, (long long)time(NULL), ":token",
+	    SB_TEXT, token, NULL);
 	if ((row = store_row(st, stmt, NULL)) == NULL) {
 		if (p->email != NULL && p->phone != NULL)
 			cause_set(cause, "email or phone: someone has %s or %s "
@@ -213,6 +216,7 @@ store_member_set(struct store *st, long long group, long long person,
 	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person,
 	    ":role", SB_TEXT, role, ":now", SB_INT, (long long)time(NULL),
 	    NULL);
+	store_feed_changed(st);
 	return (store_done(st, stmt, cause));
 }
 
@@ -225,6 +229,7 @@ store_member_remove(struct store *st, long long group, long long person,
 	stmt = store_stmt(st, STMT_MEMBER_DELETE, "DELETE FROM memberships "
 	    "WHERE group_id = :g AND person_id = :p");
 	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, NULL);
+	store_feed_changed(st);
 	if (store_done(st, stmt, cause) != 0)
 		return (-1);
 	if (sqlite3_changes(st->db) == 0) {
@@ -357,8 +362,8 @@ store_series_update(struct store *st, long long id, const struct series_in *s,
 	    "rdates = coalesce(:rdates, rdates), "
 	    "venue_id = coalesce(:venue, venue_id), "
 	    "online_link = coalesce(:link, online_link), "
-	    "agenda = coalesce(:agenda, agenda), updated_at = :now "
-	    "WHERE id = :id");
+	    "agenda = coalesce(:agenda, agenda), updated_at = :now, "
+	    "sequence = sequence + 1 WHERE id = :id");
 	store_bind(stmt, ":id", SB_INT, id, ":title", SB_TEXT, s->title,
 	    ":dtstart", SB_TEXT, s->dtstart, ":rrule", SB_TEXT, s->rrule,
 	    ":exdates", SB_TEXT, s->exdates, ":rdates", SB_TEXT, s->rdates,

@@ -15,3 +15,5 @@ sh "$top_srcdir/tests/bench/restart.sh" 2000000 | grep -v '^ok:'
 echo "== lateness"
 sh "$top_srcdir/tests/bench/lateness.sh" 10000 60 | grep -v '^ok:'
 sh "$top_srcdir/tests/bench/lateness.sh" 10000 1 | grep -v '^ok:'
+echo "== calendar feeds"
+sh "$top_srcdir/tests/bench/feed.sh" | grep -v '^ok:'

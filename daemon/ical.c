@@ -1,0 +1,774 @@
+/*
+ * ical.c: iCalendar text, written by hand: a person's or a group's feed
+ * (VCALENDAR with METHOD:PUBLISH) and the invitation, update or
+ * cancellation of one meeting for an email's text/calendar part.
+ *
+ * A series is one master VEVENT (UID "series-ID@host", the stored DTSTART,
+ * RRULE, EXDATE and RDATE in the group's zone); a meeting moved or
+ * cancelled is an override with the same UID, its RECURRENCE-ID and a
+ * higher SEQUENCE.  The same UID, RECURRENCE-ID and SEQUENCE rule serve
+ * the feed and the email, so a calendar matches one with the other.
+ * libical gives only the VTIMEZONE, trimmed to the observances in force
+ * from a year before the earliest meeting on.  Lines end in CRLF and fold
+ * at 75 octets, never inside a UTF-8 sequence; TEXT values are escaped.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <libical/ical.h>
+
+#include "convene.h"
+#include "log.h"
+
+#define ICAL_LINE_MAX	75	/* octets on a line, CRLF not counted */
+#define ICAL_MAX_LEADS	8
+
+struct ical_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+static char	*ical_host;
+
+static const char *
+ical_str(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s != NULL ? s : "");
+}
+
+static long long
+ical_int(json_t *o, const char *key)
+{
+	return (json_integer_value(json_object_get(o, key)));
+}
+
+static void
+ical_add(struct ical_buf *b, const char *s, size_t n)
+{
+	size_t	cap;
+
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((b->p = realloc(b->p, cap)) == NULL)
+			fatal("realloc");
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+ical_adds(struct ical_buf *b, const char *s)
+{
+	ical_add(b, s, strlen(s));
+}
+
+/* Fold one unfolded line into b: 75 octets, then CRLF and a space. */
+static void
+ical_fold_into(struct ical_buf *b, const char *s, size_t n)
+{
+	size_t	pos = 0, cut, limit = ICAL_LINE_MAX;
+
+	while (n - pos > limit) {
+		cut = pos + limit;
+		/* Never split a UTF-8 sequence: back up to its first byte. */
+		while (cut > pos && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		if (cut == pos)
+			cut = pos + limit;
+		ical_add(b, s + pos, cut - pos);
+		ical_add(b, "\r\n ", 3);
+		pos = cut;
+		limit = ICAL_LINE_MAX - 1;	/* the space counts */
+	}
+	ical_add(b, s + pos, n - pos);
+	ical_add(b, "\r\n", 2);
+}
+
+/* "NAME:value" as one folded content line; value is taken as it is. */
+static void
+ical_line(struct ical_buf *b, const char *name, const char *value)
+{
+	struct ical_buf	l = { NULL, 0, 0 };
+
+	ical_adds(&l, name);
+	ical_add(&l, ":", 1);
+	ical_adds(&l, value);
+	ical_fold_into(b, l.p, l.len);
+	free(l.p);
+}
+
+static void
+ical_linef(struct ical_buf *b, const char *name, const char *fmt, ...)
+    __attribute__((__format__(printf, 3, 4)));
+
+static void
+ical_linef(struct ical_buf *b, const char *name, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*v;
+
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	ical_line(b, name, v);
+	free(v);
+}
+
+/* A TEXT value: backslash, semicolon, comma and newline escaped. */
+char *
+ical_escape(const char *s)
+{
+	struct ical_buf		 b = { NULL, 0, 0 };
+	const unsigned char	*p;
+
+	ical_add(&b, "", 0);
+	for (p = (const unsigned char *)s; p != NULL && *p != '\0'; p++) {
+		switch (*p) {
+		case '\\':
+			ical_add(&b, "\\\\", 2);
+			break;
+		case ';':
+			ical_add(&b, "\\;", 2);
+			break;
+		case ',':
+			ical_add(&b, "\\,", 2);
+			break;
+		case '\n':
+			ical_add(&b, "\\n", 2);
+			break;
+		default:
+			/* Other control characters have no place in TEXT. */
+			if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+				break;
+			ical_add(&b, (const char *)p, 1);
+			break;
+		}
+	}
+	return (b.p);
+}
+
+/* One content line folded, with its CRLFs: for the tests. */
+char *
+ical_fold(const char *line)
+{
+	struct ical_buf	b = { NULL, 0, 0 };
+
+	ical_fold_into(&b, line, strlen(line));
+	return (b.p);
+}
+
+static void
+ical_text(struct ical_buf *b, const char *name, const char *value)
+{
+	char	*e = ical_escape(value);
+
+	ical_line(b, name, e);
+	free(e);
+}
+
+/* A parameter value: quoted when it holds : ; or ,, never a DQUOTE. */
+static char *
+ical_param(const char *s)
+{
+	struct ical_buf		 b = { NULL, 0, 0 };
+	const unsigned char	*p;
+	int			 quote;
+
+	quote = strpbrk(s, ":;,") != NULL;
+	ical_add(&b, "\"", quote);
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '"' || *p < 0x20 || *p == 0x7f)
+			continue;
+		ical_add(&b, (const char *)p, 1);
+	}
+	ical_add(&b, "\"", quote);
+	return (b.p);
+}
+
+/* The host part of the base URL names our UIDs: "series-1@host". */
+void
+ical_configure(const char *base_url)
+{
+	const char	*p;
+	size_t		 n;
+
+	free(ical_host);
+	ical_host = NULL;
+	if (base_url == NULL || (p = strstr(base_url, "://")) == NULL)
+		return;
+	p += 3;
+	if ((n = strcspn(p, ":/?#")) == 0)
+		return;
+	ical_host = xprintf("%.*s", (int)n, p);
+}
+
+static const char *
+ical_uid_host(void)
+{
+	return (ical_host != NULL ? ical_host : "convene.invalid");
+}
+
+static int
+ical_is_utc(const char *tzid)
+{
+	return (strcmp(tzid, "UTC") == 0);
+}
+
+/* NAME;TZID=zone:local, or NAME:localZ for UTC. */
+static void
+ical_dt(struct ical_buf *b, const char *name, const char *tzid,
+    const char *local)
+{
+	char	*n;
+
+	if (ical_is_utc(tzid)) {
+		ical_linef(b, name, "%sZ", local);
+		return;
+	}
+	n = xprintf("%s;TZID=%s", name, tzid);
+	ical_line(b, n, local);
+	free(n);
+}
+
+/* A list of local times (EXDATE, RDATE) in the zone. */
+static void
+ical_dtlist(struct ical_buf *b, const char *name, const char *tzid,
+    const char *list)
+{
+	struct ical_buf	 v = { NULL, 0, 0 };
+	const char	*p;
+	size_t		 n;
+
+	for (p = list; p != NULL && *p != '\0'; ) {
+		n = strcspn(p, ",");
+		if (v.len > 0)
+			ical_add(&v, ",", 1);
+		ical_add(&v, p, n);
+		if (ical_is_utc(tzid))
+			ical_add(&v, "Z", 1);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (v.len > 0 && ical_is_utc(tzid))
+		ical_line(b, name, v.p);
+	else if (v.len > 0)
+		ical_dt(b, name, tzid, v.p);
+	free(v.p);
+}
+
+static void
+ical_utc(struct ical_buf *b, const char *name, time_t t)
+{
+	struct tm	tm;
+	char		s[32];
+
+	gmtime_r(&t, &tm);
+	strftime(s, sizeof s, "%Y%m%dT%H%M%SZ", &tm);
+	ical_line(b, name, s);
+}
+
+/* The local time of an instant in the zone, or "" when it has none. */
+static int
+ical_local(const char *tzid, time_t t, char out[SCHED_LOCAL_LEN])
+{
+	*out = '\0';
+	return (sched_utc_to_local(tzid, t, out, NULL));
+}
+
+/* A duration in seconds as PT1H30M. */
+static void
+ical_duration(struct ical_buf *b, long long secs)
+{
+	char	s[64];
+	int	n;
+
+	n = snprintf(s, sizeof s, "PT");
+	if (secs >= 3600)
+		n += snprintf(s + n, sizeof s - n, "%lldH", secs / 3600);
+	if (secs % 3600 >= 60)
+		n += snprintf(s + n, sizeof s - n, "%lldM", secs % 3600 / 60);
+	if (secs % 60 != 0 || secs == 0)
+		snprintf(s + n, sizeof s - n, "%lldS", secs % 60);
+	ical_line(b, "DURATION", s);
+}
+
+/* The latest onset of an observance; *open when its rule never ends. */
+static struct icaltimetype
+ical_zone_last(icalcomponent *c, int *open)
+{
+	struct icaltimetype		 last = icaltime_null_time(), t;
+	struct icalrecurrencetype	 r;
+	struct icaldatetimeperiodtype	 dp;
+	icalproperty			*p;
+
+	*open = 0;
+	if ((p = icalcomponent_get_first_property(c,
+	    ICAL_DTSTART_PROPERTY)) != NULL)
+		last = icalproperty_get_dtstart(p);
+	if ((p = icalcomponent_get_first_property(c,
+	    ICAL_RRULE_PROPERTY)) != NULL) {
+		r = icalproperty_get_rrule(p);
+		if (icaltime_is_null_time(r.until) && r.count == 0)
+			*open = 1;
+		else if (!icaltime_is_null_time(r.until))
+			last = r.until;
+		else
+			*open = 1;	/* a COUNT: keep it, it is rare */
+	}
+	for (p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY);
+	    p != NULL;
+	    p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY)) {
+		dp = icalproperty_get_rdate(p);
+		t = dp.time;
+		if (!icaltime_is_null_time(t) && icaltime_compare(t, last) > 0)
+			last = t;
+	}
+	last.zone = NULL;
+	last.is_date = 0;
+	return (last);
+}
+
+/*
+ * The zone's VTIMEZONE with the observances that matter from the year
+ * before from_year on: those with an open rule, those with an onset
+ * since, and the last one before, which is in force at that time.
+ */
+static void
+ical_vtimezone(struct ical_buf *b, const char *tzid, int from_year)
+{
+	icaltimezone		*tz;
+	icalcomponent		*src, *vtz, *c, *before = NULL;
+	struct icaltimetype	 cutoff = icaltime_null_time(), last, blast;
+	icalproperty		*p;
+	char			*s;
+	int			 open, covered = 0;
+
+	if (ical_is_utc(tzid) ||
+	    (tz = icaltimezone_get_builtin_timezone(tzid)) == NULL ||
+	    (src = icaltimezone_get_component(tz)) == NULL)
+		return;
+	cutoff.year = from_year - 1;
+	cutoff.month = 1;
+	cutoff.day = 1;
+	blast = icaltime_null_time();
+	vtz = icalcomponent_new(ICAL_VTIMEZONE_COMPONENT);
+	icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+	for (c = icalcomponent_get_first_component(src, ICAL_ANY_COMPONENT);
+	    c != NULL;
+	    c = icalcomponent_get_next_component(src, ICAL_ANY_COMPONENT)) {
+		if (icalcomponent_isa(c) != ICAL_XSTANDARD_COMPONENT &&
+		    icalcomponent_isa(c) != ICAL_XDAYLIGHT_COMPONENT)
+			continue;
+		last = ical_zone_last(c, &open);
+		if (open || icaltime_compare(last, cutoff) >= 0) {
+			icalcomponent_add_component(vtz,
+			    icalcomponent_new_clone(c));
+			p = icalcomponent_get_first_property(c,
+			    ICAL_DTSTART_PROPERTY);
+			if (p != NULL && icaltime_compare(
+			    icalproperty_get_dtstart(p), cutoff) <= 0)
+				covered = 1;
+		} else if (before == NULL ||
+		    icaltime_compare(last, blast) > 0) {
+			before = c;
+			blast = last;
+		}
+	}
+	/* What was in force at the cutoff, unless a kept one says. */
+	if (before != NULL && !covered)
+		icalcomponent_add_component(vtz,
+		    icalcomponent_new_clone(before));
+	s = icalcomponent_as_ical_string_r(vtz);
+	icalcomponent_free(vtz);
+	if (s != NULL)
+		ical_adds(b, s);	/* CRLF and folded by libical */
+	free(s);
+}
+
+/* LOCATION: the venue and its address. */
+static void
+ical_location(struct ical_buf *b, json_t *row)
+{
+	char	*s;
+
+	if (*ical_str(row, "venue") == '\0')
+		return;
+	s = *ical_str(row, "address") != '\0' ? xprintf("%s, %s",
+	    ical_str(row, "venue"), ical_str(row, "address")) :
+	    xstrdup(ical_str(row, "venue"));
+	ical_text(b, "LOCATION", s);
+	free(s);
+}
+
+/* DESCRIPTION: what a member needs to get there and take part. */
+static void
+ical_description(struct ical_buf *b, json_t *row, const char *note)
+{
+	struct ical_buf	 d = { NULL, 0, 0 };
+	static const struct {
+		const char	*key;
+		const char	*words;
+	} facts[] = {
+		{ "step_free", "step-free" },
+		{ "hearing_loop", "hearing loop" },
+		{ "accessible_toilet", "accessible toilet" },
+		{ "quiet_room", "quiet room" },
+	};
+	size_t		 i, n = 0;
+
+	ical_add(&d, "", 0);
+	ical_adds(&d, ical_str(row, "group_name"));
+	if (note != NULL && *note != '\0') {
+		ical_adds(&d, "\n");
+		ical_adds(&d, note);
+	}
+	if (*ical_str(row, "agenda") != '\0') {
+		ical_adds(&d, "\nAgenda: ");
+		ical_adds(&d, ical_str(row, "agenda"));
+	}
+	if (*ical_str(row, "online_link") != '\0') {
+		ical_adds(&d, "\nJoin online: ");
+		ical_adds(&d, ical_str(row, "online_link"));
+	}
+	if (*ical_str(row, "travel") != '\0') {
+		ical_adds(&d, "\nGetting there: ");
+		ical_adds(&d, ical_str(row, "travel"));
+	}
+	for (i = 0; i < sizeof facts / sizeof facts[0]; i++) {
+		if (ical_int(row, facts[i].key) == 0)
+			continue;
+		ical_adds(&d, n++ ? ", " : "\nAccess: ");
+		ical_adds(&d, facts[i].words);
+	}
+	ical_text(b, "DESCRIPTION", d.p);
+	free(d.p);
+}
+
+/* VALARMs, one a lead time: P7D is seven calendar days before. */
+static void
+ical_alarms(struct ical_buf *b, const char *leads, const char *title)
+{
+	struct sched_lead	 lead;
+	char			 canon[SCHED_LEAD_LEN], *copy, *tok, *save;
+	char			*what;
+	int			 n = 0;
+
+	if (leads == NULL || *leads == '\0')
+		return;
+	what = xprintf("Reminder: %s", title);
+	copy = xstrdup(leads);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL &&
+	    n < ICAL_MAX_LEADS; tok = strtok_r(NULL, ",", &save), n++) {
+		if (sched_lead_parse(tok, &lead, canon, NULL) != 0)
+			continue;
+		ical_line(b, "BEGIN", "VALARM");
+		ical_line(b, "ACTION", "DISPLAY");
+		ical_text(b, "DESCRIPTION", what);
+		ical_linef(b, "TRIGGER", "-%s", canon);
+		ical_line(b, "END", "VALARM");
+	}
+	free(copy);
+	free(what);
+}
+
+static void
+ical_uid(struct ical_buf *b, long long series)
+{
+	ical_linef(b, "UID", "series-%lld@%s", series, ical_uid_host());
+}
+
+/* Does the series' own rule (or its RDATEs) make a meeting at rid? */
+static int
+ical_in_rule(json_t *s, const char *rid)
+{
+	struct sched_series	 ss;
+	struct sched_occ	*occ = NULL;
+	size_t			 n = 0, i;
+	time_t			 t;
+	int			 found = 0;
+
+	memset(&ss, 0, sizeof ss);
+	ss.tzid = ical_str(s, "time_zone");
+	ss.dtstart = ical_str(s, "dtstart");
+	ss.duration = (int)ical_int(s, "duration");
+	ss.rrule = ical_str(s, "rrule");
+	ss.exdates = ical_str(s, "exdates");
+	ss.rdates = ical_str(s, "rdates");
+	if (sched_local_to_utc(ss.tzid, rid, &t, NULL) != 0 ||
+	    sched_expand(&ss, t, t + 1, &occ, &n, NULL) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(occ[i].recurrence_id, rid) == 0)
+			found = 1;
+	}
+	free(occ);
+	return (found);
+}
+
+static int
+ical_recurs(json_t *s)
+{
+	return (*ical_str(s, "rrule") != '\0' ||
+	    *ical_str(s, "rdates") != '\0');
+}
+
+/*
+ * One meeting moved or cancelled, as an override of its series: or, for
+ * a series of one meeting, as the meeting itself.
+ */
+static void
+ical_override(struct ical_buf *b, json_t *s, json_t *o, int alarms)
+{
+	const char	*tzid = ical_str(s, "time_zone");
+	const char	*status = ical_str(o, "status");
+	char		 local[SCHED_LOCAL_LEN], *note = NULL;
+	int		 cancelled = strcmp(status, "cancelled") == 0;
+
+	ical_line(b, "BEGIN", "VEVENT");
+	ical_uid(b, ical_int(s, "id"));
+	ical_utc(b, "DTSTAMP", (time_t)ical_int(s, "updated_at"));
+	if (ical_recurs(s))
+		ical_dt(b, "RECURRENCE-ID", tzid, ical_str(o, "recurrence_id"));
+	ical_local(tzid, (time_t)ical_int(o, "start_at"), local);
+	ical_dt(b, "DTSTART", tzid, local);
+	ical_duration(b, ical_int(o, "end_at") - ical_int(o, "start_at"));
+	ical_text(b, "SUMMARY", ical_str(s, "title"));
+	ical_location(b, o);
+	if (cancelled)
+		note = xprintf("This meeting is cancelled%s%s.",
+		    *ical_str(o, "reason") ? ": " : "", ical_str(o, "reason"));
+	else if (*ical_str(o, "reason") != '\0')
+		note = xprintf("This meeting has moved: %s.",
+		    ical_str(o, "reason"));
+	else
+		note = xstrdup("This meeting has moved.");
+	ical_description(b, o, note);
+	free(note);
+	if (*ical_str(o, "online_link") != '\0')
+		ical_text(b, "URL", ical_str(o, "online_link"));
+	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence") +
+	    ical_int(o, "sequence"));
+	ical_line(b, "STATUS", cancelled ? "CANCELLED" : "CONFIRMED");
+	if (alarms && !cancelled)
+		ical_alarms(b, ical_str(s, "lead_times"), ical_str(s, "title"));
+	ical_line(b, "END", "VEVENT");
+}
+
+/* A series: its master VEVENT, then the overrides of its meetings. */
+static void
+ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
+    int alarms)
+{
+	const char	*tzid = ical_str(s, "time_zone");
+	struct ical_buf	 extra = { NULL, 0, 0 };
+	json_t		*o, *only = NULL;
+	long long	 id = ical_int(s, "id");
+	size_t		 first = *oi, i;
+
+	/* Overrides come sorted by series: this series' run of them. */
+	while (*oi < json_array_size(overrides) &&
+	    ical_int(json_array_get(overrides, *oi), "series_id") == id)
+		(*oi)++;
+	if (!ical_recurs(s)) {
+		if (*oi > first)
+			only = json_array_get(overrides, first);
+		if (only != NULL) {
+			ical_override(b, s, only, alarms);
+			return;
+		}
+	} else {
+		/* A meeting moved that the rule no longer makes: an RDATE. */
+		ical_add(&extra, "", 0);
+		for (i = first; i < *oi; i++) {
+			o = json_array_get(overrides, i);
+			if (ical_in_rule(s, ical_str(o, "recurrence_id")))
+				continue;
+			if (extra.len > 0)
+				ical_add(&extra, ",", 1);
+			ical_adds(&extra, ical_str(o, "recurrence_id"));
+		}
+	}
+	ical_line(b, "BEGIN", "VEVENT");
+	ical_uid(b, id);
+	ical_utc(b, "DTSTAMP", (time_t)ical_int(s, "updated_at"));
+	ical_dt(b, "DTSTART", tzid, ical_str(s, "dtstart"));
+	ical_duration(b, ical_int(s, "duration"));
+	if (*ical_str(s, "rrule") != '\0')
+		ical_line(b, "RRULE", ical_str(s, "rrule"));
+	ical_dtlist(b, "EXDATE", tzid, ical_str(s, "exdates"));
+	ical_dtlist(b, "RDATE", tzid, ical_str(s, "rdates"));
+	if (extra.len > 0)
+		ical_dtlist(b, "RDATE", tzid, extra.p);
+	free(extra.p);
+	ical_text(b, "SUMMARY", ical_str(s, "title"));
+	ical_location(b, s);
+	ical_description(b, s, NULL);
+	if (*ical_str(s, "online_link") != '\0')
+		ical_text(b, "URL", ical_str(s, "online_link"));
+	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence"));
+	ical_line(b, "STATUS", "CONFIRMED");
+	if (alarms)
+		ical_alarms(b, ical_str(s, "lead_times"), ical_str(s, "title"));
+	ical_line(b, "END", "VEVENT");
+	if (ical_recurs(s)) {
+		for (i = first; i < *oi; i++)
+			ical_override(b, s, json_array_get(overrides, i),
+			    alarms);
+	}
+}
+
+static void
+ical_head(struct ical_buf *b, const char *method)
+{
+	ical_line(b, "BEGIN", "VCALENDAR");
+	ical_line(b, "VERSION", "2.0");
+	ical_linef(b, "PRODID", "-//convene//convened %s//EN",
+	    PACKAGE_VERSION);
+	ical_line(b, "CALSCALE", "GREGORIAN");
+	ical_line(b, "METHOD", method);
+}
+
+/* The year of a canonical local time "20260312T180000". */
+static int
+ical_year(const char *local)
+{
+	return (atoi(local) / 10000);
+}
+
+/*
+ * A feed: every series given with its overrides, one VTIMEZONE for each
+ * zone used, and VALARMs when they are a person's own.  The text is
+ * returned with its length.
+ */
+char *
+ical_feed(const struct ical_feed *f, size_t *len, char **cause)
+{
+	struct ical_buf	 b = { NULL, 0, 0 };
+	json_t		*zones, *s, *y;
+	const char	*tzid;
+	size_t		 i, oi = 0;
+	int		 year;
+
+	if (!json_is_array(f->series) || !json_is_array(f->overrides)) {
+		cause_set(cause, "the feed has no series to show");
+		return (NULL);
+	}
+	ical_head(&b, "PUBLISH");
+	ical_text(&b, "X-WR-CALNAME", f->name);
+	ical_line(&b, "REFRESH-INTERVAL;VALUE=DURATION", "PT1H");
+	ical_line(&b, "X-PUBLISHED-TTL", "PT1H");
+	/* Each zone once, from the earliest meeting's year. */
+	zones = json_object();
+	json_array_foreach(f->series, i, s) {
+		tzid = ical_str(s, "time_zone");
+		year = ical_year(ical_str(s, "dtstart"));
+		y = json_object_get(zones, tzid);
+		if (y == NULL || json_integer_value(y) > year)
+			json_object_set_new(zones, tzid, json_integer(year));
+	}
+	json_object_foreach(zones, tzid, y)
+		ical_vtimezone(&b, tzid, (int)json_integer_value(y));
+	json_decref(zones);
+	json_array_foreach(f->series, i, s) {
+		/* Skip overrides of series not shown (there should be none). */
+		while (oi < json_array_size(f->overrides) &&
+		    ical_int(json_array_get(f->overrides, oi), "series_id") <
+		    ical_int(s, "id"))
+			oi++;
+		ical_series(&b, s, f->overrides, &oi, f->alarms);
+	}
+	ical_line(&b, "END", "VCALENDAR");
+	*len = b.len;
+	return (b.p);
+}
+
+/*
+ * One meeting for an email's text/calendar part: REQUEST for an
+ * invitation, a reminder or an update, CANCEL for a cancellation.  row
+ * is a row of store_out_due; when it has an "rrule" that is empty, the
+ * series is a single meeting and has no RECURRENCE-ID.
+ */
+char *
+ical_message(json_t *row, const char *method, const char *organizer,
+    char **cause)
+{
+	struct ical_buf	 b = { NULL, 0, 0 };
+	const char	*tzid = ical_str(row, "time_zone");
+	char		 local[SCHED_LOCAL_LEN], *cn, *n;
+	int		 cancel;
+	json_t		*rr;
+
+	if (method == NULL || (strcmp(method, "REQUEST") != 0 &&
+	    strcmp(method, "CANCEL") != 0)) {
+		cause_set(cause, "ical: the method must be REQUEST or CANCEL");
+		return (NULL);
+	}
+	cancel = strcmp(method, "CANCEL") == 0;
+	if (ical_int(row, "series_id") <= 0 ||
+	    *ical_str(row, "recurrence_id") == '\0' ||
+	    !json_is_integer(json_object_get(row, "start_at")) ||
+	    sched_zone_valid(tzid, NULL) != 0) {
+		cause_set(cause, "ical: the message is not about a meeting");
+		return (NULL);
+	}
+	if (organizer == NULL || *organizer == '\0' ||
+	    strpbrk(organizer, " \r\n\"<>") != NULL) {
+		cause_set(cause, "ical: '%s' is not an organizer address",
+		    organizer ? organizer : "");
+		return (NULL);
+	}
+	ical_head(&b, method);
+	ical_vtimezone(&b, tzid, ical_year(ical_str(row, "recurrence_id")));
+	ical_line(&b, "BEGIN", "VEVENT");
+	ical_uid(&b, ical_int(row, "series_id"));
+	ical_utc(&b, "DTSTAMP", time(NULL));
+	rr = json_object_get(row, "rrule");
+	if (!json_is_string(rr) || *json_string_value(rr) != '\0')
+		ical_dt(&b, "RECURRENCE-ID", tzid,
+		    ical_str(row, "recurrence_id"));
+	ical_local(tzid, (time_t)ical_int(row, "start_at"), local);
+	ical_dt(&b, "DTSTART", tzid, local);
+	ical_duration(&b, ical_int(row, "end_at") - ical_int(row, "start_at"));
+	ical_text(&b, "SUMMARY", ical_str(row, "title"));
+	ical_location(&b, row);
+	ical_description(&b, row, NULL);
+	if (*ical_str(row, "online_link") != '\0')
+		ical_text(&b, "URL", ical_str(row, "online_link"));
+	cn = ical_param(*ical_str(row, "group_name") ?
+	    ical_str(row, "group_name") : "convene");
+	n = xprintf("ORGANIZER;CN=%s", cn);
+	ical_linef(&b, n, "mailto:%s", organizer);
+	free(n);
+	free(cn);
+	if (*ical_str(row, "email") != '\0') {
+		cn = ical_param(ical_str(row, "person"));
+		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
+		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
+		ical_linef(&b, n, "mailto:%s", ical_str(row, "email"));
+		free(n);
+		free(cn);
+	}
+	ical_linef(&b, "SEQUENCE", "%lld", ical_int(row, "series_sequence") +
+	    ical_int(row, "occ_sequence"));
+	ical_line(&b, "STATUS", cancel ||
+	    strcmp(ical_str(row, "status"), "cancelled") == 0 ? "CANCELLED" :
+	    "CONFIRMED");
+	ical_line(&b, "END", "VEVENT");
+	ical_line(&b, "END", "VCALENDAR");
+	return (b.p);
+}
