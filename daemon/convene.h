@@ -513,4 +513,15 @@ static inline uint64_t systemd_watchdog_usec(void) { return (0); }
 static inline size_t systemd_listen_fds(int **fds) { *fds = NULL; return (0); }
 #endif
 
+/* gsm.c */
+struct gsm_count {
+	int		 ucs2;		/* 1: the text needs UCS-2 */
+	size_t		 units;		/* septets (an extension character
+					   counts 2) or UTF-16 code units */
+	size_t		 segments;	/* messages the phone will show */
+	size_t		 per_segment;	/* 160 or 153, 70 or 67 */
+};
+
+void		 gsm_count(const char *, struct gsm_count *);
+
 #endif
