@@ -266,6 +266,8 @@ json_t		*store_out_counts_recent(struct store *);
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
 int		 store_token_check(struct store *, const void *, size_t);
+int		 store_out_delivery(struct store *, long long, int,
+		    const char *, time_t, char **);
 
 /* key.c */
 #define KEY_BYTES	32
@@ -523,5 +525,9 @@ struct gsm_count {
 };
 
 void		 gsm_count(const char *, struct gsm_count *);
+
+/* chan_sms.c */
+struct evhttp_request;
+int		 chan_sms_dlr(struct evhttp_request *, char **);
 
 #endif
