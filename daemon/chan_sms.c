@@ -289,20 +289,34 @@ sms_reply_id(const struct sms_xfer *x)
 	return (id);
 }
 
-/* The first line of a reply, short and printable, for a reason. */
+/*
+ * What the gateway said, short and printable, for a reason: a JSON
+ * reply's "message" or "error", else the first line of the reply.
+ */
 static char *
 sms_reply_line(const struct sms_xfer *x)
 {
-	char	*s;
-	size_t	 i;
+	const char	*text;
+	json_t		*root, *v;
+	char		*s;
+	size_t		 i, len;
 
 	if (x->reply == NULL || x->replylen == 0)
 		return (xstrdup("an empty reply"));
-	s = xcalloc(1, 81);
-	for (i = 0; i < 80 && i < x->replylen && x->reply[i] != '\n' &&
-	    x->reply[i] != '\r'; i++)
-		s[i] = (x->reply[i] >= 0x20 && x->reply[i] < 0x7f) ?
-		    x->reply[i] : '?';
+	text = x->reply;
+	len = x->replylen;
+	root = json_loadb(x->reply, x->replylen, 0, NULL);
+	if ((v = json_object_get(root, "message")) == NULL)
+		v = json_object_get(root, "error");
+	if (json_is_string(v)) {
+		text = json_string_value(v);
+		len = strlen(text);
+	}
+	s = xcalloc(1, 121);
+	for (i = 0; i < 120 && i < len && text[i] != '\n' &&
+	    text[i] != '\r'; i++)
+		s[i] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+	json_decref(root);
 	return (s);
 }
 
