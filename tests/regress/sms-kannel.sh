@@ -59,6 +59,10 @@ wait_for delivered "$tid" ||
     fail "the test message arrived $(phone_count "$testtext") times"
 phone_texts | grep -q "^gsm 1 $testtext\$" ||
     fail "not one GSM-7 message: $(phone_texts)"
+"$CONVENECTL" -f "$T/convened.conf" outbox > "$T/ctl" ||
+    fail "convenectl outbox failed"
+grep -q "^$tid .* sent .* 1 *delivered" "$T/ctl" ||
+    fail "convenectl outbox: $(cat "$T/ctl")"
 ok "test message at the phone once, sent as sms:$tid.1, delivered"
 
 # Three meetings, reminders due in a few seconds: the standard one, one
