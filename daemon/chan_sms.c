@@ -125,6 +125,12 @@ sms_conf_load(const struct config *conf, struct sms_conf *c, char **cause)
 
 	memset(c, 0, sizeof *c);
 	c->kannel = strcmp(conf->sms_gateway, "kannel") == 0;
+	if (!c->kannel && (*conf->sms_field_to == '\0' ||
+	    *conf->sms_field_text == '\0')) {
+		cause_set(cause, "[sms] field_to and field_text must name the "
+		    "provider's fields for the number and the text");
+		return (-1);
+	}
 	need_pair = c->kannel || strcmp(conf->sms_auth, "basic") == 0;
 	need_token = !c->kannel && strcmp(conf->sms_auth, "bearer") == 0;
 	if (need_pair || need_token) {

@@ -39,6 +39,19 @@ retry_base = 1
 retry_max = 2
 CONF
 }
+# Kannel needs its sendsms-user's credentials: refused at start.
+write_conf
+cat >> "$T/convened.conf" <<CONF
+[sms]
+gateway_url = http://127.0.0.1:$P/cgi-bin/sendsms
+CONF
+st=0
+"$CONVENED" -d -f "$T/convened.conf" 2>"$T/start.err" || st=$?
+[ "$st" -ne 0 ] || fail "started without Kannel's credentials"
+grep -q "credentials_file is needed for Kannel's sendsms-user" \
+    "$T/start.err" || fail "start-up message: $(cat "$T/start.err")"
+ok "no credentials for Kannel: $(tail -n 1 "$T/start.err")"
+
 sms_conf ""
 start_daemon
 
@@ -205,6 +218,14 @@ grep -q "no status" "$T/body" || fail "reason: $(cat "$T/body")"
 expect_code 400 GET "$path&status=purple"
 expect_code 405 PUT "$path&status=1"
 ok "reports without a signature or status: 400"
+
+# SIGHUP with no field for the number: refused, the old one kept.
+sms_conf "field_to ="
+kill -HUP "$DAEMON_PID"
+wait_for grep -q "configuration not reloaded" "$T/daemon.log" ||
+    fail "a reload without field_to was taken"
+grep -q "field_to and field_text must name" "$T/daemon.log" ||
+    fail "no reason for the refused reload"
 
 # SIGHUP: JSON with a bearer token.
 printf 'tok-3e9f\n' > "$T/sms.cred"
