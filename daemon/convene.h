@@ -285,6 +285,8 @@ json_t		*store_out_counts_recent(struct store *);
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
 int		 store_token_check(struct store *, const void *, size_t);
+int		 store_out_delivery(struct store *, long long, int,
+		    const char *, time_t, char **);
 
 /* key.c */
 #define KEY_BYTES	32
@@ -571,5 +573,20 @@ static inline void systemd_notify(const char *fmt, ...) { (void)fmt; }
 static inline uint64_t systemd_watchdog_usec(void) { return (0); }
 static inline size_t systemd_listen_fds(int **fds) { *fds = NULL; return (0); }
 #endif
+
+/* gsm.c */
+struct gsm_count {
+	int		 ucs2;		/* 1: the text needs UCS-2 */
+	size_t		 units;		/* septets (an extension character
+					   counts 2) or UTF-16 code units */
+	size_t		 segments;	/* messages the phone will show */
+	size_t		 per_segment;	/* 160 or 153, 70 or 67 */
+};
+
+void		 gsm_count(const char *, struct gsm_count *);
+
+/* chan_sms.c */
+struct evhttp_request;
+int		 chan_sms_dlr(struct evhttp_request *, char **);
 
 #endif

@@ -1245,8 +1245,8 @@ ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 9, "ID", "DUE", "STATE", "CHANNEL", "KIND", "PERSON",
-	    "MEETING", "TRIES", "REASON");
+	table_init(&t, 10, "ID", "DUE", "STATE", "CHANNEL", "KIND", "PERSON",
+	    "MEETING", "TRIES", "DELIVERY", "REASON");
 	json_array_foreach(json_object_get(o, "messages"), i, m) {
 		table_add(&t, ctl_val(m, "id"));
 		table_add(&t, ctl_time((time_t)ctl_int(m, "due_at"), NULL));
@@ -1259,6 +1259,7 @@ ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 		    ctl_str(m, "person")));
 		table_add(&t, ctl_val(m, "occurrence_id"));
 		table_add(&t, ctl_val(m, "attempts"));
+		table_add(&t, ctl_val(m, "delivery"));
 		table_add(&t, ctl_val(m, "reason"));
 	}
 	if (table_rows(&t) == 0)

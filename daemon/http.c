@@ -95,6 +95,9 @@ static void	http_metrics(struct http *, struct evhttp_request *,
 static void	http_status(struct http *, struct evhttp_request *,
 		    const struct http_route *, const char *);
 
+static void	http_sms_dlr(struct http *, struct evhttp_request *,
+		    const struct http_route *, const char *);
+
 static void
 http_feed(struct http *h, struct evhttp_request *req,
     const struct http_route *r, const char *path)
@@ -134,6 +137,7 @@ static const struct http_route http_routes[] = {
 	{ "/style.css", "style", HTTP_GET, 0, http_style },
 	{ "/feed/", "feed", HTTP_GET, HTTP_PREFIX, http_feed },
 	{ "/groups/", "group_feed", HTTP_GET, HTTP_PREFIX, http_feed },
+	{ "/sms/dlr", "sms_dlr", HTTP_GET | EVHTTP_REQ_POST, 0, http_sms_dlr },
 	{ NULL, NULL, 0, 0, NULL }
 };
 
@@ -240,6 +244,30 @@ http_error(struct evhttp_request *req, const char *route, int code,
 	http_json(req, route, code, json_pack("{s:i, s:s, s:s}", "status",
 	    code, "error", http_reason(code), "reason", safe));
 	free(safe);
+}
+
+/* An SMS delivery report: answered at once, "ok" when it was recorded. */
+static void
+http_sms_dlr(struct http *h, struct evhttp_request *req,
+    const struct http_route *r, const char *path)
+{
+	struct evbuffer	*buf;
+	char		*why = NULL;
+	int		 code;
+
+	(void)h;
+	(void)path;
+	if ((code = chan_sms_dlr(req, &why)) != 200) {
+		http_error(req, r->name, code, why ? why : "the delivery "
+		    "report could not be recorded");
+		free(why);
+		return;
+	}
+	if ((buf = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	evbuffer_add(buf, "ok\n", 3);
+	http_reply(req, r->name, 200, "text/plain; charset=utf-8", buf);
+	evbuffer_free(buf);
 }
 
 static void

@@ -278,7 +278,8 @@ store_out_list(struct store *st, const char *state, long long person,
 	stmt = store_stmt(st, STMT_OUT_LIST, "SELECT o.id, o.occurrence_id, "
 	    "o.person_id, p.name AS person, o.kind, o.lead, o.channel, "
 	    "o.sequence, o.due_at, o.next_at, o.state, o.attempts, o.late, "
-	    "o.reason, o.provider_id, o.sent_at FROM outbox o JOIN people p "
+	    "o.reason, o.provider_id, o.sent_at, o.delivery, o.delivered_at "
+	    "FROM outbox o JOIN people p "
 	    "ON p.id = o.person_id WHERE (:state IS NULL OR o.state = :state) "
 	    "AND (:p = 0 OR o.person_id = :p) AND (:o = 0 OR "
 	    "o.occurrence_id = :o) ORDER BY o.due_at, o.id LIMIT :limit");
@@ -333,4 +334,27 @@ store_token_check(struct store *st, const void *hash, size_t len)
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return (rc == SQLITE_ROW);
+}
+
+/*
+ * Record an SMS delivery report for a row's attempt.  A report never
+ * takes a row back: "accepted" does not replace a final answer, and a
+ * late "failed" from one attempt does not hide another's "delivered".
+ */
+int
+store_out_delivery(struct store *st, long long id, int attempt,
+    const char *delivery, time_t now, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OUT_DELIVERY, "UPDATE outbox SET "
+	    "delivery = :d, delivered_at = CASE :d WHEN 'delivered' THEN "
+	    "coalesce(delivered_at, :now) ELSE delivered_at END, "
+	    "updated_at = :now WHERE id = :id AND channel = 'sms' AND "
+	    "attempts >= :a AND CASE :d WHEN 'accepted' THEN delivery IN "
+	    "('', 'accepted') WHEN 'failed' THEN delivery != 'delivered' "
+	    "ELSE 1 END");
+	store_bind(stmt, ":id", SB_INT, id, ":a", SB_INT, (long long)attempt,
+	    ":d", SB_TEXT, delivery, ":now", SB_INT, (long long)now, NULL);
+	return (store_done(st, stmt, cause));
 }
