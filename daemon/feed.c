@@ -311,7 +311,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 	if (inm != NULL && feed_etag_matches(inm, e->etag)) {
 		feed_unref(e);
 		metrics_http(route, 304);
-		evhttp_send_reply(req, 304, "Not Modified", NULL);
+		http_send_now(req, 304, "Not Modified", NULL);
 		return;
 	}
 	if ((body = evbuffer_new()) == NULL)
@@ -321,7 +321,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 	    e) != 0)
 		fatal("evbuffer_add_reference");
 	metrics_http(route, 200);
-	evhttp_send_reply(req, 200, "OK", body);
+	http_send_now(req, 200, "OK", body);
 	evbuffer_free(body);
 	return;
 notfound:
