@@ -456,6 +456,7 @@ main(int argc, char **argv)
 
 	if (key_load(conf->signing_key_file, state.signing_key, &cause) != 0)
 		fatalx("%s", cause);
+	msg_set_key(state.signing_key);
 
 	if ((state.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");

@@ -199,10 +199,7 @@ msg_adds(struct msg_buf *b, const char *s)
 	msg_add(b, s, strlen(s));
 }
 
-/*
- * Sign links with this key (NULL: the daemon's own, when there is a
- * daemon); for the tests, and for a key read after start.
- */
+/* Sign links with this key (a copy is kept); NULL forgets it. */
 void
 msg_set_key(const unsigned char *key)
 {
@@ -503,8 +500,6 @@ msg_prefs_link(const struct config *conf, json_t *row)
 
 	if (msg_key_set)
 		key = msg_key;
-	else if (convened != NULL)
-		key = convened->signing_key;
 	if (key == NULL || conf == NULL || conf->base_url == NULL ||
 	    *conf->base_url == '\0' || person <= 0)
 		return (xstrdup(""));

@@ -100,7 +100,7 @@ load_ok(const char *dir)
 	struct tmpl_set	*set;
 	char		*cause = NULL;
 
-	if ((set = tmpl_load(dir, known, &cause)) == NULL)
+	if ((set = tmpl_load(dir, known, NULL, &cause)) == NULL)
 		fail_msg("%s", cause);
 	assert_null(cause);
 	return (set);
@@ -114,7 +114,7 @@ load_bad(const char *dir)
 	char		*cause = NULL, *at, *out;
 	size_t		 len = strlen(dir);
 
-	set = tmpl_load(dir, known, &cause);
+	set = tmpl_load(dir, known, NULL, &cause);
 	if (set != NULL)
 		fail_msg("%s loaded, but should not have", dir);
 	assert_non_null(cause);
@@ -694,7 +694,7 @@ test_shipped(void **state)
 	if ((top = getenv("top_srcdir")) == NULL)
 		top = ".";
 	dir = xprintf("%s/conf/templates", top);
-	if ((set = tmpl_load(dir, known, &cause)) == NULL)
+	if ((set = tmpl_load(dir, known, NULL, &cause)) == NULL)
 		fail_msg("%s", cause);
 	/* These nine at least; others may come with other messages. */
 	assert_true(tmpl_count(set) >= 9);
