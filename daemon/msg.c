@@ -593,7 +593,7 @@ msg_html_text(struct msg_buf *b, const char *s, size_t n)
 		    (u = msg_url(s + i, n - i)) == 0)
 			continue;
 		msg_esc(b, s + from, i - from);
-		msg_adds(b, "<a href=\"");
+		msg_adds(b, "<a dir=\"ltr\" href=\"");
 		msg_esc(b, s + i, u);
 		msg_adds(b, "\">");
 		msg_esc(b, s + i, u);

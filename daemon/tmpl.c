@@ -1486,7 +1486,13 @@ tmpl_word(struct tmpl_set *set, const char *lang, const char *key,
 	if (w == NULL)
 		return (NULL);
 	if (strcasecmp(w->lang, lang) != 0) {
-		note = xprintf("word %s", key);
+		/* A language with no words at all is logged once, not per word. */
+		for (len = 0; len < set->nwords; len++) {
+			if (strcasecmp(set->words[len].lang, lang) == 0)
+				break;
+		}
+		note = len == set->nwords ? xstrdup("word list") :
+		    xprintf("word %s", key);
 		tmpl_note(set, lang, note, w->lang);
 		free(note);
 	}
