@@ -52,9 +52,9 @@ const char *const msg_vars[] = {
 	"title", "when", "when_short", "old_when", "old_when_short", "venue",
 	"address", "travel", "access", "access_list", "online_link", "agenda",
 	"reason", "rsvp_link", "code", "contact", "preferences_link", "group",
-	"person", "lead", "answer", "answer_yes", "answer_no", "answer_maybe", "need",
-	"status", "status_requested", "status_arranged", "status_unable",
-	"status_withdrawn", "note", NULL
+	"person", "lead", "answer", "answer_yes", "answer_no", "answer_maybe",
+	"need", "status", "status_requested", "status_arranged",
+	"status_unable", "status_withdrawn", "note", NULL
 };
 
 /* Every word of words.ini; "?": English may leave it out. */

@@ -1486,7 +1486,7 @@ tmpl_word(struct tmpl_set *set, const char *lang, const char *key,
 	if (w == NULL)
 		return (NULL);
 	if (strcasecmp(w->lang, lang) != 0) {
-		/* A language with no words at all is logged once, not per word. */
+		/* A language with no words at all: logged once, not a word. */
 		for (len = 0; len < set->nwords; len++) {
 			if (strcasecmp(set->words[len].lang, lang) == 0)
 				break;

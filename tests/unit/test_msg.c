@@ -309,7 +309,8 @@ check_email(const char *kind, const char *style, size_t li)
 	assert_string_equal(m.kind, kind);
 	assert_string_equal(m.lang, langs[li].lang);
 	assert_non_null(m.subject);
-	if (strchr(m.subject, '\n') != NULL || strchr(m.subject, '\r') != NULL ||
+	if (strchr(m.subject, '\n') != NULL ||
+	    strchr(m.subject, '\r') != NULL ||
 	    strstr(m.subject, "{{") != NULL || *m.subject == '\0')
 		fail_msg("%s: subject: %s", what, m.subject);
 	if ((why = gap(m.body)) != NULL)
@@ -355,8 +356,8 @@ check_email(const char *kind, const char *style, size_t li)
 		assert_null(strstr(m.html, "<img"));
 		assert_null(strstr(m.html, "src="));
 		check_prefs(what, m.html);
-		assert_non_null(strstr(m.html, "<a dir=\"ltr\" href=\"https://convene."
-		    "example.org/preferences/7."));
+		assert_non_null(strstr(m.html, "<a dir=\"ltr\" "
+		    "href=\"https://convene.example.org/preferences/7."));
 		if (css_value(m.html, ".m", "font-size") < (strcmp(style,
 		    "standard") == 0 ? 1 : 1.5))
 			fail_msg("%s: type too small:\n%s", what, m.html);
@@ -520,8 +521,8 @@ test_escaping(void **state)
 	assert_null(strstr(m.html, "<script"));
 	assert_non_null(strstr(m.html, "&lt;script&gt;alert(1)&lt;/script&gt;"
 	    " &amp; &quot;Co&quot;"));
-	assert_non_null(strstr(m.html, "<a dir=\"ltr\" href=\"https://meet.example.org/"
-	    "a?b=1&amp;c=2\">"));
+	assert_non_null(strstr(m.html, "<a dir=\"ltr\" "
+	    "href=\"https://meet.example.org/a?b=1&amp;c=2\">"));
 	assert_null(strchr(m.subject, '\n'));
 	assert_null(strchr(m.subject, '\r'));
 	assert_null(balanced(m.html));
