@@ -439,6 +439,8 @@ const char	*chan_result_name(enum chan_result);
 /* msg.c */
 struct tmpl_set;
 extern const char *const msg_vars[];
+extern const char *const msg_words[];
+void		 msg_set_key(const unsigned char *);
 int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
 		    int, struct chan_msg *, int *, char **);
 void		 msg_free(struct chan_msg *);

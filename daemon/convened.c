@@ -232,7 +232,8 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 		set_status();
 		return;
 	}
-	if ((tmpl = tmpl_load(next->templates, msg_vars, &cause)) == NULL) {
+	if ((tmpl = tmpl_load(next->templates, msg_vars, msg_words,
+	    &cause)) == NULL) {
 		for (line = strtok_r(cause, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save))
 			log_warnx("%s", line);
@@ -456,6 +457,7 @@ main(int argc, char **argv)
 
 	if (key_load(conf->signing_key_file, state.signing_key, &cause) != 0)
 		fatalx("%s", cause);
+	msg_set_key(state.signing_key);
 
 	/*
 	 * epoll's changelist folds the add/delete of a write event around
@@ -477,7 +479,7 @@ main(int argc, char **argv)
 
 	sched_init();
 	if ((state.tmpl = tmpl_load(conf->templates, msg_vars,
-	    &cause)) == NULL) {
+	    msg_words, &cause)) == NULL) {
 		for (line = strtok_r(cause, "\n", &save); line != NULL;
 		    line = strtok_r(NULL, "\n", &save))
 			log_warnx("%s", line);

@@ -1,14 +1,39 @@
 /*
- * msg.c: an outbox row made into the message its channel sends: the
- * template for its kind in the member's language filled in with the
- * meeting's details, the time said in words in the group's time zone,
- * and headers that cannot be used to inject others.
+ * msg.c: an outbox row made into the message its channel sends, in the
+ * member's style and language: the template for its kind filled in with
+ * the meeting's details, the time said in words in the group's time
+ * zone, and headers that cannot be used to inject others.
+ *
+ * Templates, in DIR/<language>/ (see tmpl.c):
+ *
+ *	<kind>.subject.tmpl		the subject, every style
+ *	<kind>.text.tmpl		standard, plain and large text
+ *	<kind>.easyread.text.tmpl	Easy Read text
+ *	<kind>.sms.tmpl			a text message
+ *	<kind>.easyread.sms.tmpl	Easy Read SMS, if any (else .sms)
+ *	words.ini			days, months, how a time is said,
+ *					access facts, answers, need labels
+ *
+ * for the kinds reminder, invitation, update, cancellation, rsvp, access
+ * and test.  Large print is the standard text re-wrapped here to lines
+ * of at most MSG_LARGE_WIDTH characters.  The HTML part is never written
+ * by hand: it is built here from the rendered text of the same style, so
+ * that the two parts cannot say different things and a translator edits
+ * one file.  Blank lines part paragraphs; "Label: value" lines (a label
+ * of three words at most) make a definition list; "- " lines a list; a
+ * line ending in ":" is set in bold; http and https addresses become
+ * links showing the address.  Everything is HTML-escaped, the document
+ * carries the language and its direction, a heading that is the subject,
+ * and a small style sheet for the style; no images, nothing fetched.
+ * Plain style has no HTML part.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -18,13 +43,174 @@
 #include "log.h"
 #include "tmpl.h"
 
+#define MSG_LARGE_WIDTH	40			/* characters a line */
+#define MSG_PREFS_DAYS	60			/* a preferences link lasts */
+#define MSG_LABEL_WORDS	3			/* "Label: value" */
+
 /* Every placeholder a template may use. */
 const char *const msg_vars[] = {
 	"title", "when", "when_short", "old_when", "old_when_short", "venue",
-	"address", "travel", "access", "online_link", "agenda", "reason",
-	"rsvp_link", "code", "contact", "preferences_link", "group", "person",
-	"lead", NULL
+	"address", "travel", "access", "access_list", "online_link", "agenda",
+	"reason", "rsvp_link", "code", "contact", "preferences_link", "group",
+	"person", "lead", "answer", "answer_yes", "answer_no", "answer_maybe",
+	"need", "status", "status_requested", "status_arranged",
+	"status_unable", "status_withdrawn", "note", NULL
 };
+
+/* Every word of words.ini; "?": English may leave it out. */
+const char *const msg_words[] = {
+	"date.long", "date.short", "date.clock", "date.clock_minutes",
+	"date.am", "date.pm", "date.midday", "date.midnight",
+	"days.monday", "days.tuesday", "days.wednesday", "days.thursday",
+	"days.friday", "days.saturday", "days.sunday",
+	"days_short.monday", "days_short.tuesday", "days_short.wednesday",
+	"days_short.thursday", "days_short.friday", "days_short.saturday",
+	"days_short.sunday",
+	"months.january", "months.february", "months.march", "months.april",
+	"months.may", "months.june", "months.july", "months.august",
+	"months.september", "months.october", "months.november",
+	"months.december",
+	"months_short.january", "months_short.february",
+	"months_short.march", "months_short.april", "months_short.may",
+	"months_short.june", "months_short.july", "months_short.august",
+	"months_short.september", "months_short.october",
+	"months_short.november", "months_short.december",
+	"lead.tomorrow", "lead.soon", "lead.days", "lead.days_one?",
+	"lead.days_two?", "lead.days_few?", "lead.days_many?", "lead.hours",
+	"lead.hours_one?", "lead.hours_two?", "lead.hours_few?",
+	"lead.hours_many?", "lead.minutes", "lead.minutes_one?",
+	"lead.minutes_two?", "lead.minutes_few?", "lead.minutes_many?",
+	"access.step_free", "access.hearing_loop", "access.accessible_toilet",
+	"access.quiet_room", "access.list_and", "access.list_comma",
+	"answer.yes", "answer.no", "answer.maybe",
+	"status.requested", "status.arranged", "status.unable",
+	"status.withdrawn",
+	"needs.bsl", "needs.captions", "needs.step_free", "needs.easy_read",
+	"needs.large_print", "needs.hearing_loop", "needs.quiet_room",
+	"needs.personal_assistant", "needs.transport",
+	NULL
+};
+
+static const char *const msg_day_keys[] = {
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+	"sunday"
+};
+static const char *const msg_month_keys[] = {
+	"january", "february", "march", "april", "may", "june", "july",
+	"august", "september", "october", "november", "december"
+};
+
+/* Languages written right to left, by their first subtag. */
+static const char *const msg_rtl[] = {
+	"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ps", "sd", "ug", "ur",
+	"yi", NULL
+};
+
+enum msg_style {
+	MSG_STANDARD,
+	MSG_PLAIN,
+	MSG_LARGE,
+	MSG_EASYREAD
+};
+
+static const char *const msg_style_names[] = {
+	"standard", "plain", "large", "easyread"
+};
+
+/* A style sheet for each style that has an HTML part. */
+static const char *const msg_css[] = {
+	/* standard */
+	"body{margin:0;padding:0;background:#ffffff;color:#1a1a1a}\n"
+	".m{font-family:Arial,Helvetica,sans-serif;font-size:1rem;"
+	"line-height:1.5;max-width:70ch;margin:0 auto;padding:1rem}\n"
+	"h1{font-size:1.5rem;line-height:1.3;margin:0 0 1rem}\n"
+	"p,ul,dl{margin:0 0 1rem}\n"
+	"dt{font-weight:bold}\n"
+	"dd{margin:0 0 0.5rem}\n"
+	"a{color:#0b57d0;text-decoration:underline}\n",
+	/* plain: no HTML */
+	NULL,
+	/* large */
+	"body{margin:0;padding:0;background:#ffffff;color:#1a1a1a}\n"
+	".m{font-family:Arial,Helvetica,sans-serif;font-size:1.5rem;"
+	"line-height:1.6;max-width:40ch;margin:0 auto;padding:1.5rem}\n"
+	"h1{font-size:2rem;line-height:1.3;margin:0 0 1.5rem}\n"
+	"p,ul,dl{margin:0 0 1.5rem}\n"
+	"li{margin:0 0 0.75rem}\n"
+	"dt{font-weight:bold}\n"
+	"dd{margin:0 0 1rem}\n"
+	"a{color:#0b57d0;text-decoration:underline}\n",
+	/* easyread */
+	"body{margin:0;padding:0;background:#fffdf5;color:#1a1a1a}\n"
+	".m{font-family:Arial,Helvetica,sans-serif;font-size:1.5rem;"
+	"line-height:1.8;max-width:36ch;margin:0 auto;padding:1.5rem}\n"
+	"h1{font-size:1.75rem;line-height:1.4;margin:0 0 2rem}\n"
+	"p,ul,dl{margin:0 0 2rem}\n"
+	"li{margin:0 0 1rem}\n"
+	"dt{font-weight:bold}\n"
+	"dd{margin:0 0 1.25rem}\n"
+	"a{color:#0b57d0;text-decoration:underline}\n"
+};
+
+/* Inline on the outer block too, for mail readers that drop <style>. */
+static const char *const msg_inline[] = {
+	"font-size:1rem;line-height:1.5;max-width:70ch",
+	NULL,
+	"font-size:1.5rem;line-height:1.6;max-width:40ch",
+	"font-size:1.5rem;line-height:1.8;max-width:36ch"
+};
+
+/* One {field} of a word and its value. */
+struct msg_field {
+	const char	*name;
+	const char	*value;
+};
+
+/* A growing string. */
+struct msg_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 size;
+};
+
+static unsigned char	msg_key[KEY_BYTES];
+static int		msg_key_set;
+
+/* Append n bytes, keeping the buffer a C string. */
+static void
+msg_add(struct msg_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->size) {
+		b->size = b->size == 0 ? 512 : b->size;
+		while (b->len + n + 1 > b->size)
+			b->size *= 2;
+		if ((b->p = realloc(b->p, b->size)) == NULL)
+			fatal("realloc");
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* Append a C string. */
+static void
+msg_adds(struct msg_buf *b, const char *s)
+{
+	msg_add(b, s, strlen(s));
+}
+
+/* Sign links with this key (a copy is kept); NULL forgets it. */
+void
+msg_set_key(const unsigned char *key)
+{
+	if (key == NULL) {
+		sodium_memzero(msg_key, sizeof msg_key);
+		msg_key_set = 0;
+		return;
+	}
+	memcpy(msg_key, key, KEY_BYTES);
+	msg_key_set = 1;
+}
 
 static const char *
 msg_str(json_t *o, const char *key)
@@ -40,52 +226,610 @@ msg_int(json_t *o, const char *key)
 	return (json_integer_value(json_object_get(o, key)));
 }
 
-/* "step-free access, a hearing loop and a quiet room". */
-static char *
-msg_access(json_t *row)
+/* A word in the language, else English; "" if none at all. */
+static const char *
+msg_word(struct tmpl_set *set, const char *lang, const char *section,
+    const char *name)
 {
-	const char	*have[4];
-	char		*s, *t;
-	int		 n = 0, i;
+	const char	*v;
+	char		*key;
 
-	if (msg_int(row, "step_free"))
-		have[n++] = "step-free access";
-	if (msg_int(row, "hearing_loop"))
-		have[n++] = "a hearing loop";
-	if (msg_int(row, "accessible_toilet"))
-		have[n++] = "an accessible toilet";
-	if (msg_int(row, "quiet_room"))
-		have[n++] = "a quiet room";
-	s = xstrdup("");
-	for (i = 0; i < n; i++) {
-		t = xprintf("%s%s%s", s, i == 0 ? "" : i == n - 1 ? " and " :
-		    ", ", have[i]);
+	key = xprintf("%s.%s", section, name);
+	v = tmpl_word(set, lang, key, NULL);
+	free(key);
+	return (v != NULL ? v : "");
+}
+
+/* A word's {fields} filled in; a field not given is left out. */
+static char *
+msg_fill(const char *pattern, const struct msg_field *f)
+{
+	struct msg_buf	 b = { NULL, 0, 0 };
+	const char	*p, *close;
+	size_t		 i, n;
+
+	msg_add(&b, "", 0);
+	for (p = pattern; *p != '\0';) {
+		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
+			n = strcspn(p + 1, "{") + 1;
+			msg_add(&b, p, n);
+			p += n;
+			continue;
+		}
+		n = close - p - 1;
+		for (i = 0; f[i].name != NULL; i++) {
+			if (strlen(f[i].name) == n &&
+			    strncmp(f[i].name, p + 1, n) == 0) {
+				msg_adds(&b, f[i].value);
+				break;
+			}
+		}
+		p = close + 1;
+	}
+	return (b.p);
+}
+
+/* Monday 0 to Sunday 6, of a date on the Gregorian calendar. */
+static int
+msg_weekday(int y, int m, int d)
+{
+	static const int	t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
+
+	if (m < 3)
+		y--;
+	return ((y + y / 4 - y / 100 + y / 400 + t[m - 1] + d + 6) % 7);
+}
+
+/*
+ * The time in words ("Tuesday 3 March 2026 at 6pm") and short ("Tue 3
+ * Mar 18:00") in the language, local to the zone.
+ */
+static void
+msg_when(struct tmpl_set *set, const char *lang, time_t t, const char *tz,
+    char **words, char **brief)
+{
+	char	 local[SCHED_LOCAL_LEN], d[8], y[8], h[8], hh[8], mm[8];
+	char	*clock;
+	int	 yr, mo, dy, hr, mi, wd;
+
+	*words = *brief = NULL;
+	if (sched_utc_to_local(tz, t, local, NULL) != 0 ||
+	    sscanf(local, "%4d%2d%2dT%2d%2d", &yr, &mo, &dy, &hr, &mi) != 5 ||
+	    mo < 1 || mo > 12) {
+		*words = xstrdup("");
+		*brief = xstrdup("");
+		return;
+	}
+	wd = msg_weekday(yr, mo, dy);
+	snprintf(d, sizeof d, "%d", dy);
+	snprintf(y, sizeof y, "%d", yr);
+	snprintf(h, sizeof h, "%d", hr % 12 == 0 ? 12 : hr % 12);
+	snprintf(hh, sizeof hh, "%02d", hr);
+	snprintf(mm, sizeof mm, "%02d", mi);
+	{
+		const struct msg_field	f[] = {
+			{ "weekday", msg_word(set, lang, "days",
+			    msg_day_keys[wd]) },
+			{ "wd", msg_word(set, lang, "days_short",
+			    msg_day_keys[wd]) },
+			{ "day", d },
+			{ "month", msg_word(set, lang, "months",
+			    msg_month_keys[mo - 1]) },
+			{ "mon", msg_word(set, lang, "months_short",
+			    msg_month_keys[mo - 1]) },
+			{ "year", y },
+			{ "h", h },
+			{ "hh", hh },
+			{ "mm", mm },
+			{ "ampm", msg_word(set, lang, "date", hr < 12 ? "am" :
+			    "pm") },
+			{ "time", "" },
+			{ NULL, NULL }
+		};
+		struct msg_field	 g[sizeof f / sizeof f[0]];
+
+		if (hr == 12 && mi == 0)
+			clock = xstrdup(msg_word(set, lang, "date", "midday"));
+		else if (hr == 0 && mi == 0)
+			clock = xstrdup(msg_word(set, lang, "date",
+			    "midnight"));
+		else
+			clock = msg_fill(msg_word(set, lang, "date", mi == 0 ?
+			    "clock" : "clock_minutes"), f);
+		memcpy(g, f, sizeof g);
+		g[10].value = clock;
+		*words = msg_fill(msg_word(set, lang, "date", "long"), g);
+		*brief = msg_fill(msg_word(set, lang, "date", "short"), g);
+		free(clock);
+	}
+}
+
+/*
+ * A count in words, "in 7 days": the plural form the language has for n
+ * (one, two, few, many, as in Arabic) if it has one, else the general.
+ */
+static char *
+msg_count(struct tmpl_set *set, const char *lang, const char *what, int n)
+{
+	const char	*v, *used = NULL, *form = NULL, *cat = NULL;
+	char		*key, num[16];
+
+	key = xprintf("lead.%s", what);
+	v = tmpl_word(set, lang, key, &used);
+	free(key);
+	if (n == 1)
+		cat = "one";
+	else if (n == 2)
+		cat = "two";
+	else if (n % 100 >= 3 && n % 100 <= 10)
+		cat = "few";
+	else if (n % 100 >= 11)
+		cat = "many";
+	if (cat != NULL && used != NULL) {
+		key = xprintf("lead.%s_%s", what, cat);
+		form = tmpl_word_exact(set, used, key);
+		free(key);
+	}
+	snprintf(num, sizeof num, "%d", n);
+	{
+		const struct msg_field	f[] = {
+			{ "n", num },
+			{ NULL, NULL }
+		};
+
+		return (msg_fill(form != NULL ? form : v != NULL ? v : "", f));
+	}
+}
+
+/* "in 7 days", "tomorrow", "in 2 hours": how far ahead, in words. */
+static char *
+msg_lead(struct tmpl_set *set, const char *lang, const char *lead)
+{
+	struct sched_lead	l;
+	int			hours;
+
+	if (lead == NULL || *lead == '\0' ||
+	    sched_lead_parse(lead, &l, NULL, NULL) != 0)
+		return (xstrdup(""));
+	hours = l.days * 24 + l.seconds / 3600;
+	if (l.days == 1 && l.seconds < 3600)
+		return (xstrdup(msg_word(set, lang, "lead", "tomorrow")));
+	if (l.days > 1)
+		return (msg_count(set, lang, "days", l.days));
+	if (l.days == 1 || l.seconds >= 3600)
+		return (msg_count(set, lang, "hours", hours));
+	if (l.seconds >= 60)
+		return (msg_count(set, lang, "minutes", l.seconds / 60));
+	return (xstrdup(msg_word(set, lang, "lead", "soon")));
+}
+
+/*
+ * "step-free access, a hearing loop and a quiet room"; as a list, one
+ * "- " line a fact, for Easy Read.
+ */
+static char *
+msg_access(struct tmpl_set *set, const char *lang, json_t *row, int list)
+{
+	static const char *const facts[] = {
+		"step_free", "hearing_loop", "accessible_toilet", "quiet_room"
+	};
+	char		*s, *t;
+	size_t		 i, n = 0, have[4];
+
+	for (i = 0; i < 4; i++) {
+		if (msg_int(row, facts[i]))
+			have[n++] = i;
+	}
+	if (list) {
+		s = xstrdup("");
+		for (i = 0; i < n; i++) {
+			t = xprintf("%s%s- %s", s, i == 0 ? "" : "\n",
+			    msg_word(set, lang, "access", facts[have[i]]));
+			free(s);
+			s = t;
+		}
+		return (s);
+	}
+	s = xstrdup(n == 0 ? "" : msg_word(set, lang, "access",
+	    facts[have[0]]));
+	for (i = 1; i < n; i++) {
+		const struct msg_field	f[] = {
+			{ "a", s },
+			{ "b", msg_word(set, lang, "access", facts[have[i]]) },
+			{ NULL, NULL }
+		};
+
+		t = msg_fill(msg_word(set, lang, "access", i == n - 1 ?
+		    "list_and" : "list_comma"), f);
 		free(s);
 		s = t;
 	}
 	return (s);
 }
 
-/* "in 7 days", "tomorrow", "in 2 hours": how far ahead, in words. */
-static char *
-msg_lead(const char *lead)
+/* A code of the words file: lower-case letters and _, or 0. */
+static int
+msg_code_ok(const char *s)
 {
-	struct sched_lead	l;
+	if (*s == '\0' || strlen(s) > 32)
+		return (0);
+	for (; *s != '\0'; s++) {
+		if ((*s < 'a' || *s > 'z') && *s != '_')
+			return (0);
+	}
+	return (1);
+}
 
-	if (lead == NULL || *lead == '\0' ||
-	    sched_lead_parse(lead, &l, NULL, NULL) != 0)
+/* A need's label: the words file's, else the row's, else its code. */
+static char *
+msg_need(struct tmpl_set *set, const char *lang, json_t *row)
+{
+	const char	*code = msg_str(row, "need"), *v;
+	char		*key, *s, *p;
+
+	if (*code == '\0')
 		return (xstrdup(""));
-	if (l.days == 1 && l.seconds < 3600)
-		return (xstrdup("tomorrow"));
-	if (l.days > 1)
-		return (xprintf("in %d days", l.days));
-	if (l.days == 1 || l.seconds >= 3600)
-		return (xprintf("in %d hour%s", l.days * 24 + l.seconds / 3600,
-		    l.days * 24 + l.seconds / 3600 == 1 ? "" : "s"));
-	if (l.seconds >= 60)
-		return (xprintf("in %d minute%s", l.seconds / 60,
-		    l.seconds / 60 == 1 ? "" : "s"));
-	return (xstrdup("soon"));
+	if (msg_code_ok(code)) {
+		key = xprintf("needs.%s", code);
+		v = tmpl_word(set, lang, key, NULL);
+		free(key);
+		if (v != NULL)
+			return (xstrdup(v));
+	}
+	if (*msg_str(row, "need_label") != '\0')
+		return (xstrdup(msg_str(row, "need_label")));
+	s = xstrdup(code);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '_')
+			*p = ' ';
+	}
+	return (s);
+}
+
+/*
+ * The signed link to a person's preferences page, good for
+ * MSG_PREFS_DAYS; "" without a base URL, a key or a person.
+ */
+static char *
+msg_prefs_link(const struct config *conf, json_t *row)
+{
+	const unsigned char	*key = NULL;
+	char			 sig[KEY_SIG_LEN], *subject, *link;
+	long long		 person = msg_int(row, "person_id");
+	long long		 expiry;
+
+	if (msg_key_set)
+		key = msg_key;
+	if (key == NULL || conf == NULL || conf->base_url == NULL ||
+	    *conf->base_url == '\0' || person <= 0)
+		return (xstrdup(""));
+	expiry = (long long)time(NULL) + MSG_PREFS_DAYS * 86400LL;
+	subject = xprintf("%lld", person);
+	key_sign(key, "prefs", subject, expiry, sig);
+	link = xprintf("%s/preferences/%s.%lld.%s", conf->base_url, subject,
+	    expiry, sig);
+	free(subject);
+	return (link);
+}
+
+/* Whether a language is written right to left. */
+static int
+msg_is_rtl(const char *lang)
+{
+	size_t	i, n = strcspn(lang, "-");
+
+	for (i = 0; msg_rtl[i] != NULL; i++) {
+		if (strlen(msg_rtl[i]) == n &&
+		    strncasecmp(msg_rtl[i], lang, n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Escape n bytes for HTML text and attributes alike. */
+static void
+msg_esc(struct msg_buf *b, const char *s, size_t n)
+{
+	size_t	i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		const char	*rep = NULL;
+
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '\'':
+			rep = "&#39;";
+			break;
+		}
+		if (rep == NULL)
+			continue;
+		msg_add(b, s + from, i - from);
+		msg_adds(b, rep);
+		from = i + 1;
+	}
+	msg_add(b, s + from, n - from);
+}
+
+/* Length of an http(s) address at s, less trailing punctuation; or 0. */
+static size_t
+msg_url(const char *s, size_t n)
+{
+	size_t	len;
+
+	if (n > 8 && strncmp(s, "https://", 8) == 0)
+		len = 8;
+	else if (n > 7 && strncmp(s, "http://", 7) == 0)
+		len = 7;
+	else
+		return (0);
+	while (len < n && (unsigned char)s[len] > ' ' &&
+	    strchr("<>\"'", s[len]) == NULL)
+		len++;
+	while (len > 0 && strchr(".,;:!?)", s[len - 1]) != NULL)
+		len--;
+	return (strchr(":/", s[len - 1]) != NULL &&
+	    strncmp(s + len - 3, "://", 3) == 0 ? 0 : len);
+}
+
+/* Text escaped, with each web address made a link showing itself. */
+static void
+msg_html_text(struct msg_buf *b, const char *s, size_t n)
+{
+	size_t	i, from = 0, u;
+
+	for (i = 0; i < n; i++) {
+		if ((i > 0 && s[i - 1] != ' ' && s[i - 1] != '(') ||
+		    (u = msg_url(s + i, n - i)) == 0)
+			continue;
+		msg_esc(b, s + from, i - from);
+		msg_adds(b, "<a dir=\"ltr\" href=\"");
+		msg_esc(b, s + i, u);
+		msg_adds(b, "\">");
+		msg_esc(b, s + i, u);
+		msg_adds(b, "</a>");
+		i += u - 1;
+		from = i + 1;
+	}
+	msg_esc(b, s + from, n - from);
+}
+
+enum msg_line {
+	MSG_LINE_TEXT,
+	MSG_LINE_ITEM,
+	MSG_LINE_LABEL
+};
+
+/* What a line is; for a label, the length of the label before ": ". */
+static enum msg_line
+msg_line_kind(const char *s, size_t n, size_t *label)
+{
+	const char	*c;
+	size_t		 i, words = 1;
+
+	if (n >= 2 && s[0] == '-' && s[1] == ' ')
+		return (MSG_LINE_ITEM);
+	for (c = NULL, i = 0; i + 1 < n; i++) {
+		if (s[i] == ':' && s[i + 1] == ' ') {
+			c = s + i;
+			break;
+		}
+		if (s[i] == ' ')
+			words++;
+		if (strchr(".!?/", s[i]) != NULL)
+			return (MSG_LINE_TEXT);
+	}
+	if (c == NULL || c == s || words > MSG_LABEL_WORDS ||
+	    s[0] == ' ' || c[-1] == ' ' || i + 2 >= n)
+		return (MSG_LINE_TEXT);
+	*label = c - s;
+	return (MSG_LINE_LABEL);
+}
+
+/*
+ * One paragraph's lines: runs of text, list items and labels.  Two or
+ * more labels together are a definition list (the key facts); a label
+ * alone is a line of text with the label in bold.
+ */
+static void
+msg_html_para(struct msg_buf *b, const char *s, size_t n)
+{
+	enum msg_line	*kinds, open = MSG_LINE_TEXT;
+	const char	*line, *nl;
+	size_t		*labels, len, i, nlines = 1;
+
+	for (i = 0; i < n; i++)
+		nlines += s[i] == '\n';
+	kinds = xcalloc(nlines, sizeof *kinds);
+	labels = xcalloc(nlines, sizeof *labels);
+	for (i = 0, line = s; line < s + n; line = nl + 1, i++) {
+		if ((nl = memchr(line, '\n', s + n - line)) == NULL)
+			nl = s + n;
+		kinds[i] = msg_line_kind(line, nl - line, &labels[i]);
+	}
+	nlines = i;
+	for (i = 0; i < nlines; i++) {
+		if (kinds[i] == MSG_LINE_LABEL &&
+		    (i == 0 || kinds[i - 1] != MSG_LINE_LABEL) &&
+		    (i + 1 == nlines || kinds[i + 1] != MSG_LINE_LABEL))
+			kinds[i] = MSG_LINE_TEXT;	/* labels[i] kept */
+		else if (kinds[i] != MSG_LINE_LABEL)
+			labels[i] = 0;
+	}
+	for (i = 0, line = s; i < nlines; line = nl + 1, i++) {
+		if ((nl = memchr(line, '\n', s + n - line)) == NULL)
+			nl = s + n;
+		len = nl - line;
+		if (i > 0 && kinds[i] != open)
+			msg_adds(b, open == MSG_LINE_ITEM ? "</ul>\n" :
+			    open == MSG_LINE_LABEL ? "</dl>\n" : "</p>\n");
+		if (i == 0 || kinds[i] != open)
+			msg_adds(b, kinds[i] == MSG_LINE_ITEM ? "<ul>\n" :
+			    kinds[i] == MSG_LINE_LABEL ? "<dl>\n" : "<p>");
+		else if (kinds[i] == MSG_LINE_TEXT)
+			msg_adds(b, "<br>\n");
+		switch (kinds[i]) {
+		case MSG_LINE_ITEM:
+			msg_adds(b, "<li>");
+			msg_html_text(b, line + 2, len - 2);
+			msg_adds(b, "</li>\n");
+			break;
+		case MSG_LINE_LABEL:
+			msg_adds(b, "<dt>");
+			msg_esc(b, line, labels[i]);
+			msg_adds(b, "</dt>\n<dd>");
+			msg_html_text(b, line + labels[i] + 2,
+			    len - labels[i] - 2);
+			msg_adds(b, "</dd>\n");
+			break;
+		case MSG_LINE_TEXT:
+			if (labels[i] > 0) {
+				msg_adds(b, "<strong>");
+				msg_esc(b, line, labels[i] + 1);
+				msg_adds(b, "</strong>");
+				msg_html_text(b, line + labels[i] + 1,
+				    len - labels[i] - 1);
+			} else if (len > 1 && line[len - 1] == ':') {
+				msg_adds(b, "<strong>");
+				msg_html_text(b, line, len);
+				msg_adds(b, "</strong>");
+			} else
+				msg_html_text(b, line, len);
+			break;
+		}
+		open = kinds[i];
+	}
+	if (nlines > 0)
+		msg_adds(b, open == MSG_LINE_ITEM ? "</ul>\n" :
+		    open == MSG_LINE_LABEL ? "</dl>\n" : "</p>\n");
+	free(kinds);
+	free(labels);
+}
+
+/* The HTML part: a whole document made from the text of the message. */
+static char *
+msg_html(const char *text, const char *subject, const char *lang,
+    enum msg_style style)
+{
+	struct msg_buf	 b = { NULL, 0, 0 };
+	const char	*p, *end, *dir = msg_is_rtl(lang) ? "rtl" : "ltr";
+	size_t		 n;
+
+	msg_adds(&b, "<!DOCTYPE html>\n<html lang=\"");
+	msg_esc(&b, lang, strlen(lang));
+	msg_adds(&b, "\" dir=\"");
+	msg_adds(&b, dir);
+	msg_adds(&b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>");
+	msg_esc(&b, subject, strlen(subject));
+	msg_adds(&b, "</title>\n<style>\n");
+	msg_adds(&b, msg_css[style]);
+	msg_adds(&b, "</style>\n</head>\n<body>\n<div class=\"m\" "
+	    "role=\"article\" lang=\"");
+	msg_esc(&b, lang, strlen(lang));
+	msg_adds(&b, "\" dir=\"");
+	msg_adds(&b, dir);
+	msg_adds(&b, "\" style=\"");
+	msg_adds(&b, msg_inline[style]);
+	msg_adds(&b, "\">\n<h1>");
+	msg_esc(&b, subject, strlen(subject));
+	msg_adds(&b, "</h1>\n");
+	for (p = text; *p != '\0'; p = end) {
+		/* A paragraph ends at a line of nothing but blanks. */
+		for (end = p; *end != '\0'; end++) {
+			if (*end == '\n' && (end[1 + strspn(end + 1, " \t")] ==
+			    '\n' || end[1 + strspn(end + 1, " \t")] == '\0'))
+				break;
+		}
+		n = end - p;
+		if (n > 0 && p[strspn(p, " \t\n")] != '\0' &&
+		    (size_t)strspn(p, " \t\n") < n)
+			msg_html_para(&b, p, n);
+		while (*end == '\n' || *end == ' ' || *end == '\t')
+			end++;
+	}
+	msg_adds(&b, "</div>\n</body>\n</html>\n");
+	return (b.p);
+}
+
+/* Characters (UTF-8 sequences) in n bytes. */
+static size_t
+msg_chars(const char *s, size_t n)
+{
+	size_t	i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return (c);
+}
+
+/*
+ * Large print text: each line wrapped on spaces to at most width
+ * characters; a word longer than that (a web address) on a line alone;
+ * a list item's following lines indented under its text.
+ */
+static char *
+msg_wrap(const char *text, size_t width)
+{
+	struct msg_buf	 b = { NULL, 0, 0 };
+	const char	*line, *nl, *w, *we, *end;
+	size_t		 col, wl, indent;
+
+	msg_add(&b, "", 0);
+	for (line = text; *line != '\0'; line = *nl == '\0' ? nl : nl + 1) {
+		nl = line + strcspn(line, "\n");
+		indent = nl - line >= 2 && line[0] == '-' && line[1] == ' ' ?
+		    2 : 0;
+		col = 0;
+		for (w = line; w < nl; w = we) {
+			while (w < nl && *w == ' ')
+				w++;
+			if (w == nl)
+				break;
+			for (we = w; we < nl && *we != ' ';)
+				we++;
+			wl = msg_chars(w, we - w);
+			if (col > 0 && col + 1 + wl > width) {
+				msg_adds(&b, "\n");
+				msg_add(&b, "  ", indent);
+				col = indent;
+			} else if (col > 0) {
+				msg_adds(&b, " ");
+				col++;
+			}
+			msg_add(&b, w, we - w);
+			col += wl;
+		}
+		end = nl;
+		if (*end == '\n')
+			msg_adds(&b, "\n");
+	}
+	return (b.p);
+}
+
+/* The style a row asks for; standard when it names none we know. */
+static enum msg_style
+msg_style(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof msg_style_names / sizeof msg_style_names[0];
+	    i++) {
+		if (strcmp(s, msg_style_names[i]) == 0)
+			return ((enum msg_style)i);
+	}
+	return (MSG_STANDARD);
 }
 
 /* A display name and address for a header, RFC 2047 when not ASCII. */
@@ -152,30 +896,52 @@ msg_address_ok(const char *a)
 void
 msg_free(struct chan_msg *m)
 {
+	free((char *)m->kind);
 	free((char *)m->to);
 	free((char *)m->to_name);
 	free((char *)m->subject);
 	free((char *)m->body);
+	free((char *)m->html);
+	free((char *)m->lang);
 	free((char *)m->message_id);
 	memset(m, 0, sizeof *m);
 }
 
+/* The template for a style, when English has it; else the general one. */
+static void
+msg_name(struct tmpl_set *set, char *buf, size_t len, const char *kind,
+    const char *special, const char *part)
+{
+	if (special != NULL) {
+		snprintf(buf, len, "%s.%s.%s", kind, special, part);
+		if (tmpl_exists(set, "en", buf))
+			return;
+	}
+	snprintf(buf, len, "%s.%s", kind, part);
+}
+
 /*
- * Render a due row (store_out_due's columns) for its channel.  -1 with
- * *permanent set when the person cannot be reached on this channel.
+ * Render a due row (store_out_due's columns) for its channel, in the
+ * person's style and language.  -1 with *permanent set when the person
+ * cannot be reached on this channel.
  */
 int
 msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
     int attempt, struct chan_msg *m, int *permanent, char **cause)
 {
-	char		 when[128], when_short[64], old[128], old_short[64];
-	char		 code[32], name[64], host[128];
-	char		*access, *lead, *subject = NULL, *body = NULL;
+	char		 code[32], name[96], host[128];
+	char		*when, *when_short, *old, *old_short, *access, *lead;
+	char		*access_list, *need, *prefs, *subject = NULL, *t;
+	char		*body = NULL;
 	const char	*tz = msg_str(row, "time_zone");
 	const char	*kind = msg_str(row, "kind");
-	const char	*channel = msg_str(row, "channel"), *to;
+	const char	*lang = msg_str(row, "language");
+	const char	*answer = msg_str(row, "answer");
+	const char	*status = msg_str(row, "access_status");
+	const char	*channel = msg_str(row, "channel"), *to, *used = NULL;
 	time_t		 start = (time_t)msg_int(row, "start_at");
 	time_t		 from = (time_t)msg_int(row, "moved_from");
+	enum msg_style	 style = msg_style(msg_str(row, "style"));
 	int		 sms = strcmp(channel, "sms") == 0;
 
 	memset(m, 0, sizeof *m);
@@ -187,18 +953,39 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		*permanent = 1;
 		return (-1);
 	}
-	when[0] = when_short[0] = old[0] = old_short[0] = '\0';
-	if (start != 0) {
-		sched_words(start, tz, when, sizeof when);
-		sched_short(start, tz, when_short, sizeof when_short);
+	if (!msg_code_ok(kind)) {
+		cause_set(cause, "no message of kind '%s'", kind);
+		*permanent = 1;
+		return (-1);
 	}
-	if (from != 0) {
-		sched_words(from, tz, old, sizeof old);
-		sched_short(from, tz, old_short, sizeof old_short);
+	if (start != 0)
+		msg_when(tmpl, lang, start, tz, &when, &when_short);
+	else {
+		when = xstrdup("");
+		when_short = xstrdup("");
 	}
-	snprintf(code, sizeof code, "M%lld", msg_int(row, "occurrence_id"));
-	access = msg_access(row);
-	lead = msg_lead(msg_str(row, "lead"));
+	if (from != 0)
+		msg_when(tmpl, lang, from, tz, &old, &old_short);
+	else {
+		old = xstrdup("");
+		old_short = xstrdup("");
+	}
+	code[0] = '\0';
+	if (msg_int(row, "occurrence_id") > 0)
+		snprintf(code, sizeof code, "M%lld",
+		    msg_int(row, "occurrence_id"));
+	access = msg_access(tmpl, lang, row, 0);
+	access_list = msg_access(tmpl, lang, row, 1);
+	lead = msg_lead(tmpl, lang, msg_str(row, "lead"));
+	need = msg_need(tmpl, lang, row);
+	prefs = msg_prefs_link(conf, row);
+	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
+	    strcmp(answer, "maybe") != 0)
+		answer = "";
+	if (strcmp(status, "requested") != 0 &&
+	    strcmp(status, "arranged") != 0 &&
+	    strcmp(status, "unable") != 0 && strcmp(status, "withdrawn") != 0)
+		status = "";
 	{
 		const struct tmpl_var vars[] = {
 			{ "title", msg_str(row, "title") },
@@ -210,38 +997,74 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 			{ "address", msg_str(row, "address") },
 			{ "travel", msg_str(row, "travel") },
 			{ "access", access },
+			{ "access_list", access_list },
 			{ "online_link", msg_str(row, "online_link") },
 			{ "agenda", msg_str(row, "agenda") },
 			{ "reason", msg_str(row, "occ_reason") },
 			{ "rsvp_link", "" },
 			{ "code", code },
 			{ "contact", msg_str(row, "contact") },
-			{ "preferences_link", "" },
+			{ "preferences_link", prefs },
 			{ "group", msg_str(row, "group_name") },
 			{ "person", msg_str(row, "person") },
 			{ "lead", lead },
+			{ "answer", *answer == '\0' ? "" : msg_word(tmpl, lang,
+			    "answer", answer) },
+			{ "answer_yes", strcmp(answer, "yes") == 0 ? "1" : "" },
+			{ "answer_no", strcmp(answer, "no") == 0 ? "1" : "" },
+			{ "answer_maybe", strcmp(answer, "maybe") == 0 ? "1" :
+			    "" },
+			{ "need", need },
+			{ "status", *status == '\0' ? "" : msg_word(tmpl, lang,
+			    "status", status) },
+			{ "status_requested", strcmp(status, "requested") ==
+			    0 ? "1" : "" },
+			{ "status_arranged", strcmp(status, "arranged") == 0 ?
+			    "1" : "" },
+			{ "status_unable", strcmp(status, "unable") == 0 ?
+			    "1" : "" },
+			{ "status_withdrawn", strcmp(status, "withdrawn") ==
+			    0 ? "1" : "" },
+			{ "note", msg_str(row, "note") },
 			{ NULL, NULL }
 		};
 
 		if (sms) {
-			snprintf(name, sizeof name, "%s.sms", kind);
-			body = tmpl_render(tmpl, msg_str(row, "language"), name,
-			    vars, NULL, cause);
+			msg_name(tmpl, name, sizeof name, kind, style ==
+			    MSG_EASYREAD ? "easyread" : NULL, "sms");
+			body = tmpl_render(tmpl, lang, name, vars, &used,
+			    cause);
 		} else {
 			snprintf(name, sizeof name, "%s.subject", kind);
-			subject = tmpl_render(tmpl, msg_str(row, "language"),
-			    name, vars, NULL, cause);
-			snprintf(name, sizeof name, "%s.text", kind);
-			body = tmpl_render(tmpl, msg_str(row, "language"), name,
-			    vars, NULL, cause);
+			subject = tmpl_render(tmpl, lang, name, vars, NULL,
+			    cause);
+			msg_name(tmpl, name, sizeof name, kind, style ==
+			    MSG_EASYREAD ? "easyread" : NULL, "text");
+			if (subject != NULL)
+				body = tmpl_render(tmpl, lang, name, vars,
+				    &used, cause);
 		}
 	}
+	free(when);
+	free(when_short);
+	free(old);
+	free(old_short);
 	free(access);
+	free(access_list);
 	free(lead);
+	free(need);
+	free(prefs);
 	if (body == NULL || (!sms && subject == NULL)) {
 		free(subject);
 		free(body);
 		return (-1);
+	}
+	if (!sms && style != MSG_PLAIN)
+		m->html = msg_html(body, subject, used, style);
+	if (!sms && style == MSG_LARGE) {
+		t = msg_wrap(body, MSG_LARGE_WIDTH);
+		free(body);
+		body = t;
 	}
 	if (gethostname(host, sizeof host) != 0 || *host == '\0')
 		snprintf(host, sizeof host, "localhost");
@@ -249,12 +1072,13 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	m->id = msg_int(row, "id");
 	m->attempt = attempt;
 	m->channel = sms ? "sms" : "email";
+	m->kind = xstrdup(kind);
+	m->lang = xstrdup(used);
 	m->to = xstrdup(to);
 	m->to_name = xstrdup(msg_str(row, "person"));
 	m->subject = subject;
 	m->body = body;
 	m->message_id = xprintf("<convene.%lld.%lld@%s>", msg_int(row, "id"),
 	    msg_int(row, "sequence"), host);
-	(void)conf;
 	return (0);
 }

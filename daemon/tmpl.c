@@ -18,6 +18,15 @@
  * and drops other control characters.  Bytes of a value that are not
  * UTF-8 become U+FFFD.  Subject and SMS templates lose the newline that
  * ends their file.
+ *
+ * Beside the templates, DIR/<language>/words.ini holds the words a
+ * message is built from (names of days and months, how a time is said,
+ * access facts): "[section]" then "name = value" lines, read with inih.
+ * A value may hold {fields}, filled in by the caller.  Only words the
+ * caller knows are allowed; English must have every one but those the
+ * caller marks optional; another language may leave any out (English is
+ * used, logged once) and may use only fields that the English words of
+ * the same section use.
  */
 #include "config.h"
 
@@ -34,12 +43,15 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <ini.h>
+
 #include "convene.h"
 #include "log.h"
 #include "tmpl.h"
 
 #define TMPL_FALLBACK	"en"
 #define TMPL_SUFFIX	".tmpl"
+#define TMPL_WORDS	"words.ini"
 #define TMPL_MAX_SIZE	(1024 * 1024)	/* bytes in one file */
 #define TMPL_MAX_DEPTH	16		/* sections inside sections */
 #define TMPL_MAX_NOTED	256		/* fallbacks logged, each once */
@@ -75,6 +87,14 @@ struct tmpl {
 	size_t			 nnodes;
 };
 
+/* One word of a language's words.ini: [section] name = value. */
+struct tmpl_word {
+	const char	*lang;		/* one of the set's langs */
+	char		*key;		/* "section.name" */
+	char		*value;
+	int		 line;
+};
+
 struct tmpl_noted {
 	char	*lang;
 	char	*name;
@@ -88,6 +108,10 @@ struct tmpl_set {
 	size_t			 nlangs;
 	struct tmpl		*tmpls;
 	size_t			 ntmpls;
+	char			**wknown;	/* words; "x?" is optional */
+	size_t			 nwknown;
+	struct tmpl_word	*words;
+	size_t			 nwords;
 	struct tmpl_noted	*noted;
 	size_t			 nnoted;
 };
@@ -712,6 +736,21 @@ tmpl_read(struct tmpl_parse *p, const char *path, size_t *lenp)
 	return (buf);
 }
 
+/* A byte order mark and CR LF line ends are an editor's, not ours. */
+static size_t
+tmpl_clean(char *src, size_t len)
+{
+	size_t	i, j;
+
+	i = len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	for (j = 0; i < len; i++) {
+		if (src[i] != '\r' || i + 1 >= len || src[i + 1] != '\n')
+			src[j++] = src[i];
+	}
+	src[j] = '\0';
+	return (j);
+}
+
 /* Load one file into the set; mistakes go to p. */
 static void
 tmpl_file(struct tmpl_parse *p, const char *lang, const char *name,
@@ -721,7 +760,7 @@ tmpl_file(struct tmpl_parse *p, const char *lang, const char *name,
 	struct tmpl_tok	*toks = NULL;
 	const char	*part;
 	char		*src;
-	size_t		 len, i, j, ntoks = 0;
+	size_t		 len, ntoks = 0;
 	int		 oneline = 0;
 
 	memset(&t, 0, sizeof t);
@@ -739,14 +778,7 @@ tmpl_file(struct tmpl_parse *p, const char *lang, const char *name,
 		oneline = strcmp(part, "sms") == 0;
 	}
 
-	/* A byte order mark and CR LF line ends are an editor's, not ours. */
-	i = len >= 3 && memcmp(src, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
-	for (j = 0; i < len; i++) {
-		if (src[i] != '\r' || i + 1 >= len || src[i + 1] != '\n')
-			src[j++] = src[i];
-	}
-	len = j;
-	src[len] = '\0';
+	len = tmpl_clean(src, len);
 	if (tmpl_check_text(p, src, len) != 0) {
 		tmpl_flush(p, path);
 		free(src);
@@ -774,6 +806,256 @@ tmpl_file(struct tmpl_parse *p, const char *lang, const char *name,
 	p->set->tmpls[p->set->ntmpls++] = t;
 }
 
+/* While reading a words file: where inih has got to. */
+struct tmpl_wparse {
+	struct tmpl_parse	*p;
+	const char		*lang;
+	const char		*src;
+	size_t			 len;
+	size_t			 pos;
+	int			 line;
+};
+
+/* Index of a known word ("x?", an optional one, matches x), or -1. */
+static long
+tmpl_wknown(const struct tmpl_set *set, const char *key)
+{
+	size_t	i, len = strlen(key), klen;
+
+	for (i = 0; i < set->nwknown; i++) {
+		klen = strlen(set->wknown[i]);
+		if (klen > 0 && set->wknown[i][klen - 1] == '?')
+			klen--;
+		if (klen == len && memcmp(set->wknown[i], key, len) == 0)
+			return ((long)i);
+	}
+	return (-1);
+}
+
+/*
+ * A word's {fields}: names of [a-z_], braces in pairs; with allowed (the
+ * English words of its section), only fields found there.  The first
+ * mistake, or NULL.
+ */
+static char *
+tmpl_wfields(const char *v, const char *allowed)
+{
+	const char	*open, *close, *q;
+	char		*f, *why = NULL;
+	size_t		 n, i;
+
+	for (q = v; (open = strpbrk(q, "{}")) != NULL; q = close + 1) {
+		if (*open == '}' || (close = strchr(open, '}')) == NULL)
+			return (xprintf("a %c without its pair; fields are "
+			    "written {name}", *open));
+		n = close - open - 1;
+		for (i = 0; i < n && tmpl_namechar((unsigned char)open[1 + i],
+		    i == 0); i++)
+			;
+		if (n == 0 || i != n)
+			return (xprintf("bad field %.*s: a name is lower-case "
+			    "letters and _, as in {day}", (int)(n + 2), open));
+		f = xprintf("%.*s", (int)(n + 2), open);
+		if (allowed != NULL && strstr(allowed, f) == NULL)
+			why = xprintf("%s is not a field the English words of "
+			    "this [section] use", f);
+		free(f);
+		if (why != NULL)
+			return (why);
+	}
+	return (NULL);
+}
+
+/* fgets for inih over a file in memory, counting lines. */
+static char *
+tmpl_wreader(char *str, int num, void *arg)
+{
+	struct tmpl_wparse	*w = arg;
+	const char		*nl, *s;
+	size_t			 n;
+
+	if (w->pos >= w->len)
+		return (NULL);
+	nl = memchr(w->src + w->pos, '\n', w->len - w->pos);
+	n = (nl == NULL ? w->len : (size_t)(nl - w->src) + 1) - w->pos;
+	w->line++;
+	if (n + 1 > (size_t)num) {
+		tmpl_ferror(w->p, w->line, "line is longer than %d bytes",
+		    num - 2);
+		w->pos += n;
+		str[0] = '\0';
+		return (str);
+	}
+	memcpy(str, w->src + w->pos, n);
+	str[n] = '\0';
+	w->pos += n;
+	s = str + strspn(str, " \t");
+	if (*s == '\0' || *s == '\n' || *s == '#' || *s == ';')
+		return (str);
+	/* Catch every line inih cannot read, not only the first. */
+	if (s != str)
+		tmpl_ferror(w->p, w->line, "a word is one line, not indented");
+	else if (*s == '[' ? strchr(s, ']') == NULL : strchr(s, '=') == NULL)
+		tmpl_ferror(w->p, w->line, "expected 'name = value' or "
+		    "'[section]'");
+	else
+		return (str);
+	str[0] = '\0';
+	return (str);
+}
+
+/* One word read: known, set once, not empty, its fields well made. */
+static int
+tmpl_whandler(void *arg, const char *section, const char *name,
+    const char *value)
+{
+	struct tmpl_wparse	*w = arg;
+	struct tmpl_set		*set = w->p->set;
+	struct tmpl_word	*wd;
+	char			*key, *why;
+	size_t			 i;
+
+	if (*section == '\0') {
+		tmpl_ferror(w->p, w->line, "%s is not under a [section]",
+		    name);
+		return (1);
+	}
+	key = xprintf("%s.%s", section, name);
+	for (i = 0; i < set->nwords; i++) {
+		if (set->words[i].lang == w->lang &&
+		    strcmp(set->words[i].key, key) == 0)
+			break;
+	}
+	if (tmpl_wknown(set, key) == -1)
+		tmpl_ferror(w->p, w->line, "unknown word [%s] %s", section,
+		    name);
+	else if (*value == '\0')
+		tmpl_ferror(w->p, w->line, "[%s] %s is empty; leave the line "
+		    "out to use the English word", section, name);
+	else if (i < set->nwords)
+		tmpl_ferror(w->p, w->line, "[%s] %s is already set on line "
+		    "%d", section, name, set->words[i].line);
+	else if ((why = tmpl_wfields(value, NULL)) != NULL) {
+		tmpl_ferror(w->p, w->line, "[%s] %s: %s", section, name, why);
+		free(why);
+	} else {
+		set->words = tmpl_grow(set->words, set->nwords + 1,
+		    sizeof *set->words);
+		wd = &set->words[set->nwords++];
+		wd->lang = w->lang;
+		wd->key = key;
+		wd->value = xstrdup(value);
+		wd->line = w->line;
+		return (1);
+	}
+	free(key);
+	return (1);
+}
+
+/* Load a language's words.ini; mistakes go to p. */
+static void
+tmpl_words_file(struct tmpl_parse *p, const char *lang, const char *path)
+{
+	struct tmpl_wparse	 w;
+	char			*src;
+	size_t			 len;
+	int			 ret;
+
+	if ((src = tmpl_read(p, path, &len)) == NULL)
+		return;
+	len = tmpl_clean(src, len);
+	if (tmpl_check_text(p, src, len) == 0) {
+		memset(&w, 0, sizeof w);
+		w.p = p;
+		w.lang = lang;
+		w.src = src;
+		w.len = len;
+		ret = ini_parse_stream(tmpl_wreader, &w, tmpl_whandler, &w);
+		if (ret > 0 && p->npending == 0)
+			tmpl_ferror(p, ret, "expected 'name = value' or "
+			    "'[section]'");
+	}
+	tmpl_flush(p, path);
+	free(src);
+}
+
+/* The word of exactly this language (any case) and key, or NULL. */
+static struct tmpl_word *
+tmpl_wfind(struct tmpl_set *set, const char *lang, size_t langlen,
+    const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < set->nwords; i++) {
+		if (strlen(set->words[i].lang) == langlen &&
+		    strncasecmp(set->words[i].lang, lang, langlen) == 0 &&
+		    strcmp(set->words[i].key, key) == 0)
+			return (&set->words[i]);
+	}
+	return (NULL);
+}
+
+/*
+ * Every required word in English; every other language's words with
+ * only fields that English words of the same [section] have.
+ */
+static void
+tmpl_words_check(struct tmpl_parse *p)
+{
+	struct tmpl_set		*set = p->set;
+	struct tmpl_word	*w, *en;
+	struct tmpl_buf		 allowed;
+	char			*path, *base, *why;
+	size_t			 i, j, len, nen = 0;
+
+	for (i = 0; i < set->nwords; i++)
+		nen += strcmp(set->words[i].lang, TMPL_FALLBACK) == 0;
+	path = xprintf("%s/" TMPL_FALLBACK "/" TMPL_WORDS, set->dir);
+	if (set->nwknown > 0 && nen == 0)
+		tmpl_error(p, path, 0, "missing; English words are needed to "
+		    "fall back on");
+	for (i = 0; nen > 0 && i < set->nwknown; i++) {
+		len = strlen(set->wknown[i]);
+		if (len > 0 && set->wknown[i][len - 1] == '?')
+			continue;
+		if (tmpl_wfind(set, TMPL_FALLBACK, strlen(TMPL_FALLBACK),
+		    set->wknown[i]) == NULL) {
+			base = xstrdup(set->wknown[i]);
+			*strchr(base, '.') = '\0';
+			tmpl_error(p, path, 0, "no [%s] %s; English must have "
+			    "every word, as the other languages fall back on "
+			    "it", base, base + strlen(base) + 1);
+			free(base);
+		}
+	}
+	free(path);
+	for (i = 0; i < set->nwords; i++) {
+		w = &set->words[i];
+		if (strcmp(w->lang, TMPL_FALLBACK) == 0 ||
+		    strchr(w->value, '{') == NULL)
+			continue;
+		len = strcspn(w->key, ".") + 1;
+		memset(&allowed, 0, sizeof allowed);
+		tmpl_buf_add(&allowed, "", 0);
+		for (j = 0; j < set->nwords; j++) {
+			en = &set->words[j];
+			if (strcmp(en->lang, TMPL_FALLBACK) == 0 &&
+			    strncmp(en->key, w->key, len) == 0) {
+				tmpl_buf_add(&allowed, en->value,
+				    strlen(en->value));
+				tmpl_buf_add(&allowed, " ", 1);
+			}
+		}
+		if ((why = tmpl_wfields(w->value, allowed.p)) != NULL) {
+			path = xprintf("%s/%s/" TMPL_WORDS, set->dir, w->lang);
+			tmpl_error(p, path, w->line, "%s", why);
+			free(path);
+			free(why);
+		}
+		free(allowed.p);
+	}
+}
+
 /* scandir: skip dot files, editors' and ours alike. */
 static int
 tmpl_scan_filter(const struct dirent *d)
@@ -796,6 +1078,13 @@ tmpl_lang_dir(struct tmpl_parse *p, const char *lang, const char *dir)
 	}
 	for (i = 0; i < n; i++) {
 		len = strlen(ents[i]->d_name);
+		if (strcmp(ents[i]->d_name, TMPL_WORDS) == 0) {
+			path = xprintf("%s/%s", dir, ents[i]->d_name);
+			tmpl_words_file(p, lang, path);
+			free(path);
+			free(ents[i]);
+			continue;
+		}
 		if (len <= slen || strcmp(ents[i]->d_name + len - slen,
 		    TMPL_SUFFIX) != 0) {
 			free(ents[i]);
@@ -841,7 +1130,8 @@ tmpl_find(struct tmpl_set *set, const char *lang, size_t langlen,
 
 /* Load and check every template, or none: see tmpl.h. */
 struct tmpl_set *
-tmpl_load(const char *dir, const char *const *known, char **cause)
+tmpl_load(const char *dir, const char *const *known,
+    const char *const *words, char **cause)
 {
 	struct tmpl_parse	 p;
 	struct tmpl_set		*set;
@@ -862,6 +1152,12 @@ tmpl_load(const char *dir, const char *const *known, char **cause)
 	set->known = xcalloc(i + 1, sizeof *set->known);
 	for (i = 0; i < set->nknown; i++)
 		set->known[i] = xstrdup(known[i]);
+	for (i = 0; words != NULL && words[i] != NULL; i++)
+		;
+	set->nwknown = i;
+	set->wknown = xcalloc(i + 1, sizeof *set->wknown);
+	for (i = 0; i < set->nwknown; i++)
+		set->wknown[i] = xstrdup(words[i]);
 
 	memset(&p, 0, sizeof p);
 	p.set = set;
@@ -924,6 +1220,7 @@ tmpl_load(const char *dir, const char *const *known, char **cause)
 	for (k = 0; k < p.nenglish; k++)
 		free(p.english[k]);
 	free(p.english);
+	tmpl_words_check(&p);
 
 	if (p.errors != NULL) {
 		cause_set(cause, "%s", p.errors);
@@ -931,8 +1228,8 @@ tmpl_load(const char *dir, const char *const *known, char **cause)
 		tmpl_free(set);
 		return (NULL);
 	}
-	log_debug("%zu templates in %zu languages from %s", set->ntmpls,
-	    set->nlangs, set->dir);
+	log_debug("%zu templates and %zu words in %zu languages from %s",
+	    set->ntmpls, set->nwords, set->nlangs, set->dir);
 	return (set);
 }
 
@@ -950,6 +1247,14 @@ tmpl_free(struct tmpl_set *set)
 		free(set->tmpls[i].nodes);
 	}
 	free(set->tmpls);
+	for (i = 0; i < set->nwords; i++) {
+		free(set->words[i].key);
+		free(set->words[i].value);
+	}
+	free(set->words);
+	for (i = 0; i < set->nwknown; i++)
+		free(set->wknown[i]);
+	free(set->wknown);
 	for (i = 0; i < set->nlangs; i++)
 		free(set->langs[i]);
 	free(set->langs);
@@ -986,6 +1291,9 @@ tmpl_note(struct tmpl_set *set, const char *lang, const char *name,
 	if (*lang == '\0')
 		log_info("template %s asked for in a language that is not a "
 		    "tag; using %s", name, used);
+	else if (strncmp(name, "word ", 5) == 0)
+		log_info("no %s in %s/%s/" TMPL_WORDS "; using %s", name,
+		    set->dir, lang, used);
 	else
 		log_info("no %s/%s" TMPL_SUFFIX " in %s; using %s", lang, name,
 		    set->dir, used);
@@ -1152,4 +1460,55 @@ size_t
 tmpl_count(struct tmpl_set *set)
 {
 	return (set->ntmpls);
+}
+
+/* A word in lang, else its shorter tag, else English: see tmpl.h. */
+const char *
+tmpl_word(struct tmpl_set *set, const char *lang, const char *key,
+    const char **used_lang)
+{
+	struct tmpl_word	*w = NULL;
+	char			*note;
+	size_t			 len;
+
+	if (used_lang != NULL)
+		*used_lang = NULL;
+	if (lang == NULL || *lang == '\0' || !tmpl_lang_valid(lang, 0))
+		lang = TMPL_FALLBACK;
+	for (len = strlen(lang); len > 0;) {
+		if ((w = tmpl_wfind(set, lang, len, key)) != NULL)
+			break;
+		while (len > 0 && lang[--len] != '-')
+			;
+	}
+	if (len == 0)
+		w = tmpl_wfind(set, TMPL_FALLBACK, strlen(TMPL_FALLBACK), key);
+	if (w == NULL)
+		return (NULL);
+	if (strcasecmp(w->lang, lang) != 0) {
+		/* A language with no words at all: logged once, not a word. */
+		for (len = 0; len < set->nwords; len++) {
+			if (strcasecmp(set->words[len].lang, lang) == 0)
+				break;
+		}
+		note = len == set->nwords ? xstrdup("word list") :
+		    xprintf("word %s", key);
+		tmpl_note(set, lang, note, w->lang);
+		free(note);
+	}
+	if (used_lang != NULL)
+		*used_lang = w->lang;
+	return (w->value);
+}
+
+/* A word of this very language, no fallback: for optional forms. */
+const char *
+tmpl_word_exact(struct tmpl_set *set, const char *lang, const char *key)
+{
+	struct tmpl_word	*w;
+
+	if (lang == NULL || *lang == '\0')
+		lang = TMPL_FALLBACK;
+	w = tmpl_wfind(set, lang, strlen(lang), key);
+	return (w != NULL ? w->value : NULL);
 }

@@ -17,9 +17,11 @@ struct tmpl_var {
 };
 
 /*
- * tmpl_load(dir, known, cause): every DIR/<language>/<name>.tmpl, whose
- * names must all be in known (NULL-terminated); NULL and every mistake,
- * one a line, in *cause.
+ * tmpl_load(dir, known, words, cause): every DIR/<language>/<name>.tmpl,
+ * whose placeholders must all be in known (NULL-terminated), and every
+ * DIR/<language>/words.ini, whose words ("section.name") must all be in
+ * words (NULL-terminated; a name ending in ? is one English may leave
+ * out); NULL and every mistake, one a line, in *cause.
  *
  * tmpl_render(set, lang, name, vars, used_lang, cause): the text, to be
  * freed; in lang, else its shorter tag (pt for pt-BR), else English.
@@ -29,12 +31,21 @@ struct tmpl_var {
  * set is for one thread.
  *
  * tmpl_exists(set, lang, name): 1 when lang itself has it, no fallback.
+ *
+ * tmpl_word(set, lang, key, used_lang): the word "section.name", owned by
+ * the set, with the same fallback (logged once); NULL when English has
+ * none.  tmpl_word_exact(set, lang, key): only lang's own, or NULL.
  */
-struct tmpl_set	*tmpl_load(const char *, const char *const *, char **);
+struct tmpl_set	*tmpl_load(const char *, const char *const *,
+		    const char *const *, char **);
 void		 tmpl_free(struct tmpl_set *);
 char		*tmpl_render(struct tmpl_set *, const char *, const char *,
 		    const struct tmpl_var *, const char **, char **);
 int		 tmpl_exists(struct tmpl_set *, const char *, const char *);
 size_t		 tmpl_count(struct tmpl_set *);
+const char	*tmpl_word(struct tmpl_set *, const char *, const char *,
+		    const char **);
+const char	*tmpl_word_exact(struct tmpl_set *, const char *,
+		    const char *);
 
 #endif

@@ -1,0 +1,760 @@
+/*
+ * test_msg.c: outbox rows made into messages: every kind in every style
+ * and language the project ships; the HTML part well formed, escaped and
+ * marked with its language and direction; large print lines short; Easy
+ * Read sentences short; the English SMS one segment; a signed
+ * preferences link in every email; falling back to English by language,
+ * by template and by word; and words files with mistakes refused.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "testlib.h"
+
+#include "convene.h"
+#include "log.h"
+#include "tmpl.h"
+
+#define START	1772560800LL	/* Tuesday 3 March 2026 18:00 in London */
+#define MOVED	1771956000LL	/* Tuesday 24 February 2026 18:00 */
+
+static const char *const kinds[] = {
+	"reminder", "invitation", "update", "cancellation", "rsvp", "access",
+	"test", NULL
+};
+static const char *const styles[] = {
+	"standard", "plain", "large", "easyread", NULL
+};
+
+/* Each language shipped, how it says Moved and Cancelled, its direction. */
+static const struct {
+	const char	*lang;
+	const char	*moved;
+	const char	*cancelled;
+	const char	*tuesday;	/* in the date in words */
+	int		 rtl;
+} langs[] = {
+	{ "en", "Moved:", "Cancelled:", "Tuesday 3 March 2026 at 6pm", 0 },
+	{ "cy", "Wedi symud:", "Wedi canslo:",
+	    "Dydd Mawrth 3 Mawrth 2026 am 6pm", 0 },
+	{ "ar", "تغيير الموعد:", "ألغي:",
+	    "الثلاثاء 3 مارس 2026 الساعة 6 مساءً", 1 },
+	{ NULL, NULL, NULL, NULL, 0 }
+};
+
+static struct tmpl_set	*set;
+static struct config	 conf;
+static unsigned char	 key[KEY_BYTES];
+
+static char *
+shipped_dir(void)
+{
+	const char	*top;
+
+	if ((top = getenv("top_srcdir")) == NULL)
+		top = ".";
+	return (xprintf("%s/conf/templates", top));
+}
+
+/* A due row as store_out_due gives it: a meeting with everything set. */
+static json_t *
+row_new(const char *kind, const char *style, const char *lang,
+    const char *channel)
+{
+	json_t	*row;
+
+	row = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s,"
+	    " s:s, s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+	    " s:s, s:I, s:I, s:I, s:I}",
+	    "id", (json_int_t)41, "occurrence_id", (json_int_t)123,
+	    "person_id", (json_int_t)7, "kind", kind, "lead", "P7D",
+	    "channel", channel, "sequence", (json_int_t)0,
+	    "person", "Ana Lewis", "email", "ana@example.org",
+	    "phone", "+447700900123", "language", lang, "style", style,
+	    "start_at", (json_int_t)START, "end_at", (json_int_t)(START + 7200),
+	    "title", "Direct Payments Steering Group",
+	    "agenda", "1. Direct Payments review\n2. Any other business",
+	    "online_link", "https://meet.example.org/dp-steering",
+	    "group_name", "Direct Payments Steering Group",
+	    "time_zone", "Europe/London",
+	    "contact", "Sam Patel on 020 7946 0123",
+	    "venue", "Town Hall Room 2",
+	    "address", "1 High Street, Anytown AB1 2CD",
+	    "travel", "Bus 12 stops outside. The step-free door is on Park "
+	    "Road.",
+	    "step_free", (json_int_t)1, "hearing_loop", (json_int_t)1,
+	    "accessible_toilet", (json_int_t)1, "quiet_room", (json_int_t)1);
+	assert_non_null(row);
+	if (strcmp(kind, "update") == 0)
+		json_object_set_new(row, "moved_from", json_integer(MOVED));
+	if (strcmp(kind, "cancellation") == 0)
+		json_object_set_new(row, "occ_reason",
+		    json_string("The room is not available."));
+	if (strcmp(kind, "rsvp") == 0)
+		json_object_set_new(row, "answer", json_string("yes"));
+	if (strcmp(kind, "access") == 0) {
+		json_object_set_new(row, "need", json_string("bsl"));
+		json_object_set_new(row, "access_status",
+		    json_string("arranged"));
+		json_object_set_new(row, "note",
+		    json_string("Your interpreter is Jo Evans."));
+	}
+	return (row);
+}
+
+static void
+render(json_t *row, struct chan_msg *m)
+{
+	char	*cause = NULL;
+	int	 permanent = 0;
+
+	if (msg_render(set, &conf, row, 1, m, &permanent, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(permanent, 0);
+}
+
+/* Characters, not bytes, in n bytes of UTF-8. */
+static size_t
+chars(const char *s, size_t n)
+{
+	size_t	i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return (c);
+}
+
+/* The first line longer than width, unless a web address alone; or NULL. */
+static const char *
+long_line(const char *text, size_t width)
+{
+	const char	*line, *nl;
+
+	for (line = text; *line != '\0'; line = *nl ? nl + 1 : nl) {
+		nl = line + strcspn(line, "\n");
+		if (chars(line, nl - line) <= width)
+			continue;
+		if (memchr(line, ' ', nl - line) == NULL &&
+		    strstr(line, "://") != NULL &&
+		    strstr(line, "://") < nl)
+			continue;
+		return (line);
+	}
+	return (NULL);
+}
+
+/*
+ * The longest sentence's words: sentences end at . ! ? (Arabic's too)
+ * and at line ends; words are parted by spaces.
+ */
+static size_t
+longest_sentence(const char *text, char *which, size_t len)
+{
+	const char	*p, *start = text;
+	size_t		 words = 0, most = 0, inword = 0;
+
+	for (p = text;; p++) {
+		if (*p == '\0' || *p == '\n' || *p == '.' || *p == '!' ||
+		    *p == '?' || strncmp(p, "\xd8\x9f", 2) == 0) {
+			words += inword;
+			if (words > most) {
+				most = words;
+				snprintf(which, len, "%.*s", (int)(p - start),
+				    start);
+			}
+			words = inword = 0;
+			if (*p == '\0')
+				break;
+			start = p + 1;
+			continue;
+		}
+		if (*p == ' ' || *p == '\t') {
+			words += inword;
+			inword = 0;
+		} else
+			inword = 1;
+	}
+	return (most);
+}
+
+/* Every tag opened is closed in order; void tags stand alone. */
+static const char *
+balanced(const char *html)
+{
+	static char	 why[256];
+	char		 stack[64][16], name[16];
+	const char	*p, *q;
+	size_t		 depth = 0, n;
+	int		 closing;
+
+	for (p = html; (p = strchr(p, '<')) != NULL; p = q) {
+		if (strncmp(p, "<!DOCTYPE html>", 15) == 0) {
+			q = p + 15;
+			continue;
+		}
+		closing = p[1] == '/';
+		q = p + 1 + closing;
+		n = strspn(q, "abcdefghijklmnopqrstuvwxyz0123456789");
+		if (n == 0 || n >= sizeof name)
+			return ("a < that is no tag");
+		memcpy(name, q, n);
+		name[n] = '\0';
+		if ((q = strchr(q, '>')) == NULL)
+			return ("a tag never ends");
+		if (strcmp(name, "meta") == 0 || strcmp(name, "br") == 0)
+			continue;
+		if (!closing) {
+			if (depth == 64)
+				return ("too deep");
+			snprintf(stack[depth++], sizeof stack[0], "%s", name);
+			continue;
+		}
+		if (depth == 0 || strcmp(stack[depth - 1], name) != 0) {
+			snprintf(why, sizeof why, "</%s> closes <%s>", name,
+			    depth ? stack[depth - 1] : "nothing");
+			return (why);
+		}
+		depth--;
+	}
+	return (depth == 0 ? NULL : "a tag is never closed");
+}
+
+/* A number after "name:" inside the rule for sel in the style sheet. */
+static double
+css_value(const char *html, const char *sel, const char *name)
+{
+	const char	*r, *end, *v;
+	char		*want;
+
+	want = xprintf("%s{", sel);
+	r = strstr(html, want);
+	free(want);
+	if (r == NULL || (end = strchr(r, '}')) == NULL)
+		return (0);
+	want = xprintf("%s:", name);
+	v = strstr(r, want);
+	free(want);
+	if (v == NULL || v > end)
+		return (0);
+	return (strtod(strchr(v, ':') + 1, NULL));
+}
+
+/* A preferences link in the text, and that it is signed for this person. */
+static void
+check_prefs(const char *what, const char *text)
+{
+	const char	*p;
+	char		 sig[64];
+	long long	 person, expiry;
+	time_t		 now = time(NULL);
+
+	p = strstr(text, "https://convene.example.org/preferences/");
+	if (p == NULL)
+		fail_msg("%s: no preferences link:\n%s", what, text);
+	if (sscanf(p + strlen("https://convene.example.org/preferences/"),
+	    "%lld.%lld.%63[A-Za-z0-9_-]", &person, &expiry, sig) != 3)
+		fail_msg("%s: a preferences link of the wrong shape: %.80s",
+		    what, p);
+	assert_int_equal(person, 7);
+	assert_true(expiry > now + 59 * 86400 && expiry <= now + 61 * 86400);
+	assert_int_equal(key_verify(key, "prefs", "7", expiry, sig, now), 0);
+	assert_int_not_equal(key_verify(key, "prefs", "8", expiry, sig, now),
+	    0);
+}
+
+/* What looks wrong in rendered text, such as a gap; or NULL. */
+static const char *
+gap(const char *got)
+{
+	size_t	len = strlen(got);
+
+	if (strstr(got, "{{") != NULL || strstr(got, "}}") != NULL)
+		return ("has a tag left in it");
+	if (strstr(got, "  ") != NULL && strstr(got, "\n  ") == NULL)
+		return ("has two spaces together");
+	if (strstr(got, " \n") != NULL || strstr(got, " ,") != NULL)
+		return ("has a space out of place");
+	if (strstr(got, "\n\n\n") != NULL)
+		return ("has two blank lines together");
+	if (len < 2 || got[len - 1] != '\n' || got[len - 2] == '\n')
+		return ("does not end with one newline");
+	return (NULL);
+}
+
+/* One email in one kind, style and language, checked all over. */
+static void
+check_email(const char *kind, const char *style, size_t li)
+{
+	struct chan_msg	 m;
+	json_t		*row;
+	const char	*why, *bad;
+	char		 what[128], sentence[512], *want, *flat, *p;
+	size_t		 n;
+
+	snprintf(what, sizeof what, "%s/%s.%s", langs[li].lang, kind, style);
+	row = row_new(kind, style, langs[li].lang, "email");
+	render(row, &m);
+	/* MSG_SHOW=cy/reminder.easyread prints one, for translators. */
+	if (getenv("MSG_SHOW") != NULL && strcmp(getenv("MSG_SHOW"),
+	    what) == 0)
+		printf("Subject: %s\n\n%s\n%s", m.subject, m.body,
+		    m.html ? m.html : "");
+	assert_string_equal(m.channel, "email");
+	assert_string_equal(m.kind, kind);
+	assert_string_equal(m.lang, langs[li].lang);
+	assert_non_null(m.subject);
+	if (strchr(m.subject, '\n') != NULL ||
+	    strchr(m.subject, '\r') != NULL ||
+	    strstr(m.subject, "{{") != NULL || *m.subject == '\0')
+		fail_msg("%s: subject: %s", what, m.subject);
+	if ((why = gap(m.body)) != NULL)
+		fail_msg("%s %s:\n%s", what, why, m.body);
+	flat = xstrdup(m.body);
+	for (p = flat; *p != '\0'; p++) {
+		if (*p == '\n')
+			*p = ' ';
+	}
+	if (strcmp(kind, "test") != 0 && strstr(flat,
+	    "Direct Payments Steering Group") == NULL)
+		fail_msg("%s: no title:\n%s", what, m.body);
+	free(flat);
+	check_prefs(what, m.body);
+
+	if (strcmp(kind, "update") == 0 &&
+	    strncmp(m.subject, langs[li].moved, strlen(langs[li].moved)) != 0)
+		fail_msg("%s: subject not '%s': %s", what, langs[li].moved,
+		    m.subject);
+	if (strcmp(kind, "cancellation") == 0 && strncmp(m.subject,
+	    langs[li].cancelled, strlen(langs[li].cancelled)) != 0)
+		fail_msg("%s: subject not '%s': %s", what,
+		    langs[li].cancelled, m.subject);
+	if (langs[li].tuesday != NULL && strcmp(kind, "test") != 0 &&
+	    strstr(m.body, langs[li].tuesday) == NULL &&
+	    strcmp(style, "large") != 0)
+		fail_msg("%s: no '%s':\n%s", what, langs[li].tuesday, m.body);
+
+	if (strcmp(style, "plain") == 0)
+		assert_null(m.html);
+	else {
+		assert_non_null(m.html);
+		if ((why = balanced(m.html)) != NULL)
+			fail_msg("%s: HTML: %s:\n%s", what, why, m.html);
+		want = xprintf("<html lang=\"%s\" dir=\"%s\">", langs[li].lang,
+		    langs[li].rtl ? "rtl" : "ltr");
+		if (strstr(m.html, want) == NULL)
+			fail_msg("%s: no %s:\n%s", what, want, m.html);
+		free(want);
+		assert_non_null(strstr(m.html, "<meta charset=\"utf-8\">"));
+		assert_non_null(strstr(m.html, "<title>"));
+		assert_non_null(strstr(m.html, "<h1>"));
+		assert_null(strstr(m.html, "<img"));
+		assert_null(strstr(m.html, "src="));
+		check_prefs(what, m.html);
+		assert_non_null(strstr(m.html, "<a dir=\"ltr\" "
+		    "href=\"https://convene.example.org/preferences/7."));
+		if (css_value(m.html, ".m", "font-size") < (strcmp(style,
+		    "standard") == 0 ? 1 : 1.5))
+			fail_msg("%s: type too small:\n%s", what, m.html);
+		if (strcmp(style, "standard") != 0 &&
+		    css_value(m.html, ".m", "line-height") < 1.6)
+			fail_msg("%s: lines too close:\n%s", what, m.html);
+		if (strcmp(kind, "test") != 0 &&
+		    strstr(m.html, "Direct Payments Steering Group") == NULL)
+			fail_msg("%s: no title in the HTML", what);
+	}
+	if (strcmp(style, "large") == 0 &&
+	    (bad = long_line(m.body, 40)) != NULL)
+		fail_msg("%s: a line over 40 characters: %.*s", what,
+		    (int)strcspn(bad, "\n"), bad);
+	if (strcmp(style, "easyread") == 0 && (n = longest_sentence(m.body,
+	    sentence, sizeof sentence)) > 12)
+		fail_msg("%s: a sentence of %zu words: %s", what, n, sentence);
+	msg_free(&m);
+	json_decref(row);
+}
+
+static void
+test_every_email(void **state)
+{
+	size_t	k, s, l;
+
+	(void)state;
+	for (l = 0; langs[l].lang != NULL; l++) {
+		for (k = 0; kinds[k] != NULL; k++) {
+			for (s = 0; styles[s] != NULL; s++)
+				check_email(kinds[k], styles[s], l);
+		}
+	}
+}
+
+static void
+test_every_sms(void **state)
+{
+	struct chan_msg	 m;
+	json_t		*row;
+	size_t		 k, s, l;
+
+	(void)state;
+	for (l = 0; langs[l].lang != NULL; l++) {
+		for (k = 0; kinds[k] != NULL; k++) {
+			for (s = 0; styles[s] != NULL; s++) {
+				row = row_new(kinds[k], styles[s],
+				    langs[l].lang, "sms");
+				render(row, &m);
+				assert_string_equal(m.channel, "sms");
+				assert_string_equal(m.to, "+447700900123");
+				assert_null(m.html);
+				assert_null(m.subject);
+				assert_string_equal(m.lang, langs[l].lang);
+				if (strchr(m.body, '\n') != NULL ||
+				    strstr(m.body, "{{") != NULL ||
+				    strstr(m.body, "  ") != NULL)
+					fail_msg("%s/%s: %s", langs[l].lang,
+					    kinds[k], m.body);
+				msg_free(&m);
+				json_decref(row);
+			}
+		}
+	}
+}
+
+/* GSM 03.38's basic set, as ASCII has it: one 7-bit unit each. */
+static int
+gsm7_basic(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e ||
+		    strchr("`[\\]^{|}~", *s) != NULL)
+			return (0);
+	}
+	return (1);
+}
+
+static void
+test_sms_one_segment(void **state)
+{
+	struct chan_msg	 m;
+	json_t		*row;
+	const char	*const *k;
+
+	(void)state;
+	row = row_new("reminder", "standard", "en", "sms");
+	render(row, &m);
+	assert_string_equal(m.body, "Reminder: Direct Payments Steering "
+	    "Group, Tue 3 Mar 18:00, Town Hall Room 2. Can you come? Reply "
+	    "YES M123, NO M123 or MAYBE M123.");
+	assert_true(strlen(m.body) <= 160);
+	assert_true(gsm7_basic(m.body));
+	msg_free(&m);
+	json_decref(row);
+
+	/* Every English SMS is GSM-7; the check itself can say no. */
+	for (k = kinds; *k != NULL; k++) {
+		row = row_new(*k, "standard", "en", "sms");
+		render(row, &m);
+		if (!gsm7_basic(m.body) || strlen(m.body) > 160)
+			fail_msg("%s: %zu: %s", *k, strlen(m.body), m.body);
+		msg_free(&m);
+		json_decref(row);
+	}
+	assert_false(gsm7_basic("Caf\xc3\xa9 {at} 6"));
+}
+
+/* The time in words is sched_words' in English, whatever the hour. */
+static void
+test_english_time(void **state)
+{
+	static const long long	 at[] = {
+		START, START + 1800, START - 6 * 3600,	/* 6:30pm, midday */
+		START + 6 * 3600,			/* midnight */
+		1782234000LL,				/* BST, 6pm */
+		1782232200LL,				/* BST, 5:30pm */
+		1767261600LL				/* 1 Jan, 10am */
+	};
+	struct chan_msg	 m;
+	json_t		*row;
+	char		 words[128], brief[64], *want;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof at / sizeof at[0]; i++) {
+		row = row_new("reminder", "plain", "en", "email");
+		json_object_set_new(row, "start_at", json_integer(at[i]));
+		render(row, &m);
+		assert_int_equal(sched_words((time_t)at[i], "Europe/London",
+		    words, sizeof words), 0);
+		assert_int_equal(sched_short((time_t)at[i], "Europe/London",
+		    brief, sizeof brief), 0);
+		want = xprintf("\nWhen: %s\n", words);
+		if (strstr(m.body, want) == NULL)
+			fail_msg("wanted %s in:\n%s", want, m.body);
+		free(want);
+		want = xprintf("Reminder: Direct Payments Steering Group on %s",
+		    brief);
+		assert_string_equal(m.subject, want);
+		free(want);
+		msg_free(&m);
+		json_decref(row);
+	}
+}
+
+/* Values are escaped for HTML; subjects stay one line. */
+static void
+test_escaping(void **state)
+{
+	struct chan_msg	 m;
+	json_t		*row;
+
+	(void)state;
+	row = row_new("reminder", "standard", "en", "email");
+	json_object_set_new(row, "title",
+	    json_string("<script>alert(1)</script> & \"Co\"\r\nBcc: x@y"));
+	json_object_set_new(row, "online_link",
+	    json_string("https://meet.example.org/a?b=1&c=2"));
+	render(row, &m);
+	assert_null(strstr(m.html, "<script"));
+	assert_non_null(strstr(m.html, "&lt;script&gt;alert(1)&lt;/script&gt;"
+	    " &amp; &quot;Co&quot;"));
+	assert_non_null(strstr(m.html, "<a dir=\"ltr\" "
+	    "href=\"https://meet.example.org/a?b=1&amp;c=2\">"));
+	assert_null(strchr(m.subject, '\n'));
+	assert_null(strchr(m.subject, '\r'));
+	assert_null(balanced(m.html));
+	/* The key facts are a definition list; the heading is the subject. */
+	assert_non_null(strstr(m.html, "<dt>When</dt>\n<dd>Tuesday 3 March "
+	    "2026 at 6pm</dd>"));
+	assert_non_null(strstr(m.html, "<h1>Reminder: &lt;script&gt;"));
+	msg_free(&m);
+	json_decref(row);
+
+	/* The checks themselves can fail. */
+	assert_non_null(balanced("<p><strong>x</p></strong>"));
+	assert_non_null(balanced("<p>x"));
+	assert_non_null(long_line("short\na line that is rather longer than "
+	    "forty characters\n", 40));
+	assert_null(long_line("https://example.org/a/very/long/address/"
+	    "that/goes/on\n", 40));
+}
+
+/* Easy Read: the sentence counter says no to a wordy template. */
+static void
+test_easyread_counter(void **state)
+{
+	char	which[256];
+
+	(void)state;
+	assert_int_equal(longest_sentence("Hello Ana.\nThis is a reminder "
+	    "about a meeting that we are holding next week at the Town "
+	    "Hall.\n", which, sizeof which), 17);
+	assert_int_equal(longest_sentence("One. Two words! Three more "
+	    "words?\n", which, sizeof which), 3);
+}
+
+/* A language convene has no templates for: English, and m.lang says so. */
+static void
+test_missing_language(void **state)
+{
+	struct chan_msg	 m;
+	json_t		*row;
+
+	(void)state;
+	row = row_new("reminder", "standard", "fr", "email");
+	render(row, &m);
+	assert_string_equal(m.lang, "en");
+	assert_string_equal(m.subject, "Reminder: Direct Payments Steering "
+	    "Group on Tue 3 Mar 18:00");
+	assert_non_null(strstr(m.html, "<html lang=\"en\" dir=\"ltr\">"));
+	msg_free(&m);
+	json_decref(row);
+
+	/* Not a language tag at all. */
+	row = row_new("reminder", "standard", "<x>", "email");
+	render(row, &m);
+	assert_string_equal(m.lang, "en");
+	msg_free(&m);
+	json_decref(row);
+}
+
+/* Copy the shipped English set to dir/en. */
+static void
+copy_english(const char *dir)
+{
+	char	*cmd, *src = shipped_dir();
+
+	cmd = xprintf("mkdir -p '%s' && cp -R '%s/en' '%s/'", dir, src, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(src);
+}
+
+/* Make a folder under the test folder. */
+static void
+mkdir_in(const char *rel)
+{
+	char	*path;
+
+	path = xprintf("%s/%s", test_dir, rel);
+	if (mkdir(path, 0755) == -1)
+		assert_int_equal(errno, EEXIST);
+	free(path);
+}
+
+/* A language with one template and a few words: the rest from English. */
+static void
+test_partial_language(void **state)
+{
+	struct tmpl_set	*full = set;
+	struct chan_msg	 m;
+	json_t		*row;
+	char		*dir, *cause = NULL;
+
+	(void)state;
+	dir = xprintf("%s/partial", test_dir);
+	copy_english(dir);
+	mkdir_in("partial/xx");
+	test_file("partial/xx/reminder.subject.tmpl",
+	    "Xx: {{title}}, {{when_short}}\n", 0644);
+	test_file("partial/xx/words.ini", "[days_short]\ntuesday = Tu\n"
+	    "[date]\nshort = {day}/{mon} {wd}\n", 0644);
+	if ((set = tmpl_load(dir, msg_vars, msg_words, &cause)) == NULL)
+		fail_msg("%s", cause);
+	row = row_new("reminder", "standard", "xx", "email");
+	render(row, &m);
+	/* Its own subject and words; English's month, Mar. */
+	assert_string_equal(m.subject, "Xx: Direct Payments Steering Group, "
+	    "3/Mar Tu");
+	/* The text is English's, and so is the language of the message. */
+	assert_string_equal(m.lang, "en");
+	assert_non_null(strstr(m.html, "<html lang=\"en\" dir=\"ltr\">"));
+	assert_non_null(strstr(m.body, "This is a reminder: Direct Payments "
+	    "Steering Group is in 7 days."));
+	msg_free(&m);
+	json_decref(row);
+	tmpl_free(set);
+	set = full;
+	free(dir);
+}
+
+/* Load dir, which must fail; the cause must hold each of want. */
+static void
+load_fails(const char *dir, const char *const *want)
+{
+	struct tmpl_set	*bad;
+	char		*cause = NULL;
+
+	if ((bad = tmpl_load(dir, msg_vars, msg_words, &cause)) != NULL)
+		fail_msg("%s loaded, but should not have", dir);
+	for (; *want != NULL; want++) {
+		if (strstr(cause, *want) == NULL)
+			fail_msg("wanted '%s' in:\n%s", *want, cause);
+	}
+	free(cause);
+}
+
+/* A words file with mistakes is refused, each named by file and line. */
+static void
+test_broken_words(void **state)
+{
+	const char *const	 want1[] = {
+		"/words1/cy/words.ini:2: unknown word [date] lnog",
+		"/words1/cy/words.ini:4: [date] short is already set on line 3",
+		"/words1/cy/words.ini:5: expected 'name = value'",
+		"/words1/cy/words.ini:7: [days] monday: a { without its pair",
+		"/words1/cy/words.ini:8: [days] tuesday is empty",
+		"/words1/cy/words.ini:10: {weekday} is not a field",
+		NULL
+	};
+	const char *const	 want2[] = {
+		"/words2/en/words.ini: no [days] friday;",
+		NULL
+	};
+	const char *const	 want3[] = {
+		"/words3/en/words.ini: missing",
+		NULL
+	};
+	char			*dir, *cmd;
+
+	(void)state;
+	dir = xprintf("%s/words1", test_dir);
+	copy_english(dir);
+	mkdir_in("words1/cy");
+	test_file("words1/cy/words.ini", "[date]\nlnog = x\nshort = {day}\n"
+	    "short = {day}\nthis line has no equals sign\n[days]\n"
+	    "monday = Dydd {Llun\ntuesday =\n[lead]\n"
+	    "days = mewn {weekday} diwrnod\n", 0644);
+	load_fails(dir, want1);
+	free(dir);
+
+	/* English must have every word other languages fall back on. */
+	dir = xprintf("%s/words2", test_dir);
+	copy_english(dir);
+	cmd = xprintf("sed -i -e '/^friday/d' '%s/en/words.ini'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	load_fails(dir, want2);
+	free(dir);
+
+	dir = xprintf("%s/words3", test_dir);
+	copy_english(dir);
+	cmd = xprintf("rm '%s/en/words.ini'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	load_fails(dir, want3);
+	free(dir);
+}
+
+static int
+setup(void **state)
+{
+	char	*dir, *cause = NULL;
+
+	if (test_setup_dir(state) != 0)
+		return (-1);
+	dir = shipped_dir();
+	set = tmpl_load(dir, msg_vars, msg_words, &cause);
+	if (set == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		return (-1);
+	}
+	free(dir);
+	memset(key, 0x5a, sizeof key);
+	msg_set_key(key);
+	memset(&conf, 0, sizeof conf);
+	conf.base_url = "https://convene.example.org";
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	tmpl_free(set);
+	msg_set_key(NULL);
+	return (test_remove_dir(state));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_email),
+		cmocka_unit_test(test_every_sms),
+		cmocka_unit_test(test_sms_one_segment),
+		cmocka_unit_test(test_english_time),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_easyread_counter),
+		cmocka_unit_test(test_missing_language),
+		cmocka_unit_test(test_partial_language),
+		cmocka_unit_test(test_broken_words),
+	};
+
+	log_init(LOG_TARGET_STDERR, 0);
+	if (sodium_init() < 0)
+		return (1);
+	return (cmocka_run_group_tests_name("msg", tests, setup, teardown));
+}
