@@ -81,8 +81,8 @@ files=$(wc -l < "$T/files")
 dups=$((files - N))
 # A duplicate is a file of an earlier attempt: its row was claimed again.
 sqlite3 "$T/state/convene.db" \
-    "SELECT id FROM outbox WHERE attempts > 1" | sort -n > "$T/reclaimed"
-cut -d'|' -f1 "$T/files" | sort -n | uniq -d > "$T/duplicated"
+    "SELECT id FROM outbox WHERE attempts > 1" | sort > "$T/reclaimed"
+cut -d'|' -f1 "$T/files" | sort | uniq -d > "$T/duplicated"
 stray=$(comm -23 "$T/duplicated" "$T/reclaimed" | wc -l)
 [ "$stray" -eq 0 ] || fail "$stray duplicates of rows never claimed twice"
 r=$(sqlite3 "$T/state/convene.db" 'PRAGMA integrity_check')
