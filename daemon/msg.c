@@ -902,6 +902,7 @@ msg_free(struct chan_msg *m)
 	free((char *)m->subject);
 	free((char *)m->body);
 	free((char *)m->html);
+	free((char *)m->ical);
 	free((char *)m->lang);
 	free((char *)m->message_id);
 	memset(m, 0, sizeof *m);
@@ -1065,6 +1066,30 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		t = msg_wrap(body, MSG_LARGE_WIDTH);
 		free(body);
 		body = t;
+	}
+	/*
+	 * The meeting itself for the member's calendar: the same UID and
+	 * SEQUENCE as their feed, so a client files it with what it has.
+	 * A message goes without it rather than not at all.
+	 */
+	if (!sms && msg_int(row, "start_at") != 0 &&
+	    (strcmp(kind, "reminder") == 0 ||
+	    strcmp(kind, "invitation") == 0 || strcmp(kind, "update") == 0 ||
+	    strcmp(kind, "cancellation") == 0)) {
+		char	*icause = NULL;
+
+		m->ical_method = strcmp(kind, "cancellation") == 0 ? "CANCEL" :
+		    "REQUEST";
+		m->ical = ical_message(row, m->ical_method,
+		    conf != NULL ? conf->mail_from : "convene@localhost",
+		    &icause);
+		if (m->ical == NULL) {
+			log_warnx("message %lld goes without its calendar "
+			    "part: %s", msg_int(row, "id"), icause ? icause :
+			    "unknown");
+			m->ical_method = NULL;
+		}
+		free(icause);
 	}
 	if (gethostname(host, sizeof host) != 0 || *host == '\0')
 		snprintf(host, sizeof host, "localhost");
