@@ -96,7 +96,8 @@ row_new(const char *kind, const char *style, const char *lang,
 	    json_string("20260303T180000"));
 	json_object_set_new(row, "series_sequence", json_integer(1));
 	json_object_set_new(row, "occ_sequence", json_integer(2));
-	json_object_set_new(row, "rrule", json_string("FREQ=WEEKLY;INTERVAL=6"));
+	json_object_set_new(row, "rrule",
+	    json_string("FREQ=WEEKLY;INTERVAL=6"));
 	json_object_set_new(row, "status", json_string(strcmp(kind,
 	    "cancellation") == 0 ? "cancelled" : "scheduled"));
 	json_object_set_new(row, "group_slug", json_string("dp-steering"));
