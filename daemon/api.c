@@ -219,6 +219,41 @@ api_text_ok(struct api_req *a, const char *key, const char *v, size_t max)
 	return (1);
 }
 
+/* An optional true or false field; *on is 0 when absent. */
+static int
+api_bool(struct api_req *a, json_t *o, const char *key, int *on)
+{
+	json_t	*v = json_object_get(o, key);
+
+	*on = 0;
+	if (v == NULL || json_is_null(v))
+		return (0);
+	if (!json_is_boolean(v)) {
+		api_fail(a, 422, "%s: must be true or false", key);
+		return (-1);
+	}
+	*on = json_is_true(v);
+	return (0);
+}
+
+/*
+ * Invitations go out only when the coordinator asks, as a calendar asks
+ * before it emails guests: to every member for a new series, or to one
+ * new member.  A failure is logged; what was asked for still stands.
+ */
+static void
+api_invite(long long group, long long person, long long series)
+{
+	char	*cause = NULL;
+
+	if (store_plan_invite(api_store(), group, person, series,
+	    time(NULL), &cause) != 0) {
+		log_warnx("planning invitations: %s", cause ? cause :
+		    "the database refused");
+		free(cause);
+	}
+}
+
 /* Groups ------------------------------------------------------------ */
 
 /* feed_public: true or false (or 1 or 0); *on stays -1 when absent. */
@@ -401,6 +436,7 @@ api_members(struct api_req *a, json_t *g)
 	const char	*role = NULL;
 	const char *const *r;
 	char		*cause = NULL;
+	int		 invite;
 
 	if (a->method == EVHTTP_REQ_DELETE && a->nparts == 4) {
 		pid = api_id(a->parts[3]);
@@ -418,7 +454,8 @@ api_members(struct api_req *a, json_t *g)
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (api_int_field(a, body, "person", &pid, 1, LLONG_MAX) != 0 ||
-	    api_field(a, body, "role", &role, 0) != 0)
+	    api_field(a, body, "role", &role, 0) != 0 ||
+	    api_bool(a, body, "invite", &invite) != 0)
 		goto out;
 	if (pid == 0) {
 		api_fail(a, 422, "person: this field is needed");
@@ -444,6 +481,8 @@ api_members(struct api_req *a, json_t *g)
 	}
 	api_audit(a, "add", "membership", role);
 	api_replan(0, pid);
+	if (invite)
+		api_invite(gid, pid, 0);
 	api_kick();
 	api_reply(a, 201, json_pack("{s:I, s:s}", "person", (json_int_t)pid,
 	    "role", role));
@@ -1187,11 +1226,13 @@ api_series_create(struct api_req *a)
 	const char		*slug, *start;
 	json_t			*body, *g = NULL, *row;
 	long long		 minutes = 90, venue = 0;
+	int			 invite;
 
 	if ((body = api_body(a)) == NULL)
 		return;
 	memset(&in, 0, sizeof in);
-	if (api_field(a, body, "group", &slug, 1) != 0 ||
+	if (api_bool(a, body, "invite", &invite) != 0 ||
+	    api_field(a, body, "group", &slug, 1) != 0 ||
 	    api_field(a, body, "title", &in.title, 1) != 0 ||
 	    api_field(a, body, "start", &start, 1) != 0 ||
 	    api_field(a, body, "rrule", &in.rrule, 0) != 0 ||
@@ -1258,6 +1299,9 @@ api_series_create(struct api_req *a)
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
 	}
+	if (invite)
+		api_invite(in.group_id, 0,
+		    json_integer_value(json_object_get(row, "id")));
 	api_kick();
 	api_reply(a, 201, row);
 out:

@@ -1469,6 +1469,7 @@ static const struct ctl_opt	ctl_person_opts[] = {
 
 static const struct ctl_opt	ctl_member_opts[] = {
 	{ "role", "ROLE", "role", CT_TEXT },
+	{ "invite", NULL, "invite", CT_FLAG },
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
@@ -1496,6 +1497,7 @@ static const struct ctl_opt	ctl_series_opts[] = {
 	{ "agenda", "TEXT", "agenda", CT_TEXT },
 	{ "exdate", "DATE", "exdates", CT_LIST },
 	{ "rdate", "DATE", "rdates", CT_LIST },
+	{ "invite", NULL, "invite", CT_FLAG },
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 

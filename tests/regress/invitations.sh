@@ -1,0 +1,86 @@
+# invitations.sh: invitations go out when a coordinator asks for them:
+# to every member when a series is made with "invite", to one member
+# who joins with "invite"; each in the member's own channel, at once, to
+# the next meeting of the series, and never twice for one series.
+# Without "invite" nobody is invited, only reminded.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/outbox-lib.sh"
+
+start_daemon
+
+api 201 POST /groups '{"slug": "ild", "name": "Independent Living Group",
+    "lead_times": "P1D"}'
+api 201 POST /people '{"name": "Ann Smith", "email": "ann@example.org"}'
+ann=$(jv 'd["id"]')
+api 201 POST /people '{"name": "Bob Jones", "phone": "07700 900123",
+    "channels": "sms"}'
+bob=$(jv 'd["id"]')
+api 201 POST /people '{"name": "Cat Evans", "email": "cat@example.org"}'
+cat=$(jv 'd["id"]')
+api 201 POST /people '{"name": "Dee Fox", "email": "dee@example.org",
+    "channels": "feed"}'
+api 201 POST /groups/ild/members "{\"person\": $ann}"
+api 201 POST /groups/ild/members "{\"person\": $bob}"
+api 201 POST /groups/ild/members '{"person": 4}'
+
+# invitations: the invitation rows of the outbox, "person:state" sorted.
+invitations() {
+	api 200 GET "/outbox?limit=1000"
+	jv '" ".join(sorted("%d:%s:%s" % (m["person_id"], m["channel"],
+	    m["state"]) for m in d["messages"] if m["kind"] == "invitation"))'
+}
+
+start=$(TZ=Europe/London date -d "+3 days" '+%Y-%m-%dT18:00')
+api 201 POST /series "{\"group\": \"ild\", \"title\": \"Steering\",
+    \"start\": \"$start\", \"rrule\": \"FREQ=WEEKLY;COUNT=3\"}"
+api 422 POST /series "{\"group\": \"ild\", \"title\": \"Bad\",
+    \"start\": \"$start\", \"invite\": \"yes\"}"
+grep -q '"reason": "invite: must be true or false"' "$T/body" ||
+    fail "the bad invite field: $(cat "$T/body")"
+[ -z "$(invitations)" ] || fail "invitations without asking: $(invitations)"
+ok "no invitations unless asked for"
+
+api 201 POST /series "{\"group\": \"ild\", \"title\": \"Review\",
+    \"start\": \"$start\", \"rrule\": \"FREQ=WEEKLY;COUNT=2\",
+    \"invite\": true}"
+series=$(jv 'd["id"]')
+wait_for sh -c "[ \"\$(ls '$T/state/spool/mail' '$T/state/spool/sms' |
+    grep -c '\\.')\" -ge 2 ]" || fail "no invitations in the spools"
+sleep 1
+got=$(invitations)
+[ "$got" = "$ann:email:sent $bob:sms:sent" ] ||
+    fail "invitations for the series: '$got'"
+id=$(ids 'm["kind"] == "invitation" and m["person_id"] == '"$ann")
+occ=$(msg "$id" occurrence_id)
+api 200 GET "/occurrences?group=ild&days=30"
+first=$(jv '[o["id"] for o in d["occurrences"] if o["series_id"] == '"$series"'][0]')
+[ "$occ" = "$first" ] || fail "invited to meeting $occ, not the next, $first"
+eml=$T/state/spool/mail/$id.1.eml
+tr -d '\r' < "$eml" > "$T/inv.txt"
+grep -q '^Subject: You are invited: Review on ' "$T/inv.txt" ||
+    fail "subject: $(cat "$T/inv.txt")"
+grep -q "You are invited to Review" "$T/inv.txt" || fail "$(cat "$T/inv.txt")"
+sms=$(ls "$T/state/spool/sms"/*.sms | head -1)
+grep -q "^Invitation: Review, " "$sms" || fail "SMS: $(cat "$sms")"
+ok "a series made with invite: each member invited at once in their way"
+
+# A member who joins with invite: only them, to each series once.
+api 201 POST /groups/ild/members "{\"person\": $cat, \"invite\": true}"
+sleep 2
+got=$(invitations)
+n=$(echo "$got" | tr ' ' '\n' | grep -c "^$cat:email:")
+[ "$n" = 2 ] || fail "Cat has $n invitations, not one a series: '$got'"
+echo "$got" | tr ' ' '\n' | grep -c "^$ann:" | grep -qx 1 ||
+    fail "Ann was invited again: '$got'"
+api 201 POST /groups/ild/members "{\"person\": $cat, \"role\": \"co-chair\",
+    \"invite\": true}"
+sleep 1
+[ "$(invitations)" = "$got" ] || fail "invited twice: $(invitations)"
+ok "a member who joins with invite: invited once to each series"
+
+# The feed-only member is never sent one.
+echo "$got" | tr ' ' '\n' | grep -q "^4:" && fail "the feed-only member"
+ok "a member who hears only through the feed gets no message"
+
+stop_daemon
+pass
