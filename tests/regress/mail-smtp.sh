@@ -287,9 +287,11 @@ write_mail_conf "smtp://127.0.0.1:$SMTP_PORT/convene.test" \
     "smtp_username = convene
 smtp_password_file = $T/password"
 sed -i 's/^max_connections = 4$/max_connections = 1/' "$T/convened.conf"
+reloads() {
+	[ "$(grep -c 'configuration reloaded' "$T/daemon.log")" = "$1" ]
+}
 kill -HUP "$DAEMON_PID"
-wait_for [ "$(grep -c 'configuration reloaded' "$T/daemon.log")" = 3 ] ||
-    fail "no third reload"
+wait_for reloads 3 || fail "no third reload"
 sleep 0.5
 smtp_ctl auth '{"delay": 0.05}'
 conns=$(smtp_stat auth connections)
@@ -299,7 +301,7 @@ while [ "$n" -lt 10 ]; do
 	n=$((n + 1))
 done
 settled "$ann" "$last" sent
-wait_for [ "$(smtp_files auth)" = 11 ] || fail "not ten more messages"
+[ "$(smtp_files auth)" = 11 ] || fail "not ten more messages"
 sleep 0.3
 conns=$(( $(smtp_stat auth connections) - conns ))
 [ "$conns" -le 1 ] || fail "$conns new connections with max_connections = 1"
