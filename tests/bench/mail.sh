@@ -66,7 +66,8 @@ PY
 
 # rate COUNT SECONDS
 rate() {
-	"$PY" -c 'import sys; print("%.1f" % (int(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"
+	"$PY" -c 'import sys
+print("%.1f" % (int(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"
 }
 
 median() {
