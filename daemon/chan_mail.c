@@ -1,19 +1,733 @@
-/* placeholder until the mail backend lands */
+/*
+ * chan_mail.c: email over SMTP with libcurl.  Each message is one
+ * transfer: MAIL FROM, one RCPT TO and the bytes mime_message makes.
+ *
+ * The transfers run on worker threads, max_connections of them, each
+ * with its own libcurl handle and so its own connection, kept open and
+ * reused for the next message; messages wait their turn in one queue.
+ * Not libcurl's multi interface on the loop: libcurl (up to 8.x at
+ * least, curl issue 8555) waits for the server's answer to the end of
+ * DATA by blocking inside the multi handle, which would stop the whole
+ * daemon for as long as a slow or stalled server takes, up to the
+ * time-out.  On a worker the wait stops only that connection.  Finished
+ * transfers come back to the loop through a pipe, and every decision and
+ * log line is made there.
+ *
+ * The server's reply code decides the outcome: 5xx is PERMFAIL (the
+ * member's next channel is tried), 4xx is TEMPFAIL, and so is everything
+ * that says nothing about the message: a refused or timed-out
+ * connection, TLS, a reply that makes no sense, and refused credentials,
+ * which need an operator rather than another channel.
+ */
 #include "config.h"
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <sodium.h>
+
 #include "convene.h"
-static int
-chan_mail_init(struct event_base *base, const struct config *conf, char **cause)
+#include "log.h"
+
+#define CHAN_MAIL_REPLY		200	/* a reply line kept for the reason */
+#define CHAN_MAIL_CONNECT	30	/* seconds to connect, at most */
+#define CHAN_MAIL_STOP_WAIT	5	/* seconds for workers to stop */
+
+/*
+ * One configuration.  Jobs made under it hold a reference, so a reload
+ * never changes a message on its way; only the loop counts references.
+ */
+struct chan_mail_set {
+	int			 refs;
+	char			*url;
+	char			*user;
+	char			*password;
+	char			*from;		/* the From header */
+	char			*sender;	/* "<address>", the envelope */
+	long			 tls;
+	long			 timeout;
+};
+
+/* One message on its way; the message is freed once send returns. */
+struct chan_mail_job {
+	struct chan_mail_set	*set;
+	char			*data;
+	size_t			 len;
+	size_t			 off;
+	char			*message_id;
+	struct curl_slist	*rcpt;
+	chan_done_cb		 done;
+	void			*arg;
+
+	/* Filled in by the worker. */
+	int			 ran;
+	int			 result;	/* CURLcode */
+	long			 code;		/* the server's last reply */
+	long			 reply_code;
+	char			 reply[CHAN_MAIL_REPLY];
+	char			 error[CURL_ERROR_SIZE];
+	TAILQ_ENTRY(chan_mail_job) entry;
+};
+TAILQ_HEAD(chan_mail_jobs, chan_mail_job);
+
+/* Shared with the workers: what is under lock says so. */
+static struct {
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 wake;		/* work, or stop */
+	pthread_cond_t		 gone;		/* a worker has ended */
+	struct chan_mail_jobs	 queue;		/* lock */
+	struct chan_mail_jobs	 finished;	/* lock */
+	size_t			 wanted;	/* lock */
+	size_t			 serving;	/* lock: workers taking work */
+	size_t			 alive;		/* lock: workers not ended */
+	int			 stopping;	/* lock; also read unlocked */
+	int			 notify;	/* lock: the pipe's write end */
+
+	/* The loop's own. */
+	int			 started;
+	int			 pipe_r;
+	struct event		*ev;
+	struct chan_mail_set	*set;
+	size_t			 inflight;
+} cm = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.wake = PTHREAD_COND_INITIALIZER,
+	.gone = PTHREAD_COND_INITIALIZER,
+	.notify = -1,
+	.pipe_r = -1
+};
+
+/* The password: the file's first line, without its line end. */
+static char *
+chan_mail_secret(const char *path, char **cause)
 {
-	(void)base; (void)conf;
-	cause_set(cause, "no mail backend yet");
-	return (-1);
+	char	 buf[1024], *password;
+	FILE	*f;
+	size_t	 n;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		cause_set(cause, "[mail] smtp_password_file: %s: %s", path,
+		    strerror(errno));
+		return (NULL);
+	}
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (*buf == '\0') {
+		sodium_memzero(buf, sizeof buf);
+		cause_set(cause, "[mail] smtp_password_file: %s holds no "
+		    "password", path);
+		return (NULL);
+	}
+	password = xstrdup(buf);
+	sodium_memzero(buf, sizeof buf);
+	return (password);
 }
+
+/* An address fit for the envelope: one @, nothing that ends a command. */
+static int
+chan_mail_address_ok(const char *a)
+{
+	const char	*at = strchr(a, '@');
+
+	if (at == NULL || at == a || at[1] == '\0')
+		return (0);
+	for (; *a != '\0'; a++) {
+		if ((unsigned char)*a <= 0x20 || *a == 0x7f || *a == '<' ||
+		    *a == '>')
+			return (0);
+	}
+	return (1);
+}
+
+static void
+chan_mail_set_release(struct chan_mail_set *set)
+{
+	if (set == NULL || --set->refs > 0)
+		return;
+	if (set->password != NULL)
+		sodium_memzero(set->password, strlen(set->password));
+	free(set->url);
+	free(set->user);
+	free(set->password);
+	free(set->from);
+	free(set->sender);
+	free(set);
+}
+
+static void
+chan_mail_job_free(struct chan_mail_job *job)
+{
+	chan_mail_set_release(job->set);
+	free(job->data);
+	free(job->message_id);
+	curl_slist_free_all(job->rcpt);
+	free(job);
+}
+
+/* CURLOPT_READFUNCTION: the message, from where libcurl has got to. */
+static size_t
+chan_mail_read(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct chan_mail_job	*job = arg;
+	size_t			 n = size * nitems;
+
+	if (n > job->len - job->off)
+		n = job->len - job->off;
+	memcpy(buf, job->data + job->off, n);
+	job->off += n;
+	return (n);
+}
+
+/* CURLOPT_SEEKFUNCTION: from the start again, should libcurl resend. */
+static int
+chan_mail_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct chan_mail_job	*job = arg;
+
+	if (origin != SEEK_SET || offset < 0 || (size_t)offset > job->len)
+		return (CURL_SEEKFUNC_CANTSEEK);
+	job->off = (size_t)offset;
+	return (CURL_SEEKFUNC_OK);
+}
+
+/*
+ * CURLOPT_HEADERFUNCTION: libcurl hands over the server's reply lines.
+ * Keep the latest refusal (4xx, 5xx) to say what the server said.
+ */
+static size_t
+chan_mail_header(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct chan_mail_job	*job = arg;
+	size_t			 n = size * nitems, i, j;
+
+	if (n < 4 || buf[0] < '4' || buf[0] > '5' || buf[1] < '0' ||
+	    buf[1] > '9' || buf[2] < '0' || buf[2] > '9' ||
+	    (buf[3] != ' ' && buf[3] != '-' && buf[3] != '\r'))
+		return (n);
+	job->reply_code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 +
+	    (buf[2] - '0');
+	/* The text after the code, printable ASCII only. */
+	for (i = 4, j = 0; i < n && j < sizeof job->reply - 1; i++) {
+		if (buf[i] == '\r' || buf[i] == '\n')
+			break;
+		job->reply[j++] = buf[i] >= 0x20 && buf[i] < 0x7f ?
+		    buf[i] : '?';
+	}
+	job->reply[j] = '\0';
+	return (n);
+}
+
+/*
+ * CURLOPT_XFERINFOFUNCTION: stop when convened stops.  libcurl asks at
+ * least once a second, even while it waits for a reply.
+ */
+static int
+chan_mail_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return (__atomic_load_n(&cm.stopping, __ATOMIC_RELAXED));
+}
+
+/* One message, on a worker: the handle's connection is kept for the next. */
+static void
+chan_mail_perform(CURL *easy, struct chan_mail_job *job)
+{
+	const struct chan_mail_set	*set = job->set;
+	long				 connect;
+
+	curl_easy_reset(easy);
+	curl_easy_setopt(easy, CURLOPT_URL, set->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+#else
+	curl_easy_setopt(easy, CURLOPT_PROTOCOLS,
+	    (long)(CURLPROTO_SMTP | CURLPROTO_SMTPS));
+#endif
+	curl_easy_setopt(easy, CURLOPT_MAIL_FROM, set->sender);
+	curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, job->rcpt);
+	curl_easy_setopt(easy, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(easy, CURLOPT_READFUNCTION, chan_mail_read);
+	curl_easy_setopt(easy, CURLOPT_READDATA, job);
+	curl_easy_setopt(easy, CURLOPT_SEEKFUNCTION, chan_mail_seek);
+	curl_easy_setopt(easy, CURLOPT_SEEKDATA, job);
+	curl_easy_setopt(easy, CURLOPT_INFILESIZE_LARGE, (curl_off_t)job->len);
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, chan_mail_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, job);
+	curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, chan_mail_progress);
+	curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->error);
+	/* smtps:// is TLS from the start whatever this says. */
+	curl_easy_setopt(easy, CURLOPT_USE_SSL, set->tls);
+	if (*set->user != '\0') {
+		curl_easy_setopt(easy, CURLOPT_USERNAME, set->user);
+		curl_easy_setopt(easy, CURLOPT_PASSWORD,
+		    set->password != NULL ? set->password : "");
+	}
+	connect = set->timeout < CHAN_MAIL_CONNECT ? set->timeout :
+	    CHAN_MAIL_CONNECT;
+	curl_easy_setopt(easy, CURLOPT_TIMEOUT, set->timeout);
+	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, connect);
+	curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, set->timeout);
+	curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	job->result = curl_easy_perform(easy);
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &job->code);
+	job->ran = 1;
+}
+
+/*
+ * Let go of the handle and its connection.  When convened stops, the
+ * socket is shut first: libcurl's QUIT would otherwise wait for a stalled
+ * server as long as its default response time-out.
+ */
+static void
+chan_mail_close(CURL *easy, int stopping)
+{
+	curl_socket_t	fd = CURL_SOCKET_BAD;
+
+	if (easy == NULL)
+		return;
+	if (stopping && curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET,
+	    &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
+		shutdown(fd, SHUT_RDWR);
+	curl_easy_cleanup(easy);
+}
+
+/* A worker: one connection, one message at a time, until told to stop. */
+static void *
+chan_mail_worker(void *arg)
+{
+	struct chan_mail_job	*job;
+	CURL			*easy;
+	int			 was_empty, stopping;
+
+	(void)arg;
+	easy = curl_easy_init();
+	pthread_mutex_lock(&cm.lock);
+	for (;;) {
+		while (!cm.stopping && cm.serving <= cm.wanted &&
+		    TAILQ_EMPTY(&cm.queue))
+			pthread_cond_wait(&cm.wake, &cm.lock);
+		/* Fewer connections wanted since a reload: one goes. */
+		if (cm.stopping || cm.serving > cm.wanted)
+			break;
+		job = TAILQ_FIRST(&cm.queue);
+		TAILQ_REMOVE(&cm.queue, job, entry);
+		pthread_mutex_unlock(&cm.lock);
+
+		if (easy != NULL)
+			chan_mail_perform(easy, job);
+		else {
+			job->result = CURLE_OUT_OF_MEMORY;
+			job->ran = 1;
+		}
+
+		pthread_mutex_lock(&cm.lock);
+		was_empty = TAILQ_EMPTY(&cm.finished);
+		TAILQ_INSERT_TAIL(&cm.finished, job, entry);
+		/* One byte wakes the loop for all that finish meanwhile. */
+		if (was_empty && cm.notify != -1)
+			(void)write(cm.notify, "", 1);
+	}
+	cm.serving--;
+	stopping = cm.stopping;
+	pthread_mutex_unlock(&cm.lock);
+	chan_mail_close(easy, stopping);
+	pthread_mutex_lock(&cm.lock);
+	cm.alive--;
+	pthread_cond_broadcast(&cm.gone);
+	pthread_mutex_unlock(&cm.lock);
+	return (NULL);
+}
+
+/* As many workers as connections wanted; extra ones leave by themselves. */
+static int
+chan_mail_workers(size_t n, char **cause)
+{
+	pthread_attr_t	attr;
+	pthread_t	t;
+	int		error = 0;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_mutex_lock(&cm.lock);
+	cm.wanted = n;
+	while (cm.serving < cm.wanted) {
+		if ((error = pthread_create(&t, &attr, chan_mail_worker,
+		    NULL)) != 0)
+			break;
+		cm.serving++;
+		cm.alive++;
+	}
+	pthread_cond_broadcast(&cm.wake);
+	pthread_mutex_unlock(&cm.lock);
+	pthread_attr_destroy(&attr);
+	if (error != 0) {
+		cause_set(cause, "mail: cannot start a worker thread: %s",
+		    strerror(error));
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A warning for the operator, once a minute at most for the same words:
+ * every message waiting would otherwise repeat it at each retry.
+ */
+static void
+chan_mail_warn(const char *reason, const char *hint)
+{
+	static char	*last;
+	static time_t	 when;
+	time_t		 now = time(NULL);
+
+	if (last != NULL && strcmp(last, reason) == 0 && now - when < 60)
+		return;
+	free(last);
+	last = xstrdup(reason);
+	when = now;
+	log_warnx("mail: %s%s", reason, hint);
+}
+
+/* What libcurl said, in a few words. */
+static const char *
+chan_mail_error(struct chan_mail_job *job)
+{
+	return (*job->error != '\0' ? job->error :
+	    curl_easy_strerror((CURLcode)job->result));
+}
+
+/* A TLS failure of any kind. */
+static int
+chan_mail_tls_error(int result)
+{
+	switch (result) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_SSL_SHUTDOWN_FAILED:
+		return (1);
+	}
+	return (0);
+}
+
+/* The server's code, and its words when it gave them. */
+static char *
+chan_mail_said(struct chan_mail_job *job, const char *gloss)
+{
+	if (job->reply_code == job->code && *job->reply != '\0')
+		return (xprintf("the mail server said %ld (%s): %s", job->code,
+		    gloss, job->reply));
+	return (xprintf("the mail server said %ld (%s)", job->code, gloss));
+}
+
+/*
+ * Decide OK, TEMPFAIL or PERMFAIL from libcurl's result and the server's
+ * last reply code (libcurl reports a 4xx or 5xx as CURLE_SEND_ERROR or
+ * CURLE_WEIRD_SERVER_REPLY; the code tells which).  *reason is for the
+ * outbox and the coordinator.
+ */
+static enum chan_result
+chan_mail_outcome(struct chan_mail_job *job, char **reason)
+{
+	long	code = job->code;
+	int	result = job->result;
+
+	*reason = NULL;
+	if (result == CURLE_OK)
+		return (CHAN_OK);
+	if (result == CURLE_ABORTED_BY_CALLBACK) {
+		*reason = xstrdup("convened stopped before the mail server "
+		    "had the message");
+		return (CHAN_TEMPFAIL);
+	}
+	if (code == 530 && *job->set->user == '\0') {
+		*reason = chan_mail_said(job, "a login is required");
+		chan_mail_warn(*reason, "; set [mail] smtp_username and "
+		    "smtp_password_file");
+		return (CHAN_TEMPFAIL);
+	}
+	if (result == CURLE_LOGIN_DENIED || code == 530 || code == 534 ||
+	    code == 535 || code == 538) {
+		*reason = code >= 400 ? chan_mail_said(job,
+		    "the credentials were refused") : xprintf("the mail "
+		    "server refused the credentials: %s",
+		    chan_mail_error(job));
+		chan_mail_warn(*reason, "; check [mail] smtp_username and "
+		    "smtp_password_file");
+		return (CHAN_TEMPFAIL);
+	}
+	if (result == CURLE_USE_SSL_FAILED) {
+		*reason = xstrdup("TLS is unavailable: the mail server does "
+		    "not offer STARTTLS and starttls = required, so nothing "
+		    "was sent");
+		chan_mail_warn(*reason, "");
+		return (CHAN_TEMPFAIL);
+	}
+	if (code >= 500 && code < 600) {
+		*reason = chan_mail_said(job, "refused");
+		return (CHAN_PERMFAIL);
+	}
+	if (code >= 400 && code < 500)
+		*reason = chan_mail_said(job, "try again later");
+	else if (result == CURLE_OPERATION_TIMEDOUT)
+		*reason = xprintf("the mail server did not take the message "
+		    "within %ld seconds", job->set->timeout);
+	else if (result == CURLE_COULDNT_CONNECT ||
+	    result == CURLE_COULDNT_RESOLVE_HOST)
+		*reason = xprintf("the mail server cannot be reached: %s",
+		    chan_mail_error(job));
+	else if (chan_mail_tls_error(result)) {
+		*reason = xprintf("TLS with the mail server failed: %s",
+		    chan_mail_error(job));
+		chan_mail_warn(*reason, "");
+	} else if (result == CURLE_WEIRD_SERVER_REPLY && code != 0)
+		*reason = xprintf("the mail server's reply made no sense "
+		    "(code %ld)", code);
+	else if (result == CURLE_WEIRD_SERVER_REPLY)
+		*reason = xprintf("the mail server's reply made no sense: %s",
+		    chan_mail_error(job));
+	else
+		*reason = xprintf("the mail server connection failed: %s",
+		    chan_mail_error(job));
+	return (CHAN_TEMPFAIL);
+}
+
+/* Tell the outbox, on the loop. */
+static void
+chan_mail_report(struct chan_mail_job *job)
+{
+	enum chan_result	 r;
+	char			*reason;
+
+	r = chan_mail_outcome(job, &reason);
+	cm.inflight--;
+	job->done(job->arg, r, r == CHAN_OK ? job->message_id : NULL, reason);
+	free(reason);
+	chan_mail_job_free(job);
+}
+
+/* The pipe says transfers have finished: report each. */
+static void
+chan_mail_collect(evutil_socket_t fd, short events, void *arg)
+{
+	struct chan_mail_jobs	 done;
+	struct chan_mail_job	*job;
+	char			 buf[64];
+
+	(void)events;
+	(void)arg;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	TAILQ_INIT(&done);
+	pthread_mutex_lock(&cm.lock);
+	TAILQ_CONCAT(&done, &cm.finished, entry);
+	pthread_mutex_unlock(&cm.lock);
+	while ((job = TAILQ_FIRST(&done)) != NULL) {
+		TAILQ_REMOVE(&done, job, entry);
+		chan_mail_report(job);
+	}
+}
+
+/* The pipe and its event, once. */
+static int
+chan_mail_start(struct event_base *base, char **cause)
+{
+	int	p[2];
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1) {
+		cause_set(cause, "mail: pipe: %s", strerror(errno));
+		return (-1);
+	}
+	cm.ev = event_new(base, p[0], EV_READ | EV_PERSIST, chan_mail_collect,
+	    NULL);
+	if (cm.ev == NULL || event_add(cm.ev, NULL) != 0) {
+		if (cm.ev != NULL)
+			event_free(cm.ev);
+		cm.ev = NULL;
+		close(p[0]);
+		close(p[1]);
+		cause_set(cause, "mail: cannot watch the workers' pipe");
+		return (-1);
+	}
+	cm.pipe_r = p[0];
+	pthread_mutex_lock(&cm.lock);
+	TAILQ_INIT(&cm.queue);
+	TAILQ_INIT(&cm.finished);
+	cm.stopping = 0;
+	cm.notify = p[1];
+	pthread_mutex_unlock(&cm.lock);
+	cm.started = 1;
+	return (0);
+}
+
+/*
+ * Start, or take a reloaded configuration: the connections and what is
+ * in flight stay; nothing changes when the new settings are refused.
+ */
+static int
+chan_mail_init(struct event_base *base, const struct config *conf,
+    char **cause)
+{
+	struct chan_mail_set	*set;
+	char			*password = NULL, *sender;
+
+	sender = mime_envelope(conf->mail_from);
+	if (!chan_mail_address_ok(sender)) {
+		cause_set(cause, "[mail] from: '%s' is not an email address",
+		    conf->mail_from);
+		free(sender);
+		return (-1);
+	}
+	if (*conf->smtp_password_file != '\0' &&
+	    (password = chan_mail_secret(conf->smtp_password_file,
+	    cause)) == NULL) {
+		free(sender);
+		return (-1);
+	}
+	if (curlev_global_init(cause) != 0 ||
+	    (!cm.started && chan_mail_start(base, cause) != 0)) {
+		if (password != NULL)
+			sodium_memzero(password, strlen(password));
+		free(password);
+		free(sender);
+		return (-1);
+	}
+	set = xcalloc(1, sizeof *set);
+	set->refs = 1;
+	set->url = xstrdup(conf->smtp_url);
+	set->user = xstrdup(conf->smtp_username);
+	set->password = password;
+	set->from = xstrdup(conf->mail_from);
+	set->sender = xprintf("<%s>", sender);
+	free(sender);
+	set->tls = strcmp(conf->smtp_starttls, "optional") == 0 ?
+	    (long)CURLUSESSL_TRY : (long)CURLUSESSL_ALL;
+	set->timeout = conf->smtp_timeout;
+	chan_mail_set_release(cm.set);
+	cm.set = set;
+	return (chan_mail_workers((size_t)conf->smtp_max_connections, cause));
+}
+
 static void
 chan_mail_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 {
-	(void)m;
-	done(arg, CHAN_TEMPFAIL, NULL, "no backend");
+	struct chan_mail_job	*job;
+	char			*rcpt;
+
+	if (cm.set == NULL) {
+		done(arg, CHAN_TEMPFAIL, NULL, "the mail channel is not set "
+		    "up");
+		return;
+	}
+	if (m->to == NULL || !chan_mail_address_ok(m->to)) {
+		done(arg, CHAN_PERMFAIL, NULL, "not a usable email address");
+		return;
+	}
+	job = xcalloc(1, sizeof *job);
+	job->set = cm.set;
+	cm.set->refs++;
+	job->done = done;
+	job->arg = arg;
+	job->data = mime_message(m, cm.set->from, time(NULL));
+	job->len = strlen(job->data);
+	job->message_id = xstrdup(m->message_id != NULL ? m->message_id : "");
+	rcpt = xprintf("<%s>", m->to);
+	job->rcpt = curl_slist_append(NULL, rcpt);
+	free(rcpt);
+	if (job->rcpt == NULL) {
+		done(arg, CHAN_TEMPFAIL, NULL, "libcurl: out of memory");
+		chan_mail_job_free(job);
+		return;
+	}
+	cm.inflight++;
+	pthread_mutex_lock(&cm.lock);
+	TAILQ_INSERT_TAIL(&cm.queue, job, entry);
+	pthread_cond_signal(&cm.wake);
+	pthread_mutex_unlock(&cm.lock);
 }
+
+static size_t
+chan_mail_inflight(void)
+{
+	return (cm.inflight);
+}
+
+/*
+ * Stop the workers (a transfer under way is cut short within a second)
+ * and tell TEMPFAIL for everything not finished: its row is resent after
+ * the restart.
+ */
+static void
+chan_mail_shutdown(void)
+{
+	struct chan_mail_jobs	 left;
+	struct chan_mail_job	*job;
+	struct timespec		 until;
+	int			 stuck = 0;
+
+	if (!cm.started)
+		return;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += CHAN_MAIL_STOP_WAIT;
+	TAILQ_INIT(&left);
+	pthread_mutex_lock(&cm.lock);
+	__atomic_store_n(&cm.stopping, 1, __ATOMIC_RELAXED);
+	pthread_cond_broadcast(&cm.wake);
+	while (cm.alive > 0 && !stuck)
+		stuck = pthread_cond_timedwait(&cm.gone, &cm.lock, &until) ==
+		    ETIMEDOUT;
+	TAILQ_CONCAT(&left, &cm.finished, entry);
+	TAILQ_CONCAT(&left, &cm.queue, entry);
+	close(cm.notify);
+	cm.notify = -1;
+	pthread_mutex_unlock(&cm.lock);
+	if (stuck)
+		log_warnx("mail: a connection did not close in %d seconds; "
+		    "leaving it", CHAN_MAIL_STOP_WAIT);
+	while ((job = TAILQ_FIRST(&left)) != NULL) {
+		TAILQ_REMOVE(&left, job, entry);
+		if (!job->ran)
+			job->result = CURLE_ABORTED_BY_CALLBACK;
+		chan_mail_report(job);
+	}
+	event_free(cm.ev);
+	cm.ev = NULL;
+	close(cm.pipe_r);
+	cm.pipe_r = -1;
+	chan_mail_set_release(cm.set);
+	cm.set = NULL;
+	cm.started = 0;
+}
+
 const struct chan_backend chan_mail_backend = {
-	"mail", chan_mail_init, chan_mail_send, NULL, NULL
+	"smtp", chan_mail_init, chan_mail_send, chan_mail_inflight,
+	chan_mail_shutdown
 };

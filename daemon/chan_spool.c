@@ -64,52 +64,23 @@ chan_spool_syncdir(const char *path)
 	free(dir);
 }
 
-/* A message's lines end in CRLF, the body's as well as the headers'. */
-static char *
-chan_spool_crlf(const char *s)
-{
-	char	*out, *o;
-
-	out = o = xcalloc(1, 2 * strlen(s) + 1);
-	for (; *s != '\0'; s++) {
-		if (*s == '\n' && (o == out || o[-1] != '\r'))
-			*o++ = '\r';
-		*o++ = *s;
-	}
-	return (out);
-}
-
 static void
 chan_spool_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 {
-	char	*tmp, *path, *text, *hdr, *body, id[64], date[64];
+	char	*tmp, *path, *text, id[64];
 	FILE	*f;
 	int	 fd;
-	time_t	 now = time(NULL);
 	int	 bad;
-	struct tm tm;
 
 	if (strcmp(m->channel, "sms") == 0) {
 		path = xprintf("%s/%lld.%d.sms", chan_spool_sms, m->id,
 		    m->attempt);
 		text = xprintf("To: %s\n\n%s", m->to, m->body);
 	} else {
-		gmtime_r(&now, &tm);
-		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000",
-		    &tm);
-		hdr = msg_header_address(m->to_name, m->to);
-		body = chan_spool_crlf(m->body);
+		/* Exactly the bytes the SMTP channel would send. */
 		path = xprintf("%s/%lld.%d.eml", chan_spool_mail, m->id,
 		    m->attempt);
-		text = xprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\n"
-		    "Date: %s\r\nMessage-ID: %s\r\n"
-		    "Auto-Submitted: auto-generated\r\nMIME-Version: 1.0\r\n"
-		    "Content-Type: text/plain; charset=utf-8\r\n"
-		    "Content-Transfer-Encoding: 8bit\r\n\r\n%s",
-		    chan_spool_from, hdr, m->subject, date, m->message_id,
-		    body);
-		free(hdr);
-		free(body);
+		text = mime_message(m, chan_spool_from, time(NULL));
 	}
 	tmp = xprintf("%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);

@@ -446,6 +446,10 @@ int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
 void		 msg_free(struct chan_msg *);
 char		*msg_header_address(const char *, const char *);
 
+/* mime.c */
+char		*mime_message(const struct chan_msg *, const char *, time_t);
+char		*mime_envelope(const char *);
+
 /* outbox.c */
 struct outbox;
 struct outbox_stats {

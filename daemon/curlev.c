@@ -6,8 +6,15 @@
  * transfers are collected in one place and reported to their owner.
  * Nothing here waits: name lookups use libcurl's threaded resolver.
  *
- * One struct curlev per peer (the SMTP server, the SMS gateway), so each
- * has its own connection limit and connection cache.
+ * One struct curlev per peer (the SMS gateway), so each has its own
+ * connection limit and connection cache.  At most that many transfers are
+ * in libcurl at once; the rest wait here, in order, so that a transfer's
+ * time-out counts from when it starts, not from when it joined the queue
+ * (libcurl's own queue counts the wait too).
+ *
+ * Not for SMTP: libcurl waits for the reply to the end of DATA by blocking
+ * inside the multi handle (curl issue 8555), so chan_mail.c runs its
+ * transfers on threads instead.
  */
 #include "config.h"
 
@@ -35,17 +42,23 @@ struct curlev_xfer {
 	CURL			*easy;
 	curlev_done_cb		 done;
 	void			*arg;
-	LIST_ENTRY(curlev_xfer)	 entry;
+	TAILQ_ENTRY(curlev_xfer) entry;
 };
+TAILQ_HEAD(curlev_xfers, curlev_xfer);
 
 struct curlev {
 	struct event_base	*base;
 	CURLM			*multi;
 	struct event		*timer;
-	size_t			 active;
+	size_t			 limit;
+	size_t			 running;
+	size_t			 active;	/* running and waiting */
 	LIST_HEAD(, curlev_sock) socks;
-	LIST_HEAD(, curlev_xfer) xfers;
+	struct curlev_xfers	 xfers;		/* in libcurl */
+	struct curlev_xfers	 waiting;	/* for a free connection */
 };
+
+static void	curlev_start_waiting(struct curlev *);
 
 static int	curlev_global_done;
 
@@ -71,13 +84,15 @@ curlev_collect(struct curlev *cv)
 		curl_multi_remove_handle(cv->multi, easy);
 		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 		if (x != NULL) {
-			LIST_REMOVE(x, entry);
+			TAILQ_REMOVE(&cv->xfers, x, entry);
+			cv->running--;
 			cv->active--;
 			x->done(easy, result, x->arg);
 			free(x);
 		} else
 			curl_easy_cleanup(easy);
 	}
+	curlev_start_waiting(cv);
 }
 
 static void
@@ -209,7 +224,8 @@ curlev_create(struct event_base *base, long max_connections, char **cause)
 	cv = xcalloc(1, sizeof *cv);
 	cv->base = base;
 	LIST_INIT(&cv->socks);
-	LIST_INIT(&cv->xfers);
+	TAILQ_INIT(&cv->xfers);
+	TAILQ_INIT(&cv->waiting);
 	if ((cv->multi = curl_multi_init()) == NULL ||
 	    (cv->timer = evtimer_new(base, curlev_on_timer, cv)) == NULL) {
 		cause_set(cause, "libcurl: cannot make a multi handle");
@@ -226,20 +242,57 @@ curlev_create(struct event_base *base, long max_connections, char **cause)
 }
 
 /*
- * At most n connections at once, and as many kept open for reuse;
- * transfers beyond that wait in libcurl's own queue.
+ * At most n transfers and connections at once, and as many connections
+ * kept open for reuse; transfers beyond that wait their turn here.
  */
 void
 curlev_limit(struct curlev *cv, long n)
 {
+	cv->limit = n < 1 ? 1 : (size_t)n;
 	curl_multi_setopt(cv->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, n);
 	curl_multi_setopt(cv->multi, CURLMOPT_MAX_HOST_CONNECTIONS, n);
 	curl_multi_setopt(cv->multi, CURLMOPT_MAXCONNECTS, n);
+	curlev_start_waiting(cv);
+}
+
+/* Hand a transfer to libcurl. */
+static CURLMcode
+curlev_start(struct curlev *cv, struct curlev_xfer *x)
+{
+	CURLMcode	rc;
+
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, (char *)x);
+	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
+	if ((rc = curl_multi_add_handle(cv->multi, x->easy)) != CURLM_OK) {
+		curl_easy_setopt(x->easy, CURLOPT_PRIVATE, NULL);
+		return (rc);
+	}
+	TAILQ_INSERT_TAIL(&cv->xfers, x, entry);
+	cv->running++;
+	return (CURLM_OK);
+}
+
+/* Start waiting transfers while there is room; failures are reported. */
+static void
+curlev_start_waiting(struct curlev *cv)
+{
+	struct curlev_xfer	*x;
+
+	while (cv->running < cv->limit &&
+	    (x = TAILQ_FIRST(&cv->waiting)) != NULL) {
+		TAILQ_REMOVE(&cv->waiting, x, entry);
+		if (curlev_start(cv, x) != CURLM_OK) {
+			cv->active--;
+			x->done(x->easy, CURLE_FAILED_INIT, x->arg);
+			free(x);
+		}
+	}
 }
 
 /*
- * Start a transfer.  done is called exactly once, from the loop and
- * never from inside this call, with the handle, which it then owns.
+ * Start a transfer, or queue it when the limit is reached.  done is
+ * called exactly once, from the loop and never from inside this call,
+ * with the handle, which it then owns.
  */
 int
 curlev_add(struct curlev *cv, CURL *easy, curlev_done_cb done, void *arg,
@@ -252,15 +305,13 @@ curlev_add(struct curlev *cv, CURL *easy, curlev_done_cb done, void *arg,
 	x->easy = easy;
 	x->done = done;
 	x->arg = arg;
-	curl_easy_setopt(easy, CURLOPT_PRIVATE, (char *)x);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	if ((rc = curl_multi_add_handle(cv->multi, easy)) != CURLM_OK) {
-		curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+	if (cv->running >= cv->limit || !TAILQ_EMPTY(&cv->waiting))
+		TAILQ_INSERT_TAIL(&cv->waiting, x, entry);
+	else if ((rc = curlev_start(cv, x)) != CURLM_OK) {
 		free(x);
 		cause_set(cause, "libcurl: %s", curl_multi_strerror(rc));
 		return (-1);
 	}
-	LIST_INSERT_HEAD(&cv->xfers, x, entry);
 	cv->active++;
 	return (0);
 }
@@ -281,10 +332,17 @@ curlev_free(struct curlev *cv)
 
 	if (cv == NULL)
 		return;
-	while ((x = LIST_FIRST(&cv->xfers)) != NULL) {
-		LIST_REMOVE(x, entry);
+	cv->limit = 0;		/* nothing waiting starts now */
+	while ((x = TAILQ_FIRST(&cv->xfers)) != NULL) {
+		TAILQ_REMOVE(&cv->xfers, x, entry);
 		curl_multi_remove_handle(cv->multi, x->easy);
 		curl_easy_setopt(x->easy, CURLOPT_PRIVATE, NULL);
+		x->done(x->easy, CURLE_ABORTED_BY_CALLBACK, x->arg);
+		free(x);
+		n++;
+	}
+	while ((x = TAILQ_FIRST(&cv->waiting)) != NULL) {
+		TAILQ_REMOVE(&cv->waiting, x, entry);
 		x->done(x->easy, CURLE_ABORTED_BY_CALLBACK, x->arg);
 		free(x);
 		n++;

@@ -18,4 +18,13 @@ echo "$out" | grep median
 out=$(sh "$top_srcdir/tests/bench/lateness.sh" 300 2) || fail "lateness.sh"
 echo "$out" | grep -q 'lateness:  p50 <= ' || fail "lateness: $out"
 echo "$out" | grep -E 'lateness|loop'
+st=0
+out=$(sh "$top_srcdir/tests/bench/mail.sh" --smoke) || st=$?
+if [ "$st" = 77 ]; then
+	echo "mail: skipped: $(echo "$out" | grep '^SKIP')"
+else
+	[ "$st" = 0 ] || fail "mail.sh: $out"
+	echo "$out" | grep -q '^mail: median convened' || fail "mail: $out"
+	echo "$out" | grep -E '^(mail|  run)'
+fi
 pass
