@@ -2,16 +2,16 @@
  * chan_mail.c: email over SMTP with libcurl.  Each message is one
  * transfer: MAIL FROM, one RCPT TO and the bytes mime_message makes.
  *
- * The transfers run on worker threads, max_connections of them, each
- * with its own libcurl handle and so its own connection, kept open and
- * reused for the next message; messages wait their turn in one queue.
- * Not libcurl's multi interface on the loop: libcurl (up to 8.x at
- * least, curl issue 8555) waits for the server's answer to the end of
- * DATA by blocking inside the multi handle, which would stop the whole
- * daemon for as long as a slow or stalled server takes, up to the
- * time-out.  On a worker the wait stops only that connection.  Finished
- * transfers come back to the loop through a pipe, and every decision and
- * log line is made there.
+ * libcurl's multi interface, driven by libevent through curlev.c, runs
+ * on max_connections worker threads, each with its own event base and
+ * multi handle, and so its own connection, kept open and reused for the
+ * next message; messages wait their turn in one queue.  Not on the
+ * daemon's own loop: libcurl (7.88 and later 8.x, curl issue 8555) waits
+ * for the server's answer to the end of DATA by blocking inside the
+ * multi handle, which would stop the whole daemon for as long as a slow
+ * or stalled server takes, up to the time-out.  On a worker the wait
+ * holds only that connection.  Finished transfers come back to the
+ * loop through a pipe, and every decision and log line is made there.
  *
  * The server's reply code decides the outcome: 5xx is PERMFAIL (the
  * member's next channel is tried), 4xx is TEMPFAIL, and so is everything
@@ -106,6 +106,15 @@ static struct {
 	.gone = PTHREAD_COND_INITIALIZER,
 	.notify = -1,
 	.pipe_r = -1
+};
+
+/* A worker's own loop, multi handle and connection. */
+struct chan_mail_worker {
+	struct event_base	*base;
+	struct curlev		*cv;
+	int			 finished;
+	int			 result;	/* CURLcode */
+	curl_socket_t		 fd;		/* its connection, or -1 */
 };
 
 /* The password: the file's first line, without its line end. */
@@ -246,12 +255,53 @@ chan_mail_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return (__atomic_load_n(&cm.stopping, __ATOMIC_RELAXED));
 }
 
-/* One message, on a worker: the handle's connection is kept for the next. */
+/* The transfer is over: let the worker's loop return. */
 static void
-chan_mail_perform(CURL *easy, struct chan_mail_job *job)
+chan_mail_done(CURL *easy, int result, void *arg)
+{
+	struct chan_mail_worker	*w = arg;
+
+	(void)easy;		/* kept by the worker for the next message */
+	w->result = result;
+	w->finished = 1;
+	event_base_loopbreak(w->base);
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: note the socket, to cut it when stopping. */
+static curl_socket_t
+chan_mail_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct chan_mail_worker	*w = arg;
+	curl_socket_t		 fd;
+
+	(void)purpose;
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (fd != CURL_SOCKET_BAD)
+		w->fd = fd;
+	return (fd);
+}
+
+static int
+chan_mail_closesocket(void *arg, curl_socket_t fd)
+{
+	struct chan_mail_worker	*w = arg;
+
+	if (w->fd == fd)
+		w->fd = CURL_SOCKET_BAD;
+	return (close(fd));
+}
+
+/*
+ * One message, on a worker, through its multi handle and event loop; the
+ * multi handle keeps the connection for the next.
+ */
+static void
+chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
+    struct chan_mail_job *job)
 {
 	const struct chan_mail_set	*set = job->set;
 	long				 connect;
+	int				 rc = 0;
 
 	curl_easy_reset(easy);
 	curl_easy_setopt(easy, CURLOPT_URL, set->url);
@@ -274,6 +324,11 @@ chan_mail_perform(CURL *easy, struct chan_mail_job *job)
 	curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, chan_mail_progress);
 	curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->error);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, chan_mail_socket);
+	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, w);
+	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION,
+	    chan_mail_closesocket);
+	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, w);
 	/* smtps:// is TLS from the start whatever this says. */
 	curl_easy_setopt(easy, CURLOPT_USE_SSL, set->tls);
 	if (*set->user != '\0') {
@@ -286,29 +341,39 @@ chan_mail_perform(CURL *easy, struct chan_mail_job *job)
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT, set->timeout);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, connect);
 	curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, set->timeout);
-	curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
-	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-	job->result = curl_easy_perform(easy);
+	w->finished = 0;
+	w->result = CURLE_FAILED_INIT;
+	if (curlev_add(w->cv, easy, chan_mail_done, w, NULL) == 0) {
+		while (!w->finished && (rc = event_base_loop(w->base, 0)) == 0)
+			;
+		/* Nothing left to wait for, yet not finished: give it up. */
+		if (!w->finished) {
+			curlev_free(w->cv);
+			w->cv = curlev_create(w->base, 1, NULL);
+			w->result = CURLE_FAILED_INIT;
+		}
+	}
+	(void)rc;
+	job->result = w->result;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &job->code);
 	job->ran = 1;
 }
 
 /*
- * Let go of the handle and its connection.  When convened stops, the
+ * Let go of the connection and the loop.  When convened stops, the
  * socket is shut first: libcurl's QUIT would otherwise wait for a stalled
  * server as long as its default response time-out.
  */
 static void
-chan_mail_close(CURL *easy, int stopping)
+chan_mail_close(struct chan_mail_worker *w, CURL *easy, int stopping)
 {
-	curl_socket_t	fd = CURL_SOCKET_BAD;
-
-	if (easy == NULL)
-		return;
-	if (stopping && curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET,
-	    &fd) == CURLE_OK && fd != CURL_SOCKET_BAD)
-		shutdown(fd, SHUT_RDWR);
-	curl_easy_cleanup(easy);
+	if (stopping && w->fd != CURL_SOCKET_BAD)
+		shutdown(w->fd, SHUT_RDWR);
+	curlev_free(w->cv);
+	if (easy != NULL)
+		curl_easy_cleanup(easy);
+	if (w->base != NULL)
+		event_base_free(w->base);
 }
 
 /* A worker: one connection, one message at a time, until told to stop. */
@@ -316,11 +381,19 @@ static void *
 chan_mail_worker(void *arg)
 {
 	struct chan_mail_job	*job;
+	struct chan_mail_worker	 w;
 	CURL			*easy;
 	int			 was_empty, stopping;
 
 	(void)arg;
+	memset(&w, 0, sizeof w);
+	w.fd = CURL_SOCKET_BAD;
 	easy = curl_easy_init();
+	if ((w.base = event_base_new()) == NULL ||
+	    (w.cv = curlev_create(w.base, 1, NULL)) == NULL) {
+		curl_easy_cleanup(easy);
+		easy = NULL;
+	}
 	pthread_mutex_lock(&cm.lock);
 	for (;;) {
 		while (!cm.stopping && cm.serving <= cm.wanted &&
@@ -333,8 +406,8 @@ chan_mail_worker(void *arg)
 		TAILQ_REMOVE(&cm.queue, job, entry);
 		pthread_mutex_unlock(&cm.lock);
 
-		if (easy != NULL)
-			chan_mail_perform(easy, job);
+		if (easy != NULL && w.cv != NULL)
+			chan_mail_perform(&w, easy, job);
 		else {
 			job->result = CURLE_OUT_OF_MEMORY;
 			job->ran = 1;
@@ -350,7 +423,7 @@ chan_mail_worker(void *arg)
 	cm.serving--;
 	stopping = cm.stopping;
 	pthread_mutex_unlock(&cm.lock);
-	chan_mail_close(easy, stopping);
+	chan_mail_close(&w, easy, stopping);
 	pthread_mutex_lock(&cm.lock);
 	cm.alive--;
 	pthread_cond_broadcast(&cm.gone);
