@@ -354,6 +354,13 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 		}
 	}
 	(void)rc;
+	/*
+	 * After a failure the connection may be mid-reply (a server that
+	 * stalled after DATA): cut it, so that neither a reuse nor the QUIT
+	 * of closing it waits on that server again.
+	 */
+	if (w->result != CURLE_OK && w->fd != CURL_SOCKET_BAD)
+		shutdown(w->fd, SHUT_RDWR);
 	job->result = w->result;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &job->code);
 	job->ran = 1;

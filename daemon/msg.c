@@ -1076,13 +1076,15 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	    (strcmp(kind, "reminder") == 0 ||
 	    strcmp(kind, "invitation") == 0 || strcmp(kind, "update") == 0 ||
 	    strcmp(kind, "cancellation") == 0)) {
-		char	*icause = NULL;
+		char	*icause = NULL, *organizer;
 
 		m->ical_method = strcmp(kind, "cancellation") == 0 ? "CANCEL" :
 		    "REQUEST";
-		m->ical = ical_message(row, m->ical_method,
-		    conf != NULL ? conf->mail_from : "convene@localhost",
+		organizer = mime_envelope(conf != NULL ? conf->mail_from :
+		    "convene@localhost");
+		m->ical = ical_message(row, m->ical_method, organizer,
 		    &icause);
+		free(organizer);
 		if (m->ical == NULL) {
 			log_warnx("message %lld goes without its calendar "
 			    "part: %s", msg_int(row, "id"), icause ? icause :

@@ -104,20 +104,21 @@ most=$(smtp_stat smtp max_open)
 ok "201 reminders due at once: 201 messages over $conns connections," \
     "at most $most at once"
 
-# Every message once, and each reads right.  The text part and the
-# headers are checked always; the HTML and calendar parts only when the
-# message has them, until msg.c makes them (then the lead makes them
-# required here).
+# Every message once, and each reads right: headers, the plain text and
+# the HTML part always (everyone here has the standard style), and for a
+# reminder the meeting as a text/calendar part with METHOD:REQUEST that
+# python icalendar reads.
 sqlite3 -separator ' ' "$T/state/convene.db" "SELECT o.id, o.provider_id,
-    p.email, p.name FROM outbox o JOIN people p ON p.id = o.person_id
+    p.email, o.kind, p.name FROM outbox o JOIN people p ON p.id = o.person_id
     WHERE o.state = 'sent' AND o.channel = 'email'" > "$T/rows.txt"
 "$PY" - "$T/smtp" "$T/rows.txt" <<'PY' || fail "the messages do not read right"
 import email, email.policy, email.utils, json, os, sys
+import icalendar
 folder, rows = sys.argv[1], sys.argv[2]
 want = {}
 for line in open(rows, encoding="utf-8"):
-    rid, mid, addr, name = line.rstrip("\n").split(" ", 3)
-    want[mid] = (int(rid), addr, name)
+    rid, mid, addr, kind, name = line.rstrip("\n").split(" ", 4)
+    want[mid] = (int(rid), addr, name, kind)
 log = [json.loads(l) for l in open(os.path.join(folder, "log.jsonl"))]
 seen = {}
 bad = []
@@ -134,7 +135,7 @@ for entry in log:
     if mid not in want:
         bad.append("%s: %s matches no sent row" % (entry["file"], mid))
         continue
-    rid, addr, name = want[mid]
+    rid, addr, name, kind = want[mid]
     if "convene.%d." % rid not in mid:
         bad.append("%s: %s is not row %d's" % (entry["file"], mid, rid))
     if entry["rcpt_tos"] != [addr] or \
@@ -157,16 +158,28 @@ for entry in log:
     if text is None or "Steering Group" not in text.get_content():
         bad.append("%s: no text part with the title" % entry["file"])
     types = [p.get_content_type() for p in m.walk() if not p.is_multipart()]
-    if types[0] != "text/plain" or types != sorted(types, key=[
-            "text/plain", "text/html", "text/calendar"].index):
-        bad.append("%s: parts %s" % (entry["file"], types))
+    wanted = ["text/plain", "text/html"]
+    if kind == "reminder":
+        wanted.append("text/calendar")
+    if types != wanted or m.get_content_type() != "multipart/alternative":
+        bad.append("%s: %s has parts %s" % (entry["file"], kind, types))
     for p in m.walk():
-        if p.get_content_type() == "text/html" and "<" not in p.get_content():
-            bad.append("%s: empty HTML part" % entry["file"])
+        if p.get_content_type() == "text/html" and \
+                "<html lang=\"en\" dir=\"ltr\">" not in p.get_content():
+            bad.append("%s: HTML part" % entry["file"])
         if p.get_content_type() == "text/calendar":
-            if "BEGIN:VCALENDAR" not in p.get_content() or \
-                    not p.get_param("method"):
-                bad.append("%s: calendar part" % entry["file"])
+            try:
+                cal = icalendar.Calendar.from_ical(p.get_content())
+                ev = [c for c in cal.walk("VEVENT")]
+                if p.get_param("method") != "REQUEST" or \
+                        str(cal["METHOD"]) != "REQUEST" or len(ev) != 1 \
+                        or "Steering Group" not in str(ev[0]["SUMMARY"]) \
+                        or not str(ev[0]["UID"]).startswith("series-") \
+                        or addr not in str(ev[0]["ATTENDEE"]):
+                    bad.append("%s: calendar part %s" % (entry["file"],
+                               p.get_content()))
+            except Exception as e:
+                bad.append("%s: calendar part: %s" % (entry["file"], e))
 if len(seen) != len(want):
     bad.append("%d messages for %d sent rows" % (len(seen), len(want)))
 if bad:

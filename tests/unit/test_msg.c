@@ -778,7 +778,7 @@ setup(void **state)
 	msg_set_key(key);
 	memset(&conf, 0, sizeof conf);
 	conf.base_url = "https://convene.example.org";
-	conf.mail_from = "coordinator@convene.example.org";
+	conf.mail_from = "Coordinator <coordinator@convene.example.org>";
 	ical_configure(conf.base_url);
 	return (0);
 }
