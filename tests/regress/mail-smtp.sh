@@ -234,6 +234,14 @@ case $reason in
 *)	fail "row $id: $reason" ;;
 esac
 ok "550: Bob's row went to SMS, Cat's is dead: $reason"
+# The coordinator sees who cannot be reached, and why, with the group.
+api 201 POST /groups '{"slug": "notes", "name": "Notes"}'
+api 201 POST /groups/notes/members "{\"person\": $cat}"
+"$CONVENECTL" -s "$T/state/convened.sock" group show notes > "$T/show" ||
+    fail "group show: $(cat "$T/show")"
+grep -q "^cannot reach Cat Lee (person $cat): the mail server said 550" \
+    "$T/show" || fail "group show does not say: $(cat "$T/show")"
+ok "group show names the member who cannot be reached, and why"
 smtp_ctl smtp '{}'
 
 # Nothing listening: retried until the server is back on the same port.
