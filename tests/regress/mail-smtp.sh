@@ -280,6 +280,17 @@ settled "$ann" "$id" sent
 ok "stalled after DATA: /healthz in $(( (t1 - t0) / 1000000 )) ms;" \
     "'$reason', then sent"
 
+# A reply that is not SMTP after DATA: retried, then sent once.
+smtp_ctl smtp '{"malformed": true}'
+before=$(smtp_files smtp)
+id=$(test_row "$ann")
+tried "$ann" "$id"
+reason=$(row "$id" "$ann" reason)
+[ -n "$reason" ] || fail "row $id: no reason after a malformed reply"
+smtp_ctl smtp '{}'
+settled "$ann" "$id" sent
+ok "a malformed reply: '$reason', then sent"
+
 # AUTH: the wrong password is refused and says so; a SIGHUP with the
 # right one sends the message waiting.
 smtpd_start auth --auth convene:right-horse

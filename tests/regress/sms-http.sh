@@ -3,7 +3,8 @@
 # Form fields and basic auth are as configured; 503 and a provider that
 # hangs past the timeout are retried; 400 (an invalid number) falls back
 # to the member's next channel or, with none, is dead with the reason; 401
-# says the credentials were refused.  Signed delivery reports are taken,
+# says the credentials were refused; a reply that is not HTTP is retried.
+# Signed delivery reports are taken,
 # forged, moved and expired ones refused.  After SIGHUP, JSON with a
 # bearer token.
 . "$(dirname "$0")/lib.sh"
@@ -72,8 +73,9 @@ cat=$(person "Cat Brown" "+447700900400" "cat@example.org" "sms,email")
 dan=$(person "Dan Green" "+447700900410" "dan@example.org" "sms")
 eve=$(person "Eve Black" "+447700900503" "eve@example.org" "sms")
 fay=$(person "Fay White" "+447700900999" "fay@example.org" "sms")
+hal=$(person "Hal Stone" "+447700900666" "hal@example.org" "sms")
 gus=$(person "Gus Grey" "+447700900401" "gus@example.org" "sms")
-for p in $ann $dan $eve $fay $gus; do
+for p in $ann $dan $eve $fay $gus $hal; do
 	api 202 POST "/people/$p/test"
 done
 # Cat hears by SMS first, then email: a reminder (a test message would
@@ -159,6 +161,13 @@ wait_for state_is "$fay" sms sent || fail "Fay's SMS: $(cat "$T/body")"
 grep -q "attempt 1: the SMS gateway did not answer within 2 seconds" \
     "$T/daemon.log" || fail "no time-out in the log"
 ok "a hanging provider timed out and the retry was sent"
+
+# A reply that is not HTTP: retried, then sent.
+wait_for state_is "$hal" sms sent || fail "Hal's SMS: $(cat "$T/body")"
+[ "$(msg "$(row "$hal" sms)" attempts)" = 2 ] || fail "Hal: $(cat "$T/body")"
+grep -q "row $(row "$hal" sms) tempfail" "$T/daemon.log" ||
+    fail "no tempfail for the malformed reply"
+ok "a malformed reply: retried, sent at the second attempt"
 
 # 401: retried, and the reason says the credentials were refused.
 wait_for state_is "$gus" sms pending || fail "Gus: $(cat "$T/body")"

@@ -71,6 +71,11 @@ class Handler(BaseHTTPRequestHandler):
                                     "valid phone number."})
         if tail == "503" and first:
             return self.reply(503, {"message": "Service Unavailable"})
+        if tail == "666" and first:
+            # Not HTTP at all: a gateway that answers nonsense.
+            self.wfile.write(b"garbage, not a reply\r\n\r\n")
+            self.close_connection = True
+            return
         if tail == "999" and first:
             time.sleep(30)
             return self.reply(201, {"sid": "SMlate"})
