@@ -149,20 +149,14 @@ mime_header_text(struct evbuffer *out, const char *name, const char *value)
 	free(v);
 }
 
-/* An address header, put on a second line when it would be too long. */
+/* An address header, folded at its spaces to keep within 78 columns. */
 static void
 mime_header_address(struct evbuffer *out, const char *name,
     const char *value)
 {
-	char	*v = mime_clean(value), *lt;
+	char	*v = mime_clean(value);
 
-	lt = strrchr(v, '<');
-	if (strlen(name) + 2 + strlen(v) > MIME_LINE && lt != NULL &&
-	    lt > v && lt[-1] == ' ') {
-		lt[-1] = '\0';
-		evbuffer_add_printf(out, "%s: %s\r\n %s\r\n", name, v, lt);
-	} else
-		evbuffer_add_printf(out, "%s: %s\r\n", name, v);
+	mime_header_plain(out, name, v);
 	free(v);
 }
 

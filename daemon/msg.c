@@ -832,6 +832,9 @@ msg_style(const char *s)
 	return (MSG_STANDARD);
 }
 
+/* Bytes of a name in one encoded-word: 60 in base64, 72 in all. */
+#define MSG_WORD_BYTES	45
+
 /* A display name and address for a header, RFC 2047 when not ASCII. */
 char *
 msg_header_address(const char *name, const char *addr)
@@ -866,13 +869,34 @@ msg_header_address(const char *name, const char *addr)
 		strcat(out, addr);
 		strcat(out, ">");
 	} else {
-		len = sodium_base64_encoded_len(j,
-		    sodium_base64_VARIANT_ORIGINAL);
-		b64 = xcalloc(1, len);
-		sodium_bin2base64(b64, len, (const unsigned char *)clean, j,
-		    sodium_base64_VARIANT_ORIGINAL);
-		out = xprintf("=?UTF-8?B?%s?= <%s>", b64, addr);
-		free(b64);
+		/*
+		 * Encoded-words of at most 75 characters (RFC 2047 2), each
+		 * whole UTF-8 characters, apart by spaces the header may be
+		 * folded at; a decoder joins them without the spaces.
+		 */
+		char	*t;
+		size_t	 n;
+
+		out = xstrdup("");
+		for (i = 0; i < j; i += n) {
+			n = j - i < MSG_WORD_BYTES ? j - i : MSG_WORD_BYTES;
+			while (i + n < j && n > 1 &&
+			    ((unsigned char)clean[i + n] & 0xc0) == 0x80)
+				n--;
+			len = sodium_base64_encoded_len(n,
+			    sodium_base64_VARIANT_ORIGINAL);
+			b64 = xcalloc(1, len);
+			sodium_bin2base64(b64, len,
+			    (const unsigned char *)clean + i, n,
+			    sodium_base64_VARIANT_ORIGINAL);
+			t = xprintf("%s=?UTF-8?B?%s?= ", out, b64);
+			free(out);
+			free(b64);
+			out = t;
+		}
+		t = xprintf("%s<%s>", out, addr);
+		free(out);
+		out = t;
 	}
 	free(clean);
 	return (out);

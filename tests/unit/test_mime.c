@@ -367,6 +367,45 @@ test_name_utf8(void **state)
 	free(s);
 }
 
+/* A long non-ASCII name: short encoded-words, folded lines, intact. */
+static void
+test_name_long(void **state)
+{
+	struct chan_msg	 m = base_msg();
+	char		 name[512], *s, *h, *v, *dec, *p, *q;
+	size_t		 i, o = 0;
+
+	(void)state;
+	for (i = 0; i < 70; i++) {	/* 70 two-byte, then 3 three-byte */
+		name[o++] = '\xc5';
+		name[o++] = '\xb5';
+	}
+	for (i = 0; i < 3; i++) {
+		memcpy(name + o, "\xe2\x82\xac", 3);
+		o += 3;
+	}
+	name[o] = '\0';
+	m.to_name = name;
+	s = mime_message(&m, "convene@example.org", 0);
+	h = headers_of(s);
+	assert_lines(h, 78);
+	v = field(h, "To");
+	for (p = v; (p = strstr(p, "=?UTF-8?B?")) != NULL; p = q + 2) {
+		q = strstr(p + 10, "?=");
+		assert_non_null(q);
+		if (q + 2 - p > 75)
+			fail_msg("an encoded-word of %d: %s", (int)(q + 2 - p),
+			    v);
+	}
+	dec = decode_words(v);
+	assert_non_null(strstr(dec, name));
+	assert_non_null(strstr(dec, "<ann@example.org>"));
+	free(dec);
+	free(v);
+	free(h);
+	free(s);
+}
+
 static void
 test_qp_long_lines(void **state)
 {
@@ -512,6 +551,7 @@ main(void)
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_subject_utf8),
 		cmocka_unit_test(test_name_utf8),
+		cmocka_unit_test(test_name_long),
 		cmocka_unit_test(test_qp_long_lines),
 		cmocka_unit_test(test_multipart),
 		cmocka_unit_test(test_envelope),
