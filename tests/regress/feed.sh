@@ -120,6 +120,25 @@ expect_code 200 GET "$GROUP_PATH"
 cp "$T/body" "$T/group.ics"
 check "$T/group.ics"
 
+# The checkers can say no: the same feed with its VTIMEZONE's summer
+# rule taken out puts ical.js an hour out in summer; python, which uses
+# the system's zones, is handed one meeting too few.
+"$PY" -c 'import re, sys
+t = open(sys.argv[1], newline="").read()
+t = re.sub(r"BEGIN:DAYLIGHT\r\n.*?END:DAYLIGHT\r\n", "", t, flags=re.S)
+open(sys.argv[2], "w", newline="").write(t)' "$T/person.ics" "$T/broken.ics"
+! grep -q "BEGIN:DAYLIGHT" "$T/broken.ics" || fail "the summer rule is still there"
+node "$top_srcdir/tests/regress/feed_check.js" "$T/broken.ics" \
+    "$T/expected.json" "$NOW" "$UNTIL" >"$T/js.out" 2>&1 &&
+    fail "ical.js accepted a VTIMEZONE with no summer rule: $(cat "$T/js.out")"
+"$PY" -c 'import json, sys
+e = json.load(open(sys.argv[1]))
+json.dump(e[1:], open(sys.argv[2], "w"))' "$T/expected.json" "$T/short.json"
+"$PY" "$top_srcdir/tests/regress/feed_check.py" "$T/person.ics" \
+    "$T/short.json" "$NOW" "$UNTIL" >"$T/py.out" 2>&1 &&
+    fail "python accepted a list one meeting short: $(cat "$T/py.out")"
+ok "both checkers refuse a feed or a list that is wrong"
+
 # The text itself: CRLF everywhere, no line over 75 octets, escaped.
 "$PY" -c 'import sys
 b = open(sys.argv[1], "rb").read()
