@@ -566,14 +566,15 @@ sms_dlr_state(const char *status)
 	return (NULL);
 }
 
-/* A whole decimal number of at most 18 digits, or -1. */
+/* A whole decimal number of at most 18 digits, no leading zero, or -1. */
 static long long
 sms_number(const char *s)
 {
 	long long	n = 0;
 	size_t		i;
 
-	if (s == NULL || *s == '\0' || strlen(s) > 18)
+	if (s == NULL || *s == '\0' || strlen(s) > 18 ||
+	    (s[0] == '0' && s[1] != '\0'))
 		return (-1);
 	for (i = 0; s[i] != '\0'; i++) {
 		if (s[i] < '0' || s[i] > '9')

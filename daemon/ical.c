@@ -97,15 +97,25 @@ ical_fold_into(struct ical_buf *b, const char *s, size_t n)
 	ical_add(b, "\r\n", 2);
 }
 
-/* "NAME:value" as one folded content line; value is taken as it is. */
+/*
+ * "NAME:value" as one folded content line.  The value is taken as it
+ * is, but a control character can never end the line: whatever a value
+ * holds stays inside its own property.
+ */
 static void
 ical_line(struct ical_buf *b, const char *name, const char *value)
 {
-	struct ical_buf	l = { NULL, 0, 0 };
+	struct ical_buf	 l = { NULL, 0, 0 };
+	size_t		 i, start;
 
 	ical_adds(&l, name);
 	ical_add(&l, ":", 1);
+	start = l.len;
 	ical_adds(&l, value);
+	for (i = start; i < l.len; i++) {
+		if ((unsigned char)l.p[i] < 0x20 || l.p[i] == 0x7f)
+			l.p[i] = ' ';
+	}
 	ical_fold_into(b, l.p, l.len);
 	free(l.p);
 }
@@ -560,7 +570,7 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int alarms)
 	ical_description(b, o, note);
 	free(note);
 	if (*ical_str(o, "online_link") != '\0')
-		ical_text(b, "URL", ical_str(o, "online_link"));
+		ical_line(b, "URL", ical_str(o, "online_link"));
 	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence") +
 	    ical_int(o, "sequence"));
 	ical_line(b, "STATUS", cancelled ? "CANCELLED" : "CONFIRMED");
@@ -619,7 +629,7 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 	ical_location(b, s);
 	ical_description(b, s, NULL);
 	if (*ical_str(s, "online_link") != '\0')
-		ical_text(b, "URL", ical_str(s, "online_link"));
+		ical_line(b, "URL", ical_str(s, "online_link"));
 	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence"));
 	ical_line(b, "STATUS", "CONFIRMED");
 	if (alarms)
@@ -748,7 +758,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	ical_location(&b, row);
 	ical_description(&b, row, NULL);
 	if (*ical_str(row, "online_link") != '\0')
-		ical_text(&b, "URL", ical_str(row, "online_link"));
+		ical_line(&b, "URL", ical_str(row, "online_link"));
 	cn = ical_param(*ical_str(row, "group_name") ?
 	    ical_str(row, "group_name") : "convene");
 	n = xprintf("ORGANIZER;CN=%s", cn);

@@ -420,9 +420,15 @@ prefs_link_person(const char *rest)
 	long long	 id, expiry;
 	int		 used = 0;
 
+	char		 canon[96];
+
 	if (convened == NULL || strlen(rest) > 80 ||
 	    sscanf(rest, "%lld.%lld.%23[A-Za-z0-9_-]%n", &id, &expiry, sig,
 	    &used) != 3 || rest[used] != '\0' || id <= 0)
+		return (0);
+	/* Only the link as it was made: no sign, no leading zero. */
+	snprintf(canon, sizeof canon, "%lld.%lld.%s", id, expiry, sig);
+	if (strcmp(canon, rest) != 0)
 		return (0);
 	snprintf(subject, sizeof subject, "%lld", id);
 	if (key_verify(convened->signing_key, "prefs", subject, expiry, sig,

@@ -182,6 +182,13 @@ sched_rrule_valid(const char *rrule, char **cause)
 
 	if (rrule == NULL || *rrule == '\0')
 		return (0);	/* a single meeting */
+	/* libical reads numbers loosely; only a rule's own characters. */
+	if (strspn(rrule, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789=;,:+-") != strlen(rrule)) {
+		cause_set(cause, "rrule: '%s' has characters a recurrence rule "
+		    "cannot hold", rrule);
+		return (-1);
+	}
 	icalerror_clear_errno();
 	r = icalrecurrencetype_from_string(rrule);
 	if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {

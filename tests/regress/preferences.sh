@@ -70,6 +70,9 @@ case $sig in
 esac
 page 403 GET "$BASE/preferences/1.$exp.$bad"
 page 403 GET "$BASE/preferences/1.$exp"
+page 403 GET "$BASE/preferences/01.$exp.$sig"
+page 403 GET "$BASE/preferences/+1.$exp.$sig"
+page 403 GET "$BASE/preferences/1.0$exp.$sig"
 page 403 GET "$BASE/preferences/x"
 page 403 POST "$BASE/preferences/2.$exp.$sig" "how=sms&style=plain&language=en"
 # An expired link, signed with the daemon's own key as it would have been.

@@ -191,6 +191,11 @@ test_bad_input(void **state)
 	    "rrule: 'FREQ=FORTNIGHTLY' is not a recurrence rule");
 	EXPECT(sched_rrule_valid("FREQ=HOURLY", &cause),
 	    "repeats more often than daily");
+	/* libical takes this, and a feed would carry the second line. */
+	EXPECT(sched_rrule_valid("FREQ=WEEKLY;INTERVAL=6\r\nBEGIN:VEVENT",
+	    &cause), "has characters a recurrence rule cannot hold");
+	EXPECT(sched_rrule_valid("FREQ=WEEKLY;INTERVAL=6 X", &cause),
+	    "has characters a recurrence rule cannot hold");
 	EXPECT(sched_lead_parse("soon", &lead, NULL, &cause),
 	    "'soon' is not a lead time");
 	EXPECT(sched_lead_parse("P1H", &lead, NULL, &cause),
