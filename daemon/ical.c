@@ -720,7 +720,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	struct ical_buf	 b = { NULL, 0, 0 };
 	const char	*tzid = ical_str(row, "time_zone");
 	char		 local[SCHED_LOCAL_LEN], *cn, *n;
-	int		 cancel;
+	int		 cancel, moved;
 	json_t		*rr;
 
 	if (method == NULL || (strcmp(method, "REQUEST") != 0 &&
@@ -748,7 +748,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	ical_uid(&b, ical_int(row, "series_id"));
 	ical_utc(&b, "DTSTAMP", time(NULL));
 	rr = json_object_get(row, "rrule");
-	if (!json_is_string(rr) || *json_string_value(rr) != '\0')
+	if (!json_is_string(rr) || ical_recurs(row))
 		ical_dt(&b, "RECURRENCE-ID", tzid,
 		    ical_str(row, "recurrence_id"));
 	ical_local(tzid, (time_t)ical_int(row, "start_at"), local);
@@ -773,8 +773,15 @@ ical_message(json_t *row, const char *method, const char *organizer,
 		free(n);
 		free(cn);
 	}
+	/*
+	 * The feed's rule: a meeting as its series made it is the master
+	 * event, with the series' SEQUENCE; a moved or cancelled one is an
+	 * override, with the series' and its own.
+	 */
+	moved = strcmp(ical_str(row, "status"), "moved") == 0 ||
+	    strcmp(ical_str(row, "status"), "cancelled") == 0;
 	ical_linef(&b, "SEQUENCE", "%lld", ical_int(row, "series_sequence") +
-	    ical_int(row, "occ_sequence"));
+	    (moved ? ical_int(row, "occ_sequence") : 0));
 	ical_line(&b, "STATUS", cancel ||
 	    strcmp(ical_str(row, "status"), "cancelled") == 0 ? "CANCELLED" :
 	    "CONFIRMED");

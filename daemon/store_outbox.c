@@ -225,6 +225,7 @@ store_out_due(struct store *st, time_t now, int limit, char **cause)
 	    "oc.start_at, oc.end_at, oc.status, oc.sequence AS occ_sequence, "
 	    "oc.moved_from, oc.reason AS occ_reason, oc.series_id, "
 	    "oc.recurrence_id, s.sequence AS series_sequence, s.rrule, "
+	    "s.rdates, "
 	    "s.title, "
 	    "s.agenda, g.slug AS group_slug, "
 	    "coalesce(nullif(v.online_link, ''), s.online_link) AS "

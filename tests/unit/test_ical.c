@@ -190,6 +190,44 @@ test_cancel(void **state)
 	ical_configure(NULL);
 }
 
+/*
+ * A meeting as its series made it carries the series' SEQUENCE, as the
+ * feed's master event does; a series of extra dates alone still recurs,
+ * so its meetings are named by RECURRENCE-ID.
+ */
+static void
+test_sequence_rdates(void **state)
+{
+	json_t	*r = row();
+	char	*s, *u, *cause = NULL;
+
+	(void)state;
+	ical_configure("https://convene.example.org/x");
+	json_object_set_new(r, "status", json_string("scheduled"));
+	json_object_set_new(r, "rrule", json_string(""));
+	json_object_set_new(r, "rdates", json_string("20260402T180000"));
+	s = ical_message(r, "REQUEST", "coord@example.org", &cause);
+	assert_non_null(s);
+	u = unfold(s);
+	assert_non_null(strstr(u, "\r\nSEQUENCE:2\r\n"));
+	assert_non_null(strstr(u, "\r\nRECURRENCE-ID;TZID=Europe/London:"
+	    "20260402T180000\r\n"));
+	free(u);
+	free(s);
+	/* A join link is a URI: not escaped as text, and kept on its line. */
+	json_object_set_new(r, "online_link",
+	    json_string("https://meet.example.org/j?a=1,2;b\r\nX:1"));
+	s = ical_message(r, "REQUEST", "coord@example.org", &cause);
+	u = unfold(s);
+	assert_non_null(strstr(u,
+	    "\r\nURL:https://meet.example.org/j?a=1,2;b  X:1\r\n"));
+	assert_null(strstr(u, "\r\nX:1"));
+	free(u);
+	free(s);
+	json_decref(r);
+	ical_configure(NULL);
+}
+
 int
 main(void)
 {
@@ -198,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_sequence_rdates),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
