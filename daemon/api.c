@@ -241,17 +241,20 @@ api_bool(struct api_req *a, json_t *o, const char *key, int *on)
  * before it emails guests: to every member for a new series, or to one
  * new member.  A failure is logged; what was asked for still stands.
  */
-static void
+static int
 api_invite(long long group, long long person, long long series)
 {
 	char	*cause = NULL;
+	int	 n;
 
-	if (store_plan_invite(api_store(), group, person, series,
-	    time(NULL), &cause) != 0) {
+	if ((n = store_plan_invite(api_store(), group, person, series,
+	    time(NULL), &cause)) < 0) {
 		log_warnx("planning invitations: %s", cause ? cause :
 		    "the database refused");
 		free(cause);
+		return (0);
 	}
+	return (n);
 }
 
 /* Groups ------------------------------------------------------------ */
@@ -436,7 +439,7 @@ api_members(struct api_req *a, json_t *g)
 	const char	*role = NULL;
 	const char *const *r;
 	char		*cause = NULL;
-	int		 invite;
+	int		 invite, n;
 
 	if (a->method == EVHTTP_REQ_DELETE && a->nparts == 4) {
 		pid = api_id(a->parts[3]);
@@ -481,11 +484,10 @@ api_members(struct api_req *a, json_t *g)
 	}
 	api_audit(a, "add", "membership", role);
 	api_replan(0, pid);
-	if (invite)
-		api_invite(gid, pid, 0);
+	n = invite ? api_invite(gid, pid, 0) : 0;
 	api_kick();
-	api_reply(a, 201, json_pack("{s:I, s:s}", "person", (json_int_t)pid,
-	    "role", role));
+	api_reply(a, 201, json_pack("{s:I, s:s, s:i}", "person",
+	    (json_int_t)pid, "role", role, "invited", n));
 out:
 	json_decref(body);
 }
@@ -1299,9 +1301,10 @@ api_series_create(struct api_req *a)
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
 	}
-	if (invite)
-		api_invite(in.group_id, 0,
-		    json_integer_value(json_object_get(row, "id")));
+	/* Nobody is invited to a first meeting beyond the horizon. */
+	json_object_set_new(row, "invited", json_integer(invite ?
+	    api_invite(in.group_id, 0, json_integer_value(json_object_get(row,
+	    "id"))) : 0));
 	api_kick();
 	api_reply(a, 201, row);
 out:

@@ -937,6 +937,8 @@ ctl_member_add(struct ctl *ctl, char **av, json_t *opts)
 		return (ctl_print_json(o));
 	printf("added person %lld to %s as %s\n", id, av[0],
 	    ctl_str(o, "role"));
+	if (json_object_get(opts, "invite") != NULL)
+		printf("invited to %lld series\n", ctl_int(o, "invited"));
 	json_decref(o);
 	return (0);
 }
@@ -1086,6 +1088,11 @@ ctl_series_add(struct ctl *ctl, char **av, json_t *opts)
 		return (ctl_print_json(o));
 	printf("added series %lld: %s\n", ctl_int(o, "id"),
 	    ctl_str(o, "title"));
+	if (json_object_get(opts, "invite") != NULL)
+		printf("invited %lld members to its first meeting%s\n",
+		    ctl_int(o, "invited"), ctl_int(o, "invited") == 0 ?
+		    " (none: it is beyond the planning horizon, or nobody "
+		    "hears by message)" : "");
 	json_decref(o);
 	return (0);
 }

@@ -90,7 +90,8 @@ store_plan_insert(struct store *st, const struct outbox_in *o, char **cause)
 /*
  * Invite members to the next meeting of each series, once a series: a
  * member who joins, or every member when a series is made.  Group 0 is
- * none; person or series 0 means all of them.
+ * none; person or series 0 means all of them.  The number invited, or
+ * -1.  Only meetings already planned (within the horizon) are found.
  */
 int
 store_plan_invite(struct store *st, long long group, long long person,
@@ -112,11 +113,14 @@ store_plan_invite(struct store *st, long long group, long long person,
 	    "(:p = 0 OR p.id = :p) AND " FIRST_CHANNEL " IS NOT NULL AND "
 	    "NOT EXISTS (SELECT 1 FROM outbox x JOIN occurrences xo ON "
 	    "xo.id = x.occurrence_id WHERE x.person_id = p.id AND "
-	    "x.kind = 'invitation' AND xo.series_id = s.id) "
+	    "x.kind = 'invitation' AND x.state != 'skipped' AND "
+	    "xo.series_id = s.id) "
 	    "ON CONFLICT DO NOTHING");
 	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, ":s",
 	    SB_INT, series, ":now", SB_INT, (long long)now, NULL);
-	return (store_done(st, stmt, cause));
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db));
 }
 
 /*

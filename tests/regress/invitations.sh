@@ -44,6 +44,7 @@ api 201 POST /series "{\"group\": \"ild\", \"title\": \"Review\",
     \"start\": \"$start\", \"rrule\": \"FREQ=WEEKLY;COUNT=2\",
     \"invite\": true}"
 series=$(jv 'd["id"]')
+[ "$(jv 'd["invited"]')" = 2 ] || fail "the reply: $(cat "$T/body")"
 wait_for sh -c "[ \"\$(ls '$T/state/spool/mail' '$T/state/spool/sms' |
     grep -c '\\.')\" -ge 2 ]" || fail "no invitations in the spools"
 sleep 1
@@ -65,7 +66,9 @@ grep -q "^Invitation: Review, " "$sms" || fail "SMS: $(cat "$sms")"
 ok "a series made with invite: each member invited at once in their way"
 
 # A member who joins with invite: only them, to each series once.
-api 201 POST /groups/ild/members "{\"person\": $cat, \"invite\": true}"
+"$CONVENECTL" -s "$T/state/convened.sock" member add ild "$cat" --invite \
+    > "$T/out" || fail "member add --invite: $(cat "$T/out")"
+grep -qx "invited to 2 series" "$T/out" || fail "convenectl: $(cat "$T/out")"
 sleep 2
 got=$(invitations)
 n=$(echo "$got" | tr ' ' '\n' | grep -c "^$cat:email:")
@@ -77,6 +80,13 @@ api 201 POST /groups/ild/members "{\"person\": $cat, \"role\": \"co-chair\",
 sleep 1
 [ "$(invitations)" = "$got" ] || fail "invited twice: $(invitations)"
 ok "a member who joins with invite: invited once to each series"
+
+# A first meeting beyond the planning horizon: nobody yet, and it says so.
+far=$(TZ=Europe/London date -d "+200 days" '+%Y-%m-%dT18:00')
+api 201 POST /series "{\"group\": \"ild\", \"title\": \"Far\",
+    \"start\": \"$far\", \"invite\": true}"
+[ "$(jv 'd["invited"]')" = 0 ] || fail "the far reply: $(cat "$T/body")"
+ok "a first meeting beyond the horizon: the reply says nobody was invited"
 
 # The feed-only member is never sent one.
 echo "$got" | tr ' ' '\n' | grep -q "^4:" && fail "the feed-only member"
