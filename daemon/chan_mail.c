@@ -789,9 +789,12 @@ chan_mail_shutdown(void)
 	close(cm.notify);
 	cm.notify = -1;
 	pthread_mutex_unlock(&cm.lock);
-	if (stuck)
+	if (stuck) {
 		log_warnx("mail: a connection did not close in %d seconds; "
 		    "leaving it", CHAN_MAIL_STOP_WAIT);
+		/* Its thread may still be inside libcurl: keep libcurl up. */
+		curlev_global_keep();
+	}
 	while ((job = TAILQ_FIRST(&left)) != NULL) {
 		TAILQ_REMOVE(&left, job, entry);
 		if (!job->ran)

@@ -380,6 +380,7 @@ typedef void (*curlev_done_cb)(CURL *, int, void *);
 
 int		 curlev_global_init(char **);
 void		 curlev_global_free(void);
+void		 curlev_global_keep(void);
 struct curlev	*curlev_create(struct event_base *, long, char **);
 void		 curlev_limit(struct curlev *, long);
 int		 curlev_add(struct curlev *, CURL *, curlev_done_cb, void *,

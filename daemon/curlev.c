@@ -61,6 +61,7 @@ struct curlev {
 static void	curlev_start_waiting(struct curlev *);
 
 static int	curlev_global_done;
+static int	curlev_global_kept;
 
 /* Report every finished transfer to its owner, who frees the handle. */
 static void
@@ -206,10 +207,17 @@ curlev_global_init(char **cause)
 	return (0);
 }
 
+/* A thread that may still use libcurl: never clean libcurl up. */
+void
+curlev_global_keep(void)
+{
+	curlev_global_kept = 1;
+}
+
 void
 curlev_global_free(void)
 {
-	if (curlev_global_done)
+	if (curlev_global_done && !curlev_global_kept)
 		curl_global_cleanup();
 	curlev_global_done = 0;
 }
