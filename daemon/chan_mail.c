@@ -75,6 +75,8 @@ struct chan_mail_job {
 	int			 result;	/* CURLcode */
 	long			 code;		/* the server's last reply */
 	long			 reply_code;
+	char			 command[8];	/* the last one sent: "RCPT" */
+	char			 refused[8];	/* the one refused */
 	char			 reply[CHAN_MAIL_REPLY];
 	char			 error[CURL_ERROR_SIZE];
 	TAILQ_ENTRY(chan_mail_job) entry;
@@ -228,6 +230,7 @@ chan_mail_header(char *buf, size_t size, size_t nitems, void *arg)
 		return (n);
 	job->reply_code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 +
 	    (buf[2] - '0');
+	memcpy(job->refused, job->command, sizeof job->refused);
 	/* The text after the code, printable ASCII only. */
 	for (i = 4, j = 0; i < n && j < sizeof job->reply - 1; i++) {
 		if (buf[i] == '\r' || buf[i] == '\n')
@@ -253,6 +256,27 @@ chan_mail_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	(void)ultotal;
 	(void)ulnow;
 	return (__atomic_load_n(&cm.stopping, __ATOMIC_RELAXED));
+}
+
+/*
+ * CURLOPT_DEBUGFUNCTION: note the command each reply answers, so that a
+ * refusal of the sender (MAIL) is told from one of the recipient.
+ */
+static int
+chan_mail_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+    void *arg)
+{
+	struct chan_mail_job	*job = arg;
+	size_t			 n;
+
+	(void)easy;
+	if (type != CURLINFO_HEADER_OUT)
+		return (0);
+	for (n = 0; n < size && n < sizeof job->command - 1 &&
+	    data[n] >= 'A' && data[n] <= 'Z'; n++)
+		job->command[n] = data[n];
+	job->command[n] = '\0';
+	return (0);
 }
 
 /* The transfer is over: let the worker's loop return. */
@@ -324,6 +348,9 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 	curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, chan_mail_progress);
 	curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, job->error);
+	curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, chan_mail_debug);
+	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, job);
+	curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, chan_mail_socket);
 	curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, w);
 	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION,
@@ -569,6 +596,18 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 		    "not offer STARTTLS and starttls = required, so nothing "
 		    "was sent");
 		chan_mail_warn(*reason, "");
+		return (CHAN_TEMPFAIL);
+	}
+	/*
+	 * A refusal of the recipient or of this message is the message's;
+	 * one of the sender, or of the session, would refuse every message
+	 * alike and needs an operator, not the member's next channel.
+	 */
+	if (code >= 500 && code < 600 && strcmp(job->refused, "RCPT") != 0 &&
+	    strcmp(job->refused, "DATA") != 0) {
+		*reason = chan_mail_said(job, strcmp(job->refused, "MAIL") == 0 ?
+		    "the sender was refused" : "refused");
+		chan_mail_warn(*reason, "; check [mail] from");
 		return (CHAN_TEMPFAIL);
 	}
 	if (code >= 500 && code < 600) {

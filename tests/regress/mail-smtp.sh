@@ -244,6 +244,24 @@ grep -q "^cannot reach Cat Lee (person $cat): the mail server said 550" \
 ok "group show names the member who cannot be reached, and why"
 smtp_ctl smtp '{}'
 
+# The sender refused (553 at MAIL FROM): every message would be, so it
+# is an operator's matter, retried; not the member's next channel.
+smtp_ctl smtp '{"reject_sender": true}'
+before=$(smtp_files smtp)
+id=$(test_row "$bob")
+tried "$bob" "$id"
+reason=$(row "$id" "$bob" reason)
+case $reason in
+*"553 (the sender was refused)"*) ;;
+*)	fail "row $id: $reason" ;;
+esac
+[ "$(row "$id" "$bob" channel)" = email ] || fail "row $id left email"
+grep -q 'warning: mail: the mail server said 553.*check \[mail\] from' \
+    "$T/daemon.log" || fail "no warning for the operator"
+smtp_ctl smtp '{}'
+settled "$bob" "$id" sent
+ok "553 for the sender: '$reason', retried, not moved to SMS, then sent"
+
 # Nothing listening: retried until the server is back on the same port.
 smtpd_stop "$MAIN_PID"
 before=$(smtp_files smtp)

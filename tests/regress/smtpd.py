@@ -21,6 +21,7 @@ Faults are set in DIR/control.json, read again whenever it changes
     {"fail_next": 2, "fail_code": 451}  refuse the next 2 messages after
                                         DATA (451: try again; 554: never)
     {"reject": ["a@example.org"]}       550 at RCPT for these recipients
+    {"reject_sender": true}             553 at MAIL FROM, for every message
     {"stall": "connect"}                accept connections, never answer
     {"stall": "data"}                   never answer the end of DATA
     {"malformed": true}                 answer DATA with a line that is
@@ -103,6 +104,10 @@ class Handler:
                           mail_options):
         self.state.mail_cmds += 1
         self.state.dirty = True
+        if self.state.ctl().get("reject_sender"):
+            self.state.refused += 1
+            return "553 5.7.1 <%s>: Sender address rejected: not owned " \
+                "by user" % address
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
