@@ -605,8 +605,8 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 	 */
 	if (code >= 500 && code < 600 && strcmp(job->refused, "RCPT") != 0 &&
 	    strcmp(job->refused, "DATA") != 0) {
-		*reason = chan_mail_said(job, strcmp(job->refused, "MAIL") == 0 ?
-		    "the sender was refused" : "refused");
+		*reason = chan_mail_said(job, strcmp(job->refused,
+		    "MAIL") == 0 ? "the sender was refused" : "refused");
 		chan_mail_warn(*reason, "; check [mail] from");
 		return (CHAN_TEMPFAIL);
 	}
