@@ -353,9 +353,20 @@ store_out_delivery(struct store *st, long long id, int attempt,
 {
 	sqlite3_stmt	*stmt;
 
+	/*
+	 * A report that the gateway has the text settles a row still
+	 * waiting to be tried again (its answer was lost): no second SMS.
+	 */
 	stmt = store_stmt(st, STMT_OUT_DELIVERY, "UPDATE outbox SET "
 	    "delivery = :d, delivered_at = CASE :d WHEN 'delivered' THEN "
 	    "coalesce(delivered_at, :now) ELSE delivered_at END, "
+	    "state = CASE WHEN :d != 'failed' AND state = 'pending' THEN "
+	    "'sent' ELSE state END, "
+	    "sent_at = CASE WHEN :d != 'failed' AND state = 'pending' THEN "
+	    ":now ELSE sent_at END, "
+	    "reason = CASE WHEN :d != 'failed' AND state = 'pending' THEN "
+	    "'the gateway reported it had the text after its answer was "
+	    "lost' ELSE reason END, "
 	    "updated_at = :now WHERE id = :id AND channel = 'sms' AND "
 	    "attempts >= :a AND CASE :d WHEN 'accepted' THEN delivery IN "
 	    "('', 'accepted') WHEN 'failed' THEN delivery != 'delivered' "

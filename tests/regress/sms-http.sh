@@ -221,6 +221,21 @@ api 200 GET /outbox
 [ "$(msg "$eid" delivery)" = delivered ] || fail "Eve: $(cat "$T/body")"
 ok "reports for another row or attempt, forged or expired: 403"
 
+# A row waiting to be tried again, as when a gateway took the text but
+# its answer was lost: a report that it has the text settles the row,
+# and no second SMS goes.
+gid=$(row "$gus" sms)
+api 200 GET /outbox
+[ "$(msg "$gid" state)" = pending ] || fail "Gus: $(cat "$T/body")"
+n=$(wc -l < "$T/provider.jsonl")
+expect_code 200 GET "/sms/dlr?id=$gid&a=1&e=$later&s=$(sign "$gid.1" "$later")&status=delivered"
+api 200 GET /outbox
+[ "$(msg "$gid" state)" = sent ] || fail "Gus's row: $(cat "$T/body")"
+[ "$(msg "$gid" delivery)" = delivered ] || fail "Gus: $(cat "$T/body")"
+sleep 2
+[ "$(wc -l < "$T/provider.jsonl")" = "$n" ] || fail "the text went again"
+ok "a report for a row waiting to be retried settles it: no second SMS"
+
 expect_code 400 GET "/sms/dlr?id=$aid&a=1"
 expect_code 400 GET "$path"
 grep -q "no status" "$T/body" || fail "reason: $(cat "$T/body")"
