@@ -46,7 +46,8 @@ api 201 POST /series "{\"group\": \"ild\", \"title\": \"Review\",
 series=$(jv 'd["id"]')
 [ "$(jv 'd["invited"]')" = 2 ] || fail "the reply: $(cat "$T/body")"
 wait_for sh -c "[ \"\$(ls '$T/state/spool/mail' '$T/state/spool/sms' |
-    grep -c '\\.')\" -ge 2 ]" || fail "no invitations in the spools"
+    grep -c -e '\\.eml\$' -e '\\.sms\$')\" -ge 2 ]" ||
+    fail "no invitations in the spools"
 sleep 1
 got=$(invitations)
 [ "$got" = "$ann:email:sent $bob:sms:sent" ] ||

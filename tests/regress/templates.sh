@@ -20,9 +20,11 @@ zoe=$(jv 'd["id"]')
 
 # test_mail PERSON: queue a test message, wait for its file, print it.
 test_mail() {
-	before=$(ls "$T/state/spool/mail" | wc -l)
+	# Whole files only: a spool file is written under .tmp first.
+	before=$(ls "$T/state/spool/mail" | grep -c '\.eml$' || true)
 	api 202 POST "/people/$1/test"
-	wait_for sh -c "[ \$(ls '$T/state/spool/mail' | wc -l) -gt $before ]" ||
+	wait_for sh -c "[ \$(ls '$T/state/spool/mail' | grep -c '\\.eml\$') \
+	    -gt $before ]" ||
 	    fail "the test message to person $1 was not sent"
 	latest=$(ls -t "$T/state/spool/mail"/*.eml | head -1)
 	cat "$latest"
