@@ -19,6 +19,7 @@ extern const struct chan_backend	chan_mail_backend;
 extern const struct chan_backend	chan_sms_backend;
 
 static const struct chan_backend	*chan_email, *chan_sms;
+static const struct config		*chan_applied;	/* the caller keeps it */
 
 static const struct chan_backend *
 chan_pick(const struct config *conf, int sms)
@@ -46,10 +47,18 @@ chan_init(struct event_base *base, const struct config *conf, char **cause)
 	if (email->init != NULL && email->init(base, conf, cause) != 0)
 		return (-1);
 	if (sms != email && sms->init != NULL &&
-	    sms->init(base, conf, cause) != 0)
+	    sms->init(base, conf, cause) != 0) {
+		/* Email took the new settings: give it back the old ones. */
+		if (chan_applied != NULL && email == chan_email &&
+		    email->init != NULL &&
+		    email->init(base, chan_applied, NULL) != 0)
+			log_warnx("email could not go back to the settings in "
+			    "use");
 		return (-1);
+	}
 	chan_email = email;
 	chan_sms = sms;
+	chan_applied = conf;
 	log_info("email goes to the %s channel, SMS to the %s channel",
 	    email->name, sms->name);
 	return (0);
@@ -83,6 +92,7 @@ chan_shutdown(void)
 			all[i]->shutdown();
 	}
 	chan_email = chan_sms = NULL;
+	chan_applied = NULL;
 }
 
 const char *

@@ -361,6 +361,24 @@ conns=$(( $(smtp_stat auth connections) - conns ))
 [ "$conns" -le 1 ] || fail "$conns new connections with max_connections = 1"
 ok "after a SIGHUP to max_connections = 1: ten messages, $conns new connection"
 
+# A reload whose mail part is good but whose SMS part is not is refused
+# whole: email stays with the server in use, not the new one.
+cp "$T/convened.conf" "$T/good.conf"
+dead=$(free_port)
+sed -i "s|^smtp_url = .*|smtp_url = smtp://127.0.0.1:$dead/convene.test|" \
+    "$T/convened.conf"
+printf '\n[sms]\ngateway_url = http://127.0.0.1:%s/\n' "$dead" \
+    >> "$T/convened.conf"
+kill -HUP "$DAEMON_PID"
+wait_for grep -q "credentials_file is needed" "$T/daemon.log" ||
+    fail "the broken SMS part was not refused"
+before=$(smtp_files auth)
+id=$(test_row "$ann")
+settled "$ann" "$id" sent
+[ "$(smtp_files auth)" = $((before + 1)) ] ||
+    fail "email left the server in use after a refused reload"
+ok "a reload refused for its SMS part leaves email as it was"
+
 healthy || fail "convened stopped answering /healthz"
 stop_daemon
 pass
