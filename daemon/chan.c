@@ -19,7 +19,7 @@ extern const struct chan_backend	chan_mail_backend;
 extern const struct chan_backend	chan_sms_backend;
 
 static const struct chan_backend	*chan_email, *chan_sms;
-static const struct config		*chan_applied;	/* the caller keeps it */
+static const struct config		*chan_applied;	/* kept by the caller */
 
 static const struct chan_backend *
 chan_pick(const struct config *conf, int sms)
