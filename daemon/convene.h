@@ -558,6 +558,7 @@ void		 cause_set(char **, const char *, ...)
 double		 mono_seconds(void);
 double		 wall_seconds(void);
 long		 rss_kib(void);
+const char	*html_entity(int);
 
 /* systemd.c */
 struct log_field;

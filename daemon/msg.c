@@ -533,25 +533,8 @@ msg_esc(struct msg_buf *b, const char *s, size_t n)
 	size_t	i, from = 0;
 
 	for (i = 0; i < n; i++) {
-		const char	*rep = NULL;
+		const char	*rep = html_entity((unsigned char)s[i]);
 
-		switch (s[i]) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		}
 		if (rep == NULL)
 			continue;
 		msg_add(b, s + from, i - from);

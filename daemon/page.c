@@ -68,27 +68,10 @@ page_esc(struct evbuffer *b, const char *s)
 	if (s == NULL)
 		return;
 	for (run = s; *s != '\0'; s++) {
-		const char	*rep;
+		const char	*rep = html_entity((unsigned char)*s);
 
-		switch (*s) {
-		case '&':
-			rep = "&amp;";
-			break;
-		case '<':
-			rep = "&lt;";
-			break;
-		case '>':
-			rep = "&gt;";
-			break;
-		case '"':
-			rep = "&quot;";
-			break;
-		case '\'':
-			rep = "&#39;";
-			break;
-		default:
+		if (rep == NULL)
 			continue;
-		}
 		evbuffer_add(b, run, s - run);
 		evbuffer_add(b, rep, strlen(rep));
 		run = s + 1;

@@ -1349,25 +1349,8 @@ tmpl_put(struct tmpl_buf *b, const char *value, enum tmpl_escape esc)
 			rep = " ";
 		else if (tmpl_control(cp) && cp != '\n' && cp != '\t')
 			rep = "";
-		else if (esc == TMPL_ESC_HTML) {
-			switch (cp) {
-			case '&':
-				rep = "&amp;";
-				break;
-			case '<':
-				rep = "&lt;";
-				break;
-			case '>':
-				rep = "&gt;";
-				break;
-			case '"':
-				rep = "&quot;";
-				break;
-			case '\'':
-				rep = "&#39;";
-				break;
-			}
-		}
+		else if (esc == TMPL_ESC_HTML && cp < 0x80)
+			rep = html_entity((int)cp);
 		if (rep != NULL)
 			tmpl_buf_add(b, rep, strlen(rep));
 		else

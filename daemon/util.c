@@ -103,3 +103,22 @@ rss_kib(void)
 	fclose(f);
 	return (resident * (sysconf(_SC_PAGESIZE) / 1024));
 }
+
+/* What a character becomes in HTML text or a quoted attribute; NULL: itself. */
+const char *
+html_entity(int c)
+{
+	switch (c) {
+	case '&':
+		return ("&amp;");
+	case '<':
+		return ("&lt;");
+	case '>':
+		return ("&gt;");
+	case '"':
+		return ("&quot;");
+	case '\'':
+		return ("&#39;");
+	}
+	return (NULL);
+}
