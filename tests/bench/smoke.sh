@@ -3,10 +3,8 @@
 . "$(dirname "$0")/../regress/lib.sh"
 
 b=$top_builddir/tests/bench
-if [ ! -x "$b/bench_plan" ]; then
-	make -C "$top_builddir" -s tests/bench/bench_plan >/dev/null ||
-	    fail "cannot build bench_plan"
-fi
+make -C "$top_builddir" -s tests/bench/bench_plan >/dev/null ||
+    fail "cannot build bench_plan"
 out=$("$b/bench_plan" 2000 20 "$T" 2>/dev/null) || fail "bench_plan failed"
 echo "$out"
 echo "$out" | grep -q '^plan: 2000 members in 20 groups: 6000 outbox rows' ||
