@@ -40,6 +40,7 @@ struct feed_entry {
 	unsigned long long	 gen;
 	char			*body;
 	size_t			 len;
+	char			 length[24];	/* len, for Content-Length */
 	char			 etag[FEED_ETAG_LEN];
 	int			 refs;		/* the cache's, and replies' */
 	int			 kept;		/* in the cache */
@@ -207,6 +208,7 @@ feed_render(char kind, const char *name, uint32_t hash,
 	    NULL, 0);
 	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
 	snprintf(e->etag, sizeof e->etag, "\"%s\"", hex);
+	snprintf(e->length, sizeof e->length, "%zu", e->len);
 	*code = 200;
 fail:
 	json_decref(who);
@@ -262,7 +264,6 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	struct feed_entry	*e;
-	struct evbuffer		*body;
 	const char		*inm;
 	char			 name[FEED_NAME_MAX + 1], *cause = NULL;
 	char			 kind = group ? 'g' : 'p';
@@ -314,15 +315,13 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 		http_send_now(req, 304, "Not Modified", NULL);
 		return;
 	}
-	if ((body = evbuffer_new()) == NULL)
-		fatal("evbuffer_new");
+	evhttp_add_header(out, "Content-Length", e->length);
 	/* The reply refers to the kept bytes; the last one lets them go. */
-	if (evbuffer_add_reference(body, e->body, e->len, feed_body_done,
-	    e) != 0)
+	if (evbuffer_add_reference(evhttp_request_get_output_buffer(req),
+	    e->body, e->len, feed_body_done, e) != 0)
 		fatal("evbuffer_add_reference");
 	metrics_http(route, 200);
-	http_send_now(req, 200, "OK", body);
-	evbuffer_free(body);
+	http_send_now(req, 200, "OK", NULL);
 	return;
 notfound:
 	free(cause);

@@ -50,6 +50,7 @@ struct http_listener {
 /* One accepted connection, watched for the whole-request deadline. */
 struct http_conn {
 	struct bufferevent		*bev;
+	evutil_socket_t			 fd;	/* -1 until a request */
 	double				 since;	/* start or last reply */
 	int				 busy;		/* a request is out */
 	int				 nodelay;	/* TCP_NODELAY is set */
@@ -64,6 +65,8 @@ struct http {
 	size_t			 nlisteners;
 	struct http_conns	 conns;
 	size_t			 nconns;
+	struct http_conn	**byfd;		/* looked up by descriptor */
+	size_t			 nbyfd;
 	struct event		*sweep;
 	int			 request_timeout;
 	size_t			 inflight;
@@ -165,6 +168,31 @@ http_reason(int code)
 	}
 }
 
+/*
+ * A reply to HEAD says how long the body would be but sends none (evhttp
+ * would send it, and the client would take it for the next reply).
+ * Returns the body to send.
+ */
+static struct evbuffer *
+http_head(struct evhttp_request *req, int code, struct evbuffer *body)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evbuffer		*ob = evhttp_request_get_output_buffer(req);
+	size_t			 n;
+	char			 len[24];
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_HEAD)
+		return (body);
+	n = evbuffer_get_length(ob) + (body ? evbuffer_get_length(body) : 0);
+	if (code != 204 && code != 304 &&
+	    evhttp_find_header(h, "Content-Length") == NULL) {
+		snprintf(len, sizeof len, "%zu", n);
+		evhttp_add_header(h, "Content-Length", len);
+	}
+	evbuffer_drain(ob, evbuffer_get_length(ob));
+	return (NULL);
+}
+
 /* Every reply leaves here, so that every reply is counted. */
 void
 http_reply(struct evhttp_request *req, const char *route, int code,
@@ -176,8 +204,37 @@ http_reply(struct evhttp_request *req, const char *route, int code,
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
 	if (evhttp_find_header(h, "Cache-Control") == NULL)
 		evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "Date", http_date());
 	metrics_http(route, code);
+	body = http_head(req, code, body);
 	evhttp_send_reply(req, code, http_reason(code), body);
+}
+
+/*
+ * The Date header, made once a second rather than for every reply (evhttp
+ * adds its own only when a reply has none).  The names are RFC 9110's,
+ * whatever the locale.
+ */
+const char *
+http_date(void)
+{
+	static const char	 day[7][4] = { "Sun", "Mon", "Tue", "Wed",
+				    "Thu", "Fri", "Sat" };
+	static const char	 mon[12][4] = { "Jan", "Feb", "Mar", "Apr",
+				    "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+				    "Nov", "Dec" };
+	static char		 buf[32];
+	static time_t		 made = -1;
+	struct tm		 tm;
+	time_t			 now = time(NULL);
+
+	if (now != made && gmtime_r(&now, &tm) != NULL) {
+		snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+		    day[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
+		    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		made = now;
+	}
+	return (buf);
 }
 
 /*
@@ -199,6 +256,9 @@ http_send_now(struct evhttp_request *req, int code, const char *reason,
 
 	evcon = evhttp_request_get_connection(req);
 	bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Date",
+	    http_date());
+	body = http_head(req, code, body);
 	evhttp_send_reply(req, code, reason, body);
 	if (bev == NULL || (fd = bufferevent_getfd(bev)) == -1)
 		return;
@@ -370,12 +430,37 @@ static struct http_conn *
 http_conn_find(struct http *h, struct bufferevent *bev)
 {
 	struct http_conn	*c;
+	evutil_socket_t		 fd;
+	size_t			 n;
 
+	if (bev == NULL || (fd = bufferevent_getfd(bev)) < 0)
+		return (NULL);
+	if ((size_t)fd < h->nbyfd && (c = h->byfd[fd]) != NULL &&
+	    c->bev == bev)
+		return (c);
+	/* Its first request: find it once, then by its descriptor. */
 	TAILQ_FOREACH_REVERSE(c, &h->conns, http_conns, entry) {
 		if (c->bev == bev)
-			return (c);
+			break;
 	}
-	return (NULL);
+	if (c == NULL)
+		return (NULL);
+	if ((size_t)fd >= h->nbyfd) {
+		n = h->nbyfd ? h->nbyfd : 64;
+		while (n <= (size_t)fd)
+			n *= 2;
+		if ((h->byfd = reallocarray(h->byfd, n, sizeof *h->byfd)) ==
+		    NULL)
+			fatal("reallocarray");
+		memset(h->byfd + h->nbyfd, 0, (n - h->nbyfd) *
+		    sizeof *h->byfd);
+		h->nbyfd = n;
+	}
+	if (c->fd >= 0 && (size_t)c->fd < h->nbyfd && h->byfd[c->fd] == c)
+		h->byfd[c->fd] = NULL;
+	h->byfd[fd] = c;
+	c->fd = fd;
+	return (c);
 }
 
 static void
@@ -480,6 +565,7 @@ http_newconn(struct event_base *base, void *arg)
 		return (NULL);
 	}
 	bufferevent_incref(c->bev);
+	c->fd = -1;
 	c->since = mono_seconds();
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
@@ -491,6 +577,8 @@ http_conn_drop(struct http *h, struct http_conn *c)
 {
 	TAILQ_REMOVE(&h->conns, c, entry);
 	h->nconns--;
+	if (c->fd >= 0 && (size_t)c->fd < h->nbyfd && h->byfd[c->fd] == c)
+		h->byfd[c->fd] = NULL;
 	bufferevent_decref(c->bev);
 	free(c);
 }
@@ -832,6 +920,7 @@ http_free(struct http *h)
 		free(h->listeners[i].unlink_path);
 	}
 	free(h->listeners);
+	free(h->byfd);
 	free(h);
 	feed_cache_free();
 	ical_configure(NULL);

@@ -171,7 +171,16 @@ done
 ok "no one else's data"
 
 # Headers; ETag and 304.
-curl -sS -D "$T/head" -o /dev/null "$BASE$FEED_PATH"
+curl -sS -D "$T/head" -o "$T/fbody" "$BASE$FEED_PATH"
+[ "$(grep -ci '^Content-Length:' "$T/head")" = 1 ] &&
+    [ "$(sed -n 's/^[Cc]ontent-[Ll]ength: *\([0-9]*\).*/\1/p' "$T/head")" = \
+    "$(wc -c < "$T/fbody")" ] || fail "content length: $(cat "$T/head")"
+[ "$(grep -ci '^Date:' "$T/head")" = 1 ] || fail "date: $(cat "$T/head")"
+hdate=$(sed -n 's/^[Dd]ate: *\(.*GMT\).*/\1/p' "$T/head")
+echo "$hdate" | grep -Eq '^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$' ||
+    fail "the Date header is not RFC 9110's form: $hdate"
+skew=$(( $(date +%s) - $(date -d "$hdate" +%s) ))
+[ "$skew" -ge -2 ] && [ "$skew" -le 5 ] || fail "Date is $skew s off: $hdate"
 grep -qi '^Content-Type: text/calendar; charset=utf-8' "$T/head" ||
     fail "content type: $(cat "$T/head")"
 grep -qi '^Cache-Control: private, max-age=300' "$T/head" ||
@@ -189,6 +198,24 @@ grep -qi '^Cache-Control: public, max-age=300' "$T/ghead" ||
     fail "group cache control: $(cat "$T/ghead")"
 code=$(curl -sS -I -o "$T/hhead" -w '%{http_code}' "$BASE$FEED_PATH")
 [ "$code" = 200 ] || fail "HEAD gave $code"
+# HEAD then GET on one connection: a body sent after HEAD would be read
+# as the next reply.
+"$PY" - "$PORT" "$FEED_PATH" /healthz <<'PY' || fail "HEAD"
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+for path in sys.argv[2:]:
+    c.request("HEAD", path)
+    r = c.getresponse()
+    if r.read() != b"" or r.status != 200:
+        sys.exit("HEAD %s: %d" % (path, r.status))
+    n = int(r.getheader("Content-Length"))
+    c.request("GET", path)
+    r = c.getresponse()
+    body = r.read()
+    if r.status != 200 or len(body) != n:
+        sys.exit("GET %s after HEAD: %d, %d bytes, not %d" %
+                 (path, r.status, len(body), n))
+PY
 expect_code 405 POST "$FEED_PATH"
 ok "ETag, 304, HEAD"
 
