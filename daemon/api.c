@@ -239,22 +239,27 @@ api_bool(struct api_req *a, json_t *o, const char *key, int *on)
 /*
  * Invitations go out only when the coordinator asks, as a calendar asks
  * before it emails guests: to every member for a new series, or to one
- * new member.  A failure is logged; what was asked for still stands.
+ * new member.  One whose meeting is beyond the planning horizon waits
+ * for the planner.  Puts "invited" (sent now) and "invitations_waiting"
+ * in the reply.  A failure is logged; what was asked for still stands.
  */
-static int
-api_invite(long long group, long long person, long long series)
+static void
+api_invite(json_t *reply, long long group, long long person,
+    long long series)
 {
 	char	*cause = NULL;
-	int	 n;
+	int	 n, waiting = 0;
 
 	if ((n = store_plan_invite(api_store(), group, person, series,
-	    time(NULL), &cause)) < 0) {
+	    time(NULL), &waiting, &cause)) < 0) {
 		log_warnx("planning invitations: %s", cause ? cause :
 		    "the database refused");
 		free(cause);
-		return (0);
+		n = 0;
 	}
-	return (n);
+	json_object_set_new(reply, "invited", json_integer(n));
+	json_object_set_new(reply, "invitations_waiting",
+	    json_integer(waiting));
 }
 
 /* Groups ------------------------------------------------------------ */
@@ -435,11 +440,11 @@ api_members(struct api_req *a, json_t *g)
 {
 	long long	 gid = json_integer_value(json_object_get(g, "id"));
 	long long	 pid = 0;
-	json_t		*body = NULL, *person;
+	json_t		*body = NULL, *person, *reply;
 	const char	*role = NULL;
 	const char *const *r;
 	char		*cause = NULL;
-	int		 invite, n;
+	int		 invite;
 
 	if (a->method == EVHTTP_REQ_DELETE && a->nparts == 4) {
 		pid = api_id(a->parts[3]);
@@ -484,10 +489,12 @@ api_members(struct api_req *a, json_t *g)
 	}
 	api_audit(a, "add", "membership", role);
 	api_replan(0, pid);
-	n = invite ? api_invite(gid, pid, 0) : 0;
+	reply = json_pack("{s:I, s:s, s:i, s:i}", "person", (json_int_t)pid,
+	    "role", role, "invited", 0, "invitations_waiting", 0);
+	if (invite)
+		api_invite(reply, gid, pid, 0);
 	api_kick();
-	api_reply(a, 201, json_pack("{s:I, s:s, s:i}", "person",
-	    (json_int_t)pid, "role", role, "invited", n));
+	api_reply(a, 201, reply);
 out:
 	json_decref(body);
 }
@@ -1301,10 +1308,11 @@ api_series_create(struct api_req *a)
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
 	}
-	/* Nobody is invited to a first meeting beyond the horizon. */
-	json_object_set_new(row, "invited", json_integer(invite ?
-	    api_invite(in.group_id, 0, json_integer_value(json_object_get(row,
-	    "id"))) : 0));
+	json_object_set_new(row, "invited", json_integer(0));
+	json_object_set_new(row, "invitations_waiting", json_integer(0));
+	if (invite)
+		api_invite(row, in.group_id, 0, json_integer_value(
+		    json_object_get(row, "id")));
 	api_kick();
 	api_reply(a, 201, row);
 out:

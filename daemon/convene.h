@@ -109,7 +109,7 @@ char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
 /* store.c */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 struct store_counts {
@@ -270,7 +270,9 @@ int		 store_plan_insert_group(struct store *, long long,
 int		 store_plan_skip(struct store *, long long, const char *,
 		    char **);
 int		 store_plan_invite(struct store *, long long, long long,
-		    long long, time_t, char **);
+		    long long, time_t, int *, char **);
+int		 store_invite_flush(struct store *, long long, long long,
+		    long long, time_t, int *, char **);
 int		 store_plan_skip_occ(struct store *, long long, const char *,
 		    char **);
 int		 store_out_recover(struct store *, long long *, char **);

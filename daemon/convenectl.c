@@ -250,6 +250,30 @@ ctl_int(json_t *o, const char *key)
 }
 
 /*
+ * What an "invite" did: one member to each series (per_series), or each
+ * member to a series; sent now, and waiting for the planner.
+ */
+static void
+ctl_invited(json_t *o, int per_series)
+{
+	long long	 sent = ctl_int(o, "invited");
+	long long	 waiting = ctl_int(o, "invitations_waiting");
+
+	if (per_series)
+		printf("invited to %lld series\n", sent);
+	else
+		printf("invited %lld %s to its first meeting\n", sent,
+		    sent == 1 ? "member" : "members");
+	if (waiting > 0)
+		printf("%lld more %s when the meeting comes within the "
+		    "planning horizon\n", waiting, waiting == 1 ?
+		    "invitation goes" : "invitations go");
+	else if (sent == 0)
+		printf("(nobody to invite: everyone is invited already, or "
+		    "hears only by calendar feed)\n");
+}
+
+/*
  * An instant as the wall clock of the zone reads it (the machine's own
  * when tz is NULL).  TZ is set only for the call, then put back.
  */
@@ -938,7 +962,7 @@ ctl_member_add(struct ctl *ctl, char **av, json_t *opts)
 	printf("added person %lld to %s as %s\n", id, av[0],
 	    ctl_str(o, "role"));
 	if (json_object_get(opts, "invite") != NULL)
-		printf("invited to %lld series\n", ctl_int(o, "invited"));
+		ctl_invited(o, 1);
 	json_decref(o);
 	return (0);
 }
@@ -1089,10 +1113,7 @@ ctl_series_add(struct ctl *ctl, char **av, json_t *opts)
 	printf("added series %lld: %s\n", ctl_int(o, "id"),
 	    ctl_str(o, "title"));
 	if (json_object_get(opts, "invite") != NULL)
-		printf("invited %lld members to its first meeting%s\n",
-		    ctl_int(o, "invited"), ctl_int(o, "invited") == 0 ?
-		    " (none: it is beyond the planning horizon, or nobody "
-		    "hears by message)" : "");
+		ctl_invited(o, 0);
 	json_decref(o);
 	return (0);
 }

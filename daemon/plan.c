@@ -370,6 +370,12 @@ plan_series(struct store *st, long long series_id, time_t now, int horizon,
 			goto fail;
 		}
 	}
+	/* Invitations that waited for a meeting inside the horizon. */
+	if (json_array_size(ids) > 0 && store_invite_flush(st, 0, 0,
+	    series_id, now, NULL, cause) < 0) {
+		store_end(st, 0);
+		goto fail;
+	}
 	rc = store_end(st, 1);
 fail:
 	free(keep);

@@ -208,10 +208,26 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 'pending';"
 	"CREATE INDEX outbox_sending ON outbox(state) WHERE state = 'sending';"
 	"CREATE INDEX outbox_person ON outbox(person_id);",
+
+	/*
+	 * 5: invitations asked for and not yet sent: the first meeting of
+	 * the series is beyond the planning horizon, so there is nothing to
+	 * invite to until the planner reaches it.
+	 */
+	"CREATE TABLE invitations_asked ("
+	"  series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  asked_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (series_id, person_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX invitations_asked_person"
+	"  ON invitations_asked(person_id);",
 };
 
 #define STORE_NMIGRATIONS \
 	(int)(sizeof store_migrations / sizeof store_migrations[0])
+_Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
+    STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION: the last migration");
 
 static const char *const store_sql_core[] = {
 	[STMT_AUDIT] = "INSERT INTO audit_log (at, actor, action, object, "

@@ -87,40 +87,117 @@ store_plan_insert(struct store *st, const struct outbox_in *o, char **cause)
 	"  instr(',' || p.channels || ',', ',sms,') THEN 'email' " \
 	"ELSE 'sms' END"
 
+/* Whether p was invited to series s already, in SQL. */
+#define INVITED(s, p) \
+	"EXISTS (SELECT 1 FROM outbox x JOIN occurrences xo ON " \
+	"xo.id = x.occurrence_id WHERE x.person_id = " p " AND " \
+	"x.kind = 'invitation' AND x.state != 'skipped' AND " \
+	"xo.series_id = " s ")"
+
+/* The asked-for invitations a call is about: group, person, series. */
+#define ASKED_WHERE(a) \
+	"(:g = 0 OR " a ".series_id IN (SELECT id FROM series WHERE " \
+	"group_id = :g)) AND (:s = 0 OR " a ".series_id = :s) AND " \
+	"(:p = 0 OR " a ".person_id = :p)"
+
 /*
- * Invite members to the next meeting of each series, once a series: a
- * member who joins, or every member when a series is made.  Group 0 is
- * none; person or series 0 means all of them.  The number invited, or
- * -1.  Only meetings already planned (within the horizon) are found.
+ * Send the invitations asked for whose meeting is now planned: the next
+ * meeting of the series, to each member still in the group with a
+ * channel, once a series.  Then forget those sent, and those of people
+ * who have left.  Group, person or series 0 means any.  The number sent
+ * and (if waiting is not NULL) the number still waiting, or -1.
  */
 int
-store_plan_invite(struct store *st, long long group, long long person,
-    long long series, time_t now, char **cause)
+store_invite_flush(struct store *st, long long group, long long person,
+    long long series, time_t now, int *waiting, char **cause)
 {
 	sqlite3_stmt	*stmt;
+	int		 sent;
 
 	stmt = store_stmt(st, STMT_PLAN_INVITE, "INSERT INTO outbox "
 	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
 	    "next_at, created_at, updated_at) SELECT oc.id, p.id, "
 	    "'invitation', '', " FIRST_CHANNEL ", oc.sequence, :now, :now, "
-	    ":now, :now FROM series s JOIN occurrences oc ON oc.id = "
-	    "(SELECT n.id FROM occurrences n WHERE n.series_id = s.id AND "
-	    "n.start_at > :now AND n.status IN ('scheduled', 'moved') "
-	    "ORDER BY n.start_at LIMIT 1) "
-	    "JOIN memberships m ON m.group_id = s.group_id "
-	    "JOIN people p ON p.id = m.person_id "
-	    "WHERE s.group_id = :g AND (:s = 0 OR s.id = :s) AND "
-	    "(:p = 0 OR p.id = :p) AND " FIRST_CHANNEL " IS NOT NULL AND "
-	    "NOT EXISTS (SELECT 1 FROM outbox x JOIN occurrences xo ON "
-	    "xo.id = x.occurrence_id WHERE x.person_id = p.id AND "
-	    "x.kind = 'invitation' AND x.state != 'skipped' AND "
-	    "xo.series_id = s.id) "
-	    "ON CONFLICT DO NOTHING");
+	    ":now, :now FROM invitations_asked a "
+	    "JOIN series s ON s.id = a.series_id "
+	    "JOIN occurrences oc ON oc.id = (SELECT n.id FROM occurrences n "
+	    "WHERE n.series_id = s.id AND n.start_at > :now AND n.status IN "
+	    "('scheduled', 'moved') ORDER BY n.start_at LIMIT 1) "
+	    "JOIN memberships m ON m.group_id = s.group_id AND "
+	    "m.person_id = a.person_id "
+	    "JOIN people p ON p.id = a.person_id "
+	    "WHERE " ASKED_WHERE("a") " AND " FIRST_CHANNEL " IS NOT NULL "
+	    "AND NOT " INVITED("s.id", "p.id") " ON CONFLICT DO NOTHING");
 	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, ":s",
 	    SB_INT, series, ":now", SB_INT, (long long)now, NULL);
 	if (store_done(st, stmt, cause) != 0)
 		return (-1);
-	return (sqlite3_changes(st->db));
+	sent = sqlite3_changes(st->db);
+
+	stmt = store_stmt(st, STMT_INVITE_FORGET, "DELETE FROM "
+	    "invitations_asked AS a WHERE " ASKED_WHERE("a") " AND ("
+	    INVITED("a.series_id", "a.person_id") " OR NOT EXISTS (SELECT 1 "
+	    "FROM memberships m JOIN series s ON s.group_id = m.group_id "
+	    "WHERE s.id = a.series_id AND m.person_id = a.person_id))");
+	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, ":s",
+	    SB_INT, series, NULL);
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	if (waiting == NULL)
+		return (sent);
+
+	stmt = store_stmt(st, STMT_INVITE_WAITING, "SELECT count(*) FROM "
+	    "invitations_asked AS a WHERE " ASKED_WHERE("a"));
+	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, ":s",
+	    SB_INT, series, NULL);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		cause_set(cause, "%s", sqlite3_errmsg(st->db));
+		sqlite3_reset(stmt);
+		return (-1);
+	}
+	*waiting = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return (sent);
+}
+
+/*
+ * Invite members to the next meeting of each series, once a series: a
+ * member who joins, or every member when a series is made.  Group 0 is
+ * none; person or series 0 means all of them.  The invitation is asked
+ * for first, so that one whose meeting is beyond the horizon waits for
+ * the planner to reach it.  The number sent now and the number waiting,
+ * or -1.
+ */
+int
+store_plan_invite(struct store *st, long long group, long long person,
+    long long series, time_t now, int *waiting, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int		 sent;
+
+	if (store_begin(st) != 0) {
+		cause_set(cause, "%s", sqlite3_errmsg(st->db));
+		return (-1);
+	}
+	stmt = store_stmt(st, STMT_INVITE_ASK, "INSERT INTO invitations_asked "
+	    "(series_id, person_id, asked_at) SELECT s.id, p.id, :now "
+	    "FROM series s JOIN memberships m ON m.group_id = s.group_id "
+	    "JOIN people p ON p.id = m.person_id "
+	    "WHERE s.group_id = :g AND (:s = 0 OR s.id = :s) AND "
+	    "(:p = 0 OR p.id = :p) AND " FIRST_CHANNEL " IS NOT NULL AND "
+	    "NOT " INVITED("s.id", "p.id") " ON CONFLICT DO NOTHING");
+	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person, ":s",
+	    SB_INT, series, ":now", SB_INT, (long long)now, NULL);
+	if (store_done(st, stmt, cause) != 0 || (sent = store_invite_flush(st,
+	    group, person, series, now, waiting, cause)) < 0) {
+		store_end(st, 0);
+		return (-1);
+	}
+	if (store_end(st, 1) != 0) {
+		cause_set(cause, "%s", sqlite3_errmsg(st->db));
+		return (-1);
+	}
+	return (sent);
 }
 
 /*

@@ -82,12 +82,38 @@ sleep 1
 [ "$(invitations)" = "$got" ] || fail "invited twice: $(invitations)"
 ok "a member who joins with invite: invited once to each series"
 
-# A first meeting beyond the planning horizon: nobody yet, and it says so.
+# A first meeting beyond the planning horizon: the invitations wait, and
+# go when the planner reaches the meeting (here: a longer horizon, after
+# a restart, so the wait outlives the process too).
 far=$(TZ=Europe/London date -d "+200 days" '+%Y-%m-%dT18:00')
-api 201 POST /series "{\"group\": \"ild\", \"title\": \"Far\",
-    \"start\": \"$far\", \"invite\": true}"
-[ "$(jv 'd["invited"]')" = 0 ] || fail "the far reply: $(cat "$T/body")"
-ok "a first meeting beyond the horizon: the reply says nobody was invited"
+"$CONVENECTL" -s "$T/state/convened.sock" series add ild "Far" "$far" \
+    --invite > "$T/out" || fail "series add --invite: $(cat "$T/out")"
+grep -qx "invited 0 members to its first meeting" "$T/out" &&
+    grep -qx "3 more invitations go when the meeting comes within the \
+planning horizon" "$T/out" || fail "convenectl: $(cat "$T/out")"
+far_id=$(sed -n 's/^added series \([0-9]*\):.*/\1/p' "$T/out")
+[ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id) FROM \
+    (SELECT person_id FROM invitations_asked WHERE series_id = $far_id \
+    ORDER BY person_id)")" = "$ann,$bob,$cat" ] ||
+    fail "the invitations waiting are not Ann's, Bob's and Cat's"
+stop_daemon
+sed -i 's/^\[outbox\]$/&\nhorizon_days = 250/' "$T/convened.conf"
+grep -q '^horizon_days = 250$' "$T/convened.conf" ||
+    printf '[outbox]\nhorizon_days = 250\n' >> "$T/convened.conf"
+start_daemon
+wait_for sh -c "[ \"\$(sqlite3 '$T/state/convene.db' \"SELECT count(*) \
+    FROM outbox o JOIN occurrences oc ON oc.id = o.occurrence_id WHERE \
+    oc.series_id = $far_id AND o.kind = 'invitation'\")\" = 3 ]" ||
+    fail "the waiting invitations were not sent: $(invitations)"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM \
+    invitations_asked")" = 0 ] || fail "sent invitations are still waiting"
+api 200 GET "/occurrences?group=ild&days=250"
+farocc=$(jv '[o["id"] for o in d["occurrences"] if o["series_id"] == '"$far_id"'][0]')
+[ "$(sqlite3 "$T/state/convene.db" "SELECT DISTINCT occurrence_id FROM \
+    outbox WHERE kind = 'invitation' AND occurrence_id IN (SELECT id FROM \
+    occurrences WHERE series_id = $far_id)")" = "$farocc" ] ||
+    fail "the far invitations are not to its first meeting"
+ok "a first meeting beyond the horizon: invitations wait, then go once"
 
 # The feed-only member is never sent one.
 echo "$got" | tr ' ' '\n' | grep -q "^4:" && fail "the feed-only member"
