@@ -443,6 +443,7 @@ const char	*chan_result_name(enum chan_result);
 struct tmpl_set;
 extern const char *const msg_vars[];
 extern const char *const msg_words[];
+int		 msg_is_rtl(const char *);
 void		 msg_set_key(const unsigned char *);
 int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
 		    int, struct chan_msg *, int *, char **);
@@ -508,7 +509,7 @@ void		 page_end(struct evbuffer *);
 void		 page_send(struct evhttp_request *, const char *, int,
 		    struct evbuffer *);
 void		 page_message(struct evhttp_request *, const char *, int,
-		    const char *, const char *);
+		    const char *, const char *, const char *);
 void		 page_stylesheet(struct evhttp_request *, const char *);
 
 /* prefs.c */

@@ -88,6 +88,19 @@ const char *const msg_words[] = {
 	"needs.bsl", "needs.captions", "needs.step_free", "needs.easy_read",
 	"needs.large_print", "needs.hearing_loop", "needs.quiet_room",
 	"needs.personal_assistant", "needs.transport",
+	"page.title", "page.title_problem", "page.hello", "page.problem",
+	"page.problem_label", "page.how", "page.how_email", "page.how_sms",
+	"page.how_email_sms", "page.how_sms_email", "page.how_feed",
+	"page.how_feed_hint", "page.style", "page.style_standard",
+	"page.style_standard_hint", "page.style_plain",
+	"page.style_plain_hint", "page.style_large", "page.style_large_hint",
+	"page.style_easyread", "page.style_easyread_hint", "page.language",
+	"page.quiet", "page.quiet_hint", "page.quiet_from", "page.quiet_to",
+	"page.save", "page.error_how", "page.error_style",
+	"page.error_language", "page.error_quiet", "page.saved",
+	"page.saved_how", "page.saved_style", "page.again", "page.unreadable",
+	"page.unreadable_text", "page.not_saved", "page.not_saved_text",
+	"page.gone", "page.gone_text",
 	NULL
 };
 
@@ -513,7 +526,7 @@ msg_prefs_link(const struct config *conf, json_t *row)
 }
 
 /* Whether a language is written right to left. */
-static int
+int
 msg_is_rtl(const char *lang)
 {
 	size_t	i, n = strcspn(lang, "-");

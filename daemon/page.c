@@ -85,10 +85,11 @@ page_begin(struct evbuffer *b, const char *lang, const char *title)
 {
 	evbuffer_add_printf(b, "<!DOCTYPE html>\n<html lang=\"");
 	page_esc(b, lang);
-	evbuffer_add_printf(b, "\">\n<head>\n<meta charset=\"utf-8\">\n"
-	    "<meta name=\"viewport\" content=\"width=device-width, "
-	    "initial-scale=1\">\n"
-	    "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
+	evbuffer_add_printf(b, "\" dir=\"%s\">\n<head>\n<meta "
+	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
+	    "device-width, initial-scale=1\">\n<meta name=\"referrer\" "
+	    "content=\"no-referrer\">\n<title>", msg_is_rtl(lang) ? "rtl" :
+	    "ltr");
 	page_esc(b, title);
 	evbuffer_add_printf(b, " - convene</title>\n"
 	    "<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n"
@@ -119,13 +120,13 @@ page_send(struct evhttp_request *req, const char *route, int code,
 /* A whole page that says one thing, for errors. */
 void
 page_message(struct evhttp_request *req, const char *route, int code,
-    const char *title, const char *text)
+    const char *lang, const char *title, const char *text)
 {
 	struct evbuffer	*b;
 
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
-	page_begin(b, "en", title);
+	page_begin(b, lang, title);
 	evbuffer_add_printf(b, "<h1>");
 	page_esc(b, title);
 	evbuffer_add_printf(b, "</h1>\n<p>");

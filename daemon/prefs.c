@@ -33,7 +33,11 @@
 #define PREFS_ROUTE	"preferences"
 #define PREFS_MAX_ERRORS 4
 
-/* The ways a member may hear from a group, as the channels column. */
+/*
+ * The ways a member may hear from a group, as the channels column.  The
+ * labels and hints are words of [page] in the templates' words.ini, so
+ * the page is in the member's own language.
+ */
 static const struct {
 	const char	*channels;
 	const char	*label;
@@ -41,15 +45,11 @@ static const struct {
 	int		 email;		/* needs an email address */
 	int		 sms;		/* needs a mobile number */
 } prefs_ways[] = {
-	{ "email", "By email", NULL, 1, 0 },
-	{ "sms", "By text message", NULL, 0, 1 },
-	{ "email,sms", "By email, and by text message if the email cannot "
-	  "be sent", NULL, 1, 1 },
-	{ "sms,email", "By text message, and by email if the text cannot "
-	  "be sent", NULL, 1, 1 },
-	{ "feed", "Only in my calendar", "Your phone or computer shows the "
-	  "meetings from your calendar link. You get no emails or texts.",
-	  0, 0 },
+	{ "email", "how_email", NULL, 1, 0 },
+	{ "sms", "how_sms", NULL, 0, 1 },
+	{ "email,sms", "how_email_sms", NULL, 1, 1 },
+	{ "sms,email", "how_sms_email", NULL, 1, 1 },
+	{ "feed", "how_feed", "how_feed_hint", 0, 0 },
 };
 
 static const struct {
@@ -57,14 +57,10 @@ static const struct {
 	const char	*label;
 	const char	*hint;
 } prefs_styles[] = {
-	{ "standard", "Standard", "Formatted text with the key facts "
-	  "first." },
-	{ "plain", "Plain text", "No formatting. Good with some screen "
-	  "readers and older email programs." },
-	{ "large", "Large print", "Big text with plenty of space, and "
-	  "short lines." },
-	{ "easyread", "Easy Read", "Short sentences and plain words, one "
-	  "idea on each line." },
+	{ "standard", "style_standard", "style_standard_hint" },
+	{ "plain", "style_plain", "style_plain_hint" },
+	{ "large", "style_large", "style_large_hint" },
+	{ "easyread", "style_easyread", "style_easyread_hint" },
 };
 
 /* Languages a member may choose, named in their own words. */
@@ -113,6 +109,29 @@ prefs_lang_offered(const char *code)
 		return (1);
 	return (convened != NULL && convened->tmpl != NULL &&
 	    tmpl_exists(convened->tmpl, code, "reminder.subject"));
+}
+
+/* A word of the page, [page] NAME, in lang (else English). */
+static const char *
+prefs_w(const char *lang, const char *name)
+{
+	const char	*w = NULL;
+	char		 key[64];
+
+	snprintf(key, sizeof key, "page.%s", name);
+	if (convened != NULL && convened->tmpl != NULL)
+		w = tmpl_word(convened->tmpl, lang, key, NULL);
+	return (w != NULL ? w : name);
+}
+
+/* The language of a person's page: their own when it is offered. */
+static const char *
+prefs_page_lang(json_t *person)
+{
+	const char	*l = json_string_value(json_object_get(person,
+			    "language"));
+
+	return (l != NULL && prefs_lang_offered(l) ? l : "en");
 }
 
 /* "21:30" as minutes of the day, or -1. */
@@ -191,14 +210,16 @@ prefs_radio(struct evbuffer *b, const char *name, const char *id,
 
 static void
 prefs_field_error(struct evbuffer *b, const struct prefs_form *f,
-    const char *field)
+    const char *lang, const char *field)
 {
 	const char	*e = prefs_error_for(f, field);
 
 	if (e == NULL)
 		return;
 	evbuffer_add_printf(b, "<p class=\"error\" id=\"%s-error\">"
-	    "<span>Problem:</span> ", field);
+	    "<span>", field);
+	page_esc(b, prefs_w(lang, "problem_label"));
+	evbuffer_add_printf(b, "</span> ");
 	page_esc(b, e);
 	evbuffer_add_printf(b, "</p>\n");
 }
@@ -207,21 +228,35 @@ prefs_field_error(struct evbuffer *b, const struct prefs_form *f,
 static void
 prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 {
-	const char	*e;
+	const char	*e, *lang = prefs_page_lang(person), *hello, *at;
 	char		 id[32];
 	size_t		 i;
 	int		 n = 0;
 
-	page_begin(b, "en", f->nerrors ? "There is a problem: how you hear "
-	    "from us" : "How you hear from us");
-	evbuffer_add_printf(b, "<h1>How you hear from us</h1>\n<p>Hello ");
-	page_esc(b, prefs_str(person, "name"));
-	evbuffer_add_printf(b, ". Choose how we tell you about meetings. "
-	    "Your choices are for every group you are in.</p>\n");
+	page_begin(b, lang, prefs_w(lang, f->nerrors ? "title_problem" :
+	    "title"));
+	evbuffer_add_printf(b, "<h1>");
+	page_esc(b, prefs_w(lang, "title"));
+	evbuffer_add_printf(b, "</h1>\n<p>");
+	/* The member's name goes where the words have {name}. */
+	hello = prefs_w(lang, "hello");
+	if ((at = strstr(hello, "{name}")) != NULL) {
+		char	*head = xcalloc(1, at - hello + 1);
+
+		memcpy(head, hello, at - hello);
+		page_esc(b, head);
+		free(head);
+		page_esc(b, prefs_str(person, "name"));
+		page_esc(b, at + strlen("{name}"));
+	} else
+		page_esc(b, hello);
+	evbuffer_add_printf(b, "</p>\n");
 	if (f->nerrors > 0) {
 		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
 		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
-		    "title\">There is a problem</h2>\n<ul>\n");
+		    "title\">");
+		page_esc(b, prefs_w(lang, "problem"));
+		evbuffer_add_printf(b, "</h2>\n<ul>\n");
 		for (n = 0; n < f->nerrors; n++) {
 			evbuffer_add_printf(b, "<li><a href=\"#%s\">",
 			    f->errors[n].field);
@@ -234,36 +269,42 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 	    "novalidate>\n");
 
 	e = prefs_error_for(f, "how");
-	evbuffer_add_printf(b, "<fieldset id=\"how\"%s>\n<legend>How should "
-	    "we contact you?</legend>\n", e ? " aria-describedby=\"how-"
-	    "error\"" : "");
-	prefs_field_error(b, f, "how");
+	evbuffer_add_printf(b, "<fieldset id=\"how\"%s>\n<legend>", e ?
+	    " aria-describedby=\"how-error\"" : "");
+	page_esc(b, prefs_w(lang, "how"));
+	evbuffer_add_printf(b, "</legend>\n");
+	prefs_field_error(b, f, lang, "how");
 	for (i = 0; i < PREFS_N(prefs_ways); i++) {
 		if (!prefs_way_possible(person, i))
 			continue;
 		snprintf(id, sizeof id, "how-%zu", i);
 		prefs_radio(b, "how", id, prefs_ways[i].channels,
-		    prefs_ways[i].label, prefs_ways[i].hint,
+		    prefs_w(lang, prefs_ways[i].label), prefs_ways[i].hint ?
+		    prefs_w(lang, prefs_ways[i].hint) : NULL,
 		    strcmp(f->channels, prefs_ways[i].channels) == 0);
 	}
 	evbuffer_add_printf(b, "</fieldset>\n");
 
 	e = prefs_error_for(f, "style");
-	evbuffer_add_printf(b, "<fieldset id=\"style\"%s>\n<legend>How should "
-	    "your emails look?</legend>\n", e ? " aria-describedby=\"style-"
-	    "error\"" : "");
-	prefs_field_error(b, f, "style");
+	evbuffer_add_printf(b, "<fieldset id=\"style\"%s>\n<legend>", e ?
+	    " aria-describedby=\"style-error\"" : "");
+	page_esc(b, prefs_w(lang, "style"));
+	evbuffer_add_printf(b, "</legend>\n");
+	prefs_field_error(b, f, lang, "style");
 	for (i = 0; i < PREFS_N(prefs_styles); i++) {
 		snprintf(id, sizeof id, "style-%s", prefs_styles[i].style);
 		prefs_radio(b, "style", id, prefs_styles[i].style,
-		    prefs_styles[i].label, prefs_styles[i].hint,
+		    prefs_w(lang, prefs_styles[i].label),
+		    prefs_w(lang, prefs_styles[i].hint),
 		    strcmp(f->style, prefs_styles[i].style) == 0);
 	}
 	evbuffer_add_printf(b, "</fieldset>\n");
 
 	evbuffer_add_printf(b, "<div class=\"field\">\n<label "
-	    "for=\"language\">Language</label>\n");
-	prefs_field_error(b, f, "language");
+	    "for=\"language\">");
+	page_esc(b, prefs_w(lang, "language"));
+	evbuffer_add_printf(b, "</label>\n");
+	prefs_field_error(b, f, lang, "language");
 	evbuffer_add_printf(b, "<select id=\"language\" name=\"language\""
 	    "%s>\n", prefs_error_for(f, "language") ? " aria-describedby=\""
 	    "language-error\" aria-invalid=\"true\"" : "");
@@ -282,26 +323,33 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 	if (*prefs_str(person, "phone") != '\0') {
 		e = prefs_error_for(f, "quiet_from");
 		evbuffer_add_printf(b, "<fieldset id=\"quiet\" "
-		    "aria-describedby=\"quiet-hint%s\">\n<legend>Quiet hours "
-		    "for text messages</legend>\n<p class=\"hint\" "
-		    "id=\"quiet-hint\">We do not "
-		    "send texts between these times. Leave both empty for no "
-		    "quiet hours.</p>\n", e ? " quiet_from-error" : "");
-		prefs_field_error(b, f, "quiet_from");
+		    "aria-describedby=\"quiet-hint%s\">\n<legend>", e ?
+		    " quiet_from-error" : "");
+		page_esc(b, prefs_w(lang, "quiet"));
+		evbuffer_add_printf(b, "</legend>\n<p class=\"hint\" "
+		    "id=\"quiet-hint\">");
+		page_esc(b, prefs_w(lang, "quiet_hint"));
+		evbuffer_add_printf(b, "</p>\n");
+		prefs_field_error(b, f, lang, "quiet_from");
 		evbuffer_add_printf(b, "<div class=\"field\">\n<label "
-		    "for=\"quiet_from\">From</label>\n<input type=\"time\" "
+		    "for=\"quiet_from\">");
+		page_esc(b, prefs_w(lang, "quiet_from"));
+		evbuffer_add_printf(b, "</label>\n<input type=\"time\" "
 		    "id=\"quiet_from\" name=\"quiet_from\" value=\"");
 		page_esc(b, f->quiet_from);
 		evbuffer_add_printf(b, "\"%s>\n</div>\n<div class=\"field\">\n"
-		    "<label for=\"quiet_to\">Until</label>\n"
-		    "<input type=\"time\" id=\"quiet_to\" name=\"quiet_to\" "
-		    "value=\"", e ? " aria-invalid=\"true\"" : "");
+		    "<label for=\"quiet_to\">", e ? " aria-invalid=\"true\"" :
+		    "");
+		page_esc(b, prefs_w(lang, "quiet_to"));
+		evbuffer_add_printf(b, "</label>\n<input type=\"time\" "
+		    "id=\"quiet_to\" name=\"quiet_to\" value=\"");
 		page_esc(b, f->quiet_to);
 		evbuffer_add_printf(b, "\"%s>\n</div>\n</fieldset>\n", e ?
 		    " aria-invalid=\"true\"" : "");
 	}
-	evbuffer_add_printf(b, "<button type=\"submit\">Save my choices"
-	    "</button>\n</form>\n");
+	evbuffer_add_printf(b, "<button type=\"submit\">");
+	page_esc(b, prefs_w(lang, "save"));
+	evbuffer_add_printf(b, "</button>\n</form>\n");
 	page_end(b);
 }
 
@@ -334,6 +382,7 @@ prefs_from_person(struct prefs_form *f, json_t *person, char qf[16],
 static void
 prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
 {
+	const char	*lang = prefs_page_lang(person);
 	size_t	i;
 	int	qs, qe, ok;
 
@@ -343,28 +392,28 @@ prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
 			ok = 1;
 	}
 	if (!ok)
-		prefs_error(f, "how", "Choose how we should contact you.");
+		prefs_error(f, "how", prefs_w(lang, "error_how"));
 	for (ok = 0, i = 0; i < PREFS_N(prefs_styles); i++) {
 		if (strcmp(f->style, prefs_styles[i].style) == 0)
 			ok = 1;
 	}
 	if (!ok)
-		prefs_error(f, "style", "Choose how your emails should look.");
+		prefs_error(f, "style", prefs_w(lang, "error_style"));
 	for (ok = 0, i = 0; i < PREFS_N(prefs_langs); i++) {
 		if (strcmp(f->language, prefs_langs[i].code) == 0 &&
 		    prefs_lang_offered(prefs_langs[i].code))
 			ok = 1;
 	}
 	if (!ok)
-		prefs_error(f, "language", "Choose a language from the list.");
+		prefs_error(f, "language", prefs_w(lang,
+		    "error_language"));
 	p->quiet_start = p->quiet_end = -1;
 	if (*f->quiet_from != '\0' || *f->quiet_to != '\0') {
 		qs = prefs_minutes(f->quiet_from);
 		qe = prefs_minutes(f->quiet_to);
 		if (qs < 0 || qe < 0 || qs == qe)
-			prefs_error(f, "quiet_from", "Give both quiet times as "
-			    "hours and minutes, such as 21:00 and 08:00, or "
-			    "leave both empty.");
+			prefs_error(f, "quiet_from", prefs_w(lang,
+			    "error_quiet"));
 		else {
 			p->quiet_start = qs;
 			p->quiet_end = qe;
@@ -382,22 +431,30 @@ prefs_saved(struct evbuffer *b, json_t *row, const char *path)
 	const char	*ch = prefs_str(row, "channels");
 	const char	*st = prefs_str(row, "style");
 	const char	*lg = prefs_str(row, "language");
+	const char	*lang = prefs_page_lang(row);
 	size_t		 i;
 
-	page_begin(b, "en", "Your choices are saved");
-	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>"
-	    "Your choices are saved</h1>\n</div>\n<dl>\n<dt>How we contact "
-	    "you</dt>\n<dd>");
+	/* In the language just chosen. */
+	page_begin(b, lang, prefs_w(lang, "saved"));
+	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>");
+	page_esc(b, prefs_w(lang, "saved"));
+	evbuffer_add_printf(b, "</h1>\n</div>\n<dl>\n<dt>");
+	page_esc(b, prefs_w(lang, "saved_how"));
+	evbuffer_add_printf(b, "</dt>\n<dd>");
 	for (i = 0; i < PREFS_N(prefs_ways); i++) {
 		if (strcmp(ch, prefs_ways[i].channels) == 0)
-			page_esc(b, prefs_ways[i].label);
+			page_esc(b, prefs_w(lang, prefs_ways[i].label));
 	}
-	evbuffer_add_printf(b, "</dd>\n<dt>How your emails look</dt>\n<dd>");
+	evbuffer_add_printf(b, "</dd>\n<dt>");
+	page_esc(b, prefs_w(lang, "saved_style"));
+	evbuffer_add_printf(b, "</dt>\n<dd>");
 	for (i = 0; i < PREFS_N(prefs_styles); i++) {
 		if (strcmp(st, prefs_styles[i].style) == 0)
-			page_esc(b, prefs_styles[i].label);
+			page_esc(b, prefs_w(lang, prefs_styles[i].label));
 	}
-	evbuffer_add_printf(b, "</dd>\n<dt>Language</dt>\n<dd>");
+	evbuffer_add_printf(b, "</dd>\n<dt>");
+	page_esc(b, prefs_w(lang, "language"));
+	evbuffer_add_printf(b, "</dt>\n<dd>");
 	for (i = 0; i < PREFS_N(prefs_langs); i++) {
 		if (strcmp(lg, prefs_langs[i].code) == 0) {
 			evbuffer_add_printf(b, "<span lang=\"%s\">",
@@ -408,7 +465,9 @@ prefs_saved(struct evbuffer *b, json_t *row, const char *path)
 	}
 	evbuffer_add_printf(b, "</dd>\n</dl>\n<p><a href=\"");
 	page_esc(b, path);
-	evbuffer_add_printf(b, "\">Change your choices again</a></p>\n");
+	evbuffer_add_printf(b, "\">");
+	page_esc(b, prefs_w(lang, "again"));
+	evbuffer_add_printf(b, "</a></p>\n");
 	page_end(b);
 }
 
@@ -466,7 +525,8 @@ prefs_handle(struct evhttp_request *req, const char *path)
 
 	id = prefs_link_person(path + strlen("/preferences/"));
 	if (id == 0) {
-		page_message(req, PREFS_ROUTE, 403, "This link does not work",
+		page_message(req, PREFS_ROUTE, 403, "en",
+		    "This link does not work",
 		    "The link may have expired, or it was not copied in full. "
 		    "Each new message from your group has a fresh link. You "
 		    "can also ask your group's coordinator to change how you "
@@ -474,9 +534,8 @@ prefs_handle(struct evhttp_request *req, const char *path)
 		return;
 	}
 	if ((person = store_person_get(convened->store, id, NULL)) == NULL) {
-		page_message(req, PREFS_ROUTE, 404, "We cannot find you",
-		    "Your details are no longer held. Ask your group's "
-		    "coordinator if you think this is wrong.");
+		page_message(req, PREFS_ROUTE, 404, "en",
+		    prefs_w("en", "gone"), prefs_w("en", "gone_text"));
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL)
@@ -496,8 +555,9 @@ prefs_handle(struct evhttp_request *req, const char *path)
 	if (memchr(body, '\0', len) != NULL ||
 	    evhttp_parse_query_str(body, &q) != 0) {
 		evhttp_clear_headers(&q);
-		page_message(req, PREFS_ROUTE, 400, "The form could not be "
-		    "read", "Please go back and try again.");
+		page_message(req, PREFS_ROUTE, 400, prefs_page_lang(person),
+		    prefs_w(prefs_page_lang(person), "unreadable"),
+		    prefs_w(prefs_page_lang(person), "unreadable_text"));
 		goto out;
 	}
 	f.channels = (v = evhttp_find_header(&q, "how")) ? v : "";
@@ -518,9 +578,9 @@ prefs_handle(struct evhttp_request *req, const char *path)
 	if ((row = store_person_update(convened->store, id, &p,
 	    &cause)) == NULL) {
 		log_warnx("preferences of person %lld: %s", id, cause);
-		page_message(req, PREFS_ROUTE, 503, "Your choices were not "
-		    "saved", "Something went wrong on our side. Please try "
-		    "again in a few minutes.");
+		page_message(req, PREFS_ROUTE, 503, prefs_page_lang(person),
+		    prefs_w(prefs_page_lang(person), "not_saved"),
+		    prefs_w(prefs_page_lang(person), "not_saved_text"));
 		evhttp_clear_headers(&q);
 		goto out;
 	}

@@ -38,7 +38,8 @@ esac
 ok "link $url"
 
 page 200 GET "$url"
-grep -q '<html lang="en">' "$T/page" || fail "no language on the page"
+grep -q '<html lang="en" dir="ltr">' "$T/page" ||
+    fail "no language on the page"
 grep -q '<h1>How you hear from us</h1>' "$T/page" || fail "no heading"
 grep -q 'Rhiannon Jones' "$T/page" || fail "the page does not greet"
 grep -q 'value="email" checked' "$T/page" || fail "email is not chosen"
@@ -128,6 +129,37 @@ page 200 POST "$url" "how=email&style=plain&language=en&quiet_from=&quiet_to="
 api 200 GET /people/1
 [ "$(jv 'd["quiet_start"]')" = "None" ] || fail "quiet hours kept"
 ok "a good form is saved, said back and shown next time"
+
+# The page speaks the member's language: Welsh; Arabic, right to left;
+# a mistake is named in it; a new language is said back in that one.
+ctl person add "Aled Rhys" --email aled@example.org --language cy \
+    >/dev/null || fail "cannot add a Welsh speaker"
+ctl person add "Layla Haddad" --email layla@example.org --language ar \
+    >/dev/null || fail "cannot add an Arabic speaker"
+page 200 GET "$(ctl person link 3)"
+grep -q '<html lang="cy" dir="ltr">' "$T/page" &&
+    grep -q 'Helo Aled Rhys\.' "$T/page" &&
+    grep -q '<legend>Sut dylen ni gysylltu â chi?</legend>' "$T/page" &&
+    grep -q '>Cadw fy newisiadau</button>' "$T/page" ||
+    fail "the Welsh page: $(cat "$T/page")"
+arurl=$(ctl person link 4)
+page 200 GET "$arurl"
+grep -q '<html lang="ar" dir="rtl">' "$T/page" &&
+    grep -q 'مرحبًا Layla Haddad\.' "$T/page" &&
+    grep -q '>احفظ اختياراتي</button>' "$T/page" ||
+    fail "the Arabic page: $(cat "$T/page")"
+! grep -q 'Save my choices\|How should' "$T/page" ||
+    fail "English on the Arabic page"
+page 422 POST "$arurl" "how=email&style=fancy&language=ar"
+grep -q '<h2 id="problems-title">توجد مشكلة</h2>' "$T/page" &&
+    grep -q 'اختر كيف تبدو رسائل بريدك\.' "$T/page" ||
+    fail "the Arabic mistake: $(cat "$T/page")"
+page 200 POST "$url" "how=email&style=plain&language=cy&quiet_from=&quiet_to="
+grep -q '<html lang="cy" dir="ltr">' "$T/page" &&
+    grep -q 'Newid eich dewisiadau eto' "$T/page" &&
+    grep -q '<dd>Drwy e-bost</dd>' "$T/page" ||
+    fail "saved in Welsh: $(cat "$T/page")"
+ok "the page is in the member's language, right to left for Arabic"
 
 page 200 GET "$BASE/style.css"
 grep -q 'focus-visible' "$T/page" || fail "no focus style"
