@@ -350,7 +350,10 @@ struct ical_feed {
 	json_t		*series;	/* store_feed_series */
 	json_t		*overrides;	/* store_feed_overrides */
 	int		 alarms;	/* the person's own VALARMs */
+	int		 links;		/* online join links (members') */
 };
+#define ICAL_ALARMS	0x1
+#define ICAL_LINKS	0x2
 
 void		 ical_configure(const char *);
 char		*ical_escape(const char *);

@@ -175,6 +175,7 @@ feed_render(char kind, const char *name, uint32_t hash,
 		id = json_integer_value(json_object_get(who, "id"));
 		f.name = "My meetings";
 		f.alarms = 1;
+		f.links = 1;
 		f.series = store_feed_series(st, id, 0, cause);
 		f.overrides = store_feed_overrides(st, id, 0, cause);
 	} else {

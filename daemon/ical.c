@@ -425,9 +425,14 @@ ical_location(struct ical_buf *b, json_t *row)
 	free(s);
 }
 
-/* DESCRIPTION: what a member needs to get there and take part. */
+/*
+ * DESCRIPTION: what a member needs to get there and take part.  Without
+ * links (a public feed) an online meeting's join link, which may carry
+ * its passcode, is left to members' own feeds and messages.
+ */
 static void
-ical_description(struct ical_buf *b, json_t *row, const char *note)
+ical_description(struct ical_buf *b, json_t *row, const char *note,
+    int links)
 {
 	struct ical_buf	 d = { NULL, 0, 0 };
 	static const struct {
@@ -451,10 +456,11 @@ ical_description(struct ical_buf *b, json_t *row, const char *note)
 		ical_adds(&d, "\nAgenda: ");
 		ical_adds(&d, ical_str(row, "agenda"));
 	}
-	if (*ical_str(row, "online_link") != '\0') {
+	if (*ical_str(row, "online_link") != '\0' && links) {
 		ical_adds(&d, "\nJoin online: ");
 		ical_adds(&d, ical_str(row, "online_link"));
-	}
+	} else if (*ical_str(row, "online_link") != '\0')
+		ical_adds(&d, "\nOnline too: members are sent the link.");
 	if (*ical_str(row, "travel") != '\0') {
 		ical_adds(&d, "\nGetting there: ");
 		ical_adds(&d, ical_str(row, "travel"));
@@ -542,7 +548,7 @@ ical_recurs(json_t *s)
  * a series of one meeting, as the meeting itself.
  */
 static void
-ical_override(struct ical_buf *b, json_t *s, json_t *o, int alarms)
+ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 {
 	const char	*tzid = ical_str(s, "time_zone");
 	const char	*status = ical_str(o, "status");
@@ -567,14 +573,14 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int alarms)
 		    ical_str(o, "reason"));
 	else
 		note = xstrdup("This meeting has moved.");
-	ical_description(b, o, note);
+	ical_description(b, o, note, flags & ICAL_LINKS);
 	free(note);
-	if (*ical_str(o, "online_link") != '\0')
+	if (*ical_str(o, "online_link") != '\0' && (flags & ICAL_LINKS))
 		ical_line(b, "URL", ical_str(o, "online_link"));
 	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence") +
 	    ical_int(o, "sequence"));
 	ical_line(b, "STATUS", cancelled ? "CANCELLED" : "CONFIRMED");
-	if (alarms && !cancelled)
+	if ((flags & ICAL_ALARMS) && !cancelled)
 		ical_alarms(b, ical_str(s, "lead_times"), ical_str(s, "title"));
 	ical_line(b, "END", "VEVENT");
 }
@@ -582,7 +588,7 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int alarms)
 /* A series: its master VEVENT, then the overrides of its meetings. */
 static void
 ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
-    int alarms)
+    int flags)
 {
 	const char	*tzid = ical_str(s, "time_zone");
 	struct ical_buf	 extra = { NULL, 0, 0 };
@@ -598,7 +604,7 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 		if (*oi > first)
 			only = json_array_get(overrides, first);
 		if (only != NULL) {
-			ical_override(b, s, only, alarms);
+			ical_override(b, s, only, flags);
 			return;
 		}
 	} else {
@@ -627,18 +633,18 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 	free(extra.p);
 	ical_text(b, "SUMMARY", ical_str(s, "title"));
 	ical_location(b, s);
-	ical_description(b, s, NULL);
-	if (*ical_str(s, "online_link") != '\0')
+	ical_description(b, s, NULL, flags & ICAL_LINKS);
+	if (*ical_str(s, "online_link") != '\0' && (flags & ICAL_LINKS))
 		ical_line(b, "URL", ical_str(s, "online_link"));
 	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence"));
 	ical_line(b, "STATUS", "CONFIRMED");
-	if (alarms)
+	if (flags & ICAL_ALARMS)
 		ical_alarms(b, ical_str(s, "lead_times"), ical_str(s, "title"));
 	ical_line(b, "END", "VEVENT");
 	if (ical_recurs(s)) {
 		for (i = first; i < *oi; i++)
 			ical_override(b, s, json_array_get(overrides, i),
-			    alarms);
+			    flags);
 	}
 }
 
@@ -700,7 +706,8 @@ ical_feed(const struct ical_feed *f, size_t *len, char **cause)
 		    ical_int(json_array_get(f->overrides, oi), "series_id") <
 		    ical_int(s, "id"))
 			oi++;
-		ical_series(&b, s, f->overrides, &oi, f->alarms);
+		ical_series(&b, s, f->overrides, &oi, (f->alarms ?
+		    ICAL_ALARMS : 0) | (f->links ? ICAL_LINKS : 0));
 	}
 	ical_line(&b, "END", "VCALENDAR");
 	*len = b.len;
@@ -756,7 +763,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	ical_duration(&b, ical_int(row, "end_at") - ical_int(row, "start_at"));
 	ical_text(&b, "SUMMARY", ical_str(row, "title"));
 	ical_location(&b, row);
-	ical_description(&b, row, NULL);
+	ical_description(&b, row, NULL, 1);
 	if (*ical_str(row, "online_link") != '\0')
 		ical_line(&b, "URL", ical_str(row, "online_link"));
 	cn = ical_param(*ical_str(row, "group_name") ?

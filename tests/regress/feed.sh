@@ -37,6 +37,7 @@ ctl venue add "Town Hall" --address "1 High St, Anytown" --step-free \
 START=$(date -d "+3 days" +%Y-%m-%d)T18:00
 ctl series add dp-steering "Steering group; budget, Easy Read" "$START" \
     --rrule "FREQ=WEEKLY;INTERVAL=6" --venue 1 \
+    --online-link "https://meet.example.org/dp?pwd=s3cret" \
     --agenda "Papers in large print" >/dev/null || fail "series add"
 ctl series add officers "Officers only" "$START" \
     --rrule "FREQ=WEEKLY" >/dev/null || fail "series add"
@@ -168,7 +169,13 @@ for f in "$T/person.ics" "$T/group.ics"; do
 done
 ! grep -qi "Ann Jones\|ann@example" "$T/group.ics" ||
     fail "the public feed shows a member"
-ok "no one else's data"
+# The join link (and its passcode) is for members, not the public feed.
+grep -q '^URL:https://meet.example.org/dp?pwd=s3cret' "$T/person.ics" ||
+    fail "the member's feed has no join link"
+! grep -q 's3cret' "$T/group.ics" || fail "the public feed has the join link"
+tr -d '\r\n ' < "$T/group.ics" | grep -q 'Onlinetoo:membersaresentthelink' ||
+    fail "the public feed does not say the meeting is online too"
+ok "no one else's data; join links only in members' feeds"
 
 # Headers; ETag and 304.
 curl -sS -D "$T/head" -o "$T/fbody" "$BASE$FEED_PATH"
