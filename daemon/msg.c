@@ -82,6 +82,8 @@ const char *const msg_words[] = {
 	"lead.minutes_two?", "lead.minutes_few?", "lead.minutes_many?",
 	"access.step_free", "access.hearing_loop", "access.accessible_toilet",
 	"access.quiet_room", "access.list_and", "access.list_comma",
+	"access.step_free_joined?", "access.hearing_loop_joined?",
+	"access.accessible_toilet_joined?", "access.quiet_room_joined?",
 	"answer.yes", "answer.no", "answer.maybe",
 	"status.requested", "status.arranged", "status.unable",
 	"status.withdrawn",
@@ -446,11 +448,20 @@ msg_access(struct tmpl_set *set, const char *lang, json_t *row, int list)
 	s = xstrdup(n == 0 ? "" : msg_word(set, lang, "access",
 	    facts[have[0]]));
 	for (i = 1; i < n; i++) {
-		const struct msg_field	f[] = {
-			{ "a", s },
-			{ "b", msg_word(set, lang, "access", facts[have[i]]) },
-			{ NULL, NULL }
-		};
+		struct msg_field	 f[3] = { { "a", NULL }, { "b", NULL },
+					    { NULL, NULL } };
+		char			*key;
+
+		/* After "and" a word may change (Welsh: a thoiled). */
+		if (i == n - 1) {
+			key = xprintf("access.%s_joined", facts[have[i]]);
+			f[1].value = tmpl_word_exact(set, lang, key);
+			free(key);
+		}
+		if (f[1].value == NULL)
+			f[1].value = msg_word(set, lang, "access",
+			    facts[have[i]]);
+		f[0].value = s;
 
 		t = msg_fill(msg_word(set, lang, "access", i == n - 1 ?
 		    "list_and" : "list_comma"), f);

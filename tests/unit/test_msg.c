@@ -555,6 +555,37 @@ test_english_time(void **state)
 	}
 }
 
+/*
+ * A word after "and" takes its joined form where the language has one
+ * (Welsh: "a thoiled", not "a toiled"); English has none.
+ */
+static void
+test_joined_word(void **state)
+{
+	static const struct {
+		const char	*lang, *want;
+	} c[] = {
+		{ "cy", "mynediad heb risiau a thoiled hygyrch." },
+		{ "en", "step-free access and an accessible toilet." },
+	};
+	struct chan_msg	 m;
+	json_t		*row;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		row = row_new("invitation", "plain", c[i].lang, "email");
+		json_object_set_new(row, "hearing_loop", json_integer(0));
+		json_object_set_new(row, "quiet_room", json_integer(0));
+		render(row, &m);
+		if (strstr(m.body, c[i].want) == NULL)
+			fail_msg("%s: wanted \"%s\" in:\n%s", c[i].lang,
+			    c[i].want, m.body);
+		msg_free(&m);
+		json_decref(row);
+	}
+}
+
 /* Values are escaped for HTML; subjects stay one line. */
 static void
 test_escaping(void **state)
@@ -800,6 +831,7 @@ main(void)
 		cmocka_unit_test(test_every_sms),
 		cmocka_unit_test(test_sms_one_segment),
 		cmocka_unit_test(test_english_time),
+		cmocka_unit_test(test_joined_word),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_easyread_counter),
 		cmocka_unit_test(test_missing_language),
