@@ -562,6 +562,8 @@ char		*xprintf(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 void		 cause_set(char **, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
+const char	*jstr(json_t *, const char *);
+long long	 jint(json_t *, const char *);
 double		 mono_seconds(void);
 double		 wall_seconds(void);
 long		 rss_kib(void);

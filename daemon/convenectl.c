@@ -233,22 +233,6 @@ ctl_val(json_t *o, const char *key)
 	return (xstrdup("-"));
 }
 
-/* A text field, or "" so that printf never sees NULL. */
-static const char *
-ctl_str(json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s ? s : "");
-}
-
-/* A number field, or 0 when absent. */
-static long long
-ctl_int(json_t *o, const char *key)
-{
-	return ((long long)json_integer_value(json_object_get(o, key)));
-}
-
 /*
  * What an "invite" did: one member to each series (per_series), or each
  * member to a series; sent now, and waiting for the planner.
@@ -256,8 +240,8 @@ ctl_int(json_t *o, const char *key)
 static void
 ctl_invited(json_t *o, int per_series)
 {
-	long long	 sent = ctl_int(o, "invited");
-	long long	 waiting = ctl_int(o, "invitations_waiting");
+	long long	 sent = jint(o, "invited");
+	long long	 waiting = jint(o, "invitations_waiting");
 
 	if (per_series)
 		printf("invited to %lld series\n", sent);
@@ -574,15 +558,15 @@ ctl_status(struct ctl *ctl, char **av, json_t *opts)
 	if (ctl->json)
 		return (ctl_print_json(o));
 	c = json_object_get(o, "counts");
-	printf("convened %s, pid %lld, up %lld s\n", ctl_str(o, "version"),
-	    ctl_int(o, "pid"), ctl_int(o, "uptime_seconds"));
-	printf("configuration: %s\n", ctl_str(o, "configuration"));
+	printf("convened %s, pid %lld, up %lld s\n", jstr(o, "version"),
+	    jint(o, "pid"), jint(o, "uptime_seconds"));
+	printf("configuration: %s\n", jstr(o, "configuration"));
 	printf("database:      %s (schema version %lld)\n",
-	    ctl_str(o, "database"), ctl_int(o, "schema_version"));
-	printf("listening:     %s\n", ctl_str(o, "listening"));
+	    jstr(o, "database"), jint(o, "schema_version"));
+	printf("listening:     %s\n", jstr(o, "listening"));
 	printf("held:          %lld groups, %lld people, %lld memberships\n",
-	    ctl_int(c, "groups"), ctl_int(c, "people"),
-	    ctl_int(c, "memberships"));
+	    jint(c, "groups"), jint(c, "people"),
+	    jint(c, "memberships"));
 	json_decref(o);
 	return (0);
 }
@@ -601,10 +585,10 @@ ctl_token_create(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("%s\n", ctl_str(o, "token"));
+	printf("%s\n", jstr(o, "token"));
 	fflush(stdout);
 	fprintf(stderr, "convenectl: that is the token '%s'; keep it safe: "
-	    "it is not shown again\n", ctl_str(o, "name"));
+	    "it is not shown again\n", jstr(o, "name"));
 	json_decref(o);
 	return (0);
 }
@@ -649,7 +633,7 @@ ctl_group_add(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("added group %s: %s\n", ctl_str(o, "slug"), ctl_str(o, "name"));
+	printf("added group %s: %s\n", jstr(o, "slug"), jstr(o, "name"));
 	json_decref(o);
 	return (0);
 }
@@ -673,17 +657,17 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	rate = ctl_int(o, "payment_rate_pence");
-	printf("group:        %s\n", ctl_str(o, "slug"));
-	printf("name:         %s\n", ctl_str(o, "name"));
-	printf("time zone:    %s\n", ctl_str(o, "time_zone"));
-	printf("lead times:   %s\n", ctl_str(o, "lead_times"));
-	printf("contact:      %s\n", *ctl_str(o, "contact") ?
-	    ctl_str(o, "contact") : "-");
+	rate = jint(o, "payment_rate_pence");
+	printf("group:        %s\n", jstr(o, "slug"));
+	printf("name:         %s\n", jstr(o, "name"));
+	printf("time zone:    %s\n", jstr(o, "time_zone"));
+	printf("lead times:   %s\n", jstr(o, "lead_times"));
+	printf("contact:      %s\n", *jstr(o, "contact") ?
+	    jstr(o, "contact") : "-");
 	printf("payment rate: \xc2\xa3%lld.%02lld\n", rate / 100, rate % 100);
 	printf("public feed:  %s\n", json_is_true(json_object_get(o,
 	    "feed_public")) ? "yes" : "no");
-	s = ctl_time((time_t)ctl_int(o, "created_at"), NULL);
+	s = ctl_time((time_t)jint(o, "created_at"), NULL);
 	printf("created:      %s\n", s);
 	free(s);
 
@@ -697,20 +681,20 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 	printf("\nmembers: %zu\n", table_rows(&t));
 	table_done(&t);
 	json_array_foreach(json_object_get(o, "members"), i, v) {
-		if (*ctl_str(v, "problem") == '\0')
+		if (*jstr(v, "problem") == '\0')
 			continue;
 		printf("cannot reach %s (person %lld): %s\n",
-		    ctl_str(v, "name"), ctl_int(v, "id"),
-		    ctl_str(v, "problem"));
+		    jstr(v, "name"), jint(v, "id"),
+		    jstr(v, "problem"));
 	}
 
 	table_init(&t, 4, "SERIES", "TITLE", "START", "RULE");
 	json_array_foreach(json_object_get(o, "series"), i, v) {
 		table_add(&t, ctl_val(v, "id"));
 		table_add(&t, ctl_val(v, "title"));
-		s = ctl_local(ctl_str(v, "dtstart"));
+		s = ctl_local(jstr(v, "dtstart"));
 		table_add(&t, s);
-		table_add(&t, *ctl_str(v, "rrule") ?
+		table_add(&t, *jstr(v, "rrule") ?
 		    ctl_val(v, "rrule") : xstrdup("once"));
 	}
 	printf("\nseries: %zu\n", table_rows(&t));
@@ -795,8 +779,8 @@ ctl_person_add(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("added person %lld: %s\n", ctl_int(o, "id"),
-	    ctl_str(o, "name"));
+	printf("added person %lld: %s\n", jint(o, "id"),
+	    jstr(o, "name"));
 	json_decref(o);
 	return (0);
 }
@@ -817,8 +801,8 @@ ctl_person_show(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("person:      %lld\n", ctl_int(o, "id"));
-	printf("name:        %s\n", ctl_str(o, "name"));
+	printf("person:      %lld\n", jint(o, "id"));
+	printf("name:        %s\n", jstr(o, "name"));
 #define LINE(label, key) do {						\
 	s = ctl_val(o, key);						\
 	printf("%-13s%s\n", label, s);					\
@@ -830,8 +814,8 @@ ctl_person_show(struct ctl *ctl, char **av, json_t *opts)
 	LINE("style:", "style");
 	LINE("channels:", "channels");
 #undef LINE
-	printf("lead times:  %s\n", *ctl_str(o, "lead_times") ?
-	    ctl_str(o, "lead_times") : "the group's");
+	printf("lead times:  %s\n", *jstr(o, "lead_times") ?
+	    jstr(o, "lead_times") : "the group's");
 	qs = json_object_get(o, "quiet_start");
 	qe = json_object_get(o, "quiet_end");
 	if (json_is_integer(qs) && json_is_integer(qe))
@@ -842,7 +826,7 @@ ctl_person_show(struct ctl *ctl, char **av, json_t *opts)
 		    (long long)json_integer_value(qe) % 60);
 	else
 		printf("quiet hours: none\n");
-	s = ctl_time((time_t)ctl_int(o, "created_at"), NULL);
+	s = ctl_time((time_t)jint(o, "created_at"), NULL);
 	printf("created:     %s\n", s);
 	free(s);
 	json_decref(o);
@@ -869,8 +853,8 @@ ctl_person_change(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("changed person %lld: %s\n", ctl_int(o, "id"),
-	    ctl_str(o, "name"));
+	printf("changed person %lld: %s\n", jint(o, "id"),
+	    jstr(o, "name"));
 	json_decref(o);
 	return (0);
 }
@@ -912,7 +896,7 @@ ctl_person_test(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("queued a test %s for person %lld\n", ctl_str(o, "queued"),
+	printf("queued a test %s for person %lld\n", jstr(o, "queued"),
 	    id);
 	json_decref(o);
 	return (0);
@@ -935,7 +919,7 @@ ctl_person_link(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("%s\n", ctl_str(o, "url"));
+	printf("%s\n", jstr(o, "url"));
 	json_decref(o);
 	return (0);
 }
@@ -960,7 +944,7 @@ ctl_member_add(struct ctl *ctl, char **av, json_t *opts)
 	if (ctl->json)
 		return (ctl_print_json(o));
 	printf("added person %lld to %s as %s\n", id, av[0],
-	    ctl_str(o, "role"));
+	    jstr(o, "role"));
 	if (json_object_get(opts, "invite") != NULL)
 		ctl_invited(o, 1);
 	json_decref(o);
@@ -1002,7 +986,7 @@ ctl_access(json_t *v)
 	size_t	 i;
 
 	for (i = 0; keys[i] != NULL; i++) {
-		if (ctl_int(v, keys[i]) == 0 &&
+		if (jint(v, keys[i]) == 0 &&
 		    !json_is_true(json_object_get(v, keys[i])))
 			continue;
 		t = xprintf("%s%s%s", acc, *acc ? ", " : "", words[i]);
@@ -1054,7 +1038,7 @@ ctl_venue_add(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("added venue %lld: %s\n", ctl_int(o, "id"), ctl_str(o, "name"));
+	printf("added venue %lld: %s\n", jint(o, "id"), jstr(o, "name"));
 	json_decref(o);
 	return (0);
 }
@@ -1081,13 +1065,13 @@ ctl_series_list(struct ctl *ctl, char **av, json_t *opts)
 		table_add(&t, ctl_val(s, "id"));
 		table_add(&t, ctl_val(s, "group_slug"));
 		table_add(&t, ctl_val(s, "title"));
-		start = ctl_local(ctl_str(s, "dtstart"));
+		start = ctl_local(jstr(s, "dtstart"));
 		table_add(&t, xprintf("%s %s", start,
-		    ctl_str(s, "time_zone")));
+		    jstr(s, "time_zone")));
 		free(start);
-		table_add(&t, *ctl_str(s, "rrule") ? ctl_val(s, "rrule") :
+		table_add(&t, *jstr(s, "rrule") ? ctl_val(s, "rrule") :
 		    xstrdup("once"));
-		table_add(&t, xprintf("%lld", ctl_int(s, "duration") / 60));
+		table_add(&t, xprintf("%lld", jint(s, "duration") / 60));
 		table_add(&t, ctl_val(s, "venue_id"));
 	}
 	if (table_rows(&t) == 0)
@@ -1110,8 +1094,8 @@ ctl_series_add(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("added series %lld: %s\n", ctl_int(o, "id"),
-	    ctl_str(o, "title"));
+	printf("added series %lld: %s\n", jint(o, "id"),
+	    jstr(o, "title"));
 	if (json_object_get(opts, "invite") != NULL)
 		ctl_invited(o, 0);
 	json_decref(o);
@@ -1171,9 +1155,9 @@ ctl_occ_note(json_t *o)
 	if (!json_is_integer(from))
 		return (ctl_val(o, "reason"));
 	when = ctl_time((time_t)json_integer_value(from),
-	    ctl_str(o, "time_zone"));
-	note = xprintf("from %s%s%s", when, *ctl_str(o, "reason") ? ": " :
-	    "", ctl_str(o, "reason"));
+	    jstr(o, "time_zone"));
+	note = xprintf("from %s%s%s", when, *jstr(o, "reason") ? ": " :
+	    "", jstr(o, "reason"));
 	free(when);
 	return (note);
 }
@@ -1198,8 +1182,8 @@ ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
 	json_array_foreach(json_object_get(o, "occurrences"), i, m) {
 		table_add(&t, ctl_val(m, "id"));
 		table_add(&t, ctl_val(m, "group_slug"));
-		table_add(&t, ctl_time((time_t)ctl_int(m, "start_at"),
-		    ctl_str(m, "time_zone")));
+		table_add(&t, ctl_time((time_t)jint(m, "start_at"),
+		    jstr(m, "time_zone")));
 		table_add(&t, ctl_val(m, "status"));
 		table_add(&t, ctl_val(m, "title"));
 		table_add(&t, ctl_occ_note(m));
@@ -1226,10 +1210,10 @@ ctl_occ_change(struct ctl *ctl, const char *what, json_t *body,
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	when = ctl_time((time_t)ctl_int(o, "start_at"),
-	    ctl_str(o, "time_zone"));
-	printf("%s %lld (%s): %s\n", ctl_str(o, "title"), id, when,
-	    ctl_str(o, "status"));
+	when = ctl_time((time_t)jint(o, "start_at"),
+	    jstr(o, "time_zone"));
+	printf("%s %lld (%s): %s\n", jstr(o, "title"), id, when,
+	    jstr(o, "status"));
 	free(when);
 	json_decref(o);
 	return (0);
@@ -1277,14 +1261,14 @@ ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 	    "MEETING", "TRIES", "DELIVERY", "REASON");
 	json_array_foreach(json_object_get(o, "messages"), i, m) {
 		table_add(&t, ctl_val(m, "id"));
-		table_add(&t, ctl_time((time_t)ctl_int(m, "due_at"), NULL));
+		table_add(&t, ctl_time((time_t)jint(m, "due_at"), NULL));
 		table_add(&t, ctl_val(m, "state"));
 		table_add(&t, ctl_val(m, "channel"));
-		table_add(&t, *ctl_str(m, "lead") ? xprintf("%s %s",
-		    ctl_str(m, "kind"), ctl_str(m, "lead")) :
+		table_add(&t, *jstr(m, "lead") ? xprintf("%s %s",
+		    jstr(m, "kind"), jstr(m, "lead")) :
 		    ctl_val(m, "kind"));
-		table_add(&t, xprintf("%lld %s", ctl_int(m, "person_id"),
-		    ctl_str(m, "person")));
+		table_add(&t, xprintf("%lld %s", jint(m, "person_id"),
+		    jstr(m, "person")));
 		table_add(&t, ctl_val(m, "occurrence_id"));
 		table_add(&t, ctl_val(m, "attempts"));
 		table_add(&t, ctl_val(m, "delivery"));
@@ -1322,7 +1306,7 @@ ctl_feed(struct ctl *ctl, const char *verb, const char *arg, int rotate)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("%s\n", ctl_str(o, "feed_url"));
+	printf("%s\n", jstr(o, "feed_url"));
 	if (rotate) {
 		fflush(stdout);
 		fprintf(stderr, "convenectl: the old link for person %lld "
@@ -1371,7 +1355,7 @@ ctl_group_public(struct ctl *ctl, char **av, json_t *opts)
 		return (ctl_print_json(o));
 	if (on)
 		printf("the calendar feed of %s is public: %s\n", av[0],
-		    ctl_str(o, "feed_url"));
+		    jstr(o, "feed_url"));
 	else
 		printf("the calendar feed of %s is not public\n", av[0]);
 	json_decref(o);
@@ -1442,13 +1426,13 @@ ctl_import(struct ctl *ctl, char **av, json_t *opts)
 	free(body);
 	if (code == 422 && json_is_array(json_object_get(o, "errors"))) {
 		json_array_foreach(json_object_get(o, "errors"), i, e) {
-			why = ctl_str(e, "reason");
-			if (ctl_int(e, "line") <= 0) {
+			why = jstr(e, "reason");
+			if (jint(e, "line") <= 0) {
 				fprintf(stderr, "%s\n", why);
 				continue;
 			}
 			/* The CSV reader's reasons name the line already. */
-			prefix = xprintf("line %lld: ", ctl_int(e, "line"));
+			prefix = xprintf("line %lld: ", jint(e, "line"));
 			if (strncmp(why, prefix, strlen(prefix)) == 0)
 				why += strlen(prefix);
 			fprintf(stderr, "%s%s\n", prefix, why);
@@ -1462,10 +1446,10 @@ ctl_import(struct ctl *ctl, char **av, json_t *opts)
 		return (ctl_refused(o));
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("imported %lld %s", ctl_int(o, "imported"),
-	    ctl_int(o, "imported") == 1 ? "person" : "people");
+	printf("imported %lld %s", jint(o, "imported"),
+	    jint(o, "imported") == 1 ? "person" : "people");
 	if (json_is_string(json_object_get(opts, "group")))
-		printf(" into %s", ctl_str(opts, "group"));
+		printf(" into %s", jstr(opts, "group"));
 	putchar('\n');
 	json_decref(o);
 	return (0);

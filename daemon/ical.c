@@ -37,20 +37,6 @@ struct ical_buf {
 
 static char	*ical_host;
 
-static const char *
-ical_str(json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s != NULL ? s : "");
-}
-
-static long long
-ical_int(json_t *o, const char *key)
-{
-	return (json_integer_value(json_object_get(o, key)));
-}
-
 static void
 ical_add(struct ical_buf *b, const char *s, size_t n)
 {
@@ -416,11 +402,11 @@ ical_location(struct ical_buf *b, json_t *row)
 {
 	char	*s;
 
-	if (*ical_str(row, "venue") == '\0')
+	if (*jstr(row, "venue") == '\0')
 		return;
-	s = *ical_str(row, "address") != '\0' ? xprintf("%s, %s",
-	    ical_str(row, "venue"), ical_str(row, "address")) :
-	    xstrdup(ical_str(row, "venue"));
+	s = *jstr(row, "address") != '\0' ? xprintf("%s, %s",
+	    jstr(row, "venue"), jstr(row, "address")) :
+	    xstrdup(jstr(row, "venue"));
 	ical_text(b, "LOCATION", s);
 	free(s);
 }
@@ -447,26 +433,26 @@ ical_description(struct ical_buf *b, json_t *row, const char *note,
 	size_t		 i, n = 0;
 
 	ical_add(&d, "", 0);
-	ical_adds(&d, ical_str(row, "group_name"));
+	ical_adds(&d, jstr(row, "group_name"));
 	if (note != NULL && *note != '\0') {
 		ical_adds(&d, "\n");
 		ical_adds(&d, note);
 	}
-	if (*ical_str(row, "agenda") != '\0') {
+	if (*jstr(row, "agenda") != '\0') {
 		ical_adds(&d, "\nAgenda: ");
-		ical_adds(&d, ical_str(row, "agenda"));
+		ical_adds(&d, jstr(row, "agenda"));
 	}
-	if (*ical_str(row, "online_link") != '\0' && links) {
+	if (*jstr(row, "online_link") != '\0' && links) {
 		ical_adds(&d, "\nJoin online: ");
-		ical_adds(&d, ical_str(row, "online_link"));
-	} else if (*ical_str(row, "online_link") != '\0')
+		ical_adds(&d, jstr(row, "online_link"));
+	} else if (*jstr(row, "online_link") != '\0')
 		ical_adds(&d, "\nOnline too: members are sent the link.");
-	if (*ical_str(row, "travel") != '\0') {
+	if (*jstr(row, "travel") != '\0') {
 		ical_adds(&d, "\nGetting there: ");
-		ical_adds(&d, ical_str(row, "travel"));
+		ical_adds(&d, jstr(row, "travel"));
 	}
 	for (i = 0; i < sizeof facts / sizeof facts[0]; i++) {
-		if (ical_int(row, facts[i].key) == 0)
+		if (jint(row, facts[i].key) == 0)
 			continue;
 		ical_adds(&d, n++ ? ", " : "\nAccess: ");
 		ical_adds(&d, facts[i].words);
@@ -519,12 +505,12 @@ ical_in_rule(json_t *s, const char *rid)
 	int			 found = 0;
 
 	memset(&ss, 0, sizeof ss);
-	ss.tzid = ical_str(s, "time_zone");
-	ss.dtstart = ical_str(s, "dtstart");
-	ss.duration = (int)ical_int(s, "duration");
-	ss.rrule = ical_str(s, "rrule");
-	ss.exdates = ical_str(s, "exdates");
-	ss.rdates = ical_str(s, "rdates");
+	ss.tzid = jstr(s, "time_zone");
+	ss.dtstart = jstr(s, "dtstart");
+	ss.duration = (int)jint(s, "duration");
+	ss.rrule = jstr(s, "rrule");
+	ss.exdates = jstr(s, "exdates");
+	ss.rdates = jstr(s, "rdates");
 	if (sched_local_to_utc(ss.tzid, rid, &t, NULL) != 0 ||
 	    sched_expand(&ss, t, t + 1, &occ, &n, NULL) != 0)
 		return (0);
@@ -539,8 +525,8 @@ ical_in_rule(json_t *s, const char *rid)
 static int
 ical_recurs(json_t *s)
 {
-	return (*ical_str(s, "rrule") != '\0' ||
-	    *ical_str(s, "rdates") != '\0');
+	return (*jstr(s, "rrule") != '\0' ||
+	    *jstr(s, "rdates") != '\0');
 }
 
 /*
@@ -550,38 +536,38 @@ ical_recurs(json_t *s)
 static void
 ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 {
-	const char	*tzid = ical_str(s, "time_zone");
-	const char	*status = ical_str(o, "status");
+	const char	*tzid = jstr(s, "time_zone");
+	const char	*status = jstr(o, "status");
 	char		 local[SCHED_LOCAL_LEN], *note = NULL;
 	int		 cancelled = strcmp(status, "cancelled") == 0;
 
 	ical_line(b, "BEGIN", "VEVENT");
-	ical_uid(b, ical_int(s, "id"));
-	ical_utc(b, "DTSTAMP", (time_t)ical_int(s, "updated_at"));
+	ical_uid(b, jint(s, "id"));
+	ical_utc(b, "DTSTAMP", (time_t)jint(s, "updated_at"));
 	if (ical_recurs(s))
-		ical_dt(b, "RECURRENCE-ID", tzid, ical_str(o, "recurrence_id"));
-	ical_local(tzid, (time_t)ical_int(o, "start_at"), local);
+		ical_dt(b, "RECURRENCE-ID", tzid, jstr(o, "recurrence_id"));
+	ical_local(tzid, (time_t)jint(o, "start_at"), local);
 	ical_dt(b, "DTSTART", tzid, local);
-	ical_duration(b, ical_int(o, "end_at") - ical_int(o, "start_at"));
-	ical_text(b, "SUMMARY", ical_str(s, "title"));
+	ical_duration(b, jint(o, "end_at") - jint(o, "start_at"));
+	ical_text(b, "SUMMARY", jstr(s, "title"));
 	ical_location(b, o);
 	if (cancelled)
 		note = xprintf("This meeting is cancelled%s%s.",
-		    *ical_str(o, "reason") ? ": " : "", ical_str(o, "reason"));
-	else if (*ical_str(o, "reason") != '\0')
+		    *jstr(o, "reason") ? ": " : "", jstr(o, "reason"));
+	else if (*jstr(o, "reason") != '\0')
 		note = xprintf("This meeting has moved: %s.",
-		    ical_str(o, "reason"));
+		    jstr(o, "reason"));
 	else
 		note = xstrdup("This meeting has moved.");
 	ical_description(b, o, note, flags & ICAL_LINKS);
 	free(note);
-	if (*ical_str(o, "online_link") != '\0' && (flags & ICAL_LINKS))
-		ical_line(b, "URL", ical_str(o, "online_link"));
-	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence") +
-	    ical_int(o, "sequence"));
+	if (*jstr(o, "online_link") != '\0' && (flags & ICAL_LINKS))
+		ical_line(b, "URL", jstr(o, "online_link"));
+	ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence") +
+	    jint(o, "sequence"));
 	ical_line(b, "STATUS", cancelled ? "CANCELLED" : "CONFIRMED");
 	if ((flags & ICAL_ALARMS) && !cancelled)
-		ical_alarms(b, ical_str(s, "lead_times"), ical_str(s, "title"));
+		ical_alarms(b, jstr(s, "lead_times"), jstr(s, "title"));
 	ical_line(b, "END", "VEVENT");
 }
 
@@ -590,15 +576,15 @@ static void
 ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
     int flags)
 {
-	const char	*tzid = ical_str(s, "time_zone");
+	const char	*tzid = jstr(s, "time_zone");
 	struct ical_buf	 extra = { NULL, 0, 0 };
 	json_t		*o, *only = NULL;
-	long long	 id = ical_int(s, "id");
+	long long	 id = jint(s, "id");
 	size_t		 first = *oi, i;
 
 	/* Overrides come sorted by series: this series' run of them. */
 	while (*oi < json_array_size(overrides) &&
-	    ical_int(json_array_get(overrides, *oi), "series_id") == id)
+	    jint(json_array_get(overrides, *oi), "series_id") == id)
 		(*oi)++;
 	if (!ical_recurs(s)) {
 		if (*oi > first)
@@ -612,34 +598,34 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 		ical_add(&extra, "", 0);
 		for (i = first; i < *oi; i++) {
 			o = json_array_get(overrides, i);
-			if (ical_in_rule(s, ical_str(o, "recurrence_id")))
+			if (ical_in_rule(s, jstr(o, "recurrence_id")))
 				continue;
 			if (extra.len > 0)
 				ical_add(&extra, ",", 1);
-			ical_adds(&extra, ical_str(o, "recurrence_id"));
+			ical_adds(&extra, jstr(o, "recurrence_id"));
 		}
 	}
 	ical_line(b, "BEGIN", "VEVENT");
 	ical_uid(b, id);
-	ical_utc(b, "DTSTAMP", (time_t)ical_int(s, "updated_at"));
-	ical_dt(b, "DTSTART", tzid, ical_str(s, "dtstart"));
-	ical_duration(b, ical_int(s, "duration"));
-	if (*ical_str(s, "rrule") != '\0')
-		ical_line(b, "RRULE", ical_str(s, "rrule"));
-	ical_dtlist(b, "EXDATE", tzid, ical_str(s, "exdates"));
-	ical_dtlist(b, "RDATE", tzid, ical_str(s, "rdates"));
+	ical_utc(b, "DTSTAMP", (time_t)jint(s, "updated_at"));
+	ical_dt(b, "DTSTART", tzid, jstr(s, "dtstart"));
+	ical_duration(b, jint(s, "duration"));
+	if (*jstr(s, "rrule") != '\0')
+		ical_line(b, "RRULE", jstr(s, "rrule"));
+	ical_dtlist(b, "EXDATE", tzid, jstr(s, "exdates"));
+	ical_dtlist(b, "RDATE", tzid, jstr(s, "rdates"));
 	if (extra.len > 0)
 		ical_dtlist(b, "RDATE", tzid, extra.p);
 	free(extra.p);
-	ical_text(b, "SUMMARY", ical_str(s, "title"));
+	ical_text(b, "SUMMARY", jstr(s, "title"));
 	ical_location(b, s);
 	ical_description(b, s, NULL, flags & ICAL_LINKS);
-	if (*ical_str(s, "online_link") != '\0' && (flags & ICAL_LINKS))
-		ical_line(b, "URL", ical_str(s, "online_link"));
-	ical_linef(b, "SEQUENCE", "%lld", ical_int(s, "sequence"));
+	if (*jstr(s, "online_link") != '\0' && (flags & ICAL_LINKS))
+		ical_line(b, "URL", jstr(s, "online_link"));
+	ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence"));
 	ical_line(b, "STATUS", "CONFIRMED");
 	if (flags & ICAL_ALARMS)
-		ical_alarms(b, ical_str(s, "lead_times"), ical_str(s, "title"));
+		ical_alarms(b, jstr(s, "lead_times"), jstr(s, "title"));
 	ical_line(b, "END", "VEVENT");
 	if (ical_recurs(s)) {
 		for (i = first; i < *oi; i++)
@@ -691,8 +677,8 @@ ical_feed(const struct ical_feed *f, size_t *len, char **cause)
 	/* Each zone once, from the earliest meeting's year. */
 	zones = json_object();
 	json_array_foreach(f->series, i, s) {
-		tzid = ical_str(s, "time_zone");
-		year = ical_year(ical_str(s, "dtstart"));
+		tzid = jstr(s, "time_zone");
+		year = ical_year(jstr(s, "dtstart"));
 		y = json_object_get(zones, tzid);
 		if (y == NULL || json_integer_value(y) > year)
 			json_object_set_new(zones, tzid, json_integer(year));
@@ -703,8 +689,8 @@ ical_feed(const struct ical_feed *f, size_t *len, char **cause)
 	json_array_foreach(f->series, i, s) {
 		/* Skip overrides of series not shown (there should be none). */
 		while (oi < json_array_size(f->overrides) &&
-		    ical_int(json_array_get(f->overrides, oi), "series_id") <
-		    ical_int(s, "id"))
+		    jint(json_array_get(f->overrides, oi), "series_id") <
+		    jint(s, "id"))
 			oi++;
 		ical_series(&b, s, f->overrides, &oi, (f->alarms ?
 		    ICAL_ALARMS : 0) | (f->links ? ICAL_LINKS : 0));
@@ -725,7 +711,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
     char **cause)
 {
 	struct ical_buf	 b = { NULL, 0, 0 };
-	const char	*tzid = ical_str(row, "time_zone");
+	const char	*tzid = jstr(row, "time_zone");
 	char		 local[SCHED_LOCAL_LEN], *cn, *n;
 	int		 cancel, moved;
 	json_t		*rr;
@@ -736,8 +722,8 @@ ical_message(json_t *row, const char *method, const char *organizer,
 		return (NULL);
 	}
 	cancel = strcmp(method, "CANCEL") == 0;
-	if (ical_int(row, "series_id") <= 0 ||
-	    *ical_str(row, "recurrence_id") == '\0' ||
+	if (jint(row, "series_id") <= 0 ||
+	    *jstr(row, "recurrence_id") == '\0' ||
 	    !json_is_integer(json_object_get(row, "start_at")) ||
 	    sched_zone_valid(tzid, NULL) != 0) {
 		cause_set(cause, "ical: the message is not about a meeting");
@@ -750,33 +736,33 @@ ical_message(json_t *row, const char *method, const char *organizer,
 		return (NULL);
 	}
 	ical_head(&b, method);
-	ical_vtimezone(&b, tzid, ical_year(ical_str(row, "recurrence_id")));
+	ical_vtimezone(&b, tzid, ical_year(jstr(row, "recurrence_id")));
 	ical_line(&b, "BEGIN", "VEVENT");
-	ical_uid(&b, ical_int(row, "series_id"));
+	ical_uid(&b, jint(row, "series_id"));
 	ical_utc(&b, "DTSTAMP", time(NULL));
 	rr = json_object_get(row, "rrule");
 	if (!json_is_string(rr) || ical_recurs(row))
 		ical_dt(&b, "RECURRENCE-ID", tzid,
-		    ical_str(row, "recurrence_id"));
-	ical_local(tzid, (time_t)ical_int(row, "start_at"), local);
+		    jstr(row, "recurrence_id"));
+	ical_local(tzid, (time_t)jint(row, "start_at"), local);
 	ical_dt(&b, "DTSTART", tzid, local);
-	ical_duration(&b, ical_int(row, "end_at") - ical_int(row, "start_at"));
-	ical_text(&b, "SUMMARY", ical_str(row, "title"));
+	ical_duration(&b, jint(row, "end_at") - jint(row, "start_at"));
+	ical_text(&b, "SUMMARY", jstr(row, "title"));
 	ical_location(&b, row);
 	ical_description(&b, row, NULL, 1);
-	if (*ical_str(row, "online_link") != '\0')
-		ical_line(&b, "URL", ical_str(row, "online_link"));
-	cn = ical_param(*ical_str(row, "group_name") ?
-	    ical_str(row, "group_name") : "convene");
+	if (*jstr(row, "online_link") != '\0')
+		ical_line(&b, "URL", jstr(row, "online_link"));
+	cn = ical_param(*jstr(row, "group_name") ?
+	    jstr(row, "group_name") : "convene");
 	n = xprintf("ORGANIZER;CN=%s", cn);
 	ical_linef(&b, n, "mailto:%s", organizer);
 	free(n);
 	free(cn);
-	if (*ical_str(row, "email") != '\0') {
-		cn = ical_param(ical_str(row, "person"));
+	if (*jstr(row, "email") != '\0') {
+		cn = ical_param(jstr(row, "person"));
 		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
 		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
-		ical_linef(&b, n, "mailto:%s", ical_str(row, "email"));
+		ical_linef(&b, n, "mailto:%s", jstr(row, "email"));
 		free(n);
 		free(cn);
 	}
@@ -785,12 +771,12 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	 * event, with the series' SEQUENCE; a moved or cancelled one is an
 	 * override, with the series' and its own.
 	 */
-	moved = strcmp(ical_str(row, "status"), "moved") == 0 ||
-	    strcmp(ical_str(row, "status"), "cancelled") == 0;
-	ical_linef(&b, "SEQUENCE", "%lld", ical_int(row, "series_sequence") +
-	    (moved ? ical_int(row, "occ_sequence") : 0));
+	moved = strcmp(jstr(row, "status"), "moved") == 0 ||
+	    strcmp(jstr(row, "status"), "cancelled") == 0;
+	ical_linef(&b, "SEQUENCE", "%lld", jint(row, "series_sequence") +
+	    (moved ? jint(row, "occ_sequence") : 0));
 	ical_line(&b, "STATUS", cancel ||
-	    strcmp(ical_str(row, "status"), "cancelled") == 0 ? "CANCELLED" :
+	    strcmp(jstr(row, "status"), "cancelled") == 0 ? "CANCELLED" :
 	    "CONFIRMED");
 	ical_line(&b, "END", "VEVENT");
 	ical_line(&b, "END", "VCALENDAR");

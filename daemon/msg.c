@@ -227,20 +227,6 @@ msg_set_key(const unsigned char *key)
 	msg_key_set = 1;
 }
 
-static const char *
-msg_str(json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s != NULL ? s : "");
-}
-
-static long long
-msg_int(json_t *o, const char *key)
-{
-	return (json_integer_value(json_object_get(o, key)));
-}
-
 /* A word in the language, else English; "" if none at all. */
 static const char *
 msg_word(struct tmpl_set *set, const char *lang, const char *section,
@@ -432,7 +418,7 @@ msg_access(struct tmpl_set *set, const char *lang, json_t *row, int list)
 	size_t		 i, n = 0, have[4];
 
 	for (i = 0; i < 4; i++) {
-		if (msg_int(row, facts[i]))
+		if (jint(row, facts[i]))
 			have[n++] = i;
 	}
 	if (list) {
@@ -488,7 +474,7 @@ msg_code_ok(const char *s)
 static char *
 msg_need(struct tmpl_set *set, const char *lang, json_t *row)
 {
-	const char	*code = msg_str(row, "need"), *v;
+	const char	*code = jstr(row, "need"), *v;
 	char		*key, *s, *p;
 
 	if (*code == '\0')
@@ -500,8 +486,8 @@ msg_need(struct tmpl_set *set, const char *lang, json_t *row)
 		if (v != NULL)
 			return (xstrdup(v));
 	}
-	if (*msg_str(row, "need_label") != '\0')
-		return (xstrdup(msg_str(row, "need_label")));
+	if (*jstr(row, "need_label") != '\0')
+		return (xstrdup(jstr(row, "need_label")));
 	s = xstrdup(code);
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '_')
@@ -519,7 +505,7 @@ msg_prefs_link(const struct config *conf, json_t *row)
 {
 	const unsigned char	*key = NULL;
 	char			 sig[KEY_SIG_LEN], *subject, *link;
-	long long		 person = msg_int(row, "person_id");
+	long long		 person = jint(row, "person_id");
 	long long		 expiry;
 
 	if (msg_key_set)
@@ -965,22 +951,22 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	char		*when, *when_short, *old, *old_short, *access, *lead;
 	char		*access_list, *need, *prefs, *subject = NULL, *t;
 	char		*body = NULL;
-	const char	*tz = msg_str(row, "time_zone");
-	const char	*kind = msg_str(row, "kind");
-	const char	*lang = msg_str(row, "language");
-	const char	*answer = msg_str(row, "answer");
-	const char	*status = msg_str(row, "access_status");
-	const char	*channel = msg_str(row, "channel"), *to, *used = NULL;
-	time_t		 start = (time_t)msg_int(row, "start_at");
-	time_t		 from = (time_t)msg_int(row, "moved_from");
-	enum msg_style	 style = msg_style(msg_str(row, "style"));
+	const char	*tz = jstr(row, "time_zone");
+	const char	*kind = jstr(row, "kind");
+	const char	*lang = jstr(row, "language");
+	const char	*answer = jstr(row, "answer");
+	const char	*status = jstr(row, "access_status");
+	const char	*channel = jstr(row, "channel"), *to, *used = NULL;
+	time_t		 start = (time_t)jint(row, "start_at");
+	time_t		 from = (time_t)jint(row, "moved_from");
+	enum msg_style	 style = msg_style(jstr(row, "style"));
 	int		 sms = strcmp(channel, "sms") == 0;
 
 	memset(m, 0, sizeof *m);
 	*permanent = 0;
-	to = sms ? msg_str(row, "phone") : msg_str(row, "email");
+	to = sms ? jstr(row, "phone") : jstr(row, "email");
 	if (*to == '\0' || (!sms && !msg_address_ok(to))) {
-		cause_set(cause, "%s has no %s", msg_str(row, "person"),
+		cause_set(cause, "%s has no %s", jstr(row, "person"),
 		    sms ? "phone number" : "usable email address");
 		*permanent = 1;
 		return (-1);
@@ -1003,12 +989,12 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		old_short = xstrdup("");
 	}
 	code[0] = '\0';
-	if (msg_int(row, "occurrence_id") > 0)
+	if (jint(row, "occurrence_id") > 0)
 		snprintf(code, sizeof code, "M%lld",
-		    msg_int(row, "occurrence_id"));
+		    jint(row, "occurrence_id"));
 	access = msg_access(tmpl, lang, row, 0);
 	access_list = msg_access(tmpl, lang, row, 1);
-	lead = msg_lead(tmpl, lang, msg_str(row, "lead"));
+	lead = msg_lead(tmpl, lang, jstr(row, "lead"));
 	need = msg_need(tmpl, lang, row);
 	prefs = msg_prefs_link(conf, row);
 	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
@@ -1020,25 +1006,25 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		status = "";
 	{
 		const struct tmpl_var vars[] = {
-			{ "title", msg_str(row, "title") },
+			{ "title", jstr(row, "title") },
 			{ "when", when },
 			{ "when_short", when_short },
 			{ "old_when", old },
 			{ "old_when_short", old_short },
-			{ "venue", msg_str(row, "venue") },
-			{ "address", msg_str(row, "address") },
-			{ "travel", msg_str(row, "travel") },
+			{ "venue", jstr(row, "venue") },
+			{ "address", jstr(row, "address") },
+			{ "travel", jstr(row, "travel") },
 			{ "access", access },
 			{ "access_list", access_list },
-			{ "online_link", msg_str(row, "online_link") },
-			{ "agenda", msg_str(row, "agenda") },
-			{ "reason", msg_str(row, "occ_reason") },
+			{ "online_link", jstr(row, "online_link") },
+			{ "agenda", jstr(row, "agenda") },
+			{ "reason", jstr(row, "occ_reason") },
 			{ "rsvp_link", "" },
 			{ "code", code },
-			{ "contact", msg_str(row, "contact") },
+			{ "contact", jstr(row, "contact") },
 			{ "preferences_link", prefs },
-			{ "group", msg_str(row, "group_name") },
-			{ "person", msg_str(row, "person") },
+			{ "group", jstr(row, "group_name") },
+			{ "person", jstr(row, "person") },
 			{ "lead", lead },
 			{ "answer", *answer == '\0' ? "" : msg_word(tmpl, lang,
 			    "answer", answer) },
@@ -1057,7 +1043,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 			    "1" : "" },
 			{ "status_withdrawn", strcmp(status, "withdrawn") ==
 			    0 ? "1" : "" },
-			{ "note", msg_str(row, "note") },
+			{ "note", jstr(row, "note") },
 			{ NULL, NULL }
 		};
 
@@ -1103,7 +1089,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	 * SEQUENCE as their feed, so a client files it with what it has.
 	 * A message goes without it rather than not at all.
 	 */
-	if (!sms && msg_int(row, "start_at") != 0 &&
+	if (!sms && jint(row, "start_at") != 0 &&
 	    (strcmp(kind, "reminder") == 0 ||
 	    strcmp(kind, "invitation") == 0 || strcmp(kind, "update") == 0 ||
 	    strcmp(kind, "cancellation") == 0)) {
@@ -1118,7 +1104,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		free(organizer);
 		if (m->ical == NULL) {
 			log_warnx("message %lld goes without its calendar "
-			    "part: %s", msg_int(row, "id"), icause ? icause :
+			    "part: %s", jint(row, "id"), icause ? icause :
 			    "unknown");
 			m->ical_method = NULL;
 		}
@@ -1127,16 +1113,16 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	if (gethostname(host, sizeof host) != 0 || *host == '\0')
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = '\0';
-	m->id = msg_int(row, "id");
+	m->id = jint(row, "id");
 	m->attempt = attempt;
 	m->channel = sms ? "sms" : "email";
 	m->kind = xstrdup(kind);
 	m->lang = xstrdup(used);
 	m->to = xstrdup(to);
-	m->to_name = xstrdup(msg_str(row, "person"));
+	m->to_name = xstrdup(jstr(row, "person"));
 	m->subject = subject;
 	m->body = body;
-	m->message_id = xprintf("<convene.%lld.%lld@%s>", msg_int(row, "id"),
-	    msg_int(row, "sequence"), host);
+	m->message_id = xprintf("<convene.%lld.%lld@%s>", jint(row, "id"),
+	    jint(row, "sequence"), host);
 	return (0);
 }

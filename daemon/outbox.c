@@ -52,20 +52,6 @@ struct outbox {
 	struct outbox_stats	 stats;
 };
 
-static const char *
-ob_str(json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s != NULL ? s : "");
-}
-
-static long long
-ob_int(json_t *o, const char *key)
-{
-	return (json_integer_value(json_object_get(o, key)));
-}
-
 /* Run the dispatcher on the loop's next turn. */
 static void
 outbox_soon(struct outbox *ob)
@@ -104,7 +90,7 @@ outbox_quiet_until(json_t *row, time_t now)
 {
 	json_t		*qs = json_object_get(row, "quiet_start");
 	json_t		*qe = json_object_get(row, "quiet_end");
-	const char	*tz = ob_str(row, "time_zone");
+	const char	*tz = jstr(row, "time_zone");
 	int		 s, e, m, i;
 	time_t		 t;
 
@@ -163,11 +149,11 @@ outbox_done(void *arg, enum chan_result r, const char *provider,
 static int
 outbox_check(struct outbox *ob, json_t *row, time_t now)
 {
-	const char		*kind = ob_str(row, "kind");
-	const char		*status = ob_str(row, "status");
-	time_t			 start = (time_t)ob_int(row, "start_at");
+	const char		*kind = jstr(row, "kind");
+	const char		*status = jstr(row, "status");
+	time_t			 start = (time_t)jint(row, "start_at");
 	time_t			 quiet;
-	long long		 id = ob_int(row, "id");
+	long long		 id = jint(row, "id");
 	struct outbox_set	 u;
 
 	if (strcmp(kind, "test") == 0)
@@ -181,14 +167,14 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 		return (0);
 	}
 	if (strcmp(kind, "reminder") == 0 &&
-	    ob_int(row, "sequence") != ob_int(row, "occ_sequence")) {
+	    jint(row, "sequence") != jint(row, "occ_sequence")) {
 		outbox_settle_now(ob, id, "skipped", "meeting moved", now);
 		ob->stats.skipped++;
 		return (0);
 	}
 	/* An update overtaken by a later change says nothing true. */
 	if (strcmp(kind, "update") == 0 &&
-	    (ob_int(row, "sequence") != ob_int(row, "occ_sequence") ||
+	    (jint(row, "sequence") != jint(row, "occ_sequence") ||
 	    strcmp(status, "cancelled") == 0)) {
 		outbox_settle_now(ob, id, "skipped", "overtaken by a later "
 		    "change", now);
@@ -201,7 +187,7 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 		ob->stats.missed++;
 		return (0);
 	}
-	if (strcmp(ob_str(row, "channel"), "sms") == 0 &&
+	if (strcmp(jstr(row, "channel"), "sms") == 0 &&
 	    (quiet = outbox_quiet_until(row, now)) != 0) {
 		if (start == 0 || quiet < start) {
 			memset(&u, 0, sizeof u);
@@ -249,10 +235,10 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			if (!outbox_check(ob, row, now))
 				continue;
 			memset(&u, 0, sizeof u);
-			u.id = ob_int(row, "id");
+			u.id = jint(row, "id");
 			u.state = "sending";
 			u.attempt = 1;
-			u.late = now - (time_t)ob_int(row, "due_at") >=
+			u.late = now - (time_t)jint(row, "due_at") >=
 			    OUTBOX_LATE;
 			u.now = now;
 			if (store_out_set(ob->st, &u, NULL) == 0)
@@ -265,15 +251,15 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		}
 	}
 	json_array_foreach(send, i, row) {
-		if (ob_int(row, "attempts") == 0)
+		if (jint(row, "attempts") == 0)
 			metrics_observe(METRICS_LATENESS, wall_seconds() -
-			    (double)ob_int(row, "due_at"));
+			    (double)jint(row, "due_at"));
 		job = xcalloc(1, sizeof *job);
-		job->id = ob_int(row, "id");
+		job->id = jint(row, "id");
 		job->row = json_incref(row);
 		ob->inflight++;
 		if (msg_render(ob->tmpl, ob->conf, row,
-		    (int)ob_int(row, "attempts") + 1, &m, &permanent,
+		    (int)jint(row, "attempts") + 1, &m, &permanent,
 		    &cause) != 0) {
 			outbox_done(job, permanent ? CHAN_PERMFAIL :
 			    CHAN_TEMPFAIL, NULL, cause ? cause :
@@ -321,9 +307,9 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 	struct outbox_in	 in;
 	json_t			*row = job->row;
 	char			 next[8], *why;
-	time_t			 start = (time_t)ob_int(row, "start_at");
-	time_t			 due = (time_t)ob_int(row, "due_at"), retry;
-	int			 attempts = (int)ob_int(row, "attempts") + 1;
+	time_t			 start = (time_t)jint(row, "start_at");
+	time_t			 due = (time_t)jint(row, "due_at"), retry;
+	int			 attempts = (int)jint(row, "attempts") + 1;
 
 	memset(&u, 0, sizeof u);
 	u.id = job->id;
@@ -363,20 +349,20 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 		ob->stats.retried++;
 		break;
 	case CHAN_PERMFAIL:
-		if (plan_next_channel(ob_str(row, "channels"),
-		    ob_str(row, "channel"), next, sizeof next) == 0) {
+		if (plan_next_channel(jstr(row, "channels"),
+		    jstr(row, "channel"), next, sizeof next) == 0) {
 			u.state = "failed";
 			why = xprintf("%s; trying %s", job->reason, next);
 			u.reason = why;
 			store_out_set(ob->st, &u, NULL);
 			free(why);
 			memset(&in, 0, sizeof in);
-			in.occurrence_id = ob_int(row, "occurrence_id");
-			in.person_id = ob_int(row, "person_id");
-			in.kind = ob_str(row, "kind");
-			in.lead = ob_str(row, "lead");
+			in.occurrence_id = jint(row, "occurrence_id");
+			in.person_id = jint(row, "person_id");
+			in.kind = jstr(row, "kind");
+			in.lead = jstr(row, "lead");
 			in.channel = next;
-			in.sequence = (int)ob_int(row, "sequence");
+			in.sequence = (int)jint(row, "sequence");
 			in.due_at = now;
 			in.now = now;
 			store_plan_insert(ob->st, &in, NULL);

@@ -20,20 +20,6 @@
 
 #define PLAN_MAX_LEADS	8
 
-static const char *
-plan_str(json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s != NULL ? s : "");
-}
-
-static long long
-plan_int(json_t *o, const char *key)
-{
-	return (json_integer_value(json_object_get(o, key)));
-}
-
 /* The first channel that sends something: "feed" means only the feed. */
 static int
 plan_first_channel(const char *channels, char *out, size_t len)
@@ -172,7 +158,7 @@ plan_wanted(json_t *members, long long person, const char *lead,
 	/* Members come ordered by id: a binary search, not a scan. */
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		id = plan_int(json_array_get(members, mid), "id");
+		id = jint(json_array_get(members, mid), "id");
 		if (id == person) {
 			m = json_array_get(members, mid);
 			break;
@@ -185,12 +171,12 @@ plan_wanted(json_t *members, long long person, const char *lead,
 	if (m == NULL)
 		return (0);
 	/* The first channel; a later one only as a fallback from a failure. */
-	if (!plan_channel_listed(plan_str(m, "channels"), channel))
+	if (!plan_channel_listed(jstr(m, "channels"), channel))
 		return (0);
-	if (!fallback && (plan_first_channel(plan_str(m, "channels"), first,
+	if (!fallback && (plan_first_channel(jstr(m, "channels"), first,
 	    sizeof first) != 0 || strcmp(first, channel) != 0))
 		return (0);
-	n = plan_leads(plan_str(m, "lead_times"), canon, leads);
+	n = plan_leads(jstr(m, "lead_times"), canon, leads);
 	for (j = 0; j < n; j++) {
 		if (strcmp(canon[j], lead) == 0)
 			return (1);
@@ -220,10 +206,10 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
-	status = plan_str(occ, "status");
-	tz = plan_str(occ, "time_zone");
-	start = (time_t)plan_int(occ, "start_at");
-	seq = (int)plan_int(occ, "sequence");
+	status = jstr(occ, "status");
+	tz = jstr(occ, "time_zone");
+	start = (time_t)jint(occ, "start_at");
+	seq = (int)jint(occ, "sequence");
 	if (strcmp(status, "cancelled") == 0 || strcmp(status, "removed") ==
 	    0) {
 		rc = store_plan_skip_occ(st, occ_id, strcmp(status,
@@ -231,7 +217,7 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 		    "meeting no longer in its series", cause);
 		goto done;
 	}
-	members = store_plan_members(st, plan_int(occ, "group_id"), cause);
+	members = store_plan_members(st, jint(occ, "group_id"), cause);
 	pending = store_plan_pending(st, occ_id, cause);
 	if (members == NULL || pending == NULL)
 		goto done;
@@ -239,14 +225,14 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 	/* Withdraw what no longer applies. */
 	json_array_foreach(pending, i, r) {
 		why = NULL;
-		if (plan_int(r, "sequence") != seq)
+		if (jint(r, "sequence") != seq)
 			why = "meeting moved";
-		else if (!plan_wanted(members, plan_int(r, "person_id"),
-		    plan_str(r, "lead"), plan_str(r, "channel"),
-		    (int)plan_int(r, "fallback")))
+		else if (!plan_wanted(members, jint(r, "person_id"),
+		    jstr(r, "lead"), jstr(r, "channel"),
+		    (int)jint(r, "fallback")))
 			why = "no longer wanted: membership or preferences "
 			    "changed";
-		if (why != NULL && store_plan_skip(st, plan_int(r, "id"), why,
+		if (why != NULL && store_plan_skip(st, jint(r, "id"), why,
 		    cause) != 0)
 			goto done;
 	}
@@ -258,26 +244,26 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 	in.sequence = seq;
 	in.now = now;
 	/* Everyone on the group's lead times, one statement a lead. */
-	n = plan_leads(plan_str(occ, "lead_times"), canon, leads);
+	n = plan_leads(jstr(occ, "lead_times"), canon, leads);
 	for (j = 0; j < n; j++) {
 		due = sched_due(start, tz, &leads[j]);
 		if (due <= now || due >= start)
 			continue;
 		in.lead = canon[j];
 		in.due_at = due;
-		if (store_plan_insert_group(st, plan_int(occ, "group_id"), &in,
+		if (store_plan_insert_group(st, jint(occ, "group_id"), &in,
 		    cause) != 0)
 			goto done;
 	}
 	/* Then those with lead times of their own. */
 	json_array_foreach(members, i, m) {
-		if (!plan_int(m, "own_leads"))
+		if (!jint(m, "own_leads"))
 			continue;
-		if (plan_first_channel(plan_str(m, "channels"), channel,
+		if (plan_first_channel(jstr(m, "channels"), channel,
 		    sizeof channel) != 0)
 			continue;	/* the calendar feed only */
 		/* Members often share leads: work them out once. */
-		list = plan_str(m, "lead_times");
+		list = jstr(m, "lead_times");
 		if (last == NULL || strcmp(list, last) != 0) {
 			n = plan_leads(list, canon, leads);
 			for (j = 0; j < n; j++)
@@ -288,7 +274,7 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 			due = dues[j];
 			if (due <= now || due >= start)
 				continue;
-			in.person_id = plan_int(m, "id");
+			in.person_id = jint(m, "id");
 			in.lead = canon[j];
 			in.channel = channel;
 			in.due_at = due;
@@ -337,12 +323,12 @@ plan_series(struct store *st, long long series_id, time_t now, int horizon,
 		return (-1);
 	}
 	memset(&s, 0, sizeof s);
-	s.tzid = plan_str(row, "time_zone");
-	s.dtstart = plan_str(row, "dtstart");
-	s.duration = (int)plan_int(row, "duration");
-	s.rrule = plan_str(row, "rrule");
-	s.exdates = plan_str(row, "exdates");
-	s.rdates = plan_str(row, "rdates");
+	s.tzid = jstr(row, "time_zone");
+	s.dtstart = jstr(row, "dtstart");
+	s.duration = (int)jint(row, "duration");
+	s.rrule = jstr(row, "rrule");
+	s.exdates = jstr(row, "exdates");
+	s.rdates = jstr(row, "rdates");
 	if (sched_expand(&s, now, now + horizon, &occ, &n, cause) != 0)
 		goto fail;
 	if (store_begin(st) != 0)
@@ -365,7 +351,7 @@ plan_series(struct store *st, long long series_id, time_t now, int horizon,
 		goto fail;
 	}
 	json_array_foreach(ids, i, id) {
-		if (plan_occ_locked(st, plan_int(id, "id"), now, cause) != 0) {
+		if (plan_occ_locked(st, jint(id, "id"), now, cause) != 0) {
 			store_end(st, 0);
 			goto fail;
 		}
@@ -401,10 +387,10 @@ plan_all(struct store *st, time_t now, int horizon, char **cause)
 		return (-1);
 	}
 	json_array_foreach(list, i, s) {
-		if (plan_series(st, plan_int(s, "id"), now, horizon,
+		if (plan_series(st, jint(s, "id"), now, horizon,
 		    cause) != 0) {
 			log_warnx("planning series %lld: %s",
-			    plan_int(s, "id"), cause ? *cause : "");
+			    jint(s, "id"), cause ? *cause : "");
 			rc = -1;
 		}
 	}
@@ -429,7 +415,7 @@ plan_ids(struct store *st, json_t *ids, time_t now, char **cause)
 		return (-1);
 	}
 	json_array_foreach(ids, i, id) {
-		if (plan_occ_locked(st, plan_int(id, "id"), now, cause) != 0) {
+		if (plan_occ_locked(st, jint(id, "id"), now, cause) != 0) {
 			ok = 0;
 			break;
 		}
@@ -465,21 +451,21 @@ plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
 	size_t			 i;
 	int			 rc = 0;
 
-	members = store_plan_members(st, plan_int(occ, "group_id"), cause);
+	members = store_plan_members(st, jint(occ, "group_id"), cause);
 	if (members == NULL)
 		return (-1);
 	memset(&in, 0, sizeof in);
-	in.occurrence_id = plan_int(occ, "id");
+	in.occurrence_id = jint(occ, "id");
 	in.kind = kind;
 	in.lead = "";
-	in.sequence = (int)plan_int(occ, "sequence");
+	in.sequence = (int)jint(occ, "sequence");
 	in.due_at = now;
 	in.now = now;
 	json_array_foreach(members, i, m) {
-		if (plan_first_channel(plan_str(m, "channels"), channel,
+		if (plan_first_channel(jstr(m, "channels"), channel,
 		    sizeof channel) != 0)
 			continue;
-		in.person_id = plan_int(m, "id");
+		in.person_id = jint(m, "id");
 		in.channel = channel;
 		if ((rc = store_plan_insert(st, &in, cause)) != 0)
 			break;
@@ -502,13 +488,13 @@ plan_move(struct store *st, long long occ_id, const char *local,
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
-	if (strcmp(plan_str(occ, "status"), "cancelled") == 0 ||
-	    strcmp(plan_str(occ, "status"), "removed") == 0) {
+	if (strcmp(jstr(occ, "status"), "cancelled") == 0 ||
+	    strcmp(jstr(occ, "status"), "removed") == 0) {
 		cause_set(cause, "occurrence %lld is cancelled; it cannot be "
 		    "moved", occ_id);
 		goto done;
 	}
-	if (sched_local_to_utc(plan_str(occ, "time_zone"), local, &start,
+	if (sched_local_to_utc(jstr(occ, "time_zone"), local, &start,
 	    &why) != 0) {
 		cause_set(cause, "start: %s", why);
 		free(why);
@@ -518,7 +504,7 @@ plan_move(struct store *st, long long occ_id, const char *local,
 		cause_set(cause, "start: %s is in the past", local);
 		goto done;
 	}
-	duration = (time_t)plan_int(occ, "duration");
+	duration = (time_t)jint(occ, "duration");
 	if (store_begin(st) != 0)
 		goto done;
 	json_decref(occ);
@@ -550,12 +536,12 @@ plan_cancel(struct store *st, long long occ_id, const char *reason,
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
-	if (strcmp(plan_str(occ, "status"), "cancelled") == 0) {
+	if (strcmp(jstr(occ, "status"), "cancelled") == 0) {
 		cause_set(cause, "occurrence %lld is already cancelled",
 		    occ_id);
 		goto done;
 	}
-	if ((time_t)plan_int(occ, "start_at") <= now) {
+	if ((time_t)jint(occ, "start_at") <= now) {
 		cause_set(cause, "occurrence %lld has already begun", occ_id);
 		goto done;
 	}
@@ -610,11 +596,11 @@ plan_same_day(json_t *list, long long series, json_t *occ)
 	size_t	 i;
 
 	json_array_foreach(list, i, o) {
-		if (plan_int(o, "series_id") != series)
+		if (jint(o, "series_id") != series)
 			continue;
-		if (plan_int(o, "id") == plan_int(occ, "id") ||
-		    strncmp(plan_str(o, "recurrence_id"),
-		    plan_str(occ, "recurrence_id"), 8) == 0)
+		if (jint(o, "id") == jint(occ, "id") ||
+		    strncmp(jstr(o, "recurrence_id"),
+		    jstr(occ, "recurrence_id"), 8) == 0)
 			return (o);
 	}
 	return (NULL);
@@ -650,32 +636,32 @@ plan_notify_diff(struct store *st, json_t *before, long long group,
 	    cause)) == NULL)
 		return (-1);
 	json_array_foreach(after, i, a) {
-		if ((plan_int(a, "series_id") != oldser &&
-		    plan_int(a, "series_id") != newser) ||
-		    strcmp(plan_str(a, "status"), "scheduled") != 0)
+		if ((jint(a, "series_id") != oldser &&
+		    jint(a, "series_id") != newser) ||
+		    strcmp(jstr(a, "status"), "scheduled") != 0)
 			continue;
 		if ((b = plan_same_day(before, oldser, a)) == NULL)
 			continue;	/* a new meeting: reminders will do */
-		if ((strcmp(plan_str(b, "status"), "scheduled") != 0 &&
-		    strcmp(plan_str(b, "status"), "moved") != 0) ||
-		    (plan_int(a, "start_at") == plan_int(b, "start_at") &&
-		    plan_int(a, "venue_id") == plan_int(b, "venue_id")))
+		if ((strcmp(jstr(b, "status"), "scheduled") != 0 &&
+		    strcmp(jstr(b, "status"), "moved") != 0) ||
+		    (jint(a, "start_at") == jint(b, "start_at") &&
+		    jint(a, "venue_id") == jint(b, "venue_id")))
 			continue;
-		if ((rc = plan_notice_for(st, plan_int(a, "id"), "update",
+		if ((rc = plan_notice_for(st, jint(a, "id"), "update",
 		    now, cause)) != 0)
 			goto out;
 	}
 	json_array_foreach(before, i, b) {
-		if (plan_int(b, "series_id") != oldser ||
-		    strcmp(plan_str(b, "status"), "scheduled") != 0)
+		if (jint(b, "series_id") != oldser ||
+		    strcmp(jstr(b, "status"), "scheduled") != 0)
 			continue;
 		match = plan_same_day(after, newser, b);
 		if (match == NULL)
 			match = plan_same_day(after, oldser, b);
-		if (match != NULL && strcmp(plan_str(match, "status"),
+		if (match != NULL && strcmp(jstr(match, "status"),
 		    "scheduled") == 0)
 			continue;
-		if ((rc = plan_notice_for(st, plan_int(b, "id"),
+		if ((rc = plan_notice_for(st, jint(b, "id"),
 		    "cancellation", now, cause)) != 0)
 			goto out;
 	}
@@ -695,11 +681,11 @@ plan_is_instance(json_t *row, const char *rid)
 	int			 found = 0;
 
 	memset(&s, 0, sizeof s);
-	s.tzid = plan_str(row, "time_zone");
-	s.dtstart = plan_str(row, "dtstart");
-	s.duration = (int)plan_int(row, "duration");
-	s.rrule = plan_str(row, "rrule");
-	s.exdates = plan_str(row, "exdates");
+	s.tzid = jstr(row, "time_zone");
+	s.dtstart = jstr(row, "dtstart");
+	s.duration = (int)jint(row, "duration");
+	s.rrule = jstr(row, "rrule");
+	s.exdates = jstr(row, "exdates");
 	s.rdates = "";
 	if (sched_local_to_utc(s.tzid, rid, &t, NULL) != 0 ||
 	    sched_expand(&s, t, t + 1, &occ, &n, NULL) != 0)
@@ -738,13 +724,13 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 		cause_set(cause, "no series %lld", id);
 		return (-1);
 	}
-	before = store_occ_list(st, plan_int(row, "group_id"), now,
+	before = store_occ_list(st, jint(row, "group_id"), now,
 	    now + 10 * 366 * 86400LL, cause);
 	if (before == NULL)
 		goto out;
 	if (store_begin(st) != 0)
 		goto out;
-	if (from == NULL || *plan_str(row, "rrule") == '\0') {
+	if (from == NULL || *jstr(row, "rrule") == '\0') {
 		ok = store_series_update(st, id, ch, cause) == 0 &&
 		    plan_series(st, id, now, horizon, cause) == 0;
 		goto done;
@@ -754,18 +740,18 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 		goto done;
 	}
 	/* The old series stops one second before that meeting. */
-	if (sched_local_to_utc(plan_str(row, "time_zone"), from, &cut,
+	if (sched_local_to_utc(jstr(row, "time_zone"), from, &cut,
 	    cause) != 0)
 		goto done;
 	cut -= 1;
 	gmtime_r(&cut, &tm);
 	strftime(until, sizeof until, "%Y%m%dT%H%M%SZ", &tm);
-	open = plan_rule_open(plan_str(row, "rrule"), &count);
+	open = plan_rule_open(jstr(row, "rrule"), &count);
 	oldrule = xprintf("%s;UNTIL=%s", open, until);
 	memset(&s, 0, sizeof s);
-	s.tzid = plan_str(row, "time_zone");
-	s.dtstart = plan_str(row, "dtstart");
-	s.duration = (int)plan_int(row, "duration");
+	s.tzid = jstr(row, "time_zone");
+	s.dtstart = jstr(row, "dtstart");
+	s.duration = (int)jint(row, "duration");
 	s.rrule = oldrule;
 	/* COUNT counts the rule's meetings, EXDATEs too, RDATEs not. */
 	s.exdates = "";
@@ -780,21 +766,21 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 	}
 	newrule = count > 0 ? xprintf("%s;COUNT=%d", ch->rrule ? ch->rrule :
 	    open, count - (int)n) : xstrdup(ch->rrule ? ch->rrule :
-	    plan_str(row, "rrule"));
+	    jstr(row, "rrule"));
 	memset(&next, 0, sizeof next);
-	next.group_id = plan_int(row, "group_id");
-	next.title = ch->title ? ch->title : plan_str(row, "title");
+	next.group_id = jint(row, "group_id");
+	next.title = ch->title ? ch->title : jstr(row, "title");
 	next.dtstart = ch->dtstart ? ch->dtstart : from;
 	next.duration = ch->duration > 0 ? ch->duration :
-	    (int)plan_int(row, "duration");
+	    (int)jint(row, "duration");
 	next.rrule = newrule;
-	next.exdates = ch->exdates ? ch->exdates : plan_str(row, "exdates");
+	next.exdates = ch->exdates ? ch->exdates : jstr(row, "exdates");
 	next.rdates = ch->rdates ? ch->rdates : "";
 	next.venue_id = ch->venue_id > 0 ? ch->venue_id :
-	    plan_int(row, "venue_id");
+	    jint(row, "venue_id");
 	next.online_link = ch->online_link ? ch->online_link :
-	    plan_str(row, "online_link");
-	next.agenda = ch->agenda ? ch->agenda : plan_str(row, "agenda");
+	    jstr(row, "online_link");
+	next.agenda = ch->agenda ? ch->agenda : jstr(row, "agenda");
 	{
 		struct series_in	old;
 
@@ -805,13 +791,13 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 	}
 	if ((made = store_series_create(st, &next, cause)) == NULL)
 		goto done;
-	newid = plan_int(made, "id");
+	newid = jint(made, "id");
 	ok = store_occ_remove_moved(st, id, from, cause) == 0 &&
 	    plan_series(st, id, now, horizon, cause) == 0 &&
 	    plan_series(st, newid, now, horizon, cause) == 0;
 done:
 	if (ok)
-		ok = plan_notify_diff(st, before, plan_int(row, "group_id"),
+		ok = plan_notify_diff(st, before, jint(row, "group_id"),
 		    id, newid, now, cause) == 0;
 	if (ok)
 		ok = store_audit(st, "api", "edit", "series", newid != id ?

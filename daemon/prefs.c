@@ -147,20 +147,12 @@ prefs_minutes(const char *s)
 	return (atoi(s) * 60 + atoi(s + 3));
 }
 
-static const char *
-prefs_str(json_t *o, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(o, key));
-
-	return (s != NULL ? s : "");
-}
-
 static int
 prefs_way_possible(json_t *person, size_t i)
 {
-	if (prefs_ways[i].email && *prefs_str(person, "email") == '\0')
+	if (prefs_ways[i].email && *jstr(person, "email") == '\0')
 		return (0);
-	if (prefs_ways[i].sms && *prefs_str(person, "phone") == '\0')
+	if (prefs_ways[i].sms && *jstr(person, "phone") == '\0')
 		return (0);
 	return (1);
 }
@@ -246,7 +238,7 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 		memcpy(head, hello, at - hello);
 		page_esc(b, head);
 		free(head);
-		page_esc(b, prefs_str(person, "name"));
+		page_esc(b, jstr(person, "name"));
 		page_esc(b, at + strlen("{name}"));
 	} else
 		page_esc(b, hello);
@@ -320,7 +312,7 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 	}
 	evbuffer_add_printf(b, "</select>\n</div>\n");
 
-	if (*prefs_str(person, "phone") != '\0') {
+	if (*jstr(person, "phone") != '\0') {
 		e = prefs_error_for(f, "quiet_from");
 		evbuffer_add_printf(b, "<fieldset id=\"quiet\" "
 		    "aria-describedby=\"quiet-hint%s\">\n<legend>", e ?
@@ -362,9 +354,9 @@ prefs_from_person(struct prefs_form *f, json_t *person, char qf[16],
 	json_t	*qe = json_object_get(person, "quiet_end");
 
 	memset(f, 0, sizeof *f);
-	f->channels = prefs_str(person, "channels");
-	f->style = prefs_str(person, "style");
-	f->language = prefs_str(person, "language");
+	f->channels = jstr(person, "channels");
+	f->style = jstr(person, "style");
+	f->language = jstr(person, "language");
 	qf[0] = qt[0] = '\0';
 	if (json_is_integer(qs) && json_is_integer(qe)) {
 		snprintf(qf, 16, "%02d:%02d",
@@ -428,9 +420,9 @@ prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
 static void
 prefs_saved(struct evbuffer *b, json_t *row, const char *path)
 {
-	const char	*ch = prefs_str(row, "channels");
-	const char	*st = prefs_str(row, "style");
-	const char	*lg = prefs_str(row, "language");
+	const char	*ch = jstr(row, "channels");
+	const char	*st = jstr(row, "style");
+	const char	*lg = jstr(row, "language");
 	const char	*lang = prefs_page_lang(row);
 	size_t		 i;
 
@@ -567,7 +559,7 @@ prefs_handle(struct evhttp_request *req, const char *path)
 	f.quiet_to = (v = evhttp_find_header(&q, "quiet_to")) ? v : "";
 	memset(&p, 0, sizeof p);
 	prefs_check(&f, person, &p);
-	if (*prefs_str(person, "phone") == '\0')
+	if (*jstr(person, "phone") == '\0')
 		p.quiet_start = p.quiet_end = -2;	/* keep */
 	if (f.nerrors > 0) {
 		prefs_render(b, person, &f);
@@ -587,8 +579,8 @@ prefs_handle(struct evhttp_request *req, const char *path)
 	evhttp_clear_headers(&q);
 	{
 		char	*detail = xprintf("person %lld: %s, %s, %s", id,
-		    prefs_str(row, "channels"), prefs_str(row, "style"),
-		    prefs_str(row, "language"));
+		    jstr(row, "channels"), jstr(row, "style"),
+		    jstr(row, "language"));
 
 		store_audit(convened->store, "preferences link", "update",
 		    "person", detail);

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "convene.h"
 #include "log.h"
 
@@ -67,6 +69,22 @@ cause_set(char **cause, const char *fmt, ...)
 	va_end(ap);
 	*cause = s;
 	errno = saved_errno;
+}
+
+/* A string field of a JSON object, or "" when absent or not a string. */
+const char *
+jstr(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return (s != NULL ? s : "");
+}
+
+/* A number field of a JSON object, or 0 when absent. */
+long long
+jint(json_t *o, const char *key)
+{
+	return ((long long)json_integer_value(json_object_get(o, key)));
 }
 
 double
