@@ -320,10 +320,16 @@ struct sched_series {
 	const char	*rdates;
 };
 
+/* How a wall-clock time fell: as usual, skipped, or passed twice. */
+#define SCHED_WALL_OK		0
+#define SCHED_WALL_GAP		1
+#define SCHED_WALL_TWICE	2
+
 struct sched_occ {
 	char		 recurrence_id[SCHED_LOCAL_LEN];	/* local */
 	time_t		 start;
 	time_t		 end;
+	int		 wall;		/* SCHED_WALL_* */
 };
 
 void		 sched_init(void);
@@ -335,6 +341,8 @@ int		 sched_local_to_utc(const char *, const char *, time_t *,
 int		 sched_utc_to_local(const char *, time_t,
 		    char [SCHED_LOCAL_LEN], char **);
 int		 sched_rrule_valid(const char *, char **);
+int		 sched_series_check(const struct sched_series *, char **);
+char		*sched_wall_note(const char *, const char *);
 int		 sched_expand(const struct sched_series *, time_t, time_t,
 		    struct sched_occ **, size_t *, char **);
 int		 sched_words(time_t, const char *, char *, size_t);

@@ -214,6 +214,181 @@ test_bad_input(void **state)
 #undef EXPECT
 }
 
+/*
+ * Each meeting is read on its own day (RFC 5545 3.3.5): 01:30 on the
+ * spring Sunday does not exist in London and is 02:30 BST that day only;
+ * the meetings after it are at 01:30 again.  The instants are Python's
+ * zoneinfo with fold=0.
+ */
+static void
+test_wall_gap_london(void **state)
+{
+	struct sched_series	 s = {
+		.tzid = "Europe/London",
+		.dtstart = "2027-03-28T01:30",
+		.duration = 3600,
+		.rrule = "FREQ=WEEKLY;INTERVAL=6;COUNT=4",
+	};
+	const time_t	 want[] = { utc(2027, 3, 28, 1, 30),
+	    utc(2027, 5, 9, 0, 30), utc(2027, 6, 20, 0, 30),
+	    utc(2027, 8, 1, 0, 30) };
+	struct sched_occ *occ;
+	size_t		 n, i;
+	char		*cause = NULL, *note, local[SCHED_LOCAL_LEN];
+	time_t		 t;
+
+	(void)state;
+	if (sched_expand(&s, 0, utc(2100, 1, 1, 0, 0), &occ, &n, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(occ[i].start, want[i]);
+		assert_int_equal(occ[i].wall, i == 0 ? SCHED_WALL_GAP :
+		    SCHED_WALL_OK);
+		assert_memory_equal(occ[i].recurrence_id + 8, "T013000", 7);
+	}
+	free(occ);
+	assert_int_equal(sched_local_to_utc("Europe/London",
+	    "2027-03-28T01:30", &t, NULL), 0);
+	assert_int_equal(t, want[0]);
+	assert_int_equal(sched_utc_to_local("Europe/London", t, local, NULL),
+	    0);
+	assert_string_equal(local, "20270328T023000");
+	note = sched_wall_note("Europe/London", "2027-03-28T01:30");
+	assert_non_null(note);
+	assert_string_equal(note, "01:30 on 28 March 2027 does not exist in "
+	    "Europe/London (the clocks go forward); that meeting is at 02:30");
+	free(note);
+	assert_null(sched_wall_note("Europe/London", "2027-05-09T01:30"));
+}
+
+/* A time passed twice is the first of the two, BST in London. */
+static void
+test_wall_twice_london(void **state)
+{
+	char	*note;
+	time_t	 t;
+
+	(void)state;
+	assert_int_equal(sched_local_to_utc("Europe/London",
+	    "2027-10-31T01:30", &t, NULL), 0);
+	assert_int_equal(t, utc(2027, 10, 31, 0, 30));
+	assert_int_equal(sched_local_to_utc("Europe/London",
+	    "2027-10-31T02:30", &t, NULL), 0);
+	assert_int_equal(t, utc(2027, 10, 31, 2, 30));
+	note = sched_wall_note("Europe/London", "2027-10-31T01:30");
+	assert_non_null(note);
+	assert_non_null(strstr(note, "happens twice"));
+	free(note);
+}
+
+/* Weekly at 02:30 in New York: only the spring Sunday is moved. */
+static void
+test_wall_new_york(void **state)
+{
+	struct sched_series	 s = {
+		.tzid = "America/New_York",
+		.dtstart = "2027-03-07T02:30",
+		.duration = 3600,
+		.rrule = "FREQ=WEEKLY;COUNT=4",
+	};
+	struct sched_series	 f = {
+		.tzid = "America/New_York",
+		.dtstart = "2027-10-31T01:30",
+		.duration = 3600,
+		.rrule = "FREQ=WEEKLY;COUNT=3",
+	};
+	const time_t	 want[] = { utc(2027, 3, 7, 7, 30),
+	    utc(2027, 3, 14, 7, 30), utc(2027, 3, 21, 6, 30),
+	    utc(2027, 3, 28, 6, 30) };
+	const time_t	 fall[] = { utc(2027, 10, 31, 5, 30),
+	    utc(2027, 11, 7, 5, 30), utc(2027, 11, 14, 6, 30) };
+	struct sched_occ *occ;
+	size_t		 n, i;
+	char		*cause = NULL;
+
+	(void)state;
+	if (sched_expand(&s, 0, utc(2100, 1, 1, 0, 0), &occ, &n, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_int_equal(occ[i].start, want[i]);
+	free(occ);
+	if (sched_expand(&f, 0, utc(2100, 1, 1, 0, 0), &occ, &n, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++)
+		assert_int_equal(occ[i].start, fall[i]);
+	assert_int_equal(occ[1].wall, SCHED_WALL_TWICE);
+	free(occ);
+}
+
+/* A one-day lead that lands in the gap is read the same way. */
+static void
+test_lead_into_gap(void **state)
+{
+	struct sched_lead	l;
+	time_t			start;
+
+	(void)state;
+	assert_int_equal(sched_lead_parse("P1D", &l, NULL, NULL), 0);
+	/* 01:30 on Monday 29 March 2027 is 00:30 UTC. */
+	start = utc(2027, 3, 29, 0, 30);
+	assert_int_equal(sched_due(start, "Europe/London", &l),
+	    utc(2027, 3, 28, 1, 30));
+}
+
+/* A rule that gives no meeting is refused at once, naming its parts. */
+static void
+test_rule_no_meeting(void **state)
+{
+	struct sched_series	 s = {
+		.tzid = "Europe/London",
+		.dtstart = "2027-01-31T18:00",
+		.duration = 3600,
+		.rrule = "FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2,4,6,9,11",
+	};
+	struct timespec	 t0, t1;
+	char		*cause = NULL;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(sched_series_check(&s, &cause), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_non_null(strstr(cause, "BYMONTHDAY=31"));
+	assert_non_null(strstr(cause, "BYMONTH=2,4,6,9,11"));
+	free(cause);
+	cause = NULL;
+	/* Bounded work, not libical's search of thousands of years. */
+	assert_true(t1.tv_sec - t0.tv_sec < 2);
+	s.rrule = "FREQ=MONTHLY;BYSETPOS=7;BYDAY=MO";
+	assert_int_equal(sched_series_check(&s, &cause), -1);
+	assert_non_null(strstr(cause, "BYSETPOS=7"));
+	free(cause);
+	cause = NULL;
+	s.rrule = "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=-1";
+	assert_int_equal(sched_series_check(&s, &cause), 0);
+	s.rrule = "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29";
+	assert_int_equal(sched_series_check(&s, &cause), 0);
+}
+
+/* A date is read as written or refused: no sign is dropped. */
+static void
+test_signed_date(void **state)
+{
+	char	canon[SCHED_LOCAL_LEN], *cause = NULL;
+
+	(void)state;
+	assert_int_equal(sched_parse_local("-2027-03-28T18:00", canon,
+	    &cause), -1);
+	assert_non_null(strstr(cause, "-2027-03-28T18:00"));
+	free(cause);
+	assert_int_equal(sched_parse_local("2027-03-28T18:00-", canon,
+	    NULL), -1);
+	assert_int_equal(sched_parse_local("2027-03-28T18:00", canon,
+	    NULL), 0);
+}
+
 int
 main(void)
 {
@@ -222,6 +397,12 @@ main(void)
 		cmocka_unit_test(test_exdate_rdate_until),
 		cmocka_unit_test(test_lead_across_change),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_wall_gap_london),
+		cmocka_unit_test(test_wall_twice_london),
+		cmocka_unit_test(test_wall_new_york),
+		cmocka_unit_test(test_lead_into_gap),
+		cmocka_unit_test(test_rule_no_meeting),
+		cmocka_unit_test(test_signed_date),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
