@@ -1186,43 +1186,92 @@ api_dates(json_t *v, const char *key, char **why)
 }
 
 /*
- * A lead time as long as the gap between two meetings would remind of
- * the next meeting before the last one has happened: refuse it.
+ * A lead time as long as the shortest gap between two meetings would
+ * remind of the next meeting before the last one has happened: refuse it.
+ * The gap is elapsed time over the first two years of meetings, so a week
+ * shortened by a clock change counts as the hour shorter it is.
  */
 static int
 api_leads_fit(const struct sched_series *s, const char *leads, char **why)
 {
 	struct sched_occ	*occ = NULL;
 	struct sched_lead	 l;
-	char			*copy, *tok, *save;
-	size_t			 n;
-	time_t			 gap, due;
+	char			*copy, *tok, *save, words[128];
+	size_t			 n, i, at = 0;
+	time_t			 first, gap = 0;
 	int			 rc = 0;
 
 	if (s->rrule == NULL || *s->rrule == '\0')
 		return (0);
-	if (sched_expand(s, 0, (time_t)1 << 40, &occ, &n, NULL) != 0 ||
-	    n < 2) {
+	if (sched_local_to_utc(s->tzid, s->dtstart, &first, NULL) != 0 ||
+	    sched_expand(s, first, first + 2 * 366 * 86400LL, &occ, &n,
+	    NULL) != 0 || n < 2) {
 		free(occ);
 		return (0);
 	}
-	gap = occ[1].start - occ[0].start;
 	copy = xstrdup(leads);
 	for (tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
 	    tok = strtok_r(NULL, ",", &save)) {
 		if (sched_lead_parse(tok, &l, NULL, NULL) != 0)
 			continue;
-		due = sched_due(occ[1].start, s->tzid, &l);
-		if (occ[1].start - due >= gap) {
-			*why = xprintf("lead_times: %s is as long as the %lld "
-			    "days between meetings or longer", tok,
-			    (long long)(gap / 86400));
+		for (i = 1; i < n; i++) {
+			if (sched_due(occ[i].start, s->tzid, &l) >
+			    occ[i - 1].start)
+				continue;
+			gap = occ[i].start - occ[i - 1].start;
+			at = i;
 			rc = -1;
+			break;
 		}
+		if (rc == 0)
+			continue;
+		if (sched_words(occ[at].start, s->tzid, words,
+		    sizeof words) != 0)
+			snprintf(words, sizeof words, "%s",
+			    occ[at].recurrence_id);
+		*why = xprintf("lead_times: %s is as long as the %lld days "
+		    "%lld hours between two meetings or longer (the meeting "
+		    "on %s comes %lld hours after the one before); a reminder "
+		    "would be due before the meeting before it", tok,
+		    (long long)(gap / 86400), (long long)(gap % 86400 / 3600),
+		    words, (long long)(gap / 3600));
 	}
 	free(copy);
 	free(occ);
 	return (rc);
+}
+
+/*
+ * What the coordinator should know of the meetings a series gives: any
+ * local time the clocks skip or pass twice, over the next two years.
+ */
+static json_t *
+api_wall_notes(const struct sched_series *s)
+{
+	struct sched_occ	*occ = NULL;
+	json_t			*notes;
+	char			*note;
+	size_t			 n = 0, i;
+	time_t			 first, now = time(NULL);
+
+	notes = json_array();
+	if (sched_local_to_utc(s->tzid, s->dtstart, &first, NULL) != 0)
+		return (notes);
+	if (first < now)
+		first = now;
+	if (sched_expand(s, first, first + 2 * 366 * 86400LL, &occ, &n,
+	    NULL) != 0)
+		return (notes);
+	for (i = 0; i < n && json_array_size(notes) < 20; i++) {
+		if (occ[i].wall == SCHED_WALL_OK)
+			continue;
+		if ((note = sched_wall_note(s->tzid,
+		    occ[i].recurrence_id)) != NULL)
+			json_array_append_new(notes, json_string(note));
+		free(note);
+	}
+	free(occ);
+	return (notes);
 }
 
 static void
@@ -1286,6 +1335,10 @@ api_series_create(struct api_req *a)
 	s.rrule = in.rrule;
 	s.exdates = ex;
 	s.rdates = rd;
+	if (sched_series_check(&s, &cause) != 0) {
+		api_refuse(a, 422, cause, "rrule");
+		goto out;
+	}
 	if (api_leads_fit(&s, json_string_value(json_object_get(g,
 	    "lead_times")), &cause) != 0) {
 		api_refuse(a, 422, cause, "lead_times");
@@ -1310,6 +1363,7 @@ api_series_create(struct api_req *a)
 	}
 	json_object_set_new(row, "invited", json_integer(0));
 	json_object_set_new(row, "invitations_waiting", json_integer(0));
+	json_object_set_new(row, "notes", api_wall_notes(&s));
 	if (invite)
 		api_invite(row, in.group_id, 0, json_integer_value(
 		    json_object_get(row, "id")));
@@ -1397,6 +1451,14 @@ api_series_edit(struct api_req *a, long long id)
 	s.duration = 3600;
 	s.rrule = ch.rrule ? ch.rrule :
 	    json_string_value(json_object_get(row, "rrule"));
+	s.exdates = ex ? ex : json_string_value(json_object_get(row,
+	    "exdates"));
+	s.rdates = rd ? rd : json_string_value(json_object_get(row,
+	    "rdates"));
+	if (sched_series_check(&s, &cause) != 0) {
+		api_refuse(a, 422, cause, "rrule");
+		goto out;
+	}
 	if (g != NULL && api_leads_fit(&s, json_string_value(
 	    json_object_get(g, "lead_times")), &cause) != 0) {
 		api_refuse(a, 422, cause, "lead_times");
@@ -1433,9 +1495,10 @@ api_series_edit(struct api_req *a, long long id)
 		goto out;
 	}
 	api_kick();
-	api_reply(a, 200, json_pack("{s:o?}", "series",
+	api_reply(a, 200, json_pack("{s:o?,s:o}", "series",
 	    store_series_list(api_store(), json_integer_value(
-	    json_object_get(row, "group_id")), NULL)));
+	    json_object_get(row, "group_id")), NULL), "notes",
+	    api_wall_notes(&s)));
 out:
 	free(ex);
 	free(rd);
@@ -1489,11 +1552,12 @@ api_series(struct api_req *a)
 static void
 api_occurrences(struct api_req *a)
 {
-	json_t		*rows, *g, *body, *o;
-	char		*cause = NULL;
+	json_t		*rows, *g, *body, *o, *notes;
+	char		*cause = NULL, *note;
 	const char	*slug = api_query(a, "group"), *days, *start, *reason;
 	long long	 gid = 0, id, venue = 0, nd = 90;
 	time_t		 now = time(NULL);
+	int		 moved = -1;
 
 	if (a->nparts == 1 && a->method == EVHTTP_REQ_GET) {
 		if ((days = api_query(a, "days")) != NULL &&
@@ -1536,8 +1600,8 @@ api_occurrences(struct api_req *a)
 			api_fail(a, 422, "venue: no venue %lld", venue);
 			goto out;
 		}
-		if (plan_move(api_store(), id, start, venue, reason, now,
-		    &cause) != 0) {
+		if ((moved = plan_move(api_store(), id, start, venue, reason,
+		    now, &cause)) < 0) {
 			api_refuse(a, 422, cause, "move");
 			goto out;
 		}
@@ -1554,7 +1618,22 @@ api_occurrences(struct api_req *a)
 		goto out;
 	}
 	api_kick();
-	api_reply(a, 200, store_occ_get(api_store(), id, NULL));
+	if ((o = store_occ_get(api_store(), id, &cause)) == NULL) {
+		api_refuse(a, 503, cause, "database");
+		goto out;
+	}
+	if (moved >= 0) {
+		/* Say what a skipped or doubled hour made of the time. */
+		notes = json_array();
+		if ((note = sched_wall_note(json_string_value(
+		    json_object_get(o, "time_zone")), start)) != NULL)
+			json_array_append_new(notes, json_string(note));
+		free(note);
+		json_object_set_new(o, "notes", notes);
+		json_object_set_new(o, "unchanged", json_boolean(moved ==
+		    PLAN_UNCHANGED));
+	}
+	api_reply(a, 200, o);
 out:
 	json_decref(body);
 }

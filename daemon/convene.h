@@ -343,6 +343,7 @@ int		 sched_utc_to_local(const char *, time_t,
 int		 sched_rrule_valid(const char *, char **);
 int		 sched_series_check(const struct sched_series *, char **);
 char		*sched_wall_note(const char *, const char *);
+int		 sched_wall_kind(const char *, const char *);
 int		 sched_expand(const struct sched_series *, time_t, time_t,
 		    struct sched_occ **, size_t *, char **);
 int		 sched_words(time_t, const char *, char *, size_t);
@@ -370,6 +371,7 @@ char		*ical_feed(const struct ical_feed *, size_t *, char **);
 char		*ical_message(json_t *, const char *, const char *, char **);
 
 /* plan.c */
+#define PLAN_UNCHANGED	1	/* plan_move: already so */
 int		 plan_channel_listed(const char *, const char *);
 int		 plan_next_channel(const char *, const char *, char *, size_t);
 int		 plan_leads_valid(const char *, char **, char **);

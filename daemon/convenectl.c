@@ -257,6 +257,17 @@ ctl_invited(json_t *o, int per_series)
 		    "hears only by calendar feed)\n");
 }
 
+/* What the daemon made of a time the clocks skip or pass twice. */
+static void
+ctl_notes(json_t *o)
+{
+	json_t	*n;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(o, "notes"), i, n)
+		printf("note: %s\n", json_string_value(n));
+}
+
 /*
  * An instant as the wall clock of the zone reads it (the machine's own
  * when tz is NULL).  TZ is set only for the call, then put back.
@@ -1096,6 +1107,7 @@ ctl_series_add(struct ctl *ctl, char **av, json_t *opts)
 		return (ctl_print_json(o));
 	printf("added series %lld: %s\n", jint(o, "id"),
 	    jstr(o, "title"));
+	ctl_notes(o);
 	if (json_object_get(opts, "invite") != NULL)
 		ctl_invited(o, 0);
 	json_decref(o);
@@ -1120,6 +1132,7 @@ ctl_series_change(struct ctl *ctl, char **av, json_t *opts)
 		return (ctl_print_json(o));
 	printf("changed series %lld; members hear of every meeting whose "
 	    "time or place changed\n", id);
+	ctl_notes(o);
 	json_decref(o);
 	return (0);
 }
@@ -1215,6 +1228,10 @@ ctl_occ_change(struct ctl *ctl, const char *what, json_t *body,
 	printf("%s %lld (%s): %s\n", jstr(o, "title"), id, when,
 	    jstr(o, "status"));
 	free(when);
+	if (json_is_true(json_object_get(o, "unchanged")))
+		printf("it is at that time and place already: nothing "
+		    "changed and nobody is told\n");
+	ctl_notes(o);
 	json_decref(o);
 	return (0);
 }

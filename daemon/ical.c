@@ -35,6 +35,9 @@ struct ical_buf {
 	size_t	 cap;
 };
 
+#define ICAL_ODD_PAST	(400 * 86400LL)	/* odd hours written: a year back */
+#define ICAL_ODD_AHEAD	(3 * 366 * 86400LL)	/* and three ahead */
+
 static char	*ical_host;
 
 static void
@@ -284,6 +287,25 @@ ical_local(const char *tzid, time_t t, char out[SCHED_LOCAL_LEN])
 {
 	*out = '\0';
 	return (sched_utc_to_local(tzid, t, out, NULL));
+}
+
+/*
+ * An instant as DTSTART: the zone's wall-clock time, or UTC when that
+ * time happens twice, since calendars differ on which of the two they
+ * take and RFC 5545's first one is not always it.
+ */
+static void
+ical_instant(struct ical_buf *b, const char *name, const char *tzid,
+    time_t t)
+{
+	char	local[SCHED_LOCAL_LEN];
+
+	if (ical_local(tzid, t, local) != 0 ||
+	    sched_wall_kind(tzid, local) != SCHED_WALL_OK) {
+		ical_utc(b, name, t);
+		return;
+	}
+	ical_dt(b, name, tzid, local);
 }
 
 /* A duration in seconds as PT1H30M. */
@@ -538,7 +560,7 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 {
 	const char	*tzid = jstr(s, "time_zone");
 	const char	*status = jstr(o, "status");
-	char		 local[SCHED_LOCAL_LEN], *note = NULL;
+	char		*note = NULL;
 	int		 cancelled = strcmp(status, "cancelled") == 0;
 
 	ical_line(b, "BEGIN", "VEVENT");
@@ -546,8 +568,7 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 	ical_utc(b, "DTSTAMP", (time_t)jint(s, "updated_at"));
 	if (ical_recurs(s))
 		ical_dt(b, "RECURRENCE-ID", tzid, jstr(o, "recurrence_id"));
-	ical_local(tzid, (time_t)jint(o, "start_at"), local);
-	ical_dt(b, "DTSTART", tzid, local);
+	ical_instant(b, "DTSTART", tzid, (time_t)jint(o, "start_at"));
 	ical_duration(b, jint(o, "end_at") - jint(o, "start_at"));
 	ical_text(b, "SUMMARY", jstr(s, "title"));
 	ical_location(b, o);
@@ -571,6 +592,65 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 	ical_line(b, "END", "VEVENT");
 }
 
+/*
+ * Meetings of a series at a local time the clocks skip or pass twice,
+ * each as an override whose DTSTART names the instant outright: ical.js
+ * takes a skipped time with the offset after the gap and python icalendar
+ * a doubled time as the second, so the wall-clock time alone would put
+ * them an hour away from the meeting.  The RECURRENCE-ID is the rule's
+ * own wall-clock time, which every reader matches to its own instance.
+ */
+static void
+ical_odd_hours(struct ical_buf *b, json_t *s, json_t *overrides,
+    size_t first, size_t last, int flags)
+{
+	struct sched_series	 ss;
+	struct sched_occ	*occ = NULL;
+	const char		*tzid = jstr(s, "time_zone");
+	size_t			 n = 0, i, j;
+	time_t			 now = time(NULL);
+
+	memset(&ss, 0, sizeof ss);
+	ss.tzid = tzid;
+	ss.dtstart = jstr(s, "dtstart");
+	ss.duration = (int)jint(s, "duration");
+	ss.rrule = jstr(s, "rrule");
+	ss.exdates = jstr(s, "exdates");
+	ss.rdates = jstr(s, "rdates");
+	if (sched_expand(&ss, now - ICAL_ODD_PAST, now + ICAL_ODD_AHEAD, &occ,
+	    &n, NULL) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (occ[i].wall == SCHED_WALL_OK)
+			continue;
+		for (j = first; j < last; j++) {
+			if (strcmp(jstr(json_array_get(overrides, j),
+			    "recurrence_id"), occ[i].recurrence_id) == 0)
+				break;
+		}
+		if (j < last)
+			continue;	/* moved or cancelled: written above */
+		ical_line(b, "BEGIN", "VEVENT");
+		ical_uid(b, jint(s, "id"));
+		ical_utc(b, "DTSTAMP", (time_t)jint(s, "updated_at"));
+		ical_dt(b, "RECURRENCE-ID", tzid, occ[i].recurrence_id);
+		ical_instant(b, "DTSTART", tzid, occ[i].start);
+		ical_duration(b, jint(s, "duration"));
+		ical_text(b, "SUMMARY", jstr(s, "title"));
+		ical_location(b, s);
+		ical_description(b, s, NULL, flags & ICAL_LINKS);
+		if (*jstr(s, "online_link") != '\0' && (flags & ICAL_LINKS))
+			ical_line(b, "URL", jstr(s, "online_link"));
+		ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence"));
+		ical_line(b, "STATUS", "CONFIRMED");
+		if (flags & ICAL_ALARMS)
+			ical_alarms(b, jstr(s, "lead_times"),
+			    jstr(s, "title"));
+		ical_line(b, "END", "VEVENT");
+	}
+	free(occ);
+}
+
 /* A series: its master VEVENT, then the overrides of its meetings. */
 static void
 ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
@@ -581,6 +661,7 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 	json_t		*o, *only = NULL;
 	long long	 id = jint(s, "id");
 	size_t		 first = *oi, i;
+	time_t		 t;
 
 	/* Overrides come sorted by series: this series' run of them. */
 	while (*oi < json_array_size(overrides) &&
@@ -608,7 +689,11 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 	ical_line(b, "BEGIN", "VEVENT");
 	ical_uid(b, id);
 	ical_utc(b, "DTSTAMP", (time_t)jint(s, "updated_at"));
-	ical_dt(b, "DTSTART", tzid, jstr(s, "dtstart"));
+	if (!ical_recurs(s) && sched_local_to_utc(tzid, jstr(s, "dtstart"),
+	    &t, NULL) == 0)
+		ical_instant(b, "DTSTART", tzid, t);
+	else
+		ical_dt(b, "DTSTART", tzid, jstr(s, "dtstart"));
 	ical_duration(b, jint(s, "duration"));
 	if (*jstr(s, "rrule") != '\0')
 		ical_line(b, "RRULE", jstr(s, "rrule"));
@@ -631,6 +716,7 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 		for (i = first; i < *oi; i++)
 			ical_override(b, s, json_array_get(overrides, i),
 			    flags);
+		ical_odd_hours(b, s, overrides, first, *oi, flags);
 	}
 }
 
@@ -712,7 +798,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 {
 	struct ical_buf	 b = { NULL, 0, 0 };
 	const char	*tzid = jstr(row, "time_zone");
-	char		 local[SCHED_LOCAL_LEN], *cn, *n;
+	char		*cn, *n;
 	int		 cancel, moved;
 	json_t		*rr;
 
@@ -744,8 +830,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	if (!json_is_string(rr) || ical_recurs(row))
 		ical_dt(&b, "RECURRENCE-ID", tzid,
 		    jstr(row, "recurrence_id"));
-	ical_local(tzid, (time_t)jint(row, "start_at"), local);
-	ical_dt(&b, "DTSTART", tzid, local);
+	ical_instant(&b, "DTSTART", tzid, (time_t)jint(row, "start_at"));
 	ical_duration(&b, jint(row, "end_at") - jint(row, "start_at"));
 	ical_text(&b, "SUMMARY", jstr(row, "title"));
 	ical_location(&b, row);

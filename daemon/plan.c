@@ -474,7 +474,10 @@ plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
 	return (rc);
 }
 
-/* Move one occurrence: never into the past. */
+/*
+ * Move one occurrence: never into the past.  PLAN_UNCHANGED when it is
+ * already at that time and place, so no one hears of a move that is not.
+ */
 int
 plan_move(struct store *st, long long occ_id, const char *local,
     long long venue, const char *reason, time_t now, char **cause)
@@ -503,6 +506,12 @@ plan_move(struct store *st, long long occ_id, const char *local,
 	if (start <= now) {
 		cause_set(cause, "start: %s is in the past", local);
 		goto done;
+	}
+	/* The time and place it has already: nothing to tell anyone. */
+	if (start == (time_t)jint(occ, "start_at") && (venue == 0 ||
+	    venue == jint(occ, "venue_id"))) {
+		json_decref(occ);
+		return (PLAN_UNCHANGED);
 	}
 	duration = (time_t)jint(occ, "duration");
 	if (store_begin(st) != 0)

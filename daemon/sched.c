@@ -258,6 +258,21 @@ sched_local_to_utc(const char *tzid, const char *local, time_t *out,
 	return (0);
 }
 
+/* SCHED_WALL_GAP or _TWICE for a local time the clocks skip or pass twice. */
+int
+sched_wall_kind(const char *tzid, const char *local)
+{
+	icaltimezone	*tz;
+	char		 canon[SCHED_LOCAL_LEN];
+	int		 kind;
+
+	if ((tz = sched_zone(tzid, NULL)) == NULL ||
+	    sched_parse_local(local, canon, NULL) != 0)
+		return (SCHED_WALL_OK);
+	(void)sched_wall_of(tz, sched_ical(canon, NULL), &kind);
+	return (kind);
+}
+
 /*
  * What a coordinator should be told of a local time the clocks skip or
  * pass twice, in plain words; NULL for any other time.
