@@ -16,7 +16,11 @@ function main() {
 		ICAL.TimezoneService.register(vtz);
 	const masters = new Map(), exceptions = [];
 	for (const ve of comp.getAllSubcomponents('vevent')) {
-		const ev = new ICAL.Event(ve);
+		/*
+		 * An empty list of exceptions: otherwise ical.js relates every
+		 * override in the calendar to every series, whatever its UID.
+		 */
+		const ev = new ICAL.Event(ve, { exceptions: [] });
 		if (ev.isRecurrenceException())
 			exceptions.push(ev);
 		else

@@ -31,6 +31,7 @@ ctl person add "Ann Jones" --email ann@example.org >/dev/null ||
 ctl person add "Bob Smith" --email bob@example.org >/dev/null ||
     fail "person add"
 ctl member add london 1 >/dev/null || fail "member add"
+ctl member add newyork 1 >/dev/null || fail "member add"
 ctl member add newyork 2 >/dev/null || fail "member add"
 
 # 2027: London changes on 28 March and 31 October, New York on 14 March
@@ -128,17 +129,20 @@ PY
 ok "$(cat "$T/oracle.out")"
 
 # Each member's feed, read by two independent parsers, gives the same
-# instants.  (One zone a feed: ical.js 2.2 can give one series' override
-# to another series' meeting at the same wall-clock time in another zone.)
+# instants: Ann's has both zones, Bob's New York alone.
 LO=$(date -d 2027-01-01T00:00Z +%s)
 HI=$(date -d 2028-01-01T00:00Z +%s)
-for p in 1:london 2:newyork; do
-	ctl -j occurrence list --group "${p#*:}" --days 400 >"$T/occ1.json" ||
-	    fail "occurrence list"
+for p in "1:london newyork" "2:newyork"; do
+	for g in ${p#*:}; do
+		ctl -j occurrence list --group "$g" --days 400 |
+		    "$PY" -c 'import json, sys
+print(json.dumps(json.load(sys.stdin)["occurrences"]))'
+	done >"$T/occ1.json" || fail "occurrence list"
 	"$PY" - "$T/occ1.json" "$T/expected.json" <<'PY' || fail "expected list"
 import json, sys
 out = []
-for o in json.load(open(sys.argv[1]))["occurrences"]:
+occ = [o for line in open(sys.argv[1]) for o in json.loads(line)]
+for o in occ:
     if o["status"] == "removed":
         continue
     # Instants only: a meeting at a skipped or doubled hour is an
