@@ -322,6 +322,40 @@ sched_utc_to_local(const char *tzid, time_t t, char out[SCHED_LOCAL_LEN],
 	return (0);
 }
 
+/*
+ * A numbered weekday ("2TU") within what its period holds: libical
+ * searches for thousands of years for a sixth Monday in a month.
+ */
+static int
+sched_rrule_byday(const struct icalrecurrencetype *r, char **cause)
+{
+	int	i, pos, most;
+
+	if (r->freq == ICAL_MONTHLY_RECURRENCE ||
+	    (r->freq == ICAL_YEARLY_RECURRENCE &&
+	    r->by_month[0] != ICAL_RECURRENCE_ARRAY_MAX))
+		most = 5;
+	else if (r->freq == ICAL_YEARLY_RECURRENCE)
+		most = 53;
+	else
+		most = 0;
+	for (i = 0; i < ICAL_BY_DAY_SIZE &&
+	    r->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX; i++) {
+		pos = icalrecurrencetype_day_position(r->by_day[i]);
+		if (pos == 0 || abs(pos) <= most)
+			continue;
+		if (most == 0)
+			cause_set(cause, "rrule: BYDAY numbers a weekday (such "
+			    "as 2TU) only in a MONTHLY or YEARLY rule");
+		else
+			cause_set(cause, "rrule: BYDAY asks for weekday number "
+			    "%d, but a %s holds at most %d of each weekday",
+			    pos, most == 5 ? "month" : "year", most);
+		return (-1);
+	}
+	return (0);
+}
+
 /* Check an RRULE as people will write it for meetings. */
 int
 sched_rrule_valid(const char *rrule, char **cause)
@@ -356,7 +390,7 @@ sched_rrule_valid(const char *rrule, char **cause)
 		cause_set(cause, "rrule: INTERVAL must be from 1 to 1000");
 		return (-1);
 	}
-	return (0);
+	return (sched_rrule_byday(&r, cause));
 }
 
 static int
