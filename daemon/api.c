@@ -206,7 +206,7 @@ api_text_ok(struct api_req *a, const char *key, const char *v, size_t max)
 
 	if (v == NULL)
 		return (1);
-	if (strlen(v) > max) {
+	if (utf8_chars(v, strlen(v)) > max) {
 		api_fail(a, 422, "%s: longer than %zu characters", key, max);
 		return (0);
 	}
@@ -566,7 +566,8 @@ api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
 		*why = xstrdup("name: this field is needed");
 		return (-1);
 	}
-	if (p->name != NULL && (strlen(p->name) > 200 || *p->name == '\0' ||
+	if (p->name != NULL && (*p->name == '\0' ||
+	    utf8_chars(p->name, strlen(p->name)) > 200 ||
 	    strpbrk(p->name, "\r\n\t") != NULL)) {
 		*why = xstrdup("name: one line of at most 200 characters");
 		return (-1);

@@ -572,6 +572,7 @@ char		*xprintf(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 void		 cause_set(char **, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
+size_t		 utf8_chars(const char *, size_t);
 const char	*jstr(json_t *, const char *);
 long long	 jint(json_t *, const char *);
 double		 mono_seconds(void);

@@ -756,17 +756,6 @@ msg_html(const char *text, const char *subject, const char *lang,
 	return (b.p);
 }
 
-/* Characters (UTF-8 sequences) in n bytes. */
-static size_t
-msg_chars(const char *s, size_t n)
-{
-	size_t	i, c = 0;
-
-	for (i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return (c);
-}
-
 /*
  * Large print text: each line wrapped on spaces to at most width
  * characters; a word longer than that (a web address) on a line alone;
@@ -792,7 +781,7 @@ msg_wrap(const char *text, size_t width)
 				break;
 			for (we = w; we < nl && *we != ' ';)
 				we++;
-			wl = msg_chars(w, we - w);
+			wl = utf8_chars(w, we - w);
 			if (col > 0 && col + 1 + wl > width) {
 				msg_adds(&b, "\n");
 				msg_add(&b, "  ", indent);

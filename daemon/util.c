@@ -1,7 +1,7 @@
 /*
  * util.c: small helpers every module uses: allocation that cannot return
  * NULL, the "cause" strings that carry a readable error up to the caller,
- * and clocks.
+ * clocks, and the length of text in characters.
  */
 #include "config.h"
 
@@ -49,6 +49,21 @@ xprintf(const char *fmt, ...)
 		fatal("vasprintf");
 	va_end(ap);
 	return (s);
+}
+
+/*
+ * Characters (Unicode code points) in n bytes of UTF-8: every byte but a
+ * continuation byte starts one.  Limits a person sees are in these, so
+ * that Arabic or Welsh text gets the room English does.
+ */
+size_t
+utf8_chars(const char *s, size_t n)
+{
+	size_t	i, c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return (c);
 }
 
 /* Set *cause once: the first reason is the one the user needs. */
