@@ -171,6 +171,10 @@ const struct conf_option conf_options[] = {
 	  1, 600, NULL, "30",
 	  "Seconds the gateway has to answer before the message counts as "
 	  "a temporary failure." },
+	{ "sms", "max_segments", CONF_INT, CONF_OFF(sms_max_segments),
+	  1, 255, NULL, "4",
+	  "Most parts a text may take; at most the gateway's own limit "
+	  "(Kannel's max-messages)." },
 
 	{ "outbox", "horizon_days", CONF_INT, CONF_OFF(horizon_days),
 	  1, 730, NULL, "60",

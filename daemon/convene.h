@@ -74,6 +74,7 @@ struct config {
 	char		*sms_field_callback;
 	int		 sms_max_connections;
 	int		 sms_timeout;
+	int		 sms_max_segments;
 
 	/* [outbox] */
 	int		 horizon_days;

@@ -15,7 +15,10 @@
  *					access facts, answers, need labels
  *
  * for the kinds reminder, invitation, update, cancellation, rsvp, access
- * and test.  Large print is the standard text re-wrapped here to lines
+ * and test.  A text message is made to fit [sms] max_segments parts as a
+ * phone counts them (gsm.c): what can be shortened is, in the order of
+ * msg_sms_cuts, and the time, the place and what to reply never are.
+ * Large print is the standard text re-wrapped here to lines
  * of at most MSG_LARGE_WIDTH characters.  The HTML part is never written
  * by hand: it is built here from the rendered text of the same style, so
  * that the two parts cannot say different things and a translator edits
@@ -46,6 +49,29 @@
 #define MSG_LARGE_WIDTH	40			/* characters a line */
 #define MSG_PREFS_DAYS	60			/* a preferences link lasts */
 #define MSG_LABEL_WORDS	3			/* "Label: value" */
+#define MSG_SMS_SEGMENTS	4		/* [sms] max_segments unset */
+#define MSG_ELLIPSIS	"..."			/* GSM-7, unlike U+2026 */
+
+/*
+ * The values a text message may shorten to fit, in the order it gives
+ * them up: each down to min characters (a word kept whole where it can
+ * be, then MSG_ELLIPSIS), or, when whole, left out altogether.  Only
+ * after the travel note and the title are as short as they go does it
+ * leave out the contact and the group: the time, the place (venue) and
+ * the answers to send are never touched.
+ */
+static const struct {
+	const char	*name;
+	size_t		 min;
+	int		 whole;
+} msg_sms_cuts[] = {
+	{ "travel", 0, 0 },
+	{ "agenda", 0, 0 },
+	{ "note", 0, 0 },
+	{ "title", 24, 0 },
+	{ "contact", 0, 1 },
+	{ "group", 0, 1 },
+};
 
 /* Every placeholder a template may use. */
 const char *const msg_vars[] = {
@@ -914,6 +940,169 @@ msg_free(struct chan_msg *m)
 	memset(m, 0, sizeof *m);
 }
 
+/*
+ * s cut to keep characters at most: at the last space when that keeps
+ * more than half of them, with MSG_ELLIPSIS after; "" when keep is 0.
+ */
+static char *
+msg_shorten(const char *s, size_t keep)
+{
+	const char	*p, *space = NULL;
+	size_t		 n = 0;
+
+	if (utf8_chars(s, strlen(s)) <= keep)
+		return (xstrdup(s));
+	if (keep == 0)
+		return (xstrdup(""));
+	for (p = s; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xc0) == 0x80)
+			continue;
+		if (n == keep)
+			break;
+		if (*p == ' ' && n > keep / 2)
+			space = p;
+		n++;
+	}
+	if (space != NULL && *p != ' ')
+		p = space;
+	while (p > s && strchr(" ,;:-.", p[-1]) != NULL)
+		p--;
+	return (xprintf("%.*s%s", (int)(p - s), s, MSG_ELLIPSIS));
+}
+
+/* The template rendered; its parts as a phone counts them in *parts. */
+static char *
+msg_sms_render(struct tmpl_set *set, const char *lang, const char *name,
+    const struct tmpl_var *vars, size_t *parts, const char **used,
+    char **cause)
+{
+	struct gsm_count	 gc;
+	char			*s;
+
+	if ((s = tmpl_render(set, lang, name, vars, used, cause)) == NULL)
+		return (NULL);
+	gsm_count(s, &gc);
+	*parts = gc.segments;
+	return (s);
+}
+
+/* One value of msg_sms_cuts in a text being fitted. */
+struct msg_cut {
+	struct tmpl_var	*var;		/* NULL: the template has none */
+	const char	*full;
+	size_t		 len;		/* characters of full */
+	size_t		 keep;		/* characters kept now */
+	char		*own;
+};
+
+/*
+ * The most characters of a value, from lo to hi, that let the text fit,
+ * else lo; the value is left so.  lo itself is taken untried.
+ */
+static int
+msg_sms_keep(struct tmpl_set *set, const char *lang, const char *name,
+    struct tmpl_var *vars, size_t max, struct msg_cut *k, size_t lo,
+    size_t hi, char **cause)
+{
+	char	*t, *try;
+	size_t	 mid, parts;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo + 1) / 2;
+		try = msg_shorten(k->full, mid);
+		k->var->value = try;
+		t = msg_sms_render(set, lang, name, vars, &parts, NULL, cause);
+		free(try);
+		k->var->value = k->own;
+		if (t == NULL)
+			return (-1);
+		free(t);
+		if (parts <= max)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	free(k->own);
+	k->own = msg_shorten(k->full, lo);
+	k->var->value = k->own;
+	k->keep = lo;
+	return (0);
+}
+
+/*
+ * A text message in at most max parts: the template rendered, then, for
+ * as long as it is longer, each value of msg_sms_cuts given up in turn,
+ * to the most of it that fits; then what a later cut made room for is
+ * given back, the title first.  A text still too long with all of them
+ * at their shortest goes as it is, the essentials whole, with a warning.
+ */
+static char *
+msg_sms(struct tmpl_set *set, const char *lang, const char *name,
+    struct tmpl_var *vars, size_t max, long long id, const char **used,
+    char **cause)
+{
+	struct msg_cut	 cut[sizeof msg_sms_cuts / sizeof msg_sms_cuts[0]];
+	char		*body = NULL;
+	size_t		 c, v, parts, n = sizeof cut / sizeof cut[0];
+
+	memset(cut, 0, sizeof cut);
+	if ((body = msg_sms_render(set, lang, name, vars, &parts, used,
+	    cause)) == NULL || parts <= max)
+		return (body);
+	for (c = 0; c < n; c++) {
+		for (v = 0; vars[v].name != NULL; v++) {
+			if (strcmp(vars[v].name, msg_sms_cuts[c].name) == 0 &&
+			    vars[v].value != NULL) {
+				cut[c].var = &vars[v];
+				cut[c].full = vars[v].value;
+				cut[c].own = xstrdup(cut[c].full);
+				cut[c].len = cut[c].keep = utf8_chars(
+				    cut[c].full, strlen(cut[c].full));
+				vars[v].value = cut[c].own;
+			}
+		}
+	}
+	for (c = 0; c < n && parts > max; c++) {
+		if (cut[c].var == NULL || cut[c].len <= msg_sms_cuts[c].min)
+			continue;
+		if (msg_sms_keep(set, lang, name, vars, max, &cut[c],
+		    msg_sms_cuts[c].min, msg_sms_cuts[c].whole ?
+		    msg_sms_cuts[c].min : cut[c].len - 1, cause) == -1)
+			goto fail;
+		free(body);
+		if ((body = msg_sms_render(set, lang, name, vars, &parts,
+		    used, cause)) == NULL)
+			goto fail;
+	}
+	for (c = n; c-- > 0 && parts <= max;) {
+		if (cut[c].var == NULL || msg_sms_cuts[c].whole ||
+		    cut[c].keep == cut[c].len)
+			continue;
+		if (msg_sms_keep(set, lang, name, vars, max, &cut[c],
+		    cut[c].keep, cut[c].len, cause) == -1)
+			goto fail;
+	}
+	free(body);
+	if ((body = msg_sms_render(set, lang, name, vars, &parts, used,
+	    cause)) == NULL)
+		goto fail;
+	if (parts > max)
+		log_warnx("message %lld: the text needs %zu parts with only "
+		    "its essentials, more than max_segments %zu: a gateway "
+		    "that cuts it loses its end", id, parts, max);
+	else
+		log_debug("message %lld: shortened to fit %zu parts", id, max);
+	for (c = 0; c < n; c++)
+		free(cut[c].own);
+	return (body);
+
+fail:
+	for (c = 0; c < n; c++)
+		free(cut[c].own);
+	free(body);
+	return (NULL);
+}
+
 /* The template for a style, when English has it; else the general one. */
 static void
 msg_name(struct tmpl_set *set, char *buf, size_t len, const char *kind,
@@ -994,7 +1183,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	    strcmp(status, "unable") != 0 && strcmp(status, "withdrawn") != 0)
 		status = "";
 	{
-		const struct tmpl_var vars[] = {
+		struct tmpl_var vars[] = {
 			{ "title", jstr(row, "title") },
 			{ "when", when },
 			{ "when_short", when_short },
@@ -1039,8 +1228,10 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		if (sms) {
 			msg_name(tmpl, name, sizeof name, kind, style ==
 			    MSG_EASYREAD ? "easyread" : NULL, "sms");
-			body = tmpl_render(tmpl, lang, name, vars, &used,
-			    cause);
+			body = msg_sms(tmpl, lang, name, vars, conf != NULL &&
+			    conf->sms_max_segments > 0 ?
+			    (size_t)conf->sms_max_segments : MSG_SMS_SEGMENTS,
+			    jint(row, "id"), &used, cause);
 		} else {
 			snprintf(name, sizeof name, "%s.subject", kind);
 			subject = tmpl_render(tmpl, lang, name, vars, NULL,

@@ -2,7 +2,9 @@
  * test_msg.c: outbox rows made into messages: every kind in every style
  * and language the project ships; the HTML part well formed, escaped and
  * marked with its language and direction; large print lines short; Easy
- * Read sentences short; the English SMS one segment; a signed
+ * Read sentences short; the English SMS one segment; every SMS, with
+ * the longest Welsh and Arabic titles, within max_segments parts with
+ * its time, place and answers whole; a signed
  * preferences link in every email; falling back to English by language,
  * by template and by word; and words files with mistakes refused.
  */
@@ -38,14 +40,29 @@ static const struct {
 	const char	*moved;
 	const char	*cancelled;
 	const char	*tuesday;	/* in the date in words */
+	const char	*brief;		/* the date in short */
+	const char	*title;		/* a long title, repeated */
+	const char	*venue;		/* a venue of a usual length */
 	int		 rtl;
 } langs[] = {
-	{ "en", "Moved:", "Cancelled:", "Tuesday 3 March 2026 at 6pm", 0 },
+	{ "en", "Moved:", "Cancelled:", "Tuesday 3 March 2026 at 6pm",
+	    "Tue 3 Mar 18:00", "Independent Living Delivery Group: the "
+	    "review of the new transport scheme and the access audit",
+	    "Civic Centre, Committee Room 2", 0 },
 	{ "cy", "Wedi symud:", "Wedi canslo:",
-	    "Dydd Mawrth 3 Mawrth 2026 am 6pm", 0 },
+	    "Dydd Mawrth 3 Mawrth 2026 am 6pm", "Mawrth 3 Maw 18:00",
+	    "Grŵp Cyflawni Byw'n Annibynnol: adolygu'r cynllun trafnidiaeth "
+	    "newydd a'r archwiliad mynediad i'r tŷ a'r ysgol",
+	    "Canolfan Ddinesig, Ystafell Bwyllgor 2", 0 },
 	{ "ar", "تغيير الموعد:", "ألغي:",
-	    "الثلاثاء 3 مارس 2026 الساعة 6 مساءً", 1 },
-	{ NULL, NULL, NULL, NULL, 0 }
+	    "الثلاثاء 3 مارس 2026 الساعة 6 مساءً",
+	    "الثلاثاء 3 مارس 18:00",
+	    "مجموعة تنفيذ العيش المستقل: "
+	    "مراجعة خطة النقل الجديدة وعقد "
+	    "الرعاية المنزلية "
+	    "وتدقيق إمكانية الوصول",
+	    "مركز المدينة، قاعة اللجنة 2", 1 },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
 };
 
 static struct tmpl_set	*set;
@@ -517,6 +534,138 @@ test_sms_one_segment(void **state)
 	assert_false(gsm7_one("Caf\xc3\xa7 at 6"));
 }
 
+/* Parts of a text as a phone counts them. */
+static size_t
+sms_parts(const char *s)
+{
+	struct gsm_count	gc;
+
+	gsm_count(s, &gc);
+	return (gc.segments);
+}
+
+/* phrase repeated, spaced, to exactly n characters. */
+static char *
+long_text(const char *phrase, size_t n)
+{
+	char	*s, *p;
+	size_t	 c = 0;
+
+	s = xcalloc(1, n * 4 + 1);
+	for (p = s; c < n;) {
+		const char	*q;
+
+		for (q = phrase; *q != '\0' && c < n; q++) {
+			*p++ = *q;
+			if (((unsigned char)q[1] & 0xc0) != 0x80)
+				c++;
+		}
+		if (c < n) {
+			*p++ = ' ';
+			c++;
+		}
+	}
+	assert_int_equal(utf8_chars(s, strlen(s)), n);
+	return (s);
+}
+
+/*
+ * Every kind in every language, with the longest title and a very long
+ * travel note and contact, fits max_segments parts, and still holds the
+ * time, the place and the answers to send; one that fits as it is keeps
+ * its whole title.
+ */
+static void
+test_sms_fits(void **state)
+{
+	static const int	 maxes[] = { 0, 4, 3 };	/* 0: the default */
+	struct chan_msg		 m;
+	json_t			*row;
+	char			*title, *travel, *contact, *want;
+	size_t			 k, l, i, max;
+	int			 reply;
+
+	(void)state;
+	for (l = 0; langs[l].lang != NULL; l++) {
+		title = long_text(langs[l].title, 200);
+		travel = long_text(langs[l].title, 2000);
+		contact = long_text(langs[l].venue, 200);
+		for (i = 0; i < sizeof maxes / sizeof maxes[0]; i++) {
+			conf.sms_max_segments = maxes[i];
+			max = maxes[i] == 0 ? 4 : (size_t)maxes[i];
+			for (k = 0; kinds[k] != NULL; k++) {
+				row = row_new(kinds[k], "standard",
+				    langs[l].lang, "sms");
+				json_object_set_new(row, "title",
+				    json_string(title));
+				json_object_set_new(row, "travel",
+				    json_string(travel));
+				json_object_set_new(row, "contact",
+				    json_string(contact));
+				json_object_set_new(row, "venue",
+				    json_string(langs[l].venue));
+				render(row, &m);
+				if (sms_parts(m.body) > max)
+					fail_msg("%s %s: %zu parts, not %zu: "
+					    "%s", langs[l].lang, kinds[k],
+					    sms_parts(m.body), max, m.body);
+				reply = strcmp(kinds[k], "reminder") == 0 ||
+				    strcmp(kinds[k], "invitation") == 0 ||
+				    strcmp(kinds[k], "update") == 0;
+				if (strcmp(kinds[k], "test") != 0 &&
+				    strstr(m.body, langs[l].brief) == NULL)
+					fail_msg("%s %s: no time: %s",
+					    langs[l].lang, kinds[k], m.body);
+				if (reply && (strstr(m.body,
+				    langs[l].venue) == NULL ||
+				    strstr(m.body, "YES M123") == NULL ||
+				    strstr(m.body, "NO M123") == NULL ||
+				    strstr(m.body, "MAYBE M123") == NULL))
+					fail_msg("%s %s: no place or answers: "
+					    "%s", langs[l].lang, kinds[k],
+					    m.body);
+				msg_free(&m);
+				json_decref(row);
+			}
+		}
+		free(title);
+		free(travel);
+		free(contact);
+	}
+
+	/* A text that fits as it is is not cut: a title of 120. */
+	conf.sms_max_segments = 0;
+	title = long_text(langs[0].title, 120);
+	row = row_new("invitation", "standard", "en", "sms");
+	json_object_set_new(row, "title", json_string(title));
+	render(row, &m);
+	want = xprintf("Invitation: %s, %s, Town Hall Room 2.", title,
+	    langs[0].brief);
+	if (strncmp(m.body, want, strlen(want)) != 0)
+		fail_msg("wanted %s in: %s", want, m.body);
+	assert_int_equal(sms_parts(m.body), 2);
+	free(want);
+	free(title);
+	msg_free(&m);
+	json_decref(row);
+
+	/* One part: what cannot fit goes whole, the essentials kept. */
+	conf.sms_max_segments = 1;
+	title = long_text(langs[2].title, 200);
+	row = row_new("reminder", "standard", "ar", "sms");
+	json_object_set_new(row, "title", json_string(title));
+	render(row, &m);
+	assert_true(sms_parts(m.body) > 1);
+	assert_non_null(strstr(m.body, langs[2].brief));
+	assert_non_null(strstr(m.body, "Town Hall Room 2"));
+	assert_non_null(strstr(m.body, "MAYBE M123."));
+	assert_null(strstr(m.body, title));
+	free(title);
+	msg_free(&m);
+	json_decref(row);
+	conf.sms_max_segments = 0;
+}
+
 /* The time in words is sched_words' in English, whatever the hour. */
 static void
 test_english_time(void **state)
@@ -723,6 +872,47 @@ test_partial_language(void **state)
 	free(dir);
 }
 
+/*
+ * A template that says the travel note: the note is cut first, to the
+ * most that fits, and the title stays whole.
+ */
+static void
+test_sms_travel(void **state)
+{
+	struct tmpl_set	*full = set;
+	struct chan_msg	 m;
+	json_t		*row;
+	char		*dir, *cause = NULL, *travel, *cut;
+
+	(void)state;
+	dir = xprintf("%s/travel", test_dir);
+	copy_english(dir);
+	test_file("travel/en/reminder.sms.tmpl", "Reminder: {{title}}, "
+	    "{{when_short}}, {{venue}}. {{travel}} Reply YES {{code}} or "
+	    "NO {{code}}.\n", 0644);
+	if ((set = tmpl_load(dir, msg_vars, msg_words, &cause)) == NULL)
+		fail_msg("%s", cause);
+	travel = long_text("Bus 12 stops outside and the step-free door is on "
+	    "Park Road.", 2000);
+	row = row_new("reminder", "standard", "en", "sms");
+	json_object_set_new(row, "travel", json_string(travel));
+	render(row, &m);
+	assert_int_equal(sms_parts(m.body), 4);
+	assert_non_null(strstr(m.body, "Reminder: Direct Payments Steering "
+	    "Group, "));
+	assert_non_null(strstr(m.body, "Bus 12 stops outside"));
+	if ((cut = strstr(m.body, "... Reply YES M123 or NO M123.")) == NULL)
+		fail_msg("the travel note is not cut: %s", m.body);
+	/* Most of four parts of 153: the note is cut, not left out. */
+	assert_true(cut - m.body > 500);
+	free(travel);
+	msg_free(&m);
+	json_decref(row);
+	tmpl_free(set);
+	set = full;
+	free(dir);
+}
+
 /* Load dir, which must fail; the cause must hold each of want. */
 static void
 load_fails(const char *dir, const char *const *want)
@@ -830,6 +1020,8 @@ main(void)
 		cmocka_unit_test(test_every_email),
 		cmocka_unit_test(test_every_sms),
 		cmocka_unit_test(test_sms_one_segment),
+		cmocka_unit_test(test_sms_fits),
+		cmocka_unit_test(test_sms_travel),
 		cmocka_unit_test(test_english_time),
 		cmocka_unit_test(test_joined_word),
 		cmocka_unit_test(test_escaping),
