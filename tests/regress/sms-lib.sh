@@ -64,13 +64,14 @@ bearerbox-port = $K_BOX
 sendsms-port = $K_SEND
 log-level = 0
 
-# Long texts go as concatenated SMS, up to ten parts.
+# Long texts go as concatenated SMS, up to KANNEL_MAX_MESSAGES parts,
+# as many as convened's max_segments: Kannel cuts a longer one.
 group = sendsms-user
 username = convene
 password = s3cret
 default-sender = 447700900000
 concatenation = true
-max-messages = 10
+max-messages = ${KANNEL_MAX_MESSAGES:-4}
 CONF
 	printf 'convene:s3cret\n' > "$T/sms.cred"
 	chmod 600 "$T/sms.cred"
