@@ -86,7 +86,7 @@ tr -d '\r' < "$n_email" > "$T/notice.txt"
 n_email=$T/notice.txt
 ok "one cancellation notice each, by email and by SMS"
 
-short=$(TZ=Europe/London LC_ALL=C date -d "@$start" '+%a %-d %b %H:%M')
+short=$(when_short "$start")
 grep -q "^Subject: Cancelled: $title on $short" "$n_email" ||
     fail "email subject: $(cat "$n_email")"
 grep -q "^$title is cancelled\.\$" "$n_email" ||

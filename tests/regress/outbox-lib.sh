@@ -67,3 +67,16 @@ sms_length() {
 t = open(sys.argv[1], encoding="utf-8").read()
 print(len(t.split("\n\n", 1)[1]))' "$1"
 }
+
+# when_short EPOCH: the time as an English subject or SMS says it, in
+# London: "Tue 3 Mar 6pm", "Tue 3 Mar 6:30pm", "Tue 3 Mar midday".
+when_short() {
+	ws_day=$(TZ=Europe/London LC_ALL=C date -d "@$1" '+%a %-d %b')
+	case $(TZ=Europe/London date -d "@$1" '+%H:%M') in
+	12:00) ws_clock=midday ;;
+	00:00) ws_clock=midnight ;;
+	*:00) ws_clock=$(TZ=Europe/London LC_ALL=C date -d "@$1" '+%-l%P') ;;
+	*) ws_clock=$(TZ=Europe/London LC_ALL=C date -d "@$1" '+%-l:%M%P') ;;
+	esac
+	echo "$ws_day $ws_clock"
+}

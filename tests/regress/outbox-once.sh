@@ -127,7 +127,7 @@ tr -d '\r' < "$eml" > "$T/mail.txt"
 eml=$T/mail.txt
 grep -q '^To: "Ann Smith" <ann@example.org>' "$eml" ||
     fail "To: $(cat "$eml")"
-short=$(TZ=Europe/London LC_ALL=C date -d "@$start" '+%a %-d %b %H:%M')
+short=$(when_short "$start")
 grep -q "^Subject: Reminder: $title on $short" "$eml" ||
     fail "subject (wanted '$short'): $(cat "$eml")"
 grep -q "^This is a reminder: $title is soon\.\$" "$eml" ||

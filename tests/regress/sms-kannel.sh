@@ -70,7 +70,7 @@ ok "test message at the phone once, sent as sms:$tid.1, delivered"
 t0=$(date +%s)
 start=$((t0 + 40))
 local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
-short=$(TZ=Europe/London LC_ALL=C date -d "@$start" '+%a %-d %b %H:%M')
+short=$(when_short "$start")
 title="Direct Payments Steering Group"
 utitle="‘Coffee’ morning — اجتماع المجموعة"
 ltitle="Independent Living Delivery Group: the review of the new transport"

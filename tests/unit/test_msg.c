@@ -46,17 +46,17 @@ static const struct {
 	int		 rtl;
 } langs[] = {
 	{ "en", "Moved:", "Cancelled:", "Tuesday 3 March 2026 at 6pm",
-	    "Tue 3 Mar 18:00", "Independent Living Delivery Group: the "
+	    "Tue 3 Mar 6pm", "Independent Living Delivery Group: the "
 	    "review of the new transport scheme and the access audit",
 	    "Civic Centre, Committee Room 2", 0 },
 	{ "cy", "Wedi symud:", "Wedi canslo:",
-	    "Dydd Mawrth 3 Mawrth 2026 am 6pm", "Mawrth 3 Maw 18:00",
+	    "Dydd Mawrth 3 Mawrth 2026 am 6yp", "Mawrth 3 Maw 6yp",
 	    "Grŵp Cyflawni Byw'n Annibynnol: adolygu'r cynllun trafnidiaeth "
 	    "newydd a'r archwiliad mynediad i'r tŷ a'r ysgol",
 	    "Canolfan Ddinesig, Ystafell Bwyllgor 2", 0 },
 	{ "ar", "تغيير الموعد:", "ألغي:",
 	    "الثلاثاء 3 مارس 2026 الساعة 6 مساءً",
-	    "الثلاثاء 3 مارس 18:00",
+	    "الثلاثاء 3 مارس 6 مساءً",
 	    "مجموعة تنفيذ العيش المستقل: "
 	    "مراجعة خطة النقل الجديدة وعقد "
 	    "الرعاية المنزلية "
@@ -516,7 +516,7 @@ test_sms_one_segment(void **state)
 	row = row_new("reminder", "standard", "en", "sms");
 	render(row, &m);
 	assert_string_equal(m.body, "Reminder: Direct Payments Steering "
-	    "Group, Tue 3 Mar 18:00, Town Hall Room 2. Can you come? Reply "
+	    "Group, Tue 3 Mar 6pm, Town Hall Room 2. Can you come? Reply "
 	    "YES M123, NO M123 or MAYBE M123.");
 	assert_true(gsm7_one(m.body));
 	msg_free(&m);
@@ -666,7 +666,10 @@ test_sms_fits(void **state)
 	conf.sms_max_segments = 0;
 }
 
-/* The time in words is sched_words' in English, whatever the hour. */
+/*
+ * The time in words is sched_words' in English, whatever the hour, and
+ * the subject says the same time of day the same way.
+ */
 static void
 test_english_time(void **state)
 {
@@ -679,7 +682,8 @@ test_english_time(void **state)
 	};
 	struct chan_msg	 m;
 	json_t		*row;
-	char		 words[128], brief[64], *want;
+	char		 words[128], wd[16], mon[16], clock[32], *want;
+	int		 day, year;
 	size_t		 i;
 
 	(void)state;
@@ -689,18 +693,102 @@ test_english_time(void **state)
 		render(row, &m);
 		assert_int_equal(sched_words((time_t)at[i], "Europe/London",
 		    words, sizeof words), 0);
-		assert_int_equal(sched_short((time_t)at[i], "Europe/London",
-		    brief, sizeof brief), 0);
 		want = xprintf("\nWhen: %s\n", words);
 		if (strstr(m.body, want) == NULL)
 			fail_msg("wanted %s in:\n%s", want, m.body);
 		free(want);
-		want = xprintf("Reminder: Direct Payments Steering Group on %s",
-		    brief);
+		/* "Tuesday 3 March 2026 at 6pm": "Tue 3 Mar 6pm". */
+		assert_int_equal(sscanf(words, "%15s %d %15s %d at %31s", wd,
+		    &day, mon, &year, clock), 5);
+		want = xprintf("Reminder: Direct Payments Steering Group on "
+		    "%.3s %d %.3s %s", wd, day, mon, clock);
 		assert_string_equal(m.subject, want);
 		free(want);
 		msg_free(&m);
 		json_decref(row);
+	}
+}
+
+/* A digit with an English am or pm after it, or NULL. */
+static const char *
+english_marker(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (s[0] >= '0' && s[0] <= '9' && (s[1] == 'a' ||
+		    s[1] == 'p') && s[2] == 'm')
+			return (s);
+	}
+	return (NULL);
+}
+
+/*
+ * Subject, text, HTML and SMS say a time of day one way, the language's
+ * own: never "16:47" in one and "4:47pm" in another, and in Welsh never
+ * the English am or pm.
+ */
+static void
+test_same_time(void **state)
+{
+	static const struct {
+		long long	 at;
+		const char	*said[3];	/* en, cy, ar */
+	} t[] = {
+		{ START, { "6pm", "6yp", "6 مساءً" } },
+		{ START - 4380, { "4:47pm", "4:47yp", "4:47 مساءً" } },
+		{ START - 28500, { "10:05am", "10:05yb",
+		    "10:05 صباحًا" } },
+		{ START - 21600, { "midday", "ganol dydd",
+		    "الثانية عشرة "
+		    "ظهرًا" } },
+	};
+	static const char *const said_kinds[] = {
+		"reminder", "invitation", "update", "rsvp", "access", NULL
+	};
+	struct chan_msg	 m;
+	json_t		*row;
+	const char	*said, *const *k;
+	size_t		 i, l;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		for (l = 0; l < 3; l++) {
+			said = t[i].said[l];
+			for (k = said_kinds; *k != NULL; k++) {
+				row = row_new(*k, "standard", langs[l].lang,
+				    "email");
+				json_object_set_new(row, "start_at",
+				    json_integer(t[i].at));
+				render(row, &m);
+				if (strstr(m.subject, said) == NULL ||
+				    strstr(m.body, said) == NULL ||
+				    strstr(m.html, said) == NULL)
+					fail_msg("%s %s: wanted '%s' in:\n%s\n"
+					    "%s", langs[l].lang, *k, said,
+					    m.subject, m.body);
+				if (strstr(m.subject, "16:47") != NULL ||
+				    strstr(m.subject, "18:00") != NULL)
+					fail_msg("a 24-hour time: %s",
+					    m.subject);
+				if (l == 1 && (english_marker(m.subject) ||
+				    english_marker(m.body)))
+					fail_msg("am or pm in Welsh: %s\n%s",
+					    m.subject, m.body);
+				msg_free(&m);
+				json_decref(row);
+
+				row = row_new(*k, "standard", langs[l].lang,
+				    "sms");
+				json_object_set_new(row, "start_at",
+				    json_integer(t[i].at));
+				render(row, &m);
+				if (strstr(m.body, said) == NULL ||
+				    (l == 1 && english_marker(m.body)))
+					fail_msg("%s %s SMS: wanted '%s' in %s",
+					    langs[l].lang, *k, said, m.body);
+				msg_free(&m);
+				json_decref(row);
+			}
+		}
 	}
 }
 
@@ -799,7 +887,7 @@ test_missing_language(void **state)
 	render(row, &m);
 	assert_string_equal(m.lang, "en");
 	assert_string_equal(m.subject, "Reminder: Direct Payments Steering "
-	    "Group on Tue 3 Mar 18:00");
+	    "Group on Tue 3 Mar 6pm");
 	assert_non_null(strstr(m.html, "<html lang=\"en\" dir=\"ltr\">"));
 	msg_free(&m);
 	json_decref(row);
@@ -1023,6 +1111,7 @@ main(void)
 		cmocka_unit_test(test_sms_fits),
 		cmocka_unit_test(test_sms_travel),
 		cmocka_unit_test(test_english_time),
+		cmocka_unit_test(test_same_time),
 		cmocka_unit_test(test_joined_word),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_easyread_counter),
