@@ -163,7 +163,8 @@ static const char *const msg_css[] = {
 	/* standard */
 	"body{margin:0;padding:0;background:#ffffff;color:#1a1a1a}\n"
 	".m{font-family:Arial,Helvetica,sans-serif;font-size:1rem;"
-	"line-height:1.5;max-width:70ch;margin:0 auto;padding:1rem}\n"
+	"line-height:1.5;max-width:70ch;margin:0 auto;padding:1rem;"
+	"overflow-wrap:anywhere;word-wrap:break-word}\n"
 	"h1{font-size:1.5rem;line-height:1.3;margin:0 0 1rem}\n"
 	"p,ul,dl{margin:0 0 1rem}\n"
 	"dt{font-weight:bold}\n"
@@ -174,7 +175,8 @@ static const char *const msg_css[] = {
 	/* large */
 	"body{margin:0;padding:0;background:#ffffff;color:#1a1a1a}\n"
 	".m{font-family:Arial,Helvetica,sans-serif;font-size:1.5rem;"
-	"line-height:1.6;max-width:40ch;margin:0 auto;padding:1.5rem}\n"
+	"line-height:1.6;max-width:40ch;margin:0 auto;padding:1.5rem;"
+	"overflow-wrap:anywhere;word-wrap:break-word}\n"
 	"h1{font-size:2rem;line-height:1.3;margin:0 0 1.5rem}\n"
 	"p,ul,dl{margin:0 0 1.5rem}\n"
 	"li{margin:0 0 0.75rem}\n"
@@ -184,7 +186,8 @@ static const char *const msg_css[] = {
 	/* easyread */
 	"body{margin:0;padding:0;background:#fffdf5;color:#1a1a1a}\n"
 	".m{font-family:Arial,Helvetica,sans-serif;font-size:1.5rem;"
-	"line-height:1.8;max-width:36ch;margin:0 auto;padding:1.5rem}\n"
+	"line-height:1.8;max-width:36ch;margin:0 auto;padding:1.5rem;"
+	"overflow-wrap:anywhere;word-wrap:break-word}\n"
 	"h1{font-size:1.75rem;line-height:1.4;margin:0 0 2rem}\n"
 	"p,ul,dl{margin:0 0 2rem}\n"
 	"li{margin:0 0 1rem}\n"
@@ -193,12 +196,19 @@ static const char *const msg_css[] = {
 	"a{color:#0b57d0;text-decoration:underline}\n"
 };
 
-/* Inline on the outer block too, for mail readers that drop <style>. */
+/*
+ * Inline on the outer block too, for mail readers that drop <style>.
+ * A long web address breaks anywhere rather than run past the column
+ * (word-wrap is the older name some readers know).
+ */
 static const char *const msg_inline[] = {
-	"font-size:1rem;line-height:1.5;max-width:70ch",
+	"font-size:1rem;line-height:1.5;max-width:70ch;"
+	"overflow-wrap:anywhere;word-wrap:break-word",
 	NULL,
-	"font-size:1.5rem;line-height:1.6;max-width:40ch",
-	"font-size:1.5rem;line-height:1.8;max-width:36ch"
+	"font-size:1.5rem;line-height:1.6;max-width:40ch;"
+	"overflow-wrap:anywhere;word-wrap:break-word",
+	"font-size:1.5rem;line-height:1.8;max-width:36ch;"
+	"overflow-wrap:anywhere;word-wrap:break-word"
 };
 
 /* One {field} of a word and its value. */
@@ -783,9 +793,53 @@ msg_html(const char *text, const char *subject, const char *lang,
 }
 
 /*
+ * A word longer than a line, on lines of its own of at most width
+ * characters, broken after a / . ? & = - _ or # where one comes late
+ * enough.  A web address in it goes in angle brackets, as RFC 3986
+ * (appendix C) has an address broken over lines: a reader joins the
+ * lines without the breaks.
+ */
+static void
+msg_wrap_long(struct msg_buf *b, const char *s, size_t n, size_t width)
+{
+	struct msg_buf	 t = { NULL, 0, 0 };
+	const char	*p, *q, *last;
+	size_t		 i, u = 0, c;
+
+	for (i = 0; i < n; i++) {
+		if ((i == 0 || s[i - 1] == '(') &&
+		    (u = msg_url(s + i, n - i)) > 0)
+			break;
+	}
+	msg_add(&t, s, i);
+	if (u > 0) {
+		msg_adds(&t, "<");
+		msg_add(&t, s + i, u);
+		msg_adds(&t, ">");
+		msg_add(&t, s + i + u, n - i - u);
+	}
+	for (p = t.p; *p != '\0'; p = q) {
+		last = NULL;
+		for (q = p, c = 0; *q != '\0' && c < width; c++) {
+			q++;
+			while (((unsigned char)*q & 0xc0) == 0x80)
+				q++;
+			if (c + 1 > width / 2 && strchr("/.?&=-_#", q[-1]))
+				last = q;
+		}
+		if (*q != '\0' && last != NULL)
+			q = last;
+		msg_add(b, p, q - p);
+		if (*q != '\0')
+			msg_adds(b, "\n");
+	}
+	free(t.p);
+}
+
+/*
  * Large print text: each line wrapped on spaces to at most width
- * characters; a word longer than that (a web address) on a line alone;
- * a list item's following lines indented under its text.
+ * characters; a word longer than that (a web address) broken on lines
+ * of its own; a list item's following lines indented under its text.
  */
 static char *
 msg_wrap(const char *text, size_t width)
@@ -808,6 +862,13 @@ msg_wrap(const char *text, size_t width)
 			for (we = w; we < nl && *we != ' ';)
 				we++;
 			wl = utf8_chars(w, we - w);
+			if (wl > width) {
+				if (col > 0)
+					msg_adds(&b, "\n");
+				msg_wrap_long(&b, w, we - w, width);
+				col = width;	/* the next word: a new line */
+				continue;
+			}
 			if (col > 0 && col + 1 + wl > width) {
 				msg_adds(&b, "\n");
 				msg_add(&b, "  ", indent);

@@ -157,7 +157,7 @@ chars(const char *s, size_t n)
 	return (c);
 }
 
-/* The first line longer than width, unless a web address alone; or NULL. */
+/* The first line longer than width, a web address or not; or NULL. */
 static const char *
 long_line(const char *text, size_t width)
 {
@@ -165,15 +165,34 @@ long_line(const char *text, size_t width)
 
 	for (line = text; *line != '\0'; line = *nl ? nl + 1 : nl) {
 		nl = line + strcspn(line, "\n");
-		if (chars(line, nl - line) <= width)
-			continue;
-		if (memchr(line, ' ', nl - line) == NULL &&
-		    strstr(line, "://") != NULL &&
-		    strstr(line, "://") < nl)
-			continue;
-		return (line);
+		if (chars(line, nl - line) > width)
+			return (line);
 	}
 	return (NULL);
+}
+
+/*
+ * The text with each address in angle brackets joined again, as a
+ * reader does with an address broken over lines (RFC 3986, appendix C).
+ */
+static char *
+rejoin(const char *text)
+{
+	char	*s, *p, *q;
+	int	 in = 0;
+
+	s = xstrdup(text);
+	for (p = q = s; *p != '\0'; p++) {
+		if (*p == '<' && strncmp(p + 1, "http", 4) == 0)
+			in = 1;
+		else if (*p == '>')
+			in = 0;
+		if (in && *p == '\n')
+			continue;
+		*q++ = *p;
+	}
+	*q = '\0';
+	return (s);
 }
 
 /*
@@ -369,7 +388,9 @@ check_email(const char *kind, const char *style, size_t li)
 	    "Direct Payments Steering Group") == NULL)
 		fail_msg("%s: no title:\n%s", what, m.body);
 	free(flat);
-	check_prefs(what, m.body);
+	flat = rejoin(m.body);
+	check_prefs(what, flat);
+	free(flat);
 
 	if (strcmp(kind, "update") == 0 &&
 	    strncmp(m.subject, langs[li].moved, strlen(langs[li].moved)) != 0)
@@ -793,6 +814,62 @@ test_same_time(void **state)
 }
 
 /*
+ * Large print: a long web address is broken over lines of the column's
+ * width in angle brackets, whole again when they are joined; the HTML
+ * links the whole address and lets it break anywhere.
+ */
+static void
+test_large_url(void **state)
+{
+	const char	*link = "https://meet.example.org/j/83920571946?pwd="
+	    "Q2xhc3NpY0Jvb2tDbHViTWVldGluZ1Bhc3N3b3JkMTIz&from=convene";
+	struct chan_msg	 m;
+	json_t		*row;
+	const char	*bad;
+	char		*joined, *want;
+	size_t		 k;
+
+	(void)state;
+	for (k = 0; kinds[k] != NULL; k++) {
+		row = row_new(kinds[k], "large", "en", "email");
+		json_object_set_new(row, "online_link", json_string(link));
+		render(row, &m);
+		if ((bad = long_line(m.body, 40)) != NULL)
+			fail_msg("%s: a line over 40 characters: %.*s",
+			    kinds[k], (int)strcspn(bad, "\n"), bad);
+		joined = rejoin(m.body);
+		want = xprintf("<%s>", link);
+		if (strstr(m.html, link) != NULL &&
+		    strstr(joined, want) == NULL)
+			fail_msg("%s: the address is not whole in:\n%s",
+			    kinds[k], m.body);
+		free(want);
+		free(joined);
+		assert_non_null(strstr(m.html, "max-width:40ch;"
+		    "overflow-wrap:anywhere;"));
+		assert_non_null(strstr(m.html, "padding:1.5rem;"
+		    "overflow-wrap:anywhere;"));
+		msg_free(&m);
+		json_decref(row);
+	}
+	/* The reminder has the address; the standard style may break it. */
+	row = row_new("reminder", "large", "en", "email");
+	json_object_set_new(row, "online_link", json_string(link));
+	render(row, &m);
+	assert_non_null(strstr(m.html, "href=\"https://meet.example.org/j/"
+	    "83920571946?pwd=Q2xhc3NpY0Jvb2tDbHViTWVldGluZ1Bhc3N3b3JkMTIz"
+	    "&amp;from=convene\""));
+	assert_non_null(strstr(m.body, "\n<https://meet.example.org/j/"));
+	msg_free(&m);
+	json_decref(row);
+	row = row_new("reminder", "standard", "en", "email");
+	render(row, &m);
+	assert_non_null(strstr(m.html, "overflow-wrap:anywhere"));
+	msg_free(&m);
+	json_decref(row);
+}
+
+/*
  * A word after "and" takes its joined form where the language has one
  * (Welsh: "a thoiled", not "a toiled"); English has none.
  */
@@ -857,7 +934,7 @@ test_escaping(void **state)
 	assert_non_null(balanced("<p>x"));
 	assert_non_null(long_line("short\na line that is rather longer than "
 	    "forty characters\n", 40));
-	assert_null(long_line("https://example.org/a/very/long/address/"
+	assert_non_null(long_line("https://example.org/a/very/long/address/"
 	    "that/goes/on\n", 40));
 }
 
@@ -1112,6 +1189,7 @@ main(void)
 		cmocka_unit_test(test_sms_travel),
 		cmocka_unit_test(test_english_time),
 		cmocka_unit_test(test_same_time),
+		cmocka_unit_test(test_large_url),
 		cmocka_unit_test(test_joined_word),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_easyread_counter),
