@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -489,6 +490,32 @@ http_nodelay(struct bufferevent *bev)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
+/*
+ * Two Content-Length fields that disagree leave the end of the body in
+ * doubt (RFC 9112 6.3): evhttp reads as far as the first, a proxy in front
+ * may have read to the last, and what is left over would be taken for
+ * another request.  The same value twice is one length (RFC 9110 8.6).
+ */
+static int
+http_length_ambiguous(struct evhttp_request *req)
+{
+	struct evkeyvalq	*in = evhttp_request_get_input_headers(req);
+	struct evkeyval		*kv;
+	const char		*first = NULL;
+
+	if (in == NULL)
+		return (0);
+	TAILQ_FOREACH(kv, in, next) {
+		if (strcasecmp(kv->key, "Content-Length") != 0)
+			continue;
+		if (first == NULL)
+			first = kv->value;
+		else if (strcmp(first, kv->value) != 0)
+			return (1);
+	}
+	return (0);
+}
+
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -514,6 +541,14 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	h->inflight++;
 	evhttp_request_set_on_complete_cb(req, http_complete, h);
 
+	if (http_length_ambiguous(req)) {
+		/* What follows on this connection cannot be trusted. */
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Connection", "close");
+		http_error(req, "bad_request", 400, "the request has "
+		    "Content-Length fields that differ");
+		return;
+	}
 	uri = evhttp_request_get_evhttp_uri(req);
 	path = uri ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path != '/') {

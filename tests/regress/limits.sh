@@ -1,6 +1,6 @@
 # limits.sh: a body over max_body_size gets 413, an oversized head is
-# refused, an idle or trickling client is cut off, and through it all the
-# daemon keeps serving.
+# refused, two Content-Length fields that differ get 400, an idle or
+# trickling client is cut off, and through it all the daemon keeps serving.
 . "$(dirname "$0")/lib.sh"
 
 write_conf "max_body_size = 1024
@@ -28,6 +28,52 @@ case "$code" in
 esac
 healthy || fail "stopped serving after a long header"
 ok "oversized head refused with $code"
+
+# cl.py METHOD BODY LENGTH...: one raw request with a Content-Length field
+# for each LENGTH; prints the status code and the reason.
+cat > "$T/cl.py" <<'PY'
+import json, socket, sys
+port, method, body = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
+head = "%s /healthz HTTP/1.1\r\nHost: x\r\n" % method
+for n in sys.argv[4:]:
+    head += "Content-Length: %s\r\n" % n
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(5)
+s.sendall(head.encode() + b"\r\n" + body)
+data = b""
+while b"\r\n\r\n" not in data:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+status = data.split(b" ", 2)[1].decode() if data else "none"
+reason = ""
+if status == "400":
+    hdr, _, rest = data.partition(b"\r\n\r\n")
+    n = [int(l.split(b":")[1]) for l in hdr.split(b"\r\n")
+         if l.lower().startswith(b"content-length:")][0]
+    while len(rest) < n:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        rest += chunk
+    reason = json.loads(rest[:n])["reason"]
+print(status, reason)
+PY
+got=$("$PY" "$T/cl.py" "$PORT" GET "" 0 0)
+[ "$got" = "200 " ] || fail "the same Content-Length twice gave $got"
+got=$("$PY" "$T/cl.py" "$PORT" GET "" 0 5)
+case "$got" in
+"400 "*Content-Length*) ;;
+*) fail "Content-Length 0 and 5 gave $got, wanted 400" ;;
+esac
+got=$("$PY" "$T/cl.py" "$PORT" POST "hello" 5 10)
+case "$got" in
+"400 "*Content-Length*) ;;
+*) fail "Content-Length 5 and 10 gave $got, wanted 400" ;;
+esac
+healthy || fail "stopped serving after two Content-Length fields"
+ok "two Content-Length fields that differ: $got"
 
 # slow.py: connect, then send a request head one byte every 0.4 s (or
 # nothing at all); report how long until the server hung up.
