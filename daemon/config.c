@@ -686,13 +686,6 @@ conf_finish(struct conf_parse *p)
 				    conf->state_directory);
 		}
 	}
-	if (strlen(conf->control_socket) >= 108) {
-		p->line = p->seen[config_find("daemon", "control_socket") -
-		    conf_options];
-		conf_error(p, "[daemon] control_socket: %s is longer than a "
-		    "Unix socket path may be (107 bytes)",
-		    conf->control_socket);
-	}
 	if (conf->signing_key_file == NULL ||
 	    *conf->signing_key_file == '\0') {
 		free(conf->signing_key_file);

@@ -580,6 +580,9 @@ double		 mono_seconds(void);
 double		 wall_seconds(void);
 long		 rss_kib(void);
 const char	*html_entity(int);
+struct sockaddr_un;
+int		 unix_sockaddr(const char *, struct sockaddr_un *, int *,
+		    char **);
 
 /* systemd.c */
 struct log_field;

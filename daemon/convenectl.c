@@ -7,6 +7,9 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -27,6 +30,7 @@
 
 struct ctl {
 	const char	*socket;
+	const char	*addr;		/* what connect() is given */
 	int		 json;
 	int		 progress;	/* show the upload on stderr */
 	int		 shown;		/* width of the progress line */
@@ -448,7 +452,7 @@ ctl_request(struct ctl *ctl, const char *method, const char *path,
 		exit(1);
 	}
 	url = xprintf("http://localhost%s", path);
-	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, ctl->socket);
+	curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, ctl->addr);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, ctl_write);
@@ -1716,10 +1720,11 @@ main(int argc, char **argv)
 	const struct ctl_cmd	*c;
 	struct ctl		 ctl;
 	struct config		*conf = NULL;
+	struct sockaddr_un	 sun;
 	const char		*file = NULL, *env;
 	char			*cause = NULL;
 	json_t			*opts;
-	int			 ch, rc, skip;
+	int			 ch, rc, skip, dirfd;
 
 	memset(&ctl, 0, sizeof ctl);
 	/* "+": stop at the command; its options are its own. */
@@ -1779,6 +1784,15 @@ main(int argc, char **argv)
 		}
 		ctl.socket = conf->control_socket;
 	}
+	/* A path too long for a socket is reached through its folder. */
+	if (unix_sockaddr(ctl.socket, &sun, &dirfd, &cause) != 0) {
+		fprintf(stderr, "convenectl: %s\n", cause);
+		free(cause);
+		json_decref(opts);
+		config_free(conf);
+		return (1);
+	}
+	ctl.addr = sun.sun_path;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "convenectl: cannot start libcurl\n");
 		return (1);

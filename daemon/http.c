@@ -777,20 +777,15 @@ http_bind_unix(struct http *h, const char *path, char **cause)
 	struct sockaddr_un	 sun;
 	struct stat		 sb;
 	mode_t			 old;
-	int			 fd, probe;
+	int			 fd = -1, probe, dirfd;
 	char			*name;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		cause_set(cause, "%s: path too long for a socket", path);
+	if (unix_sockaddr(path, &sun, &dirfd, cause) != 0)
 		return (-1);
-	}
-	memcpy(sun.sun_path, path, strlen(path));
 	if (lstat(path, &sb) == 0) {
 		if (!S_ISSOCK(sb.st_mode)) {
 			cause_set(cause, "%s exists and is not a socket", path);
-			return (-1);
+			goto fail;
 		}
 		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (probe != -1 && connect(probe, (struct sockaddr *)&sun,
@@ -798,7 +793,7 @@ http_bind_unix(struct http *h, const char *path, char **cause)
 			close(probe);
 			cause_set(cause, "%s: another convened is listening "
 			    "there", path);
-			return (-1);
+			goto fail;
 		}
 		if (probe != -1)
 			close(probe);
@@ -806,33 +801,41 @@ http_bind_unix(struct http *h, const char *path, char **cause)
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
 		cause_set(cause, "%s: %s", path, strerror(errno));
-		return (-1);
+		goto fail;
 	}
 	old = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		umask(old);
 		cause_set(cause, "cannot listen on %s: %s", path,
 		    strerror(errno));
-		close(fd);
-		return (-1);
+		goto fail;
 	}
 	umask(old);
+	if (dirfd != -1) {
+		close(dirfd);
+		dirfd = -1;
+	}
 	if (listen(fd, HTTP_BACKLOG) == -1) {
 		cause_set(cause, "cannot listen on %s: %s", path,
 		    strerror(errno));
-		close(fd);
 		unlink(path);
-		return (-1);
+		goto fail;
 	}
 	name = xprintf("unix:%s", path);
 	if (http_add_listener(h, fd, 1, name, path, cause) != 0) {
 		free(name);
-		close(fd);
 		unlink(path);
-		return (-1);
+		goto fail;
 	}
 	free(name);
 	return (0);
+
+fail:
+	if (fd != -1)
+		close(fd);
+	if (dirfd != -1)
+		close(dirfd);
+	return (-1);
 }
 
 static char *

@@ -1,11 +1,16 @@
 /*
  * util.c: small helpers every module uses: allocation that cannot return
  * NULL, the "cause" strings that carry a readable error up to the caller,
- * clocks, and the length of text in characters.
+ * clocks, the length of text in characters, and the address of a Unix
+ * socket.
  */
 #include "config.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,4 +159,53 @@ html_entity(int c)
 		return ("&#39;");
 	}
 	return (NULL);
+}
+
+/*
+ * The address of the Unix socket at path.  sun_path holds 108 bytes, and
+ * a deep state directory makes a longer path: that is reached through its
+ * folder, opened into *dirfd, as /proc/self/fd/N/name.  The caller closes
+ * *dirfd (-1 when the path fits) once it has bound or connected.
+ */
+int
+unix_sockaddr(const char *path, struct sockaddr_un *sun, int *dirfd,
+    char **cause)
+{
+	const char	*name;
+	char		*dir;
+	int		 n;
+
+	*dirfd = -1;
+	memset(sun, 0, sizeof *sun);
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) < sizeof sun->sun_path) {
+		memcpy(sun->sun_path, path, strlen(path));
+		return (0);
+	}
+	if ((name = strrchr(path, '/')) == NULL) {
+		cause_set(cause, "%s: path too long for a socket", path);
+		return (-1);
+	}
+	if (name == path)
+		dir = xstrdup("/");
+	else
+		dir = xprintf("%.*s", (int)(name - path), path);
+	name++;
+	*dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*dirfd == -1) {
+		cause_set(cause, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return (-1);
+	}
+	free(dir);
+	n = snprintf(sun->sun_path, sizeof sun->sun_path,
+	    "/proc/self/fd/%d/%s", *dirfd, name);
+	if (n < 0 || (size_t)n >= sizeof sun->sun_path) {
+		close(*dirfd);
+		*dirfd = -1;
+		cause_set(cause, "%s: the name is too long for a socket",
+		    path);
+		return (-1);
+	}
+	return (0);
 }
