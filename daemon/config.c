@@ -32,7 +32,8 @@
 
 #define CONF_OFF(f)	offsetof(struct config, f)
 
-static const char *const conf_log_levels[] = { "info", "debug", NULL };
+static const char *const conf_log_levels[] = { "debug", "info", "warning",
+	"error", "warn", NULL };
 static const char *const conf_http_schemes[] = { "http", "https", NULL };
 static const char *const conf_smtp_schemes[] = { "smtp", "smtps", NULL };
 static const char *const conf_starttls[] = { "required", "optional", NULL };
@@ -59,7 +60,8 @@ const struct conf_option conf_options[] = {
 	  "Seconds to finish work in flight after SIGTERM." },
 	{ "daemon", "log_level", CONF_ENUM, CONF_OFF(log_level),
 	  0, 0, conf_log_levels, "info",
-	  "info or debug (-v also turns on debug)." },
+	  "debug, info, warning or error: the least that is logged "
+	  "(each -v shows one level more)." },
 
 	{ "daemon", "templates", CONF_PATH, CONF_OFF(templates),
 	  0, 0, NULL, SYSCONFDIR "/convene/templates",

@@ -43,6 +43,15 @@ static int		 stopping;
 static int		 lock_fd = -1;
 static int		 cmdline_verbose;
 
+/* -v logs debug messages whatever log_level says. */
+static int
+verbosity(const struct config *conf)
+{
+	if (cmdline_verbose > 0)
+		return (cmdline_verbose);
+	return (log_level_verbose(conf->log_level));
+}
+
 static void __attribute__((__noreturn__))
 usage(void)
 {
@@ -263,8 +272,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	convened->tmpl = tmpl;
 	log_info("%zu templates loaded from %s", tmpl_count(tmpl),
 	    next->templates);
-	log_setverbose(cmdline_verbose +
-	    (strcmp(next->log_level, "debug") == 0));
+	log_setverbose(verbosity(next));
 	convened->conf = next;
 	config_free(cur);
 	log_info("configuration reloaded");
@@ -437,8 +445,7 @@ main(int argc, char **argv)
 		target = LOG_TARGET_SYSLOG;
 		ready_fd = daemonize();
 	}
-	log_init(target, cmdline_verbose + (strcmp(conf->log_level,
-	    "debug") == 0));
+	log_init(target, verbosity(conf));
 	signal(SIGPIPE, SIG_IGN);
 
 	memset(&state, 0, sizeof state);

@@ -1,14 +1,17 @@
 /*
  * log.c: stderr, syslog or journal logging with errno preserved.
  *
- * Priorities are syslog's.  log_debug is shown only at verbosity 1 and
- * above; everything else always.  The journal target sends MESSAGE= and
- * PRIORITY= plus any structured fields the caller adds, so that
- * "journalctl MEETING=12" finds every line about one meeting.
+ * Priorities are syslog's.  The verbosity says how far down they are
+ * shown: debug at 1 and above, info at 0, warnings at -1, errors at
+ * -2; fatal messages always, and the same for every target.  The
+ * journal target sends MESSAGE= and PRIORITY= plus any structured fields
+ * the caller adds, so that "journalctl MEETING=12" finds every line about
+ * one meeting.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +52,39 @@ log_gettarget(void)
 	return (log_target);
 }
 
+/* The verbosity a log_level names; 0 (info) for a name it does not know. */
+int
+log_level_verbose(const char *level)
+{
+	if (strcmp(level, "debug") == 0)
+		return (1);
+	if (strcmp(level, "warning") == 0 || strcmp(level, "warn") == 0)
+		return (-1);
+	if (strcmp(level, "error") == 0)
+		return (-2);
+	return (0);
+}
+
+/* The least verbosity at which a priority is shown. */
+static int
+log_least(int pri)
+{
+	switch (pri) {
+	case LOG_EMERG:
+	case LOG_ALERT:
+	case LOG_CRIT:
+		return (INT_MIN);
+	case LOG_ERR:
+		return (-2);
+	case LOG_WARNING:
+		return (-1);
+	case LOG_DEBUG:
+		return (1);
+	default:
+		return (0);
+	}
+}
+
 static const char *
 log_prioname(int pri)
 {
@@ -71,7 +107,7 @@ log_emit(int pri, const struct log_field *fields, const char *msg)
 {
 	const struct log_field	*f;
 
-	if (pri == LOG_DEBUG && log_verbose < 1)
+	if (log_verbose < log_least(pri))
 		return;
 
 	switch (log_target) {

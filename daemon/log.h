@@ -26,6 +26,7 @@ void		 log_init(enum log_target, int);
 void		 log_setverbose(int);
 int		 log_getverbose(void);
 enum log_target	 log_gettarget(void);
+int		 log_level_verbose(const char *);
 void		 log_warn(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 void		 log_warnx(const char *, ...)

@@ -245,7 +245,8 @@ test_bad_type(void **state)
 	expect_error("[http]\ntimeout = 30s\n",
 	    "2: [http] timeout: '30s' is not a whole number");
 	expect_error("[daemon]\nlog_level = loud\n",
-	    "2: [daemon] log_level: 'loud' is not one of info or debug");
+	    "2: [daemon] log_level: 'loud' is not one of debug, info, "
+	    "warning, error or warn");
 	expect_error("[http]\nlisten = example.org:80\n",
 	    "2: [http] listen: 'example.org' is not a numeric IPv4 address");
 	expect_error("[http]\nlisten = 127.0.0.1\n",
@@ -381,6 +382,68 @@ test_secret_file(void **state)
 	    "2: [mail] smtp_username is set but smtp_password_file is not");
 }
 
+/*
+ * Each log_level is accepted, and the log shows what it names: at
+ * warning a warning is printed and an info line is not.
+ */
+static void
+test_log_level(void **state)
+{
+	static const struct {
+		const char	*level;
+		int		 debug, info, warning;
+	} t[] = {
+		{ "debug", 1, 1, 1 },
+		{ "info", 0, 1, 1 },
+		{ "warning", 0, 0, 1 },
+		{ "warn", 0, 0, 1 },
+		{ "error", 0, 0, 0 },
+	};
+	struct config	*conf;
+	char		*cause, *text, got[4096];
+	const char	*path;
+	size_t		 i, n;
+	FILE		*f;
+	int		 saved;
+
+	(void)state;
+	path = test_file("log", "", 0600);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		text = xprintf("[daemon]\nlog_level = %s\n", t[i].level);
+		conf = load_text(text, &cause);
+		free(text);
+		if (conf == NULL)
+			fail_msg("log_level = %s: %s", t[i].level, cause);
+		assert_string_equal(conf->log_level, t[i].level);
+
+		fflush(stderr);
+		saved = dup(STDERR_FILENO);
+		assert_non_null(f = fopen(path, "w+"));
+		assert_int_not_equal(dup2(fileno(f), STDERR_FILENO), -1);
+		log_setverbose(log_level_verbose(conf->log_level));
+		log_debug("a debug line");
+		log_info("an info line");
+		log_warnx("a warning line");
+		fflush(stderr);
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+		log_setverbose(0);
+		rewind(f);
+		n = fread(got, 1, sizeof got - 1, f);
+		got[n] = '\0';
+		fclose(f);
+		if ((strstr(got, "debug: a debug line") != NULL) !=
+		    t[i].debug ||
+		    (strstr(got, "convened: an info line") != NULL) !=
+		    t[i].info ||
+		    (strstr(got, "warning: a warning line") != NULL) !=
+		    t[i].warning)
+			fail_msg("log_level = %s logged \"%s\"", t[i].level,
+			    got);
+		config_free(conf);
+	}
+}
+
 int
 main(void)
 {
@@ -394,6 +457,7 @@ main(void)
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_secret_file),
+		cmocka_unit_test(test_log_level),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
