@@ -27,6 +27,10 @@
  * caller marks optional; another language may leave any out (English is
  * used, logged once) and may use only fields that the English words of
  * the same section use.
+ *
+ * When DIR does not exist, English as built into convened (tmpl_builtin.c,
+ * made from conf/templates/en at build time) is loaded, with a warning,
+ * so that a daemon with nothing installed still sends its messages.
  */
 #include "config.h"
 
@@ -50,6 +54,7 @@
 #include "tmpl.h"
 
 #define TMPL_FALLBACK	"en"
+#define TMPL_BUILTIN	"(built in)"	/* where the built-in files are */
 #define TMPL_SUFFIX	".tmpl"
 #define TMPL_WORDS	"words.ini"
 #define TMPL_MAX_SIZE	(1024 * 1024)	/* bytes in one file */
@@ -154,6 +159,7 @@ struct tmpl_parse {
 	size_t		 npending;
 	char		**english;	/* every name seen in en/ */
 	size_t		 nenglish;
+	const struct tmpl_builtin *builtin; /* read from here, not files */
 };
 
 static void	tmpl_error(struct tmpl_parse *, const char *, int,
@@ -691,6 +697,29 @@ tmpl_check_text(struct tmpl_parse *p, const char *src,
 	return (0);
 }
 
+/* A built-in file, by the name at the end of its path, as tmpl_read. */
+static char *
+tmpl_builtin_read(struct tmpl_parse *p, const char *path, size_t *lenp)
+{
+	const struct tmpl_builtin	*b;
+	const char			*name = strrchr(path, '/');
+	char				*buf;
+
+	name = name == NULL ? path : name + 1;
+	for (b = p->builtin; b->name != NULL; b++) {
+		if (strcmp(b->name, name) == 0)
+			break;
+	}
+	if (b->name == NULL) {
+		tmpl_error(p, path, 0, "not built in");
+		return (NULL);
+	}
+	buf = xcalloc(1, b->len + 1);
+	memcpy(buf, b->data, b->len);
+	*lenp = b->len;
+	return (buf);
+}
+
 /* Read a whole file of at most TMPL_MAX_SIZE bytes. */
 static char *
 tmpl_read(struct tmpl_parse *p, const char *path, size_t *lenp)
@@ -701,6 +730,8 @@ tmpl_read(struct tmpl_parse *p, const char *path, size_t *lenp)
 	ssize_t		 n;
 	int		 fd;
 
+	if (p->builtin != NULL)
+		return (tmpl_builtin_read(p, path, lenp));
 	/* O_NONBLOCK: a FIFO named x.tmpl must not hang the load. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		tmpl_error(p, path, 0, "cannot open: %s", strerror(errno));
@@ -1128,6 +1159,41 @@ tmpl_find(struct tmpl_set *set, const char *lang, size_t langlen,
 	return (NULL);
 }
 
+/*
+ * English as built into convened, for a daemon run with nothing
+ * installed: each file as tmpl_lang_dir takes one from en/.
+ */
+static void
+tmpl_builtin_load(struct tmpl_parse *p)
+{
+	const struct tmpl_builtin	*b;
+	struct tmpl_set			*set = p->set;
+	char				*name, *path;
+	size_t				 len, slen = strlen(TMPL_SUFFIX);
+
+	p->builtin = tmpl_builtin_en;
+	set->langs = tmpl_grow(set->langs, set->nlangs + 1,
+	    sizeof *set->langs);
+	set->langs[set->nlangs++] = xstrdup(TMPL_FALLBACK);
+	for (b = p->builtin; b->name != NULL; b++) {
+		path = xprintf(TMPL_BUILTIN "/" TMPL_FALLBACK "/%s", b->name);
+		len = strlen(b->name);
+		if (strcmp(b->name, TMPL_WORDS) == 0)
+			tmpl_words_file(p, TMPL_FALLBACK, path);
+		else if (len > slen && strcmp(b->name + len - slen,
+		    TMPL_SUFFIX) == 0) {
+			name = xstrdup(b->name);
+			name[len - slen] = '\0';
+			p->english = tmpl_grow(p->english, p->nenglish + 1,
+			    sizeof *p->english);
+			p->english[p->nenglish++] = xstrdup(name);
+			tmpl_file(p, TMPL_FALLBACK, name, path);
+			free(name);
+		}
+		free(path);
+	}
+}
+
 /* Load and check every template, or none: see tmpl.h. */
 struct tmpl_set *
 tmpl_load(const char *dir, const char *const *known,
@@ -1161,7 +1227,13 @@ tmpl_load(const char *dir, const char *const *known,
 
 	memset(&p, 0, sizeof p);
 	p.set = set;
-	if ((n = scandir(set->dir, &ents, tmpl_scan_filter,
+	if (stat(set->dir, &sb) == -1 && errno == ENOENT) {
+		log_warnx("%s does not exist: using the English templates "
+		    "built into convened", set->dir);
+		tmpl_builtin_load(&p);
+		ents = NULL;
+		n = 0;
+	} else if ((n = scandir(set->dir, &ents, tmpl_scan_filter,
 	    alphasort)) == -1) {
 		cause_set(cause, "%s: cannot read: %s", set->dir,
 		    strerror(errno));

@@ -21,7 +21,9 @@ struct tmpl_var {
  * whose placeholders must all be in known (NULL-terminated), and every
  * DIR/<language>/words.ini, whose words ("section.name") must all be in
  * words (NULL-terminated; a name ending in ? is one English may leave
- * out); NULL and every mistake, one a line, in *cause.
+ * out); NULL and every mistake, one a line, in *cause.  When DIR does
+ * not exist, the English files built in are loaded instead, with a
+ * warning; a DIR that exists is used, or refused, as it is.
  *
  * tmpl_render(set, lang, name, vars, used_lang, cause): the text, to be
  * freed; in lang, else its shorter tag (pt for pt-BR), else English.
@@ -36,6 +38,18 @@ struct tmpl_var {
  * the set, with the same fallback (logged once); NULL when English has
  * none.  tmpl_word_exact(set, lang, key): only lang's own, or NULL.
  */
+/*
+ * conf/templates/en as built into convened (tmpl_builtin.c, made by
+ * contrib/tmpl-embed.sh), ending with a NULL name: tmpl_load uses it, and
+ * warns, when DIR does not exist.
+ */
+struct tmpl_builtin {
+	const char	*name;		/* reminder.text.tmpl, words.ini */
+	const char	*data;
+	size_t		 len;
+};
+extern const struct tmpl_builtin tmpl_builtin_en[];
+
 struct tmpl_set	*tmpl_load(const char *, const char *const *,
 		    const char *const *, char **);
 void		 tmpl_free(struct tmpl_set *);

@@ -605,11 +605,22 @@ test_missing(void **state)
 	free(cause);
 	free(dir);
 
-	/* No folder. */
+	/* No folder: English as built in, which fits the daemon's names. */
 	dir = xprintf("%s/nowhere", test_dir);
+	if ((set = tmpl_load(dir, msg_vars, msg_words, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_true(tmpl_exists(set, "en", "reminder.text"));
+	assert_false(tmpl_exists(set, "cy", "reminder.text"));
+	assert_string_equal(tmpl_word_exact(set, "en", "date.clock"),
+	    "{h}{ampm}");
+	tmpl_free(set);
+	free(dir);
+
+	/* A path that cannot be a folder is not a missing one. */
+	test_file("plain", "x", 0644);
+	dir = xprintf("%s/plain/nowhere", test_dir);
 	cause = load_bad(dir);
-	assert_string_equal(cause, "D: cannot read: No such file or "
-	    "directory");
+	assert_string_equal(cause, "D: cannot read: Not a directory");
 	free(cause);
 	free(dir);
 
