@@ -62,9 +62,13 @@ ensure_packages() {
 	    --no-install-recommends $missing || exit 1
 }
 
-# build_tree DIR [configure args]: configure (once) and make in DIR.
+# build_tree DIR [configure args]: configure and make in DIR.  configure
+# runs again when it is newer, when the arguments differ from last time,
+# or when the build was made without cmocka and cmocka is there now (as
+# after contrib/quickstart, then contrib/check), so that the tests that
+# run are every test there is.
 build_tree() {
-	local dir=$1 top
+	local dir=$1 top why=
 	shift
 	top=$(pwd)
 	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
@@ -79,9 +83,38 @@ build_tree() {
 	fi
 	mkdir -p "$dir"
 	if [ ! -f "$dir/Makefile" ] || [ configure -nt "$dir/Makefile" ]; then
-		echo "==> configure $* (in $dir)"
+		why=configure
+	elif [ "$(cat "$dir/.configure-args" 2>/dev/null)" != "$*" ]; then
+		why="configure again, with other arguments:"
+	elif grep -q '^have_cmocka = no$' "$dir/Makefile" &&
+	    pkg-config --exists 'cmocka >= 1.1' 2>/dev/null; then
+		why="configure again, as cmocka is there now for the unit tests:"
+	fi
+	if [ -n "$why" ]; then
+		echo "==> $why $* (in $dir)"
+		rm -f "$dir/.configure-args"
 		(cd "$dir" && "$top/configure" -q "$@") || return 1
+		printf '%s\n' "$*" > "$dir/.configure-args"
+	fi
+	if grep -q '^have_cmocka = no$' "$dir/Makefile"; then
+		echo "==> WARNING: cmocka was not found: $dir builds no unit" \
+		    "tests (apt-get install libcmocka-dev)" >&2
 	fi
 	echo "==> make (in $dir)"
 	make -C "$dir" -j"$(nproc)" -s || return 1
+}
+
+# unit_tests_ran DIR: say, and fail, when the make check whose output is
+# DIR/check.out ran fewer unit tests than Makefile.am lists.
+unit_tests_ran() {
+	local dir=$1 want ran
+	want=$(grep -o 'tests/unit/test_[a-z0-9_]*' Makefile.am | sort -u |
+	    wc -l)
+	ran=$(grep -E '^(PASS|FAIL|ERROR|SKIP|XFAIL|XPASS): tests/unit/' \
+	    "$dir/check.out" 2>/dev/null | sort -u | wc -l)
+	if [ "$ran" -lt "$want" ]; then
+		echo "$dir: only $ran of the $want unit tests in Makefile.am" \
+		    "ran: was cmocka missing when it was configured?"
+		return 1
+	fi
 }
