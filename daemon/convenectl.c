@@ -1786,7 +1786,11 @@ main(int argc, char **argv)
 	}
 	/* A path too long for a socket is reached through its folder. */
 	if (unix_sockaddr(ctl.socket, &sun, &dirfd, &cause) != 0) {
-		fprintf(stderr, "convenectl: %s\n", cause);
+		if (access(ctl.socket, F_OK) == -1)
+			fprintf(stderr, "convenectl: convened is not running: "
+			    "%s: %s\n", ctl.socket, strerror(errno));
+		else
+			fprintf(stderr, "convenectl: %s\n", cause);
 		free(cause);
 		json_decref(opts);
 		config_free(conf);

@@ -7,7 +7,6 @@
 deep=$T/$(printf 'd%.0s' $(seq 60))/$(printf 'e%.0s' $(seq 60))
 sock=$deep/convened.sock
 [ "${#sock}" -gt 108 ] || fail "$sock is only ${#sock} bytes"
-mkdir -p "$deep"
 cat > "$T/convened.conf" <<CONF
 [daemon]
 state_directory = $deep
@@ -22,11 +21,16 @@ out=$("$CONVENED" -n -f "$T/convened.conf" 2>&1) ||
     fail "-n refused a ${#sock}-byte socket path: $out"
 [ "$out" = "configuration OK" ] || fail "-n said: $out"
 
-st=0
-"$CONVENECTL" -f "$T/convened.conf" status >"$T/out" 2>"$T/err" || st=$?
-[ "$st" -eq 1 ] || fail "status without a daemon exited $st"
-grep -q "^convenectl: convened is not running: $sock: " "$T/err" ||
-    fail "said: $(cat "$T/err")"
+# Before the first start, with no state directory, and after a stop.
+not_running() {
+	st=0
+	"$CONVENECTL" -f "$T/convened.conf" status >"$T/out" 2>"$T/err" ||
+	    st=$?
+	[ "$st" -eq 1 ] || fail "status without a daemon exited $st"
+	grep -q "^convenectl: convened is not running: $sock: " "$T/err" ||
+	    fail "said: $(cat "$T/err")"
+}
+not_running
 
 for run in first second; do
 	start_daemon
@@ -57,4 +61,6 @@ st=0
 "$CONVENECTL" -f "$T/convened.conf" status >/dev/null ||
     fail "the first daemon lost its socket"
 stop_daemon
+[ -e "$sock" ] && fail "the socket is left after a stop"
+not_running
 pass
