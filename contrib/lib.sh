@@ -91,7 +91,7 @@ build_tree() {
 		why="configure again, as cmocka is there now for the unit tests:"
 	fi
 	if [ -n "$why" ]; then
-		echo "==> $why $* (in $dir)"
+		echo "==> $why${*:+ $*} (in $dir)"
 		rm -f "$dir/.configure-args"
 		(cd "$dir" && "$top/configure" -q "$@") || return 1
 		printf '%s\n' "$*" > "$dir/.configure-args"
