@@ -110,7 +110,7 @@ char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
 /* store.c */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 
 struct store;
 struct store_counts {
@@ -129,6 +129,9 @@ int		 store_audit(struct store *, const char *, const char *,
 int		 store_create_at(const char *, int, char **);
 int		 store_begin(struct store *);
 int		 store_end(struct store *, int);
+#define STORE_INSTALL_LEN	32	/* 128 random bits in hex */
+const char	*store_installation(struct store *);
+char		*store_uid_domain(struct store *, const char *, char **);
 
 /* store_model.c */
 struct group_in {
@@ -365,6 +368,7 @@ struct ical_feed {
 #define ICAL_ALARMS	0x1
 #define ICAL_LINKS	0x2
 
+char		*ical_url_host(const char *);
 void		 ical_configure(const char *);
 char		*ical_escape(const char *);
 char		*ical_fold(const char *);
@@ -459,6 +463,7 @@ extern const char *const msg_vars[];
 extern const char *const msg_words[];
 int		 msg_is_rtl(const char *);
 void		 msg_set_key(const unsigned char *);
+void		 msg_set_installation(const char *);
 int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
 		    int, struct chan_msg *, int *, char **);
 void		 msg_free(struct chan_msg *);

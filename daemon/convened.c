@@ -389,7 +389,7 @@ main(int argc, char **argv)
 	struct config	*conf;
 	struct event_config *evcfg;
 	const char	*file = NULL;
-	char		*cause = NULL, *line, *save;
+	char		*cause = NULL, *line, *save, *host, *domain;
 	int		 ch, foreground = 0, check = 0, ready_fd = -1;
 	int		*fds;
 	size_t		 nfds;
@@ -483,6 +483,13 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	log_info("database %s at schema version %d", conf->database,
 	    store_version(state.store));
+	msg_set_installation(store_installation(state.store));
+	host = ical_url_host(conf->base_url);
+	if ((domain = store_uid_domain(state.store, host, &cause)) == NULL)
+		fatalx("%s", cause);
+	ical_configure(domain);
+	free(domain);
+	free(host);
 
 	sched_init();
 	if ((state.tmpl = tmpl_load(conf->templates, msg_vars,

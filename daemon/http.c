@@ -684,7 +684,6 @@ http_configure(struct http *h, const struct config *conf)
 	evhttp_set_max_headers_size(h->evh, conf->http_max_headers);
 	evhttp_set_timeout(h->evh, conf->http_timeout);
 	h->request_timeout = conf->http_request_timeout;
-	ical_configure(conf->base_url);
 }
 
 static int

@@ -3,7 +3,7 @@
  * (VCALENDAR with METHOD:PUBLISH) and the invitation, update or
  * cancellation of one meeting for an email's text/calendar part.
  *
- * A series is one master VEVENT (UID "series-ID@host", the stored DTSTART,
+ * A series is one master VEVENT (UID "series-ID@domain", the stored DTSTART,
  * RRULE, EXDATE and RDATE in the group's zone); a meeting moved or
  * cancelled is an override with the same UID, its RECURRENCE-ID and a
  * higher SEQUENCE.  The same UID, RECURRENCE-ID and SEQUENCE rule serve
@@ -198,21 +198,32 @@ ical_param(const char *s)
 	return (b.p);
 }
 
-/* The host part of the base URL names our UIDs: "series-1@host". */
-void
-ical_configure(const char *base_url)
+/* The host part of a URL, or NULL: "https://h:8080/x" gives "h". */
+char *
+ical_url_host(const char *url)
 {
 	const char	*p;
 	size_t		 n;
 
-	free(ical_host);
-	ical_host = NULL;
-	if (base_url == NULL || (p = strstr(base_url, "://")) == NULL)
-		return;
+	if (url == NULL || (p = strstr(url, "://")) == NULL)
+		return (NULL);
 	p += 3;
 	if ((n = strcspn(p, ":/?#")) == 0)
-		return;
-	ical_host = xprintf("%.*s", (int)n, p);
+		return (NULL);
+	return (xprintf("%.*s", (int)n, p));
+}
+
+/*
+ * The domain that names our UIDs, "series-1@domain": the store's, set
+ * once, never base_url's of the moment (a calendar would see every
+ * meeting twice after a change).
+ */
+void
+ical_configure(const char *domain)
+{
+	free(ical_host);
+	ical_host = domain != NULL && *domain != '\0' ? xstrdup(domain) :
+	    NULL;
 }
 
 static const char *

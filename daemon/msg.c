@@ -226,6 +226,7 @@ struct msg_buf {
 
 static unsigned char	msg_key[KEY_BYTES];
 static int		msg_key_set;
+static char		*msg_install;	/* names our Message-IDs */
 
 /* Append n bytes, keeping the buffer a C string. */
 static void
@@ -248,6 +249,42 @@ static void
 msg_adds(struct msg_buf *b, const char *s)
 {
 	msg_add(b, s, strlen(s));
+}
+
+/* Name messages after this installation (a copy is kept). */
+void
+msg_set_installation(const char *id)
+{
+	free(msg_install);
+	msg_install = id != NULL ? xstrdup(id) : NULL;
+}
+
+/*
+ * The Message-ID of a row: the same for every attempt at it (a resend
+ * is known as one), different from every other database's (the
+ * installation id), on the domain we send from, else this host's.
+ */
+static char *
+msg_message_id(const struct config *conf, json_t *row)
+{
+	char		 host[256], *from = NULL, *t;
+	const char	*domain = NULL;
+
+	if (conf != NULL && conf->mail_from != NULL &&
+	    (from = mime_envelope(conf->mail_from)) != NULL &&
+	    (domain = strrchr(from, '@')) != NULL && domain[1] != '\0')
+		domain++;
+	else {
+		domain = NULL;
+		if (gethostname(host, sizeof host) != 0 || *host == '\0')
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+	}
+	t = xprintf("<convene.%lld.%lld.%s@%s>", jint(row, "id"),
+	    jint(row, "sequence"), msg_install != NULL ? msg_install :
+	    "0", domain != NULL ? domain : host);
+	free(from);
+	return (t);
 }
 
 /* Sign links with this key (a copy is kept); NULL forgets it. */
@@ -1186,7 +1223,7 @@ int
 msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
     int attempt, struct chan_msg *m, int *permanent, char **cause)
 {
-	char		 code[32], name[96], host[128];
+	char		 code[32], name[96];
 	char		*when, *when_short, *old, *old_short, *access, *lead;
 	char		*access_list, *need, *prefs, *subject = NULL, *t;
 	char		*body = NULL;
@@ -1351,9 +1388,6 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		}
 		free(icause);
 	}
-	if (gethostname(host, sizeof host) != 0 || *host == '\0')
-		snprintf(host, sizeof host, "localhost");
-	host[sizeof host - 1] = '\0';
 	m->id = jint(row, "id");
 	m->attempt = attempt;
 	m->channel = sms ? "sms" : "email";
@@ -1363,7 +1397,6 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	m->to_name = xstrdup(jstr(row, "person"));
 	m->subject = subject;
 	m->body = body;
-	m->message_id = xprintf("<convene.%lld.%lld@%s>", jint(row, "id"),
-	    jint(row, "sequence"), host);
+	m->message_id = msg_message_id(conf, row);
 	return (0);
 }

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "convene.h"
 #include "log.h"
 #include "store_int.h"
@@ -222,6 +224,23 @@ static const char *const store_migrations[] = {
 	") WITHOUT ROWID;"
 	"CREATE INDEX invitations_asked_person"
 	"  ON invitations_asked(person_id);",
+
+	/*
+	 * 6: what names this installation whatever its configuration says:
+	 * a random id in every Message-ID, the domain of every iCalendar
+	 * UID (set once, at the first start); and an email address that
+	 * bounced, so later messages go another way until it is changed.
+	 */
+	"CREATE TABLE installation ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  install_id TEXT NOT NULL"
+	"    CHECK (length(install_id) = 32"
+	"      AND install_id NOT GLOB '*[^0-9a-f]*'),"
+	"  uid_domain TEXT CHECK (length(uid_domain) BETWEEN 1 AND 255),"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"ALTER TABLE people ADD COLUMN email_bounce TEXT;"
+	"ALTER TABLE people ADD COLUMN email_bounced_at INTEGER;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -390,6 +409,115 @@ store_create_at(const char *path, int version, char **cause)
 	return (rc);
 }
 
+/*
+ * This database's installation id, made the first time it is opened:
+ * 128 random bits, so two databases never name their messages alike.
+ */
+static int
+store_installation_load(struct store *st, char **cause)
+{
+	unsigned char	 raw[STORE_INSTALL_LEN / 2];
+	char		 hex[STORE_INSTALL_LEN + 1];
+	sqlite3_stmt	*stmt = NULL;
+	const char	*v;
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+	if (sqlite3_prepare_v2(st->db, "INSERT OR IGNORE INTO installation "
+	    "(id, install_id, created_at) VALUES (1, ?1, ?2)", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, hex, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 2, (long long)time(NULL));
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(stmt);
+	if (sqlite3_prepare_v2(st->db, "SELECT install_id FROM installation "
+	    "WHERE id = 1", -1, &stmt, NULL) != SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW)
+		goto fail;
+	v = (const char *)sqlite3_column_text(stmt, 0);
+	if (v == NULL || strlen(v) != STORE_INSTALL_LEN) {
+		cause_set(cause, "%s: the installation id is damaged",
+		    st->path);
+		sqlite3_finalize(stmt);
+		return (-1);
+	}
+	memcpy(st->install_id, v, STORE_INSTALL_LEN + 1);
+	sqlite3_finalize(stmt);
+	return (0);
+fail:
+	cause_set(cause, "%s: installation: %s", st->path,
+	    sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	return (-1);
+}
+
+/* The installation id: 32 hexadecimal digits. */
+const char *
+store_installation(struct store *st)
+{
+	return (st->install_id);
+}
+
+/*
+ * The domain of every iCalendar UID, chosen once and kept whatever
+ * base_url later says: a calendar that saw "series-1@old" must go on
+ * seeing it.  A database that already has series was naming them after
+ * host (base_url's); a new one is named after the installation.
+ */
+char *
+store_uid_domain(struct store *st, const char *host, char **cause)
+{
+	sqlite3_stmt	*stmt = NULL;
+	const char	*v;
+	char		*domain = NULL, *made = NULL;
+	int		 has_series;
+
+	if (host == NULL || *host == '\0')
+		host = "convene.invalid";
+	if (store_begin(st) != 0) {
+		store_cause(st, cause, NULL);
+		return (NULL);
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT uid_domain, EXISTS (SELECT 1 "
+	    "FROM series) FROM installation WHERE id = 1", -1, &stmt,
+	    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW)
+		goto fail;
+	if ((v = (const char *)sqlite3_column_text(stmt, 0)) != NULL) {
+		domain = xstrdup(v);
+		sqlite3_finalize(stmt);
+		store_end(st, 1);
+		return (domain);
+	}
+	has_series = sqlite3_column_int(stmt, 1);
+	sqlite3_finalize(stmt);
+	if (has_series)
+		made = xstrdup(host);
+	else
+		made = xprintf("%s.%s", st->install_id, host);
+	if (sqlite3_prepare_v2(st->db, "UPDATE installation SET uid_domain "
+	    "= ?1 WHERE id = 1", -1, &stmt, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(stmt, 1, made, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(stmt) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(stmt);
+	stmt = NULL;
+	if (store_end(st, 1) != 0)
+		goto fail;
+	log_info("calendar UIDs are named after %s from now on", made);
+	return (made);
+fail:
+	cause_set(cause, "%s: installation: %s", st->path,
+	    sqlite3_errmsg(st->db));
+	sqlite3_finalize(stmt);
+	if (st->depth > 0)
+		store_end(st, 0);
+	free(made);
+	return (NULL);
+}
+
 struct store *
 store_open(const char *path, char **cause)
 {
@@ -406,6 +534,8 @@ store_open(const char *path, char **cause)
 		cause_set(cause, "%s: %s", path, sqlite3_errmsg(st->db));
 		goto fail;
 	}
+	if (store_installation_load(st, cause) != 0)
+		goto fail;
 	store_feed_watch(st);
 	store_checkpointer_start(st);
 	return (st);

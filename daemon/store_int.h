@@ -101,6 +101,7 @@ struct store {
 	int		 ck_running;
 	json_t		*counts;	/* outbox by state, from the thread */
 	unsigned long long generation;	/* of what feeds show */
+	char		 install_id[STORE_INSTALL_LEN + 1];
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 

@@ -1146,6 +1146,61 @@ test_broken_words(void **state)
 	free(dir);
 }
 
+/* The Message-ID of row 1 rendered against a database at path. */
+static char *
+message_id_of(const char *path, int attempt)
+{
+	struct store	*st;
+	struct chan_msg	 m;
+	json_t		*row;
+	char		*cause = NULL, *id;
+	int		 permanent = 0;
+
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	msg_set_installation(store_installation(st));
+	row = row_new("reminder", "standard", "en", "email");
+	json_object_set_new(row, "id", json_integer(1));
+	if (msg_render(set, &conf, row, attempt, &m, &permanent,
+	    &cause) != 0)
+		fail_msg("%s", cause);
+	id = xstrdup(m.message_id);
+	msg_free(&m);
+	json_decref(row);
+	msg_set_installation(NULL);
+	store_close(st);
+	return (id);
+}
+
+/*
+ * Message-IDs are unique across databases: row 1 of a new database is
+ * not row 1 of the last one on this host.  A resend of a row keeps its
+ * id, and the id is on the domain mail is sent from.
+ */
+static void
+test_message_id(void **state)
+{
+	char	*a = xprintf("%s/mid-a.db", test_dir);
+	char	*b = xprintf("%s/mid-b.db", test_dir);
+	char	*a1, *a2, *b1;
+
+	(void)state;
+	a1 = message_id_of(a, 1);
+	a2 = message_id_of(a, 2);
+	b1 = message_id_of(b, 1);
+	assert_string_equal(a1, a2);
+	assert_string_not_equal(a1, b1);
+	assert_true(strncmp(a1, "<convene.1.0.", 13) == 0);
+	assert_non_null(strstr(a1, "@convene.example.org>"));
+	assert_int_equal(strlen(a1), strlen("<convene.1.0.") +
+	    STORE_INSTALL_LEN + strlen("@convene.example.org>"));
+	free(a1);
+	free(a2);
+	free(b1);
+	free(a);
+	free(b);
+}
+
 static int
 setup(void **state)
 {
@@ -1165,7 +1220,7 @@ setup(void **state)
 	memset(&conf, 0, sizeof conf);
 	conf.base_url = "https://convene.example.org";
 	conf.mail_from = "Coordinator <coordinator@convene.example.org>";
-	ical_configure(conf.base_url);
+	ical_configure("convene.example.org");
 	return (0);
 }
 
@@ -1196,6 +1251,7 @@ main(void)
 		cmocka_unit_test(test_missing_language),
 		cmocka_unit_test(test_partial_language),
 		cmocka_unit_test(test_broken_words),
+		cmocka_unit_test(test_message_id),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);

@@ -130,6 +130,91 @@ test_upgrade_from_1(void **state)
 	free(path);
 }
 
+/*
+ * Each database has its own installation id, kept; the UID domain is set
+ * once and a later base_url does not change it.
+ */
+static void
+test_installation(void **state)
+{
+	struct store	*st;
+	char		*path = db_path("inst.db");
+	char		*other = db_path("inst2.db");
+	char		*cause = NULL, *id, *d, *want;
+
+	(void)state;
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	id = xstrdup(store_installation(st));
+	assert_int_equal(strlen(id), STORE_INSTALL_LEN);
+	assert_int_equal(strspn(id, "0123456789abcdef"), STORE_INSTALL_LEN);
+	/* A new database is named after its installation. */
+	d = store_uid_domain(st, "a.example.org", &cause);
+	want = xprintf("%s.a.example.org", id);
+	assert_non_null(d);
+	assert_string_equal(d, want);
+	free(d);
+	store_close(st);
+
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_string_equal(store_installation(st), id);
+	d = store_uid_domain(st, "b.example.org", &cause);
+	assert_non_null(d);
+	assert_string_equal(d, want);
+	free(d);
+	store_close(st);
+
+	if ((st = store_open(other, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_string_not_equal(store_installation(st), id);
+	store_close(st);
+	free(want);
+	free(id);
+	free(path);
+	free(other);
+}
+
+/*
+ * A database from before version 6 keeps the UIDs its calendars have
+ * seen, "series-N@" the base_url host of the first start after the
+ * upgrade; and its people have no bounced address.
+ */
+static void
+test_upgrade_from_5(void **state)
+{
+	struct store	*st;
+	char		*path = db_path("v5.db"), *cause = NULL, *d;
+
+	(void)state;
+	if (store_create_at(path, 5, &cause) != 0)
+		fail_msg("%s", cause);
+	raw_exec(path, "INSERT INTO groups (slug, name, created_at) VALUES "
+	    "('dp', 'DP', 0);"
+	    "INSERT INTO people (name, email, created_at) VALUES "
+	    "('Ada', 'ada@example.org', 0);"
+	    "INSERT INTO series (group_id, title, dtstart, duration, "
+	    "created_at, updated_at) VALUES (1, 'Steering', "
+	    "'20260303T180000', 3600, 0, 0);");
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_version(st), STORE_SCHEMA_VERSION);
+	assert_healthy(st);
+	d = store_uid_domain(st, "old.example.org", &cause);
+	assert_non_null(d);
+	assert_string_equal(d, "old.example.org");
+	free(d);
+	d = store_uid_domain(st, "new.example.org", &cause);
+	assert_string_equal(d, "old.example.org");
+	free(d);
+	store_close(st);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM people "
+	    "WHERE email_bounce IS NULL"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM installation"),
+	    1);
+	free(path);
+}
+
 static void
 test_newer_refused(void **state)
 {
@@ -218,6 +303,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fresh),
 		cmocka_unit_test(test_upgrade_from_1),
+		cmocka_unit_test(test_upgrade_from_5),
+		cmocka_unit_test(test_installation),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_foreign_refused),
 		cmocka_unit_test(test_constraints),
