@@ -464,7 +464,8 @@ store_installation(struct store *st)
  * The domain of every iCalendar UID, chosen once and kept whatever
  * base_url later says: a calendar that saw "series-1@old" must go on
  * seeing it.  A database that already has series was naming them after
- * host (base_url's); a new one is named after the installation.
+ * host (base_url's); a new one is named after the installation, and the
+ * host when it is a name (not an address).
  */
 char *
 store_uid_domain(struct store *st, const char *host, char **cause)
@@ -494,6 +495,11 @@ store_uid_domain(struct store *st, const char *host, char **cause)
 	sqlite3_finalize(stmt);
 	if (has_series)
 		made = xstrdup(host);
+	else if (host[strspn(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")] != '\0' ||
+	    strpbrk(host, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL)
+		made = xprintf("%s.convene.invalid", st->install_id);
 	else
 		made = xprintf("%s.%s", st->install_id, host);
 	if (sqlite3_prepare_v2(st->db, "UPDATE installation SET uid_domain "

@@ -168,6 +168,13 @@ test_installation(void **state)
 	if ((st = store_open(other, &cause)) == NULL)
 		fail_msg("%s", cause);
 	assert_string_not_equal(store_installation(st), id);
+	/* A host that is an address does not name UIDs. */
+	d = store_uid_domain(st, "127.0.0.1", &cause);
+	assert_non_null(d);
+	assert_non_null(strstr(d, ".convene.invalid"));
+	assert_int_equal(strlen(d), STORE_INSTALL_LEN +
+	    strlen(".convene.invalid"));
+	free(d);
 	store_close(st);
 	free(want);
 	free(id);
