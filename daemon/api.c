@@ -1681,20 +1681,52 @@ api_outbox(struct api_req *a)
 	    counts));
 }
 
-/* Tokens: made only over the control socket, shown once, kept hashed. */
+/* DELETE /api/v1/tokens/NAME: the name decoded from the path. */
+static void
+api_token_revoke(struct api_req *a)
+{
+	char	*name, *cause = NULL;
+	int	 rc;
+
+	if ((name = evhttp_uridecode(a->parts[1], 0, NULL)) == NULL)
+		return (api_fail(a, 400, "the name is malformed"));
+	rc = store_token_revoke(api_store(), name, &cause);
+	if (rc == 0) {
+		api_audit(a, "revoke", "token", name);
+		api_reply(a, 200, json_pack("{s:s}", "revoked", name));
+	} else
+		api_refuse(a, rc > 0 ? 404 : 503, cause, "database");
+	free(name);
+}
+
+/*
+ * Tokens: made, listed and revoked only over the control socket; shown
+ * once, kept hashed, never listed with their secret.
+ */
 static void
 api_tokens(struct api_req *a)
 {
 	unsigned char	 raw[API_TOKEN_BYTES], hash[32];
 	char		 tok[API_TOKEN_BYTES * 2 + 1], *cause = NULL;
 	const char	*name;
-	json_t		*body;
+	json_t		*body, *list;
 
 	if (!http_from_control(a->req))
-		return (api_fail(a, 403, "tokens are made over the control "
-		    "socket only"));
+		return (api_fail(a, 403, "tokens are managed over the "
+		    "control socket only"));
+	if (a->nparts == 2) {
+		if (a->method != EVHTTP_REQ_DELETE)
+			return (api_fail(a, 405, "use DELETE"));
+		return (api_token_revoke(a));
+	}
+	if (a->method == EVHTTP_REQ_GET) {
+		if ((list = store_token_list(api_store(), &cause)) == NULL)
+			return (api_refuse(a, 503, cause, "database"));
+		return (api_reply(a, 200, json_pack("{s:o}", "tokens",
+		    list)));
+	}
 	if (a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "use POST"));
+		return (api_fail(a, 405, "use GET or POST"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (api_field(a, body, "name", &name, 1) != 0 ||
@@ -1809,7 +1841,7 @@ api_dispatch(struct evhttp_request *req, const char *rest)
 		api_occurrences(&a);
 	else if (strcmp(a.parts[0], "outbox") == 0 && a.nparts == 1)
 		api_outbox(&a);
-	else if (strcmp(a.parts[0], "tokens") == 0 && a.nparts == 1)
+	else if (strcmp(a.parts[0], "tokens") == 0 && a.nparts <= 2)
 		api_tokens(&a);
 	else
 		api_fail(&a, 404, "nothing is at /api/v1/%s", rest);

@@ -291,6 +291,8 @@ json_t		*store_out_counts_recent(struct store *);
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
 int		 store_token_check(struct store *, const void *, size_t);
+json_t		*store_token_list(struct store *, char **);
+int		 store_token_revoke(struct store *, const char *, char **);
 int		 store_out_delivery(struct store *, long long, int,
 		    const char *, time_t, char **);
 

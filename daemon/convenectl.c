@@ -608,6 +608,54 @@ ctl_token_create(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/* token list: names and when each was last used, never a secret. */
+static int
+ctl_token_list(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct ctl_table	 t;
+	json_t			*o, *v;
+	size_t			 i;
+
+	if ((o = ctl_call(ctl, "GET", "/api/v1/tokens", NULL)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	table_init(&t, 3, "TOKEN", "CREATED", "LAST USED");
+	json_array_foreach(json_object_get(o, "tokens"), i, v) {
+		table_add(&t, ctl_val(v, "name"));
+		table_add(&t, ctl_time((time_t)jint(v, "created_at"), NULL));
+		table_add(&t, json_is_integer(json_object_get(v,
+		    "last_used_at")) ? ctl_time((time_t)jint(v,
+		    "last_used_at"), NULL) : xstrdup("never"));
+	}
+	if (table_rows(&t) == 0)
+		printf("no tokens\n");
+	table_done(&t);
+	json_decref(o);
+	return (0);
+}
+
+/* token revoke: the next request with it is refused. */
+static int
+ctl_token_revoke(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t	*o;
+	char	*name, *path;
+
+	name = ctl_escape(av[0]);
+	path = xprintf("/api/v1/tokens/%s", name);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	free(name);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("revoked token %s\n", jstr(o, "revoked"));
+	json_decref(o);
+	return (0);
+}
+
 /* group list: one line a group, with how many belong. */
 static int
 ctl_group_list(struct ctl *ctl, char **av, json_t *opts)
@@ -1573,6 +1621,8 @@ static const struct ctl_opt	ctl_outbox_opts[] = {
 static const struct ctl_cmd	ctl_cmds[] = {
 	{ "status", NULL, "", 0, 0, NULL, ctl_status },
 	{ "token", "create", "NAME", 1, 1, NULL, ctl_token_create },
+	{ "token", "list", "", 0, 0, NULL, ctl_token_list },
+	{ "token", "revoke", "NAME", 1, 1, NULL, ctl_token_revoke },
 	{ "group", "list", "", 0, 0, NULL, ctl_group_list },
 	{ "group", "add", "SLUG NAME", 2, 2, ctl_group_opts, ctl_group_add },
 	{ "group", "show", "SLUG", 1, 1, NULL, ctl_group_show },

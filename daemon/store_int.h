@@ -72,6 +72,9 @@ enum store_stmt {
 	STMT_OUT_INSERT_TEST,
 	STMT_TOKEN_INSERT,
 	STMT_TOKEN_CHECK,
+	STMT_TOKEN_USED,
+	STMT_TOKEN_LIST,
+	STMT_TOKEN_REVOKE,
 	STMT_PLAN_INVITE,
 	STMT_INVITE_ASK,
 	STMT_INVITE_FORGET,
@@ -104,6 +107,9 @@ struct store {
 	char		 install_id[STORE_INSTALL_LEN + 1];
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
+
+/* Seconds between writes of a token's last use. */
+#define STORE_TOKEN_USED_EVERY	60
 
 /* Types for store_bind's (name, type, value) triples. */
 #define SB_TEXT		's'	/* const char *, NULL for NULL */

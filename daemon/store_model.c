@@ -539,3 +539,34 @@ store_occ_of_person(struct store *st, long long person, time_t from,
 	    (long long)from, NULL);
 	return (store_rows(st, stmt, cause));
 }
+
+/* The API's tokens, without their hashes: names and when last used. */
+json_t *
+store_token_list(struct store *st, char **cause)
+{
+	return (store_rows(st, store_stmt(st, STMT_TOKEN_LIST, "SELECT name, "
+	    "created_at, last_used_at FROM api_tokens WHERE revoked_at IS "
+	    "NULL ORDER BY name"), cause));
+}
+
+/*
+ * Forget a token: the next request that carries it gets 401.  0 when it
+ * is gone, 1 when there is no such token, -1 on error.  Its name is free
+ * again; the audit log keeps the revocation.
+ */
+int
+store_token_revoke(struct store *st, const char *name, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_TOKEN_REVOKE, "DELETE FROM api_tokens "
+	    "WHERE name = :name");
+	store_bind(stmt, ":name", SB_TEXT, name, NULL);
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	if (sqlite3_changes(st->db) == 0) {
+		cause_set(cause, "no token is called '%s'", name);
+		return (1);
+	}
+	return (0);
+}

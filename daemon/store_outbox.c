@@ -400,23 +400,39 @@ store_token_insert(struct store *st, const char *name, const void *hash,
 	return (rc);
 }
 
-/* 1 when a token with this hash exists and is not revoked. */
+/*
+ * 1 when a token with this hash exists and is not revoked.  Its
+ * last_used_at is written at most once a minute: not a write a request.
+ */
 int
 store_token_check(struct store *st, const void *hash, size_t len)
 {
 	sqlite3_stmt	*stmt;
-	int		 rc;
+	long long	 id, last, now = (long long)time(NULL);
+	int		 rc, stale;
 
-	stmt = store_stmt(st, STMT_TOKEN_CHECK, "UPDATE api_tokens SET "
-	    "last_used_at = :now WHERE hash = :hash AND revoked_at IS NULL "
-	    "RETURNING id");
-	store_bind(stmt, ":now", SB_INT, (long long)time(NULL), NULL);
+	stmt = store_stmt(st, STMT_TOKEN_CHECK, "SELECT id, "
+	    "coalesce(last_used_at, 0) FROM api_tokens WHERE hash = :hash "
+	    "AND revoked_at IS NULL");
 	sqlite3_bind_blob(stmt, sqlite3_bind_parameter_index(stmt, ":hash"),
 	    hash, (int)len, SQLITE_TRANSIENT);
 	rc = sqlite3_step(stmt);
+	id = sqlite3_column_int64(stmt, 0);
+	last = sqlite3_column_int64(stmt, 1);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
-	return (rc == SQLITE_ROW);
+	if (rc != SQLITE_ROW)
+		return (0);
+	stale = now - last >= STORE_TOKEN_USED_EVERY || now < last;
+	if (stale) {
+		stmt = store_stmt(st, STMT_TOKEN_USED, "UPDATE api_tokens SET "
+		    "last_used_at = :now WHERE id = :id");
+		store_bind(stmt, ":now", SB_INT, now, ":id", SB_INT, id, NULL);
+		if (store_done(st, stmt, NULL) != 0)
+			log_warnx("%s: a token's last use was not kept",
+			    st->path);
+	}
+	return (1);
 }
 
 /*
