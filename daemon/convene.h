@@ -192,6 +192,8 @@ json_t		*store_person_list(struct store *, char **);
 json_t		*store_person_get(struct store *, long long, char **);
 int		 store_person_delete(struct store *, long long, char **);
 long long	 store_person_find(struct store *, const char *, const char *);
+int		 store_person_bounce(struct store *, long long, const char *,
+		    const char *, time_t, char **);
 int		 store_member_set(struct store *, long long, long long,
 		    const char *, char **);
 int		 store_member_remove(struct store *, long long, long long,

@@ -744,6 +744,11 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 	printf("\nmembers: %zu\n", table_rows(&t));
 	table_done(&t);
 	json_array_foreach(json_object_get(o, "members"), i, v) {
+		if (*jstr(v, "email_bounce") != '\0')
+			printf("email to %s (person %lld) at %s bounced: %s; "
+			    "it is not used until the address is changed\n",
+			    jstr(v, "name"), jint(v, "id"), jstr(v, "email"),
+			    jstr(v, "email_bounce"));
 		if (*jstr(v, "problem") == '\0')
 			continue;
 		printf("cannot reach %s (person %lld): %s\n",
@@ -889,6 +894,12 @@ ctl_person_show(struct ctl *ctl, char **av, json_t *opts)
 		    (long long)json_integer_value(qe) % 60);
 	else
 		printf("quiet hours: none\n");
+	if (*jstr(o, "email_bounce") != '\0') {
+		s = ctl_time((time_t)jint(o, "email_bounced_at"), NULL);
+		printf("bounced:     %s: %s; email is not used until the "
+		    "address is changed\n", s, jstr(o, "email_bounce"));
+		free(s);
+	}
 	s = ctl_time((time_t)jint(o, "created_at"), NULL);
 	printf("created:     %s\n", s);
 	free(s);

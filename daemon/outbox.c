@@ -6,8 +6,10 @@
  * has begun is recorded as missed, an SMS in quiet hours waits), then
  * handed to their channel.  Each answer settles its row: OK is sent,
  * TEMPFAIL retries with backoff and jitter until its lifetime or the
- * meeting runs out, PERMFAIL tries the member's next channel.  Answers are
- * settled in one transaction per turn of the loop.
+ * meeting runs out, PERMFAIL tries the member's next channel (and an
+ * email address refused so is remembered: later email to it goes the
+ * next way at once, until the address is changed).  Answers are settled
+ * in one transaction per turn of the loop.
  */
 #include "config.h"
 
@@ -34,6 +36,7 @@ struct outbox_job {
 	char			*provider_id;
 	char			*reason;
 	json_t			*row;
+	int			 sent;		/* the channel had it */
 	TAILQ_ENTRY(outbox_job)	 entry;
 };
 TAILQ_HEAD(outbox_jobs, outbox_job);
@@ -145,6 +148,68 @@ outbox_done(void *arg, enum chan_result r, const char *provider,
 	event_active(ob->settle_ev, EV_WRITE, 0);
 }
 
+/*
+ * Give up on a row's channel: the row is failed and a new one made for
+ * the member's next channel, or, with none, the row is dead.
+ */
+static void
+outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
+    time_t now)
+{
+	struct outbox_set	 u;
+	struct outbox_in	 in;
+	char			 next[8], *why;
+
+	memset(&u, 0, sizeof u);
+	u.id = jint(row, "id");
+	u.now = now;
+	if (plan_next_channel(jstr(row, "channels"), jstr(row, "channel"),
+	    next, sizeof next) == 0) {
+		u.state = "failed";
+		why = xprintf("%s; trying %s", reason, next);
+		u.reason = why;
+		store_out_set(ob->st, &u, NULL);
+		free(why);
+		memset(&in, 0, sizeof in);
+		in.occurrence_id = jint(row, "occurrence_id");
+		in.person_id = jint(row, "person_id");
+		in.kind = jstr(row, "kind");
+		in.lead = jstr(row, "lead");
+		in.channel = next;
+		in.sequence = (int)jint(row, "sequence");
+		in.due_at = now;
+		in.now = now;
+		store_plan_insert(ob->st, &in, NULL);
+		ob->stats.failed++;
+		return;
+	}
+	u.state = "dead";
+	why = xprintf("%s; no other channel to try", reason);
+	u.reason = why;
+	store_out_set(ob->st, &u, NULL);
+	free(why);
+	ob->stats.dead++;
+}
+
+/*
+ * An email to an address that bounced goes another way at once: the
+ * mail server is not asked again until the address is changed.  1 when
+ * the row is settled so.
+ */
+static int
+outbox_bounced(struct outbox *ob, json_t *row, time_t now)
+{
+	const char	*bounce = jstr(row, "email_bounce");
+	char		*why;
+
+	if (strcmp(jstr(row, "channel"), "email") != 0 || *bounce == '\0')
+		return (0);
+	why = xprintf("%s bounced before (%s)", jstr(row, "email"), bounce);
+	outbox_next_channel(ob, row, why, now);
+	free(why);
+	return (1);
+}
+
 /* Decide a claimed row's fate: 1 to send it, 0 when settled here. */
 static int
 outbox_check(struct outbox *ob, json_t *row, time_t now)
@@ -157,7 +222,7 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 	struct outbox_set	 u;
 
 	if (strcmp(kind, "test") == 0)
-		return (1);
+		return (!outbox_bounced(ob, row, now));
 	if ((strcmp(kind, "reminder") == 0 ||
 	    strcmp(kind, "invitation") == 0) &&
 	    (strcmp(status, "cancelled") == 0 ||
@@ -187,6 +252,8 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 		ob->stats.missed++;
 		return (0);
 	}
+	if (outbox_bounced(ob, row, now))
+		return (0);
 	if (strcmp(jstr(row, "channel"), "sms") == 0 &&
 	    (quiet = outbox_quiet_until(row, now)) != 0) {
 		if (start == 0 || quiet < start) {
@@ -268,6 +335,7 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			cause = NULL;
 			continue;
 		}
+		job->sent = 1;
 		chan_send(&m, outbox_done, job);
 		msg_free(&m);
 	}
@@ -304,9 +372,8 @@ static void
 outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 {
 	struct outbox_set	 u;
-	struct outbox_in	 in;
 	json_t			*row = job->row;
-	char			 next[8], *why;
+	char			*why;
 	time_t			 start = (time_t)jint(row, "start_at");
 	time_t			 due = (time_t)jint(row, "due_at"), retry;
 	int			 attempts = (int)jint(row, "attempts") + 1;
@@ -349,32 +416,11 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 		ob->stats.retried++;
 		break;
 	case CHAN_PERMFAIL:
-		if (plan_next_channel(jstr(row, "channels"),
-		    jstr(row, "channel"), next, sizeof next) == 0) {
-			u.state = "failed";
-			why = xprintf("%s; trying %s", job->reason, next);
-			u.reason = why;
-			store_out_set(ob->st, &u, NULL);
-			free(why);
-			memset(&in, 0, sizeof in);
-			in.occurrence_id = jint(row, "occurrence_id");
-			in.person_id = jint(row, "person_id");
-			in.kind = jstr(row, "kind");
-			in.lead = jstr(row, "lead");
-			in.channel = next;
-			in.sequence = (int)jint(row, "sequence");
-			in.due_at = now;
-			in.now = now;
-			store_plan_insert(ob->st, &in, NULL);
-			ob->stats.failed++;
-			return;
-		}
-		u.state = "dead";
-		why = xprintf("%s; no other channel to try", job->reason);
-		u.reason = why;
-		store_out_set(ob->st, &u, NULL);
-		free(why);
-		ob->stats.dead++;
+		/* The mail server refused the address: remember it. */
+		if (job->sent && strcmp(jstr(row, "channel"), "email") == 0)
+			store_person_bounce(ob->st, jint(row, "person_id"),
+			    jstr(row, "email"), job->reason, now, NULL);
+		outbox_next_channel(ob, row, job->reason, now);
 		return;
 	}
 	store_out_set(ob->st, &u, NULL);

@@ -21,7 +21,7 @@
 	"contact, created_at"
 #define PERSON_COLS \
 	"id, name, email, phone, language, style, channels, lead_times, " \
-	"quiet_start, quiet_end, created_at"
+	"quiet_start, quiet_end, created_at, email_bounce, email_bounced_at"
 #define SERIES_COLS \
 	"s.id, s.group_id, g.slug AS group_slug, s.title, s.dtstart, " \
 	"g.time_zone, s.duration, s.rrule, s.exdates, s.rdates, s.venue_id, " \
@@ -138,7 +138,11 @@ store_person_update(struct store *st, long long id,
 	    "lead_times = CASE WHEN :leads IS NULL THEN lead_times "
 	    "  WHEN :leads = '' THEN NULL ELSE :leads END, "
 	    "quiet_start = CASE :qset WHEN 1 THEN :qs ELSE quiet_start END, "
-	    "quiet_end = CASE :qset WHEN 1 THEN :qe ELSE quiet_end END "
+	    "quiet_end = CASE :qset WHEN 1 THEN :qe ELSE quiet_end END, "
+	    "email_bounce = CASE WHEN :email != email THEN NULL ELSE "
+	    "email_bounce END, "
+	    "email_bounced_at = CASE WHEN :email != email THEN NULL ELSE "
+	    "email_bounced_at END "
 	    "WHERE id = :id RETURNING " PERSON_COLS);
 	store_bind(stmt, ":id", SB_INT, id, ":name", SB_TEXT, p->name,
 	    ":email", SB_TEXT, p->email, ":phone", SB_TEXT, p->phone,
@@ -245,9 +249,13 @@ store_member_list(struct store *st, long long group, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
-	/* A member the last message could not reach shows why. */
+	/*
+	 * A member the last message could not reach shows why, and one
+	 * whose email bounced, that it did.
+	 */
 	stmt = store_stmt(st, STMT_MEMBER_LIST, "SELECT p.id, p.name, m.role, "
-	    "p.channels, m.joined_at, (SELECT o.reason FROM outbox o WHERE "
+	    "p.channels, m.joined_at, p.email, p.email_bounce, "
+	    "(SELECT o.reason FROM outbox o WHERE "
 	    "o.person_id = p.id AND o.state = 'dead' AND NOT EXISTS (SELECT 1 "
 	    "FROM outbox s WHERE s.person_id = p.id AND s.state = 'sent' AND "
 	    "s.updated_at > o.updated_at) ORDER BY o.updated_at DESC, o.id "
@@ -569,4 +577,23 @@ store_token_revoke(struct store *st, const char *name, char **cause)
 		return (1);
 	}
 	return (0);
+}
+
+/*
+ * Remember that the mail server refused a person's address for good;
+ * not if the address changed while the message was on its way.
+ */
+int
+store_person_bounce(struct store *st, long long id, const char *email,
+    const char *reason, time_t now, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PERSON_BOUNCE, "UPDATE people SET "
+	    "email_bounce = :reason, email_bounced_at = :now WHERE id = :id "
+	    "AND email = :email");
+	store_bind(stmt, ":id", SB_INT, id, ":email", SB_TEXT, email,
+	    ":reason", SB_TEXT, reason != NULL && *reason != '\0' ? reason :
+	    "refused", ":now", SB_INT, (long long)now, NULL);
+	return (store_done(st, stmt, cause));
 }

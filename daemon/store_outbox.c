@@ -302,7 +302,7 @@ store_out_due(struct store *st, time_t now, int limit, char **cause)
 	stmt = store_stmt(st, STMT_OUT_DUE, "SELECT o.id, o.occurrence_id, "
 	    "o.person_id, o.kind, o.lead, o.channel, o.sequence, o.due_at, "
 	    "o.attempts, p.name AS person, p.email, p.phone, p.language, "
-	    "p.style, p.channels, p.quiet_start, p.quiet_end, "
+	    "p.style, p.channels, p.quiet_start, p.quiet_end, p.email_bounce, "
 	    "oc.start_at, oc.end_at, oc.status, oc.sequence AS occ_sequence, "
 	    "oc.moved_from, oc.reason AS occ_reason, oc.series_id, "
 	    "oc.recurrence_id, s.sequence AS series_sequence, s.rrule, "

@@ -3,7 +3,7 @@
 # package; 201 reminders due at once go over at most max_connections
 # connections, reused; a 451 is retried until sent; a 550 moves the row
 # to the member's next channel, or kills it with the server's words when
-# there is none; a refused connection and a stalled server are retried
+# there is none, and is remembered until the address changes; a refused connection and a stalled server are retried
 # (and a stall does not stop the daemon answering); refused credentials
 # say so, and a SIGHUP with the right password sends; a SIGHUP to fewer
 # connections is kept to.
@@ -242,6 +242,80 @@ api 201 POST /groups/notes/members "{\"person\": $cat}"
 grep -q "^cannot reach Cat Lee (person $cat): the mail server said 550" \
     "$T/show" || fail "group show does not say: $(cat "$T/show")"
 ok "group show names the member who cannot be reached, and why"
+
+# The 550s are remembered.  Bob's next reminder goes by SMS without the
+# mail server being asked (no attempt at the email row); Cat's next
+# message, with no other channel, is dead at once; group show and person
+# show say why.  Giving the same address again changes nothing.
+api 200 PATCH "/people/$bob" '{"email": "bob@example.org"}'
+[ "$(jv 'd["email_bounce"] is not None')" = True ] ||
+    fail "the same address cleared the bounce: $(cat "$T/body")"
+api 201 POST /groups '{"slug": "bounce", "name": "Bounce",
+    "lead_times": "PT1M"}'
+api 201 POST /groups/bounce/members "{\"person\": $bob}"
+start=$(($(date +%s) + 60 + 3))
+local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
+api 201 POST /series "{\"group\": \"bounce\", \"title\": \"Bounce\",
+    \"start\": \"$local\", \"duration_minutes\": 60}"
+reminder() {
+	api 200 GET "/outbox?person=$bob&limit=100000"
+	jv '[m["id"] for m in d["messages"] if m["kind"] == "reminder" and
+	    m["channel"] == "'"$1"'"]'
+}
+i=0
+while [ -z "$(reminder sms)" ]; do
+	i=$((i + 1))
+	[ "$i" -lt 150 ] || fail "no SMS reminder for Bob: $(cat "$T/body")"
+	sleep 0.1
+done
+id=$(reminder email)
+[ -n "$id" ] || fail "no email reminder row for Bob: $(cat "$T/body")"
+[ "$(row "$id" "$bob" state)" = failed ] ||
+    fail "Bob's email reminder: $(row "$id" "$bob" state)"
+[ "$(row "$id" "$bob" attempts)" = 0 ] ||
+    fail "the mail server was asked again for Bob's bounced address"
+reason=$(row "$id" "$bob" reason)
+case $reason in
+"bob@example.org bounced before (the mail server said 550"*"trying sms") ;;
+*)	fail "row $id: $reason" ;;
+esac
+sms=$(reminder sms)
+settled "$bob" "$sms" sent
+[ -f "$T/state/spool/sms/$sms.1.sms" ] ||
+    fail "no SMS reminder in the spool: $(ls "$T/state/spool/sms")"
+id=$(test_row "$cat")
+settled "$cat" "$id" dead
+[ "$(row "$id" "$cat" attempts)" = 0 ] ||
+    fail "the mail server was asked again for Cat's bounced address"
+case $(row "$id" "$cat" reason) in
+"cat@example.org bounced before (the mail server said 550"*"no other"*) ;;
+*)	fail "row $id: $(row "$id" "$cat" reason)" ;;
+esac
+"$CONVENECTL" -s "$T/state/convened.sock" group show bounce > "$T/show" ||
+    fail "group show: $(cat "$T/show")"
+grep -q "^email to Bob Jones (person $bob) at bob@example.org bounced: the \
+mail server said 550 .*; it is not used until the address is changed$" \
+    "$T/show" || fail "group show does not say: $(cat "$T/show")"
+"$CONVENECTL" -s "$T/state/convened.sock" person show "$bob" > "$T/show" ||
+    fail "person show: $(cat "$T/show")"
+grep -q "^bounced: .*the mail server said 550" "$T/show" ||
+    fail "person show does not say: $(cat "$T/show")"
+ok "a bounced address is not tried again: SMS for Bob, dead for Cat"
+
+# A new address is used again, and the bounce is forgotten.
+before=$(smtp_files smtp)
+api 200 PATCH "/people/$bob" '{"email": "bob.jones@example.org"}'
+[ "$(jv 'd["email_bounce"]')" = None ] ||
+    fail "a new address kept the bounce: $(cat "$T/body")"
+id=$(test_row "$bob")
+settled "$bob" "$id" sent
+[ "$(row "$id" "$bob" channel)" = email ] || fail "row $id left email"
+[ "$(smtp_files smtp)" = $((before + 1)) ] ||
+    fail "no message at the mail server for Bob's new address"
+"$CONVENECTL" -s "$T/state/convened.sock" group show bounce > "$T/show" ||
+    fail "group show: $(cat "$T/show")"
+grep -q "bounced" "$T/show" && fail "group show still says: $(cat "$T/show")"
+ok "after the address changed, email is used again"
 smtp_ctl smtp '{}'
 
 # The sender refused (553 at MAIL FROM): every message would be, so it

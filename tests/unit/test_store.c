@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include <jansson.h>
+
 #include "testlib.h"
 
 #include "convene.h"
@@ -222,6 +224,66 @@ test_upgrade_from_5(void **state)
 	free(path);
 }
 
+/*
+ * A bounce is kept with the person until their address changes; one for
+ * an address they no longer have is not kept.
+ */
+static void
+test_bounce(void **state)
+{
+	struct store		*st;
+	struct person_in	 p;
+	json_t			*row;
+	char			*path = db_path("bounce.db"), *cause = NULL;
+	long long		 id;
+
+	(void)state;
+	if ((st = store_open(path, &cause)) == NULL)
+		fail_msg("%s", cause);
+	memset(&p, 0, sizeof p);
+	p.name = "Ada";
+	p.email = "ada@example.org";
+	p.quiet_start = p.quiet_end = -1;
+	if ((row = store_person_create(st, &p, &cause)) == NULL)
+		fail_msg("%s", cause);
+	id = jint(row, "id");
+	assert_true(json_is_null(json_object_get(row, "email_bounce")));
+	json_decref(row);
+
+	assert_int_equal(store_person_bounce(st, id, "old@example.org",
+	    "550 no", 100, NULL), 0);
+	row = store_person_get(st, id, NULL);
+	assert_true(json_is_null(json_object_get(row, "email_bounce")));
+	json_decref(row);
+
+	assert_int_equal(store_person_bounce(st, id, "ada@example.org",
+	    "550 no such user", 100, NULL), 0);
+	/* The same address again, in other case, keeps it. */
+	memset(&p, 0, sizeof p);
+	p.email = "ADA@example.org";
+	p.quiet_start = p.quiet_end = -2;
+	row = store_person_update(st, id, &p, NULL);
+	assert_non_null(row);
+	assert_string_equal(jstr(row, "email_bounce"), "550 no such user");
+	assert_int_equal(jint(row, "email_bounced_at"), 100);
+	json_decref(row);
+	/* A change of anything else keeps it too. */
+	memset(&p, 0, sizeof p);
+	p.name = "Ada Lovelace";
+	p.quiet_start = p.quiet_end = -2;
+	row = store_person_update(st, id, &p, NULL);
+	assert_string_equal(jstr(row, "email_bounce"), "550 no such user");
+	json_decref(row);
+	/* A new address forgets it. */
+	p.email = "ada.l@example.org";
+	row = store_person_update(st, id, &p, NULL);
+	assert_true(json_is_null(json_object_get(row, "email_bounce")));
+	assert_true(json_is_null(json_object_get(row, "email_bounced_at")));
+	json_decref(row);
+	store_close(st);
+	free(path);
+}
+
 static void
 test_newer_refused(void **state)
 {
@@ -312,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_upgrade_from_1),
 		cmocka_unit_test(test_upgrade_from_5),
 		cmocka_unit_test(test_installation),
+		cmocka_unit_test(test_bounce),
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_foreign_refused),
 		cmocka_unit_test(test_constraints),
