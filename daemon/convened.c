@@ -570,6 +570,7 @@ main(int argc, char **argv)
 	event_free(ev_plan);
 	store_audit(state.store, "convened", "stop", NULL, NULL);
 	store_close(state.store);
+	msg_set_installation(NULL);
 	if (ev_watchdog != NULL)
 		event_free(ev_watchdog);
 	event_free(ev_sigterm);
