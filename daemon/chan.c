@@ -5,13 +5,34 @@
  * backend serves email and SMS is the configuration's choice: SMTP when
  * smtp_url is set, the SMS gateway when gateway_url is, the spool until
  * then, null for dry runs.
+ *
+ * A backend's trouble (its server down, busy or refusing) is logged once
+ * when it starts and once when delivery works again, not at every
+ * message and retry: an outage of an hour would otherwise fill the log.
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "convene.h"
 #include "log.h"
+
+#define CHAN_REFUSED_WINDOW	60	/* seconds */
+#define CHAN_REFUSED_LOGGED	10	/* refusals a window at info level */
+
+/* What has gone wrong with one backend, and since when. */
+struct chan_trouble {
+	char		*name;		/* the log's prefix: "mail" */
+	char		*cause;		/* NULL: delivering */
+	unsigned long	 failures;
+	time_t		 since;
+	time_t		 window;	/* refusals: this window's start */
+	unsigned int	 refused;	/* refusals logged in the window */
+};
 
 extern const struct chan_backend	chan_null_backend;
 extern const struct chan_backend	chan_spool_backend;
@@ -107,4 +128,94 @@ chan_result_name(enum chan_result r)
 		return ("permfail");
 	}
 	return ("?");
+}
+
+struct chan_trouble *
+chan_trouble_create(const char *name)
+{
+	struct chan_trouble	*t;
+
+	t = xcalloc(1, sizeof *t);
+	t->name = xstrdup(name);
+	return (t);
+}
+
+void
+chan_trouble_free(struct chan_trouble *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->cause);
+	free(t);
+}
+
+/*
+ * A temporary failure whose cause is named by key: a warning when the
+ * cause is new, nothing more while it lasts, since every message waiting
+ * would repeat it at each retry.
+ */
+void
+chan_trouble_fail(struct chan_trouble *t, const char *key, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	char	*text;
+
+	if (t->cause == NULL) {
+		t->failures = 0;
+		t->since = time(NULL);
+	}
+	t->failures++;
+	if (t->cause != NULL && strcmp(t->cause, key) == 0)
+		return;
+	free(t->cause);
+	t->cause = xstrdup(key);
+	va_start(ap, fmt);
+	if (vasprintf(&text, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	log_warnx("%s: %s; messages wait and are retried", t->name, text);
+	free(text);
+}
+
+/* A message went: say so once if it ends a time of trouble. */
+void
+chan_trouble_ok(struct chan_trouble *t)
+{
+	if (t->cause == NULL)
+		return;
+	log_info("%s: delivering again after %lu failure%s in %lld seconds",
+	    t->name, t->failures, t->failures == 1 ? "" : "s",
+	    (long long)(time(NULL) - t->since));
+	free(t->cause);
+	t->cause = NULL;
+	t->failures = 0;
+}
+
+/*
+ * A message refused for itself (an unknown address): the server works,
+ * so this is no trouble of the channel's.  Each is logged, a few a
+ * minute at info level and the rest at debug, so that a run of them
+ * does not flood the log.
+ */
+void
+chan_trouble_refused(struct chan_trouble *t, long long id,
+    const char *reason)
+{
+	time_t	now = time(NULL);
+
+	if (now - t->window >= CHAN_REFUSED_WINDOW) {
+		t->window = now;
+		t->refused = 0;
+	}
+	if (t->refused >= CHAN_REFUSED_LOGGED) {
+		log_debug("%s: outbox row %lld refused: %s", t->name, id,
+		    reason);
+		return;
+	}
+	t->refused++;
+	log_info("%s: outbox row %lld refused: %s%s", t->name, id, reason,
+	    t->refused == CHAN_REFUSED_LOGGED ? " (more refusals this "
+	    "minute are logged at debug level)" : "");
 }

@@ -18,6 +18,9 @@
  * that says nothing about the message: a refused or timed-out
  * connection, TLS, a reply that makes no sense, and refused credentials,
  * which need an operator rather than another channel.
+ *
+ * Trouble with the server is logged once when it starts and once when
+ * mail goes again (chan_trouble_*), not at every message and retry.
  */
 #include "config.h"
 
@@ -62,6 +65,7 @@ struct chan_mail_set {
 /* One message on its way; the message is freed once send returns. */
 struct chan_mail_job {
 	struct chan_mail_set	*set;
+	long long		 id;		/* the outbox row */
 	char			*data;
 	size_t			 len;
 	size_t			 off;
@@ -102,6 +106,7 @@ static struct {
 	struct event		*ev;
 	struct chan_mail_set	*set;
 	size_t			 inflight;
+	struct chan_trouble	*trouble;
 } cm = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.wake = PTHREAD_COND_INITIALIZER,
@@ -495,25 +500,6 @@ chan_mail_workers(size_t n, char **cause)
 	return (0);
 }
 
-/*
- * A warning for the operator, once a minute at most for the same words:
- * every message waiting would otherwise repeat it at each retry.
- */
-static void
-chan_mail_warn(const char *reason, const char *hint)
-{
-	static char	*last;
-	static time_t	 when;
-	time_t		 now = time(NULL);
-
-	if (last != NULL && strcmp(last, reason) == 0 && now - when < 60)
-		return;
-	free(last);
-	last = xstrdup(reason);
-	when = now;
-	log_warnx("mail: %s%s", reason, hint);
-}
-
 /* What libcurl said, in a few words. */
 static const char *
 chan_mail_error(struct chan_mail_job *job)
@@ -559,15 +545,18 @@ chan_mail_said(struct chan_mail_job *job, const char *gloss)
  * Decide OK, TEMPFAIL or PERMFAIL from libcurl's result and the server's
  * last reply code (libcurl reports a 4xx or 5xx as CURLE_SEND_ERROR or
  * CURLE_WEIRD_SERVER_REPLY; the code tells which).  *reason is for the
- * outbox and the coordinator.
+ * outbox and the coordinator; *hint, for the operator, is set for a
+ * TEMPFAIL that is the server's trouble rather than convened stopping.
  */
 static enum chan_result
-chan_mail_outcome(struct chan_mail_job *job, char **reason)
+chan_mail_outcome(struct chan_mail_job *job, char **reason,
+    const char **hint)
 {
 	long	code = job->code;
 	int	result = job->result;
 
 	*reason = NULL;
+	*hint = NULL;
 	if (result == CURLE_OK)
 		return (CHAN_OK);
 	if (result == CURLE_ABORTED_BY_CALLBACK) {
@@ -575,10 +564,10 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 		    "had the message");
 		return (CHAN_TEMPFAIL);
 	}
+	*hint = "";
 	if (code == 530 && *job->set->user == '\0') {
 		*reason = chan_mail_said(job, "a login is required");
-		chan_mail_warn(*reason, "; set [mail] smtp_username and "
-		    "smtp_password_file");
+		*hint = "; set [mail] smtp_username and smtp_password_file";
 		return (CHAN_TEMPFAIL);
 	}
 	if (result == CURLE_LOGIN_DENIED || code == 530 || code == 534 ||
@@ -587,15 +576,13 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 		    "the credentials were refused") : xprintf("the mail "
 		    "server refused the credentials: %s",
 		    chan_mail_error(job));
-		chan_mail_warn(*reason, "; check [mail] smtp_username and "
-		    "smtp_password_file");
+		*hint = "; check [mail] smtp_username and smtp_password_file";
 		return (CHAN_TEMPFAIL);
 	}
 	if (result == CURLE_USE_SSL_FAILED) {
 		*reason = xstrdup("TLS is unavailable: the mail server does "
 		    "not offer STARTTLS and starttls = required, so nothing "
 		    "was sent");
-		chan_mail_warn(*reason, "");
 		return (CHAN_TEMPFAIL);
 	}
 	/*
@@ -607,11 +594,12 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 	    strcmp(job->refused, "DATA") != 0) {
 		*reason = chan_mail_said(job, strcmp(job->refused,
 		    "MAIL") == 0 ? "the sender was refused" : "refused");
-		chan_mail_warn(*reason, "; check [mail] from");
+		*hint = "; check [mail] from";
 		return (CHAN_TEMPFAIL);
 	}
 	if (code >= 500 && code < 600) {
 		*reason = chan_mail_said(job, "refused");
+		*hint = NULL;
 		return (CHAN_PERMFAIL);
 	}
 	if (code >= 400 && code < 500)
@@ -623,11 +611,10 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 	    result == CURLE_COULDNT_RESOLVE_HOST)
 		*reason = xprintf("the mail server cannot be reached: %s",
 		    chan_mail_error(job));
-	else if (chan_mail_tls_error(result)) {
+	else if (chan_mail_tls_error(result))
 		*reason = xprintf("TLS with the mail server failed: %s",
 		    chan_mail_error(job));
-		chan_mail_warn(*reason, "");
-	} else if (result == CURLE_WEIRD_SERVER_REPLY && code != 0)
+	else if (result == CURLE_WEIRD_SERVER_REPLY && code != 0)
 		*reason = xprintf("the mail server's reply made no sense "
 		    "(code %ld)", code);
 	else if (result == CURLE_WEIRD_SERVER_REPLY)
@@ -639,14 +626,36 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason)
 	return (CHAN_TEMPFAIL);
 }
 
-/* Tell the outbox, on the loop. */
+/*
+ * What a failure is, for telling one trouble from the next: the
+ * server's code when it gave one, else libcurl's result.
+ */
+static char *
+chan_mail_cause(struct chan_mail_job *job)
+{
+	if (job->code >= 400 && job->code < 600)
+		return (xprintf("code %ld", job->code));
+	return (xprintf("curl %d", job->result));
+}
+
+/* Tell the outbox, on the loop, and the operator of any trouble. */
 static void
 chan_mail_report(struct chan_mail_job *job)
 {
 	enum chan_result	 r;
-	char			*reason;
+	const char		*hint;
+	char			*reason, *cause;
 
-	r = chan_mail_outcome(job, &reason);
+	r = chan_mail_outcome(job, &reason, &hint);
+	if (r == CHAN_OK)
+		chan_trouble_ok(cm.trouble);
+	else if (r == CHAN_PERMFAIL)
+		chan_trouble_refused(cm.trouble, job->id, reason);
+	else if (hint != NULL) {
+		cause = chan_mail_cause(job);
+		chan_trouble_fail(cm.trouble, cause, "%s%s", reason, hint);
+		free(cause);
+	}
 	cm.inflight--;
 	job->done(job->arg, r, r == CHAN_OK ? job->message_id : NULL, reason);
 	free(reason);
@@ -739,6 +748,8 @@ chan_mail_init(struct event_base *base, const struct config *conf,
 		free(sender);
 		return (-1);
 	}
+	if (cm.trouble == NULL)
+		cm.trouble = chan_trouble_create("mail");
 	set = xcalloc(1, sizeof *set);
 	set->refs = 1;
 	set->url = xstrdup(conf->smtp_url);
@@ -772,6 +783,7 @@ chan_mail_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 	}
 	job = xcalloc(1, sizeof *job);
 	job->set = cm.set;
+	job->id = m->id;
 	cm.set->refs++;
 	job->done = done;
 	job->arg = arg;
@@ -846,6 +858,8 @@ chan_mail_shutdown(void)
 	cm.pipe_r = -1;
 	chan_mail_set_release(cm.set);
 	cm.set = NULL;
+	chan_trouble_free(cm.trouble);
+	cm.trouble = NULL;
 	cm.started = 0;
 }
 

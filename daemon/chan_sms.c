@@ -9,7 +9,8 @@
  * loop: nothing here waits for the network.  The gateway's answer is one
  * of OK, TEMPFAIL (it is busy, down, slow, or refused our credentials) or
  * PERMFAIL (it refused the message itself, so the member's next channel
- * is tried).
+ * is tried).  Trouble with the gateway is logged once when it starts
+ * and once when SMS goes again (chan_trouble_*), not at every message.
  *
  * Delivery reports come back to /sms/dlr at a signed address that names
  * the outbox row and attempt; chan_sms_dlr checks the signature and
@@ -70,8 +71,9 @@ struct sms_xfer {
 	char			 error[CURL_ERROR_SIZE];
 };
 
-static struct curlev	*sms_cv;
-static struct sms_conf	 sms;
+static struct curlev		*sms_cv;
+static struct sms_conf		 sms;
+static struct chan_trouble	*sms_trouble;
 
 static void
 sms_conf_clear(struct sms_conf *c)
@@ -200,6 +202,8 @@ chan_sms_init(struct event_base *base, const struct config *conf,
 		}
 	} else
 		curlev_limit(sms_cv, conf->sms_max_connections);
+	if (sms_trouble == NULL)
+		sms_trouble = chan_trouble_create("sms");
 	sms_conf_clear(&sms);
 	sms = next;
 	return (0);
@@ -334,7 +338,7 @@ sms_finished(CURL *easy, int result, void *arg)
 	enum chan_result	 r = CHAN_TEMPFAIL;
 	long			 code = 0;
 	char			*reason = NULL, *id = NULL, *line = NULL;
-	char			 fallback[64];
+	char			 fallback[64], cause[32];
 
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
 	if (result == CURLE_ABORTED_BY_CALLBACK)
@@ -351,7 +355,6 @@ sms_finished(CURL *easy, int result, void *arg)
 		reason = xprintf("the SMS gateway refused convene's "
 		    "credentials (it said %ld); check [sms] credentials_file",
 		    code);
-		log_warnx("sms: %s", reason);
 	} else if (code == 429 || code >= 500)
 		reason = xprintf("the SMS gateway said %ld: it is busy or "
 		    "unwell", code);
@@ -385,6 +388,17 @@ sms_finished(CURL *easy, int result, void *arg)
 	if (r != CHAN_OK)
 		log_debug("sms: row %lld attempt %d: %s", x->id, x->attempt,
 		    reason);
+	/* The cause of a failure: the gateway's code, else libcurl's. */
+	if (result == CURLE_OK)
+		snprintf(cause, sizeof cause, "code %ld", code);
+	else
+		snprintf(cause, sizeof cause, "curl %d", result);
+	if (r == CHAN_OK)
+		chan_trouble_ok(sms_trouble);
+	else if (r == CHAN_PERMFAIL)
+		chan_trouble_refused(sms_trouble, x->id, reason);
+	else if (result != CURLE_ABORTED_BY_CALLBACK)
+		chan_trouble_fail(sms_trouble, cause, "%s", reason);
 	x->done(x->arg, r, r == CHAN_OK ? id : NULL, reason);
 	free(reason);
 	free(line);
@@ -530,6 +544,8 @@ chan_sms_shutdown(void)
 	curlev_free(sms_cv);
 	sms_cv = NULL;
 	sms_conf_clear(&sms);
+	chan_trouble_free(sms_trouble);
+	sms_trouble = NULL;
 }
 
 const struct chan_backend chan_sms_backend = {

@@ -460,6 +460,15 @@ int		 chan_init(struct event_base *, const struct config *,
 void		 chan_send(const struct chan_msg *, chan_done_cb, void *);
 void		 chan_shutdown(void);
 const char	*chan_result_name(enum chan_result);
+struct chan_trouble;
+struct chan_trouble *chan_trouble_create(const char *);
+void		 chan_trouble_free(struct chan_trouble *);
+void		 chan_trouble_fail(struct chan_trouble *, const char *,
+		    const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+void		 chan_trouble_ok(struct chan_trouble *);
+void		 chan_trouble_refused(struct chan_trouble *, long long,
+		    const char *);
 
 /* msg.c */
 struct tmpl_set;

@@ -80,3 +80,45 @@ when_short() {
 	esac
 	echo "$ws_day $ws_clock"
 }
+
+# out_row PERSON ID FIELD: one field of one of a person's outbox rows.
+out_row() {
+	api 200 GET "/outbox?person=$1&limit=100000"
+	msg "$2" "$3"
+}
+
+# out_state_is PERSON ID STATE; out_tried PERSON ID N: the row is in
+# STATE; it has been tried at least N times and waits for the next.
+out_state_is() {
+	[ "$(out_row "$1" "$2" state)" = "$3" ]
+}
+out_tried() {
+	[ "$(out_row "$1" "$2" attempts)" -ge "$3" ] &&
+	    [ "$(out_row "$1" "$2" state)" = pending ]
+}
+
+# out_test PERSON: queue a test message; its row's id (the first made
+# after it: a failure may add a row for the next channel at once).
+out_test() {
+	api 200 GET "/outbox?person=$1"
+	last=$(jv 'max([m["id"] for m in d["messages"]] + [0])')
+	api 202 POST "/people/$1/test"
+	api 200 GET "/outbox?person=$1"
+	jv 'min(m["id"] for m in d["messages"] if m["id"] > '"$last"')'
+}
+
+# wait_long CMD...: as wait_for, for up to a minute, for what takes
+# several retries (a busy machine makes each slower).
+wait_long() {
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ "$i" -lt 600 ] || return 1
+		sleep 0.1
+	done
+}
+
+# log_count PATTERN: how many lines of the daemon's log match (grep -E).
+log_count() {
+	grep -c -E "$1" "$T/daemon.log" || true
+}

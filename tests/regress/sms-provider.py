@@ -9,6 +9,9 @@ chosen by the last three digits of the number, and records every request
     ...999          no answer for 30 s the first time, then accepted
     anything else   201 with {"sid": "SM<n>"}
 
+While a file LOG.fault holds an HTTP status (503, say), every request is
+answered with it: a provider that is unwell for a while.
+
 Usage: sms-provider.py PORT LOG USER:PASSWORD TOKEN
 """
 import base64
@@ -63,6 +66,13 @@ class Handler(BaseHTTPRequestHandler):
                                     "auth": auth, "fields": fields,
                                     "n": k}) + "\n")
         tail = to[-3:]
+        try:
+            with open(LOG + ".fault", encoding="utf-8") as f:
+                fault = int(f.read().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            fault = 0
+        if fault:
+            return self.reply(fault, {"message": "Service Unavailable"})
         if tail == "401" or not authed:
             return self.reply(401, {"message": "Authenticate"})
         if tail in ("400", "410"):
