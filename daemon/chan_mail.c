@@ -17,7 +17,9 @@
  * member's next channel is tried), 4xx is TEMPFAIL, and so is everything
  * that says nothing about the message: a refused or timed-out
  * connection, TLS, a reply that makes no sense, and refused credentials,
- * which need an operator rather than another channel.
+ * which need an operator rather than another channel.  A server that
+ * does not offer AUTH when smtp_username is set is refused too: libcurl
+ * would skip the login and send the mail without it.
  *
  * Trouble with the server is logged once when it starts and once when
  * mail goes again (chan_trouble_*), not at every message and retry.
@@ -46,6 +48,9 @@
 #define CHAN_MAIL_REPLY		200	/* a reply line kept for the reason */
 #define CHAN_MAIL_CONNECT	30	/* seconds to connect, at most */
 #define CHAN_MAIL_STOP_WAIT	5	/* seconds for workers to stop */
+#define CHAN_MAIL_COMMAND	12	/* "STARTTLS" and its NUL, and more */
+
+struct chan_mail_worker;
 
 /*
  * One configuration.  Jobs made under it hold a reference, so a reload
@@ -75,12 +80,14 @@ struct chan_mail_job {
 	void			*arg;
 
 	/* Filled in by the worker. */
+	struct chan_mail_worker	*w;		/* while it runs */
 	int			 ran;
+	int			 noauth;	/* stopped: no AUTH offered */
 	int			 result;	/* CURLcode */
 	long			 code;		/* the server's last reply */
 	long			 reply_code;
-	char			 command[8];	/* the last one sent: "RCPT" */
-	char			 refused[8];	/* the one refused */
+	char			 command[CHAN_MAIL_COMMAND]; /* "RCPT" */
+	char			 refused[CHAN_MAIL_COMMAND]; /* refused */
 	char			 reply[CHAN_MAIL_REPLY];
 	char			 error[CURL_ERROR_SIZE];
 	TAILQ_ENTRY(chan_mail_job) entry;
@@ -122,6 +129,12 @@ struct chan_mail_worker {
 	int			 finished;
 	int			 result;	/* CURLcode */
 	curl_socket_t		 fd;		/* its connection, or -1 */
+	struct chan_mail_job	*job;		/* the message on its way */
+
+	/* What the server offered on this connection. */
+	int			 tls;		/* smtps://, or STARTTLS */
+	int			 ehlo_auth;	/* the last EHLO: AUTH */
+	int			 ehlo_starttls;	/* and STARTTLS */
 };
 
 /* The password: the file's first line, without its line end. */
@@ -220,21 +233,70 @@ chan_mail_seek(void *arg, curl_off_t offset, int origin)
 }
 
 /*
+ * Follow what the server offers on the connection, and say whether to
+ * stop before the mail goes without the login smtp_username asks for.
+ * libcurl logs in only when the reply to EHLO lists AUTH: without it, or
+ * after HELO, or when STARTTLS is refused and starttls = optional, it
+ * carries on to MAIL FROM without a word.  A connection kept for the
+ * next message has passed here already.
+ */
+static int
+chan_mail_offered(struct chan_mail_job *job, long code, const char *text,
+    size_t len, int last)
+{
+	struct chan_mail_worker	*w = job->w;
+	int			 login = *job->set->user != '\0';
+
+	if (strcmp(job->command, "STARTTLS") == 0) {
+		if (code == 220)
+			w->tls = 1;
+		/* Refused: libcurl may go on in the clear, as EHLO said. */
+		return (login && last && code != 220 && !w->ehlo_auth &&
+		    job->set->tls == (long)CURLUSESSL_TRY);
+	}
+	if (!login || code / 100 != 2)
+		return (0);
+	if (strcmp(job->command, "HELO") == 0)
+		return (last);
+	if (strcmp(job->command, "EHLO") != 0)
+		return (0);
+	/* The capabilities as libcurl reads them: "AUTH ", "STARTTLS". */
+	if (len >= 5 && memcmp(text, "AUTH ", 5) == 0)
+		w->ehlo_auth = 1;
+	if (len >= 8 && memcmp(text, "STARTTLS", 8) == 0)
+		w->ehlo_starttls = 1;
+	if (!last || w->ehlo_auth)
+		return (0);
+	/* libcurl turns to TLS first, then asks again. */
+	return (!w->ehlo_starttls || w->tls);
+}
+
+/*
  * CURLOPT_HEADERFUNCTION: libcurl hands over the server's reply lines.
- * Keep the latest refusal (4xx, 5xx) to say what the server said.
+ * Follow what the server offers, and keep the latest refusal (4xx, 5xx)
+ * to say what the server said.  Returning less than n stops the
+ * transfer before the next command goes.
  */
 static size_t
 chan_mail_header(char *buf, size_t size, size_t nitems, void *arg)
 {
 	struct chan_mail_job	*job = arg;
 	size_t			 n = size * nitems, i, j;
+	long			 code;
 
-	if (n < 4 || buf[0] < '4' || buf[0] > '5' || buf[1] < '0' ||
+	if (n < 4 || buf[0] < '1' || buf[0] > '5' || buf[1] < '0' ||
 	    buf[1] > '9' || buf[2] < '0' || buf[2] > '9' ||
-	    (buf[3] != ' ' && buf[3] != '-' && buf[3] != '\r'))
+	    (buf[3] != ' ' && buf[3] != '-' && buf[3] != '\r' &&
+	    buf[3] != '\n'))
 		return (n);
-	job->reply_code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 +
-	    (buf[2] - '0');
+	code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 + (buf[2] - '0');
+	if (chan_mail_offered(job, code, buf + 4, n - 4, buf[3] != '-')) {
+		job->noauth = 1;
+		return (0);
+	}
+	if (code < 400)
+		return (n);
+	job->reply_code = code;
 	memcpy(job->refused, job->command, sizeof job->refused);
 	/* The text after the code, printable ASCII only. */
 	for (i = 4, j = 0; i < n && j < sizeof job->reply - 1; i++) {
@@ -281,6 +343,11 @@ chan_mail_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	    data[n] >= 'A' && data[n] <= 'Z'; n++)
 		job->command[n] = data[n];
 	job->command[n] = '\0';
+	/* A new EHLO, after STARTTLS: what it offers now. */
+	if (strcmp(job->command, "EHLO") == 0) {
+		job->w->ehlo_auth = 0;
+		job->w->ehlo_starttls = 0;
+	}
 	return (0);
 }
 
@@ -305,8 +372,13 @@ chan_mail_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 
 	(void)purpose;
 	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-	if (fd != CURL_SOCKET_BAD)
+	if (fd != CURL_SOCKET_BAD) {
 		w->fd = fd;
+		/* A new connection: nothing offered yet. */
+		w->tls = strncasecmp(w->job->set->url, "smtps:", 6) == 0;
+		w->ehlo_auth = 0;
+		w->ehlo_starttls = 0;
+	}
 	return (fd);
 }
 
@@ -332,6 +404,8 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 	long				 connect;
 	int				 rc = 0;
 
+	w->job = job;
+	job->w = w;
 	curl_easy_reset(easy);
 	curl_easy_setopt(easy, CURLOPT_URL, set->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -396,6 +470,8 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 	job->result = w->result;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &job->code);
 	job->ran = 1;
+	job->w = NULL;
+	w->job = NULL;
 }
 
 /*
@@ -565,6 +641,14 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason,
 		return (CHAN_TEMPFAIL);
 	}
 	*hint = "";
+	if (job->noauth) {
+		*reason = xstrdup("the mail server does not offer AUTH and "
+		    "[mail] smtp_username is set, so nothing was sent");
+		*hint = "; let the server offer AUTH (some offer it only "
+		    "after STARTTLS), or empty smtp_username to send without "
+		    "a login";
+		return (CHAN_TEMPFAIL);
+	}
 	if (code == 530 && *job->set->user == '\0') {
 		*reason = chan_mail_said(job, "a login is required");
 		*hint = "; set [mail] smtp_username and smtp_password_file";
@@ -633,6 +717,8 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason,
 static char *
 chan_mail_cause(struct chan_mail_job *job)
 {
+	if (job->noauth)
+		return (xstrdup("no AUTH"));
 	if (job->code >= 400 && job->code < 600)
 		return (xprintf("code %ld", job->code));
 	return (xprintf("curl %d", job->result));

@@ -23,6 +23,9 @@ Faults are set in DIR/control.json, read again whenever it changes
     {"reject": ["a@example.org"]}       550 at RCPT for these recipients
     {"reject_sender": true}             553 at MAIL FROM, for every message
     {"stall": "connect"}                accept connections, never answer
+    {"no_auth": true}                   offer no AUTH in the reply to EHLO
+                                        and take mail without it, as a
+                                        server set up wrong would
     {"stall": "data"}                   never answer the end of DATA
     {"malformed": true}                 answer DATA with a line that is
                                         not SMTP, then an unknown code
@@ -221,9 +224,11 @@ def main():
         ctl = state.ctl()
         if ctl.get("stall") == "connect":
             return Silent(state)
+        # AUTH required over TLS, of which there is none: not offered.
+        no_auth = bool(ctl.get("no_auth"))
         return Server(state, handler, hostname="smtpd.test",
-                      auth_required=bool(args.auth),
-                      auth_require_tls=False, authenticator=authenticate,
+                      auth_required=bool(args.auth) and not no_auth,
+                      auth_require_tls=no_auth, authenticator=authenticate,
                       data_size_limit=10 * 1024 * 1024)
 
     loop = asyncio.new_event_loop()
