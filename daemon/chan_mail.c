@@ -50,6 +50,10 @@
 #define CHAN_MAIL_STOP_WAIT	5	/* seconds for workers to stop */
 #define CHAN_MAIL_COMMAND	12	/* "STARTTLS" and its NUL, and more */
 
+/* Why a transfer stopped before MAIL FROM, smtp_username being set. */
+#define CHAN_MAIL_NO_AUTH	1	/* the server offers no AUTH */
+#define CHAN_MAIL_NO_TLS	2	/* it refused STARTTLS, AUTH after */
+
 struct chan_mail_worker;
 
 /*
@@ -82,7 +86,7 @@ struct chan_mail_job {
 	/* Filled in by the worker. */
 	struct chan_mail_worker	*w;		/* while it runs */
 	int			 ran;
-	int			 noauth;	/* stopped: no AUTH offered */
+	int			 noauth;	/* stopped: CHAN_MAIL_NO_* */
 	int			 result;	/* CURLcode */
 	long			 code;		/* the server's last reply */
 	long			 reply_code;
@@ -233,12 +237,12 @@ chan_mail_seek(void *arg, curl_off_t offset, int origin)
 }
 
 /*
- * Follow what the server offers on the connection, and say whether to
- * stop before the mail goes without the login smtp_username asks for.
- * libcurl logs in only when the reply to EHLO lists AUTH: without it, or
- * after HELO, or when STARTTLS is refused and starttls = optional, it
- * carries on to MAIL FROM without a word.  A connection kept for the
- * next message has passed here already.
+ * Follow what the server offers on the connection and say whether to
+ * stop, before the mail goes without the login smtp_username asks for:
+ * 0 to go on, else CHAN_MAIL_NO_*.  libcurl logs in only when the reply
+ * to EHLO lists AUTH: without it, after HELO, or when STARTTLS is
+ * refused and starttls = optional, it carries on to MAIL FROM without a
+ * word.  A connection kept for the next message has passed here already.
  */
 static int
 chan_mail_offered(struct chan_mail_job *job, long code, const char *text,
@@ -251,13 +255,15 @@ chan_mail_offered(struct chan_mail_job *job, long code, const char *text,
 		if (code == 220)
 			w->tls = 1;
 		/* Refused: libcurl may go on in the clear, as EHLO said. */
-		return (login && last && code != 220 && !w->ehlo_auth &&
-		    job->set->tls == (long)CURLUSESSL_TRY);
+		if (login && last && code != 220 && !w->ehlo_auth &&
+		    job->set->tls == (long)CURLUSESSL_TRY)
+			return (CHAN_MAIL_NO_TLS);
+		return (0);
 	}
 	if (!login || code / 100 != 2)
 		return (0);
 	if (strcmp(job->command, "HELO") == 0)
-		return (last);
+		return (last ? CHAN_MAIL_NO_AUTH : 0);
 	if (strcmp(job->command, "EHLO") != 0)
 		return (0);
 	/* The capabilities as libcurl reads them: "AUTH ", "STARTTLS". */
@@ -268,7 +274,9 @@ chan_mail_offered(struct chan_mail_job *job, long code, const char *text,
 	if (!last || w->ehlo_auth)
 		return (0);
 	/* libcurl turns to TLS first, then asks again. */
-	return (!w->ehlo_starttls || w->tls);
+	if (w->ehlo_starttls && !w->tls)
+		return (0);
+	return (CHAN_MAIL_NO_AUTH);
 }
 
 /*
@@ -283,6 +291,7 @@ chan_mail_header(char *buf, size_t size, size_t nitems, void *arg)
 	struct chan_mail_job	*job = arg;
 	size_t			 n = size * nitems, i, j;
 	long			 code;
+	int			 stop;
 
 	if (n < 4 || buf[0] < '1' || buf[0] > '5' || buf[1] < '0' ||
 	    buf[1] > '9' || buf[2] < '0' || buf[2] > '9' ||
@@ -290,8 +299,9 @@ chan_mail_header(char *buf, size_t size, size_t nitems, void *arg)
 	    buf[3] != '\n'))
 		return (n);
 	code = (buf[0] - '0') * 100 + (buf[1] - '0') * 10 + (buf[2] - '0');
-	if (chan_mail_offered(job, code, buf + 4, n - 4, buf[3] != '-')) {
-		job->noauth = 1;
+	stop = chan_mail_offered(job, code, buf + 4, n - 4, buf[3] != '-');
+	if (stop != 0) {
+		job->noauth = stop;
 		return (0);
 	}
 	if (code < 400)
@@ -641,6 +651,13 @@ chan_mail_outcome(struct chan_mail_job *job, char **reason,
 		return (CHAN_TEMPFAIL);
 	}
 	*hint = "";
+	if (job->noauth == CHAN_MAIL_NO_TLS) {
+		*reason = xstrdup("the mail server refused STARTTLS and "
+		    "offers no AUTH without it, and [mail] smtp_username is "
+		    "set, so nothing was sent");
+		*hint = "; see to the server's TLS";
+		return (CHAN_TEMPFAIL);
+	}
 	if (job->noauth) {
 		*reason = xstrdup("the mail server does not offer AUTH and "
 		    "[mail] smtp_username is set, so nothing was sent");
@@ -718,7 +735,7 @@ static char *
 chan_mail_cause(struct chan_mail_job *job)
 {
 	if (job->noauth)
-		return (xstrdup("no AUTH"));
+		return (xprintf("no AUTH %d", job->noauth));
 	if (job->code >= 400 && job->code < 600)
 		return (xprintf("code %ld", job->code));
 	return (xprintf("curl %d", job->result));

@@ -3,7 +3,9 @@
 # the mail without it.  The rows wait (TEMPFAIL, retried, never dropped)
 # and the operator is warned once; when the server offers AUTH again
 # each message goes once.  The operator's other way out, an empty
-# smtp_username and a SIGHUP, sends without a login.
+# smtp_username and a SIGHUP, sends without a login.  A server that
+# offers AUTH only over TLS and then refuses STARTTLS gets nothing
+# either.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 . "$(dirname "$0")/mail-lib.sh"
@@ -24,6 +26,12 @@ api 201 POST /people '{"name": "Bob Jones", "email": "bob@example.org"}'
 bob=$(jv 'd["id"]')
 
 warned='convened: warning: mail: the mail server does not offer AUTH'
+# at_least N CMD...: CMD prints a number at least N.
+at_least() {
+	n=$1
+	shift
+	[ "$("$@")" -ge "$n" ]
+}
 a=$(out_test "$ann")
 b=$(out_test "$bob")
 wait_long out_tried "$ann" "$a" 3 || fail "row $a: $(cat "$T/body")"
@@ -35,7 +43,7 @@ case $reason in
 esac
 [ "$(smtp_files auth)" = 0 ] || fail "mail went without a login"
 # Six refusals on the server's side: not one MAIL FROM among them.
-wait_for test "$(smtp_stat auth connections)" -ge 6 ||
+wait_for at_least 6 smtp_stat auth connections ||
     fail "$(cat "$T/auth/stats.json")"
 [ "$(smtp_stat auth mail_commands)" = 0 ] ||
     fail "MAIL FROM went without a login: $(cat "$T/auth/stats.json")"
@@ -76,6 +84,33 @@ kill -HUP "$DAEMON_PID"
 wait_long out_state_is "$ann" "$c" sent || fail "row $c: $(cat "$T/body")"
 [ "$(smtp_files auth)" = 3 ] || fail "$(smtp_files auth) messages, not 3"
 ok "smtp_username emptied and SIGHUP: sent without a login"
+
+# A server that offers STARTTLS, and AUTH only over TLS, but refuses
+# STARTTLS when asked: with starttls = optional libcurl would go on in
+# the clear without a login.  Nothing is sent.
+smtpd_start tls --auth convene:right-horse \
+    --tls "$top_srcdir/tests/regress/smtpd-cert.pem:$top_srcdir/tests/regress/smtpd-key.pem"
+smtp_ctl tls '{"starttls": 454, "no_auth": true}'
+write_mail_conf "smtp://127.0.0.1:$SMTP_PORT/convene.test" \
+    "smtp_username = convene
+smtp_password_file = $T/password"
+kill -HUP "$DAEMON_PID"
+wait_long at_least 2 log_count 'configuration reloaded' ||
+    fail "no reload"
+d=$(out_test "$ann")
+wait_long out_tried "$ann" "$d" 2 || fail "row $d: $(cat "$T/body")"
+reason=$(out_row "$ann" "$d" reason)
+case $reason in
+*"refused STARTTLS and offers no AUTH without it"*) ;;
+*)	fail "row $d: $reason" ;;
+esac
+wait_for at_least 2 smtp_stat tls connections ||
+    fail "$(cat "$T/tls/stats.json")"
+[ "$(smtp_stat tls mail_commands)" = 0 ] ||
+    fail "MAIL FROM went without TLS or a login: $(cat "$T/tls/stats.json")"
+n=$(log_count 'convened: warning: mail: the mail server refused STARTTLS')
+[ "$n" = 1 ] || fail "$n warnings for a refused STARTTLS, not one"
+ok "STARTTLS refused, AUTH only over TLS: nothing sent; $reason"
 
 healthy || fail "convened stopped answering /healthz"
 stop_daemon

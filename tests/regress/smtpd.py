@@ -1,7 +1,7 @@
 """smtpd.py: an SMTP server on loopback for the mail tests (aiosmtpd).
 
     /usr/bin/python3 smtpd.py --dir DIR [--port PORT] [--discard]
-        [--auth USER:PASSWORD]
+        [--auth USER:PASSWORD] [--tls CERT:KEY]
 
 It listens on 127.0.0.1 (PORT, or a free one) and writes the port to
 DIR/port once it does.  Each message it accepts goes to DIR/new/ as a
@@ -10,7 +10,9 @@ started again on the same folder numbers on), and a line to
 DIR/log.jsonl with the envelope, the time and the connection it came on.
 --discard keeps the first message and then only the count, for
 benchmarks.  --auth requires AUTH
-(PLAIN or LOGIN, without TLS: this is loopback) before MAIL.
+(PLAIN or LOGIN, without TLS: this is loopback) before MAIL.  --tls
+offers STARTTLS with that certificate and then AUTH only over TLS, as
+Postfix with smtpd_tls_auth_only does.
 DIR/stats.json says how many connections were made, how many were open
 at most at once, how many MAIL commands came, and how many messages were
 accepted and refused; it is rewritten within a fifth of a second of a
@@ -26,6 +28,7 @@ Faults are set in DIR/control.json, read again whenever it changes
     {"no_auth": true}                   offer no AUTH in the reply to EHLO
                                         and take mail without it, as a
                                         server set up wrong would
+    {"starttls": 454}                   offer STARTTLS, then refuse it
     {"stall": "data"}                   never answer the end of DATA
     {"malformed": true}                 answer DATA with a line that is
                                         not SMTP, then an unknown code
@@ -38,6 +41,7 @@ import json
 import logging
 import os
 import signal
+import ssl
 import sys
 import time
 import warnings
@@ -185,6 +189,13 @@ class Server(SMTP):
         self.state.dirty = True
         super().connection_lost(exc)
 
+    async def smtp_STARTTLS(self, arg):
+        code = self.state.ctl().get("starttls")
+        if code:
+            return await self.push("%d 4.7.0 TLS not available due to "
+                                   "local problem" % int(code))
+        return await super().smtp_STARTTLS(arg)
+
 
 class Silent(asyncio.Protocol):
     """A connection accepted and never answered."""
@@ -209,7 +220,12 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--discard", action="store_true")
     ap.add_argument("--auth", default="")
+    ap.add_argument("--tls", default="")
     args = ap.parse_args()
+    tls = None
+    if args.tls:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(*args.tls.split(":", 1))
     state = State(args.dir, args.discard)
     handler = Handler(state)
 
@@ -228,7 +244,9 @@ def main():
         no_auth = bool(ctl.get("no_auth"))
         return Server(state, handler, hostname="smtpd.test",
                       auth_required=bool(args.auth) and not no_auth,
-                      auth_require_tls=no_auth, authenticator=authenticate,
+                      auth_require_tls=no_auth or tls is not None,
+                      authenticator=authenticate, tls_context=tls,
+                      require_starttls=False,
                       data_size_limit=10 * 1024 * 1024)
 
     loop = asyncio.new_event_loop()
