@@ -1,0 +1,134 @@
+/*
+ * test_chan.c: a channel's trouble is logged once when its cause starts,
+ * again only when the cause changes, and once when delivery works again;
+ * messages refused for themselves are logged ten a minute at info level
+ * and the rest at debug.  The log goes to a file in place of stderr.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+
+#include "testlib.h"
+
+#include "convene.h"
+#include "log.h"
+
+/* convened.c's, which chan_sms.c names; main is not in the library. */
+struct convened	*convened;
+
+static char	log_path[256];
+static int	saved_stderr = -1;
+
+/* The log to a fresh file, from here on. */
+static void
+log_capture(void)
+{
+	int	fd;
+
+	snprintf(log_path, sizeof log_path, "%s/log", test_dir);
+	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd != -1);
+	if (saved_stderr == -1)
+		saved_stderr = dup(STDERR_FILENO);
+	assert_true(dup2(fd, STDERR_FILENO) != -1);
+	close(fd);
+	log_init(LOG_TARGET_STDERR, 1);
+}
+
+static void
+log_release(void)
+{
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+}
+
+/* How many lines of the captured log hold s. */
+static int
+log_lines(const char *s)
+{
+	char	 line[1024];
+	FILE	*f;
+	int	 n = 0;
+
+	fflush(stderr);
+	f = fopen(log_path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strstr(line, s) != NULL)
+			n++;
+	}
+	fclose(f);
+	return (n);
+}
+
+static void
+test_trouble_once(void **state)
+{
+	struct chan_trouble	*t;
+	int			 i;
+
+	(void)state;
+	log_capture();
+	t = chan_trouble_create("mail");
+	chan_trouble_ok(t);
+	for (i = 0; i < 5; i++)
+		chan_trouble_fail(t, "code 451", "the server said 451 (%d)", i);
+	chan_trouble_fail(t, "curl 7", "cannot connect");
+	chan_trouble_fail(t, "curl 7", "cannot connect");
+	chan_trouble_ok(t);
+	chan_trouble_ok(t);
+	chan_trouble_fail(t, "curl 7", "cannot connect");
+	chan_trouble_ok(t);
+	chan_trouble_free(t);
+	log_release();
+
+	assert_int_equal(log_lines("warning: mail: "), 3);
+	assert_int_equal(log_lines("warning: mail: the server said 451 (0); "
+	    "messages wait and are retried"), 1);
+	assert_int_equal(log_lines("warning: mail: cannot connect; "
+	    "messages wait and are retried"), 2);
+	assert_int_equal(log_lines("mail: delivering again after"), 2);
+	assert_int_equal(log_lines("mail: delivering again after 7 "
+	    "failures in "), 1);
+	assert_int_equal(log_lines("mail: delivering again after 1 "
+	    "failure in "), 1);
+}
+
+static void
+test_refused_limited(void **state)
+{
+	struct chan_trouble	*t;
+	int			 i;
+
+	(void)state;
+	log_capture();
+	t = chan_trouble_create("sms");
+	for (i = 1; i <= 12; i++)
+		chan_trouble_refused(t, i, "the number is not valid");
+	/* A refusal is no trouble: nothing to recover from. */
+	chan_trouble_ok(t);
+	chan_trouble_free(t);
+	log_release();
+
+	assert_int_equal(log_lines("convened: sms: outbox row "), 10);
+	assert_int_equal(log_lines("convened: sms: outbox row 1 refused: "
+	    "the number is not valid\n"), 1);
+	assert_int_equal(log_lines("convened: sms: outbox row 10 refused: "
+	    "the number is not valid (more refusals this minute are logged "
+	    "at debug level)"), 1);
+	assert_int_equal(log_lines("convened: debug: sms: outbox row "), 2);
+	assert_int_equal(log_lines("warning"), 0);
+	assert_int_equal(log_lines("delivering again"), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_trouble_once),
+		cmocka_unit_test(test_refused_limited),
+	};
+
+	return (cmocka_run_group_tests(tests, test_setup_dir,
+	    test_remove_dir));
+}
