@@ -1671,7 +1671,7 @@ api_outbox(struct api_req *a)
 		return (api_fail(a, 400, "limit: from 1 to 100000"));
 	rows = store_out_list(api_store(), state, person, occ, (int)limit,
 	    &cause);
-	counts = store_out_counts(api_store(), &cause);
+	counts = store_out_counts(api_store(), person, occ, &cause);
 	if (rows == NULL || counts == NULL) {
 		json_decref(rows);
 		json_decref(counts);

@@ -288,7 +288,8 @@ int		 store_out_set(struct store *, const struct outbox_set *,
 		    char **);
 json_t		*store_out_list(struct store *, const char *, long long,
 		    long long, int, char **);
-json_t		*store_out_counts(struct store *, char **);
+json_t		*store_out_counts(struct store *, long long, long long,
+		    char **);
 json_t		*store_out_counts_recent(struct store *);
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);

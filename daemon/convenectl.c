@@ -1337,12 +1337,19 @@ ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 10, "ID", "DUE", "STATE", "CHANNEL", "KIND", "PERSON",
-	    "MEETING", "TRIES", "DELIVERY", "REASON");
+	table_init(&t, 11, "ID", "DUE", "STATE", "NEXT TRY", "CHANNEL",
+	    "KIND", "PERSON", "MEETING", "TRIES", "DELIVERY", "REASON");
 	json_array_foreach(json_object_get(o, "messages"), i, m) {
 		table_add(&t, ctl_val(m, "id"));
 		table_add(&t, ctl_time((time_t)jint(m, "due_at"), NULL));
 		table_add(&t, ctl_val(m, "state"));
+		/* A retry or a wait for the end of quiet hours. */
+		if (strcmp(jstr(m, "state"), "pending") == 0 &&
+		    jint(m, "next_at") != jint(m, "due_at"))
+			table_add(&t, ctl_time((time_t)jint(m, "next_at"),
+			    NULL));
+		else
+			table_add(&t, xstrdup("-"));
 		table_add(&t, ctl_val(m, "channel"));
 		table_add(&t, *jstr(m, "lead") ? xprintf("%s %s",
 		    jstr(m, "kind"), jstr(m, "lead")) :

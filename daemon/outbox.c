@@ -373,7 +373,7 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 {
 	struct outbox_set	 u;
 	json_t			*row = job->row;
-	char			*why;
+	char			*why, *was = NULL;
 	time_t			 start = (time_t)jint(row, "start_at");
 	time_t			 due = (time_t)jint(row, "due_at"), retry;
 	int			 attempts = (int)jint(row, "attempts") + 1;
@@ -386,6 +386,10 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 		u.state = "sent";
 		u.reason = "";
 		u.provider_id = job->provider_id;
+		/* What held it up stays in view once it is sent. */
+		if (attempts > 1 && *jstr(row, "reason") != '\0')
+			u.reason = was = xprintf("sent on attempt %d; before "
+			    "that: %s", attempts, jstr(row, "reason"));
 		ob->stats.sent++;
 		break;
 	case CHAN_TEMPFAIL:
@@ -424,6 +428,7 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 		return;
 	}
 	store_out_set(ob->st, &u, NULL);
+	free(was);
 }
 
 /* Settle every answer that came in, in one transaction. */

@@ -306,7 +306,7 @@ store_out_due(struct store *st, time_t now, int limit, char **cause)
 	    "oc.start_at, oc.end_at, oc.status, oc.sequence AS occ_sequence, "
 	    "oc.moved_from, oc.reason AS occ_reason, oc.series_id, "
 	    "oc.recurrence_id, s.sequence AS series_sequence, s.rrule, "
-	    "s.rdates, "
+	    "s.rdates, o.reason, "
 	    "s.title, "
 	    "s.agenda, g.slug AS group_slug, "
 	    "coalesce(nullif(v.online_link, ''), s.online_link) AS "
@@ -371,13 +371,21 @@ store_out_list(struct store *st, const char *state, long long person,
 	return (store_rows(st, stmt, cause));
 }
 
-/* How many rows are in each state: for /metrics and status. */
+/*
+ * How many rows are in each state, of one person or occurrence when given
+ * (0: any), as the list beside them is.
+ */
 json_t *
-store_out_counts(struct store *st, char **cause)
+store_out_counts(struct store *st, long long person, long long occ,
+    char **cause)
 {
-	return (store_rows(st, store_stmt(st, STMT_OUT_COUNTS, "SELECT state, "
-	    "count(*) AS n FROM outbox GROUP BY state ORDER BY state"),
-	    cause));
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OUT_COUNTS, "SELECT state, count(*) AS n "
+	    "FROM outbox WHERE (:p = 0 OR person_id = :p) AND (:o = 0 OR "
+	    "occurrence_id = :o) GROUP BY state ORDER BY state");
+	store_bind(stmt, ":p", SB_INT, person, ":o", SB_INT, occ, NULL);
+	return (store_rows(st, stmt, cause));
 }
 
 int

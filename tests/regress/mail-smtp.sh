@@ -349,6 +349,16 @@ esac
 smtpd_start smtp --port "$SP"
 settled "$ann" "$id" sent
 [ "$(smtp_files smtp)" = $((before + 1)) ] || fail "not one message"
+n=$(row "$id" "$ann" attempts)
+case $n:$(row "$id" "$ann" reason) in
+[01]:*) fail "row $id sent at the first attempt: $(cat "$T/body")" ;;
+"$n:sent on attempt $n; before that: the mail server cannot be reached"*) ;;
+*)	fail "row $id, sent, does not say what held it up: $(cat "$T/body")" ;;
+esac
+"$CONVENECTL" -s "$T/state/convened.sock" outbox --person "$ann" \
+    > "$T/ctl" || fail "convenectl outbox failed"
+grep -q "^$id .* sent  *-  *email .* $n  *-  *sent on attempt $n; before that: " \
+    "$T/ctl" || fail "convenectl outbox: $(cat "$T/ctl")"
 ok "connection refused: '$reason', then sent once the server was back"
 
 # A server that never answers the end of DATA: the daemon still answers,

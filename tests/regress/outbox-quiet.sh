@@ -73,6 +73,13 @@ esac
 [ "$(msg "$r1" attempts)" = 0 ] || fail "Cara's reminder was tried"
 [ "$(spool_count "$r1.*")" = 0 ] ||
     fail "an SMS in quiet hours: $(ls -R "$T/state/spool")"
+TZ=Europe/London "$CONVENECTL" -s "$T/state/convened.sock" outbox \
+    --person "$cara" > "$T/ctl" || fail "convenectl outbox failed"
+grep -q "^$r1  *.*  *pending  *$(TZ=Europe/London date -d "@$next" \
+    '+%a %Y-%m-%d %H:%M %Z')  *sms .*waiting for the end of quiet hours" \
+    "$T/ctl" || fail "convenectl outbox, no next try: $(cat "$T/ctl")"
+grep -q '^pending  *1$' "$T/ctl" && ! grep -q '^sent ' "$T/ctl" ||
+    fail "convenectl outbox, not Cara's counts: $(cat "$T/ctl")"
 ok "in quiet hours the SMS waits: '$why' until $(hhmm "$next") ($next)"
 
 # Dev: quiet hours would outlast the meeting, so it went when due.
