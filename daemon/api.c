@@ -959,6 +959,13 @@ api_import(struct api_req *a)
 					api_import_badcol(errors, line,
 					    head[i]);
 			}
+			if (csv_header_check(head, nhead, &cause) != 0) {
+				json_array_append_new(errors, json_pack(
+				    "{s:i, s:s}", "line", line, "reason",
+				    cause));
+				free(cause);
+				cause = NULL;
+			}
 			if (json_array_size(errors) != 0)
 				break;
 			continue;

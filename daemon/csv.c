@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "convene.h"
 #include "csv.h"
@@ -361,6 +362,31 @@ csv_is_blank(char **fields, size_t n)
 			return (0);
 	}
 	return (1);
+}
+
+/*
+ * A header line names each column once: with a name given twice (in any
+ * case), which column holds the value cannot be known.  Returns -1 with
+ * *cause naming the first such column and where it is.
+ */
+int
+csv_header_check(char **fields, size_t n, char **cause)
+{
+	size_t	i, j;
+
+	for (i = 1; i < n; i++) {
+		if (*fields[i] == '\0')
+			continue;
+		for (j = 0; j < i; j++) {
+			if (strcasecmp(fields[j], fields[i]) != 0)
+				continue;
+			cause_set(cause, "%s: the header names this column "
+			    "twice, as columns %zu and %zu; name each column "
+			    "once", fields[i], j + 1, i + 1);
+			return (-1);
+		}
+	}
+	return (0);
 }
 
 /* Let the reader go; the FILE is left as it is. */

@@ -24,6 +24,8 @@ struct csv	*csv_open(FILE *);
 int		 csv_next(struct csv *, char ***, size_t *, int *, char **);
 /* Whether every field is empty or white space, as a blank line is. */
 int		 csv_is_blank(char **, size_t);
+/* Whether a header names each column once; -1 with *cause if not. */
+int		 csv_header_check(char **, size_t, char **);
 void		 csv_free(struct csv *);
 
 #endif

@@ -1,7 +1,8 @@
 # import.sh: convenectl import people.  A file with bad lines imports
 # nobody and the report names each bad line, counted right past a quoted
-# field that spans two lines; a good file (CRLF, as spreadsheets save it)
-# imports everyone into a group with their roles.
+# field that spans two lines; a header naming a column twice is refused;
+# a good file (CRLF, as spreadsheets save it) imports everyone into a
+# group with their roles.
 . "$(dirname "$0")/lib.sh"
 
 ctl() {
@@ -60,6 +61,17 @@ grep -q '^no people$' "$T/out" || fail "people were imported: $(cat "$T/out")"
 ctl group show dp-steering > "$T/out"
 grep -q '^members: 0$' "$T/out" || fail "group show: $(cat "$T/out")"
 ok "bad lines named with their line numbers; nobody imported"
+
+# A column named twice: which one holds the email is not guessed.
+printf '%s\n' 'name,Email,phone,email' \
+    'Ann Jones,ann@example.org,,ann.jones@example.org' > "$T/twice.csv"
+import_refused "$T/twice.csv"
+reported 1 "email: the header names this column twice, as columns 2 and 4"
+[ "$(grep -c '^line ' "$T/err")" -eq 1 ] ||
+    fail "the report has other lines: $(cat "$T/err")"
+ctl person list > "$T/out"
+grep -q '^no people$' "$T/out" || fail "people were imported: $(cat "$T/out")"
+ok "a column named twice in the header is refused"
 
 printf '%s\r\n' \
     'Name,Email,Phone,Channels,Role,Language,Style' \

@@ -136,6 +136,32 @@ test_blank_lines(void **state)
 	assert_true(csv_is_blank(some, 1));
 }
 
+/* A header naming a column twice, in any case, is refused. */
+static void
+test_header_repeated(void **state)
+{
+	char	*good[] = { "name", "email", "phone" };
+	char	*twice[] = { "name", "email", "phone", "email" };
+	char	*cased[] = { "Email", "name", "EMAIL" };
+	char	*blank[] = { "name", "", "" };
+	char	*cause = NULL;
+
+	(void)state;
+	assert_int_equal(csv_header_check(good, 3, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(csv_header_check(NULL, 0, &cause), 0);
+	assert_int_equal(csv_header_check(blank, 3, &cause), 0);
+	assert_null(cause);
+	assert_int_equal(csv_header_check(twice, 4, &cause), -1);
+	assert_string_equal(cause, "email: the header names this column "
+	    "twice, as columns 2 and 4; name each column once");
+	free(cause);
+	cause = NULL;
+	assert_int_equal(csv_header_check(cased, 3, &cause), -1);
+	assert_non_null(strstr(cause, "columns 1 and 3"));
+	free(cause);
+}
+
 static void
 test_bom(void **state)
 {
@@ -332,6 +358,7 @@ main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_empty_fields),
 		cmocka_unit_test(test_blank_lines),
+		cmocka_unit_test(test_header_repeated),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_malformed),
