@@ -124,7 +124,7 @@ const char *const msg_words[] = {
 	"page.style_plain_hint", "page.style_large", "page.style_large_hint",
 	"page.style_easyread", "page.style_easyread_hint", "page.language",
 	"page.quiet", "page.quiet_hint", "page.quiet_from", "page.quiet_to",
-	"page.save", "page.error_how", "page.error_style",
+	"page.quiet_none", "page.save", "page.error_how", "page.error_style",
 	"page.error_language", "page.error_quiet", "page.saved",
 	"page.saved_how", "page.saved_style", "page.again", "page.unreadable",
 	"page.unreadable_text", "page.not_saved", "page.not_saved_text",

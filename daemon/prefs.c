@@ -424,6 +424,8 @@ prefs_saved(struct evbuffer *b, json_t *row, const char *path)
 	const char	*st = jstr(row, "style");
 	const char	*lg = jstr(row, "language");
 	const char	*lang = prefs_page_lang(row);
+	struct prefs_form f;
+	char		 qf[16], qt[16];
 	size_t		 i;
 
 	/* In the language just chosen. */
@@ -455,7 +457,23 @@ prefs_saved(struct evbuffer *b, json_t *row, const char *path)
 			evbuffer_add_printf(b, "</span>");
 		}
 	}
-	evbuffer_add_printf(b, "</dd>\n</dl>\n<p><a href=\"");
+	evbuffer_add_printf(b, "</dd>\n");
+	/* Quiet hours, as the form offers them: to people with a phone. */
+	if (*jstr(row, "phone") != '\0') {
+		prefs_from_person(&f, row, qf, qt);
+		evbuffer_add_printf(b, "<dt>");
+		page_esc(b, prefs_w(lang, "quiet"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		if (*qf != '\0') {
+			page_esc(b, prefs_w(lang, "quiet_from"));
+			evbuffer_add_printf(b, " %s</dd>\n<dd>", qf);
+			page_esc(b, prefs_w(lang, "quiet_to"));
+			evbuffer_add_printf(b, " %s", qt);
+		} else
+			page_esc(b, prefs_w(lang, "quiet_none"));
+		evbuffer_add_printf(b, "</dd>\n");
+	}
+	evbuffer_add_printf(b, "</dl>\n<p><a href=\"");
 	page_esc(b, path);
 	evbuffer_add_printf(b, "\">");
 	page_esc(b, prefs_w(lang, "again"));

@@ -56,6 +56,9 @@ url2=$(ctl person link 2)
 page 200 GET "$url2"
 grep -q 'value="sms"' "$T/page" && fail "texts offered without a phone"
 grep -q 'Quiet hours' "$T/page" && fail "quiet hours without a phone"
+page 200 POST "$url2" "how=email&style=standard&language=en"
+grep -q 'Your choices are saved' "$T/page" || fail "not saved: $(cat "$T/page")"
+grep -q 'Quiet hours' "$T/page" && fail "quiet hours said back without a phone"
 ok "only the ways that can reach a person are offered"
 
 # Links that must not work.
@@ -117,6 +120,10 @@ page 200 POST "$url" "how=sms%2Cemail&style=large&language=en&quiet_from=21%3A30
 grep -q 'Your choices are saved' "$T/page" || fail "not said back"
 grep -q 'By text message, and by email' "$T/page" || fail "way not said"
 grep -q 'Large print' "$T/page" || fail "style not said back"
+grep -q '<dt>Quiet hours for text messages</dt>' "$T/page" &&
+    grep -q '<dd>From 21:30</dd>' "$T/page" &&
+    grep -q '<dd>Until 08:00</dd>' "$T/page" ||
+    fail "quiet hours not said back: $(cat "$T/page")"
 api 200 GET /people/1
 [ "$(jv 'd["channels"]')" = "sms,email" ] || fail "channels: $(cat "$T/body")"
 [ "$(jv 'd["style"]')" = "large" ] || fail "style: $(cat "$T/body")"
@@ -126,6 +133,8 @@ page 200 GET "$url"
 grep -q 'value="sms,email" checked' "$T/page" || fail "not shown after"
 grep -q 'value="21:30"' "$T/page" || fail "quiet hours not shown after"
 page 200 POST "$url" "how=email&style=plain&language=en&quiet_from=&quiet_to="
+grep -q '<dd>No quiet hours</dd>' "$T/page" ||
+    fail "no quiet hours not said back: $(cat "$T/page")"
 api 200 GET /people/1
 [ "$(jv 'd["quiet_start"]')" = "None" ] || fail "quiet hours kept"
 ok "a good form is saved, said back and shown next time"
