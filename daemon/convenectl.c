@@ -117,7 +117,7 @@ ctl_usage(const struct ctl_cmd *c, const char *fmt, ...)
 		va_end(ap);
 		fputc('\n', stderr);
 	}
-	ctl_cmd_usage(stderr, "usage: convenectl [-j] [-f file | -s socket] ",
+	ctl_cmd_usage(stderr, "usage: convenectl [-hj] [-f file | -s socket] ",
 	    c);
 	exit(2);
 }
@@ -1697,19 +1697,23 @@ ctl_find(const char *noun, const char *verb)
 	return (NULL);
 }
 
-/* Every command, for a command line that names none or a wrong one. */
+/*
+ * Every command: asked for (help, -h, --help) on stdout with status 0;
+ * for a command line that names none or a wrong one on stderr, status 2.
+ */
 static void __attribute__((__noreturn__))
-usage(void)
+usage(int asked)
 {
 	const struct ctl_cmd	*c;
+	FILE			*f = asked ? stdout : stderr;
 
-	fprintf(stderr,
-	    "usage: convenectl [-j] [-f file | -s socket] command "
+	fprintf(f,
+	    "usage: convenectl [-hj] [-f file | -s socket] command "
 	    "[argument ...]\n"
 	    "commands:\n");
 	for (c = ctl_cmds; c->noun != NULL; c++)
-		ctl_cmd_usage(stderr, "  ", c);
-	exit(2);
+		ctl_cmd_usage(f, "  ", c);
+	exit(asked ? 0 : 2);
 }
 
 /*
@@ -1720,7 +1724,7 @@ usage(void)
 static json_t *
 ctl_options(const struct ctl_cmd *c, int *argc, char ***argv)
 {
-	struct option		 lo[CTL_OPTS_MAX + 1];
+	struct option		 lo[CTL_OPTS_MAX + 2];
 	const struct ctl_opt	*o;
 	json_t			*opts = json_object(), *a;
 	char			*ep;
@@ -1734,6 +1738,8 @@ ctl_options(const struct ctl_cmd *c, int *argc, char ***argv)
 		    required_argument;
 		lo[n].val = n + 1;
 	}
+	lo[n].name = "help";
+	lo[n].val = 'h';
 	(*argv)[0] = (char *)"convenectl";	/* for getopt's messages */
 #ifdef __GLIBC__
 	optind = 0;
@@ -1742,6 +1748,11 @@ ctl_options(const struct ctl_cmd *c, int *argc, char ***argv)
 	optind = 1;
 #endif
 	while ((ch = getopt_long(*argc, *argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			ctl_cmd_usage(stdout, "usage: convenectl [-hj] "
+			    "[-f file | -s socket] ", c);
+			exit(0);
+		}
 		if (ch < 1 || ch > n)
 			ctl_usage(c, NULL);
 		o = &c->opts[ch - 1];
@@ -1793,14 +1804,20 @@ main(int argc, char **argv)
 	char			*cause = NULL;
 	json_t			*opts;
 	int			 ch, rc, skip, dirfd;
+	static const struct option lo[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
 
 	memset(&ctl, 0, sizeof ctl);
 	/* "+": stop at the command; its options are its own. */
-	while ((ch = getopt(argc, argv, "+f:js:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+f:hjs:", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			file = optarg;
 			break;
+		case 'h':
+			usage(1);
 		case 'j':
 			ctl.json = 1;
 			break;
@@ -1808,13 +1825,15 @@ main(int argc, char **argv)
 			ctl.socket = optarg;
 			break;
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1)
-		usage();
+		usage(0);
+	if (argc == 1 && strcmp(argv[0], "help") == 0)
+		usage(1);
 	if ((c = ctl_find(argv[0], argc > 1 ? argv[1] : NULL)) == NULL) {
 		for (c = ctl_cmds; c->noun != NULL &&
 		    strcmp(c->noun, argv[0]) != 0; c++)
@@ -1829,7 +1848,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "convenectl: %s: what to do is "
 			    "missing, such as '%s %s'\n", argv[0], argv[0],
 			    c->verb);
-		usage();
+		usage(0);
 	}
 	/* Leave the last command word as argv[0] for getopt to skip. */
 	skip = c->verb != NULL ? 1 : 0;
