@@ -1393,12 +1393,10 @@ ctl_feed(struct ctl *ctl, const char *verb, const char *arg, int rotate)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
+	if (rotate)
+		printf("a new link for person %lld; the old one no longer "
+		    "works:\n", id);
 	printf("%s\n", jstr(o, "feed_url"));
-	if (rotate) {
-		fflush(stdout);
-		fprintf(stderr, "convenectl: the old link for person %lld "
-		    "no longer works\n", id);
-	}
 	json_decref(o);
 	return (0);
 }

@@ -238,7 +238,11 @@ grep -q 'T10:15' "$T/expected.json" || fail "the new time is not in the list"
 check "$T/person2.ics"
 
 # A new link: the old one is gone at once.
-NEWURL=$(ctl feed rotate 1 2>/dev/null) || fail "feed rotate"
+ctl feed rotate 1 >"$T/rotate" 2>"$T/err" || fail "feed rotate: $(cat "$T/err")"
+[ ! -s "$T/err" ] || fail "feed rotate wrote to stderr: $(cat "$T/err")"
+grep -q '^a new link for person 1; the old one no longer works:$' \
+    "$T/rotate" || fail "feed rotate said: $(cat "$T/rotate")"
+NEWURL=$(tail -n 1 "$T/rotate")
 [ "$NEWURL" != "$URL" ] || fail "rotate kept the link"
 expect_code 404 GET "$FEED_PATH"
 expect_code 200 GET "${NEWURL#"$BASE"}"
