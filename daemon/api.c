@@ -520,6 +520,29 @@ api_quiet(const char *s, int *start, int *end)
 }
 
 /*
+ * A person as the API shows it: quiet hours as "21:00" and "08:00", as
+ * quiet_hours takes them, not the minutes the database keeps.
+ */
+static json_t *
+api_person_out(json_t *row)
+{
+	const char *const	 keys[] = { "quiet_start", "quiet_end" };
+	json_t			*v;
+	size_t			 i;
+	long long		 m;
+
+	for (i = 0; i < 2; i++) {
+		v = json_object_get(row, keys[i]);
+		if (!json_is_integer(v))
+			continue;
+		m = json_integer_value(v);
+		json_object_set_new(row, keys[i], json_sprintf("%02lld:%02lld",
+		    m / 60 % 24, m % 60));
+	}
+	return (row);
+}
+
+/*
  * Check a person's fields (all, or those present for an update) into p;
  * the phone is normalised into phone, lead times into *leads.  Returns
  * -1 with *why set.
@@ -697,11 +720,14 @@ api_people(struct api_req *a)
 	struct person_in	 p;
 	char			 phone[PHONE_E164_SIZE], *leads = NULL;
 	char			*cause = NULL;
-	json_t			*body, *row;
+	json_t			*body, *row, *p1;
+	size_t			 i;
 
 	if (a->method == EVHTTP_REQ_GET) {
 		if ((row = store_person_list(api_store(), &cause)) == NULL)
 			return (api_refuse(a, 503, cause, "database"));
+		json_array_foreach(row, i, p1)
+			api_person_out(p1);
 		return (api_reply(a, 200, json_pack("{s:o}", "people", row)));
 	}
 	if (a->method != EVHTTP_REQ_POST)
@@ -719,7 +745,7 @@ api_people(struct api_req *a)
 		goto out;
 	}
 	api_audit(a, "create", "person", NULL);
-	api_reply(a, 201, row);
+	api_reply(a, 201, api_person_out(row));
 out:
 	free(leads);
 	json_decref(body);
@@ -813,7 +839,7 @@ api_person(struct api_req *a, long long id)
 		if ((url = feed_url(id, 0, NULL)) != NULL)
 			json_object_set_new(row, "feed_url", json_string(url));
 		free(url);
-		return (api_reply(a, 200, row));
+		return (api_reply(a, 200, api_person_out(row)));
 	}
 	json_decref(row);
 	if (a->method == EVHTTP_REQ_DELETE) {
@@ -843,7 +869,7 @@ api_person(struct api_req *a, long long id)
 	api_audit(a, "update", "person", a->parts[1]);
 	api_replan(0, id);
 	api_kick();
-	api_reply(a, 200, row);
+	api_reply(a, 200, api_person_out(row));
 out:
 	free(leads);
 	json_decref(body);

@@ -886,12 +886,9 @@ ctl_person_show(struct ctl *ctl, char **av, json_t *opts)
 	    jstr(o, "lead_times") : "the group's");
 	qs = json_object_get(o, "quiet_start");
 	qe = json_object_get(o, "quiet_end");
-	if (json_is_integer(qs) && json_is_integer(qe))
-		printf("quiet hours: %02lld:%02lld-%02lld:%02lld\n",
-		    (long long)json_integer_value(qs) / 60,
-		    (long long)json_integer_value(qs) % 60,
-		    (long long)json_integer_value(qe) / 60,
-		    (long long)json_integer_value(qe) % 60);
+	if (json_is_string(qs) && json_is_string(qe))
+		printf("quiet hours: %s-%s\n", json_string_value(qs),
+		    json_string_value(qe));
 	else
 		printf("quiet hours: none\n");
 	if (*jstr(o, "email_bounce") != '\0') {

@@ -105,12 +105,36 @@ ctl -j person show "$bob" > "$T/json"
 "$PY" -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["phone"] == "+447700900123", d
-assert d["quiet_start"] == 21 * 60 and d["quiet_end"] == 8 * 60, d' \
+assert d["quiet_start"] == "21:00" and d["quiet_end"] == "08:00", d' \
     "$T/json" || fail "person show -j: $(cat "$T/json")"
 ctl person show "$bob" > "$T/out"
 grep -q '^quiet hours: 21:00-08:00$' "$T/out" ||
     fail "person show: $(cat "$T/out")"
 ok "three people: email only, SMS only (+44), feed only"
+
+# Quiet hours read as they are given, in every answer about a person.
+quiet_json() {
+	"$PY" -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d.get("people", [d]):
+	if p["id"] == int(sys.argv[2]):
+		assert [p["quiet_start"], p["quiet_end"]] == sys.argv[3:], p
+		break
+else:
+	assert False, d' "$T/json" "$@" || fail "quiet hours: $(cat "$T/json")"
+}
+ctl -j person add "Dee Quiet" --phone "07700 900125" --channels sms \
+    --quiet-hours 22:00-07:00 > "$T/json" || fail "person add -j"
+dee=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' \
+    "$T/json")
+quiet_json "$dee" 22:00 07:00
+ctl -j person change "$dee" --quiet-hours 22:30-06:45 > "$T/json" ||
+    fail "person change -j"
+quiet_json "$dee" 22:30 06:45
+ctl -j person list > "$T/json" || fail "person list -j"
+quiet_json "$bob" 21:00 08:00
+ctl person remove "$dee" > /dev/null || fail "person remove $dee"
+ok "quiet hours as HH:MM in person add, change, show and list -j"
 
 ctl member add dp-steering "$ann" --role co-chair > "$T/out" ||
     fail "member add: $(cat "$T/out")"

@@ -127,8 +127,8 @@ grep -q '<dt>Quiet hours for text messages</dt>' "$T/page" &&
 api 200 GET /people/1
 [ "$(jv 'd["channels"]')" = "sms,email" ] || fail "channels: $(cat "$T/body")"
 [ "$(jv 'd["style"]')" = "large" ] || fail "style: $(cat "$T/body")"
-[ "$(jv 'd["quiet_start"]')" = "1290" ] || fail "quiet: $(cat "$T/body")"
-[ "$(jv 'd["quiet_end"]')" = "480" ] || fail "quiet: $(cat "$T/body")"
+[ "$(jv 'd["quiet_start"]')" = "21:30" ] || fail "quiet: $(cat "$T/body")"
+[ "$(jv 'd["quiet_end"]')" = "08:00" ] || fail "quiet: $(cat "$T/body")"
 page 200 GET "$url"
 grep -q 'value="sms,email" checked' "$T/page" || fail "not shown after"
 grep -q 'value="21:30"' "$T/page" || fail "quiet hours not shown after"
