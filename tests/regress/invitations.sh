@@ -48,7 +48,7 @@ series=$(jv 'd["id"]')
 wait_for sh -c "[ \"\$(ls '$T/state/spool/mail' '$T/state/spool/sms' |
     grep -c -e '\\.eml\$' -e '\\.sms\$')\" -ge 2 ]" ||
     fail "no invitations in the spools"
-sleep 1
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 got=$(invitations)
 [ "$got" = "$ann:email:sent $bob:sms:sent" ] ||
     fail "invitations for the series: '$got'"
@@ -70,7 +70,7 @@ ok "a series made with invite: each member invited at once in their way"
 "$CONVENECTL" -s "$T/state/convened.sock" member add ild "$cat" --invite \
     > "$T/out" || fail "member add --invite: $(cat "$T/out")"
 grep -qx "invited to 2 series" "$T/out" || fail "convenectl: $(cat "$T/out")"
-sleep 2
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 got=$(invitations)
 n=$(echo "$got" | tr ' ' '\n' | grep -c "^$cat:email:")
 [ "$n" = 2 ] || fail "Cat has $n invitations, not one a series: '$got'"
@@ -78,7 +78,7 @@ echo "$got" | tr ' ' '\n' | grep -c "^$ann:" | grep -qx 1 ||
     fail "Ann was invited again: '$got'"
 api 201 POST /groups/ild/members "{\"person\": $cat, \"role\": \"co-chair\",
     \"invite\": true}"
-sleep 1
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 [ "$(invitations)" = "$got" ] || fail "invited twice: $(invitations)"
 ok "a member who joins with invite: invited once to each series"
 

@@ -78,12 +78,39 @@ ${1:-}
 CONF
 }
 
-# wait_for CMD...: retry for up to ten seconds.
+# How long a wait goes on with nothing moving before it gives up, in
+# seconds: a busy machine (two cores, the sanitizers, other tests) is slow,
+# not stuck, so no wait has a fixed deadline.
+: "${WAIT_STALL:=60}"
+
+# wait_progress CMD TARGET [STALL]: run CMD (a command line, which prints
+# a count or a state) until it prints TARGET.  Every change in what it
+# prints is progress; returns 1, saying what it last printed, only after
+# STALL seconds (WAIT_STALL by default) with no change.
+wait_progress() {
+	wp_last=
+	wp_since=$(date +%s)
+	while :; do
+		wp_now=$(eval "$1" 2>/dev/null) || wp_now="(failed)"
+		[ "$wp_now" = "$2" ] && return 0
+		if [ "$wp_now" != "$wp_last" ]; then
+			wp_last=$wp_now
+			wp_since=$(date +%s)
+		elif [ $(($(date +%s) - wp_since)) -ge "${3:-$WAIT_STALL}" ]; then
+			echo "no progress in ${3:-$WAIT_STALL} s: '$1' is" \
+			    "'$wp_now', waiting for '$2'" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# wait_for CMD...: retry until CMD succeeds; a yes or no shows no
+# progress, so it gives up after WAIT_STALL seconds.
 wait_for() {
-	i=0
+	wf_since=$(date +%s)
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || return 1
+		[ $(($(date +%s) - wf_since)) -lt "$WAIT_STALL" ] || return 1
 		sleep 0.1
 	done
 }

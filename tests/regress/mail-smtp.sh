@@ -27,24 +27,23 @@ row() {
 
 # settled PERSON ID STATE: wait until the row is in STATE.
 settled() {
-	i=0
-	while [ "$(row "$2" "$1" state)" != "$3" ]; do
-		i=$((i + 1))
-		[ "$i" -lt 150 ] ||
-		    fail "row $2 is $(row "$2" "$1" state), not $3: $(cat "$T/body")"
-		sleep 0.1
-	done
+	wait_progress "row $2 $1 state" "$3" ||
+	    fail "row $2 is $(row "$2" "$1" state), not $3: $(cat "$T/body")"
 }
 
 # tried PERSON ID: wait until the row's first attempt failed for now.
+tried_state() {
+	ta=$(row "$2" "$1" attempts)
+	ts=$(row "$2" "$1" state)
+	if [ "$ta" -ge 1 ] && [ "$ts" = pending ]; then
+		echo tried
+	else
+		echo "$ta $ts"
+	fi
+}
 tried() {
-	i=0
-	while [ "$(row "$2" "$1" attempts)" -lt 1 ] ||
-	    [ "$(row "$2" "$1" state)" != pending ]; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || fail "row $2 not retried: $(cat "$T/body")"
-		sleep 0.1
-	done
+	wait_progress "tried_state $1 $2" tried ||
+	    fail "row $2 not retried: $(cat "$T/body")"
 }
 
 # test_row PERSON: queue a test message; its row's id (the first made
@@ -82,21 +81,16 @@ local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
 api 201 POST /series "{\"group\": \"many\", \"title\": \"Steering Group\",
     \"start\": \"$local\", \"duration_minutes\": 60}"
 
-all_sent() {
-	[ "$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM outbox
-	    WHERE kind = 'reminder' AND state = 'sent'")" = 201 ]
+sent_count() {
+	sqlite3 "$T/state/convene.db" "SELECT count(*) FROM outbox
+	    WHERE kind = 'reminder' AND state = 'sent'"
 }
 sleep_until $((start - 120))
-i=0
-while ! all_sent; do
-	i=$((i + 1))
-	[ "$i" -lt 300 ] || fail "not all 201 reminders sent: $(sqlite3 \
-	    "$T/state/convene.db" "SELECT state, count(*), max(reason)
-	    FROM outbox GROUP BY state")"
-	sleep 0.1
-done
-sleep 0.5
-[ "$(smtp_files smtp)" = 201 ] || fail "$(smtp_files smtp) messages, not 201"
+wait_progress sent_count 201 || fail "not all 201 reminders sent: $(sqlite3 \
+    "$T/state/convene.db" "SELECT state, count(*), max(reason)
+    FROM outbox GROUP BY state")"
+wait_progress "smtp_files smtp" 201 ||
+    fail "$(smtp_files smtp) messages, not 201"
 conns=$(smtp_stat smtp connections)
 most=$(smtp_stat smtp max_open)
 [ "$most" -le 4 ] || fail "$most connections at once; max_connections is 4"
@@ -365,7 +359,8 @@ ok "connection refused: '$reason', then sent once the server was back"
 # the message times out and is sent again.
 smtp_ctl smtp '{"stall": "data"}'
 id=$(test_row "$ann")
-sleep 0.5
+wait_progress "row $id $ann state" sending ||
+    fail "row $id is not in flight: $(cat "$T/body")"
 t0=$(date +%s%N)
 healthy || fail "no /healthz while the mail server stalls"
 t1=$(date +%s%N)

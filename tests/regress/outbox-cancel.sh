@@ -61,7 +61,7 @@ two_files() {
 }
 wait_for two_files ||
     fail "no notices in the spool: $(ls -R "$T/state/spool")"
-sleep 1
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 api 200 GET "/outbox?occurrence=$occ"
 set -- $(ids 'm["kind"] == "cancellation"')
 [ $# -eq 2 ] || fail "two cancellation notices wanted: $(cat "$T/body")"

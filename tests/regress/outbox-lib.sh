@@ -42,6 +42,15 @@ msg() {
 	jv '[m["'"$2"'"] for m in d["messages"] if m["id"] == '"$1"']'
 }
 
+# outbox_busy: how many rows are due or in flight; 0 when every row is
+# settled or waits for a later time.  With wait_progress, to wait for the
+# dispatcher to finish what is due however slow the machine is.
+outbox_busy() {
+	sqlite3 "$T/state/convene.db" "SELECT count(*) FROM outbox WHERE
+	    state = 'sending' OR (state = 'pending' AND
+	    next_at <= CAST(strftime('%s', 'now') AS INTEGER))"
+}
+
 # sleep_until EPOCH
 sleep_until() {
 	now=$(date +%s)

@@ -86,7 +86,8 @@ sleep_until $((start - 20 - 3))
 ok "nothing in the spool before the first due time"
 
 # After both due times: one file per row, first attempt only, all sent.
-sleep_until $((start - 10 + 5))
+sleep_until $((start - 10))
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 api 200 GET /outbox
 for id in $rows; do
 	st=$(msg "$id" state)

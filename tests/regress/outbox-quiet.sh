@@ -56,7 +56,8 @@ set -- $r1 $r2
     fail "not by SMS: $(cat "$T/body")"
 ok "reminders by SMS due in 10 s, quiet hours $q1 and $q2"
 
-sleep_until $((due1 > due2 ? due1 + 5 : due2 + 5))
+sleep_until $((due1 > due2 ? due1 : due2))
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 api 200 GET /outbox
 
 # Cara: still pending, waiting for the end of her quiet hours.

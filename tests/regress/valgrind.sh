@@ -9,15 +9,9 @@ WRAPPER="valgrind --quiet --error-exitcode=99 --leak-check=full \
 --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
 --log-file=$T/valgrind.log"
 write_conf
-# valgrind is slow to start: give it longer than wait_for's ten seconds.
 ${WRAPPER} "$CONVENED" -d -f "$T/convened.conf" 2>>"$T/daemon.log" &
 DAEMON_PID=$!
-i=0
-until healthy; do
-	i=$((i + 1))
-	[ "$i" -lt 300 ] || fail "convened under valgrind did not answer"
-	sleep 0.1
-done
+wait_for healthy || fail "convened under valgrind did not answer"
 expect_code 200 GET /metrics
 expect_code 404 GET /nope
 expect_code 401 GET /api/v1/status
