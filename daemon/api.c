@@ -1220,14 +1220,16 @@ api_dates(json_t *v, const char *key, char **why)
 }
 
 /*
- * A lead time as long as the shortest gap between two meetings would
- * remind of the next meeting before the last one has happened: refuse it.
+ * A lead time as long as the shortest gap between two meetings of the
+ * rule would remind of the next meeting before the last one has happened:
+ * refuse it.
  * The gap is elapsed time over the first two years of meetings, so a week
  * shortened by a clock change counts as the hour shorter it is.
  */
 static int
 api_leads_fit(const struct sched_series *s, const char *leads, char **why)
 {
+	struct sched_series	 rule;
 	struct sched_occ	*occ = NULL;
 	struct sched_lead	 l;
 	char			*copy, *tok, *save, words[128];
@@ -1237,8 +1239,12 @@ api_leads_fit(const struct sched_series *s, const char *leads, char **why)
 
 	if (s->rrule == NULL || *s->rrule == '\0')
 		return (0);
+	/* The rule's own rhythm: an extra date may fall where it likes. */
+	rule = *s;
+	rule.exdates = "";
+	rule.rdates = "";
 	if (sched_local_to_utc(s->tzid, s->dtstart, &first, NULL) != 0 ||
-	    sched_expand(s, first, first + 2 * 366 * 86400LL, &occ, &n,
+	    sched_expand(&rule, first, first + 2 * 366 * 86400LL, &occ, &n,
 	    NULL) != 0 || n < 2) {
 		free(occ);
 		return (0);
