@@ -215,6 +215,8 @@ int		 store_occ_remove_missing(struct store *, long long, time_t,
 		    time_t, const char *, char **);
 int		 store_occ_remove_moved(struct store *, long long,
 		    const char *, char **);
+json_t		*store_occ_reattach(struct store *, long long, const char *,
+		    json_t *, char **);
 json_t		*store_occ_window(struct store *, long long, time_t, time_t,
 		    char **);
 json_t		*store_occ_list(struct store *, long long, time_t, time_t,

@@ -629,56 +629,6 @@ plan_notice_for(struct store *st, long long occ_id, const char *kind,
 	return (rc);
 }
 
-/*
- * After an edit: members hear of every meeting of the old series whose
- * time or place changed (an update) or that is gone (a cancellation).
- */
-static int
-plan_notify_diff(struct store *st, json_t *before, long long group,
-    long long oldser, long long newser, time_t now, char **cause)
-{
-	json_t		*after, *a, *b, *match;
-	size_t		 i;
-	int		 rc = 0;
-
-	if ((after = store_occ_list(st, group, now, now + 10 * 366 * 86400LL,
-	    cause)) == NULL)
-		return (-1);
-	json_array_foreach(after, i, a) {
-		if ((jint(a, "series_id") != oldser &&
-		    jint(a, "series_id") != newser) ||
-		    strcmp(jstr(a, "status"), "scheduled") != 0)
-			continue;
-		if ((b = plan_same_day(before, oldser, a)) == NULL)
-			continue;	/* a new meeting: reminders will do */
-		if ((strcmp(jstr(b, "status"), "scheduled") != 0 &&
-		    strcmp(jstr(b, "status"), "moved") != 0) ||
-		    (jint(a, "start_at") == jint(b, "start_at") &&
-		    jint(a, "venue_id") == jint(b, "venue_id")))
-			continue;
-		if ((rc = plan_notice_for(st, jint(a, "id"), "update",
-		    now, cause)) != 0)
-			goto out;
-	}
-	json_array_foreach(before, i, b) {
-		if (jint(b, "series_id") != oldser ||
-		    strcmp(jstr(b, "status"), "scheduled") != 0)
-			continue;
-		match = plan_same_day(after, newser, b);
-		if (match == NULL)
-			match = plan_same_day(after, oldser, b);
-		if (match != NULL && strcmp(jstr(match, "status"),
-		    "scheduled") == 0)
-			continue;
-		if ((rc = plan_notice_for(st, jint(b, "id"),
-		    "cancellation", now, cause)) != 0)
-			goto out;
-	}
-out:
-	json_decref(after);
-	return (rc);
-}
-
 /* Is this local time one of the series' own meetings (by its rule)? */
 static int
 plan_is_instance(json_t *row, const char *rid)
@@ -707,25 +657,316 @@ plan_is_instance(json_t *row, const char *rid)
 	return (found);
 }
 
+/* A canonical local time "20260312T180000" as seconds, no zone applied. */
+static int
+plan_naive(const char *local, time_t *t)
+{
+	struct tm	tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (sscanf(local, "%4d%2d%2dT%2d%2d%2d", &tm.tm_year, &tm.tm_mon,
+	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+		return (-1);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*t = timegm(&tm);
+	return (0);
+}
+
+/* A local time moved by shift seconds of wall-clock time. */
+static void
+plan_shift(const char *local, time_t shift, char out[SCHED_LOCAL_LEN])
+{
+	struct tm	tm;
+	time_t		t;
+
+	if (plan_naive(local, &t) != 0) {
+		snprintf(out, SCHED_LOCAL_LEN, "%s", local);
+		return;
+	}
+	t += shift;
+	gmtime_r(&t, &tm);
+	strftime(out, SCHED_LOCAL_LEN, "%Y%m%dT%H%M%S", &tm);
+}
+
+/* Does the series s (its rule and RDATEs, EXDATEs aside) meet at rid? */
+static int
+plan_makes(const struct sched_series *s, const char *rid)
+{
+	struct sched_series	 bare = *s;
+	struct sched_occ	*occ = NULL;
+	time_t			 t;
+	size_t			 n = 0, i;
+	int			 found = 0;
+
+	bare.exdates = "";
+	if (sched_local_to_utc(s->tzid, rid, &t, NULL) != 0 ||
+	    sched_expand(&bare, t, t + 1, &occ, &n, NULL) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(occ[i].recurrence_id, rid) == 0)
+			found = 1;
+	}
+	free(occ);
+	return (found);
+}
+
+/*
+ * The dates of a list (EXDATE or RDATE) on one side of a split: before
+ * from, as they are; or from it on, moved by shift and, when s is given,
+ * only those that are meetings of s.
+ */
+static char *
+plan_dates(const char *list, const char *from, int after, time_t shift,
+    const struct sched_series *s)
+{
+	char	*copy, *tok, *save, *out = xstrdup(""), *t;
+	char	 local[SCHED_LOCAL_LEN];
+
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if ((strcmp(tok, from) >= 0) != after)
+			continue;
+		if (after)
+			plan_shift(tok, shift, local);
+		else
+			snprintf(local, sizeof local, "%s", tok);
+		if (s != NULL && !plan_makes(s, local))
+			continue;
+		t = xprintf("%s%s%s", out, *out ? "," : "", local);
+		free(out);
+		out = t;
+	}
+	free(copy);
+	return (out);
+}
+
+
+/*
+ * One notice a member for a change to a series: an update about occ,
+ * the first meeting the change touches, whose lead says what changed
+ * ("series:time,place,title") so that the message speaks of the series.
+ */
+static int
+plan_series_notice(struct store *st, long long group, json_t *occ,
+    const char *what, time_t now, char **cause)
+{
+	struct outbox_in	 in;
+	json_t			*members, *m;
+	char			 channel[8], lead[SCHED_LEAD_LEN];
+	size_t			 i;
+	int			 rc = 0;
+
+	if ((members = store_plan_members(st, group, cause)) == NULL)
+		return (-1);
+	snprintf(lead, sizeof lead, "series:%s", what);
+	memset(&in, 0, sizeof in);
+	in.occurrence_id = jint(occ, "id");
+	in.kind = "update";
+	in.lead = lead;
+	in.sequence = (int)jint(occ, "sequence");
+	in.due_at = now;
+	in.now = now;
+	json_array_foreach(members, i, m) {
+		if (plan_first_channel(jstr(m, "channels"), channel,
+		    sizeof channel) != 0)
+			continue;
+		in.person_id = jint(m, "id");
+		in.channel = channel;
+		if ((rc = store_plan_insert(st, &in, cause)) != 0)
+			break;
+	}
+	json_decref(members);
+	return (rc);
+}
+
+/* Add a word to a comma-separated list of what changed, once. */
+static void
+plan_what_add(char **what, const char *word)
+{
+	char	*t;
+
+	if (plan_channel_listed(*what, word))
+		return;
+	t = xprintf("%s%s%s", *what, **what ? "," : "", word);
+	free(*what);
+	*what = t;
+}
+
+/* What a split changes that members see: "time", "place", "title". */
+static char *
+plan_what(json_t *row, const struct series_in *next, time_t shift)
+{
+	char	*what = xstrdup(""), *a, *b;
+	int	 count;
+
+	a = plan_rule_open(next->rrule, &count);
+	b = plan_rule_open(jstr(row, "rrule"), &count);
+	if (shift != 0 || next->duration != jint(row, "duration") ||
+	    strcmp(a, b) != 0)
+		plan_what_add(&what, "time");
+	free(a);
+	free(b);
+	if (next->venue_id != jint(row, "venue_id") ||
+	    strcmp(next->online_link, jstr(row, "online_link")) != 0)
+		plan_what_add(&what, "place");
+	if (strcmp(next->title, jstr(row, "title")) != 0)
+		plan_what_add(&what, "title");
+	return (what);
+}
+
+/*
+ * A meeting moved by hand keeps its move in the new series: it goes to
+ * the meeting there that its own became (its date moved by the same
+ * change of local time), at the moved time and venue.  When there is no
+ * such meeting it is gone, and plan_notify_diff says so.
+ */
+static int
+plan_keep_moved(struct store *st, json_t *moved, long long newid,
+    time_t shift, time_t now, char **cause)
+{
+	json_t	*o, *got;
+	char	 rid[SCHED_LOCAL_LEN];
+	size_t	 i;
+	int	 rc = 0;
+
+	json_array_foreach(moved, i, o) {
+		plan_shift(jstr(o, "recurrence_id"), shift, rid);
+		if ((got = store_occ_reattach(st, newid, rid, o,
+		    cause)) == NULL)
+			return (-1);
+		if (json_array_size(got) > 0)
+			rc = plan_occ_locked(st, jint(json_array_get(got, 0),
+			    "id"), now, cause);
+		json_decref(got);
+		if (rc != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* The meeting of series in list that b became after a split, or NULL. */
+static json_t *
+plan_became(json_t *list, long long series, json_t *b, time_t shift)
+{
+	json_t	*o;
+	char	 rid[SCHED_LOCAL_LEN];
+	size_t	 i;
+
+	plan_shift(jstr(b, "recurrence_id"), shift, rid);
+	json_array_foreach(list, i, o) {
+		if (jint(o, "series_id") == series &&
+		    strcmp(jstr(o, "recurrence_id"), rid) == 0)
+			return (o);
+	}
+	return (plan_same_day(list, series, b));
+}
+
+static int
+plan_live(json_t *o)
+{
+	return (o != NULL && (strcmp(jstr(o, "status"), "scheduled") == 0 ||
+	    strcmp(jstr(o, "status"), "moved") == 0));
+}
+
+/*
+ * After an edit: members hear once of the change (what, or for a whole
+ * series whatever changed in the time or place of its meetings).  A
+ * meeting gone with it is in that notice; one moved by hand, or any when
+ * there is no notice, is cancelled on its own, with the UID and
+ * RECURRENCE-ID its members were sent.
+ */
+static int
+plan_notify_diff(struct store *st, json_t *before, long long group,
+    long long oldser, long long newser, time_t shift, const char *what,
+    time_t now, char **cause)
+{
+	json_t		*after, *a, *b, *match, *first = NULL;
+	char		*found = xstrdup(what ? what : "");
+	size_t		 i;
+	int		 rc = 0, told = 0;
+
+	if ((after = store_occ_list(st, group, now, now + 10 * 366 * 86400LL,
+	    cause)) == NULL) {
+		free(found);
+		return (-1);
+	}
+	json_array_foreach(after, i, a) {
+		if (!plan_live(a))
+			continue;
+		if (newser != oldser) {
+			if (first == NULL && jint(a, "series_id") == newser)
+				first = a;
+			continue;
+		}
+		if (jint(a, "series_id") != oldser ||
+		    strcmp(jstr(a, "status"), "scheduled") != 0)
+			continue;
+		if ((b = plan_same_day(before, oldser, a)) == NULL ||
+		    !plan_live(b))
+			continue;	/* a new meeting: reminders will do */
+		if (jint(a, "start_at") != jint(b, "start_at"))
+			plan_what_add(&found, "time");
+		if (jint(a, "venue_id") != jint(b, "venue_id"))
+			plan_what_add(&found, "place");
+		if (first == NULL && (jint(a, "start_at") !=
+		    jint(b, "start_at") || jint(a, "venue_id") !=
+		    jint(b, "venue_id")))
+			first = a;
+	}
+	if (first != NULL && *found != '\0') {
+		if ((rc = plan_series_notice(st, group, first, found, now,
+		    cause)) != 0)
+			goto out;
+		told = 1;
+	}
+	json_array_foreach(before, i, b) {
+		if (jint(b, "series_id") != oldser || !plan_live(b))
+			continue;
+		/* The notice says the rule changed; a move was news. */
+		if (told && strcmp(jstr(b, "status"), "scheduled") == 0)
+			continue;
+		match = newser != oldser ? plan_became(after, newser, b,
+		    shift) : NULL;
+		if (match == NULL)
+			match = plan_same_day(after, oldser, b);
+		if (plan_live(match))
+			continue;
+		if ((rc = plan_notice_for(st, jint(b, "id"),
+		    "cancellation", now, cause)) != 0)
+			goto out;
+	}
+out:
+	free(found);
+	json_decref(after);
+	return (rc);
+}
+
 /*
  * Edit a whole series, or (from an occurrence on) end the old series just
  * before that occurrence and carry on with a new one that has the
- * changes.  Members hear of every meeting whose time or place changed.
+ * changes.  What the coordinator said about the dates from that meeting
+ * on goes with the new series, moved by the same change of local time as
+ * its start: the dates left out (EXDATE), the extra ones (RDATE) and the
+ * meetings moved by hand.  Members hear once of the change.
  */
 int
 plan_series_edit(struct store *st, long long id, const struct series_in *ch,
     const char *from, time_t now, int horizon, char **cause)
 {
-	struct series_in	 next;
-	struct sched_series	 s;
+	struct series_in	 next, old;
+	struct sched_series	 s, ns;
 	struct sched_occ	*occ = NULL;
-	json_t			*row = NULL, *before = NULL;
-	json_t			*made = NULL;
+	json_t			*row = NULL, *before = NULL, *moved = NULL;
+	json_t			*made = NULL, *o;
 	char			*open = NULL, *oldrule = NULL, *newrule = NULL;
+	char			*oldex = NULL, *newex = NULL, *oldrd = NULL;
+	char			*newrd = NULL, *what = NULL;
 	char			 until[32];
-	size_t			 n = 0;
+	size_t			 n = 0, i;
 	long long		 newid = id;
-	time_t			 cut;
+	time_t			 cut, t0, t1, shift = 0;
 	struct tm		 tm;
 	int			 count, ok = 0;
 
@@ -783,31 +1024,61 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 	next.duration = ch->duration > 0 ? ch->duration :
 	    (int)jint(row, "duration");
 	next.rrule = newrule;
-	next.exdates = ch->exdates ? ch->exdates : jstr(row, "exdates");
-	next.rdates = ch->rdates ? ch->rdates : "";
 	next.venue_id = ch->venue_id > 0 ? ch->venue_id :
 	    jint(row, "venue_id");
 	next.online_link = ch->online_link ? ch->online_link :
 	    jstr(row, "online_link");
 	next.agenda = ch->agenda ? ch->agenda : jstr(row, "agenda");
-	{
-		struct series_in	old;
-
-		memset(&old, 0, sizeof old);
-		old.rrule = oldrule;
-		if (store_series_update(st, id, &old, cause) != 0)
-			goto done;
+	/* The new start's change of wall-clock time, for the dates after. */
+	if (plan_naive(from, &t0) != 0 || plan_naive(next.dtstart, &t1) != 0) {
+		cause_set(cause, "start: '%s' is not a local time",
+		    next.dtstart);
+		goto done;
 	}
+	shift = t1 - t0;
+	/* Dates before the split stay; from it on they go to the new one. */
+	oldex = plan_dates(jstr(row, "exdates"), from, 0, 0, NULL);
+	oldrd = plan_dates(jstr(row, "rdates"), from, 0, 0, NULL);
+	newrd = ch->rdates ? xstrdup(ch->rdates) :
+	    plan_dates(jstr(row, "rdates"), from, 1, shift, NULL);
+	memset(&ns, 0, sizeof ns);
+	ns.tzid = jstr(row, "time_zone");
+	ns.dtstart = next.dtstart;
+	ns.duration = next.duration;
+	ns.rrule = newrule;
+	ns.rdates = newrd;
+	/* An EXDATE that matches no meeting would only confuse a client. */
+	newex = ch->exdates ? xstrdup(ch->exdates) :
+	    plan_dates(jstr(row, "exdates"), from, 1, shift, &ns);
+	next.exdates = newex;
+	next.rdates = newrd;
+	memset(&old, 0, sizeof old);
+	old.rrule = oldrule;
+	old.exdates = oldex;
+	old.rdates = oldrd;
+	if (store_series_update(st, id, &old, cause) != 0)
+		goto done;
 	if ((made = store_series_create(st, &next, cause)) == NULL)
 		goto done;
 	newid = jint(made, "id");
+	/* The meetings moved by hand from the split on, before they go. */
+	moved = json_array();
+	json_array_foreach(before, i, o) {
+		if (jint(o, "series_id") == id && strcmp(jstr(o, "status"),
+		    "moved") == 0 && strcmp(jstr(o, "recurrence_id"),
+		    from) >= 0)
+			json_array_append(moved, o);
+	}
 	ok = store_occ_remove_moved(st, id, from, cause) == 0 &&
 	    plan_series(st, id, now, horizon, cause) == 0 &&
-	    plan_series(st, newid, now, horizon, cause) == 0;
+	    plan_series(st, newid, now, horizon, cause) == 0 &&
+	    plan_keep_moved(st, moved, newid, shift, now, cause) == 0;
+	if (ok)
+		what = plan_what(row, &next, shift);
 done:
 	if (ok)
 		ok = plan_notify_diff(st, before, jint(row, "group_id"),
-		    id, newid, now, cause) == 0;
+		    id, newid, shift, what, now, cause) == 0;
 	if (ok)
 		ok = store_audit(st, "api", "edit", "series", newid != id ?
 		    "split" : "whole") == 0;
@@ -818,6 +1089,12 @@ out:
 	free(open);
 	free(oldrule);
 	free(newrule);
+	free(oldex);
+	free(newex);
+	free(oldrd);
+	free(newrd);
+	free(what);
+	json_decref(moved);
 	json_decref(made);
 	json_decref(before);
 	json_decref(row);

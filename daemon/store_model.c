@@ -469,6 +469,32 @@ store_occ_remove_moved(struct store *st, long long series, const char *rid,
 	return (store_done(st, stmt, cause));
 }
 
+/*
+ * A meeting that had been moved, carried over to the scheduled meeting
+ * rid of another series (a split): the same time, venue and reason.
+ * The rows changed (none when that series makes no such meeting).
+ */
+json_t *
+store_occ_reattach(struct store *st, long long series, const char *rid,
+    json_t *moved, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OCC_REATTACH, "UPDATE occurrences SET "
+	    "moved_from = start_at, start_at = :start, end_at = :end, "
+	    "venue_id = coalesce(:venue, venue_id), status = 'moved', "
+	    "reason = :reason, sequence = sequence + 1 WHERE series_id = :s "
+	    "AND recurrence_id = :rid AND status = 'scheduled' RETURNING id");
+	store_bind(stmt, ":s", SB_INT, series, ":rid", SB_TEXT, rid,
+	    ":start", SB_INT, jint(moved, "start_at"), ":end", SB_INT,
+	    jint(moved, "end_at"), ":reason", SB_TEXT, jstr(moved, "reason"),
+	    NULL);
+	if (jint(moved, "venue_id") > 0)
+		store_bind(stmt, ":venue", SB_INT, jint(moved, "venue_id"),
+		    NULL);
+	return (store_rows(st, stmt, cause));
+}
+
 /* Upcoming occurrences of one group (or all), for coordinators. */
 json_t *
 store_occ_list(struct store *st, long long group, time_t from, time_t until,

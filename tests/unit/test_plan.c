@@ -317,9 +317,14 @@ test_series_edit(void **state)
 	    "ON c.id = o.occurrence_id WHERE c.series_id = 1 AND "
 	    "c.status = 'removed' AND o.kind = 'reminder' AND "
 	    "o.state = 'pending'"), 0);
+	/* Told once each (Ada, Bo; Cy reads the feed), not once a meeting. */
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.series_id = 2 AND "
-	    "o.kind = 'update'"), 6);
+	    "o.kind = 'update'"), 2);
+	assert_int_equal(q("SELECT count(DISTINCT person_id) FROM outbox o "
+	    "JOIN occurrences c ON c.id = o.occurrence_id WHERE "
+	    "c.series_id = 2 AND o.kind = 'update' AND "
+	    "o.lead = 'series:time'"), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.series_id = 2 AND "
 	    "o.kind = 'reminder' AND o.state = 'pending' AND "
@@ -328,7 +333,7 @@ test_series_edit(void **state)
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.series_id = 1 AND "
 	    "o.kind = 'cancellation' AND c.status = 'removed'"), 0);
-	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 12);
+	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 8);
 
 	/* A whole-series change of title tells nobody anything. */
 	before = q("SELECT count(*) FROM outbox");
@@ -341,6 +346,100 @@ test_series_edit(void **state)
 	    "'Steering group (new name)'"), 1);
 }
 
+/*
+ * A split keeps what the coordinator said about the dates after it: the
+ * dates left out stay out and the extra ones go with the new series, at
+ * its new time; a meeting moved by hand keeps its move, or its members
+ * are told it is gone; each member hears once of the change.
+ */
+static void
+test_series_split(void **state)
+{
+	struct series_in	 s;
+	char			*cause = NULL;
+	time_t			 now = utc(2027, 1, 1, 12, 0);
+	long long		 old, new, kept, gone, mark;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	s.group_id = 1;
+	s.title = "Fortnightly";
+	s.dtstart = "20270107T180000";
+	s.duration = 3600;
+	s.rrule = "FREQ=WEEKLY;INTERVAL=2";
+	s.exdates = "20270204T180000,20270318T180000,20270429T180000";
+	s.rdates = "20270120T180000,20270324T180000";
+	old = id_of(store_series_create(st, &s, &cause));
+	assert_int_equal(plan_series(st, old, now, 400 * 86400, &cause), 0);
+	kept = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20270401T180000'", old);
+	gone = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20270415T180000'", old);
+	assert_int_equal(plan_move(st, kept, "2027-04-02T17:30", 0, "room",
+	    now, &cause), 0);
+	assert_int_equal(plan_move(st, gone, "2027-04-16T10:00", 0, NULL,
+	    now, &cause), 0);
+	mark = q("SELECT max(id) FROM outbox");
+
+	/* From 4 March: every four weeks, at 5pm. */
+	memset(&s, 0, sizeof s);
+	s.dtstart = "20270304T170000";
+	s.rrule = "FREQ=WEEKLY;INTERVAL=4";
+	if (plan_series_edit(st, old, &s, "20270304T180000", now,
+	    400 * 86400, &cause) != 0)
+		fail_msg("%s", cause);
+	new = q("SELECT max(id) FROM series");
+	assert_true(new > old);
+
+	/* The dates before the split stay with the old series. */
+	assert_int_equal(q("SELECT exdates = '20270204T180000' AND rdates = "
+	    "'20270120T180000' AND rrule = 'FREQ=WEEKLY;INTERVAL=2;"
+	    "UNTIL=20270304T175959Z' FROM series WHERE id = %lld", old), 1);
+	/*
+	 * After it: 29 April left out at the new time; 18 March is no
+	 * meeting of the new rule, so no EXDATE for it; the extra meeting
+	 * on 24 March at 5pm.
+	 */
+	assert_int_equal(q("SELECT exdates = '20270429T170000' AND rdates = "
+	    "'20270324T170000' FROM series WHERE id = %lld", new), 1);
+	assert_int_equal(q("SELECT count(*) FROM occurrences WHERE "
+	    "recurrence_id LIKE '20270429%%' AND status IN ('scheduled', "
+	    "'moved')"), 0);
+	assert_int_equal(q("SELECT count(*) FROM occurrences WHERE "
+	    "recurrence_id LIKE '20270324%%' AND status IN ('scheduled', "
+	    "'moved')"), 1);
+	assert_int_equal(q("SELECT start_at FROM occurrences WHERE "
+	    "series_id = %lld AND recurrence_id = '20270324T170000' AND "
+	    "status = 'scheduled'", new), utc(2027, 3, 24, 17, 0));
+
+	/* 1 April keeps its move, 5:30pm on the 2nd, in the new series. */
+	assert_int_equal(q("SELECT status = 'removed' FROM occurrences WHERE "
+	    "id = %lld", kept), 1);
+	assert_int_equal(q("SELECT start_at FROM occurrences WHERE "
+	    "series_id = %lld AND recurrence_id = '20270401T170000' AND "
+	    "status = 'moved' AND reason = 'room'", new),
+	    utc(2027, 4, 2, 16, 30));
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = %lld AND "
+	    "c.recurrence_id = '20270401T170000' AND o.kind = 'reminder' "
+	    "AND o.state = 'pending' AND o.due_at = %lld", new,
+	    (long long)utc(2027, 4, 1, 16, 30)), 2);
+	/* 15 April is no meeting of the new rule: those told hear it is off. */
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
+	    "kind = 'cancellation' AND occurrence_id = %lld", mark, gone), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
+	    "kind = 'cancellation' AND occurrence_id != %lld", mark, gone), 0);
+
+	/* One update each, about the series, not one a meeting. */
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
+	    "kind = 'update'", mark), 2);
+	assert_int_equal(q("SELECT count(DISTINCT person_id) FROM outbox o "
+	    "JOIN occurrences c ON c.id = o.occurrence_id WHERE o.id > %lld "
+	    "AND o.kind = 'update' AND o.lead = 'series:time' AND "
+	    "c.series_id = %lld AND c.recurrence_id = '20270304T170000'",
+	    mark, new), 2);
+}
+
 int
 main(void)
 {
@@ -350,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_member_leaves),
 		cmocka_unit_test(test_channels_and_notices),
 		cmocka_unit_test(test_series_edit),
+		cmocka_unit_test(test_series_split),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
