@@ -7,7 +7,7 @@ libsqlite3-dev libical-dev libsystemd-dev libinih-dev libjansson-dev
 libsodium-dev"
 TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind
 kannel kannel-extras python3-aiosmtpd python3-icalendar
-python3-recurring-ical-events msmtp nginx-light wrk chromium"
+python3-recurring-ical-events msmtp nginx-light wrk chromium khal vdirsyncer"
 
 # Node and npm for the test-only npm packages; some machines carry their
 # own build of both, which Debian's npm package conflicts with.

@@ -1,0 +1,205 @@
+# series-split.sh: a weekly meeting at 18:00 in Europe/London with a date
+# left out and an extra date on each side of meeting 3, and meeting 4
+# moved by hand, is changed from meeting 3 on to 17:00.  A member's feed,
+# read by three independent parsers (ical.js, python icalendar, and khal
+# through vdirsyncer subscribed to the feed as a phone would), lists
+# exactly the meetings the coordinator set up: the dates left out absent,
+# the extra date after the change at 17:00, the moved meeting where it was
+# moved to; and khal finds no EXDATE or RECURRENCE-ID that matches
+# nothing.
+. "$(dirname "$0")/lib.sh"
+
+"$PY" -c 'import icalendar, recurring_ical_events' 2>/dev/null ||
+    fail "python3-icalendar and python3-recurring-ical-events are needed"
+"$PY" -c 'import khal, vdirsyncer' 2>/dev/null ||
+    fail "khal and vdirsyncer are needed (Debian packages khal, vdirsyncer)"
+need_node
+
+write_conf "
+[outbox]
+horizon_days = 400"
+start_daemon
+
+ctl() {
+	"$CONVENECTL" -s "$T/state/convened.sock" "$@"
+}
+
+# day N: the date N days after the first meeting.
+D0=$(date -d "+3 days" +%Y-%m-%d)
+day() {
+	date -d "$D0 +$1 days" +%Y-%m-%d
+}
+
+ctl group add dp-steering "Direct Payments Steering Group" \
+    --time-zone Europe/London --lead-times P1D >/dev/null || fail "group add"
+ctl person add "Ann Jones" --email ann@example.org >/dev/null ||
+    fail "person add"
+ctl member add dp-steering 1 >/dev/null || fail "member add"
+# Left out: meetings 1 and 6; extra: two days after 1, a day after 5.
+ctl series add dp-steering "Steering group" "${D0}T18:00" \
+    --rrule "FREQ=WEEKLY" \
+    --exdate "$(day 7)T18:00" --exdate "$(day 42)T18:00" \
+    --rdate "$(day 9)T18:00" --rdate "$(day 36)T18:00" >/dev/null ||
+    fail "series add"
+
+# occ DATE: the id of the meeting whose own date (RECURRENCE-ID) is DATE.
+occ() {
+	ctl -j occurrence list --group dp-steering --days 400 |
+	    "$PY" -c 'import json, sys
+d = sys.argv[1].replace("-", "")
+print([o["id"] for o in json.load(sys.stdin)["occurrences"]
+       if o["recurrence_id"].startswith(d) and o["status"] != "removed"][0])' "$1"
+}
+ctl occurrence move "$(occ "$(day 28)")" "$(day 29)T17:30" \
+    --reason "room booked" >/dev/null || fail "occurrence move"
+
+URL=$(ctl feed show 1) || fail "feed show"
+FEED_PATH=${URL#"$BASE"}
+expect_code 200 GET "$FEED_PATH"
+cp "$T/body" "$T/before.ics"
+
+# From meeting 3 on, at 17:00.
+ctl series change 1 --from "$(occ "$(day 21)")" --start "$(day 21)T17:00" \
+    >/dev/null || fail "series change"
+ctl -j series list --group dp-steering > "$T/series.json"
+"$PY" -c 'import json, sys
+s = json.load(open(sys.argv[1]))["series"]
+assert len(s) == 2, s' "$T/series.json" ||
+    fail "the change made no new series: $(cat "$T/series.json")"
+expect_code 200 GET "$FEED_PATH"
+cp "$T/body" "$T/after.ics"
+
+NOW=$(date +%s)
+UNTIL=$(date -d "$(day 63) 12:00" +%s)
+
+# What the coordinator set up, worked out here and not asked of convened.
+"$PY" - "$D0" "$T/expected.json" <<'PY' || fail "the expectation"
+import datetime, json, sys, zoneinfo
+z = zoneinfo.ZoneInfo("Europe/London")
+d0 = datetime.date.fromisoformat(sys.argv[1])
+def at(days, hh, mm):
+    d = d0 + datetime.timedelta(days=days)
+    t = datetime.datetime(d.year, d.month, d.day, hh, mm, tzinfo=z)
+    return {"utc": int(t.timestamp()), "local": t.strftime("%Y-%m-%dT%H:%M"),
+            "status": "CONFIRMED"}
+want = [at(0, 18, 0), at(9, 18, 0), at(14, 18, 0),
+        at(21, 17, 0), at(29, 17, 30), at(35, 17, 0), at(36, 17, 0),
+        at(49, 17, 0), at(56, 17, 0)]
+json.dump(want, open(sys.argv[2], "w"))
+PY
+
+# check NAME FEED: ical.js and python icalendar list those meetings.
+check() {
+	node "$top_srcdir/tests/regress/feed_check.js" "$2" "$T/expected.json" \
+	    "$NOW" "$UNTIL" >"$T/js.out" 2>&1 ||
+	    fail "$1: ical.js: $(cat "$T/js.out")"
+	"$PY" "$top_srcdir/tests/regress/feed_check.py" "$2" \
+	    "$T/expected.json" "$NOW" "$UNTIL" >"$T/py.out" 2>&1 ||
+	    fail "$1: python: $(cat "$T/py.out")"
+	ok "$1: $(cat "$T/js.out"); $(cat "$T/py.out")"
+}
+check "after the change" "$T/after.ics"
+
+# khal, through vdirsyncer's http storage, as a phone subscribes.
+mkdir -p "$T/vds/status" "$T/vds/cal" "$T/khal" "$T/xdg"
+cat > "$T/vdirsyncer.conf" <<CONF
+[general]
+status_path = "$T/vds/status/"
+
+[pair feed]
+a = "feed_remote"
+b = "feed_local"
+collections = null
+conflict_resolution = "a wins"
+
+[storage feed_remote]
+type = "http"
+url = "$URL"
+
+[storage feed_local]
+type = "filesystem"
+path = "$T/vds/cal/"
+fileext = ".ics"
+CONF
+cat > "$T/khal.conf" <<CONF
+[calendars]
+[[feed]]
+path = $T/vds/cal/
+type = calendar
+
+[locale]
+timeformat = %H:%M
+dateformat = %Y-%m-%d
+longdateformat = %Y-%m-%d
+datetimeformat = %Y-%m-%dT%H:%M
+longdatetimeformat = %Y-%m-%dT%H:%M
+local_timezone = Europe/London
+default_timezone = Europe/London
+
+[sqlite]
+path = $T/khal/khal.db
+CONF
+vds() {
+	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
+	    /usr/bin/python3 -m vdirsyncer -c "$T/vdirsyncer.conf" "$@" \
+	    </dev/null >>"$T/vdirsyncer.out" 2>&1 ||
+	    fail "vdirsyncer $1: $(cat "$T/vdirsyncer.out")"
+}
+vds discover feed
+vds sync feed
+ls "$T"/vds/cal/*.ics >/dev/null 2>&1 ||
+    fail "vdirsyncer wrote nothing: $(cat "$T/vdirsyncer.out")"
+
+# khal_list: every meeting khal lists in the window, one "start" a line.
+khal_list() {
+	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
+	    TZ=Europe/London /usr/bin/python3 -m khal -c "$T/khal.conf" list \
+	    --format "{start}" --day-format "" \
+	    "$(date -d "@$NOW" +%Y-%m-%d)" "$(day 62)" 2>"$T/khal.err"
+}
+khal_list > "$T/khal.out" || fail "khal: $(cat "$T/khal.err")"
+"$PY" - "$T/khal.out" "$T/expected.json" "$NOW" <<'PY' ||
+import datetime, json, sys, zoneinfo
+z = zoneinfo.ZoneInfo("Europe/London")
+lo = int(sys.argv[3])
+got = []
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line:
+        continue
+    t = datetime.datetime.strptime(line, "%Y-%m-%dT%H:%M").replace(tzinfo=z)
+    if t.timestamp() >= lo:
+        got.append(line)
+want = [o["local"] for o in json.load(open(sys.argv[2]))]
+if sorted(got) != sorted(want):
+    sys.exit("khal read:  %s\nexpected:   %s" % (sorted(got), sorted(want)))
+print("khal: %d meetings agree" % len(got))
+PY
+    fail "khal lists other meetings: $(cat "$T/khal.out")"
+if grep -i "warn\|not found\|error" "$T/khal.err"; then
+	fail "khal warns about the feed: $(cat "$T/khal.err")"
+fi
+ok "khal: the same meetings, and no warning"
+
+# convened's own list says the same.
+ctl -j occurrence list --group dp-steering --days 400 |
+    "$PY" -c 'import json, sys
+lo, hi = int(sys.argv[1]), int(sys.argv[2])
+got = sorted(o["start_at"] for o in json.load(sys.stdin)["occurrences"]
+             if o["status"] in ("scheduled", "moved") and lo <= o["start_at"] < hi)
+want = sorted(o["utc"] for o in json.load(open(sys.argv[3])))
+assert got == want, (got, want)' "$NOW" "$UNTIL" "$T/expected.json" ||
+    fail "convened's own meetings are not those set up"
+ok "convened's own meetings"
+
+# The checkers can say no: the feed from before the change is not it.
+node "$top_srcdir/tests/regress/feed_check.js" "$T/before.ics" \
+    "$T/expected.json" "$NOW" "$UNTIL" >"$T/js.out" 2>&1 &&
+    fail "ical.js took the old feed for the new: $(cat "$T/js.out")"
+"$PY" "$top_srcdir/tests/regress/feed_check.py" "$T/before.ics" \
+    "$T/expected.json" "$NOW" "$UNTIL" >"$T/py.out" 2>&1 &&
+    fail "python took the old feed for the new: $(cat "$T/py.out")"
+ok "the checkers refuse the feed from before the change"
+
+stop_daemon
+pass
