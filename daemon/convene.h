@@ -243,6 +243,7 @@ json_t		*store_feed_group(struct store *, const char *, char **);
 int		 store_feed_public(struct store *, long long, int, char **);
 json_t		*store_feed_series(struct store *, long long, long long,
 		    char **);
+int		 store_feed_notice(struct store *, json_t *, char **);
 json_t		*store_feed_overrides(struct store *, long long, long long,
 		    char **);
 
@@ -381,6 +382,7 @@ char		*ical_escape(const char *);
 char		*ical_fold(const char *);
 char		*ical_feed(const struct ical_feed *, size_t *, char **);
 char		*ical_message(json_t *, const char *, const char *, char **);
+char		*ical_series_message(json_t *, const char *, char **);
 
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */

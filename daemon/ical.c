@@ -878,3 +878,79 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	ical_line(&b, "END", "VCALENDAR");
 	return (b.p);
 }
+
+/*
+ * A change to a series from one meeting on, for an email's calendar
+ * part: a REQUEST with each series the row's notice_series holds (the
+ * one it was split from, its rule now ending with UNTIL and a higher
+ * SEQUENCE, and the new one), each whole, as in the feed.  A REQUEST
+ * for a series without RECURRENCE-ID replaces every meeting a client
+ * has of it, overrides too (RFC 5546, 3.2.2).
+ */
+char *
+ical_series_message(json_t *row, const char *organizer, char **cause)
+{
+	struct ical_buf	 b = { NULL, 0, 0 }, one = { NULL, 0, 0 };
+	struct ical_buf	 who = { NULL, 0, 0 };
+	json_t		*series = json_object_get(row, "notice_series");
+	json_t		*over = json_object_get(row, "notice_overrides");
+	json_t		*s;
+	const char	*p, *end;
+	char		*cn, *n;
+	size_t		 i, oi = 0;
+	int		 year = 0;
+
+	if (!json_is_array(series) || json_array_size(series) == 0 ||
+	    !json_is_array(over)) {
+		cause_set(cause, "ical: the notice has no series");
+		return (NULL);
+	}
+	if (organizer == NULL || *organizer == '\0' ||
+	    strpbrk(organizer, " \r\n\"<>") != NULL) {
+		cause_set(cause, "ical: '%s' is not an organizer address",
+		    organizer ? organizer : "");
+		return (NULL);
+	}
+	/* Who: in every VEVENT, just before its end. */
+	cn = ical_param(*jstr(row, "group_name") ? jstr(row, "group_name") :
+	    "convene");
+	n = xprintf("ORGANIZER;CN=%s", cn);
+	ical_linef(&who, n, "mailto:%s", organizer);
+	free(n);
+	free(cn);
+	if (*jstr(row, "email") != '\0') {
+		cn = ical_param(jstr(row, "person"));
+		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
+		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
+		ical_linef(&who, n, "mailto:%s", jstr(row, "email"));
+		free(n);
+		free(cn);
+	}
+	ical_head(&b, "REQUEST");
+	json_array_foreach(series, i, s) {
+		if (year == 0 || ical_year(jstr(s, "dtstart")) < year)
+			year = ical_year(jstr(s, "dtstart"));
+	}
+	ical_vtimezone(&b, jstr(json_array_get(series, 0), "time_zone"),
+	    year);
+	json_array_foreach(series, i, s) {
+		while (oi < json_array_size(over) &&
+		    jint(json_array_get(over, oi), "series_id") <
+		    jint(s, "id"))
+			oi++;
+		ical_series(&one, s, over, &oi, ICAL_LINKS);
+	}
+	for (p = one.p; p != NULL && *p != '\0'; p = end) {
+		if ((end = strstr(p, "\r\n")) == NULL)
+			end = p + strlen(p);
+		else
+			end += 2;
+		if (strncmp(p, "END:VEVENT\r\n", 12) == 0)
+			ical_add(&b, who.p, who.len);
+		ical_add(&b, p, end - p);
+	}
+	ical_line(&b, "END", "VCALENDAR");
+	free(one.p);
+	free(who.p);
+	return (b.p);
+}

@@ -80,7 +80,8 @@ const char *const msg_vars[] = {
 	"reason", "rsvp_link", "code", "contact", "preferences_link", "group",
 	"person", "lead", "answer", "answer_yes", "answer_no", "answer_maybe",
 	"need", "status", "status_requested", "status_arranged",
-	"status_unable", "status_withdrawn", "note", NULL
+	"status_unable", "status_withdrawn", "note",
+	"series_time", "series_place", "series_title", NULL
 };
 
 /* Every word of words.ini; "?": English may leave it out. */
@@ -1201,6 +1202,19 @@ fail:
 	return (NULL);
 }
 
+/* Does the lead "series:time,place/ID" of a series notice name what? */
+static int
+msg_series_what(const char *lead, const char *what)
+{
+	char	*list = xstrdup(lead + 7);
+	int	 found;
+
+	list[strcspn(list, "/")] = '\0';
+	found = plan_channel_listed(list, what);
+	free(list);
+	return (found);
+}
+
 /* The template for a style, when English has it; else the general one. */
 static void
 msg_name(struct tmpl_set *set, char *buf, size_t len, const char *kind,
@@ -1237,6 +1251,11 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	time_t		 from = (time_t)jint(row, "moved_from");
 	enum msg_style	 style = msg_style(jstr(row, "style"));
 	int		 sms = strcmp(channel, "sms") == 0;
+	/* An update about a series from one meeting on has its own words. */
+	const char	*lead_s = jstr(row, "lead");
+	int		 series = strcmp(kind, "update") == 0 &&
+			    strncmp(lead_s, "series:", 7) == 0;
+	const char	*tkind = series ? "series" : kind;
 
 	memset(m, 0, sizeof *m);
 	*permanent = 0;
@@ -1320,21 +1339,27 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 			{ "status_withdrawn", strcmp(status, "withdrawn") ==
 			    0 ? "1" : "" },
 			{ "note", jstr(row, "note") },
+			{ "series_time", series && msg_series_what(lead_s,
+			    "time") ? "1" : "" },
+			{ "series_place", series && msg_series_what(lead_s,
+			    "place") ? "1" : "" },
+			{ "series_title", series && msg_series_what(lead_s,
+			    "title") ? "1" : "" },
 			{ NULL, NULL }
 		};
 
 		if (sms) {
-			msg_name(tmpl, name, sizeof name, kind, style ==
+			msg_name(tmpl, name, sizeof name, tkind, style ==
 			    MSG_EASYREAD ? "easyread" : NULL, "sms");
 			body = msg_sms(tmpl, lang, name, vars, conf != NULL &&
 			    conf->sms_max_segments > 0 ?
 			    (size_t)conf->sms_max_segments : MSG_SMS_SEGMENTS,
 			    jint(row, "id"), &used, cause);
 		} else {
-			snprintf(name, sizeof name, "%s.subject", kind);
+			snprintf(name, sizeof name, "%s.subject", tkind);
 			subject = tmpl_render(tmpl, lang, name, vars, NULL,
 			    cause);
-			msg_name(tmpl, name, sizeof name, kind, style ==
+			msg_name(tmpl, name, sizeof name, tkind, style ==
 			    MSG_EASYREAD ? "easyread" : NULL, "text");
 			if (subject != NULL)
 				body = tmpl_render(tmpl, lang, name, vars,
@@ -1377,8 +1402,13 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		    "REQUEST";
 		organizer = mime_envelope(conf != NULL ? conf->mail_from :
 		    "convene@localhost");
-		m->ical = ical_message(row, m->ical_method, organizer,
-		    &icause);
+		/* A series change: each series whole, as clients keep them. */
+		if (series && json_is_array(json_object_get(row,
+		    "notice_series")))
+			m->ical = ical_series_message(row, organizer, &icause);
+		else
+			m->ical = ical_message(row, m->ical_method, organizer,
+			    &icause);
 		free(organizer);
 		if (m->ical == NULL) {
 			log_warnx("message %lld goes without its calendar "

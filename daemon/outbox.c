@@ -325,6 +325,12 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		job->id = jint(row, "id");
 		job->row = json_incref(row);
 		ob->inflight++;
+		/* A change to a series: the series for its calendar part. */
+		if (store_feed_notice(ob->st, row, &cause) != 0) {
+			log_warnx("outbox: row %lld: %s", job->id, cause);
+			free(cause);
+			cause = NULL;
+		}
 		if (msg_render(ob->tmpl, ob->conf, row,
 		    (int)jint(row, "attempts") + 1, &m, &permanent,
 		    &cause) != 0) {

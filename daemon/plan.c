@@ -746,11 +746,13 @@ plan_dates(const char *list, const char *from, int after, time_t shift,
 /*
  * One notice a member for a change to a series: an update about occ,
  * the first meeting the change touches, whose lead says what changed
- * ("series:time,place,title") so that the message speaks of the series.
+ * and, after a split, which series it was split from
+ * ("series:time,place,title/ID"), so that the message speaks of the
+ * series and its calendar part has both.
  */
 static int
 plan_series_notice(struct store *st, long long group, json_t *occ,
-    const char *what, time_t now, char **cause)
+    const char *what, long long oldser, time_t now, char **cause)
 {
 	struct outbox_in	 in;
 	json_t			*members, *m;
@@ -760,7 +762,10 @@ plan_series_notice(struct store *st, long long group, json_t *occ,
 
 	if ((members = store_plan_members(st, group, cause)) == NULL)
 		return (-1);
-	snprintf(lead, sizeof lead, "series:%s", what);
+	if (oldser != jint(occ, "series_id"))
+		snprintf(lead, sizeof lead, "series:%s/%lld", what, oldser);
+	else
+		snprintf(lead, sizeof lead, "series:%s", what);
 	memset(&in, 0, sizeof in);
 	in.occurrence_id = jint(occ, "id");
 	in.kind = "update";
@@ -916,8 +921,8 @@ plan_notify_diff(struct store *st, json_t *before, long long group,
 			first = a;
 	}
 	if (first != NULL && *found != '\0') {
-		if ((rc = plan_series_notice(st, group, first, found, now,
-		    cause)) != 0)
+		if ((rc = plan_series_notice(st, group, first, found, oldser,
+		    now, cause)) != 0)
 			goto out;
 		told = 1;
 	}

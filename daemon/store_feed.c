@@ -232,3 +232,48 @@ store_feed_overrides(struct store *st, long long person, long long group,
 		store_bind(stmt, ":g", SB_INT, group, NULL);
 	return (store_rows(st, stmt, cause));
 }
+
+/*
+ * For a notice of a change to a series (an update whose lead is
+ * "series:WHAT" or, after a split, "series:WHAT/OLD"): that series as
+ * a calendar should now have it and the one it was split from, with
+ * their meetings moved or cancelled, put on the row as notice_series
+ * and notice_overrides for the message's calendar part.
+ */
+int
+store_feed_notice(struct store *st, json_t *row, char **cause)
+{
+	json_t		*series, *over, *ks, *ko, *o;
+	const char	*lead = jstr(row, "lead"), *slash;
+	long long	 newid = jint(row, "series_id"), oldid = 0, id;
+	size_t		 i;
+
+	if (strncmp(lead, "series:", 7) != 0 || newid <= 0)
+		return (0);
+	if ((slash = strchr(lead, '/')) != NULL)
+		oldid = strtoll(slash + 1, NULL, 10);
+	series = store_feed_series(st, jint(row, "person_id"), 0, cause);
+	over = store_feed_overrides(st, jint(row, "person_id"), 0, cause);
+	if (series == NULL || over == NULL) {
+		json_decref(series);
+		json_decref(over);
+		return (-1);
+	}
+	ks = json_array();
+	ko = json_array();
+	json_array_foreach(series, i, o) {
+		id = jint(o, "id");
+		if (id == newid || id == oldid)
+			json_array_append(ks, o);
+	}
+	json_array_foreach(over, i, o) {
+		id = jint(o, "series_id");
+		if (id == newid || id == oldid)
+			json_array_append(ko, o);
+	}
+	json_object_set_new(row, "notice_series", ks);
+	json_object_set_new(row, "notice_overrides", ko);
+	json_decref(series);
+	json_decref(over);
+	return (0);
+}

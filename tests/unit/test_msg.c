@@ -555,6 +555,128 @@ test_sms_one_segment(void **state)
 	assert_false(gsm7_one("Caf\xc3\xa7 at 6"));
 }
 
+/* A series as store_feed_series gives it. */
+static json_t *
+series_new(long long id, const char *dtstart, const char *rrule,
+    const char *exdates, long long sequence)
+{
+	return (json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:I,"
+	    " s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)id,
+	    "title", "Direct Payments Steering Group", "dtstart", dtstart,
+	    "duration", (json_int_t)7200, "rrule", rrule, "exdates", exdates,
+	    "rdates", "", "agenda", "", "sequence", (json_int_t)sequence,
+	    "updated_at", (json_int_t)START, "time_zone", "Europe/London",
+	    "group_name", "Direct Payments Steering Group", "online_link", "",
+	    "venue", "Town Hall Room 2", "address", "1 High Street",
+	    "travel", "", "lead_times", "P1D"));
+}
+
+/*
+ * A change to a series from one meeting on: one message in every style,
+ * language and channel that speaks of the meetings from then on and says
+ * what changed; its calendar part has both series whole.
+ */
+static void
+test_series_notice(void **state)
+{
+	struct chan_msg	 m;
+	json_t		*row, *list;
+	const char	*why, *bad, *p;
+	char		 what[128], sentence[512], *flat;
+	size_t		 s, l, n;
+
+	(void)state;
+	for (l = 0; langs[l].lang != NULL; l++) {
+		for (s = 0; styles[s] != NULL; s++) {
+			snprintf(what, sizeof what, "%s/series.%s",
+			    langs[l].lang, styles[s]);
+			row = row_new("update", styles[s], langs[l].lang,
+			    "email");
+			json_object_set_new(row, "lead",
+			    json_string("series:time,place/8"));
+			json_object_del(row, "moved_from");
+			list = json_array();
+			json_array_append_new(list, series_new(8,
+			    "20260106T180000", "FREQ=WEEKLY;INTERVAL=6;"
+			    "UNTIL=20260303T175959Z", "20260217T180000", 3));
+			json_array_append_new(list, series_new(9,
+			    "20260303T180000", "FREQ=WEEKLY;INTERVAL=6",
+			    "20260414T180000", 0));
+			json_object_set_new(row, "notice_series", list);
+			json_object_set_new(row, "notice_overrides",
+			    json_array());
+			render(row, &m);
+			if (getenv("MSG_SHOW") != NULL &&
+			    strcmp(getenv("MSG_SHOW"), what) == 0)
+				printf("Subject: %s\n\n%s\n%s", m.subject,
+				    m.body, m.ical);
+			if (strncmp(m.subject, langs[l].moved,
+			    strlen(langs[l].moved)) == 0 ||
+			    strchr(m.subject, '\n') != NULL ||
+			    strstr(m.subject, "Direct Payments") == NULL)
+				fail_msg("%s: subject: %s", what, m.subject);
+			if ((why = gap(m.body)) != NULL)
+				fail_msg("%s %s:\n%s", what, why, m.body);
+			if (strcmp(styles[s], "large") != 0 &&
+			    strstr(m.body, langs[l].tuesday) == NULL)
+				fail_msg("%s: no '%s':\n%s", what,
+				    langs[l].tuesday, m.body);
+			if (strcmp(langs[l].lang, "en") == 0 &&
+			    (strstr(m.body, "ew time") == NULL ||
+			    strstr(m.body, "ew place") == NULL ||
+			    strstr(m.body, "ew name") != NULL ||
+			    strstr(m.body, "moved") != NULL))
+				fail_msg("%s: not what changed:\n%s", what,
+				    m.body);
+			if (strcmp(styles[s], "large") == 0 &&
+			    (bad = long_line(m.body, 40)) != NULL)
+				fail_msg("%s: a line over 40: %.*s", what,
+				    (int)strcspn(bad, "\n"), bad);
+			if (strcmp(styles[s], "easyread") == 0 &&
+			    (n = longest_sentence(m.body, sentence,
+			    sizeof sentence)) > 12)
+				fail_msg("%s: a sentence of %zu words: %s",
+				    what, n, sentence);
+			/* Both series whole: a client replaces what it had. */
+			flat = unfold(m.ical);
+			n = 0;
+			for (p = flat; (p = strstr(p, "\r\nORGANIZER")) !=
+			    NULL; p++)
+				n++;
+			if (strcmp(m.ical_method, "REQUEST") != 0 ||
+			    strstr(flat, "METHOD:REQUEST\r\n") == NULL ||
+			    strstr(flat, "UID:series-8@") == NULL ||
+			    strstr(flat, "UID:series-9@") == NULL ||
+			    strstr(flat, "RRULE:FREQ=WEEKLY;INTERVAL=6;"
+			    "UNTIL=20260303T175959Z\r\nEXDATE;TZID="
+			    "Europe/London:20260217T180000\r\n") == NULL ||
+			    strstr(flat, "SEQUENCE:3\r\n") == NULL ||
+			    strstr(flat, "EXDATE;TZID=Europe/London:"
+			    "20260414T180000\r\n") == NULL ||
+			    strstr(flat, "RECURRENCE-ID") != NULL || n != 2 ||
+			    strstr(flat, "BEGIN:VTIMEZONE") == NULL)
+				fail_msg("%s: calendar part:\n%s", what, flat);
+			free(flat);
+			msg_free(&m);
+
+			/* The same by SMS: one line, one part in English. */
+			json_object_set_new(row, "channel",
+			    json_string("sms"));
+			render(row, &m);
+			if (strchr(m.body, '\n') != NULL ||
+			    strstr(m.body, "{{") != NULL ||
+			    strstr(m.body, "  ") != NULL ||
+			    strstr(m.body, "Direct Payments") == NULL ||
+			    (strcmp(langs[l].lang, "en") == 0 &&
+			    !gsm7_one(m.body)))
+				fail_msg("%s: SMS: %s", what, m.body);
+			assert_null(m.ical);
+			msg_free(&m);
+			json_decref(row);
+		}
+	}
+}
+
 /* Parts of a text as a phone counts them. */
 static size_t
 sms_parts(const char *s)
@@ -1242,6 +1364,7 @@ main(void)
 		cmocka_unit_test(test_sms_one_segment),
 		cmocka_unit_test(test_sms_fits),
 		cmocka_unit_test(test_sms_travel),
+		cmocka_unit_test(test_series_notice),
 		cmocka_unit_test(test_english_time),
 		cmocka_unit_test(test_same_time),
 		cmocka_unit_test(test_large_url),

@@ -324,7 +324,7 @@ test_series_edit(void **state)
 	assert_int_equal(q("SELECT count(DISTINCT person_id) FROM outbox o "
 	    "JOIN occurrences c ON c.id = o.occurrence_id WHERE "
 	    "c.series_id = 2 AND o.kind = 'update' AND "
-	    "o.lead = 'series:time'"), 2);
+	    "o.lead = 'series:time/1'"), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.series_id = 2 AND "
 	    "o.kind = 'reminder' AND o.state = 'pending' AND "
@@ -435,9 +435,9 @@ test_series_split(void **state)
 	    "kind = 'update'", mark), 2);
 	assert_int_equal(q("SELECT count(DISTINCT person_id) FROM outbox o "
 	    "JOIN occurrences c ON c.id = o.occurrence_id WHERE o.id > %lld "
-	    "AND o.kind = 'update' AND o.lead = 'series:time' AND "
+	    "AND o.kind = 'update' AND o.lead = 'series:time/%lld' AND "
 	    "c.series_id = %lld AND c.recurrence_id = '20270304T170000'",
-	    mark, new), 2);
+	    mark, old, new), 2);
 }
 
 int
