@@ -6,7 +6,8 @@
 # exactly the meetings the coordinator set up: the dates left out absent,
 # the extra date after the change at 17:00, the moved meeting where it was
 # moved to; and khal finds no EXDATE or RECURRENCE-ID that matches
-# nothing.
+# nothing.  The member is told once, and the calendar part of that email
+# gives a client the same meetings.
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c 'import icalendar, recurring_ical_events' 2>/dev/null ||
@@ -191,6 +192,38 @@ want = sorted(o["utc"] for o in json.load(open(sys.argv[3])))
 assert got == want, (got, want)' "$NOW" "$UNTIL" "$T/expected.json" ||
     fail "convened's own meetings are not those set up"
 ok "convened's own meetings"
+
+# Ann hears once of the change, not once a meeting; its calendar part
+# has both series whole, and a client that takes it has the same
+# meetings as the feed.
+"$PY" - "$T/state/convene.db" <<'PY' || fail "the notices planned"
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT kind, lead FROM outbox WHERE kind != 'reminder' "
+                  "ORDER BY id").fetchall()
+# The move, then the change; nothing for each meeting.
+assert [k for k, _ in rows] == ["update", "update"], rows
+assert rows[1][1] == "series:time/1", rows
+PY
+notice() {
+	grep -l '^Subject: Changes to Steering group' \
+	    "$T"/state/spool/mail/*.eml
+}
+wait_for notice || fail "no notice of the change: $(ls "$T/state/spool/mail")"
+"$PY" - "$(notice)" "$T/notice.ics" <<'PY' || fail "the notice's calendar part"
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+parts = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
+assert len(parts) == 1, [p.get_content_type() for p in m.walk()]
+ics = parts[0].get_payload(decode=True)
+open(sys.argv[2], "wb").write(ics)
+t = ics.decode().replace("\r\n", "\n").replace("\n ", "")
+assert "\nMETHOD:REQUEST\n" in t, t
+assert t.count("BEGIN:VEVENT") == 3 and "UID:series-1@" in t and \
+    "UID:series-2@" in t, t
+assert "\nRRULE:FREQ=WEEKLY;UNTIL=" in t and "\nSEQUENCE:1\n" in t, t
+PY
+check "the notice's calendar part" "$T/notice.ics"
 
 # The checkers can say no: the feed from before the change is not it.
 node "$top_srcdir/tests/regress/feed_check.js" "$T/before.ics" \
