@@ -1190,8 +1190,8 @@ ctl_series_change(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	printf("changed series %lld; members hear of every meeting whose "
-	    "time or place changed\n", id);
+	printf("changed series %lld; members are told once what changed\n",
+	    id);
 	ctl_notes(o);
 	json_decref(o);
 	return (0);
