@@ -865,10 +865,13 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	/*
 	 * The feed's rule: a meeting as its series made it is the master
 	 * event, with the series' SEQUENCE; a moved or cancelled one is an
-	 * override, with the series' and its own.
+	 * override, with the series' and its own.  One gone from its series
+	 * (a split) may have been an override: its cancellation outranks
+	 * what was sent.
 	 */
 	moved = strcmp(jstr(row, "status"), "moved") == 0 ||
-	    strcmp(jstr(row, "status"), "cancelled") == 0;
+	    strcmp(jstr(row, "status"), "cancelled") == 0 ||
+	    strcmp(jstr(row, "status"), "removed") == 0;
 	ical_linef(&b, "SEQUENCE", "%lld", jint(row, "series_sequence") +
 	    (moved ? jint(row, "occ_sequence") : 0));
 	ical_line(&b, "STATUS", cancel ||

@@ -228,6 +228,29 @@ test_sequence_rdates(void **state)
 	ical_configure(NULL);
 }
 
+/*
+ * A meeting moved by hand and then gone from its series (a split) was
+ * an override: its cancellation has a SEQUENCE above the override's.
+ */
+static void
+test_cancel_removed(void **state)
+{
+	json_t	*r = row();
+	char	*s, *u, *cause = NULL;
+
+	(void)state;
+	json_object_set_new(r, "status", json_string("removed"));
+	s = ical_message(r, "CANCEL", "coord@example.org", &cause);
+	assert_non_null(s);
+	u = unfold(s);
+	assert_non_null(strstr(u, "\r\nSEQUENCE:5\r\n"));
+	assert_non_null(strstr(u, "\r\nSTATUS:CANCELLED\r\n"));
+	assert_non_null(strstr(u, "\r\nRECURRENCE-ID;TZID="));
+	free(u);
+	free(s);
+	json_decref(r);
+}
+
 int
 main(void)
 {
@@ -237,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_request),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_sequence_rdates),
+		cmocka_unit_test(test_cancel_removed),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
