@@ -629,34 +629,6 @@ plan_notice_for(struct store *st, long long occ_id, const char *kind,
 	return (rc);
 }
 
-/* Is this local time one of the series' own meetings (by its rule)? */
-static int
-plan_is_instance(json_t *row, const char *rid)
-{
-	struct sched_series	 s;
-	struct sched_occ	*occ = NULL;
-	time_t			 t;
-	size_t			 n = 0, i;
-	int			 found = 0;
-
-	memset(&s, 0, sizeof s);
-	s.tzid = jstr(row, "time_zone");
-	s.dtstart = jstr(row, "dtstart");
-	s.duration = (int)jint(row, "duration");
-	s.rrule = jstr(row, "rrule");
-	s.exdates = jstr(row, "exdates");
-	s.rdates = "";
-	if (sched_local_to_utc(s.tzid, rid, &t, NULL) != 0 ||
-	    sched_expand(&s, t, t + 1, &occ, &n, NULL) != 0)
-		return (0);
-	for (i = 0; i < n; i++) {
-		if (strcmp(occ[i].recurrence_id, rid) == 0)
-			found = 1;
-	}
-	free(occ);
-	return (found);
-}
-
 /* A canonical local time "20260312T180000" as seconds, no zone applied. */
 static int
 plan_naive(const char *local, time_t *t)
@@ -741,7 +713,6 @@ plan_dates(const char *list, const char *from, int after, time_t shift,
 	free(copy);
 	return (out);
 }
-
 
 /*
  * One notice a member for a change to a series: an update about occ,
@@ -878,8 +849,8 @@ plan_live(json_t *o)
 /*
  * After an edit: members hear once of the change (what, or for a whole
  * series whatever changed in the time or place of its meetings).  A
- * meeting gone with it is in that notice; one moved by hand, or any when
- * there is no notice, is cancelled on its own, with the UID and
+ * meeting gone with a new time or rule is in that notice; one moved by
+ * hand, or any other gone, is cancelled on its own, with the UID and
  * RECURRENCE-ID its members were sent.
  */
 static int
@@ -924,12 +895,13 @@ plan_notify_diff(struct store *st, json_t *before, long long group,
 		if ((rc = plan_series_notice(st, group, first, found, oldser,
 		    now, cause)) != 0)
 			goto out;
-		told = 1;
+		/* A new time or rule speaks for every meeting after it. */
+		told = plan_channel_listed(found, "time");
 	}
 	json_array_foreach(before, i, b) {
 		if (jint(b, "series_id") != oldser || !plan_live(b))
 			continue;
-		/* The notice says the rule changed; a move was news. */
+		/* A move was news of its own: its cancellation too. */
 		if (told && strcmp(jstr(b, "status"), "scheduled") == 0)
 			continue;
 		match = newser != oldser ? plan_became(after, newser, b,
@@ -946,6 +918,34 @@ out:
 	free(found);
 	json_decref(after);
 	return (rc);
+}
+
+/* Is this local time one of the series' own meetings (by its rule)? */
+static int
+plan_is_instance(json_t *row, const char *rid)
+{
+	struct sched_series	 s;
+	struct sched_occ	*occ = NULL;
+	time_t			 t;
+	size_t			 n = 0, i;
+	int			 found = 0;
+
+	memset(&s, 0, sizeof s);
+	s.tzid = jstr(row, "time_zone");
+	s.dtstart = jstr(row, "dtstart");
+	s.duration = (int)jint(row, "duration");
+	s.rrule = jstr(row, "rrule");
+	s.exdates = jstr(row, "exdates");
+	s.rdates = "";
+	if (sched_local_to_utc(s.tzid, rid, &t, NULL) != 0 ||
+	    sched_expand(&s, t, t + 1, &occ, &n, NULL) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(occ[i].recurrence_id, rid) == 0)
+			found = 1;
+	}
+	free(occ);
+	return (found);
 }
 
 /*

@@ -286,9 +286,10 @@ static void
 test_series_edit(void **state)
 {
 	struct series_in	 ch;
+	struct venue_in		 v;
 	char			*cause = NULL;
 	time_t			 now = utc(2026, 1, 1, 12, 0);
-	long long		 before;
+	long long		 before, venue;
 
 	(void)state;
 	before = q("SELECT count(*) FROM outbox");
@@ -344,6 +345,28 @@ test_series_edit(void **state)
 	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 0);
 	assert_int_equal(q("SELECT count(*) FROM series WHERE title = "
 	    "'Steering group (new name)'"), 1);
+
+	/*
+	 * A new place and a date left out: one notice of the place each,
+	 * and the meeting that is off cancelled, as it is news of its own.
+	 */
+	memset(&v, 0, sizeof v);
+	v.name = "Library";
+	venue = id_of(store_venue_create(st, &v, &cause));
+	before = q("SELECT max(id) FROM outbox");
+	memset(&ch, 0, sizeof ch);
+	ch.venue_id = venue;
+	ch.exdates = "20261015T140000";
+	assert_int_equal(plan_series_edit(st, 2, &ch, NULL, now, 400 * 86400,
+	    &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
+	    "kind = 'update' AND lead = 'series:place'", before), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE o.id > %lld AND "
+	    "o.kind = 'cancellation' AND c.recurrence_id = "
+	    "'20261015T140000'", before), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
+	    "kind IN ('update', 'cancellation')", before), 4);
 }
 
 /*
