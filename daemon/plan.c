@@ -793,10 +793,11 @@ plan_what(json_t *row, const struct series_in *next, time_t shift)
 }
 
 /*
- * A meeting moved by hand keeps its move in the new series: it goes to
- * the meeting there that its own became (its date moved by the same
- * change of local time), at the moved time and venue.  When there is no
- * such meeting it is gone, and plan_notify_diff says so.
+ * A meeting moved or cancelled by hand stays so in the new series: it
+ * goes to the meeting there that its own became (its date moved by the
+ * same change of local time), at the moved time and venue, or
+ * cancelled.  When there is no such meeting a moved one is gone, and
+ * plan_notify_diff says so.
  */
 static int
 plan_keep_moved(struct store *st, json_t *moved, long long newid,
@@ -1066,11 +1067,12 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 	if ((made = store_series_create(st, &next, cause)) == NULL)
 		goto done;
 	newid = jint(made, "id");
-	/* The meetings moved by hand from the split on, before they go. */
+	/* Meetings moved or cancelled from the split on, before they go. */
 	moved = json_array();
 	json_array_foreach(before, i, o) {
-		if (jint(o, "series_id") == id && strcmp(jstr(o, "status"),
-		    "moved") == 0 && strcmp(jstr(o, "recurrence_id"),
+		if (jint(o, "series_id") == id && (strcmp(jstr(o, "status"),
+		    "moved") == 0 || strcmp(jstr(o, "status"),
+		    "cancelled") == 0) && strcmp(jstr(o, "recurrence_id"),
 		    from) >= 0)
 			json_array_append(moved, o);
 	}

@@ -455,7 +455,10 @@ store_occ_window(struct store *st, long long series, time_t from,
 	return (store_rows(st, stmt, cause));
 }
 
-/* Meetings of a series moved by hand on or after rid: gone with a split. */
+/*
+ * Meetings of a series moved or cancelled by hand on or after rid: gone
+ * from it with a split.
+ */
 int
 store_occ_remove_moved(struct store *st, long long series, const char *rid,
     char **cause)
@@ -464,34 +467,42 @@ store_occ_remove_moved(struct store *st, long long series, const char *rid,
 
 	stmt = store_stmt(st, STMT_OCC_REMOVE_MOVED, "UPDATE occurrences SET "
 	    "status = 'removed', sequence = sequence + 1 WHERE series_id = :s "
-	    "AND status = 'moved' AND recurrence_id >= :rid");
+	    "AND status IN ('moved', 'cancelled') AND recurrence_id >= :rid");
 	store_bind(stmt, ":s", SB_INT, series, ":rid", SB_TEXT, rid, NULL);
 	return (store_done(st, stmt, cause));
 }
 
 /*
- * A meeting that had been moved, carried over to the scheduled meeting
- * rid of another series (a split): the same time, venue and reason.
- * The rows changed (none when that series makes no such meeting).
+ * A meeting that had been moved or cancelled, carried over to the
+ * scheduled meeting rid of another series (a split): moved to the same
+ * time and venue, or cancelled, with the same reason.  The rows changed
+ * (none when that series makes no such meeting).
  */
 json_t *
 store_occ_reattach(struct store *st, long long series, const char *rid,
-    json_t *moved, char **cause)
+    json_t *o, char **cause)
 {
 	sqlite3_stmt	*stmt;
+	int		 moved = strcmp(jstr(o, "status"), "moved") == 0;
 
 	stmt = store_stmt(st, STMT_OCC_REATTACH, "UPDATE occurrences SET "
-	    "moved_from = start_at, start_at = :start, end_at = :end, "
-	    "venue_id = coalesce(:venue, venue_id), status = 'moved', "
+	    "moved_from = CASE :moved WHEN 1 THEN start_at ELSE moved_from "
+	    "END, start_at = coalesce(:start, start_at), "
+	    "end_at = coalesce(:end, end_at), "
+	    "venue_id = coalesce(:venue, venue_id), status = :status, "
 	    "reason = :reason, sequence = sequence + 1 WHERE series_id = :s "
 	    "AND recurrence_id = :rid AND status = 'scheduled' RETURNING id");
 	store_bind(stmt, ":s", SB_INT, series, ":rid", SB_TEXT, rid,
-	    ":start", SB_INT, jint(moved, "start_at"), ":end", SB_INT,
-	    jint(moved, "end_at"), ":reason", SB_TEXT, jstr(moved, "reason"),
-	    NULL);
-	if (jint(moved, "venue_id") > 0)
-		store_bind(stmt, ":venue", SB_INT, jint(moved, "venue_id"),
-		    NULL);
+	    ":moved", SB_INT, (long long)moved, ":status", SB_TEXT,
+	    moved ? "moved" : "cancelled", ":reason", SB_TEXT,
+	    jstr(o, "reason"), NULL);
+	if (moved) {
+		store_bind(stmt, ":start", SB_INT, jint(o, "start_at"),
+		    ":end", SB_INT, jint(o, "end_at"), NULL);
+		if (jint(o, "venue_id") > 0)
+			store_bind(stmt, ":venue", SB_INT,
+			    jint(o, "venue_id"), NULL);
+	}
 	return (store_rows(st, stmt, cause));
 }
 

@@ -373,7 +373,8 @@ test_series_edit(void **state)
  * A split keeps what the coordinator said about the dates after it: the
  * dates left out stay out and the extra ones go with the new series, at
  * its new time; a meeting moved by hand keeps its move, or its members
- * are told it is gone; each member hears once of the change.
+ * are told it is gone; one cancelled stays cancelled; each member hears
+ * once of the change.
  */
 static void
 test_series_split(void **state)
@@ -381,7 +382,7 @@ test_series_split(void **state)
 	struct series_in	 s;
 	char			*cause = NULL;
 	time_t			 now = utc(2027, 1, 1, 12, 0);
-	long long		 old, new, kept, gone, mark;
+	long long		 old, new, kept, gone, off, mark;
 
 	(void)state;
 	memset(&s, 0, sizeof s);
@@ -402,6 +403,9 @@ test_series_split(void **state)
 	    now, &cause), 0);
 	assert_int_equal(plan_move(st, gone, "2027-04-16T10:00", 0, NULL,
 	    now, &cause), 0);
+	off = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20270527T180000'", old);
+	assert_int_equal(plan_cancel(st, off, "hall closed", now, &cause), 0);
 	mark = q("SELECT max(id) FROM outbox");
 
 	/* From 4 March: every four weeks, at 5pm. */
@@ -447,6 +451,16 @@ test_series_split(void **state)
 	    "c.recurrence_id = '20270401T170000' AND o.kind = 'reminder' "
 	    "AND o.state = 'pending' AND o.due_at = %lld", new,
 	    (long long)utc(2027, 4, 1, 16, 30)), 2);
+	/* 27 May stays cancelled, with no reminders, and nobody told again. */
+	assert_int_equal(q("SELECT status = 'removed' FROM occurrences WHERE "
+	    "id = %lld", off), 1);
+	assert_int_equal(q("SELECT count(*) FROM occurrences WHERE "
+	    "series_id = %lld AND recurrence_id = '20270527T170000' AND "
+	    "status = 'cancelled' AND reason = 'hall closed'", new), 1);
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = %lld AND "
+	    "c.recurrence_id = '20270527T170000' AND o.state = 'pending'",
+	    new), 0);
 	/* 15 April is no meeting of the new rule: those told hear it is off. */
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
 	    "kind = 'cancellation' AND occurrence_id = %lld", mark, gone), 2);
