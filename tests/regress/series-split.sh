@@ -1,12 +1,12 @@
 # series-split.sh: a weekly meeting at 18:00 in Europe/London with a date
-# left out and an extra date on each side of meeting 3, and meeting 4
-# moved by hand, is changed from meeting 3 on to 17:00.  A member's feed,
-# read by three independent parsers (ical.js, python icalendar, and khal
-# through vdirsyncer subscribed to the feed as a phone would), lists
-# exactly the meetings the coordinator set up: the dates left out absent,
-# the extra date after the change at 17:00, the moved meeting where it was
-# moved to; and khal finds no EXDATE or RECURRENCE-ID that matches
-# nothing.  The member is told once, and the calendar part of that email
+# left out and an extra date on each side of meeting 3, meeting 4 moved
+# and meeting 7 cancelled by hand, is changed from meeting 3 on to 17:00.
+# A member's feed, read by three independent parsers (ical.js, python
+# icalendar, and khal through vdirsyncer subscribed to the feed as a
+# phone would), lists exactly the meetings the coordinator set up: the
+# dates left out absent, the extra date after the change at 17:00, the
+# moved meeting where it was moved to, the cancelled one cancelled; and
+# khal finds no EXDATE or RECURRENCE-ID that matches nothing.  The member is told once, and the calendar part of that email
 # gives a client the same meetings.
 . "$(dirname "$0")/lib.sh"
 
@@ -53,6 +53,8 @@ print([o["id"] for o in json.load(sys.stdin)["occurrences"]
 }
 ctl occurrence move "$(occ "$(day 28)")" "$(day 29)T17:30" \
     --reason "room booked" >/dev/null || fail "occurrence move"
+ctl occurrence cancel "$(occ "$(day 49)")" --reason "hall closed" \
+    >/dev/null || fail "occurrence cancel"
 
 URL=$(ctl feed show 1) || fail "feed show"
 FEED_PATH=${URL#"$BASE"}
@@ -78,14 +80,14 @@ UNTIL=$(date -d "$(day 63) 12:00" +%s)
 import datetime, json, sys, zoneinfo
 z = zoneinfo.ZoneInfo("Europe/London")
 d0 = datetime.date.fromisoformat(sys.argv[1])
-def at(days, hh, mm):
+def at(days, hh, mm, status="CONFIRMED"):
     d = d0 + datetime.timedelta(days=days)
     t = datetime.datetime(d.year, d.month, d.day, hh, mm, tzinfo=z)
     return {"utc": int(t.timestamp()), "local": t.strftime("%Y-%m-%dT%H:%M"),
-            "status": "CONFIRMED"}
+            "status": status}
 want = [at(0, 18, 0), at(9, 18, 0), at(14, 18, 0),
         at(21, 17, 0), at(29, 17, 30), at(35, 17, 0), at(36, 17, 0),
-        at(49, 17, 0), at(56, 17, 0)]
+        at(49, 17, 0, "CANCELLED"), at(56, 17, 0)]
 json.dump(want, open(sys.argv[2], "w"))
 PY
 
@@ -160,11 +162,12 @@ vds() {
 }
 vds discover feed
 
-# khal_list: every meeting khal lists in the window, one "start" a line.
+# khal_list: every meeting khal lists in the window, "start|CANCELLED "
+# or "start|" a line.
 khal_list() {
 	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
 	    TZ=Europe/London /usr/bin/python3 -m khal -c "$T/khal.conf" list \
-	    --format "{start}" --day-format "" \
+	    --format "{start}|{cancelled}" --day-format "" \
 	    "$(date -d "@$NOW" +%Y-%m-%d)" "$(day 62)" 2>"$T/khal.err"
 }
 
@@ -181,13 +184,14 @@ z = zoneinfo.ZoneInfo("Europe/London")
 lo = int(sys.argv[3])
 got = []
 for line in open(sys.argv[1]):
-    line = line.strip()
-    if not line:
+    start, _, cancelled = line.strip().partition("|")
+    if not start:
         continue
-    t = datetime.datetime.strptime(line, "%Y-%m-%dT%H:%M").replace(tzinfo=z)
+    t = datetime.datetime.strptime(start, "%Y-%m-%dT%H:%M").replace(tzinfo=z)
     if t.timestamp() >= lo:
-        got.append(line)
-want = [o["local"] for o in json.load(open(sys.argv[2]))]
+        got.append(start + (" CANCELLED" if cancelled.strip() else ""))
+want = [o["local"] + (" CANCELLED" if o["status"] == "CANCELLED" else "")
+        for o in json.load(open(sys.argv[2]))]
 if sorted(got) != sorted(want):
     sys.exit("khal read:  %s\nexpected:   %s" % (sorted(got), sorted(want)))
 print("khal: %d meetings agree" % len(got))
@@ -208,9 +212,11 @@ ok "khal: the same meetings, and no warning"
 ctl -j occurrence list --group dp-steering --days 400 |
     "$PY" -c 'import json, sys
 lo, hi = int(sys.argv[1]), int(sys.argv[2])
-got = sorted(o["start_at"] for o in json.load(sys.stdin)["occurrences"]
-             if o["status"] in ("scheduled", "moved") and lo <= o["start_at"] < hi)
-want = sorted(o["utc"] for o in json.load(open(sys.argv[3])))
+got = sorted((o["start_at"], o["status"] == "cancelled")
+             for o in json.load(sys.stdin)["occurrences"]
+             if o["status"] != "removed" and lo <= o["start_at"] < hi)
+want = sorted((o["utc"], o["status"] == "CANCELLED")
+              for o in json.load(open(sys.argv[3])))
 assert got == want, (got, want)' "$NOW" "$UNTIL" "$T/expected.json" ||
     fail "convened's own meetings are not those set up"
 ok "convened's own meetings"
@@ -223,9 +229,9 @@ import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 rows = db.execute("SELECT kind, lead FROM outbox WHERE kind != 'reminder' "
                   "ORDER BY id").fetchall()
-# The move, then the change; nothing for each meeting.
-assert [k for k, _ in rows] == ["update", "update"], rows
-assert rows[1][1] == "series:time/1", rows
+# The move, the cancel, then the change; nothing for each meeting.
+assert [k for k, _ in rows] == ["update", "cancellation", "update"], rows
+assert rows[2][1] == "series:time/1", rows
 PY
 notice() {
 	grep -l '^Subject: Changes to Steering group' \
@@ -241,7 +247,7 @@ ics = parts[0].get_payload(decode=True)
 open(sys.argv[2], "wb").write(ics)
 t = ics.decode().replace("\r\n", "\n").replace("\n ", "")
 assert "\nMETHOD:REQUEST\n" in t, t
-assert t.count("BEGIN:VEVENT") == 3 and "UID:series-1@" in t and \
+assert t.count("BEGIN:VEVENT") == 4 and "UID:series-1@" in t and \
     "UID:series-2@" in t, t
 assert "\nRRULE:FREQ=WEEKLY;UNTIL=" in t and "\nSEQUENCE:1\n" in t, t
 PY
@@ -255,28 +261,35 @@ verdict
 ctl series change 2 --from-date "$(day 28)" --exdate "$(day 28)T17:00" \
     --exdate "$(day 42)T17:00" --title "Steering group, new name" \
     >/dev/null || fail "second change"
+# Two now: meeting 7's, sent when it was cancelled, and this one.
 cancelled() {
-	grep -l '^Subject: Cancelled' "$T"/state/spool/mail/*.eml
+	[ "$(grep -l '^Subject: Cancelled' "$T"/state/spool/mail/*.eml |
+	    wc -l)" -eq 2 ]
 }
 wait_for cancelled || fail "no cancellation: $(ls "$T/state/spool/mail")"
-"$PY" - "$T/notice.ics" "$(cancelled)" <<'PY' || fail "the cancellation"
+"$PY" - "$T/notice.ics" $(grep -l '^Subject: Cancelled' \
+    "$T"/state/spool/mail/*.eml) <<'PY' || fail "the cancellation"
 import email, re, sys
 def unfold(b):
     return b.decode().replace("\r\n", "\n").replace("\n ", "")
-told = unfold(open(sys.argv[1], "rb").read())
-m = email.message_from_binary_file(open(sys.argv[2], "rb"))
-cal = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
-assert len(cal) == 1, "no calendar part"
-c = unfold(cal[0].get_payload(decode=True))
-assert "\nMETHOD:CANCEL\n" in c and "\nSTATUS:CANCELLED\n" in c, c
-ev = re.findall(r"BEGIN:VEVENT\n(.*?)END:VEVENT", told, re.S)
-over = [e for e in ev if "RECURRENCE-ID" in e]
-assert len(over) == 1, told
 def prop(e, name):
     return re.search(r"^" + name + r"[;:](.*)$", e, re.M).group(1)
-for name in ("UID", "RECURRENCE-ID"):
-    assert prop(c, name) == prop(over[0], name), (name, c, over[0])
-assert int(prop(c, "SEQUENCE")) > int(prop(over[0], "SEQUENCE")), c
+told = unfold(open(sys.argv[1], "rb").read())
+ev = re.findall(r"BEGIN:VEVENT\n(.*?)END:VEVENT", told, re.S)
+over = [e for e in ev if "RECURRENCE-ID" in e and
+        "STATUS:CONFIRMED" in e]
+assert len(over) == 1, told
+got = []
+for f in sys.argv[2:]:
+    m = email.message_from_binary_file(open(f, "rb"))
+    cal = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
+    assert len(cal) == 1, "no calendar part"
+    c = unfold(cal[0].get_payload(decode=True))
+    assert "\nMETHOD:CANCEL\n" in c and "\nSTATUS:CANCELLED\n" in c, c
+    if all(prop(c, n) == prop(over[0], n) for n in ("UID", "RECURRENCE-ID")):
+        got.append(c)
+assert len(got) == 1, "no cancellation of %s" % over[0]
+assert int(prop(got[0], "SEQUENCE")) > int(prop(over[0], "SEQUENCE")), got
 PY
 "$PY" -c 'import json, sys
 e = json.load(open(sys.argv[1]))
