@@ -1251,7 +1251,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	time_t		 from = (time_t)jint(row, "moved_from");
 	enum msg_style	 style = msg_style(jstr(row, "style"));
 	int		 sms = strcmp(channel, "sms") == 0;
-	/* An update about a series from one meeting on has its own words. */
+	/* An update about a series ("series:WHAT" its lead): series.*. */
 	const char	*lead_s = jstr(row, "lead");
 	int		 series = strcmp(kind, "update") == 0 &&
 			    strncmp(lead_s, "series:", 7) == 0;
