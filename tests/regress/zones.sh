@@ -5,7 +5,8 @@
 # instant Python's zoneinfo gives with fold=0 (RFC 5545 3.3.5: a skipped
 # time takes the offset before the gap, a doubled time is the first), the
 # other meetings keep their wall-clock time, the coordinator is told in
-# plain words, ical.js and python icalendar read the feed the same way,
+# plain words, ical.js, python icalendar and khal (through vdirsyncer)
+# read the feed the same way,
 # and a lead time longer than the week a clock change shortens is refused.
 . "$(dirname "$0")/lib.sh"
 
@@ -162,6 +163,88 @@ PY
 	    fail "python, ${p#*:}: $(cat "$T/py.out")"
 	ok "${p#*:}: $(cat "$T/js.out"); $(cat "$T/py.out")"
 done
+
+# khal, through vdirsyncer's http storage as a phone subscribes, lists
+# Ann's meetings at the same instants (khal shows them in UTC here).
+"$PY" -c 'import khal, vdirsyncer' 2>/dev/null ||
+    fail "khal and vdirsyncer are needed (Debian packages khal, vdirsyncer)"
+URL=$(ctl feed show 1) || fail "feed show"
+mkdir -p "$T/vds/status" "$T/vds/cal" "$T/khal" "$T/xdg"
+cat > "$T/vdirsyncer.conf" <<CONF
+[general]
+status_path = "$T/vds/status/"
+
+[pair feed]
+a = "feed_remote"
+b = "feed_local"
+collections = null
+conflict_resolution = "a wins"
+
+[storage feed_remote]
+type = "http"
+url = "$URL"
+
+[storage feed_local]
+type = "filesystem"
+path = "$T/vds/cal/"
+fileext = ".ics"
+CONF
+cat > "$T/khal.conf" <<CONF
+[calendars]
+[[feed]]
+path = $T/vds/cal/
+type = calendar
+
+[locale]
+timeformat = %H:%M
+dateformat = %Y-%m-%d
+longdateformat = %Y-%m-%d
+datetimeformat = %Y-%m-%dT%H:%M
+longdatetimeformat = %Y-%m-%dT%H:%M
+local_timezone = UTC
+default_timezone = UTC
+
+[sqlite]
+path = $T/khal/khal.db
+CONF
+for verb in discover sync; do
+	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
+	    /usr/bin/python3 -m vdirsyncer -c "$T/vdirsyncer.conf" $verb feed \
+	    </dev/null >>"$T/vdirsyncer.out" 2>&1 ||
+	    fail "vdirsyncer $verb: $(cat "$T/vdirsyncer.out")"
+done
+env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" TZ=UTC \
+    /usr/bin/python3 -m khal -c "$T/khal.conf" list \
+    --format "{start}|{title}" --day-format "" 2027-01-01 2027-12-31 \
+    >"$T/khal.out" 2>"$T/khal.err" || fail "khal: $(cat "$T/khal.err")"
+! grep -i "^warning\|^error\|not found" "$T/khal.err" ||
+    fail "khal warns about the feed: $(cat "$T/khal.err")"
+"$PY" - "$T/khal.out" "$T/occ.json" >"$T/khal.check" 2>&1 <<'PY' ||
+import json, sys
+from datetime import datetime, timezone
+got = []
+for line in open(sys.argv[1]):
+    start, _, title = line.strip().partition("|")
+    if start:
+        got.append((title, int(datetime.strptime(start, "%Y-%m-%dT%H:%M")
+            .replace(tzinfo=timezone.utc).timestamp())))
+dec = json.JSONDecoder()
+text = open(sys.argv[2]).read()
+i, want = 0, []
+while i < len(text):
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i == len(text):
+        break
+    doc, i = dec.raw_decode(text, i)
+    want += [(o["title"], o["start_at"]) for o in doc["occurrences"]
+        if o["status"] != "removed"]
+if sorted(got) != sorted(want):
+    sys.exit("khal read: %s\nconvened: %s" % (sorted(got), sorted(want)))
+print("khal: %d meetings agree" % len(got))
+PY
+    fail "$(cat "$T/khal.check")"
+ok "$(cat "$T/khal.check")"
 
 # A lead time as long as the week the spring change shortens is refused,
 # though every other week is long enough.
