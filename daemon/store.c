@@ -9,7 +9,10 @@
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <sqlite3.h>
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -293,6 +297,41 @@ store_exec(sqlite3 *db, const char *sql, const char *what, char **cause)
 	return (0);
 }
 
+/*
+ * The database holds personal data: made 0600 whatever the umask, and it,
+ * its write-ahead log and shared memory file (which SQLite creates with
+ * the database's mode) tightened to 0600 when they were looser.
+ */
+static int
+store_protect(const char *path, char **cause)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat	 sb;
+	char		*file;
+	size_t		 i;
+	int		 fd;
+
+	if (*path == ':' || strncmp(path, "file:", 5) == 0)
+		return (0);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		cause_set(cause, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	close(fd);
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		file = xprintf("%s%s", path, suffix[i]);
+		if (stat(file, &sb) == 0 && (sb.st_mode & 077) != 0 &&
+		    chmod(file, sb.st_mode & 0700) == -1) {
+			cause_set(cause, "%s: %s", file, strerror(errno));
+			free(file);
+			return (-1);
+		}
+		free(file);
+	}
+	return (0);
+}
+
 /* Open the file with the settings every connection of ours must have. */
 static sqlite3 *
 store_connect(const char *path, char **cause)
@@ -302,6 +341,8 @@ store_connect(const char *path, char **cause)
 	const char	*mode;
 	int		 rc;
 
+	if (store_protect(path, cause) != 0)
+		return (NULL);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {

@@ -2,11 +2,12 @@
  * test_store.c: the schema and its migrations.  A new database reaches the
  * newest version, an old one upgrades keeping its rows, one from a newer
  * convened or another program is refused, and integrity_check is ok after
- * each.
+ * each.  The files are the owner's alone whatever the umask.
  */
 #include "config.h"
 
 #include <sqlite3.h>
+#include <errno.h>
 
 #include <jansson.h>
 
@@ -366,6 +367,59 @@ test_constraints(void **state)
 	free(path);
 }
 
+static unsigned
+file_mode(const char *path, const char *suffix)
+{
+	struct stat	 sb;
+	char		*file = xprintf("%s%s", path, suffix);
+
+	if (stat(file, &sb) == -1)
+		fail_msg("%s: %s", file, strerror(errno));
+	free(file);
+	return ((unsigned)(sb.st_mode & 07777));
+}
+
+/* Personal data: 0600 for the database, its WAL and its shm, umask or not. */
+static void
+test_modes(void **state)
+{
+	struct store	*st;
+	char		*path = db_path("modes.db"), *cause = NULL;
+	sqlite3		*db;
+	mode_t		 old;
+
+	(void)state;
+	old = umask(0);
+	st = store_open(path, &cause);
+	if (st == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(store_audit(st, "test", "modes", NULL, NULL), 0);
+	assert_int_equal(file_mode(path, ""), 0600);
+	assert_int_equal(file_mode(path, "-wal"), 0600);
+	assert_int_equal(file_mode(path, "-shm"), 0600);
+	store_close(st);
+
+	/* Files another program left open to all are tightened. */
+	free(path);
+	path = db_path("loose.db");
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode = WAL; "
+	    "CREATE TABLE t (x); INSERT INTO t VALUES (1)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(file_mode(path, "-wal"), 0644);
+	st = store_open(path, &cause);
+	/* Not a convene database; its files are tightened all the same. */
+	assert_null(st);
+	free(cause);
+	assert_int_equal(file_mode(path, ""), 0600);
+	assert_int_equal(file_mode(path, "-wal"), 0600);
+	assert_int_equal(file_mode(path, "-shm"), 0600);
+	sqlite3_close(db);
+	umask(old);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -378,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_foreign_refused),
 		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_modes),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
