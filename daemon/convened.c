@@ -81,6 +81,22 @@ mkdir_p(const char *path, mode_t mode)
 	return (rc);
 }
 
+/* Take away what mode does not allow; a missing file is not an error. */
+static void
+tighten(const char *path, mode_t mode)
+{
+	struct stat	sb;
+
+	if (stat(path, &sb) == -1 || (sb.st_mode & 07777 & ~mode) == 0)
+		return;
+	if (chmod(path, sb.st_mode & 07777 & mode) == -1)
+		log_warn("%s", path);
+	else
+		log_info("%s: mode %04o tightened to %04o", path,
+		    (unsigned)(sb.st_mode & 07777),
+		    (unsigned)(sb.st_mode & 07777 & mode));
+}
+
 /* One daemon per state directory: two would both send every message. */
 static void
 take_lock(const struct config *conf)
@@ -454,8 +470,15 @@ main(int argc, char **argv)
 	state.started = time(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &state.started_mono);
 
+	/*
+	 * The state directory holds personal data: whatever umask we were
+	 * started with, what we make is not for others, and a directory
+	 * made looser before is tightened.
+	 */
+	umask(027);
 	if (mkdir_p(conf->state_directory, 0750) == -1)
 		fatal("%s", conf->state_directory);
+	tighten(conf->state_directory, 0750);
 	take_lock(conf);
 	if (mkdir_p(conf->mail_spool, 0750) == -1)
 		fatal("%s", conf->mail_spool);
