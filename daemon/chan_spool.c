@@ -4,11 +4,13 @@
  * outbox row's stable id and the attempt number, written under a
  * temporary name and renamed into place: a file is never overwritten, so
  * a resend after a crash shows up as a second file instead of hiding.
+ * A temporary file left by a kill is removed when the channel starts.
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +25,40 @@
 static char	*chan_spool_mail;
 static char	*chan_spool_sms;
 static char	*chan_spool_from;
+
+/*
+ * Remove the temporary files a kill left in a spool: each would stop its
+ * attempt from ever being written again (O_EXCL), and none is a message.
+ */
+static void
+chan_spool_clean(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 sb;
+	size_t		 len, n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		log_warn("spool: %s", dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len <= 4 || strcmp(de->d_name + len - 4, ".tmp") != 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb,
+		    AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(sb.st_mode))
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == -1)
+			log_warn("spool: %s/%s", dir, de->d_name);
+		else
+			n++;
+	}
+	closedir(d);
+	if (n > 0)
+		log_info("spool: removed %zu unfinished temporary file%s "
+		    "from %s", n, n == 1 ? "" : "s", dir);
+}
 
 static int
 chan_spool_init(struct event_base *base, const struct config *conf,
@@ -45,6 +81,9 @@ chan_spool_init(struct event_base *base, const struct config *conf,
 	chan_spool_mail = xstrdup(conf->mail_spool);
 	chan_spool_sms = xstrdup(conf->sms_spool);
 	chan_spool_from = xstrdup(conf->mail_from);
+	chan_spool_clean(chan_spool_mail);
+	if (strcmp(chan_spool_sms, chan_spool_mail) != 0)
+		chan_spool_clean(chan_spool_sms);
 	return (0);
 }
 
