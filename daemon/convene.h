@@ -122,6 +122,7 @@ struct store_counts {
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_version(struct store *);
+time_t		 store_failing(struct store *, const char **);
 int		 store_check(struct store *, char **);
 int		 store_counts(struct store *, struct store_counts *);
 int		 store_audit(struct store *, const char *, const char *,

@@ -300,6 +300,18 @@ on_reload(evutil_socket_t sig, short events, void *arg)
  * Roll the horizon forward one series a turn of the loop, so that a
  * large plan never holds the loop for long; then wait an hour.
  */
+/* A failing database is logged once, by the store, not once a series. */
+static void
+log_plan(long long id, const char *cause)
+{
+	if (store_failing(convened->store, NULL) != 0)
+		log_debug("planning series %lld: %s", id, cause);
+	else if (id == 0)
+		log_warnx("planning: %s", cause);
+	else
+		log_warnx("planning series %lld: %s", id, cause);
+}
+
 static void
 on_plan(evutil_socket_t fd, short events, void *arg)
 {
@@ -314,7 +326,7 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 		plan_queue = store_series_list(convened->store, 0, &cause);
 		plan_next = 0;
 		if (plan_queue == NULL) {
-			log_warnx("planning: %s", cause);
+			log_plan(0, cause);
 			free(cause);
 			evtimer_add(ev_plan, &tv);
 			return;
@@ -325,7 +337,7 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 		id = json_integer_value(json_object_get(s, "id"));
 		if (plan_series(convened->store, id, time(NULL),
 		    convened->conf->horizon_days * 86400, &cause) != 0) {
-			log_warnx("planning series %lld: %s", id, cause);
+			log_plan(id, cause);
 			free(cause);
 		}
 		/* The next series on the loop's next turn, not this one. */

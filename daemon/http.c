@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -364,11 +365,34 @@ http_sms_dlr(struct http *h, struct evhttp_request *req,
 	evbuffer_free(buf);
 }
 
+/*
+ * Still 200 while the database fails: the daemon serves, holds its work
+ * and goes on by itself when the database comes back, which a restart
+ * would not make any sooner.  The body says so, and since when.
+ */
 static void
 http_healthz(struct http *h, struct evhttp_request *req,
     const struct http_route *r, const char *path)
 {
-	http_json(req, r->name, 200, json_pack("{s:s}", "status", "ok"));
+	const char	*why = NULL;
+	time_t		 since;
+	struct tm	 tm;
+	char		 at[32];
+
+	since = convened != NULL && convened->store != NULL ?
+	    store_failing(convened->store, &why) : 0;
+	if (since == 0) {
+		http_json(req, r->name, 200, json_pack("{s:s, s:s}",
+		    "status", "ok", "database", "ok"));
+		return;
+	}
+	gmtime_r(&since, &tm);
+	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	http_json(req, r->name, 200, json_pack("{s:s, s:s, s:s, s:I, s:s}",
+	    "status", "degraded", "database", "failing",
+	    "database_failing_since", at,
+	    "database_failing_seconds", (json_int_t)(time(NULL) - since),
+	    "database_error", why ? why : ""));
 }
 
 static void

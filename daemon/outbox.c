@@ -10,6 +10,11 @@
  * email address refused so is remembered: later email to it goes the
  * next way at once, until the address is changed).  Answers are settled
  * in one transaction per turn of the loop.
+ *
+ * A claim or a settling is all or nothing, and the counters move only once
+ * its transaction is committed.  When the database fails (a full disk),
+ * the dispatcher waits before trying again, a second, then twice as long
+ * each time up to a minute, and goes back to work when a write succeeds.
  */
 #include "config.h"
 
@@ -29,6 +34,8 @@
 #include "log.h"
 
 #define OUTBOX_LATE	60	/* seconds past due that count as late */
+#define OUTBOX_HOLD_MIN	1	/* seconds to wait after a store failure */
+#define OUTBOX_HOLD_MAX	60	/* ... doubling up to this */
 
 struct outbox_job {
 	long long		 id;
@@ -52,6 +59,8 @@ struct outbox {
 	struct outbox_jobs	 done;
 	size_t			 inflight;
 	int			 stopping;
+	int			 hold;	/* seconds; 0 while the store works */
+	time_t			 hold_until;
 	struct outbox_stats	 stats;
 };
 
@@ -64,6 +73,41 @@ outbox_soon(struct outbox *ob)
 	event_add(ob->run_ev, &zero);
 }
 
+/*
+ * The store failed: nothing is touched again before hold_until, a second
+ * after the first failure and twice as long after each next one.
+ */
+static void
+outbox_hold(struct outbox *ob)
+{
+	if (ob->hold == 0)
+		ob->hold = OUTBOX_HOLD_MIN;
+	else if ((ob->hold *= 2) > OUTBOX_HOLD_MAX)
+		ob->hold = OUTBOX_HOLD_MAX;
+	ob->hold_until = time(NULL) + ob->hold;
+}
+
+/* A transaction was committed: the store works. */
+static void
+outbox_unhold(struct outbox *ob)
+{
+	ob->hold = 0;
+	ob->hold_until = 0;
+}
+
+/* Add what a committed transaction counted. */
+static void
+outbox_count(struct outbox *ob, const struct outbox_stats *d)
+{
+	ob->stats.sent += d->sent;
+	ob->stats.retried += d->retried;
+	ob->stats.failed += d->failed;
+	ob->stats.dead += d->dead;
+	ob->stats.skipped += d->skipped;
+	ob->stats.missed += d->missed;
+	ob->stats.deferred += d->deferred;
+}
+
 /* Arm the one timer for the nearest pending row. */
 static void
 outbox_arm(struct outbox *ob)
@@ -74,10 +118,15 @@ outbox_arm(struct outbox *ob)
 
 	if (ob->stopping)
 		return;
-	if (store_out_next(ob->st, &t, NULL) != 0 || t == 0) {
+	if (store_out_next(ob->st, &t, NULL) != 0) {
+		outbox_hold(ob);
+		t = ob->hold_until;
+	} else if (t == 0) {
 		evtimer_del(ob->timer);
 		return;
 	}
+	if (t < ob->hold_until)
+		t = ob->hold_until;
 	gettimeofday(&now, NULL);
 	delay = (double)t - ((double)now.tv_sec + now.tv_usec / 1e6);
 	if (delay < 0)
@@ -120,7 +169,7 @@ outbox_quiet_until(json_t *row, time_t now)
 	return (0);
 }
 
-static void
+static int
 outbox_settle_now(struct outbox *ob, long long id, const char *state,
     const char *reason, time_t now)
 {
@@ -131,7 +180,7 @@ outbox_settle_now(struct outbox *ob, long long id, const char *state,
 	u.state = state;
 	u.reason = reason;
 	u.now = now;
-	store_out_set(ob->st, &u, NULL);
+	return (store_out_set(ob->st, &u, NULL));
 }
 
 static void
@@ -150,15 +199,17 @@ outbox_done(void *arg, enum chan_result r, const char *provider,
 
 /*
  * Give up on a row's channel: the row is failed and a new one made for
- * the member's next channel, or, with none, the row is dead.
+ * the member's next channel, or, with none, the row is dead.  Counted in
+ * d; -1 when the store failed.
  */
-static void
+static int
 outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
-    time_t now)
+    time_t now, struct outbox_stats *d)
 {
 	struct outbox_set	 u;
 	struct outbox_in	 in;
 	char			 next[8], *why;
+	int			 rc;
 
 	memset(&u, 0, sizeof u);
 	u.id = jint(row, "id");
@@ -168,8 +219,10 @@ outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
 		u.state = "failed";
 		why = xprintf("%s; trying %s", reason, next);
 		u.reason = why;
-		store_out_set(ob->st, &u, NULL);
+		rc = store_out_set(ob->st, &u, NULL);
 		free(why);
+		if (rc != 0)
+			return (-1);
 		memset(&in, 0, sizeof in);
 		in.occurrence_id = jint(row, "occurrence_id");
 		in.person_id = jint(row, "person_id");
@@ -179,40 +232,46 @@ outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
 		in.sequence = (int)jint(row, "sequence");
 		in.due_at = now;
 		in.now = now;
-		store_plan_insert(ob->st, &in, NULL);
-		ob->stats.failed++;
-		return;
+		d->failed++;
+		return (store_plan_insert(ob->st, &in, NULL));
 	}
 	u.state = "dead";
 	why = xprintf("%s; no other channel to try", reason);
 	u.reason = why;
-	store_out_set(ob->st, &u, NULL);
+	rc = store_out_set(ob->st, &u, NULL);
 	free(why);
-	ob->stats.dead++;
+	d->dead++;
+	return (rc);
 }
 
 /*
  * An email to an address that bounced goes another way at once: the
  * mail server is not asked again until the address is changed.  1 when
- * the row is settled so.
+ * the row is settled so, -1 when the store failed.
  */
 static int
-outbox_bounced(struct outbox *ob, json_t *row, time_t now)
+outbox_bounced(struct outbox *ob, json_t *row, time_t now,
+    struct outbox_stats *d)
 {
 	const char	*bounce = jstr(row, "email_bounce");
 	char		*why;
+	int		 rc;
 
 	if (strcmp(jstr(row, "channel"), "email") != 0 || *bounce == '\0')
 		return (0);
 	why = xprintf("%s bounced before (%s)", jstr(row, "email"), bounce);
-	outbox_next_channel(ob, row, why, now);
+	rc = outbox_next_channel(ob, row, why, now, d);
 	free(why);
-	return (1);
+	return (rc == 0 ? 1 : -1);
 }
 
-/* Decide a claimed row's fate: 1 to send it, 0 when settled here. */
+/*
+ * Decide a claimed row's fate: 1 to send it, 0 when settled here (counted
+ * in d), -1 when the store failed.
+ */
 static int
-outbox_check(struct outbox *ob, json_t *row, time_t now)
+outbox_check(struct outbox *ob, json_t *row, time_t now,
+    struct outbox_stats *d)
 {
 	const char		*kind = jstr(row, "kind");
 	const char		*status = jstr(row, "status");
@@ -220,40 +279,50 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 	time_t			 quiet;
 	long long		 id = jint(row, "id");
 	struct outbox_set	 u;
+	int			 r;
 
-	if (strcmp(kind, "test") == 0)
-		return (!outbox_bounced(ob, row, now));
+	if (strcmp(kind, "test") == 0) {
+		if ((r = outbox_bounced(ob, row, now, d)) != 0)
+			return (r < 0 ? -1 : 0);
+		return (1);
+	}
 	if ((strcmp(kind, "reminder") == 0 ||
 	    strcmp(kind, "invitation") == 0) &&
 	    (strcmp(status, "cancelled") == 0 ||
 	    strcmp(status, "removed") == 0)) {
-		outbox_settle_now(ob, id, "skipped", "meeting cancelled", now);
-		ob->stats.skipped++;
+		if (outbox_settle_now(ob, id, "skipped", "meeting cancelled",
+		    now) != 0)
+			return (-1);
+		d->skipped++;
 		return (0);
 	}
 	if (strcmp(kind, "reminder") == 0 &&
 	    jint(row, "sequence") != jint(row, "occ_sequence")) {
-		outbox_settle_now(ob, id, "skipped", "meeting moved", now);
-		ob->stats.skipped++;
+		if (outbox_settle_now(ob, id, "skipped", "meeting moved",
+		    now) != 0)
+			return (-1);
+		d->skipped++;
 		return (0);
 	}
 	/* An update overtaken by a later change says nothing true. */
 	if (strcmp(kind, "update") == 0 &&
 	    (jint(row, "sequence") != jint(row, "occ_sequence") ||
 	    strcmp(status, "cancelled") == 0)) {
-		outbox_settle_now(ob, id, "skipped", "overtaken by a later "
-		    "change", now);
-		ob->stats.skipped++;
+		if (outbox_settle_now(ob, id, "skipped", "overtaken by a "
+		    "later change", now) != 0)
+			return (-1);
+		d->skipped++;
 		return (0);
 	}
 	if (start != 0 && now >= start) {
-		outbox_settle_now(ob, id, "missed", "the meeting had begun "
-		    "before this could be sent", now);
-		ob->stats.missed++;
+		if (outbox_settle_now(ob, id, "missed", "the meeting had "
+		    "begun before this could be sent", now) != 0)
+			return (-1);
+		d->missed++;
 		return (0);
 	}
-	if (outbox_bounced(ob, row, now))
-		return (0);
+	if ((r = outbox_bounced(ob, row, now, d)) != 0)
+		return (r < 0 ? -1 : 0);
 	if (strcmp(jstr(row, "channel"), "sms") == 0 &&
 	    (quiet = outbox_quiet_until(row, now)) != 0) {
 		if (start == 0 || quiet < start) {
@@ -263,13 +332,30 @@ outbox_check(struct outbox *ob, json_t *row, time_t now)
 			u.reason = "waiting for the end of quiet hours";
 			u.next_at = quiet;
 			u.now = now;
-			store_out_set(ob->st, &u, NULL);
-			ob->stats.deferred++;
+			if (store_out_set(ob->st, &u, NULL) != 0)
+				return (-1);
+			d->deferred++;
 			return (0);
 		}
 		/* Quiet hours end after the meeting starts: send now. */
 	}
 	return (1);
+}
+
+/* Say what failed: once an episode, which the store logs itself. */
+static void
+outbox_failed(struct outbox *ob, const char *what, const char *cause)
+{
+	char	*msg;
+
+	outbox_hold(ob);
+	msg = xprintf("outbox: %s failed%s%s; trying again in %d s", what,
+	    cause ? ": " : "", cause ? cause : "", ob->hold);
+	if (store_failing(ob->st, NULL) != 0)
+		log_debug("%s", msg);
+	else
+		log_warnx("%s", msg);
+	free(msg);
 }
 
 /* Claim a batch of due rows and hand them to their channels. */
@@ -279,27 +365,33 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 	struct outbox		*ob = arg;
 	struct outbox_job	*job;
 	struct outbox_set	 u;
+	struct outbox_stats	 d;
 	struct chan_msg		 m;
 	json_t			*rows, *row, *send;
 	time_t			 now = time(NULL);
 	size_t			 i, n;
 	char			*cause = NULL;
-	int			 permanent;
+	int			 permanent, ok = 1, r;
 
 	if (ob->stopping)
 		return;
 	if ((rows = store_out_due(ob->st, now, ob->conf->outbox_batch,
 	    &cause)) == NULL) {
-		log_warnx("outbox: %s", cause);
+		outbox_failed(ob, "finding due messages", cause);
 		free(cause);
 		outbox_arm(ob);
 		return;
 	}
 	n = json_array_size(rows);
 	send = json_array();
-	if (n > 0 && store_begin(ob->st) == 0) {
+	memset(&d, 0, sizeof d);
+	if (n > 0 && store_begin(ob->st) != 0)
+		ok = 0;
+	else if (n > 0) {
 		json_array_foreach(rows, i, row) {
-			if (!outbox_check(ob, row, now))
+			if ((r = outbox_check(ob, row, now, &d)) < 0)
+				ok = 0;
+			if (r <= 0)
 				continue;
 			memset(&u, 0, sizeof u);
 			u.id = jint(row, "id");
@@ -308,14 +400,26 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			u.late = now - (time_t)jint(row, "due_at") >=
 			    OUTBOX_LATE;
 			u.now = now;
-			if (store_out_set(ob->st, &u, NULL) == 0)
-				json_array_append(send, row);
+			if (store_out_set(ob->st, &u, NULL) != 0)
+				ok = 0;
+			json_array_append(send, row);
+			if (!ok)
+				break;
 		}
-		if (store_end(ob->st, 1) != 0) {
-			log_warnx("outbox: claiming a batch failed; trying "
-			    "again");
-			json_array_clear(send);
-		}
+		if (store_end(ob->st, ok) == 0) {
+			outbox_unhold(ob);
+			outbox_count(ob, &d);
+		} else
+			ok = 0;
+	}
+	if (n > 0 && !ok) {
+		/* Nothing was claimed: all of it waits for the store. */
+		outbox_failed(ob, "claiming a batch", NULL);
+		json_array_clear(send);
+		json_decref(send);
+		json_decref(rows);
+		outbox_arm(ob);
+		return;
 	}
 	json_array_foreach(send, i, row) {
 		if (jint(row, "attempts") == 0)
@@ -374,8 +478,10 @@ outbox_backoff(const struct config *conf, int attempts)
 	return ((time_t)(d < 1 ? 1 : d));
 }
 
-static void
-outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
+/* One answer's rows, counted in d; -1 when the store failed. */
+static int
+outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now,
+    struct outbox_stats *d)
 {
 	struct outbox_set	 u;
 	json_t			*row = job->row;
@@ -383,6 +489,7 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 	time_t			 start = (time_t)jint(row, "start_at");
 	time_t			 due = (time_t)jint(row, "due_at"), retry;
 	int			 attempts = (int)jint(row, "attempts") + 1;
+	int			 rc;
 
 	memset(&u, 0, sizeof u);
 	u.id = job->id;
@@ -396,7 +503,7 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 		if (attempts > 1 && *jstr(row, "reason") != '\0')
 			u.reason = was = xprintf("sent on attempt %d; before "
 			    "that: %s", attempts, jstr(row, "reason"));
-		ob->stats.sent++;
+		d->sent++;
 		break;
 	case CHAN_TEMPFAIL:
 		retry = now + outbox_backoff(ob->conf, attempts);
@@ -405,63 +512,75 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now)
 			    attempts, job->reason);
 			u.state = "dead";
 			u.reason = why;
-			store_out_set(ob->st, &u, NULL);
+			rc = store_out_set(ob->st, &u, NULL);
 			free(why);
-			ob->stats.dead++;
-			return;
+			d->dead++;
+			return (rc);
 		}
 		if (start != 0 && retry >= start) {
 			why = xprintf("the meeting began before a retry: %s",
 			    job->reason);
 			u.state = "missed";
 			u.reason = why;
-			store_out_set(ob->st, &u, NULL);
+			rc = store_out_set(ob->st, &u, NULL);
 			free(why);
-			ob->stats.missed++;
-			return;
+			d->missed++;
+			return (rc);
 		}
 		u.state = "pending";
 		u.reason = job->reason;
 		u.next_at = retry;
-		ob->stats.retried++;
+		d->retried++;
 		break;
 	case CHAN_PERMFAIL:
 		/* The mail server refused the address: remember it. */
-		if (job->sent && strcmp(jstr(row, "channel"), "email") == 0)
-			store_person_bounce(ob->st, jint(row, "person_id"),
-			    jstr(row, "email"), job->reason, now, NULL);
-		outbox_next_channel(ob, row, job->reason, now);
-		return;
+		if (job->sent && strcmp(jstr(row, "channel"), "email") == 0 &&
+		    store_person_bounce(ob->st, jint(row, "person_id"),
+		    jstr(row, "email"), job->reason, now, NULL) != 0)
+			return (-1);
+		return (outbox_next_channel(ob, row, job->reason, now, d));
 	}
-	store_out_set(ob->st, &u, NULL);
+	rc = store_out_set(ob->st, &u, NULL);
 	free(was);
+	return (rc);
 }
 
-/* Settle every answer that came in, in one transaction. */
+/*
+ * Settle every answer that came in, in one transaction: all of them or,
+ * when any write fails, none, kept to be tried again after a wait.
+ */
 static void
 outbox_settle(evutil_socket_t fd, short events, void *arg)
 {
 	struct outbox		*ob = arg;
 	struct outbox_job	*job;
-	struct timeval		 retry = { 1, 0 };
+	struct outbox_stats	 d;
+	struct timeval		 retry = { 0, 0 };
 	time_t			 now = time(NULL);
 	int			 ok;
 
 	if (TAILQ_EMPTY(&ob->done))
 		return;
+	memset(&d, 0, sizeof d);
 	ok = store_begin(ob->st) == 0;
 	if (ok) {
-		TAILQ_FOREACH(job, &ob->done, entry)
-			outbox_settle_job(ob, job, now);
-		ok = store_end(ob->st, 1) == 0;
+		TAILQ_FOREACH(job, &ob->done, entry) {
+			if (outbox_settle_job(ob, job, now, &d) != 0) {
+				ok = 0;
+				break;
+			}
+		}
+		ok = store_end(ob->st, ok) == 0;
 	}
 	if (!ok) {
-		/* Keep every answer and try again in a second. */
-		log_warnx("outbox: the database did not take %s answers; "
-		    "trying again", "the channels'");
+		/* Keep every answer, and the counters as they were. */
+		outbox_failed(ob, "recording the channels' answers", NULL);
+		retry.tv_sec = ob->hold_until > now ? ob->hold_until - now : 1;
 		event_add(ob->settle_ev, &retry);
 		return;
 	}
+	outbox_unhold(ob);
+	outbox_count(ob, &d);
 	while ((job = TAILQ_FIRST(&ob->done)) != NULL) {
 		TAILQ_REMOVE(&ob->done, job, entry);
 		log_debug("outbox: row %lld %s%s%s", job->id,

@@ -5,7 +5,10 @@
  * keyed by PRAGMA user_version, each run in one transaction at start-up.
  * Statements are prepared once at open and their parameters bound by name;
  * an unknown name is a bug.  Errors are returned with a cause, never fatal:
- * a daemon must be able to say what went wrong and go on.
+ * a daemon must be able to say what went wrong and go on.  A database that
+ * cannot be written (a full disk, an I/O error, a read-only file) is one
+ * episode: a warning when it starts, a line when it ends, and in between
+ * store_failing says since when, for /healthz and for those who retry.
  */
 #include "config.h"
 
@@ -428,7 +431,8 @@ store_migrate(sqlite3 *db, const char *path, int target, char **cause)
 			goto fail;
 	}
 fail:
-	store_exec(db, "ROLLBACK", path, NULL);
+	if (!sqlite3_get_autocommit(db))
+		store_exec(db, "ROLLBACK", path, NULL);
 	return (-1);
 }
 
@@ -715,6 +719,7 @@ store_close(struct store *st)
 			log_warnx("%s: close: %s", st->path,
 			    sqlite3_errmsg(st->db));
 	}
+	free(st->failing_why);
 	free(st->path);
 	free(st);
 }
@@ -776,12 +781,84 @@ store_bind(sqlite3_stmt *stmt, ...)
 	va_end(ap);
 }
 
+/* Errors that say the database cannot be used, not that a request is bad. */
+static int
+store_trouble(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_NOMEM:
+	case SQLITE_READONLY:
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PROTOCOL:
+	case SQLITE_NOTADB:
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * A step failed for want of a working database: the first failure of an
+ * episode is logged, the others (every retry) only at debug level.
+ */
+static void
+store_failed(struct store *st)
+{
+	const char	*msg = sqlite3_errmsg(st->db);
+
+	st->failing_mark = sqlite3_total_changes64(st->db);
+	if (st->failing_since != 0) {
+		log_debug("%s: still failing: %s", st->path, msg);
+		return;
+	}
+	st->failing_since = time(NULL);
+	free(st->failing_why);
+	st->failing_why = xstrdup(msg);
+	log_warnx("%s: the database is failing: %s; what needs it waits and "
+	    "is tried again", st->path, msg);
+}
+
+/*
+ * A write reached the database: the end of an episode, if one was going
+ * on.  (A statement that changed nothing proves nothing: under a full
+ * disk an UPDATE that matches no row still succeeds.)
+ */
+static void
+store_recovered(struct store *st, sqlite3_stmt *stmt)
+{
+	if (st->failing_since == 0 || stmt == st->stmt[STMT_ROLLBACK] ||
+	    !sqlite3_get_autocommit(st->db) ||
+	    sqlite3_total_changes64(st->db) <= st->failing_mark)
+		return;
+	log_info("%s: the database works again, after %lld seconds",
+	    st->path, (long long)(time(NULL) - st->failing_since));
+	st->failing_since = 0;
+	free(st->failing_why);
+	st->failing_why = NULL;
+}
+
+/* Since when the database has been failing, and why; 0 while it works. */
+time_t
+store_failing(struct store *st, const char **why)
+{
+	if (why != NULL)
+		*why = st->failing_why;
+	return (st->failing_since);
+}
+
 /* The reason a step failed, put so a person can act on it. */
 void
 store_cause(struct store *st, char **cause, const char *what)
 {
 	const char	*msg = sqlite3_errmsg(st->db);
 	int		 ext = sqlite3_extended_errcode(st->db);
+
+	if (store_trouble(ext))
+		store_failed(st);
 
 	if (ext == SQLITE_CONSTRAINT_UNIQUE ||
 	    ext == SQLITE_CONSTRAINT_PRIMARYKEY)
@@ -805,8 +882,10 @@ store_done(struct store *st, sqlite3_stmt *stmt, char **cause)
 	int	rc;
 
 	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_DONE) {
-		if ((rc & 0xff) != SQLITE_CONSTRAINT)
+	if (rc == SQLITE_DONE)
+		store_recovered(st, stmt);
+	else {
+		if ((rc & 0xff) != SQLITE_CONSTRAINT && !store_trouble(rc))
 			log_warnx("%s: %s: %s", st->path, sqlite3_sql(stmt),
 			    sqlite3_errmsg(st->db));
 		store_cause(st, cause, NULL);
@@ -910,7 +989,12 @@ store_begin(struct store *st)
 	return (0);
 }
 
-/* Commit (or release) when ok; otherwise roll back this level only. */
+/*
+ * Commit (or release) when ok; otherwise roll back this level only.  Some
+ * errors (a full disk, I/O, SQLITE_BUSY) make SQLite roll the whole
+ * transaction back by itself: then there is nothing left to end, and
+ * saying ROLLBACK would only fail again.
+ */
 int
 store_end(struct store *st, int ok)
 {
@@ -919,6 +1003,8 @@ store_end(struct store *st, int ok)
 		return (-1);
 	}
 	if (--st->depth > 0) {
+		if (sqlite3_get_autocommit(st->db))
+			return (-1);
 		if (!ok) {
 			store_core(st, STMT_ROLLBACK_TO);
 			store_core(st, STMT_RELEASE);
@@ -926,18 +1012,15 @@ store_end(struct store *st, int ok)
 		}
 		return (store_core(st, STMT_RELEASE));
 	}
-	if (!ok) {
+	if (sqlite3_get_autocommit(st->db))
+		return (-1);
+	if (ok && store_done(st, store_stmt(st, STMT_COMMIT,
+	    store_sql_core[STMT_COMMIT]), NULL) == 0)
+		return (0);
+	if (!sqlite3_get_autocommit(st->db))
 		store_done(st, store_stmt(st, STMT_ROLLBACK,
 		    store_sql_core[STMT_ROLLBACK]), NULL);
-		return (-1);
-	}
-	if (store_done(st, store_stmt(st, STMT_COMMIT,
-	    store_sql_core[STMT_COMMIT]), NULL) != 0) {
-		store_done(st, store_stmt(st, STMT_ROLLBACK,
-		    store_sql_core[STMT_ROLLBACK]), NULL);
-		return (-1);
-	}
-	return (0);
+	return (-1);
 }
 
 static int

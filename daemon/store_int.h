@@ -107,6 +107,9 @@ struct store {
 	json_t		*counts;	/* outbox by state, from the thread */
 	unsigned long long generation;	/* of what feeds show */
 	char		 install_id[STORE_INSTALL_LEN + 1];
+	time_t		 failing_since;	/* writes fail since; 0: they work */
+	char		*failing_why;
+	sqlite3_int64	 failing_mark;	/* total changes at the last failure */
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 

@@ -1,0 +1,152 @@
+# store-full.sh: the disk under the database fills up while reminders are
+# due.  convened logs one warning (not a line per attempt), waits longer
+# and longer between attempts so the processor stays idle, /healthz says
+# the database is failing and since when (still 200: a restart would not
+# help), and once there is room again it goes back to work by itself:
+# each reminder is sent exactly once.
+#
+# The state directory is a small tmpfs: mounted here when we may, in a
+# user and mount namespace of our own when we may not (an unprivileged
+# container), and the test is skipped, not passed, when neither works.
+
+can_mount() {
+	d=$(mktemp -d "${TMPDIR:-/tmp}/convene-mount.XXXXXX")
+	r=1
+	if mount -t tmpfs -o size=1m tmpfs "$d" 2>/dev/null; then
+		umount "$d"
+		r=0
+	fi
+	rmdir "$d"
+	return $r
+}
+if [ -z "${CONVENE_STORE_FULL_NS:-}" ] && ! can_mount &&
+    unshare -rm true 2>/dev/null; then
+	CONVENE_STORE_FULL_NS=1 exec unshare -rm "${SHELL:-/bin/sh}" "$0"
+fi
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/outbox-lib.sh"
+
+mkdir "$T/state"
+mount -t tmpfs -o size=16m,mode=0750 tmpfs "$T/state" 2>/dev/null ||
+    skip "cannot mount a tmpfs here, nor in a namespace of our own"
+unmount() {
+	rc=$?
+	if [ -n "$DAEMON_PID" ]; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+		DAEMON_PID=
+	fi
+	umount "$T/state" 2>/dev/null || true
+	if [ "$rc" -eq 0 ]; then
+		cleanup
+	else
+		(exit "$rc") || cleanup
+	fi
+}
+trap unmount EXIT
+
+start_daemon
+
+api 201 POST /groups '{"slug": "access", "name": "Access Group",
+    "lead_times": "PT30S"}'
+for who in ann bob cat; do
+	api 201 POST /people "{\"name\": \"$who\",
+	    \"email\": \"$who@example.org\"}"
+	api 201 POST /groups/access/members "{\"person\": $(jv 'd["id"]')}"
+done
+t0=$(date +%s)
+start=$((t0 + 42))
+due=$((start - 30))
+local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
+api 201 POST /series "{\"group\": \"access\", \"title\": \"Access audit\",
+    \"start\": \"$local\", \"duration_minutes\": 60}"
+api 200 GET /outbox
+[ "$(ids 'm["state"] == "pending" and m["due_at"] == '"$due")" != "" ] &&
+    [ "$(jv 'len(d["messages"])')" = 3 ] ||
+    fail "three reminders due at $due wanted: $(cat "$T/body")"
+
+# Take the write-ahead log back to nothing (as SQLite's own TRUNCATE
+# checkpoint does), then fill the disk: the next write has no room.
+"$PY" - "$T/state/convene.db" <<'PY' || fail "no truncating checkpoint"
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], timeout=10)
+for i in range(100):
+	busy, log, done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+	if busy == 0:
+		sys.exit(0)
+	time.sleep(0.1)
+sys.exit(1)
+PY
+dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null || true
+[ "$(df --output=avail "$T/state" | tail -n 1)" -eq 0 ] ||
+    fail "the disk is not full: $(df "$T/state")"
+[ "$(date +%s)" -lt $((due - 2)) ] || fail "too slow: the reminders are due"
+ok "the disk is full before the reminders are due"
+
+# The claim of the three reminders fails from their due time on.
+sleep_until $((due + 2))
+
+# Then five seconds of it: few log lines and little processor time.
+ticks() {
+	set -- $(sed 's/.*) //' "/proc/$DAEMON_PID/stat")
+	echo $((${12} + ${13}))
+}
+lines0=$(wc -l < "$T/daemon.log")
+cpu0=$(ticks)
+sleep 5
+lines=$(($(wc -l < "$T/daemon.log") - lines0))
+cpu=$(($(ticks) - cpu0))
+hz=$(getconf CLK_TCK)
+[ "$lines" -lt 40 ] && [ "$cpu" -lt $((hz / 2)) ] ||
+    fail "$lines log lines and $cpu/$hz s of processor time in 5 s"
+[ "$(grep -c 'the database is failing' "$T/daemon.log")" = 1 ] ||
+    fail "not one warning: $(grep 'failing' "$T/daemon.log")"
+if grep -q 'no transaction is active' "$T/daemon.log"; then
+	fail "a rollback without a transaction"
+fi
+ok "$lines log lines and $cpu/$hz s of processor time in 5 s"
+
+expect_code 200 GET /healthz
+[ "$(jv 'd["status"]')" = degraded ] && [ "$(jv 'd["database"]')" = failing ] ||
+    fail "healthz: $(cat "$T/body")"
+since=$(jv 'd["database_failing_since"]')
+case $since in
+20[0-9][0-9]-*T*Z) ;;
+*) fail "healthz gave no time for the failure: $(cat "$T/body")" ;;
+esac
+case $(jv 'd["database_error"]') in
+*full*) ;;
+*) fail "healthz gave no reason: $(cat "$T/body")" ;;
+esac
+api 200 GET /outbox
+[ "$(ids 'm["state"] == "pending"' | wc -w)" = 3 ] ||
+    fail "not all pending while the disk is full: $(cat "$T/body")"
+[ "$(spool_count '*')" = 0 ] || fail "sent while the disk was full"
+ok "healthz says since $since, the reminders wait"
+
+# Room again: each goes out once, without a restart.
+rm -f "$T/state/filler"
+sent() {
+	[ "$(spool_count '*.eml')" = 3 ]
+}
+i=0
+while ! sent; do
+	i=$((i + 1))
+	[ "$i" -lt 700 ] || fail "not sent 70 s after the disk had room"
+	sleep 0.1
+done
+all_sent() {
+	api 200 GET /outbox
+	[ "$(ids 'm["state"] == "sent" and m["attempts"] == 1' | wc -w)" = 3 ]
+}
+wait_for all_sent || fail "not each sent once: $(cat "$T/body")"
+[ "$(spool_count '*.2.*')" = 0 ] || fail "a second attempt reached the spool"
+grep -q 'the database works again' "$T/daemon.log" ||
+    fail "no line saying the database works again"
+expect_code 200 GET /healthz
+[ "$(jv 'd["status"]')" = ok ] || fail "healthz after: $(cat "$T/body")"
+ok "the three reminders went out once when the disk had room"
+
+stop_daemon
+pass
