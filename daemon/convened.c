@@ -475,6 +475,8 @@ main(int argc, char **argv)
 	}
 	log_init(target, verbosity(conf));
 	signal(SIGPIPE, SIG_IGN);
+	/* Past a file size limit, a write fails (EFBIG) and is retried. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	memset(&state, 0, sizeof state);
 	convened = &state;
