@@ -498,6 +498,8 @@ main(int argc, char **argv)
 		fatal("%s", conf->mail_spool);
 	if (mkdir_p(conf->sms_spool, 0750) == -1)
 		fatal("%s", conf->sms_spool);
+	tighten(conf->mail_spool, 0750);
+	tighten(conf->sms_spool, 0750);
 
 	if (key_load(conf->signing_key_file, state.signing_key, &cause) != 0)
 		fatalx("%s", cause);

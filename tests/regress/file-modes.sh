@@ -1,11 +1,13 @@
 # file-modes.sh: the state directory and the database hold personal data.
-# Started with umask 000 in a state directory open to all, convened
-# tightens the directory to 0750 and keeps its database, write-ahead log
-# and shared memory file at 0600.
+# Started with umask 000 in a state directory and spools open to all,
+# convened tightens the folders to 0750 and keeps its database,
+# write-ahead log and shared memory file at 0600.
 . "$(dirname "$0")/lib.sh"
 
 umask 000
 mkdir -m 0777 "$T/state"
+mkdir -m 0750 "$T/state/spool"
+mkdir -m 0777 "$T/state/spool/mail" "$T/state/spool/sms"
 start_daemon
 
 mode() {
@@ -19,7 +21,7 @@ for f in convene.db convene.db-wal convene.db-shm; do
 	[ "$(mode "$T/state/$f")" = 600 ] ||
 	    fail "$f mode $(mode "$T/state/$f")"
 done
-for d in spool spool/mail spool/sms; do
+for d in spool/mail spool/sms; do
 	[ "$(mode "$T/state/$d")" = 750 ] ||
 	    fail "$d mode $(mode "$T/state/$d")"
 done
