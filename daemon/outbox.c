@@ -389,9 +389,11 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		ok = 0;
 	else if (n > 0) {
 		json_array_foreach(rows, i, row) {
-			if ((r = outbox_check(ob, row, now, &d)) < 0)
+			if ((r = outbox_check(ob, row, now, &d)) < 0) {
 				ok = 0;
-			if (r <= 0)
+				break;
+			}
+			if (r == 0)
 				continue;
 			memset(&u, 0, sizeof u);
 			u.id = jint(row, "id");
