@@ -86,7 +86,7 @@ for who in ann bob cat; do
 	api 201 POST /groups/access/members "{\"person\": $(jv 'd["id"]')}"
 done
 t0=$(date +%s)
-start=$((t0 + 42))
+start=$((t0 + 50))
 due=$((start - 30))
 local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
 api 201 POST /series "{\"group\": \"access\", \"title\": \"Access audit\",
