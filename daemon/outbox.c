@@ -60,7 +60,7 @@ struct outbox {
 	size_t			 inflight;
 	int			 stopping;
 	int			 hold;	/* seconds; 0 while the store works */
-	time_t			 hold_until;
+	double			 hold_until;	/* wall_seconds() */
 	struct outbox_stats	 stats;
 };
 
@@ -84,7 +84,7 @@ outbox_hold(struct outbox *ob)
 		ob->hold = OUTBOX_HOLD_MIN;
 	else if ((ob->hold *= 2) > OUTBOX_HOLD_MAX)
 		ob->hold = OUTBOX_HOLD_MAX;
-	ob->hold_until = time(NULL) + ob->hold;
+	ob->hold_until = wall_seconds() + ob->hold;
 }
 
 /* A transaction was committed: the store works. */
@@ -112,23 +112,23 @@ outbox_count(struct outbox *ob, const struct outbox_stats *d)
 static void
 outbox_arm(struct outbox *ob)
 {
-	struct timeval	tv, now;
+	struct timeval	tv;
 	time_t		t;
-	double		delay;
+	double		when, delay;
 
 	if (ob->stopping)
 		return;
 	if (store_out_next(ob->st, &t, NULL) != 0) {
 		outbox_hold(ob);
-		t = ob->hold_until;
+		t = 0;
 	} else if (t == 0) {
 		evtimer_del(ob->timer);
 		return;
 	}
-	if (t < ob->hold_until)
-		t = ob->hold_until;
-	gettimeofday(&now, NULL);
-	delay = (double)t - ((double)now.tv_sec + now.tv_usec / 1e6);
+	when = (double)t;
+	if (when < ob->hold_until)
+		when = ob->hold_until;
+	delay = when - wall_seconds();
 	if (delay < 0)
 		delay = 0;
 	tv.tv_sec = (time_t)delay;
@@ -577,7 +577,7 @@ outbox_settle(evutil_socket_t fd, short events, void *arg)
 	if (!ok) {
 		/* Keep every answer, and the counters as they were. */
 		outbox_failed(ob, "recording the channels' answers", NULL);
-		retry.tv_sec = ob->hold_until > now ? ob->hold_until - now : 1;
+		retry.tv_sec = ob->hold;
 		event_add(ob->settle_ev, &retry);
 		return;
 	}

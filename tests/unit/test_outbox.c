@@ -3,7 +3,8 @@
  * test messages go to the spool channel; a trigger refuses to move the
  * second one on, so claiming them or recording their answers fails part
  * way.  Then no row may move, nor any counter; once the trigger is gone
- * the next try, a second later, does it all, each message sent once.
+ * the next try, a second later, does it all, each message sent once.  A
+ * database locked by another makes the dispatcher wait between tries.
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "store_int.h"
 #include "tmpl.h"
 
 struct convened	*convened;
@@ -216,12 +218,62 @@ test_claim_all_or_nothing(void **state)
 	env_close(&e);
 }
 
+static int
+count_begin(unsigned type, void *arg, void *p, void *x)
+{
+	const char	*sql = sqlite3_sql(p);
+
+	(void)type;
+	(void)x;
+	if (sql != NULL && strcmp(sql, "BEGIN IMMEDIATE") == 0)
+		(*(int *)arg)++;
+	return (0);
+}
+
+/* The database is locked by another: wait before each try, longer each. */
+static void
+test_begin_backs_off(void **state)
+{
+	struct env	 e;
+	sqlite3		*other;
+	int		 begins = 0;
+
+	(void)state;
+	env_open(&e, "begin");
+	/* Fail at once when locked, and count the tries. */
+	sqlite3_busy_timeout(e.cv.store->db, 0);
+	sqlite3_trace_v2(e.cv.store->db, SQLITE_TRACE_STMT, count_begin,
+	    &begins);
+	env_start(&e);
+	assert_int_equal(sqlite3_open(e.db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL), SQLITE_OK);
+	run_for(e.cv.base, 2500);
+	/* Tries at 0 and 1 s (the next at 3 s); none sent, none counted. */
+	assert_in_range(begins, 1, 3);
+	assert_int_not_equal(store_failing(e.cv.store, NULL), 0);
+	assert_int_equal(env_spooled(&e), 0);
+	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 0);
+
+	/* Unlocked: the next try claims and sends both. */
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(other);
+	run_for(e.cv.base, 3000);
+	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 2);
+	assert_int_equal(env_spooled(&e), 2);
+	assert_int_equal(store_failing(e.cv.store, NULL), 0);
+	sqlite3_trace_v2(e.cv.store->db, 0, NULL, NULL);
+	env_close(&e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settle_all_or_nothing),
 		cmocka_unit_test(test_claim_all_or_nothing),
+		cmocka_unit_test(test_begin_backs_off),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
