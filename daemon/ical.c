@@ -731,6 +731,28 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 	}
 }
 
+/* The group as ORGANIZER and the member as an ATTENDEE who may reply. */
+static void
+ical_who(struct ical_buf *b, json_t *row, const char *organizer)
+{
+	char	*cn, *n;
+
+	cn = ical_param(*jstr(row, "group_name") ? jstr(row, "group_name") :
+	    "convene");
+	n = xprintf("ORGANIZER;CN=%s", cn);
+	ical_linef(b, n, "mailto:%s", organizer);
+	free(n);
+	free(cn);
+	if (*jstr(row, "email") != '\0') {
+		cn = ical_param(jstr(row, "person"));
+		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
+		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
+		ical_linef(b, n, "mailto:%s", jstr(row, "email"));
+		free(n);
+		free(cn);
+	}
+}
+
 static void
 ical_head(struct ical_buf *b, const char *method)
 {
@@ -809,7 +831,6 @@ ical_message(json_t *row, const char *method, const char *organizer,
 {
 	struct ical_buf	 b = { NULL, 0, 0 };
 	const char	*tzid = jstr(row, "time_zone");
-	char		*cn, *n;
 	int		 cancel, moved;
 	json_t		*rr;
 
@@ -848,20 +869,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	ical_description(&b, row, NULL, 1);
 	if (*jstr(row, "online_link") != '\0')
 		ical_line(&b, "URL", jstr(row, "online_link"));
-	cn = ical_param(*jstr(row, "group_name") ?
-	    jstr(row, "group_name") : "convene");
-	n = xprintf("ORGANIZER;CN=%s", cn);
-	ical_linef(&b, n, "mailto:%s", organizer);
-	free(n);
-	free(cn);
-	if (*jstr(row, "email") != '\0') {
-		cn = ical_param(jstr(row, "person"));
-		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
-		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
-		ical_linef(&b, n, "mailto:%s", jstr(row, "email"));
-		free(n);
-		free(cn);
-	}
+	ical_who(&b, row, organizer);
 	/*
 	 * The feed's rule: a meeting as its series made it is the master
 	 * event, with the series' SEQUENCE; a moved or cancelled one is an
@@ -899,7 +907,6 @@ ical_series_message(json_t *row, const char *organizer, char **cause)
 	json_t		*over = json_object_get(row, "notice_overrides");
 	json_t		*s;
 	const char	*p, *end;
-	char		*cn, *n;
 	size_t		 i, oi = 0;
 	int		 year = 0;
 
@@ -915,20 +922,7 @@ ical_series_message(json_t *row, const char *organizer, char **cause)
 		return (NULL);
 	}
 	/* Who: in every VEVENT, just before its end. */
-	cn = ical_param(*jstr(row, "group_name") ? jstr(row, "group_name") :
-	    "convene");
-	n = xprintf("ORGANIZER;CN=%s", cn);
-	ical_linef(&who, n, "mailto:%s", organizer);
-	free(n);
-	free(cn);
-	if (*jstr(row, "email") != '\0') {
-		cn = ical_param(jstr(row, "person"));
-		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
-		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
-		ical_linef(&who, n, "mailto:%s", jstr(row, "email"));
-		free(n);
-		free(cn);
-	}
+	ical_who(&who, row, organizer);
 	ical_head(&b, "REQUEST");
 	json_array_foreach(series, i, s) {
 		if (year == 0 || ical_year(jstr(s, "dtstart")) < year)

@@ -440,10 +440,13 @@ plan_group(struct store *st, long long group, time_t now, char **cause)
 	    now + 10 * 366 * 86400LL, cause), now, cause));
 }
 
-/* A notice (update or cancellation) to every member, in their channel. */
+/*
+ * A notice (update or cancellation) about occ to every member of group,
+ * in their first channel; lead says what a series notice is about.
+ */
 static int
-plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
-    char **cause)
+plan_notices_lead(struct store *st, long long group, json_t *occ,
+    const char *kind, const char *lead, time_t now, char **cause)
 {
 	struct outbox_in	 in;
 	json_t			*members, *m;
@@ -451,13 +454,12 @@ plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
 	size_t			 i;
 	int			 rc = 0;
 
-	members = store_plan_members(st, jint(occ, "group_id"), cause);
-	if (members == NULL)
+	if ((members = store_plan_members(st, group, cause)) == NULL)
 		return (-1);
 	memset(&in, 0, sizeof in);
 	in.occurrence_id = jint(occ, "id");
 	in.kind = kind;
-	in.lead = "";
+	in.lead = lead;
 	in.sequence = (int)jint(occ, "sequence");
 	in.due_at = now;
 	in.now = now;
@@ -472,6 +474,15 @@ plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
 	}
 	json_decref(members);
 	return (rc);
+}
+
+/* A notice (update or cancellation) to every member, in their channel. */
+static int
+plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
+    char **cause)
+{
+	return (plan_notices_lead(st, jint(occ, "group_id"), occ, kind, "",
+	    now, cause));
 }
 
 /*
@@ -725,36 +736,14 @@ static int
 plan_series_notice(struct store *st, long long group, json_t *occ,
     const char *what, long long oldser, time_t now, char **cause)
 {
-	struct outbox_in	 in;
-	json_t			*members, *m;
-	char			 channel[8], lead[SCHED_LEAD_LEN];
-	size_t			 i;
-	int			 rc = 0;
+	char	lead[SCHED_LEAD_LEN];
 
-	if ((members = store_plan_members(st, group, cause)) == NULL)
-		return (-1);
 	if (oldser != jint(occ, "series_id"))
 		snprintf(lead, sizeof lead, "series:%s/%lld", what, oldser);
 	else
 		snprintf(lead, sizeof lead, "series:%s", what);
-	memset(&in, 0, sizeof in);
-	in.occurrence_id = jint(occ, "id");
-	in.kind = "update";
-	in.lead = lead;
-	in.sequence = (int)jint(occ, "sequence");
-	in.due_at = now;
-	in.now = now;
-	json_array_foreach(members, i, m) {
-		if (plan_first_channel(jstr(m, "channels"), channel,
-		    sizeof channel) != 0)
-			continue;
-		in.person_id = jint(m, "id");
-		in.channel = channel;
-		if ((rc = store_plan_insert(st, &in, cause)) != 0)
-			break;
-	}
-	json_decref(members);
-	return (rc);
+	return (plan_notices_lead(st, group, occ, "update", lead, now,
+	    cause));
 }
 
 /* Add a word to a comma-separated list of what changed, once. */

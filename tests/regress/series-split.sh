@@ -9,11 +9,10 @@
 # khal finds no EXDATE or RECURRENCE-ID that matches nothing.  The member is told once, and the calendar part of that email
 # gives a client the same meetings.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/khal-lib.sh"
 
 "$PY" -c 'import icalendar, recurring_ical_events' 2>/dev/null ||
     fail "python3-icalendar and python3-recurring-ical-events are needed"
-"$PY" -c 'import khal, vdirsyncer' 2>/dev/null ||
-    fail "khal and vdirsyncer are needed (Debian packages khal, vdirsyncer)"
 need_node
 
 write_conf "
@@ -116,65 +115,20 @@ verdict() {
 check "after the change" "$T/after.ics"
 
 # khal, through vdirsyncer's http storage, as a phone subscribes.
-mkdir -p "$T/vds/status" "$T/vds/cal" "$T/khal" "$T/xdg"
-cat > "$T/vdirsyncer.conf" <<CONF
-[general]
-status_path = "$T/vds/status/"
-
-[pair feed]
-a = "feed_remote"
-b = "feed_local"
-collections = null
-conflict_resolution = "a wins"
-
-[storage feed_remote]
-type = "http"
-url = "$URL"
-
-[storage feed_local]
-type = "filesystem"
-path = "$T/vds/cal/"
-fileext = ".ics"
-CONF
-cat > "$T/khal.conf" <<CONF
-[calendars]
-[[feed]]
-path = $T/vds/cal/
-type = calendar
-
-[locale]
-timeformat = %H:%M
-dateformat = %Y-%m-%d
-longdateformat = %Y-%m-%d
-datetimeformat = %Y-%m-%dT%H:%M
-longdatetimeformat = %Y-%m-%dT%H:%M
-local_timezone = Europe/London
-default_timezone = Europe/London
-
-[sqlite]
-path = $T/khal/khal.db
-CONF
-vds() {
-	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
-	    /usr/bin/python3 -m vdirsyncer -c "$T/vdirsyncer.conf" "$@" \
-	    </dev/null >>"$T/vdirsyncer.out" 2>&1 ||
-	    fail "vdirsyncer $1: $(cat "$T/vdirsyncer.out")"
-}
-vds discover feed
+khal_setup "$URL" Europe/London
+vds discover
 
 # khal_list: every meeting khal lists in the window, "start|CANCELLED "
 # or "start|" a line.
 khal_list() {
-	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
-	    TZ=Europe/London /usr/bin/python3 -m khal -c "$T/khal.conf" list \
-	    --format "{start}|{cancelled}" --day-format "" \
+	khal_cmd list --format "{start}|{cancelled}" --day-format "" \
 	    "$(date -d "@$NOW" +%Y-%m-%d)" "$(day 62)" 2>"$T/khal.err"
 }
 
 # khal_check: sync the feed as a phone does; khal lists the meetings
 # of expected.json and has no warning (into WRONG).
 khal_check() {
-	vds sync feed
+	vds sync
 	ls "$T"/vds/cal/*.ics >/dev/null 2>&1 ||
 	    fail "vdirsyncer wrote nothing: $(cat "$T/vdirsyncer.out")"
 	khal_list > "$T/khal.out" || fail "khal: $(cat "$T/khal.err")"

@@ -9,6 +9,7 @@
 # read the feed the same way,
 # and a lead time longer than the week a clock change shortens is refused.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/khal-lib.sh"
 
 "$PY" -c 'import icalendar, recurring_ical_events, zoneinfo' 2>/dev/null ||
     fail "python3-icalendar and python3-recurring-ical-events are needed"
@@ -166,57 +167,13 @@ done
 
 # khal, through vdirsyncer's http storage as a phone subscribes, lists
 # Ann's meetings at the same instants (khal shows them in UTC here).
-"$PY" -c 'import khal, vdirsyncer' 2>/dev/null ||
-    fail "khal and vdirsyncer are needed (Debian packages khal, vdirsyncer)"
 URL=$(ctl feed show 1) || fail "feed show"
-mkdir -p "$T/vds/status" "$T/vds/cal" "$T/khal" "$T/xdg"
-cat > "$T/vdirsyncer.conf" <<CONF
-[general]
-status_path = "$T/vds/status/"
-
-[pair feed]
-a = "feed_remote"
-b = "feed_local"
-collections = null
-conflict_resolution = "a wins"
-
-[storage feed_remote]
-type = "http"
-url = "$URL"
-
-[storage feed_local]
-type = "filesystem"
-path = "$T/vds/cal/"
-fileext = ".ics"
-CONF
-cat > "$T/khal.conf" <<CONF
-[calendars]
-[[feed]]
-path = $T/vds/cal/
-type = calendar
-
-[locale]
-timeformat = %H:%M
-dateformat = %Y-%m-%d
-longdateformat = %Y-%m-%d
-datetimeformat = %Y-%m-%dT%H:%M
-longdatetimeformat = %Y-%m-%dT%H:%M
-local_timezone = UTC
-default_timezone = UTC
-
-[sqlite]
-path = $T/khal/khal.db
-CONF
-for verb in discover sync; do
-	env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" \
-	    /usr/bin/python3 -m vdirsyncer -c "$T/vdirsyncer.conf" $verb feed \
-	    </dev/null >>"$T/vdirsyncer.out" 2>&1 ||
-	    fail "vdirsyncer $verb: $(cat "$T/vdirsyncer.out")"
-done
-env HOME="$T" XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" TZ=UTC \
-    /usr/bin/python3 -m khal -c "$T/khal.conf" list \
-    --format "{start}|{title}" --day-format "" 2027-01-01 2027-12-31 \
-    >"$T/khal.out" 2>"$T/khal.err" || fail "khal: $(cat "$T/khal.err")"
+khal_setup "$URL" UTC
+vds discover
+vds sync
+khal_cmd list --format "{start}|{title}" --day-format "" 2027-01-01 \
+    2027-12-31 >"$T/khal.out" 2>"$T/khal.err" ||
+    fail "khal: $(cat "$T/khal.err")"
 ! grep -i "^warning\|^error\|not found" "$T/khal.err" ||
     fail "khal warns about the feed: $(cat "$T/khal.err")"
 "$PY" - "$T/khal.out" "$T/occ.json" >"$T/khal.check" 2>&1 <<'PY' ||
