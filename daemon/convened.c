@@ -287,7 +287,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	tmpl_free(convened->tmpl);
 	convened->tmpl = tmpl;
 	log_info("%zu templates loaded from %s", tmpl_count(tmpl),
-	    next->templates);
+	    tmpl_source(tmpl));
 	log_setverbose(verbosity(next));
 	convened->conf = next;
 	config_free(cur);
@@ -539,7 +539,7 @@ main(int argc, char **argv)
 		fatalx("cannot load the templates in %s", conf->templates);
 	}
 	log_info("%zu templates loaded from %s", tmpl_count(state.tmpl),
-	    conf->templates);
+	    tmpl_source(state.tmpl));
 	if (chan_init(state.base, conf, &cause) != 0)
 		fatalx("%s", cause);
 	if ((state.outbox = outbox_create(state.base, state.store, conf,

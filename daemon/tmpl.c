@@ -119,6 +119,7 @@ struct tmpl_set {
 	size_t			 nwords;
 	struct tmpl_noted	*noted;
 	size_t			 nnoted;
+	int			 builtin;	/* built into convened */
 };
 
 /* While loading: one token of a file, before sections are matched. */
@@ -1172,6 +1173,7 @@ tmpl_builtin_load(struct tmpl_parse *p)
 	size_t				 len, slen = strlen(TMPL_SUFFIX);
 
 	p->builtin = tmpl_builtin_en;
+	set->builtin = 1;
 	set->langs = tmpl_grow(set->langs, set->nlangs + 1,
 	    sizeof *set->langs);
 	set->langs[set->nlangs++] = xstrdup(TMPL_FALLBACK);
@@ -1511,6 +1513,13 @@ tmpl_exists(struct tmpl_set *set, const char *lang, const char *name)
 }
 
 /* How many templates, all languages together, for the log. */
+/* Where the set came from, for the log: its folder, or convened itself. */
+const char *
+tmpl_source(const struct tmpl_set *set)
+{
+	return (set->builtin ? "the English built into convened" : set->dir);
+}
+
 size_t
 tmpl_count(struct tmpl_set *set)
 {

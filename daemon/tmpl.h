@@ -57,6 +57,7 @@ char		*tmpl_render(struct tmpl_set *, const char *, const char *,
 		    const struct tmpl_var *, const char **, char **);
 int		 tmpl_exists(struct tmpl_set *, const char *, const char *);
 size_t		 tmpl_count(struct tmpl_set *);
+const char	*tmpl_source(const struct tmpl_set *);
 const char	*tmpl_word(struct tmpl_set *, const char *, const char *,
 		    const char **);
 const char	*tmpl_word_exact(struct tmpl_set *, const char *,

@@ -10,6 +10,9 @@ start_daemon
 grep -q "^convened: warning: $T/none does not exist: using the English \
 templates built into convened$" "$T/daemon.log" ||
     fail "no warning of the built-in templates: $(cat "$T/daemon.log")"
+grep -q "templates loaded from the English built into convened$" \
+    "$T/daemon.log" || fail "the log names a folder it did not read: \
+$(grep 'loaded from' "$T/daemon.log")"
 ok "started with no templates folder, and warned"
 
 api 201 POST /groups '{"slug": "dp-steering",
