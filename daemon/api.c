@@ -72,10 +72,16 @@ api_fail(struct api_req *a, int code, const char *fmt, ...)
 	free(s);
 }
 
-/* Refuse with the cause, or a fallback when there is none. */
+/*
+ * Refuse with the cause, or a fallback when there is none.  A database
+ * that failed (a full disk) is the server's trouble, not the request's,
+ * whatever the caller would have said: 503, to be tried again.
+ */
 static void
 api_refuse(struct api_req *a, int code, char *cause, const char *fallback)
 {
+	if (cause != NULL && strncmp(cause, "database: ", 10) == 0)
+		code = 503;
 	api_fail(a, code, "%s", cause ? cause : fallback);
 	free(cause);
 }

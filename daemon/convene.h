@@ -123,6 +123,8 @@ struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_version(struct store *);
 time_t		 store_failing(struct store *, const char **);
+void		 store_on_failing(struct store *, void (*)(void *), void *);
+int		 store_probe(struct store *);
 int		 store_check(struct store *, char **);
 int		 store_counts(struct store *, struct store_counts *);
 int		 store_audit(struct store *, const char *, const char *,

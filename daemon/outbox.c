@@ -121,10 +121,11 @@ outbox_arm(struct outbox *ob)
 	if (store_out_next(ob->st, &t, NULL) != 0) {
 		outbox_hold(ob);
 		t = 0;
-	} else if (t == 0) {
+	} else if (t == 0 && store_failing(ob->st, NULL) == 0) {
 		evtimer_del(ob->timer);
 		return;
-	}
+	} else if (t == 0 && ob->hold_until == 0)
+		outbox_hold(ob);	/* nothing due: a probe */
 	when = (double)t;
 	if (when < ob->hold_until)
 		when = ob->hold_until;
@@ -358,6 +359,18 @@ outbox_failed(struct outbox *ob, const char *what, const char *cause)
 	free(msg);
 }
 
+/* The store began to fail, whoever's write it was: probe for its end. */
+static void
+outbox_store_failing(void *arg)
+{
+	struct outbox	*ob = arg;
+
+	struct timeval	 tv = { OUTBOX_HOLD_MIN, 0 };
+
+	if (!ob->stopping && !evtimer_pending(ob->timer, NULL))
+		evtimer_add(ob->timer, &tv);
+}
+
 /* Claim a batch of due rows and hand them to their channels. */
 static void
 outbox_run(evutil_socket_t fd, short events, void *arg)
@@ -383,6 +396,13 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	n = json_array_size(rows);
+	/* Nothing due while the store fails: see whether it works again. */
+	if (n == 0 && store_failing(ob->st, NULL) != 0) {
+		if (store_probe(ob->st) != 0)
+			outbox_failed(ob, "writing to the database", NULL);
+		else
+			outbox_unhold(ob);
+	}
 	send = json_array();
 	memset(&d, 0, sizeof d);
 	if (n > 0 && store_begin(ob->st) != 0)
@@ -619,6 +639,7 @@ outbox_create(struct event_base *base, struct store *st,
 	ob->tmpl = tmpl;
 	TAILQ_INIT(&ob->done);
 	ob->timer = evtimer_new(base, outbox_timer, ob);
+	store_on_failing(st, outbox_store_failing, ob);
 	ob->run_ev = event_new(base, -1, 0, outbox_run, ob);
 	ob->settle_ev = event_new(base, -1, 0, outbox_settle, ob);
 	if (ob->timer == NULL || ob->run_ev == NULL || ob->settle_ev == NULL)
@@ -675,6 +696,7 @@ outbox_free(struct outbox *ob)
 
 	if (ob == NULL)
 		return;
+	store_on_failing(ob->st, NULL, NULL);
 	while ((job = TAILQ_FIRST(&ob->done)) != NULL) {
 		TAILQ_REMOVE(&ob->done, job, entry);
 		json_decref(job->row);

@@ -820,6 +820,36 @@ store_failed(struct store *st)
 	st->failing_why = xstrdup(msg);
 	log_warnx("%s: the database is failing: %s; what needs it waits and "
 	    "is tried again", st->path, msg);
+	if (st->failing_cb != NULL)
+		st->failing_cb(st->failing_arg);
+}
+
+/*
+ * Who to tell when an episode begins, whoever's write failed, so that
+ * someone probes for its end even when nothing else would write.
+ */
+void
+store_on_failing(struct store *st, void (*cb)(void *), void *arg)
+{
+	st->failing_cb = cb;
+	st->failing_arg = arg;
+}
+
+/*
+ * The smallest committed write there is: the end of an episode when it
+ * works.  A statement that changes a row to itself still needs room in
+ * the log, as every other write does.
+ */
+int
+store_probe(struct store *st)
+{
+	int	ok;
+
+	if (store_begin(st) != 0)
+		return (-1);
+	ok = store_done(st, store_stmt(st, STMT_PROBE, "UPDATE installation "
+	    "SET created_at = created_at"), NULL) == 0;
+	return (store_end(st, ok));
 }
 
 /*
@@ -857,6 +887,8 @@ store_cause(struct store *st, char **cause, const char *what)
 	const char	*msg = sqlite3_errmsg(st->db);
 	int		 ext = sqlite3_extended_errcode(st->db);
 
+	st->last_err = ext;
+	snprintf(st->last_msg, sizeof st->last_msg, "%s", msg);
 	if (store_trouble(ext))
 		store_failed(st);
 
@@ -893,6 +925,20 @@ store_done(struct store *st, sqlite3_stmt *stmt, char **cause)
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/*
+ * Did the last store_row fail for the database's sake (a full disk, an
+ * I/O error), not for the data's (a constraint, no such row)?  Then the
+ * cause says so, and a caller does not blame the data.
+ */
+int
+store_broke(struct store *st, char **cause)
+{
+	if (st->last_err == 0 || (st->last_err & 0xff) == SQLITE_CONSTRAINT)
+		return (0);
+	cause_set(cause, "database: %s", st->last_msg);
+	return (1);
 }
 
 static json_t *
@@ -951,11 +997,25 @@ store_row(struct store *st, sqlite3_stmt *stmt, char **cause)
 	json_t	*o = NULL;
 	int	 rc;
 
+	st->last_err = 0;
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		o = store_row_json(stmt);
-	else if (rc != SQLITE_DONE)
+		/*
+		 * Run it to its end: an INSERT ... RETURNING outside a
+		 * transaction commits there, and a commit that fails (a full
+		 * disk) must not pass for a row made.
+		 */
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			;
+	}
+	if (rc == SQLITE_DONE)
+		store_recovered(st, stmt);
+	else {
 		store_cause(st, cause, NULL);
+		json_decref(o);
+		o = NULL;
+	}
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return (o);

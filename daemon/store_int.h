@@ -91,6 +91,7 @@ enum store_stmt {
 	STMT_FEED_SERIES,
 	STMT_FEED_OVERRIDES,
 	STMT_OUT_DELIVERY,
+	STMT_PROBE,
 	STMT_MAX
 };
 
@@ -110,6 +111,10 @@ struct store {
 	time_t		 failing_since;	/* writes fail since; 0: they work */
 	char		*failing_why;
 	sqlite3_int64	 failing_mark;	/* total changes at the last failure */
+	int		 last_err;	/* of the last failed step; 0: none */
+	char		 last_msg[256];
+	void		(*failing_cb)(void *);	/* an episode began */
+	void		*failing_arg;
 	sqlite3_stmt	*stmt[STMT_MAX];
 };
 
@@ -127,6 +132,7 @@ int		 store_done(struct store *, sqlite3_stmt *, char **);
 json_t		*store_rows(struct store *, sqlite3_stmt *, char **);
 json_t		*store_row(struct store *, sqlite3_stmt *, char **);
 void		 store_cause(struct store *, char **, const char *);
+int		 store_broke(struct store *, char **);
 void		 store_feed_watch(struct store *);
 
 #endif

@@ -46,7 +46,8 @@ store_group_create(struct store *st, const struct group_in *g, char **cause)
 	    ":rate", SB_INT, g->payment_rate_pence, ":contact", SB_TEXT,
 	    g->contact ? g->contact : "", ":now", SB_INT,
 	    (long long)time(NULL), NULL);
-	if ((row = store_row(st, stmt, cause)) == NULL)
+	if ((row = store_row(st, stmt, NULL)) == NULL &&
+	    !store_broke(st, cause))
 		cause_set(cause, "slug: a group called '%s' exists already",
 		    g->slug);
 	return (row);
@@ -107,7 +108,8 @@ store_person_create(struct store *st, const struct person_in *p,
 	store_feed_token_new(token);
 	store_bind(stmt, ":now", SB_INT, (long long)time(NULL), ":token",
 	    SB_TEXT, token, NULL);
-	if ((row = store_row(st, stmt, NULL)) == NULL) {
+	if ((row = store_row(st, stmt, NULL)) == NULL &&
+	    !store_broke(st, cause)) {
 		if (p->email != NULL && p->phone != NULL)
 			cause_set(cause, "email or phone: someone has %s or %s "
 			    "already", p->email, p->phone);
@@ -153,8 +155,8 @@ store_person_update(struct store *st, long long id,
 	if (p->quiet_start >= 0)
 		store_bind(stmt, ":qs", SB_INT, (long long)p->quiet_start,
 		    ":qe", SB_INT, (long long)p->quiet_end, NULL);
-	row = store_row(st, stmt, cause);
-	if (row == NULL)
+	row = store_row(st, stmt, NULL);
+	if (row == NULL && !store_broke(st, cause))
 		cause_set(cause, "no person %lld, or the email or phone is "
 		    "someone else's", id);
 	return (row);
@@ -283,7 +285,8 @@ store_venue_create(struct store *st, const struct venue_in *v, char **cause)
 	    ":at", SB_INT, (long long)v->accessible_toilet, ":qr", SB_INT,
 	    (long long)v->quiet_room, ":now", SB_INT, (long long)time(NULL),
 	    NULL);
-	if ((row = store_row(st, stmt, NULL)) == NULL)
+	if ((row = store_row(st, stmt, NULL)) == NULL &&
+	    !store_broke(st, cause))
 		cause_set(cause, "name: a venue called '%s' exists already",
 		    v->name);
 	return (row);
@@ -320,7 +323,8 @@ store_series_create(struct store *st, const struct series_in *s,
 	if (s->venue_id > 0)
 		store_bind(stmt, ":venue", SB_INT, s->venue_id, NULL);
 	if ((row = store_row(st, stmt, NULL)) == NULL) {
-		cause_set(cause, "venue: no venue %lld", s->venue_id);
+		if (!store_broke(st, cause))
+			cause_set(cause, "venue: no venue %lld", s->venue_id);
 		return (NULL);
 	}
 	id = json_integer_value(json_object_get(row, "id"));

@@ -98,7 +98,8 @@ api 200 GET /outbox
 
 # Take the write-ahead log back to nothing (as SQLite's own TRUNCATE
 # checkpoint does), then fill the disk: the next write has no room.
-"$PY" - "$T/state/convene.db" <<'PY' || fail "no truncating checkpoint"
+truncate_wal() {
+	"$PY" - "$T/state/convene.db" <<'PY' || fail "no truncating checkpoint"
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1], timeout=10)
 for i in range(100):
@@ -108,6 +109,8 @@ for i in range(100):
 	time.sleep(0.1)
 sys.exit(1)
 PY
+}
+truncate_wal
 if [ "$how" = tmpfs ]; then
 	dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null || true
 	[ "$(df --output=avail "$T/state" | tail -n 1)" -eq 0 ] ||
@@ -187,6 +190,46 @@ grep -q 'the database works again' "$T/daemon.log" ||
 expect_code 200 GET /healthz
 [ "$(jv 'd["status"]')" = ok ] || fail "healthz after: $(cat "$T/body")"
 ok "the three reminders went out once when the disk had room"
+
+# With nothing due, a failed write of a coordinator's starts an episode
+# too: the reply is 503 with the reason (never a 201 for a person the
+# disk had no room for), /healthz says so, and says it no longer once
+# there is room, with no other write to prove it.
+truncate_wal
+if [ "$how" = tmpfs ]; then
+	dd if=/dev/zero of="$T/state/filler" bs=4k 2>/dev/null || true
+else
+	prlimit --pid "$DAEMON_PID" --fsize=1: ||
+	    fail "prlimit could not limit the daemon"
+fi
+failed_write() {
+	# A new person needs room; the disk may take a few pages first.
+	n=$(date +%s%N)
+	code=$(curl -s -m 10 --unix-socket "$T/state/convened.sock" \
+	    -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+	    -d "{\"name\": \"Dee $n\", \"email\": \"dee$n@example.org\"}" \
+	    http://localhost/api/v1/people)
+	[ "$code" = 503 ] && grep -q "database: .*\(full\|I/O\)" "$T/body"
+}
+wait_for failed_write ||
+    fail "writes still work on a full disk: $code $(cat "$T/body")"
+expect_code 200 GET /healthz
+[ "$(jv 'd["database"]')" = failing ] ||
+    fail "healthz after a failed write: $(cat "$T/body")"
+if [ "$how" = tmpfs ]; then
+	rm -f "$T/state/filler"
+else
+	prlimit --pid "$DAEMON_PID" --fsize=unlimited: ||
+	    fail "prlimit could not lift the limit"
+fi
+healthy_again() {
+	expect_code 200 GET /healthz
+	[ "$(jv 'd["status"]')" = ok ]
+}
+wait_for healthy_again || fail "healthz still says: $(cat "$T/body")"
+[ "$(grep -c 'the database works again' "$T/daemon.log")" = 2 ] ||
+    fail "not a line for each end: $(grep 'works again' "$T/daemon.log")"
+ok "a failed write with nothing due: healthz back to ok by itself"
 
 stop_daemon
 pass
