@@ -218,6 +218,7 @@ struct conf_parse {
 	const char	*file;
 	int		 line;
 	int		 toolong;	/* longer than inih reads */
+	char		*longval;	/* the value of a long line, whole */
 	int		 indented;	/* this line starts with white space */
 	int		 seen[CONF_NOPTIONS];	/* line it was set on */
 	int		 set[CONF_NOPTIONS];	/* and the value was good */
@@ -528,6 +529,8 @@ conf_handler(void *arg, const char *section, const char *name,
 
 	if (p->toolong)
 		return (1);	/* already reported by the reader */
+	if (strcmp(value, "\001") == 0 && p->longval != NULL)
+		value = p->longval;
 	if (p->indented && p->lasterror != p->line) {
 		conf_error(p, "this indented line continues '%s' above; "
 		    "remove the leading white space", name);
@@ -568,13 +571,60 @@ conf_handler(void *arg, const char *section, const char *name,
 	return (1);
 }
 
+/*
+ * A line longer than inih's buffer (a path deep in the file system): the
+ * rest is read here, and inih is handed "name = \001" while the value
+ * waits in longval for conf_handler.  Only "name = value" lines may be so
+ * long; -1 for any other, with the line read to its end.
+ */
+static int
+conf_long_line(struct conf_parse *p, char *str, int num)
+{
+	char	*line = NULL, *eq, *name, *value, *end;
+	size_t	 cap = 0;
+	ssize_t	 n;
+
+	n = getline(&line, &cap, p->f);
+	if (n < 0)
+		n = 0;
+	end = xprintf("%s%.*s", str, (int)n, n > 0 ? line : "");
+	free(line);
+	end[strcspn(end, "\r\n")] = '\0';
+	name = end + strspn(end, " \t");
+	if (*name == '[' || *name == '#' || *name == ';' ||
+	    (eq = strpbrk(name, "=:")) == NULL) {
+		free(end);
+		return (-1);
+	}
+	*eq = '\0';
+	value = eq + 1;
+	value += strspn(value, " \t");
+	while (eq > name && (eq[-1] == ' ' || eq[-1] == '\t'))
+		*--eq = '\0';
+	/* A comment after the value, as inih takes one: " ;". */
+	if ((eq = strstr(value, " ;")) != NULL || (eq = strstr(value,
+	    "\t;")) != NULL)
+		*eq = '\0';
+	for (eq = value + strlen(value); eq > value && (eq[-1] == ' ' ||
+	    eq[-1] == '\t'); )
+		*--eq = '\0';
+	if (*name == '\0' || strlen(name) + 6 > (size_t)num) {
+		free(end);
+		return (-1);
+	}
+	free(p->longval);
+	p->longval = xstrdup(value);
+	snprintf(str, num, "%s = \001\n", name);
+	free(end);
+	return (0);
+}
+
 /* fgets for inih that counts lines and catches the ones it would split. */
 static char *
 conf_reader(char *str, int num, void *arg)
 {
 	struct conf_parse	*p = arg;
 	size_t			 len;
-	int			 ch;
 	char			*s;
 
 	if (fgets(str, num, p->f) == NULL)
@@ -587,9 +637,10 @@ conf_reader(char *str, int num, void *arg)
 	    str[strspn(str, " \t")] != ';';
 	len = strlen(str);
 	if (len > 0 && str[len - 1] != '\n' && !feof(p->f)) {
-		while ((ch = fgetc(p->f)) != EOF && ch != '\n')
-			;
-		conf_error(p, "line is longer than %d characters", num - 2);
+		if (conf_long_line(p, str, num) == 0)
+			return (str);
+		conf_error(p, "line is longer than %d characters and is not "
+		    "'name = value'", num - 2);
 		p->toolong = 1;
 		str[0] = '\0';
 		return (str);
@@ -759,6 +810,8 @@ conf_run(const char *path, char **cause)
 		}
 		fclose(p.f);
 		p.f = NULL;
+		free(p.longval);
+		p.longval = NULL;
 	}
 	conf_finish(&p);
 	if (p.nerrors != 0) {
@@ -770,6 +823,7 @@ conf_run(const char *path, char **cause)
 fail:
 	if (p.f != NULL)
 		fclose(p.f);
+	free(p.longval);
 	free(p.errors);
 	config_free(conf);
 	return (NULL);

@@ -276,6 +276,37 @@ test_out_of_range(void **state)
 	    "2: [daemon] shutdown_timeout: -1 is out of range (1 to 600)");
 }
 
+/* A path deeper than inih's line is read whole, comment and all. */
+static void
+test_long_value(void **state)
+{
+	struct config	*c;
+	char		 dir[320], text[512];
+	char		 path[] = "/tmp/convene-conf.XXXXXX";
+	char		*cause = NULL;
+	FILE		*f;
+	int		 fd;
+
+	(void)state;
+	memset(dir, 'd', sizeof dir);
+	dir[0] = '/';
+	dir[sizeof dir - 1] = '\0';
+	snprintf(text, sizeof text, "[daemon]\ntemplates = %s/t ; here\n",
+	    dir);
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_non_null(f = fdopen(fd, "w"));
+	fputs(text, f);
+	fclose(f);
+	c = config_load(path, &cause);
+	unlink(path);
+	if (c == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(strlen(c->templates), strlen(dir) + 2);
+	assert_memory_equal(c->templates, dir, strlen(dir));
+	assert_string_equal(c->templates + strlen(dir), "/t");
+	config_free(c);
+}
+
 static void
 test_syntax(void **state)
 {
@@ -290,9 +321,10 @@ test_syntax(void **state)
 	    "timeout = 6\n", "4: [http] timeout is already set on line 3");
 	expect_error("[http]\nlisten = 127.0.0.1:1\n  timeout = 5\n",
 	    "3: this indented line continues 'listen' above");
-	snprintf(long_line, sizeof long_line, "[mail]\nfrom = %0300d\n"
+	snprintf(long_line, sizeof long_line, "[mail]\n%0300d\n"
 	    "[http]\ntimeout = 0\n", 7);
-	expect_error(long_line, "2: line is longer than 198 characters");
+	expect_error(long_line, "2: line is longer than 198 characters and "
+	    "is not 'name = value'");
 	/* Every mistake is reported, not just the first. */
 	expect_error(long_line, "4: [http] timeout: 0 is out of range");
 	/* Two syntax errors and a bad value: all three, once each. */
@@ -455,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_bad_type),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_syntax),
+		cmocka_unit_test(test_long_value),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_secret_file),
 		cmocka_unit_test(test_log_level),
