@@ -189,8 +189,8 @@ api_replan(long long group, long long person)
 	char	*cause = NULL;
 	int	 rc;
 
-	rc = group != 0 ? plan_group(api_store(), group, time(NULL), &cause) :
-	    plan_person(api_store(), person, time(NULL), &cause);
+	rc = group != 0 ? plan_group(api_store(), group, clock_now(), &cause) :
+	    plan_person(api_store(), person, clock_now(), &cause);
 	if (rc != 0) {
 		log_warnx("planning after a change: %s", cause ? cause :
 		    "the database refused");
@@ -257,7 +257,7 @@ api_invite(json_t *reply, long long group, long long person,
 	int	 n, waiting = 0;
 
 	if ((n = store_plan_invite(api_store(), group, person, series,
-	    time(NULL), &waiting, &cause)) < 0) {
+	    clock_now(), &waiting, &cause)) < 0) {
 		log_warnx("planning invitations: %s", cause ? cause :
 		    "the database refused");
 		free(cause);
@@ -809,7 +809,7 @@ api_person(struct api_req *a, long long id)
 		in.person_id = id;
 		in.kind = "test";
 		in.lead = "";
-		in.due_at = in.now = time(NULL);
+		in.due_at = in.now = clock_now();
 		if (store_plan_insert(api_store(), &in, &cause) != 0) {
 			json_decref(row);
 			return (api_refuse(a, 503, cause, "database"));
@@ -826,7 +826,7 @@ api_person(struct api_req *a, long long id)
 
 		json_decref(row);
 		link = prefs_link(convened->conf->base_url,
-		    convened->signing_key, id, time(NULL), PREFS_LINK_DAYS);
+		    convened->signing_key, id, clock_now(), PREFS_LINK_DAYS);
 		api_audit(a, "link", "person", a->parts[1]);
 		row = json_pack("{s:s, s:i}", "url", link, "days",
 		    PREFS_LINK_DAYS);
@@ -1298,7 +1298,7 @@ api_wall_notes(const struct sched_series *s)
 	json_t			*notes;
 	char			*note;
 	size_t			 n = 0, i;
-	time_t			 first, now = time(NULL);
+	time_t			 first, now = clock_now();
 
 	notes = json_array();
 	if (sched_local_to_utc(s->tzid, s->dtstart, &first, NULL) != 0)
@@ -1402,7 +1402,7 @@ api_series_create(struct api_req *a)
 	}
 	api_audit(a, "create", "series", in.title);
 	if (plan_series(api_store(), json_integer_value(json_object_get(row,
-	    "id")), time(NULL), convened->conf->horizon_days * 86400,
+	    "id")), clock_now(), convened->conf->horizon_days * 86400,
 	    &cause) != 0) {
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
@@ -1536,7 +1536,7 @@ api_series_edit(struct api_req *a, long long id)
 		}
 	}
 	if (plan_series_edit(api_store(), id, &ch, *rid ? rid : NULL,
-	    time(NULL), convened->conf->horizon_days * 86400, &cause) != 0) {
+	    clock_now(), convened->conf->horizon_days * 86400, &cause) != 0) {
 		api_refuse(a, 422, cause, "the series could not be changed");
 		goto out;
 	}
@@ -1602,7 +1602,7 @@ api_occurrences(struct api_req *a)
 	char		*cause = NULL, *note;
 	const char	*slug = api_query(a, "group"), *days, *start, *reason;
 	long long	 gid = 0, id, venue = 0, nd = 90;
-	time_t		 now = time(NULL);
+	time_t		 now = clock_now();
 	int		 moved = -1;
 
 	if (a->nparts == 1 && a->method == EVHTTP_REQ_GET) {

@@ -40,6 +40,7 @@ extern const struct chan_backend	chan_mail_backend;
 extern const struct chan_backend	chan_sms_backend;
 
 static const struct chan_backend	*chan_email, *chan_sms;
+static const struct chan_backend	*chan_forced;	/* tests: all of it */
 static const struct config		*chan_applied;	/* kept by the caller */
 
 static const struct chan_backend *
@@ -90,7 +91,8 @@ chan_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 {
 	const struct chan_backend	*b;
 
-	b = strcmp(m->channel, "sms") == 0 ? chan_sms : chan_email;
+	if ((b = chan_forced) == NULL)
+		b = strcmp(m->channel, "sms") == 0 ? chan_sms : chan_email;
 	if (b == NULL) {
 		done(arg, CHAN_TEMPFAIL, NULL, "no channel is set up yet");
 		return;
@@ -114,6 +116,17 @@ chan_shutdown(void)
 	}
 	chan_email = chan_sms = NULL;
 	chan_applied = NULL;
+	chan_forced = NULL;
+}
+
+/*
+ * For tests only: every message goes to b, whatever its channel, until
+ * chan_shutdown() or chan_override(NULL).
+ */
+void
+chan_override(const struct chan_backend *b)
+{
+	chan_forced = b;
 }
 
 const char *
@@ -164,7 +177,7 @@ chan_trouble_fail(struct chan_trouble *t, const char *key, const char *fmt,
 
 	if (t->cause == NULL) {
 		t->failures = 0;
-		t->since = time(NULL);
+		t->since = clock_now();
 	}
 	t->failures++;
 	if (t->cause != NULL && strcmp(t->cause, key) == 0)
@@ -187,7 +200,7 @@ chan_trouble_ok(struct chan_trouble *t)
 		return;
 	log_info("%s: delivering again after %lu failure%s in %lld seconds",
 	    t->name, t->failures, t->failures == 1 ? "" : "s",
-	    (long long)(time(NULL) - t->since));
+	    (long long)(clock_now() - t->since));
 	free(t->cause);
 	t->cause = NULL;
 	t->failures = 0;
@@ -203,7 +216,7 @@ void
 chan_trouble_refused(struct chan_trouble *t, long long id,
     const char *reason)
 {
-	time_t	now = time(NULL);
+	time_t	now = clock_now();
 
 	if (now - t->window >= CHAN_REFUSED_WINDOW) {
 		t->window = now;

@@ -890,7 +890,7 @@ chan_mail_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 	cm.set->refs++;
 	job->done = done;
 	job->arg = arg;
-	job->data = mime_message(m, cm.set->from, time(NULL));
+	job->data = mime_message(m, cm.set->from, clock_now());
 	job->len = strlen(job->data);
 	job->message_id = xstrdup(m->message_id != NULL ? m->message_id : "");
 	rcpt = xprintf("<%s>", m->to);

@@ -218,7 +218,7 @@ sms_dlr_url(long long id, int attempt, int kannel)
 
 	if (sms.base_url == NULL || *sms.base_url == '\0')
 		return (NULL);
-	expiry = (long long)time(NULL) + SMS_DLR_LIFETIME;
+	expiry = (long long)clock_now() + SMS_DLR_LIFETIME;
 	snprintf(subject, sizeof subject, "%lld.%d", id, attempt);
 	key_sign(convened->signing_key, "dlr", subject, expiry, sig);
 	return (xprintf("%s/sms/dlr?id=%lld&a=%d&e=%lld&s=%s%s",
@@ -638,7 +638,7 @@ chan_sms_dlr(struct evhttp_request *req, char **why)
 	}
 	snprintf(subject, sizeof subject, "%lld.%lld", id, attempt);
 	if (key_verify(convened->signing_key, "dlr", subject, expiry, s,
-	    time(NULL)) != 0) {
+	    clock_now()) != 0) {
 		code = 403;
 		*why = xstrdup("this delivery report address is not signed "
 		    "by convene, or has expired");
@@ -675,7 +675,7 @@ chan_sms_dlr(struct evhttp_request *req, char **why)
 		goto out;
 	}
 	if (store_out_delivery(convened->store, id, (int)attempt, state,
-	    time(NULL), why) != 0) {
+	    clock_now(), why) != 0) {
 		code = 500;
 		goto out;
 	}

@@ -119,7 +119,7 @@ chan_spool_send(const struct chan_msg *m, chan_done_cb done, void *arg)
 		/* Exactly the bytes the SMTP channel would send. */
 		path = xprintf("%s/%lld.%d.eml", chan_spool_mail, m->id,
 		    m->attempt);
-		text = mime_message(m, chan_spool_from, time(NULL));
+		text = mime_message(m, chan_spool_from, clock_now());
 	}
 	tmp = xprintf("%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);

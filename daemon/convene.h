@@ -467,6 +467,7 @@ int		 chan_init(struct event_base *, const struct config *,
 		    char **);
 void		 chan_send(const struct chan_msg *, chan_done_cb, void *);
 void		 chan_shutdown(void);
+void		 chan_override(const struct chan_backend *);
 const char	*chan_result_name(enum chan_result);
 struct chan_trouble;
 struct chan_trouble *chan_trouble_create(const char *);
@@ -604,6 +605,9 @@ const char	*jstr(json_t *, const char *);
 long long	 jint(json_t *, const char *);
 double		 mono_seconds(void);
 double		 wall_seconds(void);
+time_t		 clock_now(void);
+void		 clock_set_fake(time_t);
+void		 clock_advance(time_t);
 long		 rss_kib(void);
 const char	*html_entity(int);
 struct sockaddr_un;

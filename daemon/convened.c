@@ -335,7 +335,7 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 	if (plan_next < json_array_size(plan_queue)) {
 		s = json_array_get(plan_queue, plan_next++);
 		id = json_integer_value(json_object_get(s, "id"));
-		if (plan_series(convened->store, id, time(NULL),
+		if (plan_series(convened->store, id, clock_now(),
 		    convened->conf->horizon_days * 86400, &cause) != 0) {
 			log_plan(id, cause);
 			free(cause);
@@ -481,7 +481,7 @@ main(int argc, char **argv)
 	memset(&state, 0, sizeof state);
 	convened = &state;
 	state.conf = conf;
-	state.started = time(NULL);
+	state.started = clock_now();
 	clock_gettime(CLOCK_MONOTONIC, &state.started_mono);
 
 	/*

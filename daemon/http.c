@@ -228,7 +228,7 @@ http_date(void)
 	static char		 buf[32];
 	static time_t		 made = -1;
 	struct tm		 tm;
-	time_t			 now = time(NULL);
+	time_t			 now = clock_now();
 
 	if (now != made && gmtime_r(&now, &tm) != NULL) {
 		snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT",
@@ -391,7 +391,7 @@ http_healthz(struct http *h, struct evhttp_request *req,
 	http_json(req, r->name, 200, json_pack("{s:s, s:s, s:s, s:I, s:s}",
 	    "status", "degraded", "database", "failing",
 	    "database_failing_since", at,
-	    "database_failing_seconds", (json_int_t)(time(NULL) - since),
+	    "database_failing_seconds", (json_int_t)(clock_now() - since),
 	    "database_error", why ? why : ""));
 }
 
@@ -426,7 +426,7 @@ http_status(struct http *h, struct evhttp_request *req,
 	    "s:I}}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
-	    "uptime_seconds", (json_int_t)(time(NULL) - convened->started),
+	    "uptime_seconds", (json_int_t)(clock_now() - convened->started),
 	    "configuration", convened->conf->path ? convened->conf->path :
 	    "(embedded default)",
 	    "database", convened->conf->database,

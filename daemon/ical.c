@@ -619,7 +619,7 @@ ical_odd_hours(struct ical_buf *b, json_t *s, json_t *overrides,
 	struct sched_occ	*occ = NULL;
 	const char		*tzid = jstr(s, "time_zone");
 	size_t			 n = 0, i, j;
-	time_t			 now = time(NULL);
+	time_t			 now = clock_now();
 
 	memset(&ss, 0, sizeof ss);
 	ss.tzid = tzid;
@@ -857,7 +857,7 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	ical_vtimezone(&b, tzid, ical_year(jstr(row, "recurrence_id")));
 	ical_line(&b, "BEGIN", "VEVENT");
 	ical_uid(&b, jint(row, "series_id"));
-	ical_utc(&b, "DTSTAMP", time(NULL));
+	ical_utc(&b, "DTSTAMP", clock_now());
 	rr = json_object_get(row, "rrule");
 	if (!json_is_string(rr) || ical_recurs(row))
 		ical_dt(&b, "RECURRENCE-ID", tzid,

@@ -587,7 +587,7 @@ msg_prefs_link(const struct config *conf, json_t *row)
 	if (key == NULL || conf == NULL || conf->base_url == NULL ||
 	    *conf->base_url == '\0' || person <= 0)
 		return (xstrdup(""));
-	expiry = (long long)time(NULL) + MSG_PREFS_DAYS * 86400LL;
+	expiry = (long long)clock_now() + MSG_PREFS_DAYS * 86400LL;
 	subject = xprintf("%lld", person);
 	key_sign(key, "prefs", subject, expiry, sig);
 	link = xprintf("%s/preferences/%s.%lld.%s", conf->base_url, subject,

@@ -381,7 +381,7 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 	struct outbox_stats	 d;
 	struct chan_msg		 m;
 	json_t			*rows, *row, *send;
-	time_t			 now = time(NULL);
+	time_t			 now = clock_now();
 	size_t			 i, n;
 	char			*cause = NULL;
 	int			 permanent, ok = 1, r;
@@ -578,7 +578,7 @@ outbox_settle(evutil_socket_t fd, short events, void *arg)
 	struct outbox_job	*job;
 	struct outbox_stats	 d;
 	struct timeval		 retry = { 0, 0 };
-	time_t			 now = time(NULL);
+	time_t			 now = clock_now();
 	int			 ok;
 
 	if (TAILQ_EMPTY(&ob->done))

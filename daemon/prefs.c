@@ -501,7 +501,7 @@ prefs_link_person(const char *rest)
 		return (0);
 	snprintf(subject, sizeof subject, "%lld", id);
 	if (key_verify(convened->signing_key, "prefs", subject, expiry, sig,
-	    time(NULL)) != 0)
+	    clock_now()) != 0)
 		return (0);
 	return (id);
 }
@@ -604,7 +604,7 @@ prefs_handle(struct evhttp_request *req, const char *path)
 		    "person", detail);
 		free(detail);
 	}
-	if (plan_person(convened->store, id, time(NULL), &cause) != 0) {
+	if (plan_person(convened->store, id, clock_now(), &cause) != 0) {
 		log_warnx("planning after a preferences change: %s",
 		    cause ? cause : "the database refused");
 		free(cause);

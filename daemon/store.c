@@ -473,7 +473,7 @@ store_installation_load(struct store *st, char **cause)
 	    NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_bind_text(stmt, 1, hex, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 2, (long long)time(NULL));
+	sqlite3_bind_int64(stmt, 2, (long long)clock_now());
 	if (sqlite3_step(stmt) != SQLITE_DONE)
 		goto fail;
 	sqlite3_finalize(stmt);
@@ -815,7 +815,7 @@ store_failed(struct store *st)
 		log_debug("%s: still failing: %s", st->path, msg);
 		return;
 	}
-	st->failing_since = time(NULL);
+	st->failing_since = clock_now();
 	free(st->failing_why);
 	st->failing_why = xstrdup(msg);
 	log_warnx("%s: the database is failing: %s; what needs it waits and "
@@ -865,7 +865,7 @@ store_recovered(struct store *st, sqlite3_stmt *stmt)
 	    sqlite3_total_changes64(st->db) <= st->failing_mark)
 		return;
 	log_info("%s: the database works again, after %lld seconds",
-	    st->path, (long long)(time(NULL) - st->failing_since));
+	    st->path, (long long)(clock_now() - st->failing_since));
 	st->failing_since = 0;
 	free(st->failing_why);
 	st->failing_why = NULL;
@@ -1119,7 +1119,7 @@ store_audit(struct store *st, const char *actor, const char *action,
 	stmt = store_stmt(st, STMT_AUDIT, store_sql_core[STMT_AUDIT]);
 	if (store_begin(st) != 0)
 		return (-1);
-	store_bind(stmt, ":at", SB_INT, (long long)time(NULL),
+	store_bind(stmt, ":at", SB_INT, (long long)clock_now(),
 	    ":actor", SB_TEXT, actor, ":action", SB_TEXT, action,
 	    ":object", SB_TEXT, object, ":detail", SB_TEXT, detail, NULL);
 	rc = store_done(st, stmt, NULL);

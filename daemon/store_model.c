@@ -45,7 +45,7 @@ store_group_create(struct store *st, const struct group_in *g, char **cause)
 	    ":tz", SB_TEXT, g->time_zone, ":leads", SB_TEXT, g->lead_times,
 	    ":rate", SB_INT, g->payment_rate_pence, ":contact", SB_TEXT,
 	    g->contact ? g->contact : "", ":now", SB_INT,
-	    (long long)time(NULL), NULL);
+	    (long long)clock_now(), NULL);
 	if ((row = store_row(st, stmt, NULL)) == NULL &&
 	    !store_broke(st, cause))
 		cause_set(cause, "slug: a group called '%s' exists already",
@@ -106,7 +106,7 @@ store_person_create(struct store *st, const struct person_in *p,
 		store_bind(stmt, ":qs", SB_INT, (long long)p->quiet_start,
 		    ":qe", SB_INT, (long long)p->quiet_end, NULL);
 	store_feed_token_new(token);
-	store_bind(stmt, ":now", SB_INT, (long long)time(NULL), ":token",
+	store_bind(stmt, ":now", SB_INT, (long long)clock_now(), ":token",
 	    SB_TEXT, token, NULL);
 	if ((row = store_row(st, stmt, NULL)) == NULL &&
 	    !store_broke(st, cause)) {
@@ -220,7 +220,7 @@ store_member_set(struct store *st, long long group, long long person,
 	    ":now) ON CONFLICT (group_id, person_id) DO UPDATE SET "
 	    "role = excluded.role");
 	store_bind(stmt, ":g", SB_INT, group, ":p", SB_INT, person,
-	    ":role", SB_TEXT, role, ":now", SB_INT, (long long)time(NULL),
+	    ":role", SB_TEXT, role, ":now", SB_INT, (long long)clock_now(),
 	    NULL);
 	store_feed_changed(st);
 	return (store_done(st, stmt, cause));
@@ -283,7 +283,7 @@ store_venue_create(struct store *st, const struct venue_in *v, char **cause)
 	    v->online_link ? v->online_link : "", ":sf", SB_INT,
 	    (long long)v->step_free, ":hl", SB_INT, (long long)v->hearing_loop,
 	    ":at", SB_INT, (long long)v->accessible_toilet, ":qr", SB_INT,
-	    (long long)v->quiet_room, ":now", SB_INT, (long long)time(NULL),
+	    (long long)v->quiet_room, ":now", SB_INT, (long long)clock_now(),
 	    NULL);
 	if ((row = store_row(st, stmt, NULL)) == NULL &&
 	    !store_broke(st, cause))
@@ -318,7 +318,7 @@ store_series_create(struct store *st, const struct series_in *s,
 	    ":exdates", SB_TEXT, s->exdates ? s->exdates : "", ":rdates",
 	    SB_TEXT, s->rdates ? s->rdates : "", ":link", SB_TEXT,
 	    s->online_link ? s->online_link : "", ":agenda", SB_TEXT,
-	    s->agenda ? s->agenda : "", ":now", SB_INT, (long long)time(NULL),
+	    s->agenda ? s->agenda : "", ":now", SB_INT, (long long)clock_now(),
 	    NULL);
 	if (s->venue_id > 0)
 		store_bind(stmt, ":venue", SB_INT, s->venue_id, NULL);
@@ -380,7 +380,7 @@ store_series_update(struct store *st, long long id, const struct series_in *s,
 	    ":dtstart", SB_TEXT, s->dtstart, ":rrule", SB_TEXT, s->rrule,
 	    ":exdates", SB_TEXT, s->exdates, ":rdates", SB_TEXT, s->rdates,
 	    ":link", SB_TEXT, s->online_link, ":agenda", SB_TEXT, s->agenda,
-	    ":now", SB_INT, (long long)time(NULL), NULL);
+	    ":now", SB_INT, (long long)clock_now(), NULL);
 	if (s->duration > 0)
 		store_bind(stmt, ":duration", SB_INT, (long long)s->duration,
 		    NULL);

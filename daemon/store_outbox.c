@@ -239,7 +239,7 @@ store_plan_skip(struct store *st, long long id, const char *reason,
 	    "'skipped', reason = :reason, updated_at = :now WHERE id = :id "
 	    "AND state = 'pending'");
 	store_bind(stmt, ":id", SB_INT, id, ":reason", SB_TEXT, reason,
-	    ":now", SB_INT, (long long)time(NULL), NULL);
+	    ":now", SB_INT, (long long)clock_now(), NULL);
 	return (store_done(st, stmt, cause));
 }
 
@@ -255,7 +255,7 @@ store_plan_skip_occ(struct store *st, long long occ, const char *reason,
 	    "occurrence_id = :o AND kind IN ('reminder', 'update') AND "
 	    "state = 'pending'");
 	store_bind(stmt, ":o", SB_INT, occ, ":reason", SB_TEXT, reason,
-	    ":now", SB_INT, (long long)time(NULL), NULL);
+	    ":now", SB_INT, (long long)clock_now(), NULL);
 	return (store_done(st, stmt, cause));
 }
 
@@ -398,7 +398,7 @@ store_token_insert(struct store *st, const char *name, const void *hash,
 	stmt = store_stmt(st, STMT_TOKEN_INSERT, "INSERT INTO api_tokens "
 	    "(name, hash, created_at) VALUES (:name, :hash, :now)");
 	store_bind(stmt, ":name", SB_TEXT, name, ":now", SB_INT,
-	    (long long)time(NULL), NULL);
+	    (long long)clock_now(), NULL);
 	sqlite3_bind_blob(stmt, sqlite3_bind_parameter_index(stmt, ":hash"),
 	    hash, (int)len, SQLITE_TRANSIENT);
 	rc = store_done(st, stmt, NULL);
@@ -416,7 +416,7 @@ int
 store_token_check(struct store *st, const void *hash, size_t len)
 {
 	sqlite3_stmt	*stmt;
-	long long	 id, last, now = (long long)time(NULL);
+	long long	 id, last, now = (long long)clock_now();
 	int		 rc, stale;
 
 	stmt = store_stmt(st, STMT_TOKEN_CHECK, "SELECT id, "

@@ -116,13 +116,51 @@ mono_seconds(void)
 	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
+/*
+ * The daemon's one clock for the time of day: every due time, deadline,
+ * expiry and timestamp is read from clock_now() (or, with its fraction,
+ * wall_seconds()), never from time(3) directly, so that a test can set
+ * the time and move it on.  Left to the real clock are the monotonic
+ * intervals (mono_seconds(): timeouts, uptime for /metrics) and the
+ * absolute deadlines of threads waiting on a condition variable, which
+ * pthread_cond_timedwait measures by CLOCK_REALTIME itself.
+ */
+static time_t	clock_fake;	/* 0: the real clock */
+
+time_t
+clock_now(void)
+{
+	time_t	t;
+
+	if ((t = __atomic_load_n(&clock_fake, __ATOMIC_RELAXED)) != 0)
+		return (t);
+	return (time(NULL));
+}
+
 double
 wall_seconds(void)
 {
 	struct timespec	ts;
+	time_t		t;
 
+	if ((t = __atomic_load_n(&clock_fake, __ATOMIC_RELAXED)) != 0)
+		return ((double)t);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* For tests only: stop the clock at t; 0 goes back to the real one. */
+void
+clock_set_fake(time_t t)
+{
+	__atomic_store_n(&clock_fake, t, __ATOMIC_RELAXED);
+}
+
+/* For tests only: move the stopped clock on (starting it if need be). */
+void
+clock_advance(time_t seconds)
+{
+	clock_set_fake(clock_now() + seconds);
 }
 
 /* Resident set size from /proc, for /metrics; -1 where there is none. */
