@@ -5,6 +5,13 @@
  * way.  Then no row may move, nor any counter; once the trigger is gone
  * the next try, a second later, does it all, each message sent once.  A
  * database locked by another makes the dispatcher wait between tries.
+ *
+ * Then each decision the dispatcher makes, with the clock stopped and
+ * moved by hand and a fake channel that answers as each test says: sent;
+ * retried with backoff and jitter; the next channel after a refusal;
+ * dead after the retry lifetime; missed once the meeting has begun; an
+ * SMS held to the end of quiet hours, never past the meeting; a message
+ * in flight at a crash sent again, once.
  */
 #include "config.h"
 
@@ -267,6 +274,495 @@ test_begin_backs_off(void **state)
 	env_close(&e);
 }
 
+/*
+ * The decisions, with a stopped clock.  Monday 4 January 2027, 12:00 UTC
+ * (and in London, whose winter time is UTC).
+ */
+#define T0		1799064000LL
+#define HOUR		3600LL
+#define DAY		86400LL
+#define RETRY_BASE	60
+#define RETRY_MAX	600
+#define RETRY_LIFE	3600
+
+/* What the fake channel was given, and what it answers. */
+struct fake_sent {
+	long long	 id;
+	int		 attempt;
+	char		 channel[8];
+	char		 to[64];
+	long long	 at;		/* clock_now() */
+};
+static struct fake_sent		 fake_log[64];
+static int			 fake_n;
+static enum chan_result		 fake_answers[8];
+static int			 fake_nanswers;
+
+static void
+fake_send(const struct chan_msg *m, chan_done_cb done, void *arg)
+{
+	struct fake_sent	*f;
+	enum chan_result	 r;
+
+	assert_true(fake_n < (int)(sizeof fake_log / sizeof fake_log[0]));
+	f = &fake_log[fake_n];
+	f->id = m->id;
+	f->attempt = m->attempt;
+	snprintf(f->channel, sizeof f->channel, "%s", m->channel);
+	snprintf(f->to, sizeof f->to, "%s", m->to);
+	f->at = (long long)clock_now();
+	/* The script's answers in turn; the last one from then on. */
+	r = fake_answers[fake_n < fake_nanswers ? fake_n : fake_nanswers - 1];
+	fake_n++;
+	done(arg, r, r == CHAN_OK ? "fake-id" : NULL, r == CHAN_OK ? NULL :
+	    "the fake channel said no");
+}
+
+static const struct chan_backend fake_backend = {
+	"fake", NULL, fake_send, NULL, NULL
+};
+
+static void
+fake_script(int n, ...)
+{
+	va_list	ap;
+	int	i;
+
+	va_start(ap, n);
+	for (i = 0; i < n; i++)
+		fake_answers[i] = va_arg(ap, enum chan_result);
+	va_end(ap);
+	fake_nanswers = n;
+	fake_n = 0;
+}
+
+/*
+ * A daemon's worth of state at T0, nothing due yet: Ann (email, then
+ * SMS; quiet hours as given, -1 for none) in group g, whose meeting
+ * begins at start.
+ */
+static void
+fake_open(struct env *e, const char *name, long long start, int quiet_start,
+    int quiet_end)
+{
+	const char	*top = getenv("top_srcdir");
+	char		*text, *cause = NULL, qs[16], qe[16];
+	unsigned char	 key[KEY_BYTES];
+
+	memset(e, 0, sizeof *e);
+	clock_set_fake((time_t)T0);
+	convened = &e->cv;
+	text = xprintf("mkdir -p '%s/%s'", test_dir, name);
+	assert_int_equal(system(text), 0);
+	free(text);
+	snprintf(qs, sizeof qs, quiet_start < 0 ? "NULL" : "%d", quiet_start);
+	snprintf(qe, sizeof qe, quiet_end < 0 ? "NULL" : "%d", quiet_end);
+	text = xprintf("[daemon]\nstate_directory = %s/%s\ntemplates = "
+	    "%s/conf/templates\n[outbox]\nretry_base = %d\nretry_max = %d\n"
+	    "retry_lifetime = %d\n", test_dir, name, top ? top : ".",
+	    RETRY_BASE, RETRY_MAX, RETRY_LIFE);
+	if ((e->conf = config_load(test_file("convened.conf", text, 0644),
+	    &cause)) == NULL)
+		fail_msg("%s", cause);
+	free(text);
+	e->cv.conf = e->conf;
+	assert_non_null(e->cv.base = event_base_new());
+	if ((e->cv.store = store_open(e->conf->database, &cause)) == NULL)
+		fail_msg("%s", cause);
+	e->db = e->conf->database;
+	if ((e->cv.tmpl = tmpl_load(e->conf->templates, msg_vars, msg_words,
+	    &cause)) == NULL)
+		fail_msg("%s", cause);
+	memset(key, 7, sizeof key);
+	msg_set_key(key);
+	text = xprintf("INSERT INTO groups (id, slug, name, time_zone, "
+	    "created_at) VALUES (1, 'g', 'The group', 'Europe/London', 0); "
+	    "INSERT INTO series (id, group_id, title, dtstart, duration, "
+	    "created_at, updated_at) VALUES (1, 1, 'The meeting', "
+	    "'20270111T100000', 3600, 0, 0); "
+	    "INSERT INTO occurrences (id, series_id, recurrence_id, start_at, "
+	    "end_at) VALUES (1, 1, '20270111T100000', %lld, %lld); "
+	    "INSERT INTO people (id, name, email, phone, channels, "
+	    "quiet_start, quiet_end, created_at) VALUES (1, 'Ann', "
+	    "'ann@example.org', '+447700900001', 'email,sms', %s, %s, 0)",
+	    start, start + HOUR, qs, qe);
+	raw_exec(e->db, text);
+	free(text);
+	fake_script(1, CHAN_OK);
+	chan_override(&fake_backend);
+}
+
+/* A reminder of the meeting to Ann, due at the time given. */
+static void
+fake_due(struct env *e, const char *channel, const char *lead, long long due)
+{
+	struct outbox_in	in;
+
+	memset(&in, 0, sizeof in);
+	in.occurrence_id = 1;
+	in.person_id = 1;
+	in.kind = "reminder";
+	in.lead = lead;
+	in.channel = channel;
+	in.due_at = (time_t)due;
+	in.now = clock_now();
+	assert_int_equal(store_plan_insert(e->cv.store, &in, NULL), 0);
+}
+
+/* Something changed: let the dispatcher do all it can now. */
+static void
+fake_turn(struct env *e)
+{
+	int	i;
+
+	outbox_kick(e->cv.outbox);
+	for (i = 0; i < 10; i++)
+		event_base_loop(e->cv.base, EVLOOP_NONBLOCK);
+}
+
+static void
+fake_close(struct env *e)
+{
+	env_close(e);
+	clock_set_fake(0);
+}
+
+static long long
+raw_ll(struct env *e, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*sql;
+	int	 v;
+
+	va_start(ap, fmt);
+	if (vasprintf(&sql, fmt, ap) == -1)
+		fail();
+	va_end(ap);
+	v = raw_int(e->db, sql);
+	free(sql);
+	return (v);
+}
+
+/* A row's state. */
+static const char *
+row_state(struct env *e, long long id)
+{
+	static const char	*states[] = { "pending", "sending", "sent",
+				    "failed", "dead", "skipped", "missed" };
+	int			 i;
+
+	i = (int)raw_ll(e, "SELECT CASE state WHEN 'pending' THEN 0 WHEN "
+	    "'sending' THEN 1 WHEN 'sent' THEN 2 WHEN 'failed' THEN 3 WHEN "
+	    "'dead' THEN 4 WHEN 'skipped' THEN 5 WHEN 'missed' THEN 6 END "
+	    "FROM outbox WHERE id = %lld", id);
+	return (states[i]);
+}
+
+static int
+row_reason_is(struct env *e, long long id, const char *like)
+{
+	return ((int)raw_ll(e, "SELECT reason LIKE '%s' FROM outbox WHERE "
+	    "id = %lld", like, id));
+}
+
+/* Sent when due and not before; the answer recorded at that time. */
+static void
+test_fake_ok(void **state)
+{
+	struct env	e;
+
+	(void)state;
+	fake_open(&e, "ok", T0 + 7 * DAY, -1, -1);
+	fake_due(&e, "email", "1d", T0 + 100);
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 0);
+	assert_string_equal(row_state(&e, 1), "pending");
+
+	clock_advance(99);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 0);
+	clock_advance(1);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_int_equal(fake_log[0].id, 1);
+	assert_int_equal(fake_log[0].attempt, 1);
+	assert_string_equal(fake_log[0].channel, "email");
+	assert_string_equal(fake_log[0].to, "ann@example.org");
+	assert_string_equal(row_state(&e, 1), "sent");
+	assert_int_equal(raw_ll(&e, "SELECT attempts FROM outbox WHERE id = 1"),
+	    1);
+	assert_int_equal(raw_ll(&e, "SELECT sent_at FROM outbox WHERE id = 1"),
+	    T0 + 100);
+	assert_int_equal(raw_ll(&e, "SELECT provider_id = 'fake-id' FROM "
+	    "outbox WHERE id = 1"), 1);
+	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 1);
+	assert_int_equal(outbox_inflight(e.cv.outbox), 0);
+
+	/* Sent is settled: it never goes again. */
+	clock_advance(DAY);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	fake_close(&e);
+}
+
+/*
+ * TEMPFAIL: retried after retry_base doubling up to retry_max, each wait
+ * between three quarters and the whole of it, and not a second sooner.
+ */
+static void
+test_fake_backoff(void **state)
+{
+	struct env	 e;
+	long long	 now, next, wait, full = RETRY_BASE;
+	int		 attempt, jittered = 0;
+
+	(void)state;
+	fake_open(&e, "backoff", T0 + 7 * DAY, -1, -1);
+	fake_due(&e, "email", "1d", T0);
+	fake_script(1, CHAN_TEMPFAIL);
+	env_start(&e);
+	fake_turn(&e);
+	for (attempt = 1; attempt <= 6; attempt++) {
+		assert_int_equal(fake_n, attempt);
+		assert_int_equal(fake_log[attempt - 1].attempt, attempt);
+		assert_string_equal(row_state(&e, 1), "pending");
+		assert_int_equal(raw_ll(&e, "SELECT attempts FROM outbox "
+		    "WHERE id = 1"), attempt);
+		assert_true(row_reason_is(&e, 1, "the fake channel said no"));
+		now = (long long)clock_now();
+		next = raw_ll(&e, "SELECT next_at FROM outbox WHERE id = 1");
+		wait = next - now;
+		assert_in_range(wait, full * 3 / 4, full);
+		if (wait < full)
+			jittered++;
+		if ((full *= 2) > RETRY_MAX)
+			full = RETRY_MAX;
+		/* A second early: nothing goes. */
+		clock_set_fake((time_t)next - 1);
+		fake_turn(&e);
+		assert_int_equal(fake_n, attempt);
+		clock_advance(1);
+		fake_turn(&e);
+	}
+	/* Seven tries and seven retries well inside the lifetime. */
+	assert_int_equal(fake_n, 7);
+	assert_int_equal(outbox_stats(e.cv.outbox)->retried, 7);
+	/* Six waits each drawn from 1001 values: not all the full one. */
+	assert_true(jittered > 0);
+	fake_close(&e);
+}
+
+/* Retried until the retry lifetime from its due time, then dead. */
+static void
+test_fake_dead(void **state)
+{
+	struct env	e;
+	long long	next;
+	int		n;
+
+	(void)state;
+	fake_open(&e, "dead", T0 + 7 * DAY, -1, -1);
+	fake_due(&e, "email", "1d", T0);
+	fake_script(1, CHAN_TEMPFAIL);
+	env_start(&e);
+	fake_turn(&e);
+	for (n = 1; strcmp(row_state(&e, 1), "pending") == 0; n++) {
+		assert_true(n < 50);
+		next = raw_ll(&e, "SELECT next_at FROM outbox WHERE id = 1");
+		/* Never a retry past the lifetime. */
+		assert_true(next - T0 <= RETRY_LIFE);
+		clock_set_fake((time_t)next);
+		fake_turn(&e);
+		assert_int_equal(fake_n, n + 1);
+	}
+	assert_string_equal(row_state(&e, 1), "dead");
+	assert_true(row_reason_is(&e, 1, "gave up after % attempts: the "
+	    "fake channel said no"));
+	/* Given up only when the next wait would have gone past it. */
+	assert_true((long long)clock_now() + RETRY_MAX - T0 > RETRY_LIFE);
+	assert_int_equal(outbox_stats(e.cv.outbox)->dead, 1);
+	assert_int_equal(outbox_stats(e.cv.outbox)->missed, 0);
+	clock_advance(DAY);
+	fake_turn(&e);
+	assert_int_equal(fake_n, n);
+	fake_close(&e);
+}
+
+/*
+ * PERMFAIL: the email row fails and the next channel, SMS, is tried at
+ * once; refused there too, with no channel left, the message is dead.
+ * The refused address is remembered: the next email goes by SMS.
+ */
+static void
+test_fake_fallback(void **state)
+{
+	struct env	e;
+
+	(void)state;
+	fake_open(&e, "fallback", T0 + 7 * DAY, -1, -1);
+	fake_due(&e, "email", "1d", T0);
+	fake_script(3, CHAN_PERMFAIL, CHAN_OK, CHAN_PERMFAIL);
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 2);
+	assert_string_equal(fake_log[0].channel, "email");
+	assert_string_equal(fake_log[1].channel, "sms");
+	assert_string_equal(fake_log[1].to, "+447700900001");
+	assert_string_equal(row_state(&e, 1), "failed");
+	assert_true(row_reason_is(&e, 1, "the fake channel said no; trying "
+	    "sms"));
+	assert_int_equal(raw_ll(&e, "SELECT count(*) FROM outbox WHERE id = 2 "
+	    "AND channel = 'sms' AND state = 'sent' AND due_at = %lld AND "
+	    "lead = '1d'", T0), 1);
+	assert_int_equal(raw_ll(&e, "SELECT email_bounce IS NOT NULL FROM "
+	    "people WHERE id = 1"), 1);
+	assert_int_equal(outbox_stats(e.cv.outbox)->failed, 1);
+	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 1);
+
+	/* The next email goes by SMS without asking the mail server. */
+	clock_advance(HOUR);
+	fake_due(&e, "email", "1h", T0 + HOUR);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 3);
+	assert_string_equal(fake_log[2].channel, "sms");
+	assert_string_equal(row_state(&e, 3), "failed");
+	/* Refused by SMS too, the last channel: dead. */
+	assert_int_equal(raw_ll(&e, "SELECT count(*) FROM outbox WHERE id = 4 "
+	    "AND channel = 'sms' AND state = 'dead' AND reason LIKE "
+	    "'%%no other channel to try'"), 1);
+	assert_int_equal(outbox_stats(e.cv.outbox)->dead, 1);
+	fake_close(&e);
+}
+
+/*
+ * The meeting has begun when the row is claimed: missed, not sent.  A
+ * retry that would come after the start is missed too.
+ */
+static void
+test_fake_missed(void **state)
+{
+	struct env	e;
+
+	(void)state;
+	fake_open(&e, "missed", T0 + HOUR, -1, -1);
+	fake_due(&e, "email", "1h", T0);
+	fake_due(&e, "sms", "1h", T0);
+	/* Down from before it was due until the meeting began. */
+	clock_set_fake((time_t)(T0 + HOUR));
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 0);
+	assert_string_equal(row_state(&e, 1), "missed");
+	assert_string_equal(row_state(&e, 2), "missed");
+	assert_true(row_reason_is(&e, 1, "the meeting had begun%"));
+	assert_int_equal(outbox_stats(e.cv.outbox)->missed, 2);
+	fake_close(&e);
+
+	/* A second before the start it goes. */
+	fake_open(&e, "missed2", T0 + HOUR, -1, -1);
+	fake_due(&e, "email", "1h", T0);
+	clock_set_fake((time_t)(T0 + HOUR - 1));
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_string_equal(row_state(&e, 1), "sent");
+	fake_close(&e);
+
+	/* Refused for now with the meeting due before any retry. */
+	fake_open(&e, "missed3", T0 + RETRY_BASE * 3 / 4, -1, -1);
+	fake_due(&e, "email", "1h", T0);
+	fake_script(1, CHAN_TEMPFAIL);
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_string_equal(row_state(&e, 1), "missed");
+	assert_true(row_reason_is(&e, 1, "the meeting began before a "
+	    "retry: %"));
+	assert_int_equal(outbox_stats(e.cv.outbox)->missed, 1);
+	assert_int_equal(outbox_stats(e.cv.outbox)->retried, 0);
+	fake_close(&e);
+}
+
+/*
+ * Quiet hours 22:00 to 07:00: at 23:00 an SMS waits until 07:00 while
+ * an email goes; an SMS for a meeting before 07:00 goes at once.
+ */
+static void
+test_fake_quiet(void **state)
+{
+	struct env	e;
+	long long	late = T0 + 11 * HOUR, morning = T0 + 19 * HOUR;
+
+	(void)state;
+	fake_open(&e, "quiet", T0 + 7 * DAY, 22 * 60, 7 * 60);
+	fake_due(&e, "sms", "1w", late);
+	fake_due(&e, "email", "1w", late);
+	clock_set_fake((time_t)late);
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_string_equal(fake_log[0].channel, "email");
+	assert_string_equal(row_state(&e, 1), "pending");
+	assert_int_equal(raw_ll(&e, "SELECT next_at FROM outbox WHERE id = 1"),
+	    morning);
+	assert_true(row_reason_is(&e, 1, "waiting for the end of quiet "
+	    "hours"));
+	assert_int_equal(outbox_stats(e.cv.outbox)->deferred, 1);
+
+	clock_set_fake((time_t)(morning - 1));
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	clock_advance(1);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 2);
+	assert_string_equal(fake_log[1].channel, "sms");
+	assert_int_equal(fake_log[1].at, morning);
+	assert_string_equal(row_state(&e, 1), "sent");
+	fake_close(&e);
+
+	/* The meeting is at 06:00: waiting would miss it. */
+	fake_open(&e, "quiet2", morning - HOUR, 22 * 60, 7 * 60);
+	fake_due(&e, "sms", "7h", late);
+	clock_set_fake((time_t)late);
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_int_equal(fake_log[0].at, late);
+	assert_string_equal(row_state(&e, 1), "sent");
+	assert_int_equal(outbox_stats(e.cv.outbox)->deferred, 0);
+	fake_close(&e);
+}
+
+/* In flight when the daemon stopped: sent again at start, and once. */
+static void
+test_fake_recover(void **state)
+{
+	struct env	e;
+
+	(void)state;
+	fake_open(&e, "recover", T0 + 7 * DAY, -1, -1);
+	fake_due(&e, "email", "1d", T0);
+	raw_exec(e.db, "UPDATE outbox SET state = 'sending', attempts = 1");
+	clock_advance(600);
+	env_start(&e);
+	assert_string_equal(row_state(&e, 1), "pending");
+	assert_true(row_reason_is(&e, 1, "was in flight when convened "
+	    "stopped"));
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_int_equal(fake_log[0].attempt, 2);
+	assert_string_equal(row_state(&e, 1), "sent");
+	assert_int_equal(raw_ll(&e, "SELECT attempts FROM outbox WHERE id = 1"),
+	    2);
+	assert_true(row_reason_is(&e, 1, "sent on attempt 2; before that: "
+	    "was in flight when convened stopped"));
+	clock_advance(DAY);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	fake_close(&e);
+}
+
 int
 main(void)
 {
@@ -274,6 +770,13 @@ main(void)
 		cmocka_unit_test(test_settle_all_or_nothing),
 		cmocka_unit_test(test_claim_all_or_nothing),
 		cmocka_unit_test(test_begin_backs_off),
+		cmocka_unit_test(test_fake_ok),
+		cmocka_unit_test(test_fake_backoff),
+		cmocka_unit_test(test_fake_dead),
+		cmocka_unit_test(test_fake_fallback),
+		cmocka_unit_test(test_fake_missed),
+		cmocka_unit_test(test_fake_quiet),
+		cmocka_unit_test(test_fake_recover),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
