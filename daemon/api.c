@@ -1820,8 +1820,9 @@ api_auth(struct api_req *a)
 	return (1);
 }
 
-void
-api_dispatch(struct evhttp_request *req, const char *rest)
+static void
+api_dispatch(struct evhttp_request *req, const char *route, const char *rest,
+    void *arg)
 {
 	struct api_req	 a;
 	const char	*q;
@@ -1892,4 +1893,11 @@ api_dispatch(struct evhttp_request *req, const char *rest)
 		api_fail(&a, 404, "nothing is at /api/v1/%s", rest);
 	free(copy);
 	evhttp_clear_headers(&a.query);
+}
+
+void
+api_routes(struct http *h, struct convened *cv)
+{
+	http_route_add(h, "/api/v1/", API_ROUTE, HTTP_ANY, HTTP_ROUTE_PREFIX,
+	    api_dispatch, cv);
 }

@@ -605,7 +605,7 @@ sms_number(const char *s)
  * why when it is not 200.  The address is signed for one outbox row and
  * attempt, so a report can only speak of the message it was made for.
  */
-int
+static int
 chan_sms_dlr(struct evhttp_request *req, char **why)
 {
 	struct evkeyvalq	 q, form;
@@ -692,4 +692,33 @@ out:
 	evhttp_clear_headers(&q);
 	evhttp_clear_headers(&form);
 	return (code);
+}
+
+/* An SMS delivery report: answered at once, "ok" when it was recorded. */
+static void
+chan_sms_route_dlr(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
+{
+	struct evbuffer	*buf;
+	char		*why = NULL;
+	int		 code;
+
+	if ((code = chan_sms_dlr(req, &why)) != 200) {
+		http_error(req, route, code, why ? why : "the delivery "
+		    "report could not be recorded");
+		free(why);
+		return;
+	}
+	if ((buf = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	evbuffer_add(buf, "ok\n", 3);
+	http_reply(req, route, 200, "text/plain; charset=utf-8", buf);
+	evbuffer_free(buf);
+}
+
+void
+chan_sms_routes(struct http *h)
+{
+	http_route_add(h, "/sms/dlr", "sms_dlr", HTTP_GET | EVHTTP_REQ_POST,
+	    0, chan_sms_route_dlr, NULL);
 }

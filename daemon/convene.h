@@ -537,11 +537,25 @@ void		 http_json(struct evhttp_request *, const char *, int,
 void		 http_error(struct evhttp_request *, const char *, int,
 		    const char *);
 int		 http_from_control(struct evhttp_request *);
-
-/* api.c */
-void		 api_dispatch(struct evhttp_request *, const char *);
 size_t		 http_inflight(struct http *);
 char		*http_describe(struct http *);
+
+/* Methods a route answers (EVHTTP_REQ_*, from <event2/http.h>). */
+#define HTTP_GET	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
+#define HTTP_ANY	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | \
+			    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | \
+			    EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE)
+#define HTTP_ROUTE_PREFIX	0x1	/* the path starts with this */
+#define HTTP_ROUTE_CONTROL	0x2	/* control socket only */
+/* A request, its route's label, the path past the route's, its arg. */
+typedef void	(*http_route_cb)(struct evhttp_request *, const char *,
+		    const char *, void *);
+void		 http_route_add(struct http *, const char *, const char *,
+		    int, int, http_route_cb, void *);
+
+/* api.c */
+struct convened;
+void		 api_routes(struct http *, struct convened *);
 
 /* page.c */
 void		 page_esc(struct evbuffer *, const char *);
@@ -551,17 +565,16 @@ void		 page_send(struct evhttp_request *, const char *, int,
 		    struct evbuffer *);
 void		 page_message(struct evhttp_request *, const char *, int,
 		    const char *, const char *, const char *);
-void		 page_stylesheet(struct evhttp_request *, const char *);
+void		 page_routes(struct http *);
 
 /* prefs.c */
 #define PREFS_LINK_DAYS	60	/* how long a link in a message works */
 
 char		*prefs_link(const char *, const unsigned char [KEY_BYTES],
 		    long long, time_t, int);
-void		 prefs_handle(struct evhttp_request *, const char *);
+void		 prefs_routes(struct http *, struct convened *);
 /* feed.c */
-void		 feed_serve(struct evhttp_request *, const char *, int,
-		    const char *);
+void		 feed_routes(struct http *, struct convened *);
 char		*feed_url(long long, int, char **);
 void		 feed_cache_free(void);
 size_t		 feed_cache_bytes(void);
@@ -651,6 +664,6 @@ void		 gsm_count(const char *, struct gsm_count *);
 
 /* chan_sms.c */
 struct evhttp_request;
-int		 chan_sms_dlr(struct evhttp_request *, char **);
+void		 chan_sms_routes(struct http *);
 
 #endif

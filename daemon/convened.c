@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/http.h>
 #include <jansson.h>
 
 #include "convene.h"
@@ -549,6 +550,11 @@ main(int argc, char **argv)
 	systemd_notify("STATUS=Binding sockets");
 	if ((state.http = http_create(state.base, conf, &cause)) == NULL)
 		fatalx("%s", cause);
+	api_routes(state.http, &state);
+	prefs_routes(state.http, &state);
+	page_routes(state.http);
+	feed_routes(state.http, &state);
+	chan_sms_routes(state.http);
 	nfds = systemd_listen_fds(&fds);
 	if (http_listen(state.http, conf, fds, nfds, &cause) != 0)
 		fatalx("%s", cause);
@@ -599,6 +605,8 @@ main(int argc, char **argv)
 
 	systemd_notify("STATUS=Closing the database");
 	http_free(state.http);
+	feed_cache_free();
+	ical_configure(NULL);
 	metrics_stop();
 	/* In flight at a channel: told TEMPFAIL, resent after a restart. */
 	chan_shutdown();

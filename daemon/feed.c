@@ -259,9 +259,9 @@ feed_slug_valid(const char *s)
  * GET or HEAD /feed/TOKEN.ics or /groups/SLUG.ics (rest is what follows
  * the prefix).  A malformed name is simply a feed that does not exist.
  */
-void
+static void
 feed_serve(struct evhttp_request *req, const char *route, int group,
-    const char *rest)
+    const char *rest, struct convened *cv)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	struct feed_entry	*e;
@@ -280,7 +280,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 	name[n - 4] = '\0';
 	if (group ? !feed_slug_valid(name) : !store_feed_token_valid(name))
 		goto notfound;
-	gen = store_generation(convened->store);
+	gen = store_generation(cv->store);
 	hash = feed_hash(kind, name);
 	if ((e = feed_find(kind, name, hash)) != NULL && e->gen != gen) {
 		feed_forget(e);
@@ -329,6 +329,29 @@ notfound:
 	http_error(req, route, 404, group ? "no public calendar feed is "
 	    "here" : "no calendar feed is here: the link may have been "
 	    "replaced by a new one");
+}
+
+static void
+feed_route_person(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
+{
+	feed_serve(req, route, 0, rest, arg);
+}
+
+static void
+feed_route_group(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
+{
+	feed_serve(req, route, 1, rest, arg);
+}
+
+void
+feed_routes(struct http *h, struct convened *cv)
+{
+	http_route_add(h, "/feed/", "feed", HTTP_GET, HTTP_ROUTE_PREFIX,
+	    feed_route_person, cv);
+	http_route_add(h, "/groups/", "group_feed", HTTP_GET,
+	    HTTP_ROUTE_PREFIX, feed_route_group, cv);
 }
 
 /* base_url/feed/TOKEN.ics for a person; rotate makes a new token. */

@@ -72,79 +72,27 @@ struct http {
 	struct event		*sweep;
 	int			 request_timeout;
 	size_t			 inflight;
+	struct http_route	*routes;
+	size_t			 nroutes;
 };
 
-struct http_route;
-typedef void (*http_handler_cb)(struct http *, struct evhttp_request *,
-    const struct http_route *, const char *);
-
-#define HTTP_GET	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD)
-#define HTTP_ANY	(EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | \
-			    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | \
-			    EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE)
-#define HTTP_ADMIN	0x1	/* control socket only */
-#define HTTP_PREFIX	0x2	/* the path starts with this */
-
+/* A route: a path, what may be asked of it, and whose it is. */
 struct http_route {
-	const char	*path;
+	char		*path;
+	size_t		 len;
 	const char	*name;		/* label in /metrics */
 	int		 methods;
 	int		 flags;
-	http_handler_cb	 handler;
+	http_route_cb	 handler;
+	void		*arg;
 };
 
-static void	http_healthz(struct http *, struct evhttp_request *,
-		    const struct http_route *, const char *);
-static void	http_metrics(struct http *, struct evhttp_request *,
-		    const struct http_route *, const char *);
-static void	http_status(struct http *, struct evhttp_request *,
-		    const struct http_route *, const char *);
-
-static void	http_sms_dlr(struct http *, struct evhttp_request *,
-		    const struct http_route *, const char *);
-
-static void
-http_feed(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
-{
-	feed_serve(req, r->name, strcmp(r->path, "/groups/") == 0,
-	    path + strlen(r->path));
-}
-
-static void
-http_api(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
-{
-	api_dispatch(req, path + strlen(r->path));
-}
-
-static void
-http_preferences(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
-{
-	prefs_handle(req, path);
-}
-
-static void
-http_style(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
-{
-	page_stylesheet(req, r->name);
-}
-
-static const struct http_route http_routes[] = {
-	{ "/healthz", "healthz", HTTP_GET, 0, http_healthz },
-	{ "/metrics", "metrics", HTTP_GET, 0, http_metrics },
-	{ "/api/v1/status", "api_status", HTTP_GET, HTTP_ADMIN, http_status },
-	{ "/api/v1/", "api", HTTP_ANY, HTTP_PREFIX, http_api },
-	{ "/preferences/", "preferences", HTTP_GET | EVHTTP_REQ_POST,
-	  HTTP_PREFIX, http_preferences },
-	{ "/style.css", "style", HTTP_GET, 0, http_style },
-	{ "/feed/", "feed", HTTP_GET, HTTP_PREFIX, http_feed },
-	{ "/groups/", "group_feed", HTTP_GET, HTTP_PREFIX, http_feed },
-	{ "/sms/dlr", "sms_dlr", HTTP_GET | EVHTTP_REQ_POST, 0, http_sms_dlr },
-	{ NULL, NULL, 0, 0, NULL }
-};
+static void	http_healthz(struct evhttp_request *, const char *,
+		    const char *, void *);
+static void	http_metrics(struct evhttp_request *, const char *,
+		    const char *, void *);
+static void	http_status(struct evhttp_request *, const char *,
+		    const char *, void *);
 
 static const char *
 http_reason(int code)
@@ -341,38 +289,14 @@ http_error(struct evhttp_request *req, const char *route, int code,
 	free(safe);
 }
 
-/* An SMS delivery report: answered at once, "ok" when it was recorded. */
-static void
-http_sms_dlr(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
-{
-	struct evbuffer	*buf;
-	char		*why = NULL;
-	int		 code;
-
-	(void)h;
-	(void)path;
-	if ((code = chan_sms_dlr(req, &why)) != 200) {
-		http_error(req, r->name, code, why ? why : "the delivery "
-		    "report could not be recorded");
-		free(why);
-		return;
-	}
-	if ((buf = evbuffer_new()) == NULL)
-		fatal("evbuffer_new");
-	evbuffer_add(buf, "ok\n", 3);
-	http_reply(req, r->name, 200, "text/plain; charset=utf-8", buf);
-	evbuffer_free(buf);
-}
-
 /*
  * Still 200 while the database fails: the daemon serves, holds its work
  * and goes on by itself when the database comes back, which a restart
  * would not make any sooner.  The body says so, and since when.
  */
 static void
-http_healthz(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
+http_healthz(struct evhttp_request *req, const char *route, const char *rest,
+    void *arg)
 {
 	const char	*why = NULL;
 	time_t		 since;
@@ -382,13 +306,13 @@ http_healthz(struct http *h, struct evhttp_request *req,
 	since = convened != NULL && convened->store != NULL ?
 	    store_failing(convened->store, &why) : 0;
 	if (since == 0) {
-		http_json(req, r->name, 200, json_pack("{s:s, s:s}",
+		http_json(req, route, 200, json_pack("{s:s, s:s}",
 		    "status", "ok", "database", "ok"));
 		return;
 	}
 	gmtime_r(&since, &tm);
 	strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	http_json(req, r->name, 200, json_pack("{s:s, s:s, s:s, s:I, s:s}",
+	http_json(req, route, 200, json_pack("{s:s, s:s, s:s, s:I, s:s}",
 	    "status", "degraded", "database", "failing",
 	    "database_failing_since", at,
 	    "database_failing_seconds", (json_int_t)(clock_now() - since),
@@ -396,29 +320,30 @@ http_healthz(struct http *h, struct evhttp_request *req,
 }
 
 static void
-http_metrics(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
+http_metrics(struct evhttp_request *req, const char *route, const char *rest,
+    void *arg)
 {
 	struct evbuffer	*buf = evbuffer_new();
 
 	if (buf == NULL)
 		fatal("evbuffer_new");
 	metrics_render(buf);
-	http_reply(req, r->name, 200, "text/plain; version=0.0.4; "
+	http_reply(req, route, 200, "text/plain; version=0.0.4; "
 	    "charset=utf-8", buf);
 	evbuffer_free(buf);
 }
 
 static void
-http_status(struct http *h, struct evhttp_request *req,
-    const struct http_route *r, const char *path)
+http_status(struct evhttp_request *req, const char *route, const char *rest,
+    void *arg)
 {
+	struct http		*h = arg;
 	struct store_counts	 c;
 	char			*listen;
 	json_t			*obj;
 
 	if (store_counts(convened->store, &c) != 0) {
-		http_error(req, r->name, 503, "the database did not answer");
+		http_error(req, route, 503, "the database did not answer");
 		return;
 	}
 	listen = http_describe(h);
@@ -436,7 +361,7 @@ http_status(struct http *h, struct evhttp_request *req,
 	    "people", (json_int_t)c.people,
 	    "memberships", (json_int_t)c.memberships);
 	free(listen);
-	http_json(req, r->name, 200, obj);
+	http_json(req, route, 200, obj);
 }
 
 int
@@ -540,6 +465,49 @@ http_length_ambiguous(struct evhttp_request *req)
 	return (0);
 }
 
+/*
+ * Modules serve their own paths: each adds its routes at start-up, with
+ * the methods it answers, whether the path is a prefix, whether only the
+ * control socket may ask, and the label its replies are counted under.
+ */
+void
+http_route_add(struct http *h, const char *path, const char *name,
+    int methods, int flags, http_route_cb handler, void *arg)
+{
+	struct http_route	*r;
+
+	h->routes = reallocarray(h->routes, h->nroutes + 1, sizeof *h->routes);
+	if (h->routes == NULL)
+		fatal("reallocarray");
+	r = &h->routes[h->nroutes++];
+	r->path = xstrdup(path);
+	r->len = strlen(path);
+	r->name = name;
+	r->methods = methods;
+	r->flags = flags;
+	r->handler = handler;
+	r->arg = arg;
+}
+
+/* The route for a path: the one named exactly, else the longest prefix. */
+static const struct http_route *
+http_route_find(struct http *h, const char *path)
+{
+	const struct http_route	*r, *best = NULL;
+	size_t			 i;
+
+	for (i = 0; i < h->nroutes; i++) {
+		r = &h->routes[i];
+		if (strcmp(r->path, path) == 0)
+			return (r);
+		if ((r->flags & HTTP_ROUTE_PREFIX) &&
+		    strncmp(r->path, path, r->len) == 0 &&
+		    (best == NULL || r->len > best->len))
+			best = r;
+	}
+	return (best);
+}
+
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
@@ -579,14 +547,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		http_error(req, "bad_request", 400, "the request has no path");
 		return;
 	}
-	for (r = http_routes; r->path != NULL; r++) {
-		if (strcmp(r->path, path) == 0)
-			break;
-		if ((r->flags & HTTP_PREFIX) &&
-		    strncmp(r->path, path, strlen(r->path)) == 0)
-			break;
-	}
-	if (r->path == NULL) {
+	if ((r = http_route_find(h, path)) == NULL) {
 		why = xprintf("nothing is at %s", path);
 		http_error(req, "not_found", 404, why);
 		free(why);
@@ -600,14 +561,14 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    "here");
 		return;
 	}
-	if ((r->flags & HTTP_ADMIN) && !http_from_control(req)) {
+	if ((r->flags & HTTP_ROUTE_CONTROL) && !http_from_control(req)) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "WWW-Authenticate", "Bearer realm=\"convene\"");
 		http_error(req, r->name, 401, "this needs the control "
 		    "socket");
 		return;
 	}
-	r->handler(h, req, r, path);
+	r->handler(req, r->name, path + r->len, r->arg);
 }
 
 /* evhttp asks us for each new connection's bufferevent: we keep a ref. */
@@ -693,6 +654,12 @@ http_create(struct event_base *base, const struct config *conf, char **cause)
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_default_content_type(h->evh, "application/json");
 	http_configure(h, conf);
+	http_route_add(h, "/healthz", "healthz", HTTP_GET, 0, http_healthz,
+	    NULL);
+	http_route_add(h, "/metrics", "metrics", HTTP_GET, 0, http_metrics,
+	    NULL);
+	http_route_add(h, "/api/v1/status", "api_status", HTTP_GET,
+	    HTTP_ROUTE_CONTROL, http_status, h);
 	h->sweep = event_new(base, -1, EV_PERSIST, http_sweep, h);
 	if (h->sweep == NULL)
 		fatal("event_new");
@@ -981,8 +948,9 @@ http_free(struct http *h)
 		free(h->listeners[i].unlink_path);
 	}
 	free(h->listeners);
+	for (i = 0; i < h->nroutes; i++)
+		free(h->routes[i].path);
+	free(h->routes);
 	free(h->byfd);
 	free(h);
-	feed_cache_free();
-	ical_configure(NULL);
 }

@@ -137,8 +137,9 @@ page_message(struct evhttp_request *req, const char *route, int code,
 	evbuffer_free(b);
 }
 
-void
-page_stylesheet(struct evhttp_request *req, const char *route)
+static void
+page_stylesheet(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
 {
 	struct evbuffer	*b;
 
@@ -149,4 +150,11 @@ page_stylesheet(struct evhttp_request *req, const char *route)
 	    "Cache-Control", "public, max-age=86400");
 	http_reply(req, route, 200, "text/css; charset=utf-8", b);
 	evbuffer_free(b);
+}
+
+void
+page_routes(struct http *h)
+{
+	http_route_add(h, "/style.css", "style", HTTP_GET, 0,
+	    page_stylesheet, NULL);
 }

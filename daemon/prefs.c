@@ -520,9 +520,11 @@ prefs_link(const char *base_url, const unsigned char key[KEY_BYTES],
 	    expiry, sig));
 }
 
-void
-prefs_handle(struct evhttp_request *req, const char *path)
+static void
+prefs_route(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
 {
+	struct convened		*cv = arg;
 	struct evkeyvalq	 q;
 	struct evbuffer		*b, *in;
 	struct prefs_form	 f;
@@ -533,7 +535,7 @@ prefs_handle(struct evhttp_request *req, const char *path)
 	long long		 id;
 	size_t			 len;
 
-	id = prefs_link_person(path + strlen("/preferences/"));
+	id = prefs_link_person(rest);
 	if (id == 0) {
 		page_message(req, PREFS_ROUTE, 403, "en",
 		    "This link does not work",
@@ -543,7 +545,7 @@ prefs_handle(struct evhttp_request *req, const char *path)
 		    "hear from them.");
 		return;
 	}
-	if ((person = store_person_get(convened->store, id, NULL)) == NULL) {
+	if ((person = store_person_get(cv->store, id, NULL)) == NULL) {
 		page_message(req, PREFS_ROUTE, 404, "en",
 		    prefs_w("en", "gone"), prefs_w("en", "gone_text"));
 		return;
@@ -585,7 +587,7 @@ prefs_handle(struct evhttp_request *req, const char *path)
 		evhttp_clear_headers(&q);
 		goto out;
 	}
-	if ((row = store_person_update(convened->store, id, &p,
+	if ((row = store_person_update(cv->store, id, &p,
 	    &cause)) == NULL) {
 		log_warnx("preferences of person %lld: %s", id, cause);
 		page_message(req, PREFS_ROUTE, 503, prefs_page_lang(person),
@@ -600,18 +602,19 @@ prefs_handle(struct evhttp_request *req, const char *path)
 		    jstr(row, "channels"), jstr(row, "style"),
 		    jstr(row, "language"));
 
-		store_audit(convened->store, "preferences link", "update",
+		store_audit(cv->store, "preferences link", "update",
 		    "person", detail);
 		free(detail);
 	}
-	if (plan_person(convened->store, id, clock_now(), &cause) != 0) {
+	if (plan_person(cv->store, id, clock_now(), &cause) != 0) {
 		log_warnx("planning after a preferences change: %s",
 		    cause ? cause : "the database refused");
 		free(cause);
 		cause = NULL;
 	}
-	outbox_kick(convened->outbox);
-	prefs_saved(b, row, path);
+	outbox_kick(cv->outbox);
+	prefs_saved(b, row, evhttp_uri_get_path(
+	    evhttp_request_get_evhttp_uri(req)));
 	json_decref(row);
 	page_send(req, PREFS_ROUTE, 200, b);
 out:
@@ -619,4 +622,11 @@ out:
 	free(body);
 	json_decref(person);
 	evbuffer_free(b);
+}
+
+void
+prefs_routes(struct http *h, struct convened *cv)
+{
+	http_route_add(h, "/preferences/", PREFS_ROUTE,
+	    HTTP_GET | EVHTTP_REQ_POST, HTTP_ROUTE_PREFIX, prefs_route, cv);
 }
