@@ -297,6 +297,7 @@ json_t		*store_out_list(struct store *, const char *, long long,
 json_t		*store_out_counts(struct store *, long long, long long,
 		    char **);
 json_t		*store_out_counts_recent(struct store *);
+void		 store_metrics(struct evbuffer *, void *);
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
 int		 store_token_check(struct store *, const void *, size_t);
@@ -515,6 +516,7 @@ void		 outbox_configure(struct outbox *, const struct config *,
 void		 outbox_stop(struct outbox *);
 size_t		 outbox_inflight(struct outbox *);
 const struct outbox_stats *outbox_stats(struct outbox *);
+void		 outbox_metrics(struct evbuffer *, void *);
 void		 outbox_free(struct outbox *);
 
 /* http.c */
@@ -583,13 +585,17 @@ size_t		 feed_cache_count(void);
 /* metrics.c */
 void		 metrics_http(const char *, int);
 void		 metrics_render(struct evbuffer *);
+typedef void	(*metrics_collector_cb)(struct evbuffer *, void *);
+void		 metrics_add_collector(metrics_collector_cb, void *);
+void		 metrics_head(struct evbuffer *, const char *, const char *,
+		    const char *);
 enum metrics_hist_id {
 	METRICS_LATENESS,
 	METRICS_LOOP_LAG,
 	METRICS_HIST_MAX
 };
 void		 metrics_observe(enum metrics_hist_id, double);
-void		 metrics_start(struct event_base *);
+void		 metrics_start(struct event_base *, const struct timespec *);
 void		 metrics_stop(void);
 
 /* convened.c */

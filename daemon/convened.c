@@ -586,7 +586,9 @@ main(int argc, char **argv)
 		    (unsigned long long)(wd / 2000));
 	}
 
-	metrics_start(state.base);
+	metrics_add_collector(store_metrics, state.store);
+	metrics_add_collector(outbox_metrics, state.outbox);
+	metrics_start(state.base, &state.started_mono);
 	store_audit(state.store, "convened", "start", NULL, PACKAGE_VERSION);
 	systemd_notify("READY=1");
 	set_status();

@@ -8,12 +8,12 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
-#include <jansson.h>
 
 #include "convene.h"
 #include "log.h"
@@ -49,6 +49,15 @@ static struct metrics_hist	metrics_hists[METRICS_HIST_MAX] = {
 };
 static struct event	*metrics_probe;
 static double		 metrics_probe_due;
+static double		 metrics_started;	/* monotonic seconds */
+
+/* Other modules' lines, written in the order they were added. */
+struct metrics_collector {
+	metrics_collector_cb	 fn;
+	void			*arg;
+};
+static struct metrics_collector	*metrics_collectors;
+static size_t			 metrics_ncollectors;
 
 static struct metrics_http_count	metrics_http_counts[METRICS_MAX_HTTP];
 static size_t				metrics_nhttp;
@@ -101,11 +110,33 @@ metrics_probe_cb(evutil_socket_t fd, short events, void *arg)
 	metrics_probe_due = now + METRICS_PROBE;
 }
 
-/* A timer every 50 ms that notes how late it fires. */
+/*
+ * A module's lines for /metrics: fn writes them into the reply each
+ * time it is rendered, after the HTTP counts and before the histograms.
+ */
 void
-metrics_start(struct event_base *base)
+metrics_add_collector(metrics_collector_cb fn, void *arg)
+{
+	metrics_collectors = reallocarray(metrics_collectors,
+	    metrics_ncollectors + 1, sizeof *metrics_collectors);
+	if (metrics_collectors == NULL)
+		fatal("reallocarray");
+	metrics_collectors[metrics_ncollectors].fn = fn;
+	metrics_collectors[metrics_ncollectors].arg = arg;
+	metrics_ncollectors++;
+}
+
+/*
+ * A timer every 50 ms that notes how late it fires; uptime counts from
+ * started, a CLOCK_MONOTONIC time.
+ */
+void
+metrics_start(struct event_base *base, const struct timespec *started)
 {
 	struct timeval	tv = { 0, (suseconds_t)(METRICS_PROBE * 1e6) };
+
+	metrics_started = (double)started->tv_sec +
+	    (double)started->tv_nsec / 1e9;
 
 	metrics_probe = event_new(base, -1, EV_PERSIST, metrics_probe_cb,
 	    NULL);
@@ -121,6 +152,9 @@ metrics_stop(void)
 	if (metrics_probe != NULL)
 		event_free(metrics_probe);
 	metrics_probe = NULL;
+	free(metrics_collectors);
+	metrics_collectors = NULL;
+	metrics_ncollectors = 0;
 }
 
 static void
@@ -142,7 +176,7 @@ metrics_render_hist(struct evbuffer *b, const struct metrics_hist *h)
 	    h->count);
 }
 
-static void
+void
 metrics_head(struct evbuffer *b, const char *name, const char *type,
     const char *help)
 {
@@ -154,9 +188,6 @@ void
 metrics_render(struct evbuffer *b)
 {
 	struct metrics_http_count	*m;
-	json_t				*states, *row;
-	const char			*state;
-	struct store_counts		 c;
 	size_t				 i;
 	long				 rss;
 
@@ -167,8 +198,7 @@ metrics_render(struct evbuffer *b)
 	metrics_head(b, "convene_uptime_seconds", "gauge",
 	    "Seconds since convened started.");
 	evbuffer_add_printf(b, "convene_uptime_seconds %.3f\n",
-	    mono_seconds() - ((double)convened->started_mono.tv_sec +
-	    (double)convened->started_mono.tv_nsec / 1e9));
+	    mono_seconds() - metrics_started);
 	metrics_head(b, "convene_http_requests_total", "counter",
 	    "HTTP requests answered, by route and status code.");
 	for (i = 0; i < metrics_nhttp; i++) {
@@ -180,46 +210,8 @@ metrics_render(struct evbuffer *b)
 	if (metrics_http_dropped != 0)
 		evbuffer_add_printf(b, "convene_http_requests_total{route="
 		    "\"other\",code=\"other\"} %llu\n", metrics_http_dropped);
-	metrics_head(b, "convene_database_schema_version", "gauge",
-	    "Schema version of the open database.");
-	evbuffer_add_printf(b, "convene_database_schema_version %d\n",
-	    store_version(convened->store));
-	if (store_counts(convened->store, &c) == 0) {
-		metrics_head(b, "convene_groups", "gauge", "Groups held.");
-		evbuffer_add_printf(b, "convene_groups %lld\n", c.groups);
-		metrics_head(b, "convene_people", "gauge", "People held.");
-		evbuffer_add_printf(b, "convene_people %lld\n", c.people);
-	}
-	/* Counted off the loop every few seconds: a scan of every row. */
-	if ((states = store_out_counts_recent(convened->store)) != NULL) {
-		metrics_head(b, "convene_outbox_messages", "gauge",
-		    "Outbox rows by state, counted in the last few seconds.");
-		json_object_foreach(states, state, row)
-			evbuffer_add_printf(b, "convene_outbox_messages{state="
-			    "\"%s\"} %lld\n", state,
-			    (long long)json_integer_value(row));
-		json_decref(states);
-	}
-	if (convened->outbox != NULL) {
-		const struct outbox_stats *os = outbox_stats(convened->outbox);
-
-		metrics_head(b, "convene_outbox_settled_total", "counter",
-		    "Messages settled since start, by outcome.");
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"sent\"} %llu\n", os->sent);
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"retried\"} %llu\n", os->retried);
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"failed\"} %llu\n", os->failed);
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"dead\"} %llu\n", os->dead);
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"skipped\"} %llu\n", os->skipped);
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"missed\"} %llu\n", os->missed);
-		evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
-		    "\"deferred\"} %llu\n", os->deferred);
-	}
+	for (i = 0; i < metrics_ncollectors; i++)
+		metrics_collectors[i].fn(b, metrics_collectors[i].arg);
 	for (i = 0; i < METRICS_HIST_MAX; i++)
 		metrics_render_hist(b, &metrics_hists[i]);
 	if ((rss = rss_kib()) >= 0) {

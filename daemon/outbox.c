@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <jansson.h>
 #include <sodium.h>
@@ -687,6 +688,30 @@ const struct outbox_stats *
 outbox_stats(struct outbox *ob)
 {
 	return (&ob->stats);
+}
+
+/* The outbox's lines in /metrics (a metrics collector; arg is the outbox). */
+void
+outbox_metrics(struct evbuffer *b, void *arg)
+{
+	const struct outbox_stats	*os = outbox_stats(arg);
+
+	metrics_head(b, "convene_outbox_settled_total", "counter",
+	    "Messages settled since start, by outcome.");
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"sent\"} %llu\n", os->sent);
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"retried\"} %llu\n", os->retried);
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"failed\"} %llu\n", os->failed);
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"dead\"} %llu\n", os->dead);
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"skipped\"} %llu\n", os->skipped);
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"missed\"} %llu\n", os->missed);
+	evbuffer_add_printf(b, "convene_outbox_settled_total{outcome="
+	    "\"deferred\"} %llu\n", os->deferred);
 }
 
 void

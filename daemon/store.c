@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <sodium.h>
 
 #include "convene.h"
@@ -1106,6 +1107,37 @@ store_counts(struct store *st, struct store_counts *c)
 	    store_count(st, STMT_COUNT_MEMBERSHIPS, &c->memberships) != 0)
 		return (-1);
 	return (0);
+}
+
+/* The store's lines in /metrics (a metrics collector; arg is the store). */
+void
+store_metrics(struct evbuffer *b, void *arg)
+{
+	struct store		*st = arg;
+	struct store_counts	 c;
+	json_t			*states, *row;
+	const char		*state;
+
+	metrics_head(b, "convene_database_schema_version", "gauge",
+	    "Schema version of the open database.");
+	evbuffer_add_printf(b, "convene_database_schema_version %d\n",
+	    store_version(st));
+	if (store_counts(st, &c) == 0) {
+		metrics_head(b, "convene_groups", "gauge", "Groups held.");
+		evbuffer_add_printf(b, "convene_groups %lld\n", c.groups);
+		metrics_head(b, "convene_people", "gauge", "People held.");
+		evbuffer_add_printf(b, "convene_people %lld\n", c.people);
+	}
+	/* Counted off the loop every few seconds: a scan of every row. */
+	if ((states = store_out_counts_recent(st)) != NULL) {
+		metrics_head(b, "convene_outbox_messages", "gauge",
+		    "Outbox rows by state, counted in the last few seconds.");
+		json_object_foreach(states, state, row)
+			evbuffer_add_printf(b, "convene_outbox_messages{state="
+			    "\"%s\"} %lld\n", state,
+			    (long long)json_integer_value(row));
+		json_decref(states);
+	}
 }
 
 /* Record who did what; inside the caller's transaction when there is one. */

@@ -50,6 +50,20 @@ grep -q '^convene_http_requests_total{route="not_found",code="404"} 2$' \
 grep -q '^convene_uptime_seconds [0-9]' "$T/body" || fail "no uptime"
 grep -q '^convene_database_schema_version 6$' "$T/body" ||
     fail "no schema version"
+# Every family in its place: the store's and the outbox's lines come from
+# the collectors they add; the outbox counts appear once they are made.
+awk '/^# TYPE / && $3 != "convene_outbox_messages" { print $3 }' \
+    "$T/body" > "$T/families"
+printf '%s\n' convene_build_info convene_uptime_seconds \
+    convene_http_requests_total convene_database_schema_version \
+    convene_groups convene_people convene_outbox_settled_total \
+    convene_outbox_lateness_seconds convene_loop_lag_seconds \
+    process_resident_memory_bytes > "$T/want"
+cmp -s "$T/want" "$T/families" ||
+    fail "metric families: $(tr '\n' ' ' < "$T/families")"
+[ "$(grep -c '^convene_outbox_settled_total{outcome=' "$T/body")" = 7 ] ||
+    fail "outbox outcomes: $(cat "$T/body")"
+grep -q '^convene_groups 0$' "$T/body" || fail "no group count"
 ok "healthz, metrics and JSON errors"
 
 # A second daemon on the same state directory must refuse to start.
