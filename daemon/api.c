@@ -6,6 +6,8 @@
  * kept only as hashes.  Every change is checked field by field, refused
  * whole with a reason that names the field, written in one transaction
  * with its audit line, and then planned, so the outbox follows at once.
+ * Requests are dispatched by a table of (method, pattern, handler) rows
+ * near the end of this file.
  */
 #include "config.h"
 
@@ -40,6 +42,9 @@ struct api_req {
 	int			 nparts;
 	struct evkeyvalq	 query;
 	char			 actor[96];
+	json_t			*group;		/* groups/SLUG/... */
+	json_t			*person;	/* people/ID/... */
+	long long		 id;		/* the person's */
 };
 
 static struct store *
@@ -293,8 +298,9 @@ api_feed_public(struct api_req *a, json_t *o, int *on)
 
 /* PATCH /groups/SLUG: only whether its calendar feed is public. */
 static void
-api_group_patch(struct api_req *a, json_t *g)
+api_group_patch(struct api_req *a)
 {
+	json_t		*g = a->group;
 	json_t		*body;
 	const char	*key;
 	json_t		*v;
@@ -333,7 +339,18 @@ out:
 }
 
 static void
-api_groups(struct api_req *a)
+api_groups_list(struct api_req *a)
+{
+	json_t	*row;
+	char	*cause = NULL;
+
+	if ((row = store_group_list(api_store(), &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	api_reply(a, 200, json_pack("{s:o}", "groups", row));
+}
+
+static void
+api_groups_create(struct api_req *a)
 {
 	struct group_in	 g;
 	json_t		*body, *row;
@@ -342,13 +359,6 @@ api_groups(struct api_req *a)
 	long long	 rate = 0;
 	int		 public = -1;
 
-	if (a->method == EVHTTP_REQ_GET) {
-		if ((row = store_group_list(api_store(), &cause)) == NULL)
-			return (api_refuse(a, 503, cause, "database"));
-		return (api_reply(a, 200, json_pack("{s:o}", "groups", row)));
-	}
-	if (a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "use GET or POST"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	memset(&g, 0, sizeof g);
@@ -404,23 +414,26 @@ out:
 }
 
 static void
-api_group(struct api_req *a, json_t *g)
+api_group_delete(struct api_req *a)
 {
+	long long	 gid = json_integer_value(json_object_get(a->group,
+			    "id"));
+	char		*cause = NULL;
+
+	if (store_group_delete(api_store(), gid, &cause) != 0)
+		return (api_refuse(a, 503, cause, "database"));
+	api_audit(a, "delete", "group", a->parts[1]);
+	api_reply(a, 200, json_pack("{s:s}", "deleted", a->parts[1]));
+}
+
+static void
+api_group_get(struct api_req *a)
+{
+	json_t		*g = a->group;
 	long long	 gid = json_integer_value(json_object_get(g, "id"));
 	json_t		*members, *series, *pub;
 	char		*cause = NULL;
 
-	if (a->method == EVHTTP_REQ_DELETE) {
-		if (store_group_delete(api_store(), gid, &cause) != 0)
-			return (api_refuse(a, 503, cause, "database"));
-		api_audit(a, "delete", "group", a->parts[1]);
-		return (api_reply(a, 200, json_pack("{s:s}", "deleted",
-		    a->parts[1])));
-	}
-	if (a->method == EVHTTP_REQ_PATCH)
-		return (api_group_patch(a, g));
-	if (a->method != EVHTTP_REQ_GET)
-		return (api_fail(a, 405, "use GET, PATCH or DELETE"));
 	if ((pub = store_feed_group(api_store(), a->parts[1], NULL)) != NULL) {
 		json_object_set_new(g, "feed_public", json_boolean(
 		    json_integer_value(json_object_get(pub, "feed_public"))));
@@ -442,9 +455,26 @@ static const char *const api_roles[] = { "member", "co-chair",
 	"buddy-chair", "coordinator", "observer", NULL };
 
 static void
-api_members(struct api_req *a, json_t *g)
+api_member_remove(struct api_req *a)
 {
-	long long	 gid = json_integer_value(json_object_get(g, "id"));
+	long long	 gid = json_integer_value(json_object_get(a->group,
+			    "id"));
+	long long	 pid = api_id(a->parts[3]);
+	char		*cause = NULL;
+
+	if (store_member_remove(api_store(), gid, pid, &cause) != 0)
+		return (api_refuse(a, 404, cause, "not a member"));
+	api_audit(a, "remove", "membership", a->parts[3]);
+	api_replan(gid, 0);
+	api_kick();
+	api_reply(a, 200, json_pack("{s:I}", "removed", (json_int_t)pid));
+}
+
+static void
+api_member_add(struct api_req *a)
+{
+	long long	 gid = json_integer_value(json_object_get(a->group,
+			    "id"));
 	long long	 pid = 0;
 	json_t		*body = NULL, *person, *reply;
 	const char	*role = NULL;
@@ -452,19 +482,6 @@ api_members(struct api_req *a, json_t *g)
 	char		*cause = NULL;
 	int		 invite;
 
-	if (a->method == EVHTTP_REQ_DELETE && a->nparts == 4) {
-		pid = api_id(a->parts[3]);
-		if (store_member_remove(api_store(), gid, pid, &cause) != 0)
-			return (api_refuse(a, 404, cause, "not a member"));
-		api_audit(a, "remove", "membership", a->parts[3]);
-		api_replan(gid, 0);
-		api_kick();
-		return (api_reply(a, 200, json_pack("{s:I}", "removed",
-		    (json_int_t)pid)));
-	}
-	if (a->method != EVHTTP_REQ_POST || a->nparts != 3)
-		return (api_fail(a, 405, "POST to add a member, DELETE "
-		    ".../members/ID to remove one"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (api_int_field(a, body, "person", &pid, 1, LLONG_MAX) != 0 ||
@@ -721,23 +738,27 @@ api_person_reachable(long long id, const struct person_in *p, char **cause)
 }
 
 static void
-api_people(struct api_req *a)
+api_people_list(struct api_req *a)
+{
+	char	*cause = NULL;
+	json_t	*row, *p1;
+	size_t	 i;
+
+	if ((row = store_person_list(api_store(), &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	json_array_foreach(row, i, p1)
+		api_person_out(p1);
+	api_reply(a, 200, json_pack("{s:o}", "people", row));
+}
+
+static void
+api_people_create(struct api_req *a)
 {
 	struct person_in	 p;
 	char			 phone[PHONE_E164_SIZE], *leads = NULL;
 	char			*cause = NULL;
-	json_t			*body, *row, *p1;
-	size_t			 i;
+	json_t			*body, *row;
 
-	if (a->method == EVHTTP_REQ_GET) {
-		if ((row = store_person_list(api_store(), &cause)) == NULL)
-			return (api_refuse(a, 503, cause, "database"));
-		json_array_foreach(row, i, p1)
-			api_person_out(p1);
-		return (api_reply(a, 200, json_pack("{s:o}", "people", row)));
-	}
-	if (a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "use GET or POST"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	json_object_del(body, "group");
@@ -762,14 +783,12 @@ out:
  * link, and the old one stops working at once.
  */
 static void
-api_person_feed(struct api_req *a, long long id)
+api_person_feed(struct api_req *a)
 {
-	char	*url, *cause = NULL;
-	int	 rotate = a->method == EVHTTP_REQ_POST;
+	long long	 id = a->id;
+	char		*url, *cause = NULL;
+	int		 rotate = a->method == EVHTTP_REQ_POST;
 
-	if (a->method != EVHTTP_REQ_GET && !rotate)
-		return (api_fail(a, 405, "GET the feed's link, or POST for a "
-		    "new one"));
 	if ((url = feed_url(id, rotate, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	if (rotate)
@@ -779,85 +798,93 @@ api_person_feed(struct api_req *a, long long id)
 	free(url);
 }
 
+/* POST /people/ID/test: a test message through the person's channel. */
 static void
-api_person(struct api_req *a, long long id)
+api_person_test(struct api_req *a)
+{
+	struct outbox_in	 in;
+	long long		 id = a->id;
+	char			*cause = NULL;
+	const char		*chs;
+	json_t			*row = a->person;
+
+	a->person = NULL;
+	chs = json_string_value(json_object_get(row, "channels"));
+	memset(&in, 0, sizeof in);
+	if (plan_channel_listed(chs, "email") &&
+	    !json_is_null(json_object_get(row, "email")))
+		in.channel = "email";
+	else if (plan_channel_listed(chs, "sms") &&
+	    !json_is_null(json_object_get(row, "phone")))
+		in.channel = "sms";
+	if (in.channel == NULL) {
+		json_decref(row);
+		return (api_fail(a, 422, "channels: this person hears "
+		    "only through the calendar feed"));
+	}
+	in.person_id = id;
+	in.kind = "test";
+	in.lead = "";
+	in.due_at = in.now = clock_now();
+	if (store_plan_insert(api_store(), &in, &cause) != 0) {
+		json_decref(row);
+		return (api_refuse(a, 503, cause, "database"));
+	}
+	api_audit(a, "test", "person", in.channel);
+	api_kick();
+	json_decref(row);
+	api_reply(a, 202, json_pack("{s:s}", "queued", in.channel));
+}
+
+/* GET /people/ID/preferences: a link to the person's own page. */
+static void
+api_person_link(struct api_req *a)
+{
+	char	*link;
+	json_t	*row;
+
+	link = prefs_link(convened->conf->base_url, convened->signing_key,
+	    a->id, clock_now(), PREFS_LINK_DAYS);
+	api_audit(a, "link", "person", a->parts[1]);
+	row = json_pack("{s:s, s:i}", "url", link, "days", PREFS_LINK_DAYS);
+	free(link);
+	api_reply(a, 200, row);
+}
+
+static void
+api_person_get(struct api_req *a)
+{
+	json_t	*row = a->person;
+	char	*url;
+
+	a->person = NULL;
+	if ((url = feed_url(a->id, 0, NULL)) != NULL)
+		json_object_set_new(row, "feed_url", json_string(url));
+	free(url);
+	api_reply(a, 200, api_person_out(row));
+}
+
+static void
+api_person_delete(struct api_req *a)
+{
+	char	*cause = NULL;
+
+	if (store_person_delete(api_store(), a->id, &cause) != 0)
+		return (api_refuse(a, 503, cause, "database"));
+	api_audit(a, "delete", "person", a->parts[1]);
+	api_kick();
+	api_reply(a, 200, json_pack("{s:I}", "deleted", (json_int_t)a->id));
+}
+
+static void
+api_person_edit(struct api_req *a)
 {
 	struct person_in	 p;
-	struct outbox_in	 in;
+	long long		 id = a->id;
 	char			 phone[PHONE_E164_SIZE], *leads = NULL;
-	char			*cause = NULL, *url;
-	const char		*chs;
+	char			*cause = NULL;
 	json_t			*body, *row;
 
-	if ((row = store_person_get(api_store(), id, &cause)) == NULL)
-		return (api_refuse(a, 404, cause, "no such person"));
-	if (a->nparts == 3 && strcmp(a->parts[2], "test") == 0 &&
-	    a->method == EVHTTP_REQ_POST) {
-		chs = json_string_value(json_object_get(row, "channels"));
-		memset(&in, 0, sizeof in);
-		if (plan_channel_listed(chs, "email") &&
-		    !json_is_null(json_object_get(row, "email")))
-			in.channel = "email";
-		else if (plan_channel_listed(chs, "sms") &&
-		    !json_is_null(json_object_get(row, "phone")))
-			in.channel = "sms";
-		if (in.channel == NULL) {
-			json_decref(row);
-			return (api_fail(a, 422, "channels: this person hears "
-			    "only through the calendar feed"));
-		}
-		in.person_id = id;
-		in.kind = "test";
-		in.lead = "";
-		in.due_at = in.now = clock_now();
-		if (store_plan_insert(api_store(), &in, &cause) != 0) {
-			json_decref(row);
-			return (api_refuse(a, 503, cause, "database"));
-		}
-		api_audit(a, "test", "person", in.channel);
-		api_kick();
-		json_decref(row);
-		return (api_reply(a, 202, json_pack("{s:s}", "queued",
-		    in.channel)));
-	}
-	if (a->nparts == 3 && strcmp(a->parts[2], "preferences") == 0 &&
-	    a->method == EVHTTP_REQ_GET) {
-		char	*link;
-
-		json_decref(row);
-		link = prefs_link(convened->conf->base_url,
-		    convened->signing_key, id, clock_now(), PREFS_LINK_DAYS);
-		api_audit(a, "link", "person", a->parts[1]);
-		row = json_pack("{s:s, s:i}", "url", link, "days",
-		    PREFS_LINK_DAYS);
-		free(link);
-		return (api_reply(a, 200, row));
-	}
-	if (a->nparts == 3 && strcmp(a->parts[2], "feed") == 0) {
-		json_decref(row);
-		return (api_person_feed(a, id));
-	}
-	if (a->nparts != 2) {
-		json_decref(row);
-		return (api_fail(a, 404, "nothing is here"));
-	}
-	if (a->method == EVHTTP_REQ_GET) {
-		if ((url = feed_url(id, 0, NULL)) != NULL)
-			json_object_set_new(row, "feed_url", json_string(url));
-		free(url);
-		return (api_reply(a, 200, api_person_out(row)));
-	}
-	json_decref(row);
-	if (a->method == EVHTTP_REQ_DELETE) {
-		if (store_person_delete(api_store(), id, &cause) != 0)
-			return (api_refuse(a, 503, cause, "database"));
-		api_audit(a, "delete", "person", a->parts[1]);
-		api_kick();
-		return (api_reply(a, 200, json_pack("{s:I}", "deleted",
-		    (json_int_t)id)));
-	}
-	if (a->method != EVHTTP_REQ_PATCH && a->method != EVHTTP_REQ_PUT)
-		return (api_fail(a, 405, "use GET, PATCH or DELETE"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (api_person_check(body, &p, phone, &leads, 1, &cause) != 0) {
@@ -953,8 +980,6 @@ api_import(struct api_req *a)
 	long long		 gid = 0;
 	int			 line, rc, ok, began;
 
-	if (a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "POST a CSV file"));
 	if (slug != NULL) {
 		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
 			return (api_refuse(a, 404, cause, "group: no such "
@@ -1130,19 +1155,23 @@ api_import(struct api_req *a)
 /* Venues ------------------------------------------------------------ */
 
 static void
-api_venues(struct api_req *a)
+api_venues_list(struct api_req *a)
+{
+	json_t	*row;
+	char	*cause = NULL;
+
+	if ((row = store_venue_list(api_store(), &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	api_reply(a, 200, json_pack("{s:o}", "venues", row));
+}
+
+static void
+api_venues_create(struct api_req *a)
 {
 	struct venue_in	 v;
 	json_t		*body, *row;
 	char		*cause = NULL;
 
-	if (a->method == EVHTTP_REQ_GET) {
-		if ((row = store_venue_list(api_store(), &cause)) == NULL)
-			return (api_refuse(a, 503, cause, "database"));
-		return (api_reply(a, 200, json_pack("{s:o}", "venues", row)));
-	}
-	if (a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "use GET or POST"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	memset(&v, 0, sizeof v);
@@ -1554,86 +1583,96 @@ out:
 }
 
 static void
-api_series(struct api_req *a)
+api_series_list(struct api_req *a)
 {
 	json_t		*rows, *g;
 	char		*cause = NULL;
 	const char	*slug = api_query(a, "group");
-	long long	 gid = 0, id;
+	long long	 gid = 0;
 
-	if (a->nparts == 1 && a->method == EVHTTP_REQ_POST)
-		return (api_series_create(a));
-	if (a->nparts == 1 && a->method == EVHTTP_REQ_GET) {
-		if (slug != NULL) {
-			if ((g = store_group_get(api_store(), slug,
-			    &cause)) == NULL)
-				return (api_refuse(a, 404, cause, "group: no "
-				    "such group"));
-			gid = json_integer_value(json_object_get(g, "id"));
-			json_decref(g);
-		}
-		if ((rows = store_series_list(api_store(), gid,
-		    &cause)) == NULL)
-			return (api_refuse(a, 503, cause, "database"));
-		return (api_reply(a, 200, json_pack("{s:o}", "series", rows)));
+	if (slug != NULL) {
+		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
+			return (api_refuse(a, 404, cause, "group: no such "
+			    "group"));
+		gid = json_integer_value(json_object_get(g, "id"));
+		json_decref(g);
 	}
-	if (a->nparts == 2 && a->method == EVHTTP_REQ_DELETE) {
-		id = api_id(a->parts[1]);
-		if ((rows = store_series_get(api_store(), id, &cause)) == NULL)
-			return (api_refuse(a, 404, cause, "no such series"));
-		json_decref(rows);
-		if (store_series_delete(api_store(), id, &cause) != 0)
-			return (api_refuse(a, 503, cause, "database"));
-		api_audit(a, "delete", "series", a->parts[1]);
-		api_kick();
-		return (api_reply(a, 200, json_pack("{s:I}", "deleted",
-		    (json_int_t)id)));
-	}
-	if (a->nparts == 2 && (a->method == EVHTTP_REQ_PATCH ||
-	    a->method == EVHTTP_REQ_PUT))
-		return (api_series_edit(a, api_id(a->parts[1])));
-	api_fail(a, 405, "GET or POST /series, PATCH or DELETE /series/ID");
+	if ((rows = store_series_list(api_store(), gid, &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	api_reply(a, 200, json_pack("{s:o}", "series", rows));
 }
 
 static void
-api_occurrences(struct api_req *a)
+api_series_delete(struct api_req *a)
 {
-	json_t		*rows, *g, *body, *o, *notes;
+	json_t		*rows;
+	char		*cause = NULL;
+	long long	 id = api_id(a->parts[1]);
+
+	if ((rows = store_series_get(api_store(), id, &cause)) == NULL)
+		return (api_refuse(a, 404, cause, "no such series"));
+	json_decref(rows);
+	if (store_series_delete(api_store(), id, &cause) != 0)
+		return (api_refuse(a, 503, cause, "database"));
+	api_audit(a, "delete", "series", a->parts[1]);
+	api_kick();
+	api_reply(a, 200, json_pack("{s:I}", "deleted", (json_int_t)id));
+}
+
+static void
+api_series_change(struct api_req *a)
+{
+	api_series_edit(a, api_id(a->parts[1]));
+}
+
+static void
+api_occ_list(struct api_req *a)
+{
+	json_t		*rows, *g;
+	char		*cause = NULL;
+	const char	*slug = api_query(a, "group"), *days;
+	long long	 gid = 0, nd = 90;
+	time_t		 now = clock_now();
+
+	if ((days = api_query(a, "days")) != NULL &&
+	    ((nd = api_id(days)) < 1 || nd > 3660))
+		return (api_fail(a, 400, "days: a number from 1 to 3660"));
+	if (slug != NULL) {
+		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
+			return (api_refuse(a, 404, cause, "group: no such "
+			    "group"));
+		gid = json_integer_value(json_object_get(g, "id"));
+		json_decref(g);
+	}
+	if ((rows = store_occ_list(api_store(), gid, now, now + nd * 86400,
+	    &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	api_reply(a, 200, json_pack("{s:o}", "occurrences", rows));
+}
+
+static void
+api_occ_get(struct api_req *a)
+{
+	json_t	*o;
+	char	*cause = NULL;
+
+	if ((o = store_occ_get(api_store(), api_id(a->parts[1]),
+	    &cause)) == NULL)
+		return (api_refuse(a, 404, cause, "no such occurrence"));
+	api_reply(a, 200, o);
+}
+
+/* POST /occurrences/ID/move or /occurrences/ID/cancel. */
+static void
+api_occ_change(struct api_req *a)
+{
+	json_t		*body, *o, *notes;
 	char		*cause = NULL, *note;
-	const char	*slug = api_query(a, "group"), *days, *start, *reason;
-	long long	 gid = 0, id, venue = 0, nd = 90;
+	const char	*start, *reason;
+	long long	 id = api_id(a->parts[1]), venue = 0;
 	time_t		 now = clock_now();
 	int		 moved = -1;
 
-	if (a->nparts == 1 && a->method == EVHTTP_REQ_GET) {
-		if ((days = api_query(a, "days")) != NULL &&
-		    ((nd = api_id(days)) < 1 || nd > 3660))
-			return (api_fail(a, 400, "days: a number from 1 to "
-			    "3660"));
-		if (slug != NULL) {
-			if ((g = store_group_get(api_store(), slug,
-			    &cause)) == NULL)
-				return (api_refuse(a, 404, cause, "group: no "
-				    "such group"));
-			gid = json_integer_value(json_object_get(g, "id"));
-			json_decref(g);
-		}
-		if ((rows = store_occ_list(api_store(), gid, now, now + nd *
-		    86400, &cause)) == NULL)
-			return (api_refuse(a, 503, cause, "database"));
-		return (api_reply(a, 200, json_pack("{s:o}", "occurrences",
-		    rows)));
-	}
-	id = a->nparts >= 2 ? api_id(a->parts[1]) : 0;
-	if (a->nparts == 2 && a->method == EVHTTP_REQ_GET) {
-		if ((o = store_occ_get(api_store(), id, &cause)) == NULL)
-			return (api_refuse(a, 404, cause, "no such "
-			    "occurrence"));
-		return (api_reply(a, 200, o));
-	}
-	if (a->nparts != 3 || a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "POST /occurrences/ID/move or "
-		    "/occurrences/ID/cancel"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (strcmp(a->parts[2], "move") == 0) {
@@ -1696,8 +1735,6 @@ api_outbox(struct api_req *a)
 	json_t		*rows, *counts;
 	char		*cause = NULL;
 
-	if (a->method != EVHTTP_REQ_GET)
-		return (api_fail(a, 405, "use GET"));
 	if (state != NULL) {
 		for (s = api_states; *s != NULL && strcmp(*s, state); s++)
 			;
@@ -1744,34 +1781,26 @@ api_token_revoke(struct api_req *a)
 	free(name);
 }
 
-/*
- * Tokens: made, listed and revoked only over the control socket; shown
- * once, kept hashed, never listed with their secret.
- */
+/* Tokens: shown once, kept hashed, never listed with their secret. */
 static void
-api_tokens(struct api_req *a)
+api_tokens_list(struct api_req *a)
+{
+	json_t	*list;
+	char	*cause = NULL;
+
+	if ((list = store_token_list(api_store(), &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	api_reply(a, 200, json_pack("{s:o}", "tokens", list));
+}
+
+static void
+api_tokens_create(struct api_req *a)
 {
 	unsigned char	 raw[API_TOKEN_BYTES], hash[32];
 	char		 tok[API_TOKEN_BYTES * 2 + 1], *cause = NULL;
 	const char	*name;
-	json_t		*body, *list;
+	json_t		*body;
 
-	if (!http_from_control(a->req))
-		return (api_fail(a, 403, "tokens are managed over the "
-		    "control socket only"));
-	if (a->nparts == 2) {
-		if (a->method != EVHTTP_REQ_DELETE)
-			return (api_fail(a, 405, "use DELETE"));
-		return (api_token_revoke(a));
-	}
-	if (a->method == EVHTTP_REQ_GET) {
-		if ((list = store_token_list(api_store(), &cause)) == NULL)
-			return (api_refuse(a, 503, cause, "database"));
-		return (api_reply(a, 200, json_pack("{s:o}", "tokens",
-		    list)));
-	}
-	if (a->method != EVHTTP_REQ_POST)
-		return (api_fail(a, 405, "use GET or POST"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (api_field(a, body, "name", &name, 1) != 0 ||
@@ -1820,15 +1849,158 @@ api_auth(struct api_req *a)
 	return (1);
 }
 
+/* Before a row is chosen, what the path names must exist. */
+static int
+api_load_group(struct api_req *a)
+{
+	char	*cause = NULL;
+
+	a->group = store_group_get(api_store(), a->parts[1], &cause);
+	if (a->group == NULL) {
+		api_refuse(a, 404, cause, "no such group");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+api_load_person(struct api_req *a)
+{
+	char	*cause = NULL;
+
+	if ((a->id = api_id(a->parts[1])) == 0) {
+		api_fail(a, 404, "people are numbered");
+		return (-1);
+	}
+	a->person = store_person_get(api_store(), a->id, &cause);
+	if (a->person == NULL) {
+		api_refuse(a, 404, cause, "no such person");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Tokens are made, listed and revoked over the control socket only. */
+static int
+api_load_control(struct api_req *a)
+{
+	if (http_from_control(a->req))
+		return (0);
+	api_fail(a, 403, "tokens are managed over the control socket only");
+	return (-1);
+}
+
+/*
+ * Patterns are path segments after /api/v1/: "*" is any one segment,
+ * a final "**" any number, none included.
+ */
+static const struct api_load {
+	const char	*pattern;
+	int		(*load)(struct api_req *);
+} api_loads[] = {
+	{ "groups/*/**",	api_load_group },
+	{ "people/*/**",	api_load_person },
+	{ "tokens",		api_load_control },
+	{ "tokens/*",		api_load_control },
+};
+
+static const struct api_route {
+	enum evhttp_cmd_type	 method;
+	const char		*pattern;
+	void			(*fn)(struct api_req *);
+} api_table[] = {
+	{ EVHTTP_REQ_GET,	"groups",		api_groups_list },
+	{ EVHTTP_REQ_POST,	"groups",		api_groups_create },
+	{ EVHTTP_REQ_GET,	"groups/*",		api_group_get },
+	{ EVHTTP_REQ_PATCH,	"groups/*",		api_group_patch },
+	{ EVHTTP_REQ_DELETE,	"groups/*",		api_group_delete },
+	{ EVHTTP_REQ_POST,	"groups/*/members",	api_member_add },
+	{ EVHTTP_REQ_DELETE,	"groups/*/members/*",	api_member_remove },
+	{ EVHTTP_REQ_GET,	"people",		api_people_list },
+	{ EVHTTP_REQ_POST,	"people",		api_people_create },
+	{ EVHTTP_REQ_GET,	"people/*",		api_person_get },
+	{ EVHTTP_REQ_PATCH,	"people/*",		api_person_edit },
+	{ EVHTTP_REQ_PUT,	"people/*",		api_person_edit },
+	{ EVHTTP_REQ_DELETE,	"people/*",		api_person_delete },
+	{ EVHTTP_REQ_POST,	"people/*/test",	api_person_test },
+	{ EVHTTP_REQ_GET,	"people/*/preferences",	api_person_link },
+	{ EVHTTP_REQ_GET,	"people/*/feed",	api_person_feed },
+	{ EVHTTP_REQ_POST,	"people/*/feed",	api_person_feed },
+	{ EVHTTP_REQ_POST,	"import/people",	api_import },
+	{ EVHTTP_REQ_GET,	"venues",		api_venues_list },
+	{ EVHTTP_REQ_POST,	"venues",		api_venues_create },
+	{ EVHTTP_REQ_GET,	"series",		api_series_list },
+	{ EVHTTP_REQ_POST,	"series",		api_series_create },
+	{ EVHTTP_REQ_PATCH,	"series/*",		api_series_change },
+	{ EVHTTP_REQ_PUT,	"series/*",		api_series_change },
+	{ EVHTTP_REQ_DELETE,	"series/*",		api_series_delete },
+	{ EVHTTP_REQ_GET,	"occurrences",		api_occ_list },
+	{ EVHTTP_REQ_GET,	"occurrences/*",	api_occ_get },
+	{ EVHTTP_REQ_POST,	"occurrences/*/*",	api_occ_change },
+	{ EVHTTP_REQ_GET,	"outbox",		api_outbox },
+	{ EVHTTP_REQ_GET,	"tokens",		api_tokens_list },
+	{ EVHTTP_REQ_POST,	"tokens",		api_tokens_create },
+	{ EVHTTP_REQ_DELETE,	"tokens/*",		api_token_revoke },
+};
+
+/* A known path asked with a method it does not answer: 405, and why. */
+static const struct api_allow {
+	const char	*pattern;
+	const char	*reason;
+} api_allows[] = {
+	{ "groups",		"use GET or POST" },
+	{ "groups/*",		"use GET, PATCH or DELETE" },
+	{ "groups/*/members/**", "POST to add a member, DELETE "
+				".../members/ID to remove one" },
+	{ "people",		"use GET or POST" },
+	{ "people/*",		"use GET, PATCH or DELETE" },
+	{ "people/*/feed",	"GET the feed's link, or POST for a new one" },
+	{ "import/people",	"POST a CSV file" },
+	{ "venues",		"use GET or POST" },
+	{ "series/**",		"GET or POST /series, PATCH or DELETE "
+				"/series/ID" },
+	{ "occurrences/**",	"POST /occurrences/ID/move or "
+				"/occurrences/ID/cancel" },
+	{ "outbox",		"use GET" },
+	{ "tokens",		"use GET or POST" },
+	{ "tokens/*",		"use DELETE" },
+};
+
+#define API_NITEMS(t)	(sizeof (t) / sizeof (t)[0])
+
+static int
+api_match(const char *pattern, char *const *parts, int nparts)
+{
+	const char	*p = pattern, *e;
+	size_t		 len;
+	int		 i;
+
+	for (i = 0;; i++) {
+		e = strchr(p, '/');
+		len = e != NULL ? (size_t)(e - p) : strlen(p);
+		if (len == 2 && strncmp(p, "**", 2) == 0)
+			return (1);
+		if (i == nparts)
+			return (0);
+		if ((len != 1 || *p != '*') && (strlen(parts[i]) != len ||
+		    strncmp(parts[i], p, len) != 0))
+			return (0);
+		if (e == NULL)
+			return (i + 1 == nparts);
+		p = e + 1;
+	}
+}
+
 static void
 api_dispatch(struct evhttp_request *req, const char *route, const char *rest,
     void *arg)
 {
-	struct api_req	 a;
-	const char	*q;
-	char		*copy, *tok, *save;
-	json_t		*g;
-	char		*cause = NULL;
+	struct api_req		 a;
+	const struct api_route	*r;
+	const struct api_load	*l;
+	const struct api_allow	*w;
+	const char		*q;
+	char			*copy, *tok, *save;
 
 	memset(&a, 0, sizeof a);
 	a.req = req;
@@ -1852,45 +2024,35 @@ api_dispatch(struct evhttp_request *req, const char *route, const char *rest,
 	for (tok = strtok_r(copy, "/", &save); tok != NULL && a.nparts < 6;
 	    tok = strtok_r(NULL, "/", &save))
 		a.parts[a.nparts++] = tok;
-	if (a.nparts == 0)
+	if (a.nparts == 0) {
 		api_fail(&a, 404, "nothing is at /api/v1/");
-	else if (strcmp(a.parts[0], "groups") == 0) {
-		if (a.nparts == 1)
-			api_groups(&a);
-		else if ((g = store_group_get(api_store(), a.parts[1],
-		    &cause)) == NULL)
-			api_refuse(&a, 404, cause, "no such group");
-		else {
-			if (a.nparts == 2)
-				api_group(&a, g);
-			else if (strcmp(a.parts[2], "members") == 0)
-				api_members(&a, g);
-			else
-				api_fail(&a, 404, "nothing is here");
-			json_decref(g);
+		goto out;
+	}
+	for (l = api_loads; l < api_loads + API_NITEMS(api_loads); l++) {
+		if (api_match(l->pattern, a.parts, a.nparts) &&
+		    l->load(&a) != 0)
+			goto out;
+	}
+	for (r = api_table; r < api_table + API_NITEMS(api_table); r++) {
+		if (r->method == a.method &&
+		    api_match(r->pattern, a.parts, a.nparts)) {
+			r->fn(&a);
+			goto out;
 		}
-	} else if (strcmp(a.parts[0], "people") == 0) {
-		if (a.nparts == 1)
-			api_people(&a);
-		else if (api_id(a.parts[1]) == 0)
-			api_fail(&a, 404, "people are numbered");
-		else
-			api_person(&a, api_id(a.parts[1]));
-	} else if (strcmp(a.parts[0], "import") == 0 && a.nparts == 2 &&
-	    strcmp(a.parts[1], "people") == 0)
-		api_import(&a);
-	else if (strcmp(a.parts[0], "venues") == 0 && a.nparts == 1)
-		api_venues(&a);
-	else if (strcmp(a.parts[0], "series") == 0)
-		api_series(&a);
-	else if (strcmp(a.parts[0], "occurrences") == 0)
-		api_occurrences(&a);
-	else if (strcmp(a.parts[0], "outbox") == 0 && a.nparts == 1)
-		api_outbox(&a);
-	else if (strcmp(a.parts[0], "tokens") == 0 && a.nparts <= 2)
-		api_tokens(&a);
+	}
+	for (w = api_allows; w < api_allows + API_NITEMS(api_allows); w++) {
+		if (api_match(w->pattern, a.parts, a.nparts)) {
+			api_fail(&a, 405, "%s", w->reason);
+			goto out;
+		}
+	}
+	if (a.group != NULL || a.person != NULL)
+		api_fail(&a, 404, "nothing is here");
 	else
 		api_fail(&a, 404, "nothing is at /api/v1/%s", rest);
+out:
+	json_decref(a.group);
+	json_decref(a.person);
 	free(copy);
 	evhttp_clear_headers(&a.query);
 }
