@@ -6,7 +6,9 @@
  * socket is a Unix socket only its owner can reach, and requests on it are
  * the administrator's.  Limits: the size of a request head and body, a
  * read/write stall timeout, and a deadline for a whole request, so a
- * client that trickles bytes cannot hold a connection for ever.
+ * client that trickles bytes cannot hold a connection for ever.  The
+ * modules that serve paths add their routes (http_route_add); http
+ * knows only its own /healthz, /metrics and /api/v1/status.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  *
  * Routes are a short fixed list and status codes few, so a small table
  * searched in order is enough; nothing here allocates after start-up.
+ * Other modules' figures (the store's counts, the outbox's totals) are
+ * written by collectors they add, so metrics depends on none of them.
  */
 #include "config.h"
 
