@@ -470,7 +470,9 @@ http_length_ambiguous(struct evhttp_request *req)
 /*
  * Modules serve their own paths: each adds its routes at start-up, with
  * the methods it answers, whether the path is a prefix, whether only the
- * control socket may ask, and the label its replies are counted under.
+ * control socket may ask, and the label its replies are counted under (a
+ * string that lives as long as the daemon: metrics keeps it).  The
+ * handler is given the path past the route's own and arg.
  */
 void
 http_route_add(struct http *h, const char *path, const char *name,
