@@ -601,6 +601,85 @@ sms_number(const char *s)
 }
 
 /*
+ * A delivery report's address: id, attempt, expiry and signature, which
+ * point into d until chan_sms_dlr_clear; -1 and *why when one is missing
+ * or malformed.  d is always ready to clear.
+ */
+int
+chan_sms_dlr_address(struct sms_dlr *d, const char *query, char **why)
+{
+	memset(d, 0, sizeof *d);
+	d->query = xcalloc(1, sizeof *d->query);
+	d->form = xcalloc(1, sizeof *d->form);
+	TAILQ_INIT(d->query);
+	TAILQ_INIT(d->form);
+	if (query == NULL || evhttp_parse_query_str(query, d->query) != 0)
+		goto fail;
+	d->id = sms_number(evhttp_find_header(d->query, "id"));
+	d->attempt = sms_number(evhttp_find_header(d->query, "a"));
+	d->expiry = sms_number(evhttp_find_header(d->query, "e"));
+	d->sig = evhttp_find_header(d->query, "s");
+	if (d->id < 1 || d->attempt < 1 || d->attempt > 1000000 ||
+	    d->expiry < 0 || d->sig == NULL)
+		goto fail;
+	return (0);
+fail:
+	*why = xstrdup("a delivery report needs id, a, e and s in its "
+	    "address");
+	return (-1);
+}
+
+/*
+ * A report's status: in the body (len bytes and a NUL), as JSON or a
+ * form, else in the address (Kannel).  d->status and d->state are set,
+ * or -1 and *why.
+ */
+int
+chan_sms_dlr_status(struct sms_dlr *d, const char *type, const char *body,
+    size_t len, char **why)
+{
+	if (len > 0) {
+		if (type != NULL && strncasecmp(type, "application/json",
+		    16) == 0) {
+			d->json = json_loadb(body, len, 0, NULL);
+			d->status = json_string_value(json_object_get(d->json,
+			    "status"));
+		} else if (evhttp_parse_query_str(body, d->form) == 0) {
+			d->status = evhttp_find_header(d->form,
+			    "MessageStatus");
+			if (d->status == NULL)
+				d->status = evhttp_find_header(d->form,
+				    "status");
+		}
+	}
+	if (d->status == NULL)
+		d->status = evhttp_find_header(d->query, "status");
+	if (d->status == NULL) {
+		*why = xstrdup("the delivery report has no status");
+		return (-1);
+	}
+	if ((d->state = sms_dlr_state(d->status)) == NULL) {
+		*why = xprintf("the delivery report's status is not one "
+		    "convene knows (%.40s)", d->status);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+chan_sms_dlr_clear(struct sms_dlr *d)
+{
+	json_decref(d->json);
+	if (d->query != NULL)
+		evhttp_clear_headers(d->query);
+	if (d->form != NULL)
+		evhttp_clear_headers(d->form);
+	free(d->query);
+	free(d->form);
+	memset(d, 0, sizeof *d);
+}
+
+/*
  * A delivery report at /sms/dlr: the HTTP status to answer with, and
  * why when it is not 200.  The address is signed for one outbox row and
  * attempt, so a report can only speak of the message it was made for.
@@ -608,34 +687,21 @@ sms_number(const char *s)
 static int
 chan_sms_dlr(struct evhttp_request *req, char **why)
 {
-	struct evkeyvalq	 q, form;
+	struct sms_dlr		 d;
 	struct evbuffer		*in;
-	const char		*query, *type, *status = NULL;
-	const char		*state, *s;
+	const char		*query, *type, *status, *state, *s;
 	char			*body = NULL, subject[64];
-	json_t			*root = NULL;
 	long long		 id, attempt, expiry;
 	size_t			 len;
 	int			 code = 400;
 
-	TAILQ_INIT(&q);
-	TAILQ_INIT(&form);
 	query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	if (query == NULL || evhttp_parse_query_str(query, &q) != 0) {
-		*why = xstrdup("a delivery report needs id, a, e and s in "
-		    "its address");
+	if (chan_sms_dlr_address(&d, query, why) != 0)
 		goto out;
-	}
-	id = sms_number(evhttp_find_header(&q, "id"));
-	attempt = sms_number(evhttp_find_header(&q, "a"));
-	expiry = sms_number(evhttp_find_header(&q, "e"));
-	s = evhttp_find_header(&q, "s");
-	if (id < 1 || attempt < 1 || attempt > 1000000 || expiry < 0 ||
-	    s == NULL) {
-		*why = xstrdup("a delivery report needs id, a, e and s in "
-		    "its address");
-		goto out;
-	}
+	id = d.id;
+	attempt = d.attempt;
+	expiry = d.expiry;
+	s = d.sig;
 	snprintf(subject, sizeof subject, "%lld.%lld", id, attempt);
 	if (key_verify(convened->signing_key, "dlr", subject, expiry, s,
 	    clock_now()) != 0) {
@@ -645,35 +711,16 @@ chan_sms_dlr(struct evhttp_request *req, char **why)
 		goto out;
 	}
 
-	/* The status: in the address (Kannel), a form, or JSON. */
 	in = evhttp_request_get_input_buffer(req);
-	if ((len = evbuffer_get_length(in)) > 0) {
-		body = xcalloc(1, len + 1);
-		evbuffer_copyout(in, body, len);
-		type = evhttp_find_header(evhttp_request_get_input_headers(req),
-		    "Content-Type");
-		if (type != NULL && strncasecmp(type, "application/json",
-		    16) == 0) {
-			root = json_loadb(body, len, 0, NULL);
-			status = json_string_value(json_object_get(root,
-			    "status"));
-		} else if (evhttp_parse_query_str(body, &form) == 0) {
-			status = evhttp_find_header(&form, "MessageStatus");
-			if (status == NULL)
-				status = evhttp_find_header(&form, "status");
-		}
-	}
-	if (status == NULL)
-		status = evhttp_find_header(&q, "status");
-	if (status == NULL) {
-		*why = xstrdup("the delivery report has no status");
+	len = evbuffer_get_length(in);
+	body = xcalloc(1, len + 1);
+	evbuffer_copyout(in, body, len);
+	type = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Content-Type");
+	if (chan_sms_dlr_status(&d, type, body, len, why) != 0)
 		goto out;
-	}
-	if ((state = sms_dlr_state(status)) == NULL) {
-		*why = xprintf("the delivery report's status is not one "
-		    "convene knows (%.40s)", status);
-		goto out;
-	}
+	status = d.status;
+	state = d.state;
 	if (store_out_delivery(convened->store, id, (int)attempt, state,
 	    clock_now(), why) != 0) {
 		code = 500;
@@ -687,10 +734,8 @@ chan_sms_dlr(struct evhttp_request *req, char **why)
 		    attempt, state);
 	code = 200;
 out:
-	json_decref(root);
+	chan_sms_dlr_clear(&d);
 	free(body);
-	evhttp_clear_headers(&q);
-	evhttp_clear_headers(&form);
 	return (code);
 }
 

@@ -578,6 +578,7 @@ void		 prefs_routes(struct http *, struct convened *);
 /* feed.c */
 void		 feed_routes(struct http *, struct convened *);
 char		*feed_url(long long, int, char **);
+int		 feed_etag_matches(const char *, const char *);
 void		 feed_cache_free(void);
 size_t		 feed_cache_bytes(void);
 size_t		 feed_cache_count(void);
@@ -671,5 +672,23 @@ void		 gsm_count(const char *, struct gsm_count *);
 /* chan_sms.c */
 struct evhttp_request;
 void		 chan_sms_routes(struct http *);
+struct evkeyvalq;
+/* A delivery report as read, before its signature is checked. */
+struct sms_dlr {
+	long long		 id;		/* the outbox row */
+	long long		 attempt;
+	long long		 expiry;
+	const char		*sig;
+	const char		*status;	/* the gateway's word */
+	const char		*state;		/* delivered/failed/accepted */
+	struct evkeyvalq	*query;		/* what those point into */
+	struct evkeyvalq	*form;
+	json_t			*json;
+};
+int		 chan_sms_dlr_address(struct sms_dlr *, const char *,
+		    char **);
+int		 chan_sms_dlr_status(struct sms_dlr *, const char *,
+		    const char *, size_t, char **);
+void		 chan_sms_dlr_clear(struct sms_dlr *);
 
 #endif

@@ -219,7 +219,7 @@ fail:
 }
 
 /* Does If-None-Match name this ETag (or "*")?  Weak tags compare too. */
-static int
+int
 feed_etag_matches(const char *inm, const char *etag)
 {
 	const char	*p = inm;
