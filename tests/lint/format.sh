@@ -8,7 +8,8 @@
 : "${top_srcdir:?top_srcdir is not set}"
 cd "$top_srcdir" || exit 1
 bad=0
-for f in daemon/*.c daemon/*.h tests/unit/*.c tests/unit/*.h; do
+for f in daemon/*.c daemon/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c \
+    tests/fuzz/*.h; do
 	awk -v f="$f" '
 	function width(s,    i, c, w) {
 		w = 0
