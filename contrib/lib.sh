@@ -8,6 +8,8 @@ libsodium-dev"
 TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind
 kannel kannel-extras python3-aiosmtpd python3-icalendar
 python3-recurring-ical-events msmtp nginx-light wrk chromium khal vdirsyncer"
+# The libFuzzer targets (--enable-fuzzing): clang and its runtimes.
+FUZZ_PACKAGES="clang libclang-rt-14-dev"
 
 # Node and npm for the test-only npm packages; some machines carry their
 # own build of both, which Debian's npm package conflicts with.
