@@ -3,6 +3,8 @@
  * again only when the cause changes, and once when delivery works again;
  * messages refused for themselves are logged ten a minute at info level
  * and the rest at debug.  The log goes to a file in place of stderr.
+ * A delivery report's address and status are read apart from its
+ * signature: each form a gateway uses, and each report refused.
  */
 #include "config.h"
 
@@ -121,12 +123,73 @@ test_refused_limited(void **state)
 	assert_int_equal(log_lines("delivering again"), 0);
 }
 
+/* The state a report says, or its reason for refusal ("!..."). */
+static char *
+dlr(const char *query, const char *type, const char *body)
+{
+	struct sms_dlr	 d;
+	char		*why = NULL, *out;
+
+	if (chan_sms_dlr_address(&d, query, &why) != 0)
+		out = xprintf("!%s", why);
+	else if (chan_sms_dlr_status(&d, type, body, strlen(body),
+	    &why) != 0)
+		out = xprintf("!%lld.%lld %s", d.id, d.attempt, why);
+	else
+		out = xprintf("%lld.%lld e=%lld s=%s %s (%s)", d.id,
+		    d.attempt, d.expiry, d.sig, d.state, d.status);
+	chan_sms_dlr_clear(&d);
+	free(why);
+	return (out);
+}
+
+#define DLR(q, t, b, want)	do {					\
+	char	*got = dlr(q, t, b);					\
+									\
+	assert_string_equal(got, want);					\
+	free(got);							\
+} while (0)
+
+static void
+test_dlr_parse(void **state)
+{
+	(void)state;
+	/* Kannel: the status in the address. */
+	DLR("id=12&a=1&e=99&s=sig&status=1", NULL, "",
+	    "12.1 e=99 s=sig delivered (1)");
+	/* A Twilio-style form: MessageStatus before status. */
+	DLR("id=12&a=2&e=99&s=sig", "application/x-www-form-urlencoded",
+	    "status=sent&MessageStatus=undelivered",
+	    "12.2 e=99 s=sig failed (undelivered)");
+	/* JSON; when it has no status, the address's. */
+	DLR("id=7&a=1&e=0&s=x", "application/json; charset=utf-8",
+	    "{\"status\": \"DELIVRD\"}", "7.1 e=0 s=x delivered (DELIVRD)");
+	DLR("id=7&a=1&e=0&s=x&status=queued", "application/json", "{not",
+	    "7.1 e=0 s=x accepted (queued)");
+
+	DLR("id=0&a=1&e=1&s=x&status=1", NULL, "", "!a delivery report "
+	    "needs id, a, e and s in its address");
+	DLR("id=01&a=1&e=1&s=x&status=1", NULL, "", "!a delivery report "
+	    "needs id, a, e and s in its address");
+	DLR("id=1&a=1000001&e=1&s=x&status=1", NULL, "", "!a delivery "
+	    "report needs id, a, e and s in its address");
+	DLR("id=1&a=1&e=1", NULL, "", "!a delivery report needs id, a, e "
+	    "and s in its address");
+	DLR(NULL, NULL, "", "!a delivery report needs id, a, e and s in "
+	    "its address");
+	DLR("id=1&a=1&e=1&s=x", NULL, "", "!1.1 the delivery report has "
+	    "no status");
+	DLR("id=1&a=1&e=1&s=x&status=purple", NULL, "", "!1.1 the delivery "
+	    "report's status is not one convene knows (purple)");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_trouble_once),
 		cmocka_unit_test(test_refused_limited),
+		cmocka_unit_test(test_dlr_parse),
 	};
 
 	return (cmocka_run_group_tests(tests, test_setup_dir,
