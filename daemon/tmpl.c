@@ -19,14 +19,7 @@
  * UTF-8 become U+FFFD.  Subject and SMS templates lose the newline that
  * ends their file.
  *
- * Beside the templates, DIR/<language>/words.ini holds the words a
- * message is built from (names of days and months, how a time is said,
- * access facts): "[section]" then "name = value" lines, read with inih.
- * A value may hold {fields}, filled in by the caller.  Only words the
- * caller knows are allowed; English must have every one but those the
- * caller marks optional; another language may leave any out (English is
- * used, logged once) and may use only fields that the English words of
- * the same section use.
+ * The words of words.ini are loaded by words.c.
  *
  * When DIR does not exist, English as built into convened (tmpl_builtin.c,
  * made from conf/templates/en at build time) is loaded, with a warning,
@@ -53,10 +46,8 @@
 #include "log.h"
 #include "tmpl.h"
 
-#define TMPL_FALLBACK	"en"
 #define TMPL_BUILTIN	"(built in)"	/* where the built-in files are */
 #define TMPL_SUFFIX	".tmpl"
-#define TMPL_WORDS	"words.ini"
 #define TMPL_MAX_SIZE	(1024 * 1024)	/* bytes in one file */
 #define TMPL_MAX_DEPTH	16		/* sections inside sections */
 #define TMPL_MAX_NOTED	256		/* fallbacks logged, each once */
@@ -92,34 +83,9 @@ struct tmpl {
 	size_t			 nnodes;
 };
 
-/* One word of a language's words.ini: [section] name = value. */
-struct tmpl_word {
-	const char	*lang;		/* one of the set's langs */
-	char		*key;		/* "section.name" */
-	char		*value;
-	int		 line;
-};
-
 struct tmpl_noted {
 	char	*lang;
 	char	*name;
-};
-
-struct tmpl_set {
-	char			*dir;
-	char			**known;
-	size_t			 nknown;
-	char			**langs;
-	size_t			 nlangs;
-	struct tmpl		*tmpls;
-	size_t			 ntmpls;
-	char			**wknown;	/* words; "x?" is optional */
-	size_t			 nwknown;
-	struct tmpl_word	*words;
-	size_t			 nwords;
-	struct tmpl_noted	*noted;
-	size_t			 nnoted;
-	int			 builtin;	/* built into convened */
 };
 
 /* While loading: one token of a file, before sections are matched. */
@@ -141,36 +107,14 @@ struct tmpl_tok {
 	size_t		 end;
 };
 
-struct tmpl_buf {
-	char	*p;
-	size_t	 len;
-	size_t	 size;
-};
-
 struct tmpl_err {
 	int		 line;
 	size_t		 seq;
 	char		*msg;
 };
 
-struct tmpl_parse {
-	struct tmpl_set	*set;
-	char		*errors;
-	struct tmpl_err	*pending;	/* this file's, put in line order */
-	size_t		 npending;
-	char		**english;	/* every name seen in en/ */
-	size_t		 nenglish;
-	const struct tmpl_builtin *builtin; /* read from here, not files */
-};
-
-static void	tmpl_error(struct tmpl_parse *, const char *, int,
-		    const char *, ...)
-		    __attribute__((__format__(printf, 4, 5)));
-static void	tmpl_ferror(struct tmpl_parse *, int, const char *, ...)
-		    __attribute__((__format__(printf, 3, 4)));
-
 /* realloc for n items of size bytes, or die. */
-static void *
+void *
 tmpl_grow(void *p, size_t n, size_t size)
 {
 	if (size != 0 && n > SIZE_MAX / size)
@@ -181,7 +125,7 @@ tmpl_grow(void *p, size_t n, size_t size)
 }
 
 /* Append n bytes, keeping the buffer a C string. */
-static void
+void
 tmpl_buf_add(struct tmpl_buf *b, const void *s, size_t n)
 {
 	if (b->len + n + 1 > b->size) {
@@ -196,7 +140,7 @@ tmpl_buf_add(struct tmpl_buf *b, const void *s, size_t n)
 }
 
 /* Add one mistake, as PATH:LINE: reason (PATH: reason when line is 0). */
-static void
+void
 tmpl_error(struct tmpl_parse *p, const char *path, int line,
     const char *fmt, ...)
 {
@@ -219,7 +163,7 @@ tmpl_error(struct tmpl_parse *p, const char *path, int line,
 }
 
 /* A mistake at a line of the file being loaded, to be sorted in. */
-static void
+void
 tmpl_ferror(struct tmpl_parse *p, int line, const char *fmt, ...)
 {
 	va_list	 ap;
@@ -248,7 +192,7 @@ tmpl_err_cmp(const void *a, const void *b)
 }
 
 /* Report the file's mistakes in the order of its lines; how many. */
-static size_t
+size_t
 tmpl_flush(struct tmpl_parse *p, const char *path)
 {
 	size_t	i, n = p->npending;
@@ -316,7 +260,7 @@ tmpl_control(uint32_t cp)
  * A language tag, [a-z]{2,3}(-[A-Za-z0-9]{1,8})*: a folder's name must
  * be so; one asked for may have its first part in capitals too.
  */
-static int
+int
 tmpl_lang_valid(const char *s, int folder)
 {
 	size_t	n, len = strlen(s);
@@ -358,7 +302,7 @@ tmpl_name_valid(const char *s)
 }
 
 /* A character of a name: [a-z_] first, then [a-z0-9_]. */
-static int
+int
 tmpl_namechar(int c, int first)
 {
 	return ((c >= 'a' && c <= 'z') || c == '_' ||
@@ -673,7 +617,7 @@ tmpl_build(struct tmpl_parse *p, const char *src,
 }
 
 /* Check a file is UTF-8 text: no control characters but tab and newline. */
-static int
+int
 tmpl_check_text(struct tmpl_parse *p, const char *src,
     size_t len)
 {
@@ -722,7 +666,7 @@ tmpl_builtin_read(struct tmpl_parse *p, const char *path, size_t *lenp)
 }
 
 /* Read a whole file of at most TMPL_MAX_SIZE bytes. */
-static char *
+char *
 tmpl_read(struct tmpl_parse *p, const char *path, size_t *lenp)
 {
 	struct stat	 sb;
@@ -769,7 +713,7 @@ tmpl_read(struct tmpl_parse *p, const char *path, size_t *lenp)
 }
 
 /* A byte order mark and CR LF line ends are an editor's, not ours. */
-static size_t
+size_t
 tmpl_clean(char *src, size_t len)
 {
 	size_t	i, j;
@@ -838,256 +782,6 @@ tmpl_file(struct tmpl_parse *p, const char *lang, const char *name,
 	p->set->tmpls[p->set->ntmpls++] = t;
 }
 
-/* While reading a words file: where inih has got to. */
-struct tmpl_wparse {
-	struct tmpl_parse	*p;
-	const char		*lang;
-	const char		*src;
-	size_t			 len;
-	size_t			 pos;
-	int			 line;
-};
-
-/* Index of a known word ("x?", an optional one, matches x), or -1. */
-static long
-tmpl_wknown(const struct tmpl_set *set, const char *key)
-{
-	size_t	i, len = strlen(key), klen;
-
-	for (i = 0; i < set->nwknown; i++) {
-		klen = strlen(set->wknown[i]);
-		if (klen > 0 && set->wknown[i][klen - 1] == '?')
-			klen--;
-		if (klen == len && memcmp(set->wknown[i], key, len) == 0)
-			return ((long)i);
-	}
-	return (-1);
-}
-
-/*
- * A word's {fields}: names of [a-z_], braces in pairs; with allowed (the
- * English words of its section), only fields found there.  The first
- * mistake, or NULL.
- */
-static char *
-tmpl_wfields(const char *v, const char *allowed)
-{
-	const char	*open, *close, *q;
-	char		*f, *why = NULL;
-	size_t		 n, i;
-
-	for (q = v; (open = strpbrk(q, "{}")) != NULL; q = close + 1) {
-		if (*open == '}' || (close = strchr(open, '}')) == NULL)
-			return (xprintf("a %c without its pair; fields are "
-			    "written {name}", *open));
-		n = close - open - 1;
-		for (i = 0; i < n && tmpl_namechar((unsigned char)open[1 + i],
-		    i == 0); i++)
-			;
-		if (n == 0 || i != n)
-			return (xprintf("bad field %.*s: a name is lower-case "
-			    "letters and _, as in {day}", (int)(n + 2), open));
-		f = xprintf("%.*s", (int)(n + 2), open);
-		if (allowed != NULL && strstr(allowed, f) == NULL)
-			why = xprintf("%s is not a field the English words of "
-			    "this [section] use", f);
-		free(f);
-		if (why != NULL)
-			return (why);
-	}
-	return (NULL);
-}
-
-/* fgets for inih over a file in memory, counting lines. */
-static char *
-tmpl_wreader(char *str, int num, void *arg)
-{
-	struct tmpl_wparse	*w = arg;
-	const char		*nl, *s;
-	size_t			 n;
-
-	if (w->pos >= w->len)
-		return (NULL);
-	nl = memchr(w->src + w->pos, '\n', w->len - w->pos);
-	n = (nl == NULL ? w->len : (size_t)(nl - w->src) + 1) - w->pos;
-	w->line++;
-	if (n + 1 > (size_t)num) {
-		tmpl_ferror(w->p, w->line, "line is longer than %d bytes",
-		    num - 2);
-		w->pos += n;
-		str[0] = '\0';
-		return (str);
-	}
-	memcpy(str, w->src + w->pos, n);
-	str[n] = '\0';
-	w->pos += n;
-	s = str + strspn(str, " \t");
-	if (*s == '\0' || *s == '\n' || *s == '#' || *s == ';')
-		return (str);
-	/* Catch every line inih cannot read, not only the first. */
-	if (s != str)
-		tmpl_ferror(w->p, w->line, "a word is one line, not indented");
-	else if (*s == '[' ? strchr(s, ']') == NULL : strchr(s, '=') == NULL)
-		tmpl_ferror(w->p, w->line, "expected 'name = value' or "
-		    "'[section]'");
-	else
-		return (str);
-	str[0] = '\0';
-	return (str);
-}
-
-/* One word read: known, set once, not empty, its fields well made. */
-static int
-tmpl_whandler(void *arg, const char *section, const char *name,
-    const char *value)
-{
-	struct tmpl_wparse	*w = arg;
-	struct tmpl_set		*set = w->p->set;
-	struct tmpl_word	*wd;
-	char			*key, *why;
-	size_t			 i;
-
-	if (*section == '\0') {
-		tmpl_ferror(w->p, w->line, "%s is not under a [section]",
-		    name);
-		return (1);
-	}
-	key = xprintf("%s.%s", section, name);
-	for (i = 0; i < set->nwords; i++) {
-		if (set->words[i].lang == w->lang &&
-		    strcmp(set->words[i].key, key) == 0)
-			break;
-	}
-	if (tmpl_wknown(set, key) == -1)
-		tmpl_ferror(w->p, w->line, "unknown word [%s] %s", section,
-		    name);
-	else if (*value == '\0')
-		tmpl_ferror(w->p, w->line, "[%s] %s is empty; leave the line "
-		    "out to use the English word", section, name);
-	else if (i < set->nwords)
-		tmpl_ferror(w->p, w->line, "[%s] %s is already set on line "
-		    "%d", section, name, set->words[i].line);
-	else if ((why = tmpl_wfields(value, NULL)) != NULL) {
-		tmpl_ferror(w->p, w->line, "[%s] %s: %s", section, name, why);
-		free(why);
-	} else {
-		set->words = tmpl_grow(set->words, set->nwords + 1,
-		    sizeof *set->words);
-		wd = &set->words[set->nwords++];
-		wd->lang = w->lang;
-		wd->key = key;
-		wd->value = xstrdup(value);
-		wd->line = w->line;
-		return (1);
-	}
-	free(key);
-	return (1);
-}
-
-/* Load a language's words.ini; mistakes go to p. */
-static void
-tmpl_words_file(struct tmpl_parse *p, const char *lang, const char *path)
-{
-	struct tmpl_wparse	 w;
-	char			*src;
-	size_t			 len;
-	int			 ret;
-
-	if ((src = tmpl_read(p, path, &len)) == NULL)
-		return;
-	len = tmpl_clean(src, len);
-	if (tmpl_check_text(p, src, len) == 0) {
-		memset(&w, 0, sizeof w);
-		w.p = p;
-		w.lang = lang;
-		w.src = src;
-		w.len = len;
-		ret = ini_parse_stream(tmpl_wreader, &w, tmpl_whandler, &w);
-		if (ret > 0 && p->npending == 0)
-			tmpl_ferror(p, ret, "expected 'name = value' or "
-			    "'[section]'");
-	}
-	tmpl_flush(p, path);
-	free(src);
-}
-
-/* The word of exactly this language (any case) and key, or NULL. */
-static struct tmpl_word *
-tmpl_wfind(struct tmpl_set *set, const char *lang, size_t langlen,
-    const char *key)
-{
-	size_t	i;
-
-	for (i = 0; i < set->nwords; i++) {
-		if (strlen(set->words[i].lang) == langlen &&
-		    strncasecmp(set->words[i].lang, lang, langlen) == 0 &&
-		    strcmp(set->words[i].key, key) == 0)
-			return (&set->words[i]);
-	}
-	return (NULL);
-}
-
-/*
- * Every required word in English; every other language's words with
- * only fields that English words of the same [section] have.
- */
-static void
-tmpl_words_check(struct tmpl_parse *p)
-{
-	struct tmpl_set		*set = p->set;
-	struct tmpl_word	*w, *en;
-	struct tmpl_buf		 allowed;
-	char			*path, *base, *why;
-	size_t			 i, j, len, nen = 0;
-
-	for (i = 0; i < set->nwords; i++)
-		nen += strcmp(set->words[i].lang, TMPL_FALLBACK) == 0;
-	path = xprintf("%s/" TMPL_FALLBACK "/" TMPL_WORDS, set->dir);
-	if (set->nwknown > 0 && nen == 0)
-		tmpl_error(p, path, 0, "missing; English words are needed to "
-		    "fall back on");
-	for (i = 0; nen > 0 && i < set->nwknown; i++) {
-		len = strlen(set->wknown[i]);
-		if (len > 0 && set->wknown[i][len - 1] == '?')
-			continue;
-		if (tmpl_wfind(set, TMPL_FALLBACK, strlen(TMPL_FALLBACK),
-		    set->wknown[i]) == NULL) {
-			base = xstrdup(set->wknown[i]);
-			*strchr(base, '.') = '\0';
-			tmpl_error(p, path, 0, "no [%s] %s; English must have "
-			    "every word, as the other languages fall back on "
-			    "it", base, base + strlen(base) + 1);
-			free(base);
-		}
-	}
-	free(path);
-	for (i = 0; i < set->nwords; i++) {
-		w = &set->words[i];
-		if (strcmp(w->lang, TMPL_FALLBACK) == 0 ||
-		    strchr(w->value, '{') == NULL)
-			continue;
-		len = strcspn(w->key, ".") + 1;
-		memset(&allowed, 0, sizeof allowed);
-		tmpl_buf_add(&allowed, "", 0);
-		for (j = 0; j < set->nwords; j++) {
-			en = &set->words[j];
-			if (strcmp(en->lang, TMPL_FALLBACK) == 0 &&
-			    strncmp(en->key, w->key, len) == 0) {
-				tmpl_buf_add(&allowed, en->value,
-				    strlen(en->value));
-				tmpl_buf_add(&allowed, " ", 1);
-			}
-		}
-		if ((why = tmpl_wfields(w->value, allowed.p)) != NULL) {
-			path = xprintf("%s/%s/" TMPL_WORDS, set->dir, w->lang);
-			tmpl_error(p, path, w->line, "%s", why);
-			free(path);
-			free(why);
-		}
-		free(allowed.p);
-	}
-}
-
 /* scandir: skip dot files, editors' and ours alike. */
 static int
 tmpl_scan_filter(const struct dirent *d)
@@ -1112,7 +806,7 @@ tmpl_lang_dir(struct tmpl_parse *p, const char *lang, const char *dir)
 		len = strlen(ents[i]->d_name);
 		if (strcmp(ents[i]->d_name, TMPL_WORDS) == 0) {
 			path = xprintf("%s/%s", dir, ents[i]->d_name);
-			tmpl_words_file(p, lang, path);
+			words_file(p, lang, path);
 			free(path);
 			free(ents[i]);
 			continue;
@@ -1181,7 +875,7 @@ tmpl_builtin_load(struct tmpl_parse *p)
 		path = xprintf(TMPL_BUILTIN "/" TMPL_FALLBACK "/%s", b->name);
 		len = strlen(b->name);
 		if (strcmp(b->name, TMPL_WORDS) == 0)
-			tmpl_words_file(p, TMPL_FALLBACK, path);
+			words_file(p, TMPL_FALLBACK, path);
 		else if (len > slen && strcmp(b->name + len - slen,
 		    TMPL_SUFFIX) == 0) {
 			name = xstrdup(b->name);
@@ -1294,7 +988,7 @@ tmpl_load(const char *dir, const char *const *known,
 	for (k = 0; k < p.nenglish; k++)
 		free(p.english[k]);
 	free(p.english);
-	tmpl_words_check(&p);
+	words_check(&p);
 
 	if (p.errors != NULL) {
 		cause_set(cause, "%s", p.errors);
@@ -1345,7 +1039,7 @@ tmpl_free(struct tmpl_set *set)
 }
 
 /* Log a fallback the first time it happens for this language and name. */
-static void
+void
 tmpl_note(struct tmpl_set *set, const char *lang, const char *name,
     const char *used)
 {
@@ -1524,55 +1218,4 @@ size_t
 tmpl_count(struct tmpl_set *set)
 {
 	return (set->ntmpls);
-}
-
-/* A word in lang, else its shorter tag, else English: see tmpl.h. */
-const char *
-tmpl_word(struct tmpl_set *set, const char *lang, const char *key,
-    const char **used_lang)
-{
-	struct tmpl_word	*w = NULL;
-	char			*note;
-	size_t			 len;
-
-	if (used_lang != NULL)
-		*used_lang = NULL;
-	if (lang == NULL || *lang == '\0' || !tmpl_lang_valid(lang, 0))
-		lang = TMPL_FALLBACK;
-	for (len = strlen(lang); len > 0;) {
-		if ((w = tmpl_wfind(set, lang, len, key)) != NULL)
-			break;
-		while (len > 0 && lang[--len] != '-')
-			;
-	}
-	if (len == 0)
-		w = tmpl_wfind(set, TMPL_FALLBACK, strlen(TMPL_FALLBACK), key);
-	if (w == NULL)
-		return (NULL);
-	if (strcasecmp(w->lang, lang) != 0) {
-		/* A language with no words at all: logged once, not a word. */
-		for (len = 0; len < set->nwords; len++) {
-			if (strcasecmp(set->words[len].lang, lang) == 0)
-				break;
-		}
-		note = len == set->nwords ? xstrdup("word list") :
-		    xprintf("word %s", key);
-		tmpl_note(set, lang, note, w->lang);
-		free(note);
-	}
-	if (used_lang != NULL)
-		*used_lang = w->lang;
-	return (w->value);
-}
-
-/* A word of this very language, no fallback: for optional forms. */
-const char *
-tmpl_word_exact(struct tmpl_set *set, const char *lang, const char *key)
-{
-	struct tmpl_word	*w;
-
-	if (lang == NULL || *lang == '\0')
-		lang = TMPL_FALLBACK;
-	w = tmpl_wfind(set, lang, strlen(lang), key);
-	return (w != NULL ? w->value : NULL);
 }

@@ -63,4 +63,73 @@ const char	*tmpl_word(struct tmpl_set *, const char *, const char *,
 const char	*tmpl_word_exact(struct tmpl_set *, const char *,
 		    const char *);
 
+
+/*
+ * Inside the loader: shared by tmpl.c and words.c, not for callers.
+ */
+#define TMPL_FALLBACK	"en"
+#define TMPL_WORDS	"words.ini"
+
+/* One word of a language's words.ini: [section] name = value. */
+struct tmpl_word {
+	const char	*lang;		/* one of the set's langs */
+	char		*key;		/* "section.name" */
+	char		*value;
+	int		 line;
+};
+
+struct tmpl_set {
+	char			*dir;
+	char			**known;
+	size_t			 nknown;
+	char			**langs;
+	size_t			 nlangs;
+	struct tmpl		*tmpls;
+	size_t			 ntmpls;
+	char			**wknown;	/* words; "x?" is optional */
+	size_t			 nwknown;
+	struct tmpl_word	*words;
+	size_t			 nwords;
+	struct tmpl_noted	*noted;
+	size_t			 nnoted;
+	int			 builtin;	/* built into convened */
+};
+
+struct tmpl_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 size;
+};
+
+struct tmpl_parse {
+	struct tmpl_set	*set;
+	char		*errors;
+	struct tmpl_err	*pending;	/* this file's, put in line order */
+	size_t		 npending;
+	char		**english;	/* every name seen in en/ */
+	size_t		 nenglish;
+	const struct tmpl_builtin *builtin; /* read from here, not files */
+};
+
+/* tmpl.c */
+void		*tmpl_grow(void *, size_t, size_t);
+void		 tmpl_buf_add(struct tmpl_buf *, const void *, size_t);
+void		 tmpl_error(struct tmpl_parse *, const char *, int,
+		    const char *, ...)
+		    __attribute__((__format__(printf, 4, 5)));
+void		 tmpl_ferror(struct tmpl_parse *, int, const char *, ...)
+		    __attribute__((__format__(printf, 3, 4)));
+size_t		 tmpl_flush(struct tmpl_parse *, const char *);
+int		 tmpl_lang_valid(const char *, int);
+int		 tmpl_namechar(int, int);
+char		*tmpl_read(struct tmpl_parse *, const char *, size_t *);
+size_t		 tmpl_clean(char *, size_t);
+int		 tmpl_check_text(struct tmpl_parse *, const char *, size_t);
+void		 tmpl_note(struct tmpl_set *, const char *, const char *,
+		    const char *);
+
+/* words.c */
+void		 words_file(struct tmpl_parse *, const char *, const char *);
+void		 words_check(struct tmpl_parse *);
+
 #endif
