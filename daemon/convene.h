@@ -491,6 +491,25 @@ int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
 		    int, struct chan_msg *, int *, char **);
 void		 msg_free(struct chan_msg *);
 char		*msg_header_address(const char *, const char *);
+/* A growing string. */
+struct msg_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 size;
+};
+void		 msg_add(struct msg_buf *, const char *, size_t);
+void		 msg_adds(struct msg_buf *, const char *);
+
+/* msg_html.c */
+enum msg_style {
+	MSG_STANDARD,
+	MSG_PLAIN,
+	MSG_LARGE,
+	MSG_EASYREAD
+};
+size_t		 msg_url(const char *, size_t);
+char		*msg_html(const char *, const char *, const char *,
+		    enum msg_style);
 
 /* mime.c */
 char		*mime_message(const struct chan_msg *, const char *, time_t);
