@@ -490,7 +490,6 @@ void		 msg_set_installation(const char *);
 int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
 		    int, struct chan_msg *, int *, char **);
 void		 msg_free(struct chan_msg *);
-char		*msg_header_address(const char *, const char *);
 /* A growing string. */
 struct msg_buf {
 	char	*p;
@@ -512,6 +511,7 @@ char		*msg_html(const char *, const char *, const char *,
 		    enum msg_style);
 
 /* mime.c */
+char		*msg_header_address(const char *, const char *);
 char		*mime_message(const struct chan_msg *, const char *, time_t);
 char		*mime_envelope(const char *);
 

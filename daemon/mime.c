@@ -5,7 +5,8 @@
  *
  * Nothing a message holds can add a header: every header value loses its
  * control characters (CR and LF among them) before it is written, and a
- * subject that is not plain ASCII is made of RFC 2047 encoded-words.
+ * subject or display name that is not plain ASCII is made of RFC 2047
+ * encoded-words.
  * Every part is quoted-printable, so no line is longer than 76 bytes and
  * 8-bit text passes any relay; since quoted-printable never writes "=_",
  * a boundary that begins with it cannot occur in a part.
@@ -333,6 +334,76 @@ mime_boundary(char out[32])
 		out[3 + 2 * i] = mime_hex[rnd[i] & 0xf];
 	}
 	out[2 + 2 * sizeof rnd] = '\0';
+}
+
+/* Bytes of a name in one encoded-word: 60 in base64, 72 in all. */
+#define MIME_NAME_BYTES	45
+
+/* A display name and address for a header, RFC 2047 when not ASCII. */
+char *
+msg_header_address(const char *name, const char *addr)
+{
+	const unsigned char	*p;
+	char			*clean, *out, *b64;
+	size_t			 len, i, j;
+	int			 ascii = 1;
+
+	if (name == NULL || *name == '\0')
+		return (xprintf("<%s>", addr));
+	len = strlen(name);
+	clean = xcalloc(1, len + 1);
+	for (i = j = 0; i < len; i++) {
+		p = (const unsigned char *)name + i;
+		if (*p < 0x20 || *p == 0x7f)
+			continue;	/* no CR, LF or other controls */
+		if (*p >= 0x80)
+			ascii = 0;
+		clean[j++] = (char)*p;
+	}
+	if (ascii) {
+		/* A quoted string: escape what would end it. */
+		out = xcalloc(1, 2 * j + 8 + strlen(addr) + 4);
+		strcpy(out, "\"");
+		for (i = 0; i < j; i++) {
+			if (clean[i] == '"' || clean[i] == '\\')
+				strcat(out, "\\");
+			strncat(out, &clean[i], 1);
+		}
+		strcat(out, "\" <");
+		strcat(out, addr);
+		strcat(out, ">");
+	} else {
+		/*
+		 * Encoded-words of at most 75 characters (RFC 2047 2), each
+		 * whole UTF-8 characters, apart by spaces the header may be
+		 * folded at; a decoder joins them without the spaces.
+		 */
+		char	*t;
+		size_t	 n;
+
+		out = xstrdup("");
+		for (i = 0; i < j; i += n) {
+			n = j - i < MIME_NAME_BYTES ? j - i : MIME_NAME_BYTES;
+			while (i + n < j && n > 1 &&
+			    ((unsigned char)clean[i + n] & 0xc0) == 0x80)
+				n--;
+			len = sodium_base64_encoded_len(n,
+			    sodium_base64_VARIANT_ORIGINAL);
+			b64 = xcalloc(1, len);
+			sodium_bin2base64(b64, len,
+			    (const unsigned char *)clean + i, n,
+			    sodium_base64_VARIANT_ORIGINAL);
+			t = xprintf("%s=?UTF-8?B?%s?= ", out, b64);
+			free(out);
+			free(b64);
+			out = t;
+		}
+		t = xprintf("%s<%s>", out, addr);
+		free(out);
+		out = t;
+	}
+	free(clean);
+	return (out);
 }
 
 /*
