@@ -1206,7 +1206,6 @@ tmpl_exists(struct tmpl_set *set, const char *lang, const char *name)
 	    name) != NULL);
 }
 
-/* How many templates, all languages together, for the log. */
 /* Where the set came from, for the log: its folder, or convened itself. */
 const char *
 tmpl_source(const struct tmpl_set *set)
@@ -1214,6 +1213,7 @@ tmpl_source(const struct tmpl_set *set)
 	return (set->builtin ? "the English built into convened" : set->dir);
 }
 
+/* How many templates, all languages together, for the log. */
 size_t
 tmpl_count(struct tmpl_set *set)
 {
