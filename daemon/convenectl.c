@@ -67,11 +67,25 @@ struct ctl_cmd {
 	int			(*fn)(struct ctl *, char **, json_t *);
 };
 
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* A table of text: the heading row and then the rows, cell by cell. */
 struct ctl_table {
 	size_t		  ncols;
 	size_t		  ncells;
 	char		**cells;
+};
+
+/*
+ * One column of a listing: its heading, the field it shows and how
+ * (NULL: the field as it is, "-" when there is none).
+ */
+struct ctl_col {
+	const char	 *head;
+	const char	 *key;
+	char		*(*fmt)(json_t *, const char *);
 };
 
 static const struct ctl_cmd	*ctl_find(const char *, const char *);
@@ -123,22 +137,6 @@ ctl_usage(const struct ctl_cmd *c, const char *fmt, ...)
 }
 
 /* Tables ------------------------------------------------------------ */
-
-/* A table with its heading row: one text per column. */
-static void
-table_init(struct ctl_table *t, size_t ncols, ...)
-{
-	va_list	 ap;
-	size_t	 i;
-
-	memset(t, 0, sizeof *t);
-	t->ncols = ncols;
-	t->cells = xcalloc(ncols, sizeof *t->cells);
-	va_start(ap, ncols);
-	for (i = 0; i < ncols; i++)
-		t->cells[t->ncells++] = xstrdup(va_arg(ap, const char *));
-	va_end(ap);
-}
 
 /* Add one cell, filling the rows left to right; the table owns it. */
 static void
@@ -311,6 +309,87 @@ ctl_local(const char *s)
 		return (xstrdup(s));
 	return (xprintf("%.4s-%.2s-%.2s %.2s:%.2s", s, s + 4, s + 6, s + 9,
 	    s + 11));
+}
+
+/* Cells the listings share: see struct ctl_col. */
+
+/* An instant in the machine's zone. */
+static char *
+ctl_col_time(json_t *o, const char *key)
+{
+	return (ctl_time((time_t)jint(o, key), NULL));
+}
+
+/* An instant in the row's own zone. */
+static char *
+ctl_col_zoned(json_t *o, const char *key)
+{
+	return (ctl_time((time_t)jint(o, key), jstr(o, "time_zone")));
+}
+
+/* An instant, or "never" when there is none. */
+static char *
+ctl_col_never(json_t *o, const char *key)
+{
+	if (!json_is_integer(json_object_get(o, key)))
+		return (xstrdup("never"));
+	return (ctl_col_time(o, key));
+}
+
+/* A local time as the API keeps it. */
+static char *
+ctl_col_local(json_t *o, const char *key)
+{
+	return (ctl_local(jstr(o, key)));
+}
+
+/* A local time with its zone. */
+static char *
+ctl_col_start(json_t *o, const char *key)
+{
+	char	*start, *s;
+
+	start = ctl_local(jstr(o, key));
+	s = xprintf("%s %s", start, jstr(o, "time_zone"));
+	free(start);
+	return (s);
+}
+
+/* A recurrence rule, "once" when there is none. */
+static char *
+ctl_col_rule(json_t *o, const char *key)
+{
+	return (*jstr(o, key) ? ctl_val(o, key) : xstrdup("once"));
+}
+
+/* Seconds as whole minutes. */
+static char *
+ctl_col_minutes(json_t *o, const char *key)
+{
+	return (xprintf("%lld", jint(o, key) / 60));
+}
+
+/*
+ * Print the rows as a table under the columns' headings, nothing when
+ * there are no rows: the caller says so in its own words.
+ */
+static void
+ctl_table(const struct ctl_col *cols, size_t ncols, json_t *rows)
+{
+	struct ctl_table	 t;
+	json_t			*row;
+	size_t			 i, c;
+
+	memset(&t, 0, sizeof t);
+	t.ncols = ncols;
+	for (c = 0; c < ncols; c++)
+		table_add(&t, xstrdup(cols[c].head));
+	json_array_foreach(rows, i, row)
+		for (c = 0; c < ncols; c++)
+			table_add(&t, cols[c].fmt != NULL ?
+			    cols[c].fmt(row, cols[c].key) :
+			    ctl_val(row, cols[c].key));
+	table_done(&t);
 }
 
 /* Command-line text as a JSON string: it must be UTF-8. */
@@ -612,25 +691,21 @@ ctl_token_create(struct ctl *ctl, char **av, json_t *opts)
 static int
 ctl_token_list(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *v;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "TOKEN", "name", NULL },
+		{ "CREATED", "created_at", ctl_col_time },
+		{ "LAST USED", "last_used_at", ctl_col_never }
+	};
+	json_t				*o, *rows;
 
 	if ((o = ctl_call(ctl, "GET", "/api/v1/tokens", NULL)) == NULL)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 3, "TOKEN", "CREATED", "LAST USED");
-	json_array_foreach(json_object_get(o, "tokens"), i, v) {
-		table_add(&t, ctl_val(v, "name"));
-		table_add(&t, ctl_time((time_t)jint(v, "created_at"), NULL));
-		table_add(&t, json_is_integer(json_object_get(v,
-		    "last_used_at")) ? ctl_time((time_t)jint(v,
-		    "last_used_at"), NULL) : xstrdup("never"));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "tokens");
+	if (json_array_size(rows) == 0)
 		printf("no tokens\n");
-	table_done(&t);
+	ctl_table(cols, nitems(cols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -660,26 +735,23 @@ ctl_token_revoke(struct ctl *ctl, char **av, json_t *opts)
 static int
 ctl_group_list(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *g;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "GROUP", "slug", NULL },
+		{ "NAME", "name", NULL },
+		{ "TIME ZONE", "time_zone", NULL },
+		{ "LEAD TIMES", "lead_times", NULL },
+		{ "MEMBERS", "members", NULL }
+	};
+	json_t				*o, *rows;
 
 	if ((o = ctl_call(ctl, "GET", "/api/v1/groups", NULL)) == NULL)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 5, "GROUP", "NAME", "TIME ZONE", "LEAD TIMES",
-	    "MEMBERS");
-	json_array_foreach(json_object_get(o, "groups"), i, g) {
-		table_add(&t, ctl_val(g, "slug"));
-		table_add(&t, ctl_val(g, "name"));
-		table_add(&t, ctl_val(g, "time_zone"));
-		table_add(&t, ctl_val(g, "lead_times"));
-		table_add(&t, ctl_val(g, "members"));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "groups");
+	if (json_array_size(rows) == 0)
 		printf("no groups\n");
-	table_done(&t);
+	ctl_table(cols, nitems(cols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -705,11 +777,22 @@ ctl_group_add(struct ctl *ctl, char **av, json_t *opts)
 static int
 ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *v;
-	char			*slug, *path, *s;
-	long long		 rate;
-	size_t			 i;
+	static const struct ctl_col	 mcols[] = {
+		{ "PERSON", "id", NULL },
+		{ "NAME", "name", NULL },
+		{ "ROLE", "role", NULL },
+		{ "CHANNELS", "channels", NULL }
+	};
+	static const struct ctl_col	 scols[] = {
+		{ "SERIES", "id", NULL },
+		{ "TITLE", "title", NULL },
+		{ "START", "dtstart", ctl_col_local },
+		{ "RULE", "rrule", ctl_col_rule }
+	};
+	json_t				*o, *v, *rows;
+	char				*slug, *path, *s;
+	long long			 rate;
+	size_t				 i;
 
 	slug = ctl_escape(av[0]);
 	path = xprintf("/api/v1/groups/%s", slug);
@@ -734,15 +817,9 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 	printf("created:      %s\n", s);
 	free(s);
 
-	table_init(&t, 4, "PERSON", "NAME", "ROLE", "CHANNELS");
-	json_array_foreach(json_object_get(o, "members"), i, v) {
-		table_add(&t, ctl_val(v, "id"));
-		table_add(&t, ctl_val(v, "name"));
-		table_add(&t, ctl_val(v, "role"));
-		table_add(&t, ctl_val(v, "channels"));
-	}
-	printf("\nmembers: %zu\n", table_rows(&t));
-	table_done(&t);
+	rows = json_object_get(o, "members");
+	printf("\nmembers: %zu\n", json_array_size(rows));
+	ctl_table(mcols, nitems(mcols), rows);
 	json_array_foreach(json_object_get(o, "members"), i, v) {
 		if (*jstr(v, "email_bounce") != '\0')
 			printf("email to %s (person %lld) at %s bounced: %s; "
@@ -756,17 +833,9 @@ ctl_group_show(struct ctl *ctl, char **av, json_t *opts)
 		    jstr(v, "problem"));
 	}
 
-	table_init(&t, 4, "SERIES", "TITLE", "START", "RULE");
-	json_array_foreach(json_object_get(o, "series"), i, v) {
-		table_add(&t, ctl_val(v, "id"));
-		table_add(&t, ctl_val(v, "title"));
-		s = ctl_local(jstr(v, "dtstart"));
-		table_add(&t, s);
-		table_add(&t, *jstr(v, "rrule") ?
-		    ctl_val(v, "rrule") : xstrdup("once"));
-	}
-	printf("\nseries: %zu\n", table_rows(&t));
-	table_done(&t);
+	rows = json_object_get(o, "series");
+	printf("\nseries: %zu\n", json_array_size(rows));
+	ctl_table(scols, nitems(scols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -810,28 +879,25 @@ ctl_id(const struct ctl_cmd *c, const char *what, const char *s)
 static int
 ctl_person_list(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *p;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "ID", "id", NULL },
+		{ "NAME", "name", NULL },
+		{ "EMAIL", "email", NULL },
+		{ "PHONE", "phone", NULL },
+		{ "LANGUAGE", "language", NULL },
+		{ "STYLE", "style", NULL },
+		{ "CHANNELS", "channels", NULL }
+	};
+	json_t				*o, *rows;
 
 	if ((o = ctl_call(ctl, "GET", "/api/v1/people", NULL)) == NULL)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 7, "ID", "NAME", "EMAIL", "PHONE", "LANGUAGE", "STYLE",
-	    "CHANNELS");
-	json_array_foreach(json_object_get(o, "people"), i, p) {
-		table_add(&t, ctl_val(p, "id"));
-		table_add(&t, ctl_val(p, "name"));
-		table_add(&t, ctl_val(p, "email"));
-		table_add(&t, ctl_val(p, "phone"));
-		table_add(&t, ctl_val(p, "language"));
-		table_add(&t, ctl_val(p, "style"));
-		table_add(&t, ctl_val(p, "channels"));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "people");
+	if (json_array_size(rows) == 0)
 		printf("no people\n");
-	table_done(&t);
+	ctl_table(cols, nitems(cols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -1047,7 +1113,7 @@ ctl_member_remove(struct ctl *ctl, char **av, json_t *opts)
 
 /* What a venue offers, as a list people can read. */
 static char *
-ctl_access(json_t *v)
+ctl_access(json_t *v, const char *key)
 {
 	static const char *const keys[] = { "step_free", "hearing_loop",
 		"accessible_toilet", "quiet_room", NULL };
@@ -1075,25 +1141,23 @@ ctl_access(json_t *v)
 static int
 ctl_venue_list(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *v;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "ID", "id", NULL },
+		{ "NAME", "name", NULL },
+		{ "ACCESS", NULL, ctl_access },
+		{ "ADDRESS", "address", NULL },
+		{ "ONLINE", "online_link", NULL }
+	};
+	json_t				*o, *rows;
 
 	if ((o = ctl_call(ctl, "GET", "/api/v1/venues", NULL)) == NULL)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 5, "ID", "NAME", "ACCESS", "ADDRESS", "ONLINE");
-	json_array_foreach(json_object_get(o, "venues"), i, v) {
-		table_add(&t, ctl_val(v, "id"));
-		table_add(&t, ctl_val(v, "name"));
-		table_add(&t, ctl_access(v));
-		table_add(&t, ctl_val(v, "address"));
-		table_add(&t, ctl_val(v, "online_link"));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "venues");
+	if (json_array_size(rows) == 0)
 		printf("no venues\n");
-	table_done(&t);
+	ctl_table(cols, nitems(cols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -1118,10 +1182,17 @@ ctl_venue_add(struct ctl *ctl, char **av, json_t *opts)
 static int
 ctl_series_list(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *s;
-	char			*path, *start;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "ID", "id", NULL },
+		{ "GROUP", "group_slug", NULL },
+		{ "TITLE", "title", NULL },
+		{ "START", "dtstart", ctl_col_start },
+		{ "RULE", "rrule", ctl_col_rule },
+		{ "MINUTES", "duration", ctl_col_minutes },
+		{ "VENUE", "venue_id", NULL }
+	};
+	json_t				*o, *rows;
+	char				*path;
 
 	path = ctl_query("/api/v1/series", opts);
 	o = ctl_call(ctl, "GET", path, NULL);
@@ -1130,24 +1201,10 @@ ctl_series_list(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 7, "ID", "GROUP", "TITLE", "START", "RULE", "MINUTES",
-	    "VENUE");
-	json_array_foreach(json_object_get(o, "series"), i, s) {
-		table_add(&t, ctl_val(s, "id"));
-		table_add(&t, ctl_val(s, "group_slug"));
-		table_add(&t, ctl_val(s, "title"));
-		start = ctl_local(jstr(s, "dtstart"));
-		table_add(&t, xprintf("%s %s", start,
-		    jstr(s, "time_zone")));
-		free(start);
-		table_add(&t, *jstr(s, "rrule") ? ctl_val(s, "rrule") :
-		    xstrdup("once"));
-		table_add(&t, xprintf("%lld", jint(s, "duration") / 60));
-		table_add(&t, ctl_val(s, "venue_id"));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "series");
+	if (json_array_size(rows) == 0)
 		printf("no series\n");
-	table_done(&t);
+	ctl_table(cols, nitems(cols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -1220,7 +1277,7 @@ ctl_series_remove(struct ctl *ctl, char **av, json_t *opts)
 
 /* What happened to a meeting, beyond its status. */
 static char *
-ctl_occ_note(json_t *o)
+ctl_occ_note(json_t *o, const char *key)
 {
 	json_t	*from = json_object_get(o, "moved_from");
 	char	*when, *note;
@@ -1239,10 +1296,16 @@ ctl_occ_note(json_t *o)
 static int
 ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *m;
-	char			*path;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "ID", "id", NULL },
+		{ "GROUP", "group_slug", NULL },
+		{ "START", "start_at", ctl_col_zoned },
+		{ "STATUS", "status", NULL },
+		{ "TITLE", "title", NULL },
+		{ "NOTE", "reason", ctl_occ_note }
+	};
+	json_t				*o, *rows;
+	char				*path;
 
 	path = ctl_query("/api/v1/occurrences", opts);
 	o = ctl_call(ctl, "GET", path, NULL);
@@ -1251,19 +1314,10 @@ ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 6, "ID", "GROUP", "START", "STATUS", "TITLE", "NOTE");
-	json_array_foreach(json_object_get(o, "occurrences"), i, m) {
-		table_add(&t, ctl_val(m, "id"));
-		table_add(&t, ctl_val(m, "group_slug"));
-		table_add(&t, ctl_time((time_t)jint(m, "start_at"),
-		    jstr(m, "time_zone")));
-		table_add(&t, ctl_val(m, "status"));
-		table_add(&t, ctl_val(m, "title"));
-		table_add(&t, ctl_occ_note(m));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "occurrences");
+	if (json_array_size(rows) == 0)
 		printf("no meetings\n");
-	table_done(&t);
+	ctl_table(cols, nitems(cols), rows);
 	json_decref(o);
 	return (0);
 }
@@ -1318,14 +1372,55 @@ ctl_occ_cancel(struct ctl *ctl, char **av, json_t *opts)
 	return (ctl_occ_change(ctl, "cancel", ctl_body(opts), id));
 }
 
+/* A retry or a wait for the end of quiet hours. */
+static char *
+ctl_outbox_next(json_t *m, const char *key)
+{
+	if (strcmp(jstr(m, "state"), "pending") == 0 &&
+	    jint(m, key) != jint(m, "due_at"))
+		return (ctl_col_time(m, key));
+	return (xstrdup("-"));
+}
+
+/* What kind of message, with its lead time for a reminder. */
+static char *
+ctl_outbox_kind(json_t *m, const char *key)
+{
+	if (*jstr(m, "lead") == '\0')
+		return (ctl_val(m, key));
+	return (xprintf("%s %s", jstr(m, key), jstr(m, "lead")));
+}
+
+/* Who it is for: the number and the name. */
+static char *
+ctl_outbox_person(json_t *m, const char *key)
+{
+	return (xprintf("%lld %s", jint(m, key), jstr(m, "person")));
+}
+
 /* outbox: what is due to whom, then how many in each state. */
 static int
 ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 {
-	struct ctl_table	 t;
-	json_t			*o, *m;
-	char			*path;
-	size_t			 i;
+	static const struct ctl_col	 cols[] = {
+		{ "ID", "id", NULL },
+		{ "DUE", "due_at", ctl_col_time },
+		{ "STATE", "state", NULL },
+		{ "NEXT TRY", "next_at", ctl_outbox_next },
+		{ "CHANNEL", "channel", NULL },
+		{ "KIND", "kind", ctl_outbox_kind },
+		{ "PERSON", "person_id", ctl_outbox_person },
+		{ "MEETING", "occurrence_id", NULL },
+		{ "TRIES", "attempts", NULL },
+		{ "DELIVERY", "delivery", NULL },
+		{ "REASON", "reason", NULL }
+	};
+	static const struct ctl_col	 ncols[] = {
+		{ "STATE", "state", NULL },
+		{ "MESSAGES", "n", NULL }
+	};
+	json_t				*o, *rows;
+	char				*path;
 
 	path = ctl_query("/api/v1/outbox", opts);
 	o = ctl_call(ctl, "GET", path, NULL);
@@ -1334,41 +1429,14 @@ ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
 		return (1);
 	if (ctl->json)
 		return (ctl_print_json(o));
-	table_init(&t, 11, "ID", "DUE", "STATE", "NEXT TRY", "CHANNEL",
-	    "KIND", "PERSON", "MEETING", "TRIES", "DELIVERY", "REASON");
-	json_array_foreach(json_object_get(o, "messages"), i, m) {
-		table_add(&t, ctl_val(m, "id"));
-		table_add(&t, ctl_time((time_t)jint(m, "due_at"), NULL));
-		table_add(&t, ctl_val(m, "state"));
-		/* A retry or a wait for the end of quiet hours. */
-		if (strcmp(jstr(m, "state"), "pending") == 0 &&
-		    jint(m, "next_at") != jint(m, "due_at"))
-			table_add(&t, ctl_time((time_t)jint(m, "next_at"),
-			    NULL));
-		else
-			table_add(&t, xstrdup("-"));
-		table_add(&t, ctl_val(m, "channel"));
-		table_add(&t, *jstr(m, "lead") ? xprintf("%s %s",
-		    jstr(m, "kind"), jstr(m, "lead")) :
-		    ctl_val(m, "kind"));
-		table_add(&t, xprintf("%lld %s", jint(m, "person_id"),
-		    jstr(m, "person")));
-		table_add(&t, ctl_val(m, "occurrence_id"));
-		table_add(&t, ctl_val(m, "attempts"));
-		table_add(&t, ctl_val(m, "delivery"));
-		table_add(&t, ctl_val(m, "reason"));
-	}
-	if (table_rows(&t) == 0)
+	rows = json_object_get(o, "messages");
+	if (json_array_size(rows) == 0)
 		printf("no messages\n");
-	table_done(&t);
-	table_init(&t, 2, "STATE", "MESSAGES");
-	json_array_foreach(json_object_get(o, "counts"), i, m) {
-		table_add(&t, ctl_val(m, "state"));
-		table_add(&t, ctl_val(m, "n"));
-	}
-	if (table_rows(&t) > 0)
+	ctl_table(cols, nitems(cols), rows);
+	rows = json_object_get(o, "counts");
+	if (json_array_size(rows) > 0)
 		putchar('\n');
-	table_done(&t);
+	ctl_table(ncols, nitems(ncols), rows);
 	json_decref(o);
 	return (0);
 }
