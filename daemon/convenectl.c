@@ -632,6 +632,32 @@ ctl_call(struct ctl *ctl, const char *method, const char *path,
 	return (o);
 }
 
+/*
+ * A listing: GET the path (with the options as its query when opts is
+ * not NULL) and print the array under key as a table, or "no what".
+ */
+static int
+ctl_list(struct ctl *ctl, const char *path, json_t *opts, const char *key,
+    const struct ctl_col *cols, size_t ncols, const char *what)
+{
+	json_t	*o, *rows;
+	char	*url;
+
+	url = opts != NULL ? ctl_query(path, opts) : xstrdup(path);
+	o = ctl_call(ctl, "GET", url, NULL);
+	free(url);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	rows = json_object_get(o, key);
+	if (json_array_size(rows) == 0)
+		printf("no %s\n", what);
+	ctl_table(cols, ncols, rows);
+	json_decref(o);
+	return (0);
+}
+
 /* The options and arguments, as the body of a request. */
 static json_t *
 ctl_body(json_t *opts)
@@ -696,18 +722,9 @@ ctl_token_list(struct ctl *ctl, char **av, json_t *opts)
 		{ "CREATED", "created_at", ctl_col_time },
 		{ "LAST USED", "last_used_at", ctl_col_never }
 	};
-	json_t				*o, *rows;
 
-	if ((o = ctl_call(ctl, "GET", "/api/v1/tokens", NULL)) == NULL)
-		return (1);
-	if (ctl->json)
-		return (ctl_print_json(o));
-	rows = json_object_get(o, "tokens");
-	if (json_array_size(rows) == 0)
-		printf("no tokens\n");
-	ctl_table(cols, nitems(cols), rows);
-	json_decref(o);
-	return (0);
+	return (ctl_list(ctl, "/api/v1/tokens", NULL, "tokens",
+	    cols, nitems(cols), "tokens"));
 }
 
 /* token revoke: the next request with it is refused. */
@@ -742,18 +759,9 @@ ctl_group_list(struct ctl *ctl, char **av, json_t *opts)
 		{ "LEAD TIMES", "lead_times", NULL },
 		{ "MEMBERS", "members", NULL }
 	};
-	json_t				*o, *rows;
 
-	if ((o = ctl_call(ctl, "GET", "/api/v1/groups", NULL)) == NULL)
-		return (1);
-	if (ctl->json)
-		return (ctl_print_json(o));
-	rows = json_object_get(o, "groups");
-	if (json_array_size(rows) == 0)
-		printf("no groups\n");
-	ctl_table(cols, nitems(cols), rows);
-	json_decref(o);
-	return (0);
+	return (ctl_list(ctl, "/api/v1/groups", NULL, "groups",
+	    cols, nitems(cols), "groups"));
 }
 
 /* group add: the options are already the API's fields. */
@@ -888,18 +896,9 @@ ctl_person_list(struct ctl *ctl, char **av, json_t *opts)
 		{ "STYLE", "style", NULL },
 		{ "CHANNELS", "channels", NULL }
 	};
-	json_t				*o, *rows;
 
-	if ((o = ctl_call(ctl, "GET", "/api/v1/people", NULL)) == NULL)
-		return (1);
-	if (ctl->json)
-		return (ctl_print_json(o));
-	rows = json_object_get(o, "people");
-	if (json_array_size(rows) == 0)
-		printf("no people\n");
-	ctl_table(cols, nitems(cols), rows);
-	json_decref(o);
-	return (0);
+	return (ctl_list(ctl, "/api/v1/people", NULL, "people",
+	    cols, nitems(cols), "people"));
 }
 
 /* person add: says the number that names the person elsewhere. */
@@ -1148,18 +1147,9 @@ ctl_venue_list(struct ctl *ctl, char **av, json_t *opts)
 		{ "ADDRESS", "address", NULL },
 		{ "ONLINE", "online_link", NULL }
 	};
-	json_t				*o, *rows;
 
-	if ((o = ctl_call(ctl, "GET", "/api/v1/venues", NULL)) == NULL)
-		return (1);
-	if (ctl->json)
-		return (ctl_print_json(o));
-	rows = json_object_get(o, "venues");
-	if (json_array_size(rows) == 0)
-		printf("no venues\n");
-	ctl_table(cols, nitems(cols), rows);
-	json_decref(o);
-	return (0);
+	return (ctl_list(ctl, "/api/v1/venues", NULL, "venues",
+	    cols, nitems(cols), "venues"));
 }
 
 /* venue add: the access flags are the API's booleans. */
@@ -1191,22 +1181,9 @@ ctl_series_list(struct ctl *ctl, char **av, json_t *opts)
 		{ "MINUTES", "duration", ctl_col_minutes },
 		{ "VENUE", "venue_id", NULL }
 	};
-	json_t				*o, *rows;
-	char				*path;
 
-	path = ctl_query("/api/v1/series", opts);
-	o = ctl_call(ctl, "GET", path, NULL);
-	free(path);
-	if (o == NULL)
-		return (1);
-	if (ctl->json)
-		return (ctl_print_json(o));
-	rows = json_object_get(o, "series");
-	if (json_array_size(rows) == 0)
-		printf("no series\n");
-	ctl_table(cols, nitems(cols), rows);
-	json_decref(o);
-	return (0);
+	return (ctl_list(ctl, "/api/v1/series", opts, "series",
+	    cols, nitems(cols), "series"));
 }
 
 /* series add: the daemon plans the meetings and reminders at once. */
@@ -1304,22 +1281,9 @@ ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
 		{ "TITLE", "title", NULL },
 		{ "NOTE", "reason", ctl_occ_note }
 	};
-	json_t				*o, *rows;
-	char				*path;
 
-	path = ctl_query("/api/v1/occurrences", opts);
-	o = ctl_call(ctl, "GET", path, NULL);
-	free(path);
-	if (o == NULL)
-		return (1);
-	if (ctl->json)
-		return (ctl_print_json(o));
-	rows = json_object_get(o, "occurrences");
-	if (json_array_size(rows) == 0)
-		printf("no meetings\n");
-	ctl_table(cols, nitems(cols), rows);
-	json_decref(o);
-	return (0);
+	return (ctl_list(ctl, "/api/v1/occurrences", opts, "occurrences",
+	    cols, nitems(cols), "meetings"));
 }
 
 /* POST to /occurrences/ID/what, and say what became of the meeting. */
