@@ -603,6 +603,22 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 	ical_line(b, "END", "VEVENT");
 }
 
+/* What a series' master and its odd-hour meetings share, to END. */
+static void
+ical_series_tail(struct ical_buf *b, json_t *s, int flags)
+{
+	ical_text(b, "SUMMARY", jstr(s, "title"));
+	ical_location(b, s);
+	ical_description(b, s, NULL, flags & ICAL_LINKS);
+	if (*jstr(s, "online_link") != '\0' && (flags & ICAL_LINKS))
+		ical_line(b, "URL", jstr(s, "online_link"));
+	ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence"));
+	ical_line(b, "STATUS", "CONFIRMED");
+	if (flags & ICAL_ALARMS)
+		ical_alarms(b, jstr(s, "lead_times"), jstr(s, "title"));
+	ical_line(b, "END", "VEVENT");
+}
+
 /*
  * Meetings of a series at a local time the clocks skip or pass twice,
  * each as an override whose DTSTART names the instant outright: ical.js
@@ -647,17 +663,7 @@ ical_odd_hours(struct ical_buf *b, json_t *s, json_t *overrides,
 		ical_dt(b, "RECURRENCE-ID", tzid, occ[i].recurrence_id);
 		ical_instant(b, "DTSTART", tzid, occ[i].start);
 		ical_duration(b, jint(s, "duration"));
-		ical_text(b, "SUMMARY", jstr(s, "title"));
-		ical_location(b, s);
-		ical_description(b, s, NULL, flags & ICAL_LINKS);
-		if (*jstr(s, "online_link") != '\0' && (flags & ICAL_LINKS))
-			ical_line(b, "URL", jstr(s, "online_link"));
-		ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence"));
-		ical_line(b, "STATUS", "CONFIRMED");
-		if (flags & ICAL_ALARMS)
-			ical_alarms(b, jstr(s, "lead_times"),
-			    jstr(s, "title"));
-		ical_line(b, "END", "VEVENT");
+		ical_series_tail(b, s, flags);
 	}
 	free(occ);
 }
@@ -713,16 +719,7 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 	if (extra.len > 0)
 		ical_dtlist(b, "RDATE", tzid, extra.p);
 	free(extra.p);
-	ical_text(b, "SUMMARY", jstr(s, "title"));
-	ical_location(b, s);
-	ical_description(b, s, NULL, flags & ICAL_LINKS);
-	if (*jstr(s, "online_link") != '\0' && (flags & ICAL_LINKS))
-		ical_line(b, "URL", jstr(s, "online_link"));
-	ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence"));
-	ical_line(b, "STATUS", "CONFIRMED");
-	if (flags & ICAL_ALARMS)
-		ical_alarms(b, jstr(s, "lead_times"), jstr(s, "title"));
-	ical_line(b, "END", "VEVENT");
+	ical_series_tail(b, s, flags);
 	if (ical_recurs(s)) {
 		for (i = first; i < *oi; i++)
 			ical_override(b, s, json_array_get(overrides, i),
