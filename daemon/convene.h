@@ -135,6 +135,8 @@ int		 store_end(struct store *, int);
 #define STORE_INSTALL_LEN	32	/* 128 random bits in hex */
 const char	*store_installation(struct store *);
 char		*store_uid_domain(struct store *, const char *, char **);
+json_t		*store_out_counts_recent(struct store *);
+void		 store_metrics(struct evbuffer *, void *);
 
 /* store_model.c */
 struct group_in {
@@ -231,6 +233,8 @@ int		 store_occ_cancel(struct store *, long long, const char *,
 		    char **);
 json_t		*store_occ_of_person(struct store *, long long, time_t,
 		    char **);
+json_t		*store_token_list(struct store *, char **);
+int		 store_token_revoke(struct store *, const char *, char **);
 
 /* store_feed.c */
 #define FEED_TOKEN_LEN	32	/* 160 random bits in base32 */
@@ -296,13 +300,9 @@ json_t		*store_out_list(struct store *, const char *, long long,
 		    long long, int, char **);
 json_t		*store_out_counts(struct store *, long long, long long,
 		    char **);
-json_t		*store_out_counts_recent(struct store *);
-void		 store_metrics(struct evbuffer *, void *);
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
 int		 store_token_check(struct store *, const void *, size_t);
-json_t		*store_token_list(struct store *, char **);
-int		 store_token_revoke(struct store *, const char *, char **);
 int		 store_out_delivery(struct store *, long long, int,
 		    const char *, time_t, char **);
 
@@ -689,7 +689,6 @@ struct gsm_count {
 void		 gsm_count(const char *, struct gsm_count *);
 
 /* chan_sms.c */
-struct evhttp_request;
 void		 chan_sms_routes(struct http *);
 struct evkeyvalq;
 /* A delivery report as read, before its signature is checked. */
