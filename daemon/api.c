@@ -31,6 +31,8 @@
 #include "csv.h"
 #include "log.h"
 #include "phone.h"
+#include "sched.h"
+#include "util.h"
 
 #define API_ROUTE	"api"
 #define API_TOKEN_BYTES	24	/* 192 random bits */

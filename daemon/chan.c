@@ -20,6 +20,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 #define CHAN_REFUSED_WINDOW	60	/* seconds */
 #define CHAN_REFUSED_LOGGED	10	/* refusals a window at info level */

@@ -43,7 +43,10 @@
 #include <sodium.h>
 
 #include "convene.h"
+#include "curlev.h"
 #include "log.h"
+#include "mime.h"
+#include "util.h"
 
 #define CHAN_MAIL_REPLY		200	/* a reply line kept for the reason */
 #define CHAN_MAIL_CONNECT	30	/* seconds to connect, at most */

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "convene.h"
-#include "log.h"
 
 static void
 chan_null_send(const struct chan_msg *m, chan_done_cb done, void *arg)

@@ -33,7 +33,11 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "curlev.h"
+#include "gsm.h"
+#include "key.h"
 #include "log.h"
+#include "util.h"
 
 #define SMS_REPLY_MAX		65536	/* of a gateway's reply, kept */
 #define SMS_DLR_LIFETIME	(8 * 86400)	/* a report may come late */

@@ -21,6 +21,8 @@
 
 #include "convene.h"
 #include "log.h"
+#include "mime.h"
+#include "util.h"
 
 static char	*chan_spool_mail;
 static char	*chan_spool_sms;

@@ -25,6 +25,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"

@@ -1,5 +1,8 @@
 /*
- * convene.h: the structures and prototypes shared by convened's modules.
+ * convene.h: the daemon's own structures and prototypes: configuration,
+ * the store, the outbox, channels, messages, HTTP and the modules that
+ * add routes to it.  The building blocks under them, which need none of
+ * this, have a header each (util.h, log.h, sched.h, ical.h, ...).
  *
  * One section per file, in the order the daemon starts them.  A type whose
  * lifetime one module owns is opaque here and defined in that module.
@@ -11,9 +14,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "key.h"
+
 struct event_base;
 struct evbuffer;
-typedef struct json_t json_t;
 
 #define CONVENE_APPLICATION_ID	0x436f6e76	/* "Conv" */
 
@@ -306,88 +312,6 @@ int		 store_token_check(struct store *, const void *, size_t);
 int		 store_out_delivery(struct store *, long long, int,
 		    const char *, time_t, char **);
 
-/* key.c */
-#define KEY_BYTES	32
-
-#define KEY_SIG_LEN	23	/* 128 bits in URL-safe base64, and NUL */
-
-int		 key_load(const char *, unsigned char [KEY_BYTES], char **);
-void		 key_sign(const unsigned char [KEY_BYTES], const char *,
-		    const char *, long long, char [KEY_SIG_LEN]);
-int		 key_verify(const unsigned char [KEY_BYTES], const char *,
-		    const char *, long long, const char *, time_t);
-
-/* sched.c */
-#define SCHED_LOCAL_LEN	32	/* "20260312T180000" and room */
-#define SCHED_LEAD_LEN	32	/* "P7DT2H30M" */
-
-/* A lead time: whole days on the local calendar, then elapsed seconds. */
-struct sched_lead {
-	int		 days;
-	int		 seconds;
-};
-
-struct sched_series {
-	const char	*tzid;
-	const char	*dtstart;	/* local */
-	int		 duration;	/* seconds */
-	const char	*rrule;		/* "" or NULL: one meeting */
-	const char	*exdates;	/* local, comma-separated */
-	const char	*rdates;
-};
-
-/* How a wall-clock time fell: as usual, skipped, or passed twice. */
-#define SCHED_WALL_OK		0
-#define SCHED_WALL_GAP		1
-#define SCHED_WALL_TWICE	2
-
-struct sched_occ {
-	char		 recurrence_id[SCHED_LOCAL_LEN];	/* local */
-	time_t		 start;
-	time_t		 end;
-	int		 wall;		/* SCHED_WALL_* */
-};
-
-void		 sched_init(void);
-int		 sched_zone_valid(const char *, char **);
-int		 sched_parse_local(const char *, char [SCHED_LOCAL_LEN],
-		    char **);
-int		 sched_local_to_utc(const char *, const char *, time_t *,
-		    char **);
-int		 sched_utc_to_local(const char *, time_t,
-		    char [SCHED_LOCAL_LEN], char **);
-int		 sched_rrule_valid(const char *, char **);
-int		 sched_series_check(const struct sched_series *, char **);
-char		*sched_wall_note(const char *, const char *);
-int		 sched_wall_kind(const char *, const char *);
-int		 sched_expand(const struct sched_series *, time_t, time_t,
-		    struct sched_occ **, size_t *, char **);
-int		 sched_words(time_t, const char *, char *, size_t);
-int		 sched_short(time_t, const char *, char *, size_t);
-int		 sched_minute_of_day(time_t, const char *);
-int		 sched_lead_parse(const char *, struct sched_lead *,
-		    char [SCHED_LEAD_LEN], char **);
-time_t		 sched_due(time_t, const char *, const struct sched_lead *);
-
-/* ical.c */
-struct ical_feed {
-	const char	*name;		/* X-WR-CALNAME */
-	json_t		*series;	/* store_feed_series */
-	json_t		*overrides;	/* store_feed_overrides */
-	int		 alarms;	/* the person's own VALARMs */
-	int		 links;		/* online join links (members') */
-};
-#define ICAL_ALARMS	0x1
-#define ICAL_LINKS	0x2
-
-char		*ical_url_host(const char *);
-void		 ical_configure(const char *);
-char		*ical_escape(const char *);
-char		*ical_fold(const char *);
-char		*ical_feed(const struct ical_feed *, size_t *, char **);
-char		*ical_message(json_t *, const char *, const char *, char **);
-char		*ical_series_message(json_t *, const char *, char **);
-
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
 int		 plan_channel_listed(const char *, const char *);
@@ -405,21 +329,6 @@ int		 plan_cancel(struct store *, long long, const char *, time_t,
 int		 plan_series_edit(struct store *, long long,
 		    const struct series_in *, const char *, time_t, int,
 		    char **);
-
-/* curlev.c */
-struct curlev;
-typedef void CURL;
-typedef void (*curlev_done_cb)(CURL *, int, void *);
-
-int		 curlev_global_init(char **);
-void		 curlev_global_free(void);
-void		 curlev_global_keep(void);
-struct curlev	*curlev_create(struct event_base *, long, char **);
-void		 curlev_limit(struct curlev *, long);
-int		 curlev_add(struct curlev *, CURL *, curlev_done_cb, void *,
-		    char **);
-size_t		 curlev_active(struct curlev *);
-void		 curlev_free(struct curlev *);
 
 /* chan.c */
 enum chan_result {
@@ -509,11 +418,6 @@ enum msg_style {
 size_t		 msg_url(const char *, size_t);
 char		*msg_html(const char *, const char *, const char *,
 		    enum msg_style);
-
-/* mime.c */
-char		*msg_header_address(const char *, const char *);
-char		*mime_message(const struct chan_msg *, const char *, time_t);
-char		*mime_envelope(const char *);
 
 /* outbox.c */
 struct outbox;
@@ -632,27 +536,6 @@ struct convened {
 };
 extern struct convened	*convened;
 
-/* util.c */
-char		*xstrdup(const char *);
-void		*xcalloc(size_t, size_t);
-char		*xprintf(const char *, ...)
-		    __attribute__((__format__(printf, 1, 2)));
-void		 cause_set(char **, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
-size_t		 utf8_chars(const char *, size_t);
-const char	*jstr(json_t *, const char *);
-long long	 jint(json_t *, const char *);
-double		 mono_seconds(void);
-double		 wall_seconds(void);
-time_t		 clock_now(void);
-void		 clock_set_fake(time_t);
-void		 clock_advance(time_t);
-long		 rss_kib(void);
-const char	*html_entity(int);
-struct sockaddr_un;
-int		 unix_sockaddr(const char *, struct sockaddr_un *, int *,
-		    char **);
-
 /* systemd.c */
 struct log_field;
 #ifdef HAVE_SYSTEMD
@@ -676,17 +559,6 @@ static inline void systemd_notify(const char *fmt, ...) { (void)fmt; }
 static inline uint64_t systemd_watchdog_usec(void) { return (0); }
 static inline size_t systemd_listen_fds(int **fds) { *fds = NULL; return (0); }
 #endif
-
-/* gsm.c */
-struct gsm_count {
-	int		 ucs2;		/* 1: the text needs UCS-2 */
-	size_t		 units;		/* septets (an extension character
-					   counts 2) or UTF-16 code units */
-	size_t		 segments;	/* messages the phone will show */
-	size_t		 per_segment;	/* 160 or 153, 70 or 67 */
-};
-
-void		 gsm_count(const char *, struct gsm_count *);
 
 /* chan_sms.c */
 void		 chan_sms_routes(struct http *);

@@ -23,7 +23,7 @@
 #include <jansson.h>
 
 #include "convene.h"
-#include "log.h"
+#include "util.h"
 
 #define CTL_OPTS_MAX	16	/* options of one command */
 #define CTL_TIME_LEN	64	/* "Thu 2026-03-12 18:00 GMT" and room */

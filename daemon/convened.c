@@ -28,8 +28,13 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "curlev.h"
+#include "ical.h"
+#include "key.h"
 #include "log.h"
+#include "sched.h"
 #include "tmpl.h"
+#include "util.h"
 
 #define PLAN_INTERVAL	3600	/* the horizon rolls forward hourly */
 

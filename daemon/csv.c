@@ -19,9 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "convene.h"
 #include "csv.h"
 #include "log.h"
+#include "util.h"
 
 #define CSV_READ	4096	/* bytes read ahead from the FILE */
 #define CSV_EOF		(-1)

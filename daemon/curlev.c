@@ -26,8 +26,9 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
-#include "convene.h"
+#include "curlev.h"
 #include "log.h"
+#include "util.h"
 
 /* What we keep for each socket libcurl asks us to watch. */
 struct curlev_sock {

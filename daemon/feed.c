@@ -26,7 +26,9 @@
 #include <sodium.h>
 
 #include "convene.h"
+#include "ical.h"
 #include "log.h"
+#include "util.h"
 
 #define FEED_BUCKETS	16384		/* a power of two */
 #define FEED_CACHE_MAX	(64UL << 20)	/* bytes of kept feeds */

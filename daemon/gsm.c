@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "convene.h"
+#include "gsm.h"
 
 #define GSM_SINGLE	160
 #define GSM_PART	153

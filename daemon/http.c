@@ -39,6 +39,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 #define HTTP_BACKLOG		512
 #define HTTP_SWEEP_SECONDS	1

@@ -23,8 +23,10 @@
 #include <jansson.h>
 #include <libical/ical.h>
 
-#include "convene.h"
+#include "ical.h"
 #include "log.h"
+#include "sched.h"
+#include "util.h"
 
 #define ICAL_LINE_MAX	75	/* octets on a line, CRLF not counted */
 #define ICAL_MAX_LEADS	8

@@ -17,8 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "convene.h"
+#include "key.h"
 #include "log.h"
+#include "util.h"
 
 static int
 key_create(const char *path, char **cause)

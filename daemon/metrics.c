@@ -19,6 +19,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 #define METRICS_MAX_HTTP	128
 

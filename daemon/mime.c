@@ -23,6 +23,8 @@
 
 #include "convene.h"
 #include "log.h"
+#include "mime.h"
+#include "util.h"
 
 #define MIME_LINE	78	/* a header line's columns, RFC 5322 2.1.1 */
 #define MIME_QP_LINE	76	/* an encoded line's, RFC 2045 6.7 */

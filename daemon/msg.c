@@ -35,8 +35,14 @@
 #include <sodium.h>
 
 #include "convene.h"
+#include "gsm.h"
+#include "ical.h"
+#include "key.h"
 #include "log.h"
+#include "mime.h"
+#include "sched.h"
 #include "tmpl.h"
+#include "util.h"
 
 #define MSG_LARGE_WIDTH	40			/* characters a line */
 #define MSG_PREFS_DAYS	60			/* a preferences link lasts */

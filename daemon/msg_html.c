@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "util.h"
 
 #define MSG_LABEL_WORDS	3			/* "Label: value" */
 

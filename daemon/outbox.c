@@ -33,6 +33,9 @@
 
 #include "convene.h"
 #include "log.h"
+#include "sched.h"
+#include "tmpl.h"
+#include "util.h"
 
 #define OUTBOX_LATE	60	/* seconds past due that count as late */
 #define OUTBOX_HOLD_MIN	1	/* seconds to wait after a store failure */

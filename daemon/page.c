@@ -14,6 +14,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 /*
  * Large, calm and high in contrast: body text at 1.25rem, a visible

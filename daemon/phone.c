@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convene.h"
 #include "log.h"
 #include "phone.h"
+#include "util.h"
 
 #define PHONE_MIN_DIGITS	8	/* E.164, with the country code */
 #define PHONE_MAX_DIGITS	15

@@ -17,6 +17,8 @@
 
 #include "convene.h"
 #include "log.h"
+#include "sched.h"
+#include "util.h"
 
 #define PLAN_MAX_LEADS	8
 

@@ -27,8 +27,10 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "key.h"
 #include "log.h"
 #include "tmpl.h"
+#include "util.h"
 
 #define PREFS_ROUTE	"preferences"
 #define PREFS_MAX_ERRORS 4

@@ -21,8 +21,9 @@
 
 #include <libical/ical.h>
 
-#include "convene.h"
 #include "log.h"
+#include "sched.h"
+#include "util.h"
 
 #define SCHED_MAX_ITER	100000	/* a runaway rule stops here */
 #define SCHED_FIRST_YEARS 5	/* a rule must give a meeting this soon */

@@ -31,6 +31,7 @@
 #include "convene.h"
 #include "log.h"
 #include "store_int.h"
+#include "util.h"
 
 #define STORE_BUSY_MS		5000
 #define STORE_COUNT_EVERY	5	/* seconds between outbox counts */

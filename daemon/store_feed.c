@@ -13,8 +13,8 @@
 #include <sodium.h>
 
 #include "convene.h"
-#include "log.h"
 #include "store_int.h"
+#include "util.h"
 
 /* Columns a feed's events show, with the venue's; one row a series. */
 #define FEED_SERIES_COLS \

@@ -13,8 +13,8 @@
 #include <time.h>
 
 #include "convene.h"
-#include "log.h"
 #include "store_int.h"
+#include "util.h"
 
 #define GROUP_COLS \
 	"id, slug, name, time_zone, lead_times, payment_rate_pence, " \

@@ -16,6 +16,7 @@
 #include "convene.h"
 #include "log.h"
 #include "store_int.h"
+#include "util.h"
 
 /* Members of a group with the lead times and channels that apply. */
 json_t *

@@ -21,6 +21,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 #define SYSTEMD_MAX_FIELDS	16
 

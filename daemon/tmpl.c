@@ -42,9 +42,9 @@
 
 #include <ini.h>
 
-#include "convene.h"
 #include "log.h"
 #include "tmpl.h"
+#include "util.h"
 
 #define TMPL_BUILTIN	"(built in)"	/* where the built-in files are */
 #define TMPL_SUFFIX	".tmpl"

@@ -20,8 +20,8 @@
 
 #include <jansson.h>
 
-#include "convene.h"
 #include "log.h"
+#include "util.h"
 
 char *
 xstrdup(const char *s)

@@ -20,9 +20,8 @@
 
 #include <ini.h>
 
-#include "convene.h"
-#include "log.h"
 #include "tmpl.h"
+#include "util.h"
 
 /* While reading a words file: where inih has got to. */
 struct words_parse {

@@ -25,6 +25,8 @@
 
 #include "convene.h"
 #include "log.h"
+#include "sched.h"
+#include "util.h"
 
 static void
 run(sqlite3 *db, const char *sql)

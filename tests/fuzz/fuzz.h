@@ -15,6 +15,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);

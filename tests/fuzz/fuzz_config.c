@@ -7,6 +7,9 @@
 
 #include "fuzz.h"
 
+#include "convene.h"
+#include "util.h"
+
 static char	*fuzz_path;
 
 int

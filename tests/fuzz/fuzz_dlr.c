@@ -10,6 +10,8 @@
 
 #include "fuzz.h"
 
+#include "convene.h"
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -6,6 +6,9 @@
 
 #include "fuzz.h"
 
+#include "convene.h"
+#include "util.h"
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -7,6 +7,8 @@
 
 #include "fuzz.h"
 
+#include "gsm.h"
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

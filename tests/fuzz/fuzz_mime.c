@@ -9,6 +9,9 @@
 
 #include "fuzz.h"
 
+#include "convene.h"
+#include "mime.h"
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

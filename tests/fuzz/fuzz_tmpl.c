@@ -9,7 +9,10 @@
 
 #include "fuzz.h"
 
+#include "convene.h"
+#include "log.h"
 #include "tmpl.h"
+#include "util.h"
 
 static const char *const fuzz_names[] = {
 	"fuzz.text", "fuzz.html", "fuzz.subject", "fuzz.sms"

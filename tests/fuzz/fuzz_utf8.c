@@ -8,6 +8,9 @@
 
 #include "fuzz.h"
 
+#include "mime.h"
+#include "util.h"
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -10,7 +10,10 @@
 
 #include "fuzz.h"
 
+#include "convene.h"
+#include "log.h"
 #include "tmpl.h"
+#include "util.h"
 
 static char	 fuzz_top[300];
 static char	*fuzz_en, *fuzz_cy;

@@ -14,6 +14,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 /* convened.c's, which chan_sms.c names; main is not in the library. */
 struct convened	*convened;

@@ -8,6 +8,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 static struct config *
 load_text(const char *text, char **cause)

@@ -7,9 +7,9 @@
 
 #include "testlib.h"
 
-#include "convene.h"
 #include "csv.h"
 #include "log.h"
+#include "util.h"
 
 #define CHECK(text, want)	check(text, sizeof(text) - 1, want, __LINE__)
 

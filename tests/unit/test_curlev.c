@@ -16,7 +16,7 @@
 
 #include "testlib.h"
 
-#include "convene.h"
+#include "curlev.h"
 
 #define N	10
 

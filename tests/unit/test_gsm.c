@@ -7,7 +7,8 @@
 
 #include "testlib.h"
 
-#include "convene.h"
+#include "gsm.h"
+#include "util.h"
 
 /* n copies of the UTF-8 character c, then tail. */
 static char *

@@ -10,8 +10,10 @@
 
 #include <jansson.h>
 
-#include "convene.h"
+#include "ical.h"
 #include "log.h"
+#include "sched.h"
+#include "util.h"
 
 static void
 test_escape(void **state)

@@ -6,8 +6,9 @@
 
 #include "testlib.h"
 
-#include "convene.h"
+#include "key.h"
 #include "log.h"
+#include "util.h"
 
 static void
 test_made_once(void **state)

@@ -13,6 +13,7 @@
 #include "testlib.h"
 
 #include "convene.h"
+#include "mime.h"
 
 /* A message as msg_render makes one; tests change what they need. */
 static struct chan_msg

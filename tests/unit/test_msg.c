@@ -20,8 +20,13 @@
 #include "testlib.h"
 
 #include "convene.h"
+#include "gsm.h"
+#include "ical.h"
+#include "key.h"
 #include "log.h"
+#include "sched.h"
 #include "tmpl.h"
+#include "util.h"
 
 #define START	1772560800LL	/* Tuesday 3 March 2026 18:00 in London */
 #define MOVED	1771956000LL	/* Tuesday 24 February 2026 18:00 */

@@ -24,9 +24,11 @@
 #include "testlib.h"
 
 #include "convene.h"
+#include "key.h"
 #include "log.h"
 #include "store_int.h"
 #include "tmpl.h"
+#include "util.h"
 
 struct convened	*convened;
 

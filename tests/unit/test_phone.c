@@ -6,7 +6,6 @@
 
 #include "testlib.h"
 
-#include "convene.h"
 #include "log.h"
 #include "phone.h"
 

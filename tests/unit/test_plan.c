@@ -16,6 +16,8 @@
 
 #include "convene.h"
 #include "log.h"
+#include "sched.h"
+#include "util.h"
 
 static struct store	*st;
 static char		*dbpath;

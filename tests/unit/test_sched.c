@@ -9,8 +9,8 @@
 
 #include "testlib.h"
 
-#include "convene.h"
 #include "log.h"
+#include "sched.h"
 
 /* Seconds since the epoch of a UTC date and time. */
 static time_t

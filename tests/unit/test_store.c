@@ -15,6 +15,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "util.h"
 
 static char *
 db_path(const char *name)

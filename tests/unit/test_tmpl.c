@@ -14,6 +14,7 @@
 #include "convene.h"
 #include "log.h"
 #include "tmpl.h"
+#include "util.h"
 
 /* The names the daemon passes to tmpl_load. */
 static const char *const known[] = {
