@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+#include "convene.h"
+
 /* Every statement the store prepares, once, on first use. */
 enum store_stmt {
 	STMT_AUDIT,
