@@ -684,12 +684,12 @@ api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
 	}
 	ch = p->channels ? p->channels : (update ? NULL : "email");
 	if (ch != NULL && !update) {
-		if (plan_channel_listed(ch, "email") && p->email == NULL &&
-		    !plan_channel_listed(ch, "sms")) {
+		if (list_has(ch, "email") && p->email == NULL &&
+		    !list_has(ch, "sms")) {
 			*why = xstrdup("email: needed for the email channel");
 			return (-1);
 		}
-		if (plan_channel_listed(ch, "sms") && p->phone == NULL) {
+		if (list_has(ch, "sms") && p->phone == NULL) {
 			*why = xstrdup("phone: needed for the sms channel");
 			return (-1);
 		}
@@ -727,11 +727,11 @@ api_person_reachable(long long id, const struct person_in *p, char **cause)
 	    json_string_value(json_object_get(cur, "email"));
 	phone = p->phone ? p->phone :
 	    json_string_value(json_object_get(cur, "phone"));
-	if (plan_channel_listed(ch, "sms") && phone == NULL) {
+	if (list_has(ch, "sms") && phone == NULL) {
 		cause_set(cause, "phone: needed for the sms channel");
 		rc = -1;
-	} else if (plan_channel_listed(ch, "email") && email == NULL &&
-	    !plan_channel_listed(ch, "sms")) {
+	} else if (list_has(ch, "email") && email == NULL &&
+	    !list_has(ch, "sms")) {
 		cause_set(cause, "email: needed for the email channel");
 		rc = -1;
 	}
@@ -813,10 +813,10 @@ api_person_test(struct api_req *a)
 	a->person = NULL;
 	chs = json_string_value(json_object_get(row, "channels"));
 	memset(&in, 0, sizeof in);
-	if (plan_channel_listed(chs, "email") &&
+	if (list_has(chs, "email") &&
 	    !json_is_null(json_object_get(row, "email")))
 		in.channel = "email";
-	else if (plan_channel_listed(chs, "sms") &&
+	else if (list_has(chs, "sms") &&
 	    !json_is_null(json_object_get(row, "phone")))
 		in.channel = "sms";
 	if (in.channel == NULL) {

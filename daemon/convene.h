@@ -314,7 +314,6 @@ int		 store_out_delivery(struct store *, long long, int,
 
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
-int		 plan_channel_listed(const char *, const char *);
 int		 plan_next_channel(const char *, const char *, char *, size_t);
 int		 plan_leads_valid(const char *, char **, char **);
 int		 plan_occurrence(struct store *, long long, time_t, char **);

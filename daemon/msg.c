@@ -850,7 +850,7 @@ msg_series_what(const char *lead, const char *what)
 	int	 found;
 
 	list[strcspn(list, "/")] = '\0';
-	found = plan_channel_listed(list, what);
+	found = list_has(list, what);
 	free(list);
 	return (found);
 }

@@ -43,23 +43,6 @@ plan_first_channel(const char *channels, char *out, size_t len)
 	return (-1);
 }
 
-int
-plan_channel_listed(const char *channels, const char *channel)
-{
-	size_t		 len = strlen(channel);
-	const char	*p = channels;
-
-	while (p != NULL && *p != '\0') {
-		if (strncmp(p, channel, len) == 0 &&
-		    (p[len] == ',' || p[len] == '\0'))
-			return (1);
-		p = strchr(p, ',');
-		if (p != NULL)
-			p++;
-	}
-	return (0);
-}
-
 /* The channel after this one in the person's list, for a fallback. */
 int
 plan_next_channel(const char *channels, const char *after, char *out,
@@ -173,7 +156,7 @@ plan_wanted(json_t *members, long long person, const char *lead,
 	if (m == NULL)
 		return (0);
 	/* The first channel; a later one only as a fallback from a failure. */
-	if (!plan_channel_listed(jstr(m, "channels"), channel))
+	if (!list_has(jstr(m, "channels"), channel))
 		return (0);
 	if (!fallback && (plan_first_channel(jstr(m, "channels"), first,
 	    sizeof first) != 0 || strcmp(first, channel) != 0))
@@ -754,7 +737,7 @@ plan_what_add(char **what, const char *word)
 {
 	char	*t;
 
-	if (plan_channel_listed(*what, word))
+	if (list_has(*what, word))
 		return;
 	t = xprintf("%s%s%s", *what, **what ? "," : "", word);
 	free(*what);
@@ -888,7 +871,7 @@ plan_notify_diff(struct store *st, json_t *before, long long group,
 		    now, cause)) != 0)
 			goto out;
 		/* A new time or rule speaks for every meeting after it. */
-		told = plan_channel_listed(found, "time");
+		told = list_has(found, "time");
 	}
 	json_array_foreach(before, i, b) {
 		if (jint(b, "series_id") != oldser || !plan_live(b))

@@ -395,23 +395,6 @@ sched_rrule_valid(const char *rrule, char **cause)
 }
 
 static int
-sched_in_list(const char *list, const char *local)
-{
-	size_t	len = strlen(local);
-	const char *p;
-
-	for (p = list; p != NULL && *p != '\0'; ) {
-		if (strncmp(p, local, len) == 0 &&
-		    (p[len] == ',' || p[len] == '\0'))
-			return (1);
-		p = strchr(p, ',');
-		if (p != NULL)
-			p++;
-	}
-	return (0);
-}
-
-static int
 sched_cmp(const void *a, const void *b)
 {
 	const struct sched_occ	*x = a, *y = b;
@@ -665,7 +648,7 @@ sched_expand(const struct sched_series *s, time_t from, time_t until,
 				continue;
 			sched_fmt_local(local, next.year, next.month, next.day,
 			    next.hour, next.minute, next.second);
-			if (sched_in_list(s->exdates, local))
+			if (list_has(s->exdates, local))
 				continue;
 			sched_push(&v, &n, &cap, local, t, s->duration, wall);
 		}
@@ -674,7 +657,7 @@ sched_expand(const struct sched_series *s, time_t from, time_t until,
 	for (p = s->rdates; p != NULL && *p != '\0'; ) {
 		snprintf(local, sizeof local, "%.*s", (int)strcspn(p, ","), p);
 		t = sched_wall_of(tz, sched_ical(local, NULL), &wall);
-		if (t >= from && t < until && !sched_in_list(s->exdates, local))
+		if (t >= from && t < until && !list_has(s->exdates, local))
 			sched_push(&v, &n, &cap, local, t, s->duration, wall);
 		p = strchr(p, ',');
 		if (p != NULL)

@@ -71,6 +71,27 @@ utf8_chars(const char *s, size_t n)
 	return (c);
 }
 
+/*
+ * Whether word is one of the items of a comma-separated list ("email,sms"
+ * has "sms", not "sm"); a NULL list has none.
+ */
+int
+list_has(const char *list, const char *word)
+{
+	size_t		 len = strlen(word);
+	const char	*p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, word, len) == 0 &&
+		    (p[len] == ',' || p[len] == '\0'))
+			return (1);
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return (0);
+}
+
 /* Set *cause once: the first reason is the one the user needs. */
 void
 cause_set(char **cause, const char *fmt, ...)

@@ -22,6 +22,8 @@ char		*xprintf(const char *, ...)
 void		 cause_set(char **, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 size_t		 utf8_chars(const char *, size_t);
+/* Whether a comma-separated list has this item. */
+int		 list_has(const char *, const char *);
 /* A string field ("" when absent), a number field (0 when absent). */
 const char	*jstr(json_t *, const char *);
 long long	 jint(json_t *, const char *);
