@@ -224,8 +224,7 @@ struct conf_parse {
 	int		 seen[CONF_NOPTIONS];	/* line it was set on */
 	int		 set[CONF_NOPTIONS];	/* and the value was good */
 	struct config	*conf;
-	char		*errors;
-	int		 nerrors;
+	struct errlist	 errors;
 	int		 lasterror;	/* line of the last error reported */
 	int		 firsterror;	/* and of the first */
 };
@@ -237,23 +236,11 @@ conf_error(struct conf_parse *p, const char *fmt, ...)
 static void
 conf_error(struct conf_parse *p, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg, *all;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
+	errlist_vadd(&p->errors, p->file, p->line, fmt, ap);
 	va_end(ap);
-	if (p->file != NULL)
-		all = xprintf("%s%s%s:%d: %s", p->errors ? p->errors : "",
-		    p->errors ? "\n" : "", p->file, p->line, msg);
-	else
-		all = xprintf("%s%s%s", p->errors ? p->errors : "",
-		    p->errors ? "\n" : "", msg);
-	free(p->errors);
-	free(msg);
-	p->errors = all;
-	p->nerrors++;
 	p->lasterror = p->line;
 	if (p->firsterror == 0)
 		p->firsterror = p->line;
@@ -804,7 +791,7 @@ conf_run(const char *path, char **cause)
 			goto fail;
 		}
 		/* inih returns the first line that failed, ours or its. */
-		if (ret > 0 && p.nerrors == 0) {
+		if (ret > 0 && p.errors.count == 0) {
 			p.line = ret;
 			conf_error(&p, "expected 'name = value' or "
 			    "'[section]'");
@@ -815,17 +802,17 @@ conf_run(const char *path, char **cause)
 		p.longval = NULL;
 	}
 	conf_finish(&p);
-	if (p.nerrors != 0) {
-		cause_set(cause, "%s", p.errors);
+	if (p.errors.count != 0) {
+		cause_set(cause, "%s", p.errors.text);
 		goto fail;
 	}
-	free(p.errors);
+	free(p.errors.text);
 	return (conf);
 fail:
 	if (p.f != NULL)
 		fclose(p.f);
 	free(p.longval);
-	free(p.errors);
+	free(p.errors.text);
 	config_free(conf);
 	return (NULL);
 }

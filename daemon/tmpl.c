@@ -144,22 +144,12 @@ void
 tmpl_error(struct tmpl_parse *p, const char *path, int line,
     const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg, *all;
+	va_list	ap;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) == -1)
-		fatal("vasprintf");
+	errlist_vadd(&p->errors, path, line > 0 ? line : ERRLIST_NOLINE, fmt,
+	    ap);
 	va_end(ap);
-	if (line > 0)
-		all = xprintf("%s%s%s:%d: %s", p->errors ? p->errors : "",
-		    p->errors ? "\n" : "", path, line, msg);
-	else
-		all = xprintf("%s%s%s: %s", p->errors ? p->errors : "",
-		    p->errors ? "\n" : "", path, msg);
-	free(p->errors);
-	free(msg);
-	p->errors = all;
 }
 
 /* A mistake at a line of the file being loaded, to be sorted in. */
@@ -990,9 +980,9 @@ tmpl_load(const char *dir, const char *const *known,
 	free(p.english);
 	words_check(&p);
 
-	if (p.errors != NULL) {
-		cause_set(cause, "%s", p.errors);
-		free(p.errors);
+	if (p.errors.text != NULL) {
+		cause_set(cause, "%s", p.errors.text);
+		free(p.errors.text);
 		tmpl_free(set);
 		return (NULL);
 	}

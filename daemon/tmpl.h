@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 struct tmpl_set;
 
 /* One value to fill in; an array of them ends with { NULL, NULL }. */
@@ -103,7 +105,7 @@ struct tmpl_buf {
 
 struct tmpl_parse {
 	struct tmpl_set	*set;
-	char		*errors;
+	struct errlist	 errors;
 	struct tmpl_err	*pending;	/* this file's, put in line order */
 	size_t		 npending;
 	char		**english;	/* every name seen in en/ */

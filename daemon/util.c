@@ -92,6 +92,45 @@ list_has(const char *list, const char *word)
 	return (0);
 }
 
+/*
+ * Add one mistake to a list, on a line of its own: "FILE:LINE: reason",
+ * "FILE: reason" when line is ERRLIST_NOLINE, the reason alone when file
+ * is NULL.
+ */
+void
+errlist_vadd(struct errlist *e, const char *file, int line, const char *fmt,
+    va_list ap)
+{
+	char	*msg, *all;
+
+	if (vasprintf(&msg, fmt, ap) == -1)
+		fatal("vasprintf");
+	if (file == NULL)
+		all = xprintf("%s%s%s", e->text ? e->text : "",
+		    e->text ? "\n" : "", msg);
+	else if (line == ERRLIST_NOLINE)
+		all = xprintf("%s%s%s: %s", e->text ? e->text : "",
+		    e->text ? "\n" : "", file, msg);
+	else
+		all = xprintf("%s%s%s:%d: %s", e->text ? e->text : "",
+		    e->text ? "\n" : "", file, line, msg);
+	free(e->text);
+	free(msg);
+	e->text = all;
+	e->count++;
+}
+
+void
+errlist_add(struct errlist *e, const char *file, int line, const char *fmt,
+    ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	errlist_vadd(e, file, line, fmt, ap);
+	va_end(ap);
+}
+
 /* Set *cause once: the first reason is the one the user needs. */
 void
 cause_set(char **cause, const char *fmt, ...)

@@ -7,6 +7,7 @@
 #ifndef CONVENE_UTIL_H
 #define CONVENE_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -24,6 +25,24 @@ void		 cause_set(char **, const char *, ...)
 size_t		 utf8_chars(const char *, size_t);
 /* Whether a comma-separated list has this item. */
 int		 list_has(const char *, const char *);
+
+/*
+ * The mistakes found reading a file, one a line: "FILE:LINE: reason",
+ * "FILE: reason" (ERRLIST_NOLINE), or the reason alone (a NULL file).
+ * Starts zeroed; the caller frees text.
+ */
+struct errlist {
+	char		*text;		/* NULL: none yet */
+	size_t		 count;
+};
+#define ERRLIST_NOLINE	(-1)
+void		 errlist_add(struct errlist *, const char *, int,
+		    const char *, ...)
+		    __attribute__((__format__(printf, 4, 5)));
+void		 errlist_vadd(struct errlist *, const char *, int,
+		    const char *, va_list)
+		    __attribute__((__format__(printf, 4, 0)));
+
 /* A string field ("" when absent), a number field (0 when absent). */
 const char	*jstr(json_t *, const char *);
 long long	 jint(json_t *, const char *);
