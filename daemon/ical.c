@@ -534,10 +534,6 @@ static int
 ical_in_rule(json_t *s, const char *rid)
 {
 	struct sched_series	 ss;
-	struct sched_occ	*occ = NULL;
-	size_t			 n = 0, i;
-	time_t			 t;
-	int			 found = 0;
 
 	memset(&ss, 0, sizeof ss);
 	ss.tzid = jstr(s, "time_zone");
@@ -546,15 +542,7 @@ ical_in_rule(json_t *s, const char *rid)
 	ss.rrule = jstr(s, "rrule");
 	ss.exdates = jstr(s, "exdates");
 	ss.rdates = jstr(s, "rdates");
-	if (sched_local_to_utc(ss.tzid, rid, &t, NULL) != 0 ||
-	    sched_expand(&ss, t, t + 1, &occ, &n, NULL) != 0)
-		return (0);
-	for (i = 0; i < n; i++) {
-		if (strcmp(occ[i].recurrence_id, rid) == 0)
-			found = 1;
-	}
-	free(occ);
-	return (found);
+	return (sched_occurs(&ss, rid));
 }
 
 static int

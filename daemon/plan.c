@@ -657,40 +657,24 @@ plan_shift(const char *local, time_t shift, char out[SCHED_LOCAL_LEN])
 	strftime(out, SCHED_LOCAL_LEN, "%Y%m%dT%H%M%S", &tm);
 }
 
-/* Does the series s (its rule and RDATEs, EXDATEs aside) meet at rid? */
-static int
-plan_makes(const struct sched_series *s, const char *rid)
-{
-	struct sched_series	 bare = *s;
-	struct sched_occ	*occ = NULL;
-	time_t			 t;
-	size_t			 n = 0, i;
-	int			 found = 0;
-
-	bare.exdates = "";
-	if (sched_local_to_utc(s->tzid, rid, &t, NULL) != 0 ||
-	    sched_expand(&bare, t, t + 1, &occ, &n, NULL) != 0)
-		return (0);
-	for (i = 0; i < n; i++) {
-		if (strcmp(occ[i].recurrence_id, rid) == 0)
-			found = 1;
-	}
-	free(occ);
-	return (found);
-}
-
 /*
  * The dates of a list (EXDATE or RDATE) on one side of a split: before
  * from, as they are; or from it on, moved by shift and, when s is given,
- * only those that are meetings of s.
+ * only those that are meetings of s (its rule and RDATEs, EXDATEs aside).
  */
 static char *
 plan_dates(const char *list, const char *from, int after, time_t shift,
     const struct sched_series *s)
 {
-	char	*copy, *tok, *save, *out = xstrdup(""), *t;
-	char	 local[SCHED_LOCAL_LEN];
+	struct sched_series	 bare;
+	char			*copy, *tok, *save, *out = xstrdup(""), *t;
+	char			 local[SCHED_LOCAL_LEN];
 
+	memset(&bare, 0, sizeof bare);
+	if (s != NULL) {
+		bare = *s;
+		bare.exdates = "";
+	}
 	copy = xstrdup(list);
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
@@ -700,7 +684,7 @@ plan_dates(const char *list, const char *from, int after, time_t shift,
 			plan_shift(tok, shift, local);
 		else
 			snprintf(local, sizeof local, "%s", tok);
-		if (s != NULL && !plan_makes(s, local))
+		if (s != NULL && !sched_occurs(&bare, local))
 			continue;
 		t = xprintf("%s%s%s", out, *out ? "," : "", local);
 		free(out);

@@ -677,6 +677,30 @@ sched_expand(const struct sched_series *s, time_t from, time_t until,
 	return (0);
 }
 
+/*
+ * Whether the series has a meeting at rid, a canonical local time: one
+ * its rule or RDATEs make, not struck out by its EXDATEs.  0 too when rid
+ * cannot be read in the series' zone or the series cannot be expanded.
+ */
+int
+sched_occurs(const struct sched_series *s, const char *rid)
+{
+	struct sched_occ	*occ = NULL;
+	time_t			 t;
+	size_t			 n = 0, i;
+	int			 found = 0;
+
+	if (sched_local_to_utc(s->tzid, rid, &t, NULL) != 0 ||
+	    sched_expand(s, t, t + 1, &occ, &n, NULL) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(occ[i].recurrence_id, rid) == 0)
+			found = 1;
+	}
+	free(occ);
+	return (found);
+}
+
 /* "Thursday 12 March 2026 at 6pm", or "6:30pm"; noon and midnight said so. */
 int
 sched_words(time_t t, const char *tzid, char *buf, size_t len)

@@ -53,6 +53,7 @@ char		*sched_wall_note(const char *, const char *);
 int		 sched_wall_kind(const char *, const char *);
 int		 sched_expand(const struct sched_series *, time_t, time_t,
 		    struct sched_occ **, size_t *, char **);
+int		 sched_occurs(const struct sched_series *, const char *);
 int		 sched_words(time_t, const char *, char *, size_t);
 int		 sched_short(time_t, const char *, char *, size_t);
 int		 sched_minute_of_day(time_t, const char *);

@@ -115,6 +115,51 @@ test_exdate_rdate_until(void **state)
 	free(occ);
 }
 
+/*
+ * Whether a series meets at a local time: its rule's and RDATEs' times,
+ * not its EXDATEs', and the time a meeting in a skipped hour is named by.
+ */
+static void
+test_occurs(void **state)
+{
+	struct sched_series	 s = {
+		.tzid = "Europe/London",
+		.dtstart = "2026-01-08T10:30",
+		.duration = 5400,
+		.rrule = "FREQ=WEEKLY;INTERVAL=6;UNTIL=20260701T000000Z",
+		.exdates = "20260219T103000",
+		.rdates = "20260305T140000,20260402T103000",
+	};
+	struct sched_series	 bare = s, gap = {
+		.tzid = "Europe/London",
+		.dtstart = "2027-03-28T01:30",
+		.duration = 3600,
+		.rrule = "FREQ=WEEKLY;INTERVAL=6;COUNT=4",
+	};
+
+	(void)state;
+	assert_true(sched_occurs(&s, "20260108T103000"));
+	assert_true(sched_occurs(&s, "20260514T103000"));
+	assert_true(sched_occurs(&s, "20260305T140000"));	/* RDATE */
+	assert_true(sched_occurs(&s, "20260402T103000"));	/* both */
+	assert_false(sched_occurs(&s, "20260219T103000"));	/* EXDATE */
+	bare.exdates = "";
+	assert_true(sched_occurs(&bare, "20260219T103000"));
+	/* Not the rule's day, not its time, past its UNTIL. */
+	assert_false(sched_occurs(&s, "20260115T103000"));
+	assert_false(sched_occurs(&s, "20260108T113000"));
+	assert_false(sched_occurs(&s, "20260305T103000"));
+	assert_false(sched_occurs(&s, "20260806T103000"));
+	/* What cannot be read is no meeting. */
+	assert_false(sched_occurs(&s, "soon"));
+	bare.tzid = "Europe/Nowhere";
+	assert_false(sched_occurs(&bare, "20260108T103000"));
+	/* 01:30 on the day the clocks skip it is still named 01:30. */
+	assert_true(sched_occurs(&gap, "20270328T013000"));
+	assert_true(sched_occurs(&gap, "20270509T013000"));
+	assert_false(sched_occurs(&gap, "20270328T023000"));
+}
+
 static void
 test_lead_across_change(void **state)
 {
@@ -409,6 +454,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_six_weekly_across_bst),
 		cmocka_unit_test(test_exdate_rdate_until),
+		cmocka_unit_test(test_occurs),
 		cmocka_unit_test(test_lead_across_change),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_wall_gap_london),
