@@ -2,16 +2,18 @@
  * chan_mail.c: email over SMTP with libcurl.  Each message is one
  * transfer: MAIL FROM, one RCPT TO and the bytes mime_message makes.
  *
- * libcurl's multi interface, driven by libevent through curlev.c, runs
- * on max_connections worker threads, each with its own event base and
- * multi handle, and so its own connection, kept open and reused for the
- * next message; messages wait their turn in one queue.  Not on the
- * daemon's own loop: libcurl (7.88 and later 8.x, curl issue 8555) waits
- * for the server's answer to the end of DATA by blocking inside the
+ * The transfers run on max_connections worker threads, one message at a
+ * time each: a plain curl_easy_perform on an easy handle the worker keeps,
+ * and with it its connection, open and reused for the next message;
+ * messages wait their turn in one queue.  Not on the daemon's own loop
+ * through curlev.c: libcurl (7.88 and later 8.x, curl issue 8555) waits
+ * for the server's answer to the end of DATA by blocking even inside a
  * multi handle, which would stop the whole daemon for as long as a slow
  * or stalled server takes, up to the time-out.  On a worker the wait
- * holds only that connection.  Finished transfers come back to the
- * loop through a pipe, and every decision and log line is made there.
+ * holds only that connection.  When convened stops, the progress
+ * callback cuts every transfer short within a second.  Finished
+ * transfers come back to the loop through a pipe, and every decision
+ * and log line is made there.
  *
  * The server's reply code decides the outcome: 5xx is PERMFAIL (the
  * member's next channel is tried), 4xx is TEMPFAIL, and so is everything
@@ -129,12 +131,9 @@ static struct {
 	.pipe_r = -1
 };
 
-/* A worker's own loop, multi handle and connection. */
+/* A worker's own easy handle, and with it its connection. */
 struct chan_mail_worker {
-	struct event_base	*base;
-	struct curlev		*cv;
-	int			 finished;
-	int			 result;	/* CURLcode */
+	CURL			*easy;
 	curl_socket_t		 fd;		/* its connection, or -1 */
 	struct chan_mail_job	*job;		/* the message on its way */
 
@@ -364,18 +363,6 @@ chan_mail_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 	return (0);
 }
 
-/* The transfer is over: let the worker's loop return. */
-static void
-chan_mail_done(CURL *easy, int result, void *arg)
-{
-	struct chan_mail_worker	*w = arg;
-
-	(void)easy;		/* kept by the worker for the next message */
-	w->result = result;
-	w->finished = 1;
-	event_base_loopbreak(w->base);
-}
-
 /* CURLOPT_OPENSOCKETFUNCTION: note the socket, to cut it when stopping. */
 static curl_socket_t
 chan_mail_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
@@ -406,16 +393,16 @@ chan_mail_closesocket(void *arg, curl_socket_t fd)
 }
 
 /*
- * One message, on a worker, through its multi handle and event loop; the
- * multi handle keeps the connection for the next.
+ * One message, on a worker: the easy handle blocks until it is over and
+ * keeps the connection for the next (curl_easy_reset leaves it open).
  */
 static void
-chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
-    struct chan_mail_job *job)
+chan_mail_perform(struct chan_mail_worker *w, struct chan_mail_job *job)
 {
 	const struct chan_mail_set	*set = job->set;
+	CURL				*easy = w->easy;
 	long				 connect;
-	int				 rc = 0;
+	int				 result;
 
 	w->job = job;
 	job->w = w;
@@ -448,6 +435,10 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION,
 	    chan_mail_closesocket);
 	curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, w);
+	/* A thread: time-outs without SIGALRM. */
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	/* One connection a worker, even after a reload names a new server. */
+	curl_easy_setopt(easy, CURLOPT_MAXCONNECTS, 1L);
 	/* smtps:// is TLS from the start whatever this says. */
 	curl_easy_setopt(easy, CURLOPT_USE_SSL, set->tls);
 	if (*set->user != '\0') {
@@ -460,27 +451,15 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT, set->timeout);
 	curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, connect);
 	curl_easy_setopt(easy, CURLOPT_SERVER_RESPONSE_TIMEOUT, set->timeout);
-	w->finished = 0;
-	w->result = CURLE_FAILED_INIT;
-	if (curlev_add(w->cv, easy, chan_mail_done, w, NULL) == 0) {
-		while (!w->finished && (rc = event_base_loop(w->base, 0)) == 0)
-			;
-		/* Nothing left to wait for, yet not finished: give it up. */
-		if (!w->finished) {
-			curlev_free(w->cv);
-			w->cv = curlev_create(w->base, 1, NULL);
-			w->result = CURLE_FAILED_INIT;
-		}
-	}
-	(void)rc;
+	result = curl_easy_perform(easy);
 	/*
 	 * After a failure the connection may be mid-reply (a server that
 	 * stalled after DATA): cut it, so that neither a reuse nor the QUIT
 	 * of closing it waits on that server again.
 	 */
-	if (w->result != CURLE_OK && w->fd != CURL_SOCKET_BAD)
+	if (result != CURLE_OK && w->fd != CURL_SOCKET_BAD)
 		shutdown(w->fd, SHUT_RDWR);
-	job->result = w->result;
+	job->result = result;
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &job->code);
 	job->ran = 1;
 	job->w = NULL;
@@ -488,20 +467,17 @@ chan_mail_perform(struct chan_mail_worker *w, CURL *easy,
 }
 
 /*
- * Let go of the connection and the loop.  When convened stops, the
- * socket is shut first: libcurl's QUIT would otherwise wait for a stalled
- * server as long as its default response time-out.
+ * Let go of the connection.  When convened stops, the socket is shut
+ * first: libcurl's QUIT would otherwise wait for a stalled server as long
+ * as its default response time-out.
  */
 static void
-chan_mail_close(struct chan_mail_worker *w, CURL *easy, int stopping)
+chan_mail_close(struct chan_mail_worker *w, int stopping)
 {
 	if (stopping && w->fd != CURL_SOCKET_BAD)
 		shutdown(w->fd, SHUT_RDWR);
-	curlev_free(w->cv);
-	if (easy != NULL)
-		curl_easy_cleanup(easy);
-	if (w->base != NULL)
-		event_base_free(w->base);
+	if (w->easy != NULL)
+		curl_easy_cleanup(w->easy);
 }
 
 /* A worker: one connection, one message at a time, until told to stop. */
@@ -510,18 +486,12 @@ chan_mail_worker(void *arg)
 {
 	struct chan_mail_job	*job;
 	struct chan_mail_worker	 w;
-	CURL			*easy;
 	int			 was_empty, stopping;
 
 	(void)arg;
 	memset(&w, 0, sizeof w);
 	w.fd = CURL_SOCKET_BAD;
-	easy = curl_easy_init();
-	if ((w.base = event_base_new()) == NULL ||
-	    (w.cv = curlev_create(w.base, 1, NULL)) == NULL) {
-		curl_easy_cleanup(easy);
-		easy = NULL;
-	}
+	w.easy = curl_easy_init();
 	pthread_mutex_lock(&cm.lock);
 	for (;;) {
 		while (!cm.stopping && cm.serving <= cm.wanted &&
@@ -534,8 +504,8 @@ chan_mail_worker(void *arg)
 		TAILQ_REMOVE(&cm.queue, job, entry);
 		pthread_mutex_unlock(&cm.lock);
 
-		if (easy != NULL && w.cv != NULL)
-			chan_mail_perform(&w, easy, job);
+		if (w.easy != NULL)
+			chan_mail_perform(&w, job);
 		else {
 			job->result = CURLE_OUT_OF_MEMORY;
 			job->ran = 1;
@@ -551,7 +521,7 @@ chan_mail_worker(void *arg)
 	cm.serving--;
 	stopping = cm.stopping;
 	pthread_mutex_unlock(&cm.lock);
-	chan_mail_close(&w, easy, stopping);
+	chan_mail_close(&w, stopping);
 	pthread_mutex_lock(&cm.lock);
 	cm.alive--;
 	pthread_cond_broadcast(&cm.gone);
