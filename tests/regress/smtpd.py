@@ -14,8 +14,9 @@ benchmarks.  --auth requires AUTH
 offers STARTTLS with that certificate and then AUTH only over TLS, as
 Postfix with smtpd_tls_auth_only does.
 DIR/stats.json says how many connections were made, how many were open
-at most at once, how many MAIL commands came, and how many messages were
-accepted and refused; it is rewritten within a fifth of a second of a
+at most at once, how many MAIL commands came, how many messages were
+accepted and refused, and how many ends of DATA it has left unanswered
+(stalled); it is rewritten within a fifth of a second of a
 change, and at SIGTERM.
 
 Faults are set in DIR/control.json, read again whenever it changes
@@ -65,6 +66,7 @@ class State:
         self.messages = 0
         self.refused = 0
         self.mail_cmds = 0
+        self.stalled = 0
         self.dirty = True
         self.log = open(os.path.join(folder, "log.jsonl"), "a")
         os.makedirs(os.path.join(folder, "new"), exist_ok=True)
@@ -99,7 +101,8 @@ class State:
                        "max_open": self.max_open, "open": self.open,
                        "messages": self.messages,
                        "mail_commands": self.mail_cmds,
-                       "refused": self.refused}, f)
+                       "refused": self.refused,
+                       "stalled": self.stalled}, f)
         os.rename(tmp, os.path.join(self.dir, "stats.json"))
 
 
@@ -136,6 +139,8 @@ class Handler:
         if ctl.get("delay"):
             await asyncio.sleep(float(ctl["delay"]))
         if ctl.get("stall") == "data":
+            s.stalled += 1
+            s.dirty = True
             await asyncio.sleep(3600)
         if ctl.get("malformed"):
             return "this is not an SMTP reply\r\n099 nor is this"
