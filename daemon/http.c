@@ -6,9 +6,11 @@
  * socket is a Unix socket only its owner can reach, and requests on it are
  * the administrator's.  Limits: the size of a request head and body, a
  * read/write stall timeout, and a deadline for a whole request, so a
- * client that trickles bytes cannot hold a connection for ever.  The
- * modules that serve paths add their routes (http_route_add); http
- * knows only its own /healthz, /metrics and /api/v1/status.
+ * client that trickles bytes cannot hold a connection for ever (on a
+ * libevent that evhttp_ext.c knows; on another, evhttp's own time-out
+ * alone).  The modules that serve paths add their routes
+ * (http_route_add); http knows only its own /healthz, /metrics and
+ * /api/v1/status.
  */
 #include "config.h"
 
@@ -38,6 +40,7 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "evhttp_ext.h"
 #include "log.h"
 #include "util.h"
 
@@ -191,39 +194,17 @@ http_date(void)
 }
 
 /*
- * Send a reply and write it to the socket at once, then tell evhttp it
- * has gone, instead of arming a write event for the next turn of the
- * loop: on a keep-alive connection that saves two epoll_ctl calls and a
- * wake-up per reply.  A reply bigger than the socket can take now is
- * left to evhttp's own write path.  The request is gone on return.
+ * Send a reply and write it to the socket at once (evhttp_ext_send_now).
+ * The request is gone on return.
  */
 void
 http_send_now(struct evhttp_request *req, int code, const char *reason,
     struct evbuffer *body)
 {
-	struct evhttp_connection	*evcon;
-	struct bufferevent		*bev;
-	struct evbuffer			*out;
-	evutil_socket_t			 fd;
-	int				 n;
-
-	evcon = evhttp_request_get_connection(req);
-	bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Date",
 	    http_date());
 	body = http_head(req, code, body);
-	evhttp_send_reply(req, code, reason, body);
-	if (bev == NULL || (fd = bufferevent_getfd(bev)) == -1)
-		return;
-	out = bufferevent_get_output(bev);
-	/* The bufferevent freezes its output's start: only it drains. */
-	evbuffer_unfreeze(out, 1);
-	n = evbuffer_write(out, fd);
-	evbuffer_freeze(out, 1);
-	if (n <= 0 || evbuffer_get_length(out) != 0)
-		return;
-	bufferevent_disable(bev, EV_WRITE);
-	bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_IGNORE_WATERMARKS);
+	evhttp_ext_send_now(req, code, reason, body);
 }
 
 void
@@ -534,7 +515,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		}
 		c->busy = 1;
 		c->since = -1;
-	}
+	} else if (!evhttp_ext_known())
+		http_nodelay(bev);	/* connections are not kept */
 	h->inflight++;
 	evhttp_request_set_on_complete_cb(req, http_complete, h);
 
@@ -614,16 +596,13 @@ http_sweep(evutil_socket_t fd, short events, void *arg)
 {
 	struct http		*h = arg;
 	struct http_conn	*c, *next;
-	bufferevent_data_cb	 readcb;
-	bufferevent_event_cb	 eventcb;
 	double			 now = mono_seconds();
 	int			 cfd;
 
 	for (c = TAILQ_FIRST(&h->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		bufferevent_getcb(c->bev, &readcb, NULL, &eventcb, NULL);
-		if (readcb == NULL && eventcb == NULL) {
-			http_conn_drop(h, c);	/* evhttp let it go */
+		if (evhttp_ext_released(c->bev)) {
+			http_conn_drop(h, c);
 			continue;
 		}
 		if (c->busy || c->since < 0 ||
@@ -653,7 +632,9 @@ http_create(struct event_base *base, const struct config *conf, char **cause)
 		return (NULL);
 	}
 	evhttp_set_gencb(h->evh, http_dispatch, h);
-	evhttp_set_bevcb(h->evh, http_newconn, h);
+	/* Connections are kept for request_timeout on a known libevent. */
+	if (evhttp_ext_init(event_get_version_number()))
+		evhttp_set_bevcb(h->evh, http_newconn, h);
 	evhttp_set_allowed_methods(h->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
