@@ -453,9 +453,9 @@ void		 http_free(struct http *);
 struct evhttp_request;
 void		 http_reply(struct evhttp_request *, const char *, int,
 		    const char *, struct evbuffer *);
+void		 http_reply_now(struct evhttp_request *, const char *, int,
+		    const char *, struct evbuffer *);
 const char	*http_date(void);
-void		 http_send_now(struct evhttp_request *, int, const char *,
-		    struct evbuffer *);
 void		 http_json(struct evhttp_request *, const char *, int,
 		    json_t *);
 void		 http_error(struct evhttp_request *, const char *, int,

@@ -34,6 +34,7 @@
 #define FEED_CACHE_MAX	(64UL << 20)	/* bytes of kept feeds */
 #define FEED_NAME_MAX	80		/* a token or a slug */
 #define FEED_ETAG_LEN	35		/* "32 hex digits" and NUL */
+#define FEED_TYPE	"text/calendar; charset=utf-8"
 
 struct feed_entry {
 	char			 kind;		/* 'p' person, 'g' group */
@@ -305,8 +306,6 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 		}
 		feed_keep(e);
 	}
-	evhttp_add_header(out, "Content-Type", "text/calendar; charset=utf-8");
-	evhttp_add_header(out, "X-Content-Type-Options", "nosniff");
 	evhttp_add_header(out, "Cache-Control", group ?
 	    "public, max-age=300" : "private, max-age=300");
 	evhttp_add_header(out, "ETag", e->etag);
@@ -314,8 +313,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 	    "If-None-Match");
 	if (inm != NULL && feed_etag_matches(inm, e->etag)) {
 		feed_unref(e);
-		metrics_http(route, 304);
-		http_send_now(req, 304, "Not Modified", NULL);
+		http_reply_now(req, route, 304, FEED_TYPE, NULL);
 		return;
 	}
 	evhttp_add_header(out, "Content-Length", e->length);
@@ -323,8 +321,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 	if (evbuffer_add_reference(evhttp_request_get_output_buffer(req),
 	    e->body, e->len, feed_body_done, e) != 0)
 		fatal("evbuffer_add_reference");
-	metrics_http(route, 200);
-	http_send_now(req, 200, "OK", NULL);
+	http_reply_now(req, route, 200, FEED_TYPE, NULL);
 	return;
 notfound:
 	free(cause);

@@ -10,7 +10,7 @@
  * libevent that evhttp_ext.c knows; on another, evhttp's own time-out
  * alone).  The modules that serve paths add their routes
  * (http_route_add); http knows only its own /healthz, /metrics and
- * /api/v1/status.
+ * /api/v1/status.  Every reply leaves through http_send.
  */
 #include "config.h"
 
@@ -150,9 +150,9 @@ http_head(struct evhttp_request *req, int code, struct evbuffer *body)
 }
 
 /* Every reply leaves here, so that every reply is counted. */
-void
-http_reply(struct evhttp_request *req, const char *route, int code,
-    const char *type, struct evbuffer *body)
+static void
+http_send(struct evhttp_request *req, const char *route, int code,
+    const char *type, struct evbuffer *body, int now)
 {
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 
@@ -163,7 +163,29 @@ http_reply(struct evhttp_request *req, const char *route, int code,
 	evhttp_add_header(h, "Date", http_date());
 	metrics_http(route, code);
 	body = http_head(req, code, body);
-	evhttp_send_reply(req, code, http_reason(code), body);
+	if (now)
+		evhttp_ext_send_now(req, code, http_reason(code), body);
+	else
+		evhttp_send_reply(req, code, http_reason(code), body);
+}
+
+void
+http_reply(struct evhttp_request *req, const char *route, int code,
+    const char *type, struct evbuffer *body)
+{
+	http_send(req, route, code, type, body, 0);
+}
+
+/*
+ * As http_reply, and written to the socket at once rather than on the
+ * loop's next turn (evhttp_ext_send_now): for the calendar feeds, asked
+ * for often and answered from memory.  The request is gone on return.
+ */
+void
+http_reply_now(struct evhttp_request *req, const char *route, int code,
+    const char *type, struct evbuffer *body)
+{
+	http_send(req, route, code, type, body, 1);
 }
 
 /*
@@ -191,20 +213,6 @@ http_date(void)
 		made = now;
 	}
 	return (buf);
-}
-
-/*
- * Send a reply and write it to the socket at once (evhttp_ext_send_now).
- * The request is gone on return.
- */
-void
-http_send_now(struct evhttp_request *req, int code, const char *reason,
-    struct evbuffer *body)
-{
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Date",
-	    http_date());
-	body = http_head(req, code, body);
-	evhttp_ext_send_now(req, code, reason, body);
 }
 
 void

@@ -4,8 +4,9 @@
 # the feed's own VTIMEZONE, and python icalendar with the system zone
 # database), list the same meetings as convened over the next twelve
 # months, at 18:00 local on both sides of the clock changes.  Then ETag
-# and 304, a change seen at once, a new link that retires the old one,
-# no feed for a group that is not public, and nobody else's details.
+# and 304 (each reply counted in /metrics), a change seen at once, a new
+# link that retires the old one, no feed for a group that is not public,
+# and nobody else's details.
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c 'import icalendar, recurring_ical_events' 2>/dev/null ||
@@ -225,6 +226,29 @@ for path in sys.argv[2:]:
 PY
 expect_code 405 POST "$FEED_PATH"
 ok "ETag, 304, HEAD"
+
+# /metrics counts feed replies as it counts every other: a 200 and a 304
+# of a member's feed and a 200 of a group's, one more each.
+counted() {
+	curl -sS -m 10 "$BASE/metrics" | sed -n \
+	    "s/^convene_http_requests_total{route=\"$1\",code=\"$2\"} //p" |
+	    grep . || echo 0
+}
+f200=$(counted feed 200)
+f304=$(counted feed 304)
+g200=$(counted group_feed 200)
+[ "$f200" -gt 0 ] && [ "$f304" -gt 0 ] && [ "$g200" -gt 0 ] ||
+    fail "feeds are not counted: $f200, $f304, $g200"
+expect_code 200 GET "$FEED_PATH"
+expect_code 304 GET "$FEED_PATH" -H "If-None-Match: $ETAG"
+expect_code 200 GET "$GROUP_PATH"
+[ "$(counted feed 200)" = $((f200 + 1)) ] ||
+    fail "feed 200s: $(counted feed 200), not $((f200 + 1))"
+[ "$(counted feed 304)" = $((f304 + 1)) ] ||
+    fail "feed 304s: $(counted feed 304), not $((f304 + 1))"
+[ "$(counted group_feed 200)" = $((g200 + 1)) ] ||
+    fail "group feed 200s: $(counted group_feed 200), not $((g200 + 1))"
+ok "/metrics counts feed replies: 200s and 304s"
 
 # A change shows at once, with a new ETag.
 ctl occurrence move "$(occ 4)" "$(date -d "+200 days" +%Y-%m-%d)T10:15" \
