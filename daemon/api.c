@@ -1567,7 +1567,8 @@ api_series_edit(struct api_req *a, long long id)
 		}
 	}
 	if (plan_series_edit(api_store(), id, &ch, *rid ? rid : NULL,
-	    clock_now(), convened->conf->horizon_days * 86400, &cause) != 0) {
+	    clock_now(), convened->conf->horizon_days * 86400, NULL,
+	    &cause) != 0) {
 		api_refuse(a, 422, cause, "the series could not be changed");
 		goto out;
 	}

@@ -318,6 +318,8 @@ int		 plan_next_channel(const char *, const char *, char *, size_t);
 int		 plan_leads_valid(const char *, char **, char **);
 int		 plan_occurrence(struct store *, long long, time_t, char **);
 int		 plan_series(struct store *, long long, time_t, int, char **);
+int		 plan_series_expand(struct store *, long long, time_t, int,
+		    json_t **, char **);
 int		 plan_all(struct store *, time_t, int, char **);
 int		 plan_person(struct store *, long long, time_t, char **);
 int		 plan_group(struct store *, long long, time_t, char **);
@@ -327,7 +329,7 @@ int		 plan_cancel(struct store *, long long, const char *, time_t,
 		    char **);
 int		 plan_series_edit(struct store *, long long,
 		    const struct series_in *, const char *, time_t, int,
-		    char **);
+		    json_t *, char **);
 
 /* chan.c */
 enum chan_result {

@@ -290,11 +290,11 @@ plan_occurrence(struct store *st, long long occ_id, time_t now, char **cause)
 
 /*
  * Expand a series over [now, now + horizon), record its occurrences, and
- * plan each of them.
+ * plan each of them; or, with out, hand their ids back unplanned.
  */
-int
-plan_series(struct store *st, long long series_id, time_t now, int horizon,
-    char **cause)
+static int
+plan_series_in(struct store *st, long long series_id, time_t now,
+    int horizon, json_t **out, char **cause)
 {
 	struct sched_series	 s;
 	struct sched_occ	*occ = NULL;
@@ -336,7 +336,8 @@ plan_series(struct store *st, long long series_id, time_t now, int horizon,
 		goto fail;
 	}
 	json_array_foreach(ids, i, id) {
-		if (plan_occ_locked(st, jint(id, "id"), now, cause) != 0) {
+		if (out == NULL && plan_occ_locked(st, jint(id, "id"), now,
+		    cause) != 0) {
 			store_end(st, 0);
 			goto fail;
 		}
@@ -347,13 +348,52 @@ plan_series(struct store *st, long long series_id, time_t now, int horizon,
 		store_end(st, 0);
 		goto fail;
 	}
-	rc = store_end(st, 1);
+	if ((rc = store_end(st, 1)) == 0 && out != NULL) {
+		*out = ids;
+		ids = NULL;
+	}
 fail:
 	free(keep);
 	free(occ);
 	json_decref(ids);
 	json_decref(row);
 	return (rc);
+}
+
+int
+plan_series(struct store *st, long long series_id, time_t now, int horizon,
+    char **cause)
+{
+	return (plan_series_in(st, series_id, now, horizon, NULL, cause));
+}
+
+/* Plan a series now, or with later its meetings' reminders afterwards. */
+static int
+plan_series_or_later(struct store *st, long long series_id, time_t now,
+    int horizon, json_t *later, char **cause)
+{
+	json_t	*ids;
+
+	if (later == NULL)
+		return (plan_series(st, series_id, now, horizon, cause));
+	if (plan_series_in(st, series_id, now, horizon, &ids, cause) != 0)
+		return (-1);
+	json_array_extend(later, ids);
+	json_decref(ids);
+	return (0);
+}
+
+/*
+ * Only a series' meetings, and the invitations that waited for them:
+ * *ids (rows with an "id") are the meetings whose reminders are still to
+ * be planned, each with plan_occurrence.
+ */
+int
+plan_series_expand(struct store *st, long long series_id, time_t now,
+    int horizon, json_t **ids, char **cause)
+{
+	*ids = NULL;
+	return (plan_series_in(st, series_id, now, horizon, ids, cause));
 }
 
 /* Every series: what the rolling horizon runs, hourly and at start. */
@@ -913,11 +953,14 @@ plan_is_instance(json_t *row, const char *rid)
  * changes.  What the coordinator said about the dates from that meeting
  * on goes with the new series, moved by the same change of local time as
  * its start: the dates left out (EXDATE), the extra ones (RDATE) and the
- * meetings moved by hand.  Members hear once of the change.
+ * meetings moved by hand.  Members hear once of the change, in the same
+ * transaction.  With later, the meetings whose reminders are still to be
+ * planned go there (rows with an "id", for plan_occurrence), so that a
+ * large group's reminders need not hold up the edit.
  */
 int
 plan_series_edit(struct store *st, long long id, const struct series_in *ch,
-    const char *from, time_t now, int horizon, char **cause)
+    const char *from, time_t now, int horizon, json_t *later, char **cause)
 {
 	struct series_in	 next, old;
 	struct sched_series	 s, ns;
@@ -946,7 +989,8 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 		goto out;
 	if (from == NULL || *jstr(row, "rrule") == '\0') {
 		ok = store_series_update(st, id, ch, cause) == 0 &&
-		    plan_series(st, id, now, horizon, cause) == 0;
+		    plan_series_or_later(st, id, now, horizon, later,
+		    cause) == 0;
 		goto done;
 	}
 	if (!plan_is_instance(row, from)) {
@@ -1035,8 +1079,9 @@ plan_series_edit(struct store *st, long long id, const struct series_in *ch,
 			json_array_append(moved, o);
 	}
 	ok = store_occ_remove_moved(st, id, from, cause) == 0 &&
-	    plan_series(st, id, now, horizon, cause) == 0 &&
-	    plan_series(st, newid, now, horizon, cause) == 0 &&
+	    plan_series_or_later(st, id, now, horizon, later, cause) == 0 &&
+	    plan_series_or_later(st, newid, now, horizon, later,
+	    cause) == 0 &&
 	    plan_keep_moved(st, moved, newid, shift, now, cause) == 0;
 	if (ok)
 		what = plan_what(row, &next, shift);

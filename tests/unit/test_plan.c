@@ -299,12 +299,12 @@ test_series_edit(void **state)
 	ch.dtstart = "20260903T140000";
 	cause = NULL;
 	assert_int_equal(plan_series_edit(st, 1, &ch, "20260904T180000", now,
-	    400 * 86400, &cause), -1);
+	    400 * 86400, NULL, &cause), -1);
 	assert_non_null(strstr(cause, "no meeting at 20260904T180000"));
 	free(cause);
 	cause = NULL;
 	if (plan_series_edit(st, 1, &ch, "20260903T180000", now, 400 * 86400,
-	    &cause) != 0)
+	    NULL, &cause) != 0)
 		fail_msg("%s", cause);
 	/* The old series stops before 3 September; a new one goes on. */
 	assert_int_equal(q("SELECT count(*) FROM series"), 2);
@@ -343,7 +343,7 @@ test_series_edit(void **state)
 	memset(&ch, 0, sizeof ch);
 	ch.title = "Steering group (new name)";
 	assert_int_equal(plan_series_edit(st, 2, &ch, NULL, now, 400 * 86400,
-	    &cause), 0);
+	    NULL, &cause), 0);
 	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 0);
 	assert_int_equal(q("SELECT count(*) FROM series WHERE title = "
 	    "'Steering group (new name)'"), 1);
@@ -360,7 +360,7 @@ test_series_edit(void **state)
 	ch.venue_id = venue;
 	ch.exdates = "20261015T140000";
 	assert_int_equal(plan_series_edit(st, 2, &ch, NULL, now, 400 * 86400,
-	    &cause), 0);
+	    NULL, &cause), 0);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE id > %lld AND "
 	    "kind = 'update' AND lead = 'series:place'", before), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
@@ -415,7 +415,7 @@ test_series_split(void **state)
 	s.dtstart = "20270304T170000";
 	s.rrule = "FREQ=WEEKLY;INTERVAL=4";
 	if (plan_series_edit(st, old, &s, "20270304T180000", now,
-	    400 * 86400, &cause) != 0)
+	    400 * 86400, NULL, &cause) != 0)
 		fail_msg("%s", cause);
 	new = q("SELECT max(id) FROM series");
 	assert_true(new > old);
