@@ -187,22 +187,17 @@ api_audit(struct api_req *a, const char *action, const char *object,
 }
 
 /*
- * Plan again after a change.  A failure is logged: the change itself
- * stands, and the hourly plan brings the outbox in line.
+ * Plan again after a change: queued, so that the answer does not wait
+ * for a large group's reminders.  The hourly plan brings the outbox in
+ * line whatever happens to the queue.
  */
 static void
 api_replan(long long group, long long person)
 {
-	char	*cause = NULL;
-	int	 rc;
-
-	rc = group != 0 ? plan_group(api_store(), group, clock_now(), &cause) :
-	    plan_person(api_store(), person, clock_now(), &cause);
-	if (rc != 0) {
-		log_warnx("planning after a change: %s", cause ? cause :
-		    "the database refused");
-		free(cause);
-	}
+	if (group != 0)
+		replan_group(convened->replan, group);
+	else
+		replan_person(convened->replan, person);
 }
 
 static void
@@ -1359,7 +1354,7 @@ api_series_create(struct api_req *a)
 	char			 canon[SCHED_LOCAL_LEN];
 	char			*cause = NULL, *ex = NULL, *rd = NULL;
 	const char		*slug, *start;
-	json_t			*body, *g = NULL, *row;
+	json_t			*body, *g = NULL, *row, *occs = NULL;
 	long long		 minutes = 90, venue = 0;
 	int			 invite;
 
@@ -1432,12 +1427,15 @@ api_series_create(struct api_req *a)
 		goto out;
 	}
 	api_audit(a, "create", "series", in.title);
-	if (plan_series(api_store(), json_integer_value(json_object_get(row,
-	    "id")), clock_now(), convened->conf->horizon_days * 86400,
-	    &cause) != 0) {
+	/* Its meetings now, for the invitations; their reminders queued. */
+	if (plan_series_expand(api_store(), json_integer_value(
+	    json_object_get(row, "id")), clock_now(),
+	    convened->conf->horizon_days * 86400, &occs, &cause) != 0) {
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
 	}
+	replan_occurrences(convened->replan, occs);
+	json_decref(occs);
 	json_object_set_new(row, "invited", json_integer(0));
 	json_object_set_new(row, "invitations_waiting", json_integer(0));
 	json_object_set_new(row, "notes", api_wall_notes(&s));
@@ -1466,6 +1464,7 @@ api_series_edit(struct api_req *a, long long id)
 	char			*cause = NULL, *ex = NULL, *rd = NULL;
 	const char		*start = NULL;
 	json_t			*body, *row = NULL, *g = NULL, *o;
+	json_t			*later = NULL;
 	long long		 minutes = 0, venue = 0, from = 0;
 	const char		*fromdate = NULL;
 	char			 rid[SCHED_LOCAL_LEN] = "", day[64];
@@ -1566,12 +1565,15 @@ api_series_edit(struct api_req *a, long long id)
 			goto out;
 		}
 	}
+	/* The notices with the edit; the meetings' reminders queued. */
+	later = json_array();
 	if (plan_series_edit(api_store(), id, &ch, *rid ? rid : NULL,
-	    clock_now(), convened->conf->horizon_days * 86400, NULL,
+	    clock_now(), convened->conf->horizon_days * 86400, later,
 	    &cause) != 0) {
 		api_refuse(a, 422, cause, "the series could not be changed");
 		goto out;
 	}
+	replan_occurrences(convened->replan, later);
 	api_kick();
 	api_reply(a, 200, json_pack("{s:o?,s:o}", "series",
 	    store_series_list(api_store(), json_integer_value(
@@ -1583,6 +1585,7 @@ out:
 	json_decref(g);
 	json_decref(body);
 	json_decref(row);
+	json_decref(later);
 }
 
 static void

@@ -443,6 +443,18 @@ const struct outbox_stats *outbox_stats(struct outbox *);
 void		 outbox_metrics(struct evbuffer *, void *);
 void		 outbox_free(struct outbox *);
 
+/* replan.c */
+struct replan;
+struct replan	*replan_create(struct event_base *, struct store *,
+		    struct outbox *);
+void		 replan_free(struct replan *);
+void		 replan_stop(struct replan *);
+size_t		 replan_depth(const struct replan *);
+void		 replan_group(struct replan *, long long);
+void		 replan_person(struct replan *, long long);
+void		 replan_occurrences(struct replan *, json_t *);
+void		 replan_metrics(struct evbuffer *, void *);
+
 /* http.c */
 struct http;
 struct http	*http_create(struct event_base *, const struct config *,
@@ -530,6 +542,7 @@ struct convened {
 	struct store		*store;
 	struct http		*http;
 	struct outbox		*outbox;
+	struct replan		*replan;	/* planning after a change */
 	struct tmpl_set		*tmpl;
 	unsigned char		 signing_key[KEY_BYTES];
 	time_t			 started;

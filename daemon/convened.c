@@ -179,6 +179,7 @@ on_stop(evutil_socket_t sig, short events, void *arg)
 	    "flight");
 	http_stop_accepting(convened->http);
 	outbox_stop(convened->outbox);
+	replan_stop(convened->replan);
 	if (ev_plan != NULL)
 		event_del(ev_plan);
 	drain_deadline = mono_seconds() + convened->conf->shutdown_timeout;
@@ -302,10 +303,6 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	set_status();
 }
 
-/*
- * Roll the horizon forward one series a turn of the loop, so that a
- * large plan never holds the loop for long; then wait an hour.
- */
 /* A failing database is logged once, by the store, not once a series. */
 static void
 log_plan(long long id, const char *cause)
@@ -318,11 +315,17 @@ log_plan(long long id, const char *cause)
 		log_warnx("planning series %lld: %s", id, cause);
 }
 
+/*
+ * Roll the horizon forward one series a turn of the loop: its meetings
+ * are recorded here and their reminders queued, to be planned a few at a
+ * time, so that a large plan never holds the loop for long; then wait
+ * an hour.
+ */
 static void
 on_plan(evutil_socket_t fd, short events, void *arg)
 {
 	struct timeval	 tv = { PLAN_INTERVAL, 0 };
-	json_t		*s;
+	json_t		*s, *occs;
 	char		*cause = NULL;
 	long long	 id;
 
@@ -341,11 +344,14 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 	if (plan_next < json_array_size(plan_queue)) {
 		s = json_array_get(plan_queue, plan_next++);
 		id = json_integer_value(json_object_get(s, "id"));
-		if (plan_series(convened->store, id, clock_now(),
-		    convened->conf->horizon_days * 86400, &cause) != 0) {
+		if (plan_series_expand(convened->store, id, clock_now(),
+		    convened->conf->horizon_days * 86400, &occs,
+		    &cause) != 0) {
 			log_plan(id, cause);
 			free(cause);
 		}
+		replan_occurrences(convened->replan, occs);
+		json_decref(occs);
 		/* The next series on the loop's next turn, not this one. */
 		{
 			struct timeval	zero = { 0, 0 };
@@ -551,6 +557,7 @@ main(int argc, char **argv)
 	if ((state.outbox = outbox_create(state.base, state.store, conf,
 	    state.tmpl, &cause)) == NULL)
 		fatalx("%s", cause);
+	state.replan = replan_create(state.base, state.store, state.outbox);
 
 	systemd_notify("STATUS=Binding sockets");
 	if ((state.http = http_create(state.base, conf, &cause)) == NULL)
@@ -593,6 +600,7 @@ main(int argc, char **argv)
 
 	metrics_add_collector(store_metrics, state.store);
 	metrics_add_collector(outbox_metrics, state.outbox);
+	metrics_add_collector(replan_metrics, state.replan);
 	metrics_start(state.base, &state.started_mono);
 	store_audit(state.store, "convened", "start", NULL, PACKAGE_VERSION);
 	systemd_notify("READY=1");
@@ -617,6 +625,7 @@ main(int argc, char **argv)
 	metrics_stop();
 	/* In flight at a channel: told TEMPFAIL, resent after a restart. */
 	chan_shutdown();
+	replan_free(state.replan);
 	outbox_free(state.outbox);
 	curlev_global_free();
 	tmpl_free(state.tmpl);

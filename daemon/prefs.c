@@ -608,12 +608,8 @@ prefs_route(struct evhttp_request *req, const char *route,
 		    "person", detail);
 		free(detail);
 	}
-	if (plan_person(cv->store, id, clock_now(), &cause) != 0) {
-		log_warnx("planning after a preferences change: %s",
-		    cause ? cause : "the database refused");
-		free(cause);
-		cause = NULL;
-	}
+	/* Planned a moment later: the page need not wait for it. */
+	replan_person(cv->replan, id);
 	outbox_kick(cv->outbox);
 	prefs_saved(b, row, evhttp_uri_get_path(
 	    evhttp_request_get_evhttp_uri(req)));

@@ -33,6 +33,7 @@ start=$(TZ=Europe/London date -d '+608 seconds' +%Y-%m-%dT%H:%M:%S)
 api -X POST http://localhost/api/v1/series -d "{\"group\":\"crash\",
     \"title\":\"Crash test\",\"start\":\"$start\"}" > "$T/series.json"
 grep -q '"id"' "$T/series.json" || fail "series: $(cat "$T/series.json")"
+planned
 planned=$(sqlite3 "$T/state/convene.db" \
     "SELECT count(*) FROM outbox WHERE kind = 'reminder'")
 [ "$planned" = "$N" ] || fail "$planned reminders planned, wanted $N"

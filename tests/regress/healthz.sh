@@ -57,6 +57,7 @@ awk '/^# TYPE / && $3 != "convene_outbox_messages" { print $3 }' \
 printf '%s\n' convene_build_info convene_uptime_seconds \
     convene_http_requests_total convene_database_schema_version \
     convene_groups convene_people convene_outbox_settled_total \
+    convene_plan_queue convene_plan_occurrences_total \
     convene_outbox_lateness_seconds convene_loop_lag_seconds \
     process_resident_memory_bytes > "$T/want"
 cmp -s "$T/want" "$T/families" ||
@@ -64,6 +65,7 @@ cmp -s "$T/want" "$T/families" ||
 [ "$(grep -c '^convene_outbox_settled_total{outcome=' "$T/body")" = 7 ] ||
     fail "outbox outcomes: $(cat "$T/body")"
 grep -q '^convene_groups 0$' "$T/body" || fail "no group count"
+grep -q '^convene_plan_queue 0$' "$T/body" || fail "no plan queue gauge"
 ok "healthz, metrics and JSON errors"
 
 # A second daemon on the same state directory must refuse to start.

@@ -115,6 +115,19 @@ wait_for() {
 	done
 }
 
+# plan_queue: how many changes and meetings wait to be planned again
+# (the convene_plan_queue gauge of /metrics).
+plan_queue() {
+	curl -fsS -m 10 "$BASE/metrics" |
+	    awk '$1 == "convene_plan_queue" { print $2 }'
+}
+
+# planned: wait until what the changes so far touch has been planned: an
+# API call is answered before a large group's reminders are in the outbox.
+planned() {
+	wait_progress plan_queue 0 || fail "the changes were not planned"
+}
+
 healthy() {
 	curl -fs -m 2 "$BASE/healthz" 2>/dev/null | grep -q '"status": "ok"'
 }

@@ -30,6 +30,7 @@ api 200 GET '/occurrences?days=1'
 [ "$(jv 'len(d["occurrences"])')" = 1 ] ||
     fail "one meeting wanted: $(cat "$T/body")"
 occ=$(jv 'd["occurrences"][0]["id"]')
+planned
 api 200 GET "/outbox?occurrence=$occ"
 reminders=$(ids 'm["kind"] == "reminder" and m["state"] == "pending"
     and m["due_at"] == '"$due")

@@ -31,6 +31,7 @@ api 201 POST /series "{\"group\": \"transport\", \"title\": \"Meeting A\",
     \"start\": \"$lA\", \"duration_minutes\": 60}"
 api 201 POST /series "{\"group\": \"housing\", \"title\": \"Meeting B\",
     \"start\": \"$lB\", \"duration_minutes\": 60}"
+planned
 api 200 GET /outbox
 ra=$(ids 'm["due_at"] == '"$dueA"' and m["state"] == "pending"')
 rb=$(ids 'm["due_at"] == '"$dueB"' and m["state"] == "pending"')

@@ -60,6 +60,7 @@ got=$(jv 'd["occurrences"][0]["start_at"]')
 occ=$(jv 'd["occurrences"][0]["id"]')
 
 # Two members, two lead times: four reminders, pending, due when planned.
+planned
 api 200 GET /outbox
 rows=$(ids 'm["kind"] == "reminder" and m["occurrence_id"] == '"$occ")
 set -- $rows

@@ -42,6 +42,7 @@ api 201 POST /series "{\"group\": \"early\", \"title\": \"Budget planning\",
     \"start\": \"$l1\", \"duration_minutes\": 60}"
 api 201 POST /series "{\"group\": \"late\", \"title\": \"Access audit\",
     \"start\": \"$l2\", \"duration_minutes\": 60}"
+planned
 
 api 200 GET /outbox
 r1=$(ids 'm["person_id"] == '"$cara"' and m["kind"] == "reminder"')

@@ -91,6 +91,7 @@ due=$((start - 30))
 local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
 api 201 POST /series "{\"group\": \"access\", \"title\": \"Access audit\",
     \"start\": \"$local\", \"duration_minutes\": 60}"
+planned
 api 200 GET /outbox
 [ "$(ids 'm["state"] == "pending" and m["due_at"] == '"$due")" != "" ] &&
     [ "$(jv 'len(d["messages"])')" = 3 ] ||
