@@ -36,6 +36,7 @@
 
 #define API_ROUTE	"api"
 #define API_TOKEN_BYTES	24	/* 192 random bits */
+#define API_RETRY_AFTER	"1"	/* seconds, when the database is busy */
 
 struct api_req {
 	struct evhttp_request	*req;
@@ -82,13 +83,18 @@ api_fail(struct api_req *a, int code, const char *fmt, ...)
 /*
  * Refuse with the cause, or a fallback when there is none.  A database
  * that failed (a full disk) is the server's trouble, not the request's,
- * whatever the caller would have said: 503, to be tried again.
+ * whatever the caller would have said: 503, to be tried again; in a
+ * moment when another program holds its write lock.
  */
 static void
 api_refuse(struct api_req *a, int code, char *cause, const char *fallback)
 {
 	if (cause != NULL && strncmp(cause, "database: ", 10) == 0)
 		code = 503;
+	if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
+	    strlen(STORE_BUSY_CAUSE)) == 0)
+		evhttp_add_header(evhttp_request_get_output_headers(a->req),
+		    "Retry-After", API_RETRY_AFTER);
 	api_fail(a, code, "%s", cause ? cause : fallback);
 	free(cause);
 }

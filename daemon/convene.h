@@ -116,6 +116,7 @@ char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
 /* store.c */
+#define STORE_BUSY_CAUSE	"database: busy"	/* a cause's start */
 #define STORE_SCHEMA_VERSION	6
 
 struct store;
@@ -128,6 +129,7 @@ struct store_counts {
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_version(struct store *);
+void		 store_serving(struct store *);
 time_t		 store_failing(struct store *, const char **);
 void		 store_on_failing(struct store *, void (*)(void *), void *);
 int		 store_probe(struct store *);

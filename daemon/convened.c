@@ -608,6 +608,7 @@ main(int argc, char **argv)
 	log_info("convened %s ready (%s)", PACKAGE_VERSION,
 	    conf->path ? conf->path : "embedded default configuration");
 	daemonize_done(ready_fd);
+	store_serving(state.store);
 	/* What is due goes first; the horizon is planned a moment later. */
 	outbox_kick(state.outbox);
 	{

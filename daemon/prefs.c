@@ -592,6 +592,11 @@ prefs_route(struct evhttp_request *req, const char *route,
 	if ((row = store_person_update(cv->store, id, &p,
 	    &cause)) == NULL) {
 		log_warnx("preferences of person %lld: %s", id, cause);
+		/* Another program's write lock: try again in a moment. */
+		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
+		    strlen(STORE_BUSY_CAUSE)) == 0)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Retry-After", "1");
 		page_message(req, PREFS_ROUTE, 503, prefs_page_lang(person),
 		    prefs_w(prefs_page_lang(person), "not_saved"),
 		    prefs_w(prefs_page_lang(person), "not_saved_text"));

@@ -33,7 +33,15 @@
 #include "store_int.h"
 #include "util.h"
 
+/*
+ * How long a connection waits for another's write lock.  The loop's waits
+ * little once it serves (store_serving), so that a lock held elsewhere
+ * (the sqlite3 shell, a backup) never holds every request: what wanted
+ * to write is tried again on a timer, or refused with 503.  Start-up and
+ * the checkpoint thread may wait.
+ */
 #define STORE_BUSY_MS		5000
+#define STORE_LOOP_BUSY_MS	50
 #define STORE_COUNT_EVERY	5	/* seconds between outbox counts */
 
 /* Migration N takes a database at version N-1 to version N. */
@@ -873,6 +881,16 @@ store_recovered(struct store *st, sqlite3_stmt *stmt)
 	st->failing_why = NULL;
 }
 
+/*
+ * The loop runs from here on: its connection waits little for another's
+ * write lock (start-up, with nothing to answer yet, may wait longer).
+ */
+void
+store_serving(struct store *st)
+{
+	sqlite3_busy_timeout(st->db, STORE_LOOP_BUSY_MS);
+}
+
 /* Since when the database has been failing, and why; 0 while it works. */
 time_t
 store_failing(struct store *st, const char **why)
@@ -905,6 +923,9 @@ store_cause(struct store *st, char **cause, const char *what)
 	    ext == SQLITE_CONSTRAINT_NOTNULL)
 		cause_set(cause, "%s: a value is not allowed (%s)", what ?
 		    what : "that", msg);
+	else if ((ext & 0xff) == SQLITE_BUSY || (ext & 0xff) == SQLITE_LOCKED)
+		cause_set(cause, STORE_BUSY_CAUSE ": another program is "
+		    "writing to it (%s)", msg);
 	else
 		cause_set(cause, "database: %s", msg);
 }
@@ -939,7 +960,12 @@ store_broke(struct store *st, char **cause)
 {
 	if (st->last_err == 0 || (st->last_err & 0xff) == SQLITE_CONSTRAINT)
 		return (0);
-	cause_set(cause, "database: %s", st->last_msg);
+	if ((st->last_err & 0xff) == SQLITE_BUSY ||
+	    (st->last_err & 0xff) == SQLITE_LOCKED)
+		cause_set(cause, STORE_BUSY_CAUSE ": another program is "
+		    "writing to it (%s)", st->last_msg);
+	else
+		cause_set(cause, "database: %s", st->last_msg);
 	return (1);
 }
 

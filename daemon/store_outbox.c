@@ -260,13 +260,26 @@ store_plan_skip_occ(struct store *st, long long occ, const char *reason,
 	return (store_done(st, stmt, cause));
 }
 
-/* After a crash: rows in flight go back to pending, to be sent once more. */
+/*
+ * After a crash: rows in flight go back to pending, to be sent once more.
+ * After a clean stop there are none, and nothing is written: a start
+ * need not wait for another program's write lock.
+ */
 int
 store_out_recover(struct store *st, long long *n, char **cause)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
+	*n = 0;
+	stmt = store_stmt(st, STMT_OUT_INFLIGHT, "SELECT EXISTS (SELECT 1 "
+	    "FROM outbox WHERE state = 'sending')");
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_int(stmt, 0) == 0) {
+		sqlite3_reset(stmt);
+		return (0);
+	}
+	sqlite3_reset(stmt);
 	stmt = store_stmt(st, STMT_OUT_RECOVER, "UPDATE outbox SET state = "
 	    "'pending', reason = 'was in flight when convened stopped' "
 	    "WHERE state = 'sending'");
