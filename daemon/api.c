@@ -1433,12 +1433,17 @@ api_series_create(struct api_req *a)
 		goto out;
 	}
 	api_audit(a, "create", "series", in.title);
-	/* Its meetings now, for the invitations; their reminders queued. */
+	/*
+	 * Its meetings now, for the invitations; their reminders queued.
+	 * When the database is busy the queue makes the meetings too.
+	 */
 	if (plan_series_expand(api_store(), json_integer_value(
 	    json_object_get(row, "id")), clock_now(),
 	    convened->conf->horizon_days * 86400, &occs, &cause) != 0) {
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
+		replan_series(convened->replan, json_integer_value(
+		    json_object_get(row, "id")));
 	}
 	replan_occurrences(convened->replan, occs);
 	json_decref(occs);

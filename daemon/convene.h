@@ -448,10 +448,12 @@ void		 outbox_free(struct outbox *);
 /* replan.c */
 struct replan;
 struct replan	*replan_create(struct event_base *, struct store *,
-		    struct outbox *);
+		    struct outbox *, int);
+void		 replan_configure(struct replan *, int);
 void		 replan_free(struct replan *);
 void		 replan_stop(struct replan *);
 size_t		 replan_depth(const struct replan *);
+void		 replan_series(struct replan *, long long);
 void		 replan_group(struct replan *, long long);
 void		 replan_person(struct replan *, long long);
 void		 replan_occurrences(struct replan *, json_t *);

@@ -37,13 +37,12 @@
 #include "util.h"
 
 #define PLAN_INTERVAL	3600	/* the horizon rolls forward hourly */
+#define PLAN_RETRY	5	/* seconds, when the series were not listed */
 
 struct convened	*convened;
 
 static struct event	*ev_sigterm, *ev_sigint, *ev_sighup;
 static struct event	*ev_watchdog, *ev_drain, *ev_plan;
-static json_t		*plan_queue;	/* series ids still to plan */
-static size_t		 plan_next;
 static double		 drain_deadline;
 static int		 stopping;
 static int		 lock_fd = -1;
@@ -291,6 +290,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	keep_restart_only(next, cur);
 	http_configure(convened->http, next);
 	outbox_configure(convened->outbox, next, tmpl);
+	replan_configure(convened->replan, next->horizon_days * 86400);
 	tmpl_free(convened->tmpl);
 	convened->tmpl = tmpl;
 	log_info("%zu templates loaded from %s", tmpl_count(tmpl),
@@ -303,66 +303,37 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	set_status();
 }
 
-/* A failing database is logged once, by the store, not once a series. */
-static void
-log_plan(long long id, const char *cause)
-{
-	if (store_failing(convened->store, NULL) != 0)
-		log_debug("planning series %lld: %s", id, cause);
-	else if (id == 0)
-		log_warnx("planning: %s", cause);
-	else
-		log_warnx("planning series %lld: %s", id, cause);
-}
-
 /*
- * Roll the horizon forward one series a turn of the loop: its meetings
- * are recorded here and their reminders queued, to be planned a few at a
- * time, so that a large plan never holds the loop for long; then wait
- * an hour.
+ * Roll the horizon forward: every series goes into the planning queue,
+ * which records its meetings a series a turn of the loop and plans their
+ * reminders a slice at a time, so that a large plan never holds the loop
+ * for long; then wait an hour, or a few seconds when the database could
+ * not list the series.
  */
 static void
 on_plan(evutil_socket_t fd, short events, void *arg)
 {
 	struct timeval	 tv = { PLAN_INTERVAL, 0 };
-	json_t		*s, *occs;
+	json_t		*list, *s;
 	char		*cause = NULL;
-	long long	 id;
+	size_t		 i;
 
 	if (stopping)
 		return;
-	if (plan_queue == NULL) {
-		plan_queue = store_series_list(convened->store, 0, &cause);
-		plan_next = 0;
-		if (plan_queue == NULL) {
-			log_plan(0, cause);
-			free(cause);
-			evtimer_add(ev_plan, &tv);
-			return;
-		}
-	}
-	if (plan_next < json_array_size(plan_queue)) {
-		s = json_array_get(plan_queue, plan_next++);
-		id = json_integer_value(json_object_get(s, "id"));
-		if (plan_series_expand(convened->store, id, clock_now(),
-		    convened->conf->horizon_days * 86400, &occs,
-		    &cause) != 0) {
-			log_plan(id, cause);
-			free(cause);
-		}
-		replan_occurrences(convened->replan, occs);
-		json_decref(occs);
-		/* The next series on the loop's next turn, not this one. */
-		{
-			struct timeval	zero = { 0, 0 };
-
-			evtimer_add(ev_plan, &zero);
-		}
+	if ((list = store_series_list(convened->store, 0, &cause)) == NULL) {
+		/* A failing database is logged once, by the store. */
+		if (store_failing(convened->store, NULL) != 0)
+			log_debug("planning: %s", cause);
+		else
+			log_warnx("planning: %s", cause);
+		free(cause);
+		tv.tv_sec = PLAN_RETRY;
+		evtimer_add(ev_plan, &tv);
 		return;
 	}
-	json_decref(plan_queue);
-	plan_queue = NULL;
-	outbox_kick(convened->outbox);
+	json_array_foreach(list, i, s)
+		replan_series(convened->replan, jint(s, "id"));
+	json_decref(list);
 	evtimer_add(ev_plan, &tv);
 }
 
@@ -557,7 +528,8 @@ main(int argc, char **argv)
 	if ((state.outbox = outbox_create(state.base, state.store, conf,
 	    state.tmpl, &cause)) == NULL)
 		fatalx("%s", cause);
-	state.replan = replan_create(state.base, state.store, state.outbox);
+	state.replan = replan_create(state.base, state.store, state.outbox,
+	    conf->horizon_days * 86400);
 
 	systemd_notify("STATUS=Binding sockets");
 	if ((state.http = http_create(state.base, conf, &cause)) == NULL)
@@ -630,7 +602,6 @@ main(int argc, char **argv)
 	outbox_free(state.outbox);
 	curlev_global_free();
 	tmpl_free(state.tmpl);
-	json_decref(plan_queue);
 	event_free(ev_plan);
 	store_audit(state.store, "convened", "stop", NULL, NULL);
 	store_close(state.store);

@@ -12,7 +12,10 @@
  * stop or a crash drops from the queue is planned a moment after the
  * restart, as it was when a change planned in the request itself and a
  * crash rolled that plan back.  When the queue runs empty the outbox is
- * told, so that a reminder due now goes at once.
+ * told, so that a reminder due now goes at once.  While the database is
+ * busy (another program holds its write lock) or failing, what was being
+ * planned stays first in the queue and is tried again after a wait that
+ * doubles, from a second to ten: nothing is dropped for it.
  */
 #include "config.h"
 
@@ -31,6 +34,8 @@
 
 #define REPLAN_SLICE	0.01	/* seconds of planning a turn, at most */
 #define REPLAN_YEARS	(10 * 366 * 86400LL)	/* a group's meetings ahead */
+#define REPLAN_HOLD_MIN	1	/* seconds to wait for a busy database */
+#define REPLAN_HOLD_MAX	10	/* ... doubling up to this */
 
 struct replan {
 	struct event_base	*base;
@@ -40,6 +45,8 @@ struct replan {
 	json_t			*fifo;		/* "g12", "p5", "o77" */
 	json_t			*queued;	/* the same, as a set */
 	size_t			 head;
+	int			 horizon;	/* seconds */
+	int			 hold;		/* seconds, while busy */
 	int			 stopped;
 	unsigned long long	 planned;	/* occurrences, since start */
 };
@@ -47,11 +54,13 @@ struct replan {
 static void	replan_run(evutil_socket_t, short, void *);
 
 struct replan *
-replan_create(struct event_base *base, struct store *st, struct outbox *ob)
+replan_create(struct event_base *base, struct store *st, struct outbox *ob,
+    int horizon)
 {
 	struct replan	*rp;
 
 	rp = xcalloc(1, sizeof *rp);
+	rp->horizon = horizon;
 	rp->base = base;
 	rp->st = st;
 	rp->ob = ob;
@@ -60,6 +69,13 @@ replan_create(struct event_base *base, struct store *st, struct outbox *ob)
 	if ((rp->ev = evtimer_new(base, replan_run, rp)) == NULL)
 		fatalx("replan: cannot make a timer");
 	return (rp);
+}
+
+/* How far ahead a series' meetings are made, in seconds. */
+void
+replan_configure(struct replan *rp, int horizon)
+{
+	rp->horizon = horizon;
 }
 
 void
@@ -93,6 +109,17 @@ replan_depth(const struct replan *rp)
 	return (json_array_size(rp->fifo) - rp->head);
 }
 
+/* The next wait for a busy database: doubling up to REPLAN_HOLD_MAX. */
+static int
+replan_hold(struct replan *rp)
+{
+	if (rp->hold == 0)
+		rp->hold = REPLAN_HOLD_MIN;
+	else if ((rp->hold *= 2) > REPLAN_HOLD_MAX)
+		rp->hold = REPLAN_HOLD_MAX;
+	return (rp->hold);
+}
+
 static void
 replan_schedule(struct replan *rp, time_t sec)
 {
@@ -115,6 +142,13 @@ replan_add(struct replan *rp, char kind, long long id)
 	json_object_set_new(rp->queued, key, json_true());
 	json_array_append_new(rp->fifo, json_string(key));
 	replan_schedule(rp, 0);
+}
+
+/* A series' meetings over the horizon, then their reminders. */
+void
+replan_series(struct replan *rp, long long series)
+{
+	replan_add(rp, 's', series);
 }
 
 /* Every meeting of a group from now on: after its members changed. */
@@ -143,14 +177,18 @@ replan_occurrences(struct replan *rp, json_t *rows)
 		    "id")));
 }
 
-/* What a group or a person touches, queued as its occurrences. */
+/* What a series, group or person touches, queued as its occurrences. */
 static int
 replan_expand(struct replan *rp, char kind, long long id, char **cause)
 {
 	json_t	*rows;
 	time_t	 now = clock_now();
 
-	if (kind == 'g')
+	if (kind == 's') {
+		if (plan_series_expand(rp->st, id, now, rp->horizon, &rows,
+		    cause) != 0)
+			return (-1);
+	} else if (kind == 'g')
 		rows = store_occ_list(rp->st, id, now, now + REPLAN_YEARS,
 		    cause);
 	else
@@ -180,7 +218,7 @@ static void
 replan_run(evutil_socket_t fd, short events, void *arg)
 {
 	struct replan	*rp = arg;
-	const char	*key;
+	const char	*key, *why;
 	char		*cause, kind;
 	double		 until = mono_seconds() + REPLAN_SLICE;
 	long long	 id;
@@ -190,24 +228,30 @@ replan_run(evutil_socket_t fd, short events, void *arg)
 		key = json_string_value(json_array_get(rp->fifo, rp->head));
 		kind = key[0];
 		id = strtoll(key + 1, NULL, 10);
+		cause = NULL;
+		if (kind == 'o')
+			rc = plan_occurrence(rp->st, id, clock_now(), &cause);
+		else
+			rc = replan_expand(rp, kind, id, &cause);
+		if (rc != 0 && store_failing(rp->st, &why) != 0) {
+			/* Busy or failing: first in line, after a wait. */
+			log_debug("planning %s: %s; trying again in %d s", key,
+			    cause ? cause : why, replan_hold(rp));
+			free(cause);
+			replan_schedule(rp, rp->hold);
+			return;
+		}
+		rp->hold = 0;
+		if (rc != 0) {
+			/* What it was about is gone (deleted meanwhile). */
+			log_warnx("planning after a change: %s", cause ?
+			    cause : "the database refused");
+		}
+		if (kind == 'o' && rc == 0)
+			rp->planned++;
+		free(cause);
 		json_object_del(rp->queued, key);
 		rp->head++;
-		cause = NULL;
-		if (kind == 'o') {
-			rc = plan_occurrence(rp->st, id, clock_now(), &cause);
-			rp->planned++;
-		} else
-			rc = replan_expand(rp, kind, id, &cause);
-		if (rc != 0) {
-			/* The hourly pass brings the outbox in line. */
-			if (store_failing(rp->st, NULL) != 0)
-				log_debug("planning after a change: %s",
-				    cause ? cause : "the database refused");
-			else
-				log_warnx("planning after a change: %s",
-				    cause ? cause : "the database refused");
-		}
-		free(cause);
 		if (mono_seconds() >= until)
 			break;
 	}
