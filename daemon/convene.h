@@ -285,12 +285,14 @@ struct outbox_set {
 	time_t		 now;
 };
 
-json_t		*store_plan_members(struct store *, long long, char **);
-json_t		*store_plan_pending(struct store *, long long, char **);
+json_t		*store_plan_members(struct store *, long long, long long, int,
+		    char **);
+json_t		*store_plan_pending(struct store *, long long, long long,
+		    long long, char **);
 int		 store_plan_insert(struct store *, const struct outbox_in *,
 		    char **);
-int		 store_plan_insert_group(struct store *, long long,
-		    const struct outbox_in *, char **);
+int		 store_plan_insert_group(struct store *, long long, long long,
+		    long long, const struct outbox_in *, char **);
 int		 store_plan_skip(struct store *, long long, const char *,
 		    char **);
 int		 store_plan_invite(struct store *, long long, long long,
@@ -319,6 +321,8 @@ int		 store_out_delivery(struct store *, long long, int,
 int		 plan_next_channel(const char *, const char *, char *, size_t);
 int		 plan_leads_valid(const char *, char **, char **);
 int		 plan_occurrence(struct store *, long long, time_t, char **);
+int		 plan_occurrence_slice(struct store *, long long, time_t,
+		    long long, int, long long *, char **);
 int		 plan_series(struct store *, long long, time_t, int, char **);
 int		 plan_series_expand(struct store *, long long, time_t, int,
 		    json_t **, char **);

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,11 +172,13 @@ plan_wanted(json_t *members, long long person, const char *lead,
 
 /*
  * Plan one occurrence's reminders as things stand now; withdraw those
- * that no longer apply.  Runs inside the caller's transaction.
+ * that no longer apply.  Runs inside the caller's transaction.  Only for
+ * the members whose id comes after after, at most limit of them (-1:
+ * every one); *next is the last id planned when more are left, else 0.
  */
 static int
-plan_occ_locked(struct store *st, long long occ_id, time_t now,
-    char **cause)
+plan_occ_slice(struct store *st, long long occ_id, time_t now,
+    long long after, int limit, long long *next, char **cause)
 {
 	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
 	struct sched_lead	 leads[PLAN_MAX_LEADS];
@@ -185,8 +188,10 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 	const char		*status, *tz, *why, *list, *last = NULL;
 	time_t			 start, due, dues[PLAN_MAX_LEADS];
 	size_t			 i, j, n = 0;
+	long long		 upto = LLONG_MAX;
 	int			 seq, rc = -1;
 
+	*next = 0;
 	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
@@ -202,9 +207,14 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 		    "meeting no longer in its series", cause);
 		goto done;
 	}
-	members = store_plan_members(st, jint(occ, "group_id"), cause);
-	pending = store_plan_pending(st, occ_id, cause);
-	if (members == NULL || pending == NULL)
+	if ((members = store_plan_members(st, jint(occ, "group_id"), after,
+	    limit, cause)) == NULL)
+		goto done;
+	/* A full slice: the rest after its last member, another time. */
+	if (limit > 0 && json_array_size(members) == (size_t)limit)
+		*next = upto = jint(json_array_get(members, limit - 1), "id");
+	if ((pending = store_plan_pending(st, occ_id, after, upto,
+	    cause)) == NULL)
 		goto done;
 
 	/* Withdraw what no longer applies. */
@@ -236,8 +246,8 @@ plan_occ_locked(struct store *st, long long occ_id, time_t now,
 			continue;
 		in.lead = canon[j];
 		in.due_at = due;
-		if (store_plan_insert_group(st, jint(occ, "group_id"), &in,
-		    cause) != 0)
+		if (store_plan_insert_group(st, jint(occ, "group_id"), after,
+		    upto, &in, cause) != 0)
 			goto done;
 	}
 	/* Then those with lead times of their own. */
@@ -275,16 +285,41 @@ done:
 	return (rc);
 }
 
+/* Every member's reminders of one occurrence, in the caller's transaction. */
+static int
+plan_occ_locked(struct store *st, long long occ_id, time_t now,
+    char **cause)
+{
+	long long	next;
+
+	return (plan_occ_slice(st, occ_id, now, 0, -1, &next, cause));
+}
+
 int
 plan_occurrence(struct store *st, long long occ_id, time_t now, char **cause)
 {
+	long long	next;
+
+	return (plan_occurrence_slice(st, occ_id, now, 0, -1, &next, cause));
+}
+
+/*
+ * One slice of an occurrence's members in a transaction of its own, so
+ * that a large group is planned in short steps: the members after after,
+ * at most limit; *next is where the next slice starts, or 0 at the end.
+ */
+int
+plan_occurrence_slice(struct store *st, long long occ_id, time_t now,
+    long long after, int limit, long long *next, char **cause)
+{
 	int	rc;
 
+	*next = 0;
 	if (store_begin(st) != 0) {
 		cause_set(cause, "the database is busy");
 		return (-1);
 	}
-	rc = plan_occ_locked(st, occ_id, now, cause);
+	rc = plan_occ_slice(st, occ_id, now, after, limit, next, cause);
 	return (store_end(st, rc == 0));
 }
 
@@ -479,7 +514,7 @@ plan_notices_lead(struct store *st, long long group, json_t *occ,
 	size_t			 i;
 	int			 rc = 0;
 
-	if ((members = store_plan_members(st, group, cause)) == NULL)
+	if ((members = store_plan_members(st, group, 0, -1, cause)) == NULL)
 		return (-1);
 	memset(&in, 0, sizeof in);
 	in.occurrence_id = jint(occ, "id");

@@ -18,9 +18,14 @@
 #include "store_int.h"
 #include "util.h"
 
-/* Members of a group with the lead times and channels that apply. */
+/*
+ * Members of a group with the lead times and channels that apply, in the
+ * order of their ids: those after the id after, at most limit of them
+ * (-1: every one).
+ */
 json_t *
-store_plan_members(struct store *st, long long group, char **cause)
+store_plan_members(struct store *st, long long group, long long after,
+    int limit, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
@@ -28,14 +33,20 @@ store_plan_members(struct store *st, long long group, char **cause)
 	    "coalesce(p.lead_times, g.lead_times) AS lead_times, "
 	    "p.lead_times IS NOT NULL AS own_leads FROM "
 	    "memberships m JOIN people p ON p.id = m.person_id JOIN groups g "
-	    "ON g.id = m.group_id WHERE m.group_id = :g ORDER BY p.id");
-	store_bind(stmt, ":g", SB_INT, group, NULL);
+	    "ON g.id = m.group_id WHERE m.group_id = :g AND "
+	    "m.person_id > :after ORDER BY p.id LIMIT :limit");
+	store_bind(stmt, ":g", SB_INT, group, ":after", SB_INT, after,
+	    ":limit", SB_INT, (long long)limit, NULL);
 	return (store_rows(st, stmt, cause));
 }
 
-/* Pending reminders of an occurrence, which a new plan may withdraw. */
+/*
+ * Pending reminders of an occurrence, which a new plan may withdraw: of
+ * the people whose id is after after and at most upto.
+ */
 json_t *
-store_plan_pending(struct store *st, long long occ, char **cause)
+store_plan_pending(struct store *st, long long occ, long long after,
+    long long upto, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
@@ -45,8 +56,10 @@ store_plan_pending(struct store *st, long long occ, char **cause)
 	    "AND f.kind = o.kind AND f.lead = o.lead AND f.sequence = "
 	    "o.sequence AND f.state = 'failed' AND f.channel != o.channel) "
 	    "AS fallback FROM outbox o WHERE occurrence_id = :o AND "
-	    "kind = 'reminder' AND state = 'pending'");
-	store_bind(stmt, ":o", SB_INT, occ, NULL);
+	    "kind = 'reminder' AND state = 'pending' AND person_id > :after "
+	    "AND person_id <= :upto");
+	store_bind(stmt, ":o", SB_INT, occ, ":after", SB_INT, after,
+	    ":upto", SB_INT, upto, NULL);
 	return (store_rows(st, stmt, cause));
 }
 
@@ -203,12 +216,13 @@ store_plan_invite(struct store *st, long long group, long long person,
 
 /*
  * The same as store_plan_insert for every member of a group who keeps
- * the group's lead times, in one statement: planning a large group is
- * then one step, not one per member.
+ * the group's lead times (those whose id is after after and at most
+ * upto), in one statement: planning a large group is then one step, not
+ * one per member.
  */
 int
-store_plan_insert_group(struct store *st, long long group,
-    const struct outbox_in *o, char **cause)
+store_plan_insert_group(struct store *st, long long group, long long after,
+    long long upto, const struct outbox_in *o, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
@@ -217,13 +231,15 @@ store_plan_insert_group(struct store *st, long long group,
 	    "next_at, created_at, updated_at) SELECT :o, id, :kind, :lead, "
 	    "channel, :seq, :due, :due, :now, :now FROM (SELECT p.id, "
 	    FIRST_CHANNEL " AS channel FROM memberships m JOIN people p ON "
-	    "p.id = m.person_id WHERE m.group_id = :g AND p.lead_times IS "
-	    "NULL) WHERE channel IS NOT NULL ON CONFLICT DO UPDATE SET "
+	    "p.id = m.person_id WHERE m.group_id = :g AND m.person_id > "
+	    ":after AND m.person_id <= :upto AND p.lead_times IS NULL) "
+	    "WHERE channel IS NOT NULL ON CONFLICT DO UPDATE SET "
 	    "due_at = excluded.due_at, next_at = excluded.next_at, "
 	    "state = 'pending', reason = '', updated_at = excluded.updated_at "
 	    "WHERE state = 'skipped' OR (state = 'pending' AND attempts = 0 "
 	    "AND due_at != excluded.due_at)");
 	store_bind(stmt, ":o", SB_INT, o->occurrence_id, ":g", SB_INT, group,
+	    ":after", SB_INT, after, ":upto", SB_INT, upto,
 	    ":kind", SB_TEXT, o->kind, ":lead", SB_TEXT, o->lead,
 	    ":seq", SB_INT, (long long)o->sequence, ":due", SB_INT,
 	    (long long)o->due_at, ":now", SB_INT, (long long)o->now, NULL);

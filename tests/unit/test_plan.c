@@ -4,7 +4,7 @@
  * at 18:00 local the day before even across a clock change; planning
  * again changes nothing; moving or cancelling one occurrence withdraws
  * exactly its reminders and plans notices; a member who leaves loses
- * theirs.
+ * theirs, whether the meeting is planned at once or in slices of members.
  */
 #include "config.h"
 
@@ -241,6 +241,48 @@ test_member_leaves(void **state)
 	assert_int_equal(plan_person(st, 2, now, &cause), 0);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 2 "
 	    "AND kind = 'reminder' AND state = 'pending'"), 8);
+}
+
+/* A meeting planned a member a transaction comes out as all at once. */
+static void
+test_slices(void **state)
+{
+	char		*cause = NULL;
+	time_t		 now = utc(2026, 1, 1, 12, 0);
+	long long	 occ, after, next;
+	int		 slices;
+
+	(void)state;
+	occ = q("SELECT min(occurrence_id) FROM outbox WHERE person_id = 2 "
+	    "AND kind = 'reminder' AND state = 'pending'");
+	assert_int_equal(store_member_remove(st, 1, 2, &cause), 0);
+	/* Ada, then Cy, then no one: Bo's reminder goes with Cy's slice. */
+	for (after = 0, slices = 1;; after = next, slices++) {
+		if (plan_occurrence_slice(st, occ, now, after, 1, &next,
+		    &cause) != 0)
+			fail_msg("%s", cause);
+		if (slices == 1)
+			assert_int_equal(q("SELECT count(*) FROM outbox WHERE "
+			    "occurrence_id = %lld AND person_id = 2 AND "
+			    "state = 'pending'", occ), 1);
+		if (next == 0)
+			break;
+	}
+	assert_int_equal(slices, 3);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND state = 'pending'", occ), 1);
+	/* Back, and planned in slices of two: Ada and Bo, then Cy. */
+	assert_int_equal(store_member_set(st, 1, 2, "member", &cause), 0);
+	for (after = 0, slices = 1;; after = next, slices++) {
+		if (plan_occurrence_slice(st, occ, now, after, 2, &next,
+		    &cause) != 0)
+			fail_msg("%s", cause);
+		if (next == 0)
+			break;
+	}
+	assert_int_equal(slices, 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND state = 'pending'", occ), 2);
 }
 
 static void
@@ -486,6 +528,7 @@ main(void)
 		cmocka_unit_test(test_plan_and_replan),
 		cmocka_unit_test(test_move_and_cancel),
 		cmocka_unit_test(test_member_leaves),
+		cmocka_unit_test(test_slices),
 		cmocka_unit_test(test_channels_and_notices),
 		cmocka_unit_test(test_series_edit),
 		cmocka_unit_test(test_series_split),
