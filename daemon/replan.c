@@ -2,9 +2,10 @@
  * replan.c: planning again after a change, a little at a time.
  *
  * A change to a group, a person or a series is answered at once; what
- * it touches waits here to be planned, one occurrence in its own
- * transaction, as many as fit in a short slice of each turn of the
- * loop, so that a group of thousands never holds the loop for long.
+ * it touches waits here to be planned, an occurrence REPLAN_MEMBERS
+ * members at a time, each slice in its own transaction, as many as fit
+ * in a short part of each turn of the loop, so that a group of thousands
+ * never holds the loop for long.
  * The queue is held in memory and de-duplicated: a second change to
  * something still waiting adds nothing.  It needs no disk: a change is
  * committed before it is queued, and the planner's pass at start-up and
@@ -33,6 +34,7 @@
 #include "util.h"
 
 #define REPLAN_SLICE	0.01	/* seconds of planning a turn, at most */
+#define REPLAN_MEMBERS	250	/* members of a meeting a transaction */
 #define REPLAN_YEARS	(10 * 366 * 86400LL)	/* a group's meetings ahead */
 #define REPLAN_HOLD_MIN	1	/* seconds to wait for a busy database */
 #define REPLAN_HOLD_MAX	10	/* ... doubling up to this */
@@ -44,6 +46,7 @@ struct replan {
 	struct event		*ev;
 	json_t			*fifo;		/* "g12", "p5", "o77" */
 	json_t			*queued;	/* the same, as a set */
+	json_t			*cursor;	/* "o77": last member planned */
 	size_t			 head;
 	int			 horizon;	/* seconds */
 	int			 hold;		/* seconds, while busy */
@@ -66,6 +69,7 @@ replan_create(struct event_base *base, struct store *st, struct outbox *ob,
 	rp->ob = ob;
 	rp->fifo = json_array();
 	rp->queued = json_object();
+	rp->cursor = json_object();
 	if ((rp->ev = evtimer_new(base, replan_run, rp)) == NULL)
 		fatalx("replan: cannot make a timer");
 	return (rp);
@@ -86,6 +90,7 @@ replan_free(struct replan *rp)
 	event_free(rp->ev);
 	json_decref(rp->fifo);
 	json_decref(rp->queued);
+	json_decref(rp->cursor);
 	free(rp);
 }
 
@@ -137,8 +142,11 @@ replan_add(struct replan *rp, char kind, long long id)
 	if (id <= 0)
 		return;
 	snprintf(key, sizeof key, "%c%lld", kind, id);
-	if (json_object_get(rp->queued, key) != NULL)
+	if (json_object_get(rp->queued, key) != NULL) {
+		/* Part planned before this change: from the start again. */
+		json_object_del(rp->cursor, key);
 		return;
+	}
 	json_object_set_new(rp->queued, key, json_true());
 	json_array_append_new(rp->fifo, json_string(key));
 	replan_schedule(rp, 0);
@@ -221,7 +229,7 @@ replan_run(evutil_socket_t fd, short events, void *arg)
 	const char	*key, *why;
 	char		*cause, kind;
 	double		 until = mono_seconds() + REPLAN_SLICE;
-	long long	 id;
+	long long	 id, after, next;
 	int		 rc;
 
 	while (!rp->stopped && replan_depth(rp) > 0) {
@@ -229,9 +237,13 @@ replan_run(evutil_socket_t fd, short events, void *arg)
 		kind = key[0];
 		id = strtoll(key + 1, NULL, 10);
 		cause = NULL;
-		if (kind == 'o')
-			rc = plan_occurrence(rp->st, id, clock_now(), &cause);
-		else
+		next = 0;
+		if (kind == 'o') {
+			after = json_integer_value(json_object_get(rp->cursor,
+			    key));
+			rc = plan_occurrence_slice(rp->st, id, clock_now(),
+			    after, REPLAN_MEMBERS, &next, &cause);
+		} else
 			rc = replan_expand(rp, kind, id, &cause);
 		if (rc != 0 && store_failing(rp->st, &why) != 0) {
 			/* Busy or failing: first in line, after a wait. */
@@ -247,9 +259,18 @@ replan_run(evutil_socket_t fd, short events, void *arg)
 			log_warnx("planning after a change: %s", cause ?
 			    cause : "the database refused");
 		}
+		free(cause);
+		if (rc == 0 && next != 0) {
+			/* More members: the next slice, first in line. */
+			json_object_set_new(rp->cursor, key,
+			    json_integer(next));
+			if (mono_seconds() >= until)
+				break;
+			continue;
+		}
 		if (kind == 'o' && rc == 0)
 			rp->planned++;
-		free(cause);
+		json_object_del(rp->cursor, key);
 		json_object_del(rp->queued, key);
 		rp->head++;
 		if (mono_seconds() >= until)
