@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <jansson.h>
@@ -47,6 +49,7 @@ static double		 drain_deadline;
 static int		 stopping;
 static int		 lock_fd = -1;
 static int		 cmdline_verbose;
+static int		 test_clock;	/* --test-clock: tests move the time */
 
 /* -v logs debug messages whatever log_level says. */
 static int
@@ -60,7 +63,7 @@ verbosity(const struct config *conf)
 static void __attribute__((__noreturn__))
 usage(void)
 {
-	fprintf(stderr, "usage: convened [-dnVv] [-f file]\n");
+	fprintf(stderr, "usage: convened [-dnVv] [-f file] [--test-clock]\n");
 	exit(1);
 }
 
@@ -337,6 +340,64 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 	evtimer_add(ev_plan, &tv);
 }
 
+/*
+ * POST /test/clock, for tests only: {"advance": seconds} moves the clock
+ * on, {"set": epoch} stops it at a time, and either way what has come
+ * due runs at once, as it would have had that time passed: the outbox
+ * looks for due rows again and the horizon is planned again.  An empty
+ * object only says the time.  Refused unless convened was started with
+ * --test-clock, and, like every control route, over TCP.
+ */
+static void
+on_test_clock(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
+{
+	struct convened	*cv = arg;
+	struct evbuffer	*b = evhttp_request_get_input_buffer(req);
+	struct timeval	 zero = { 0, 0 };
+	json_error_t	 err;
+	json_t		*o, *adv, *set;
+	size_t		 len = evbuffer_get_length(b);
+
+	if (!test_clock) {
+		http_error(req, route, 403, "the clock is moved only by "
+		    "tests: start convened with --test-clock");
+		return;
+	}
+	o = len == 0 ? json_object() : json_loadb((const char *)
+	    evbuffer_pullup(b, -1), len, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		http_error(req, route, 400, "the body must be a JSON object");
+		return;
+	}
+	adv = json_object_get(o, "advance");
+	set = json_object_get(o, "set");
+	if ((adv != NULL && (!json_is_integer(adv) ||
+	    json_integer_value(adv) < 0)) || (set != NULL &&
+	    (!json_is_integer(set) || json_integer_value(set) <= 0)) ||
+	    (adv != NULL && set != NULL)) {
+		json_decref(o);
+		http_error(req, route, 422, "give \"advance\" (seconds, 0 "
+		    "or more) or \"set\" (seconds since the epoch)");
+		return;
+	}
+	if (set != NULL)
+		clock_set_fake((time_t)json_integer_value(set));
+	else if (adv != NULL)
+		clock_advance((time_t)json_integer_value(adv));
+	if (adv != NULL || set != NULL) {
+		log_info("test clock: now %lld", (long long)clock_now());
+		outbox_kick(cv->outbox);
+		/* Every series into the planning queue, at the new time. */
+		if (!stopping)
+			evtimer_add(ev_plan, &zero);
+	}
+	json_decref(o);
+	http_json(req, route, 200, json_pack("{s:I}", "now",
+	    (json_int_t)clock_now()));
+}
+
 /* Ping the watchdog from the loop itself: a stuck loop stops the pings. */
 static void
 on_watchdog(evutil_socket_t fd, short events, void *arg)
@@ -406,8 +467,13 @@ main(int argc, char **argv)
 	size_t		 nfds;
 	uint64_t	 wd;
 	enum log_target	 target;
+	static const struct option longopts[] = {
+		{ "test-clock", no_argument, &test_clock, 1 },
+		{ NULL, 0, NULL, 0 }
+	};
 
-	while ((ch = getopt(argc, argv, "df:nvV")) != -1) {
+	while ((ch = getopt_long(argc, argv, "df:nvV", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = 1;
@@ -424,6 +490,8 @@ main(int argc, char **argv)
 		case 'V':
 			printf("convened %s\n", PACKAGE_VERSION);
 			return (0);
+		case 0:
+			break;
 		default:
 			usage();
 		}
@@ -539,6 +607,9 @@ main(int argc, char **argv)
 	page_routes(state.http);
 	feed_routes(state.http, &state);
 	chan_sms_routes(state.http);
+	http_route_add(state.http, "/test/clock", "test_clock",
+	    HTTP_GET | EVHTTP_REQ_POST, HTTP_ROUTE_CONTROL, on_test_clock,
+	    &state);
 	nfds = systemd_listen_fds(&fds);
 	if (http_listen(state.http, conf, fds, nfds, &cause) != 0)
 		fatalx("%s", cause);
@@ -581,6 +652,9 @@ main(int argc, char **argv)
 	    conf->path ? conf->path : "embedded default configuration");
 	daemonize_done(ready_fd);
 	store_serving(state.store);
+	if (test_clock)
+		log_warnx("--test-clock: the clock may be moved over the "
+		    "control socket; for tests only");
 	/* What is due goes first; the horizon is planned a moment later. */
 	outbox_kick(state.outbox);
 	{

@@ -133,8 +133,14 @@ healthy() {
 }
 
 # start_daemon [args]: convened -d on this test's configuration.
+# TEST_CLOCK says whether the clock is the test's (--test-clock).
+TEST_CLOCK=
 start_daemon() {
 	[ -f "$T/convened.conf" ] || write_conf
+	TEST_CLOCK=
+	for a in "$@"; do
+		[ "$a" != --test-clock ] || TEST_CLOCK=1
+	done
 	${WRAPPER:-} "$CONVENED" -d -f "$T/convened.conf" "$@" \
 	    2>>"$T/daemon.log" &
 	DAEMON_PID=$!
@@ -148,6 +154,33 @@ stop_daemon() {
 	wait "$DAEMON_PID" || st=$?
 	DAEMON_PID=
 	[ "$st" -eq 0 ] || fail "convened exited $st after SIGTERM"
+}
+
+# test_clock [JSON]: POST JSON (or nothing) to /test/clock over the
+# control socket of a daemon started with --test-clock; prints the time
+# by the daemon's clock.
+test_clock() {
+	tc_code=$(curl -sS -m 10 --unix-socket "$T/state/convened.sock" \
+	    -o "$T/clock" -w '%{http_code}' -X POST \
+	    -H 'Content-Type: application/json' -d "${1:-}" \
+	    http://localhost/test/clock) || tc_code=000
+	[ "$tc_code" = 200 ] ||
+	    fail "POST /test/clock gave $tc_code: $(cat "$T/clock" 2>/dev/null)"
+	"$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["now"])' "$T/clock"
+}
+
+# advance SECONDS: move the daemon's clock on (it stands still
+# otherwise); what has come due runs at once.  set_clock EPOCH sets it;
+# daemon_now prints it.
+advance() {
+	test_clock "{\"advance\": $1}" >/dev/null
+}
+set_clock() {
+	test_clock "{\"set\": $1}" >/dev/null
+}
+daemon_now() {
+	test_clock
 }
 
 # http METHOD PATH [curl args]: prints the status code; body in $T/body.

@@ -43,12 +43,14 @@ msg() {
 }
 
 # outbox_busy: how many rows are due or in flight; 0 when every row is
-# settled or waits for a later time.  With wait_progress, to wait for the
-# dispatcher to finish what is due however slow the machine is.
+# settled or waits for a later time (by the daemon's clock).  With
+# wait_progress, to wait for the dispatcher to finish what is due however
+# slow the machine is.
 outbox_busy() {
+	ob_now="CAST(strftime('%s', 'now') AS INTEGER)"
+	[ -z "$TEST_CLOCK" ] || ob_now=$(daemon_now)
 	sqlite3 "$T/state/convene.db" "SELECT count(*) FROM outbox WHERE
-	    state = 'sending' OR (state = 'pending' AND
-	    next_at <= CAST(strftime('%s', 'now') AS INTEGER))"
+	    state = 'sending' OR (state = 'pending' AND next_at <= $ob_now)"
 }
 
 # sleep_until EPOCH
