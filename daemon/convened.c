@@ -40,6 +40,7 @@
 
 #define PLAN_INTERVAL	3600	/* the horizon rolls forward hourly */
 #define PLAN_RETRY	5	/* seconds, when the series were not listed */
+#define OPT_TEST_CLOCK	256	/* --test-clock, which has no letter */
 
 struct convened	*convened;
 
@@ -63,7 +64,8 @@ verbosity(const struct config *conf)
 static void __attribute__((__noreturn__))
 usage(void)
 {
-	fprintf(stderr, "usage: convened [-dnVv] [-f file] [--test-clock]\n");
+	fprintf(stderr, "usage: convened [-dnVv] [-f file] "
+	    "[--test-clock[=epoch]]\n");
 	exit(1);
 }
 
@@ -467,8 +469,10 @@ main(int argc, char **argv)
 	size_t		 nfds;
 	uint64_t	 wd;
 	enum log_target	 target;
+	long long	 at;
+	char		*ep;
 	static const struct option longopts[] = {
-		{ "test-clock", no_argument, &test_clock, 1 },
+		{ "test-clock", optional_argument, NULL, OPT_TEST_CLOCK },
 		{ NULL, 0, NULL, 0 }
 	};
 
@@ -490,7 +494,19 @@ main(int argc, char **argv)
 		case 'V':
 			printf("convened %s\n", PACKAGE_VERSION);
 			return (0);
-		case 0:
+		case OPT_TEST_CLOCK:
+			test_clock = 1;
+			if (optarg == NULL)
+				break;
+			errno = 0;
+			at = strtoll(optarg, &ep, 10);
+			if (errno != 0 || ep == optarg || *ep != '\0' ||
+			    at <= 0) {
+				fprintf(stderr, "convened: --test-clock=%s: "
+				    "not seconds since the epoch\n", optarg);
+				usage();
+			}
+			clock_set_fake((time_t)at);
 			break;
 		default:
 			usage();

@@ -139,7 +139,9 @@ start_daemon() {
 	[ -f "$T/convened.conf" ] || write_conf
 	TEST_CLOCK=
 	for a in "$@"; do
-		[ "$a" != --test-clock ] || TEST_CLOCK=1
+		case $a in
+		--test-clock | --test-clock=*) TEST_CLOCK=1 ;;
+		esac
 	done
 	${WRAPPER:-} "$CONVENED" -d -f "$T/convened.conf" "$@" \
 	    2>>"$T/daemon.log" &

@@ -2,7 +2,8 @@
 # was started with --test-clock, and only over the control socket; once
 # moved, what has come due runs at once: a reminder due in an hour is
 # sent, and meetings that came inside the planning horizon are planned,
-# with no waiting for the outbox's or the planner's timer.
+# with no waiting for the outbox's or the planner's timer.  With
+# --test-clock=EPOCH the clock stands at EPOCH from the start.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -106,6 +107,17 @@ api 200 GET /outbox
     m["state"] == "pending"')" != "" ] ||
     fail "no reminder for the next day's meeting: $(cat "$T/body")"
 ok "advanced nearly a day, the next meeting was planned at once"
+
+# Started at a time of the test's: the reminder's meeting has begun by
+# then, so it is missed as the daemon starts, with nothing asked.
+r2=$(ids 'm["due_at"] == '"$((start + 86400 - 3600))")
+stop_daemon
+t1=$((start + 2 * 86400))
+start_daemon --test-clock="$t1"
+[ "$(daemon_now)" = "$t1" ] || fail "started at $(cat "$T/clock"), not $t1"
+wait_progress "out_row $ann $r2 state" missed ||
+    fail "not missed at the start: $(cat "$T/body")"
+ok "started with --test-clock=$t1, the clock stands there from the start"
 
 healthy || fail "convened stopped answering /healthz"
 stop_daemon
