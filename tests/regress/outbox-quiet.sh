@@ -9,9 +9,10 @@ hhmm() {
 	TZ=Europe/London date -d "@$1" +%H:%M
 }
 
-start_daemon
+# The daemon's clock is the test's: it stands still until moved.
+start_daemon --test-clock="$(date +%s)"
 
-t0=$(date +%s)
+t0=$(daemon_now)
 # Cara's quiet hours end in ten minutes; her meeting is three hours away.
 q1="$(hhmm $((t0 - 60)))-$(hhmm $((t0 + 600)))"
 end1=$(((t0 + 600) / 60 * 60))
@@ -31,7 +32,7 @@ dev=$(jv 'd["id"]')
 api 201 POST /groups/early/members "{\"person\": $cara}"
 api 201 POST /groups/late/members "{\"person\": $dev}"
 
-t1=$(date +%s)
+t1=$(daemon_now)
 start1=$((t1 + 10800))
 due1=$((start1 - 10790))
 start2=$((t1 + 30))
@@ -57,7 +58,7 @@ set -- $r1 $r2
     fail "not by SMS: $(cat "$T/body")"
 ok "reminders by SMS due in 10 s, quiet hours $q1 and $q2"
 
-sleep_until $((due1 > due2 ? due1 : due2))
+set_clock $((due1 > due2 ? due1 : due2))
 wait_progress outbox_busy 0 || fail "the outbox did not settle"
 api 200 GET /outbox
 
@@ -100,6 +101,16 @@ grep -q '^To: +447700900125$' "$sms" || fail "Dev's SMS: $(cat "$sms")"
 grep -q '^Reminder: Access audit,' "$sms" || fail "Dev's SMS: $(cat "$sms")"
 [ "$(spool_count '*')" = 1 ] || fail "other files: $(ls -R "$T/state/spool")"
 ok "quiet hours past the meeting's start: the SMS went when due"
+
+# The minute Cara's quiet hours end, her SMS goes.
+set_clock "$end1"
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
+api 200 GET /outbox
+[ "$(msg "$r1" state) $(msg "$r1" sent_at)" = "sent $end1" ] ||
+    fail "Cara's reminder at the end of quiet hours: $(cat "$T/body")"
+[ -f "$T/state/spool/sms/$r1.1.sms" ] ||
+    fail "Cara's SMS is not in the spool: $(ls -R "$T/state/spool")"
+ok "at the end of quiet hours ($(hhmm "$end1")) the SMS went"
 
 healthy || fail "convened stopped answering /healthz"
 stop_daemon
