@@ -344,11 +344,12 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 
 /*
  * POST /test/clock, for tests only: {"advance": seconds} moves the clock
- * on, {"set": epoch} stops it at a time, and either way what has come
- * due runs at once, as it would have had that time passed: the outbox
- * looks for due rows again and the horizon is planned again.  An empty
- * object only says the time.  Refused unless convened was started with
- * --test-clock, and, like every control route, over TCP.
+ * on (a running clock goes on running from there, a stopped one stays
+ * stopped), {"set": epoch} stops it at a time, and either way what has
+ * come due runs at once, as it would have had that time passed: the
+ * outbox looks for due rows again and the horizon is planned again.  An
+ * empty object only says the time.  Refused unless convened was started
+ * with --test-clock, and, like every control route, over TCP.
  */
 static void
 on_test_clock(struct evhttp_request *req, const char *route,
@@ -387,7 +388,7 @@ on_test_clock(struct evhttp_request *req, const char *route,
 	if (set != NULL)
 		clock_set_fake((time_t)json_integer_value(set));
 	else if (adv != NULL)
-		clock_advance((time_t)json_integer_value(adv));
+		clock_skip((time_t)json_integer_value(adv));
 	if (adv != NULL || set != NULL) {
 		log_info("test clock: now %lld", (long long)clock_now());
 		outbox_kick(cv->outbox);

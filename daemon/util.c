@@ -186,6 +186,7 @@ mono_seconds(void)
  * pthread_cond_timedwait measures by CLOCK_REALTIME itself.
  */
 static time_t	clock_fake;	/* 0: the real clock */
+static time_t	clock_ahead;	/* seconds the running clock is put on */
 
 time_t
 clock_now(void)
@@ -194,7 +195,7 @@ clock_now(void)
 
 	if ((t = __atomic_load_n(&clock_fake, __ATOMIC_RELAXED)) != 0)
 		return (t);
-	return (time(NULL));
+	return (time(NULL) + __atomic_load_n(&clock_ahead, __ATOMIC_RELAXED));
 }
 
 double
@@ -206,7 +207,8 @@ wall_seconds(void)
 	if ((t = __atomic_load_n(&clock_fake, __ATOMIC_RELAXED)) != 0)
 		return ((double)t);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9 +
+	    (double)__atomic_load_n(&clock_ahead, __ATOMIC_RELAXED));
 }
 
 /* For tests only: stop the clock at t; 0 goes back to the real one. */
@@ -221,6 +223,19 @@ void
 clock_advance(time_t seconds)
 {
 	clock_set_fake(clock_now() + seconds);
+}
+
+/*
+ * For tests only: move the clock on, leaving it as it was, stopped or
+ * running; a running clock goes on from the later time.
+ */
+void
+clock_skip(time_t seconds)
+{
+	if (__atomic_load_n(&clock_fake, __ATOMIC_RELAXED) != 0)
+		clock_advance(seconds);
+	else
+		__atomic_add_fetch(&clock_ahead, seconds, __ATOMIC_RELAXED);
 }
 
 /* Resident set size from /proc, for /metrics; -1 where there is none. */

@@ -52,6 +52,7 @@ double		 wall_seconds(void);
 time_t		 clock_now(void);
 void		 clock_set_fake(time_t);
 void		 clock_advance(time_t);
+void		 clock_skip(time_t);
 long		 rss_kib(void);
 const char	*html_entity(int);
 int		 unix_sockaddr(const char *, struct sockaddr_un *, int *,

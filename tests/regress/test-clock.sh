@@ -55,7 +55,20 @@ skew=$(( $(date_header) - $(date +%s) ))
     fail "a refused request moved the clock: $skew s off"
 ok "over TCP 401; a bad body 422 or 400, and the clock is not moved"
 
-# Stopped on the hour, away from midnight in London.
+# Moved on an hour, the clock runs on from there.
+advance 3600
+n0=$(daemon_now)
+skew=$((n0 - $(date +%s) - 3600))
+[ "$skew" -ge -5 ] && [ "$skew" -le 5 ] ||
+    fail "moved on an hour, the clock is $skew s off that"
+moved() {
+	[ "$(daemon_now)" -gt "$n0" ]
+}
+wait_for moved || fail "the clock stopped at $n0"
+ok "advanced an hour, the clock runs on from there"
+
+# Stopped on the hour, away from midnight in London; moved on, it
+# stays stopped.
 t0=$(( ($(date +%s) / 86400 + 2) * 86400 + 10 * 3600 ))
 set_clock "$t0"
 [ "$(daemon_now)" = "$t0" ] ||
