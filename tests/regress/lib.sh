@@ -172,9 +172,9 @@ test_clock() {
 print(json.load(open(sys.argv[1]))["now"])' "$T/clock"
 }
 
-# advance SECONDS: move the daemon's clock on (it stands still
-# otherwise); what has come due runs at once.  set_clock EPOCH sets it;
-# daemon_now prints it.
+# advance SECONDS: move the daemon's clock on (a running clock runs on
+# from there); what has come due runs at once.  set_clock EPOCH stops
+# the clock there; daemon_now prints it.
 advance() {
 	test_clock "{\"advance\": $1}" >/dev/null
 }
@@ -183,6 +183,15 @@ set_clock() {
 }
 daemon_now() {
 	test_clock
+}
+
+# advance_to EPOCH: move the daemon's clock on to EPOCH, if it is not
+# there yet (in place of sleeping until then).
+advance_to() {
+	at_now=$(daemon_now)
+	if [ "$1" -gt "$at_now" ]; then
+		advance $(($1 - at_now))
+	fi
 }
 
 # http METHOD PATH [curl args]: prints the status code; body in $T/body.

@@ -54,7 +54,8 @@ grep -q "credentials_file is needed for Kannel's sendsms-user" \
 ok "no credentials for Kannel: $(tail -n 1 "$T/start.err")"
 
 sms_conf ""
-start_daemon
+# The test moves the clock on to due times; retries run in real time.
+start_daemon --test-clock
 
 # prov EXPR: a Python expression over the provider's requests, r.
 prov() {
@@ -83,7 +84,7 @@ done
 api 201 POST /groups '{"slug": "ild", "name": "Independent Living Group",
     "lead_times": "PT10S"}'
 api 201 POST /groups/ild/members "{\"person\": $cat}"
-start=$(($(date +%s) + 20))
+start=$(($(daemon_now) + 20))
 local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
 api 201 POST /series "{\"group\": \"ild\", \"title\": \"Planning\",
     \"start\": \"$local\", \"duration_minutes\": 60}"
@@ -128,7 +129,7 @@ case $cb in "$BASE/sms/dlr?id=$aid&a=1&e="*"&s="*) ;;
 ok "form post with basic auth, accepted as $sid"
 
 # 400, with email to fall back on: failed, and the email goes.
-sleep_until $((start - 10))
+advance_to $((start - 10))
 wait_for state_is "$cat" email sent || fail "Cat's email: $(cat "$T/body")"
 cid=$(row "$cat" sms)
 [ "$(msg "$cid" state)" = failed ] || fail "Cat's SMS: $(cat "$T/body")"
@@ -210,12 +211,12 @@ expect_code 403 POST "$(echo "$path" | sed 's/&a=1&/\&a=2\&/')" \
 sig=${path##*&s=}
 bad=$(echo "$sig" | tr 'A-Za-z' 'B-ZAb-za')
 expect_code 403 POST "${path%&s=*}&s=$bad" -d "MessageStatus=failed"
-past=$(($(date +%s) - 10))
+past=$(($(daemon_now) - 10))
 expect_code 403 POST "/sms/dlr?id=$eid&a=2&e=$past&s=$(sign "$eid.2" "$past")" \
     -d "MessageStatus=failed"
 api 200 GET /outbox
 [ "$(msg "$eid" delivery)" = "" ] || fail "Eve's row changed: $(cat "$T/body")"
-later=$(($(date +%s) + 600))
+later=$(($(daemon_now) + 600))
 expect_code 200 GET "/sms/dlr?id=$eid&a=2&e=$later&s=$(sign "$eid.2" "$later")&status=DELIVRD"
 api 200 GET /outbox
 [ "$(msg "$eid" delivery)" = delivered ] || fail "Eve: $(cat "$T/body")"
@@ -233,9 +234,10 @@ api 200 GET /outbox
 [ "$(msg "$gid" delivery)" = delivered ] || fail "Gus: $(cat "$T/body")"
 # Counted once the row is settled: a retry may have gone (and been
 # refused) before the report came.  Longer than retry_max, twice over,
-# nothing more may go.
+# nothing more may go: the clock moved on past it, the outbox settled.
 n=$(wc -l < "$T/provider.jsonl")
-sleep 5
+advance 5
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
 [ "$(wc -l < "$T/provider.jsonl")" = "$n" ] || fail "the text went again"
 api 200 GET /outbox
 [ "$(msg "$gid" state)" = sent ] || fail "Gus's row after: $(cat "$T/body")"
