@@ -8,7 +8,9 @@ N=${CRASH_PEOPLE:-10000}
 KILLS=${CRASH_KILLS:-50}
 write_conf "max_body_size = 4194304"
 printf '[outbox]\nbatch = 64\n' >> "$T/convened.conf"
-start_daemon
+# The daemon's clock is the test's: it stands still until moved.
+t0=$(date +%s)
+start_daemon --test-clock="$t0"
 api() {
 	curl -sS -m 120 --unix-socket "$T/state/convened.sock" "$@"
 }
@@ -28,8 +30,10 @@ api -X POST -H 'Content-Type: text/csv' --data-binary @"$T/people.csv" \
     "http://localhost/api/v1/import/people?group=crash" > "$T/import.json"
 grep -q "\"imported\": $N" "$T/import.json" ||
     fail "import: $(head -c 500 "$T/import.json")"
-# The meeting 10 min 8 s ahead: every reminder falls due in 8 seconds.
-start=$(TZ=Europe/London date -d '+608 seconds' +%Y-%m-%dT%H:%M:%S)
+# The meeting 10 min 8 s ahead: every reminder falls due in 8 seconds,
+# when the clock is moved on there.
+due=$((t0 + 8))
+start=$(TZ=Europe/London date -d "@$((due + 600))" +%Y-%m-%dT%H:%M:%S)
 api -X POST http://localhost/api/v1/series -d "{\"group\":\"crash\",
     \"title\":\"Crash test\",\"start\":\"$start\"}" > "$T/series.json"
 grep -q '"id"' "$T/series.json" || fail "series: $(cat "$T/series.json")"
@@ -38,6 +42,7 @@ planned=$(sqlite3 "$T/state/convene.db" \
     "SELECT count(*) FROM outbox WHERE kind = 'reminder'")
 [ "$planned" = "$N" ] || fail "$planned reminders planned, wanted $N"
 ok "$N reminders planned"
+set_clock "$due"
 
 pending() {
 	sqlite3 "$T/state/convene.db" \
@@ -55,7 +60,8 @@ while [ "$kills" -lt "$KILLS" ] && [ "$(pending)" != 0 ]; do
 	kill -KILL "$DAEMON_PID" 2>/dev/null || true
 	wait "$DAEMON_PID" 2>/dev/null || true
 	kills=$((kills + 1))
-	"$CONVENED" -d -f "$T/convened.conf" 2>>"$T/daemon.log" &
+	"$CONVENED" -d -f "$T/convened.conf" --test-clock="$due" \
+	    2>>"$T/daemon.log" &
 	DAEMON_PID=$!
 	r=$(od -An -N1 -tu1 /dev/urandom | tr -d ' ')
 	sleep "0.0$((10 + r % 50))"
