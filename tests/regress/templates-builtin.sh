@@ -6,7 +6,7 @@
 
 write_conf
 sed -i "s|^templates = .*|templates = $T/none|" "$T/convened.conf"
-start_daemon
+start_daemon --test-clock
 grep -q "^convened: warning: $T/none does not exist: using the English \
 templates built into convened$" "$T/daemon.log" ||
     fail "no warning of the built-in templates: $(cat "$T/daemon.log")"
@@ -19,13 +19,15 @@ api 201 POST /groups '{"slug": "dp-steering",
     "name": "Direct Payments Steering Group", "lead_times": "PT10S"}'
 api 201 POST /people '{"name": "Ann Smith", "email": "ann@example.org"}'
 api 201 POST /groups/dp-steering/members "{\"person\": $(jv 'd["id"]')}"
-start=$(($(date +%s) + 13))
+start=$(($(daemon_now) + 13))
 local=$(TZ=Europe/London date -d "@$start" +%Y-%m-%dT%H:%M:%S)
 api 201 POST /series "{\"group\": \"dp-steering\",
     \"title\": \"Direct Payments Steering Group\",
     \"start\": \"$local\", \"duration_minutes\": 90}"
 
-# The reminder is due 10 s before the meeting: wait up to 20 s for it.
+# The reminder is due 10 s before the meeting: the clock is moved on
+# there, and it has up to 20 s to reach the spool.
+advance 3
 sent() {
 	ls "$T/state/spool/mail" 2>/dev/null | grep -q '\.eml$'
 }
