@@ -6,7 +6,8 @@
  * receives the sockets, then says READY=1.  SIGHUP swaps in a new
  * configuration only when all of it is valid; SIGTERM stops accepting,
  * lets work in flight finish within shutdown_timeout and closes the
- * database cleanly.
+ * database cleanly.  Started with --test-clock, it lets a test move its
+ * clock over the control socket (POST /test/clock).
  */
 #include "config.h"
 
