@@ -42,6 +42,7 @@
 #define OUTBOX_HOLD_MAX	60	/* ... doubling up to this */
 
 struct outbox_job {
+	struct outbox		*ob;		/* whose job it is */
 	long long		 id;
 	enum chan_result	 result;
 	char			*provider_id;
@@ -193,7 +194,7 @@ outbox_done(void *arg, enum chan_result r, const char *provider,
     const char *reason)
 {
 	struct outbox_job	*job = arg;
-	struct outbox		*ob = convened->outbox;
+	struct outbox		*ob = job->ob;
 
 	job->result = r;
 	job->provider_id = provider ? xstrdup(provider) : NULL;
@@ -452,6 +453,7 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			metrics_observe(METRICS_LATENESS, wall_seconds() -
 			    (double)jint(row, "due_at"));
 		job = xcalloc(1, sizeof *job);
+		job->ob = ob;
 		job->id = jint(row, "id");
 		job->row = json_incref(row);
 		ob->inflight++;
