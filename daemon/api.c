@@ -39,6 +39,7 @@
 #define API_RETRY_AFTER	"1"	/* seconds, when the database is busy */
 
 struct api_req {
+	struct convene_ctx	*ctx;		/* the route's arg */
 	struct evhttp_request	*req;
 	enum evhttp_cmd_type	 method;
 	char			*parts[6];	/* path segments */
@@ -49,12 +50,6 @@ struct api_req {
 	json_t			*person;	/* people/ID/... */
 	long long		 id;		/* the person's */
 };
-
-static struct store *
-api_store(void)
-{
-	return (convened->store);
-}
 
 static void
 api_reply(struct api_req *a, int code, json_t *obj)
@@ -189,7 +184,7 @@ static void
 api_audit(struct api_req *a, const char *action, const char *object,
     const char *detail)
 {
-	store_audit(api_store(), a->actor, action, object, detail);
+	store_audit(a->ctx->store, a->actor, action, object, detail);
 }
 
 /*
@@ -198,18 +193,18 @@ api_audit(struct api_req *a, const char *action, const char *object,
  * line whatever happens to the queue.
  */
 static void
-api_replan(long long group, long long person)
+api_replan(struct api_req *a, long long group, long long person)
 {
 	if (group != 0)
-		replan_group(convened->replan, group);
+		replan_group(a->ctx->replan, group);
 	else
-		replan_person(convened->replan, person);
+		replan_person(a->ctx->replan, person);
 }
 
 static void
-api_kick(void)
+api_kick(struct api_req *a)
 {
-	outbox_kick(convened->outbox);
+	outbox_kick(a->ctx->outbox);
 }
 
 /* Text a person typed: no control characters, a sensible length. */
@@ -258,13 +253,13 @@ api_bool(struct api_req *a, json_t *o, const char *key, int *on)
  * in the reply.  A failure is logged; what was asked for still stands.
  */
 static void
-api_invite(json_t *reply, long long group, long long person,
-    long long series)
+api_invite(struct api_req *a, json_t *reply, long long group,
+    long long person, long long series)
 {
 	char	*cause = NULL;
 	int	 n, waiting = 0;
 
-	if ((n = store_plan_invite(api_store(), group, person, series,
+	if ((n = store_plan_invite(a->ctx->store, group, person, series,
 	    clock_now(), &waiting, &cause)) < 0) {
 		log_warnx("planning invitations: %s", cause ? cause :
 		    "the database refused");
@@ -325,14 +320,14 @@ api_group_patch(struct api_req *a)
 		api_fail(a, 422, "feed_public: this field is needed");
 		goto out;
 	}
-	if (store_feed_public(api_store(), json_integer_value(
+	if (store_feed_public(a->ctx->store, json_integer_value(
 	    json_object_get(g, "id")), on, &cause) != 0) {
 		api_refuse(a, 503, cause, "database");
 		goto out;
 	}
 	api_audit(a, on ? "feed public" : "feed private", "group",
 	    a->parts[1]);
-	url = xprintf("%s/groups/%s.ics", convened->conf->base_url,
+	url = xprintf("%s/groups/%s.ics", a->ctx->conf->base_url,
 	    a->parts[1]);
 	api_reply(a, 200, json_pack("{s:s, s:b, s:s}", "slug", a->parts[1],
 	    "feed_public", on, "feed_url", url));
@@ -347,7 +342,7 @@ api_groups_list(struct api_req *a)
 	json_t	*row;
 	char	*cause = NULL;
 
-	if ((row = store_group_list(api_store(), &cause)) == NULL)
+	if ((row = store_group_list(a->ctx->store, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	api_reply(a, 200, json_pack("{s:o}", "groups", row));
 }
@@ -402,11 +397,11 @@ api_groups_create(struct api_req *a)
 	g.payment_rate_pence = rate;
 	if (api_feed_public(a, body, &public) != 0)
 		goto out;
-	if ((row = store_group_create(api_store(), &g, &cause)) == NULL) {
+	if ((row = store_group_create(a->ctx->store, &g, &cause)) == NULL) {
 		api_refuse(a, 409, cause, "slug");
 		goto out;
 	}
-	if (public == 1 && store_feed_public(api_store(), json_integer_value(
+	if (public == 1 && store_feed_public(a->ctx->store, json_integer_value(
 	    json_object_get(row, "id")), 1, NULL) == 0)
 		json_object_set_new(row, "feed_public", json_true());
 	api_audit(a, "create", "group", g.slug);
@@ -423,7 +418,7 @@ api_group_delete(struct api_req *a)
 			    "id"));
 	char		*cause = NULL;
 
-	if (store_group_delete(api_store(), gid, &cause) != 0)
+	if (store_group_delete(a->ctx->store, gid, &cause) != 0)
 		return (api_refuse(a, 503, cause, "database"));
 	api_audit(a, "delete", "group", a->parts[1]);
 	api_reply(a, 200, json_pack("{s:s}", "deleted", a->parts[1]));
@@ -437,13 +432,14 @@ api_group_get(struct api_req *a)
 	json_t		*members, *series, *pub;
 	char		*cause = NULL;
 
-	if ((pub = store_feed_group(api_store(), a->parts[1], NULL)) != NULL) {
+	if ((pub = store_feed_group(a->ctx->store, a->parts[1],
+	    NULL)) != NULL) {
 		json_object_set_new(g, "feed_public", json_boolean(
 		    json_integer_value(json_object_get(pub, "feed_public"))));
 		json_decref(pub);
 	}
-	members = store_member_list(api_store(), gid, &cause);
-	series = store_series_list(api_store(), gid, &cause);
+	members = store_member_list(a->ctx->store, gid, &cause);
+	series = store_series_list(a->ctx->store, gid, &cause);
 	if (members == NULL || series == NULL) {
 		json_decref(members);
 		json_decref(series);
@@ -465,11 +461,11 @@ api_member_remove(struct api_req *a)
 	long long	 pid = api_id(a->parts[3]);
 	char		*cause = NULL;
 
-	if (store_member_remove(api_store(), gid, pid, &cause) != 0)
+	if (store_member_remove(a->ctx->store, gid, pid, &cause) != 0)
 		return (api_refuse(a, 404, cause, "not a member"));
 	api_audit(a, "remove", "membership", a->parts[3]);
-	api_replan(gid, 0);
-	api_kick();
+	api_replan(a, gid, 0);
+	api_kick(a);
 	api_reply(a, 200, json_pack("{s:I}", "removed", (json_int_t)pid));
 }
 
@@ -504,22 +500,22 @@ api_member_add(struct api_req *a)
 		    "coordinator, observer");
 		goto out;
 	}
-	if ((person = store_person_get(api_store(), pid, &cause)) == NULL) {
+	if ((person = store_person_get(a->ctx->store, pid, &cause)) == NULL) {
 		api_refuse(a, 404, cause, "person: no such person");
 		goto out;
 	}
 	json_decref(person);
-	if (store_member_set(api_store(), gid, pid, role, &cause) != 0) {
+	if (store_member_set(a->ctx->store, gid, pid, role, &cause) != 0) {
 		api_refuse(a, 409, cause, "membership");
 		goto out;
 	}
 	api_audit(a, "add", "membership", role);
-	api_replan(0, pid);
+	api_replan(a, 0, pid);
 	reply = json_pack("{s:I, s:s, s:i, s:i}", "person", (json_int_t)pid,
 	    "role", role, "invited", 0, "invitations_waiting", 0);
 	if (invite)
-		api_invite(reply, gid, pid, 0);
-	api_kick();
+		api_invite(a, reply, gid, pid, 0);
+	api_kick(a);
 	api_reply(a, 201, reply);
 out:
 	json_decref(body);
@@ -574,8 +570,8 @@ api_person_out(json_t *row)
  * -1 with *why set.
  */
 static int
-api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
-    char **leads, int update, char **why)
+api_person_check(struct api_req *a, json_t *o, struct person_in *p,
+    char phone[PHONE_E164_SIZE], char **leads, int update, char **why)
 {
 	static const char *const keys[] = { "name", "email", "phone",
 		"language", "style", "channels", "lead_times", "quiet_hours",
@@ -636,7 +632,7 @@ api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
 	if (p->phone != NULL && *p->phone == '\0')
 		p->phone = NULL;
 	if (p->phone != NULL) {
-		if (phone_normalise(p->phone, convened->conf->phone_country,
+		if (phone_normalise(p->phone, a->ctx->conf->phone_country,
 		    phone, PHONE_E164_SIZE, why) != 0) {
 			copy = xprintf("phone: %s", *why);
 			free(*why);
@@ -714,13 +710,14 @@ api_person_check(json_t *o, struct person_in *p, char phone[PHONE_E164_SIZE],
 
 /* After a change, every channel listed must have its address. */
 static int
-api_person_reachable(long long id, const struct person_in *p, char **cause)
+api_person_reachable(struct api_req *a, long long id,
+    const struct person_in *p, char **cause)
 {
 	json_t		*cur;
 	const char	*ch, *email, *phone;
 	int		 rc = 0;
 
-	if ((cur = store_person_get(api_store(), id, NULL)) == NULL)
+	if ((cur = store_person_get(a->ctx->store, id, NULL)) == NULL)
 		return (0);
 	ch = p->channels ? p->channels :
 	    json_string_value(json_object_get(cur, "channels"));
@@ -747,7 +744,7 @@ api_people_list(struct api_req *a)
 	json_t	*row, *p1;
 	size_t	 i;
 
-	if ((row = store_person_list(api_store(), &cause)) == NULL)
+	if ((row = store_person_list(a->ctx->store, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	json_array_foreach(row, i, p1)
 		api_person_out(p1);
@@ -766,11 +763,11 @@ api_people_create(struct api_req *a)
 		return;
 	json_object_del(body, "group");
 	json_object_del(body, "role");
-	if (api_person_check(body, &p, phone, &leads, 0, &cause) != 0) {
+	if (api_person_check(a, body, &p, phone, &leads, 0, &cause) != 0) {
 		api_refuse(a, 422, cause, "person");
 		goto out;
 	}
-	if ((row = store_person_create(api_store(), &p, &cause)) == NULL) {
+	if ((row = store_person_create(a->ctx->store, &p, &cause)) == NULL) {
 		api_refuse(a, 409, cause, "person");
 		goto out;
 	}
@@ -792,7 +789,8 @@ api_person_feed(struct api_req *a)
 	char		*url, *cause = NULL;
 	int		 rotate = a->method == EVHTTP_REQ_POST;
 
-	if ((url = feed_url(id, rotate, &cause)) == NULL)
+	if ((url = feed_url(a->ctx->store, a->ctx->conf->base_url, id, rotate,
+	    &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	if (rotate)
 		api_audit(a, "feed rotate", "person", a->parts[1]);
@@ -829,12 +827,12 @@ api_person_test(struct api_req *a)
 	in.kind = "test";
 	in.lead = "";
 	in.due_at = in.now = clock_now();
-	if (store_plan_insert(api_store(), &in, &cause) != 0) {
+	if (store_plan_insert(a->ctx->store, &in, &cause) != 0) {
 		json_decref(row);
 		return (api_refuse(a, 503, cause, "database"));
 	}
 	api_audit(a, "test", "person", in.channel);
-	api_kick();
+	api_kick(a);
 	json_decref(row);
 	api_reply(a, 202, json_pack("{s:s}", "queued", in.channel));
 }
@@ -846,7 +844,7 @@ api_person_link(struct api_req *a)
 	char	*link;
 	json_t	*row;
 
-	link = prefs_link(convened->conf->base_url, convened->signing_key,
+	link = prefs_link(a->ctx->conf->base_url, a->ctx->signing_key,
 	    a->id, clock_now(), PREFS_LINK_DAYS);
 	api_audit(a, "link", "person", a->parts[1]);
 	row = json_pack("{s:s, s:i}", "url", link, "days", PREFS_LINK_DAYS);
@@ -861,7 +859,8 @@ api_person_get(struct api_req *a)
 	char	*url;
 
 	a->person = NULL;
-	if ((url = feed_url(a->id, 0, NULL)) != NULL)
+	if ((url = feed_url(a->ctx->store, a->ctx->conf->base_url, a->id, 0,
+	    NULL)) != NULL)
 		json_object_set_new(row, "feed_url", json_string(url));
 	free(url);
 	api_reply(a, 200, api_person_out(row));
@@ -872,10 +871,10 @@ api_person_delete(struct api_req *a)
 {
 	char	*cause = NULL;
 
-	if (store_person_delete(api_store(), a->id, &cause) != 0)
+	if (store_person_delete(a->ctx->store, a->id, &cause) != 0)
 		return (api_refuse(a, 503, cause, "database"));
 	api_audit(a, "delete", "person", a->parts[1]);
-	api_kick();
+	api_kick(a);
 	api_reply(a, 200, json_pack("{s:I}", "deleted", (json_int_t)a->id));
 }
 
@@ -890,21 +889,22 @@ api_person_edit(struct api_req *a)
 
 	if ((body = api_body(a)) == NULL)
 		return;
-	if (api_person_check(body, &p, phone, &leads, 1, &cause) != 0) {
+	if (api_person_check(a, body, &p, phone, &leads, 1, &cause) != 0) {
 		api_refuse(a, 422, cause, "person");
 		goto out;
 	}
-	if (api_person_reachable(id, &p, &cause) != 0) {
+	if (api_person_reachable(a, id, &p, &cause) != 0) {
 		api_refuse(a, 422, cause, "channels");
 		goto out;
 	}
-	if ((row = store_person_update(api_store(), id, &p, &cause)) == NULL) {
+	if ((row = store_person_update(a->ctx->store, id, &p,
+	    &cause)) == NULL) {
 		api_refuse(a, 409, cause, "person");
 		goto out;
 	}
 	api_audit(a, "update", "person", a->parts[1]);
-	api_replan(0, id);
-	api_kick();
+	api_replan(a, 0, id);
+	api_kick(a);
 	api_reply(a, 200, api_person_out(row));
 out:
 	free(leads);
@@ -916,8 +916,8 @@ out:
  * is a mistake of its line: found before anything is written.
  */
 static void
-api_import_dup(json_t *seen, const struct person_in *p, int line,
-    char **cause)
+api_import_dup(struct api_req *a, json_t *seen, const struct person_in *p,
+    int line, char **cause)
 {
 	char		*key;
 	const char	*v[2];
@@ -936,7 +936,7 @@ api_import_dup(json_t *seen, const struct person_in *p, int line,
 			cause_set(cause, "%s: %s is also on line %lld",
 			    i == 0 ? "email" : "phone", v[i],
 			    (long long)json_integer_value(prev));
-		else if (store_person_find(api_store(), i == 0 ? v[i] : NULL,
+		else if (store_person_find(a->ctx->store, i == 0 ? v[i] : NULL,
 		    i == 1 ? v[i] : NULL) != 0)
 			cause_set(cause, "%s: someone has %s already",
 			    i == 0 ? "email" : "phone", v[i]);
@@ -984,7 +984,7 @@ api_import(struct api_req *a)
 	int			 line, rc, ok, began;
 
 	if (slug != NULL) {
-		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
+		if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL)
 			return (api_refuse(a, 404, cause, "group: no such "
 			    "group"));
 		gid = json_integer_value(json_object_get(g, "id"));
@@ -1046,9 +1046,9 @@ api_import(struct api_req *a)
 			json_object_del(copy, "_line");
 			json_object_del(copy, "role");
 			json_object_del(copy, "group");
-			if (api_person_check(copy, &p, phone, &leads, 0,
+			if (api_person_check(a, copy, &p, phone, &leads, 0,
 			    &cause) == 0)
-				api_import_dup(seen, &p, line, &cause);
+				api_import_dup(a, seen, &p, line, &cause);
 			if (cause == NULL && (role = json_string_value(
 			    json_object_get(o, "role"))) != NULL) {
 				const char *const *r;
@@ -1087,7 +1087,7 @@ api_import(struct api_req *a)
 		    "such as name,email,phone"));
 	if (json_array_size(errors) == 0) {
 		/* All good so far: write every line, or none. */
-		began = ok = store_begin(api_store()) == 0;
+		began = ok = store_begin(a->ctx->store) == 0;
 		json_array_foreach(rows, i, o) {
 			json_t *copy = json_deep_copy(o);
 
@@ -1096,11 +1096,11 @@ api_import(struct api_req *a)
 			json_object_del(copy, "_line");
 			json_object_del(copy, "role");
 			json_object_del(copy, "group");
-			api_person_check(copy, &p, phone, &leads, 0, &cause);
+			api_person_check(a, copy, &p, phone, &leads, 0, &cause);
 			free(cause);
 			cause = NULL;
 			/* p points into copy: create before letting it go. */
-			row = ok ? store_person_create(api_store(), &p,
+			row = ok ? store_person_create(a->ctx->store, &p,
 			    &cause) : NULL;
 			json_decref(copy);
 			free(leads);
@@ -1115,7 +1115,7 @@ api_import(struct api_req *a)
 				break;
 			}
 			role = json_string_value(json_object_get(o, "role"));
-			if (gid != 0 && store_member_set(api_store(), gid,
+			if (gid != 0 && store_member_set(a->ctx->store, gid,
 			    json_integer_value(json_object_get(row, "id")),
 			    role ? role : "member", &cause) != 0) {
 				json_array_append_new(errors, json_pack(
@@ -1128,9 +1128,9 @@ api_import(struct api_req *a)
 			json_decref(row);
 		}
 		if (ok)
-			store_audit(api_store(), a->actor, "import", "people",
+			store_audit(a->ctx->store, a->actor, "import", "people",
 			    slug);
-		if ((!began || store_end(api_store(), ok) != 0) &&
+		if ((!began || store_end(a->ctx->store, ok) != 0) &&
 		    json_array_size(errors) == 0)
 			json_array_append_new(errors, json_pack("{s:i, s:s}",
 			    "line", 0, "reason", "the database refused the "
@@ -1148,8 +1148,8 @@ api_import(struct api_req *a)
 		return;
 	}
 	if (gid != 0)
-		api_replan(gid, 0);
-	api_kick();
+		api_replan(a, gid, 0);
+	api_kick(a);
 	api_reply(a, 201, json_pack("{s:i, s:o}", "imported",
 	    (int)json_array_size(rows), "errors", errors));
 	json_decref(rows);
@@ -1163,7 +1163,7 @@ api_venues_list(struct api_req *a)
 	json_t	*row;
 	char	*cause = NULL;
 
-	if ((row = store_venue_list(api_store(), &cause)) == NULL)
+	if ((row = store_venue_list(a->ctx->store, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	api_reply(a, 200, json_pack("{s:o}", "venues", row));
 }
@@ -1199,7 +1199,7 @@ api_venues_create(struct api_req *a)
 	v.accessible_toilet = json_is_true(json_object_get(body,
 	    "accessible_toilet"));
 	v.quiet_room = json_is_true(json_object_get(body, "quiet_room"));
-	if ((row = store_venue_create(api_store(), &v, &cause)) == NULL) {
+	if ((row = store_venue_create(a->ctx->store, &v, &cause)) == NULL) {
 		api_refuse(a, 409, cause, "venue");
 		goto out;
 	}
@@ -1212,13 +1212,13 @@ out:
 /* Series and occurrences -------------------------------------------- */
 
 static int
-api_venue_exists(long long id)
+api_venue_exists(struct api_req *a, long long id)
 {
 	json_t	*venues, *v;
 	size_t	 i;
 	int	 found = 0;
 
-	if ((venues = store_venue_list(api_store(), NULL)) == NULL)
+	if ((venues = store_venue_list(a->ctx->store, NULL)) == NULL)
 		return (0);
 	json_array_foreach(venues, i, v) {
 		if (json_integer_value(json_object_get(v, "id")) == id)
@@ -1381,7 +1381,7 @@ api_series_create(struct api_req *a)
 	if (!api_text_ok(a, "title", in.title, 200) ||
 	    !api_text_ok(a, "agenda", in.agenda, 4000))
 		goto out;
-	if ((g = store_group_get(api_store(), slug, &cause)) == NULL) {
+	if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL) {
 		api_refuse(a, 404, cause, "group: no such group");
 		goto out;
 	}
@@ -1401,7 +1401,7 @@ api_series_create(struct api_req *a)
 		goto out;
 	}
 	if (venue != 0) {
-		if (!api_venue_exists(venue)) {
+		if (!api_venue_exists(a, venue)) {
 			api_fail(a, 422, "venue: no venue %lld", venue);
 			goto out;
 		}
@@ -1428,7 +1428,7 @@ api_series_create(struct api_req *a)
 	in.exdates = ex;
 	in.rdates = rd;
 	in.venue_id = venue;
-	if ((row = store_series_create(api_store(), &in, &cause)) == NULL) {
+	if ((row = store_series_create(a->ctx->store, &in, &cause)) == NULL) {
 		api_refuse(a, 409, cause, "series");
 		goto out;
 	}
@@ -1437,23 +1437,23 @@ api_series_create(struct api_req *a)
 	 * Its meetings now, for the invitations; their reminders queued.
 	 * When the database is busy the queue makes the meetings too.
 	 */
-	if (plan_series_expand(api_store(), json_integer_value(
+	if (plan_series_expand(a->ctx->store, json_integer_value(
 	    json_object_get(row, "id")), clock_now(),
-	    convened->conf->horizon_days * 86400, &occs, &cause) != 0) {
+	    a->ctx->conf->horizon_days * 86400, &occs, &cause) != 0) {
 		log_warnx("planning a new series: %s", cause);
 		free(cause);
-		replan_series(convened->replan, json_integer_value(
+		replan_series(a->ctx->replan, json_integer_value(
 		    json_object_get(row, "id")));
 	}
-	replan_occurrences(convened->replan, occs);
+	replan_occurrences(a->ctx->replan, occs);
 	json_decref(occs);
 	json_object_set_new(row, "invited", json_integer(0));
 	json_object_set_new(row, "invitations_waiting", json_integer(0));
 	json_object_set_new(row, "notes", api_wall_notes(&s));
 	if (invite)
-		api_invite(row, in.group_id, 0, json_integer_value(
+		api_invite(a, row, in.group_id, 0, json_integer_value(
 		    json_object_get(row, "id")));
-	api_kick();
+	api_kick(a);
 	api_reply(a, 201, row);
 out:
 	free(ex);
@@ -1480,7 +1480,7 @@ api_series_edit(struct api_req *a, long long id)
 	const char		*fromdate = NULL;
 	char			 rid[SCHED_LOCAL_LEN] = "", day[64];
 
-	if ((row = store_series_get(api_store(), id, &cause)) == NULL)
+	if ((row = store_series_get(a->ctx->store, id, &cause)) == NULL)
 		return (api_refuse(a, 404, cause, "no such series"));
 	if ((body = api_body(a)) == NULL)
 		goto out;
@@ -1523,14 +1523,14 @@ api_series_edit(struct api_req *a, long long id)
 	}
 	ch.exdates = ex;
 	ch.rdates = rd;
-	if (venue != 0 && !api_venue_exists(venue)) {
+	if (venue != 0 && !api_venue_exists(a, venue)) {
 		api_fail(a, 422, "venue: no venue %lld", venue);
 		goto out;
 	}
 	ch.venue_id = venue;
 	ch.duration = (int)minutes * 60;
-	g = store_group_get(api_store(), json_string_value(json_object_get(row,
-	    "group_slug")), NULL);
+	g = store_group_get(a->ctx->store, json_string_value(
+	    json_object_get(row, "group_slug")), NULL);
 	memset(&s, 0, sizeof s);
 	s.tzid = json_string_value(json_object_get(row, "time_zone"));
 	s.dtstart = ch.dtstart ? ch.dtstart :
@@ -1553,7 +1553,7 @@ api_series_edit(struct api_req *a, long long id)
 	}
 	/* From a meeting: an occurrence's id, or the date it falls on. */
 	if (from != 0) {
-		if ((o = store_occ_get(api_store(), from, NULL)) == NULL ||
+		if ((o = store_occ_get(a->ctx->store, from, NULL)) == NULL ||
 		    json_integer_value(json_object_get(o, "series_id")) !=
 		    id) {
 			json_decref(o);
@@ -1578,16 +1578,16 @@ api_series_edit(struct api_req *a, long long id)
 	}
 	/* The notices with the edit; the meetings' reminders queued. */
 	later = json_array();
-	if (plan_series_edit(api_store(), id, &ch, *rid ? rid : NULL,
-	    clock_now(), convened->conf->horizon_days * 86400, later,
+	if (plan_series_edit(a->ctx->store, id, &ch, *rid ? rid : NULL,
+	    clock_now(), a->ctx->conf->horizon_days * 86400, later,
 	    &cause) != 0) {
 		api_refuse(a, 422, cause, "the series could not be changed");
 		goto out;
 	}
-	replan_occurrences(convened->replan, later);
-	api_kick();
+	replan_occurrences(a->ctx->replan, later);
+	api_kick(a);
 	api_reply(a, 200, json_pack("{s:o?,s:o}", "series",
-	    store_series_list(api_store(), json_integer_value(
+	    store_series_list(a->ctx->store, json_integer_value(
 	    json_object_get(row, "group_id")), NULL), "notes",
 	    api_wall_notes(&s)));
 out:
@@ -1608,13 +1608,13 @@ api_series_list(struct api_req *a)
 	long long	 gid = 0;
 
 	if (slug != NULL) {
-		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
+		if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL)
 			return (api_refuse(a, 404, cause, "group: no such "
 			    "group"));
 		gid = json_integer_value(json_object_get(g, "id"));
 		json_decref(g);
 	}
-	if ((rows = store_series_list(api_store(), gid, &cause)) == NULL)
+	if ((rows = store_series_list(a->ctx->store, gid, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	api_reply(a, 200, json_pack("{s:o}", "series", rows));
 }
@@ -1626,13 +1626,13 @@ api_series_delete(struct api_req *a)
 	char		*cause = NULL;
 	long long	 id = api_id(a->parts[1]);
 
-	if ((rows = store_series_get(api_store(), id, &cause)) == NULL)
+	if ((rows = store_series_get(a->ctx->store, id, &cause)) == NULL)
 		return (api_refuse(a, 404, cause, "no such series"));
 	json_decref(rows);
-	if (store_series_delete(api_store(), id, &cause) != 0)
+	if (store_series_delete(a->ctx->store, id, &cause) != 0)
 		return (api_refuse(a, 503, cause, "database"));
 	api_audit(a, "delete", "series", a->parts[1]);
-	api_kick();
+	api_kick(a);
 	api_reply(a, 200, json_pack("{s:I}", "deleted", (json_int_t)id));
 }
 
@@ -1655,13 +1655,13 @@ api_occ_list(struct api_req *a)
 	    ((nd = api_id(days)) < 1 || nd > 3660))
 		return (api_fail(a, 400, "days: a number from 1 to 3660"));
 	if (slug != NULL) {
-		if ((g = store_group_get(api_store(), slug, &cause)) == NULL)
+		if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL)
 			return (api_refuse(a, 404, cause, "group: no such "
 			    "group"));
 		gid = json_integer_value(json_object_get(g, "id"));
 		json_decref(g);
 	}
-	if ((rows = store_occ_list(api_store(), gid, now, now + nd * 86400,
+	if ((rows = store_occ_list(a->ctx->store, gid, now, now + nd * 86400,
 	    &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	api_reply(a, 200, json_pack("{s:o}", "occurrences", rows));
@@ -1673,7 +1673,7 @@ api_occ_get(struct api_req *a)
 	json_t	*o;
 	char	*cause = NULL;
 
-	if ((o = store_occ_get(api_store(), api_id(a->parts[1]),
+	if ((o = store_occ_get(a->ctx->store, api_id(a->parts[1]),
 	    &cause)) == NULL)
 		return (api_refuse(a, 404, cause, "no such occurrence"));
 	api_reply(a, 200, o);
@@ -1698,11 +1698,11 @@ api_occ_change(struct api_req *a)
 		    api_int_field(a, body, "venue", &venue, 1,
 		    LLONG_MAX) != 0 || !api_text_ok(a, "reason", reason, 500))
 			goto out;
-		if (venue != 0 && !api_venue_exists(venue)) {
+		if (venue != 0 && !api_venue_exists(a, venue)) {
 			api_fail(a, 422, "venue: no venue %lld", venue);
 			goto out;
 		}
-		if ((moved = plan_move(api_store(), id, start, venue, reason,
+		if ((moved = plan_move(a->ctx->store, id, start, venue, reason,
 		    now, &cause)) < 0) {
 			api_refuse(a, 422, cause, "move");
 			goto out;
@@ -1711,7 +1711,7 @@ api_occ_change(struct api_req *a)
 		if (api_field(a, body, "reason", &reason, 0) != 0 ||
 		    !api_text_ok(a, "reason", reason, 500))
 			goto out;
-		if (plan_cancel(api_store(), id, reason, now, &cause) != 0) {
+		if (plan_cancel(a->ctx->store, id, reason, now, &cause) != 0) {
 			api_refuse(a, 422, cause, "cancel");
 			goto out;
 		}
@@ -1719,8 +1719,8 @@ api_occ_change(struct api_req *a)
 		api_fail(a, 404, "%s: not move or cancel", a->parts[2]);
 		goto out;
 	}
-	api_kick();
-	if ((o = store_occ_get(api_store(), id, &cause)) == NULL) {
+	api_kick(a);
+	if ((o = store_occ_get(a->ctx->store, id, &cause)) == NULL) {
 		api_refuse(a, 503, cause, "database");
 		goto out;
 	}
@@ -1768,9 +1768,9 @@ api_outbox(struct api_req *a)
 	if ((v = api_query(a, "limit")) != NULL &&
 	    ((limit = api_id(v)) < 1 || limit > 100000))
 		return (api_fail(a, 400, "limit: from 1 to 100000"));
-	rows = store_out_list(api_store(), state, person, occ, (int)limit,
+	rows = store_out_list(a->ctx->store, state, person, occ, (int)limit,
 	    &cause);
-	counts = store_out_counts(api_store(), person, occ, &cause);
+	counts = store_out_counts(a->ctx->store, person, occ, &cause);
 	if (rows == NULL || counts == NULL) {
 		json_decref(rows);
 		json_decref(counts);
@@ -1789,7 +1789,7 @@ api_token_revoke(struct api_req *a)
 
 	if ((name = evhttp_uridecode(a->parts[1], 0, NULL)) == NULL)
 		return (api_fail(a, 400, "the name is malformed"));
-	rc = store_token_revoke(api_store(), name, &cause);
+	rc = store_token_revoke(a->ctx->store, name, &cause);
 	if (rc == 0) {
 		api_audit(a, "revoke", "token", name);
 		api_reply(a, 200, json_pack("{s:s}", "revoked", name));
@@ -1805,7 +1805,7 @@ api_tokens_list(struct api_req *a)
 	json_t	*list;
 	char	*cause = NULL;
 
-	if ((list = store_token_list(api_store(), &cause)) == NULL)
+	if ((list = store_token_list(a->ctx->store, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	api_reply(a, 200, json_pack("{s:o}", "tokens", list));
 }
@@ -1827,7 +1827,7 @@ api_tokens_create(struct api_req *a)
 	sodium_bin2hex(tok, sizeof tok, raw, sizeof raw);
 	crypto_generichash(hash, sizeof hash, (unsigned char *)tok,
 	    strlen(tok), NULL, 0);
-	if (store_token_insert(api_store(), name, hash, sizeof hash,
+	if (store_token_insert(a->ctx->store, name, hash, sizeof hash,
 	    &cause) != 0) {
 		api_refuse(a, 409, cause, "name");
 		goto out;
@@ -1860,7 +1860,7 @@ api_auth(struct api_req *a)
 		return (0);
 	crypto_generichash(hash, sizeof hash, (const unsigned char *)h,
 	    strlen(h), NULL, 0);
-	if (!store_token_check(api_store(), hash, sizeof hash))
+	if (!store_token_check(a->ctx->store, hash, sizeof hash))
 		return (0);
 	snprintf(a->actor, sizeof a->actor, "token");
 	return (1);
@@ -1872,7 +1872,7 @@ api_load_group(struct api_req *a)
 {
 	char	*cause = NULL;
 
-	a->group = store_group_get(api_store(), a->parts[1], &cause);
+	a->group = store_group_get(a->ctx->store, a->parts[1], &cause);
 	if (a->group == NULL) {
 		api_refuse(a, 404, cause, "no such group");
 		return (-1);
@@ -1889,7 +1889,7 @@ api_load_person(struct api_req *a)
 		api_fail(a, 404, "people are numbered");
 		return (-1);
 	}
-	a->person = store_person_get(api_store(), a->id, &cause);
+	a->person = store_person_get(a->ctx->store, a->id, &cause);
 	if (a->person == NULL) {
 		api_refuse(a, 404, cause, "no such person");
 		return (-1);
@@ -2020,6 +2020,7 @@ api_dispatch(struct evhttp_request *req, const char *route, const char *rest,
 	char			*copy, *tok, *save;
 
 	memset(&a, 0, sizeof a);
+	a.ctx = arg;
 	a.req = req;
 	a.method = evhttp_request_get_command(req);
 	TAILQ_INIT(&a.query);
@@ -2075,8 +2076,8 @@ out:
 }
 
 void
-api_routes(struct http *h, struct convened *cv)
+api_routes(struct http *h, struct convene_ctx *ctx)
 {
 	http_route_add(h, "/api/v1/", API_ROUTE, HTTP_ANY, HTTP_ROUTE_PREFIX,
-	    api_dispatch, cv);
+	    api_dispatch, ctx);
 }

@@ -78,6 +78,7 @@ struct sms_xfer {
 static struct curlev		*sms_cv;
 static struct sms_conf		 sms;
 static struct chan_trouble	*sms_trouble;
+static struct convene_ctx	*sms_ctx;	/* the key and the store */
 
 static void
 sms_conf_clear(struct sms_conf *c)
@@ -220,11 +221,11 @@ sms_dlr_url(long long id, int attempt, int kannel)
 	char		 subject[64], sig[KEY_SIG_LEN];
 	long long	 expiry;
 
-	if (sms.base_url == NULL || *sms.base_url == '\0')
+	if (sms.base_url == NULL || *sms.base_url == '\0' || sms_ctx == NULL)
 		return (NULL);
 	expiry = (long long)clock_now() + SMS_DLR_LIFETIME;
 	snprintf(subject, sizeof subject, "%lld.%d", id, attempt);
-	key_sign(convened->signing_key, "dlr", subject, expiry, sig);
+	key_sign(sms_ctx->signing_key, "dlr", subject, expiry, sig);
 	return (xprintf("%s/sms/dlr?id=%lld&a=%d&e=%lld&s=%s%s",
 	    sms.base_url, id, attempt, expiry, sig,
 	    kannel ? "&status=%d" : ""));
@@ -689,7 +690,7 @@ chan_sms_dlr_clear(struct sms_dlr *d)
  * attempt, so a report can only speak of the message it was made for.
  */
 static int
-chan_sms_dlr(struct evhttp_request *req, char **why)
+chan_sms_dlr(struct evhttp_request *req, struct convene_ctx *ctx, char **why)
 {
 	struct sms_dlr		 d;
 	struct evbuffer		*in;
@@ -707,7 +708,7 @@ chan_sms_dlr(struct evhttp_request *req, char **why)
 	expiry = d.expiry;
 	s = d.sig;
 	snprintf(subject, sizeof subject, "%lld.%lld", id, attempt);
-	if (key_verify(convened->signing_key, "dlr", subject, expiry, s,
+	if (key_verify(ctx->signing_key, "dlr", subject, expiry, s,
 	    clock_now()) != 0) {
 		code = 403;
 		*why = xstrdup("this delivery report address is not signed "
@@ -725,7 +726,7 @@ chan_sms_dlr(struct evhttp_request *req, char **why)
 		goto out;
 	status = d.status;
 	state = d.state;
-	if (store_out_delivery(convened->store, id, (int)attempt, state,
+	if (store_out_delivery(ctx->store, id, (int)attempt, state,
 	    clock_now(), why) != 0) {
 		code = 500;
 		goto out;
@@ -752,7 +753,7 @@ chan_sms_route_dlr(struct evhttp_request *req, const char *route,
 	char		*why = NULL;
 	int		 code;
 
-	if ((code = chan_sms_dlr(req, &why)) != 200) {
+	if ((code = chan_sms_dlr(req, arg, &why)) != 200) {
 		http_error(req, route, code, why ? why : "the delivery "
 		    "report could not be recorded");
 		free(why);
@@ -765,9 +766,11 @@ chan_sms_route_dlr(struct evhttp_request *req, const char *route,
 	evbuffer_free(buf);
 }
 
+/* Reports come back to /sms/dlr, signed with ctx's key. */
 void
-chan_sms_routes(struct http *h)
+chan_sms_routes(struct http *h, struct convene_ctx *ctx)
 {
+	sms_ctx = ctx;
 	http_route_add(h, "/sms/dlr", "sms_dlr", HTTP_GET | EVHTTP_REQ_POST,
-	    0, chan_sms_route_dlr, NULL);
+	    0, chan_sms_route_dlr, ctx);
 }

@@ -20,6 +20,7 @@
 
 struct event_base;
 struct evbuffer;
+struct convene_ctx;
 
 #define CONVENE_APPLICATION_ID	0x436f6e76	/* "Conv" */
 
@@ -465,7 +466,7 @@ void		 replan_metrics(struct evbuffer *, void *);
 
 /* http.c */
 struct http;
-struct http	*http_create(struct event_base *, const struct config *,
+struct http	*http_create(struct event_base *, struct convene_ctx *,
 		    char **);
 int		 http_listen(struct http *, const struct config *,
 		    const int *, size_t, char **);
@@ -500,8 +501,7 @@ void		 http_route_add(struct http *, const char *, const char *,
 		    int, int, http_route_cb, void *);
 
 /* api.c */
-struct convened;
-void		 api_routes(struct http *, struct convened *);
+void		 api_routes(struct http *, struct convene_ctx *);
 
 /* page.c */
 void		 page_esc(struct evbuffer *, const char *);
@@ -518,10 +518,11 @@ void		 page_routes(struct http *);
 
 char		*prefs_link(const char *, const unsigned char [KEY_BYTES],
 		    long long, time_t, int);
-void		 prefs_routes(struct http *, struct convened *);
+void		 prefs_routes(struct http *, struct convene_ctx *);
 /* feed.c */
-void		 feed_routes(struct http *, struct convened *);
-char		*feed_url(long long, int, char **);
+void		 feed_routes(struct http *, struct convene_ctx *);
+char		*feed_url(struct store *, const char *, long long, int,
+		    char **);
 int		 feed_etag_matches(const char *, const char *);
 void		 feed_cache_free(void);
 size_t		 feed_cache_bytes(void);
@@ -544,19 +545,20 @@ void		 metrics_start(struct event_base *, const struct timespec *);
 void		 metrics_stop(void);
 
 /* convened.c */
-struct convened {
-	struct event_base	*base;
-	struct config		*conf;
+/*
+ * What the modules that answer requests share.  convened.c owns it and
+ * swaps conf and tmpl in on SIGHUP: a module keeps this pointer, never
+ * a copy of those two.
+ */
+struct convene_ctx {
+	const struct config	*conf;
+	struct tmpl_set		*tmpl;
 	struct store		*store;
-	struct http		*http;
 	struct outbox		*outbox;
 	struct replan		*replan;	/* planning after a change */
-	struct tmpl_set		*tmpl;
-	unsigned char		 signing_key[KEY_BYTES];
+	const unsigned char	*signing_key;	/* KEY_BYTES */
 	time_t			 started;
-	struct timespec		 started_mono;
 };
-extern struct convened	*convened;
 
 /* systemd.c */
 struct log_field;
@@ -583,7 +585,7 @@ static inline size_t systemd_listen_fds(int **fds) { *fds = NULL; return (0); }
 #endif
 
 /* chan_sms.c */
-void		 chan_sms_routes(struct http *);
+void		 chan_sms_routes(struct http *, struct convene_ctx *);
 struct evkeyvalq;
 /* A delivery report as read, before its signature is checked. */
 struct sms_dlr {

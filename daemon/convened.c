@@ -43,7 +43,25 @@
 #define PLAN_RETRY	5	/* seconds, when the series were not listed */
 #define OPT_TEST_CLOCK	256	/* --test-clock, which has no letter */
 
-struct convened	*convened;
+/*
+ * The daemon's state, its own: the modules are handed what they use, the
+ * request handlers through ctx, which on_reload keeps current.
+ */
+struct convened {
+	struct event_base	*base;
+	struct config		*conf;
+	struct store		*store;
+	struct http		*http;
+	struct outbox		*outbox;
+	struct replan		*replan;	/* planning after a change */
+	struct tmpl_set		*tmpl;
+	unsigned char		 signing_key[KEY_BYTES];
+	time_t			 started;
+	struct timespec		 started_mono;
+	struct convene_ctx	 ctx;
+};
+
+static struct convened	*convened;
 
 static struct event	*ev_sigterm, *ev_sigint, *ev_sighup;
 static struct event	*ev_watchdog, *ev_drain, *ev_plan;
@@ -299,10 +317,12 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	replan_configure(convened->replan, next->horizon_days * 86400);
 	tmpl_free(convened->tmpl);
 	convened->tmpl = tmpl;
+	convened->ctx.tmpl = tmpl;
 	log_info("%zu templates loaded from %s", tmpl_count(tmpl),
 	    tmpl_source(tmpl));
 	log_setverbose(verbosity(next));
 	convened->conf = next;
+	convened->ctx.conf = next;
 	config_free(cur);
 	log_info("configuration reloaded");
 	systemd_notify("READY=1");
@@ -616,15 +636,23 @@ main(int argc, char **argv)
 		fatalx("%s", cause);
 	state.replan = replan_create(state.base, state.store, state.outbox,
 	    conf->horizon_days * 86400);
+	state.ctx.conf = conf;
+	state.ctx.tmpl = state.tmpl;
+	state.ctx.store = state.store;
+	state.ctx.outbox = state.outbox;
+	state.ctx.replan = state.replan;
+	state.ctx.signing_key = state.signing_key;
+	state.ctx.started = state.started;
 
 	systemd_notify("STATUS=Binding sockets");
-	if ((state.http = http_create(state.base, conf, &cause)) == NULL)
+	if ((state.http = http_create(state.base, &state.ctx,
+	    &cause)) == NULL)
 		fatalx("%s", cause);
-	api_routes(state.http, &state);
-	prefs_routes(state.http, &state);
+	api_routes(state.http, &state.ctx);
+	prefs_routes(state.http, &state.ctx);
 	page_routes(state.http);
-	feed_routes(state.http, &state);
-	chan_sms_routes(state.http);
+	feed_routes(state.http, &state.ctx);
+	chan_sms_routes(state.http, &state.ctx);
 	http_route_add(state.http, "/test/clock", "test_clock",
 	    HTTP_GET | EVHTTP_REQ_POST, HTTP_ROUTE_CONTROL, on_test_clock,
 	    &state);

@@ -159,10 +159,9 @@ feed_cache_count(void)
  * such feed (the same answer for a group that is not public), or 503.
  */
 static struct feed_entry *
-feed_render(char kind, const char *name, uint32_t hash,
+feed_render(struct store *st, char kind, const char *name, uint32_t hash,
     unsigned long long gen, int *code, char **cause)
 {
-	struct store		*st = convened->store;
 	struct ical_feed	 f;
 	struct feed_entry	*e = NULL;
 	unsigned char		 h[16];
@@ -264,7 +263,7 @@ feed_slug_valid(const char *s)
  */
 static void
 feed_serve(struct evhttp_request *req, const char *route, int group,
-    const char *rest, struct convened *cv)
+    const char *rest, struct convene_ctx *ctx)
 {
 	struct evkeyvalq	*out = evhttp_request_get_output_headers(req);
 	struct feed_entry	*e;
@@ -283,7 +282,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 	name[n - 4] = '\0';
 	if (group ? !feed_slug_valid(name) : !store_feed_token_valid(name))
 		goto notfound;
-	gen = store_generation(cv->store);
+	gen = store_generation(ctx->store);
 	hash = feed_hash(kind, name);
 	if ((e = feed_find(kind, name, hash)) != NULL && e->gen != gen) {
 		feed_forget(e);
@@ -294,7 +293,7 @@ feed_serve(struct evhttp_request *req, const char *route, int group,
 		TAILQ_REMOVE(&feed_lru, e, lru);
 		TAILQ_INSERT_HEAD(&feed_lru, e, lru);
 	} else {
-		if ((e = feed_render(kind, name, hash, gen, &code,
+		if ((e = feed_render(ctx->store, kind, name, hash, gen, &code,
 		    &cause)) == NULL) {
 			if (code == 404)
 				goto notfound;
@@ -345,22 +344,22 @@ feed_route_group(struct evhttp_request *req, const char *route,
 }
 
 void
-feed_routes(struct http *h, struct convened *cv)
+feed_routes(struct http *h, struct convene_ctx *ctx)
 {
 	http_route_add(h, "/feed/", "feed", HTTP_GET, HTTP_ROUTE_PREFIX,
-	    feed_route_person, cv);
+	    feed_route_person, ctx);
 	http_route_add(h, "/groups/", "group_feed", HTTP_GET,
-	    HTTP_ROUTE_PREFIX, feed_route_group, cv);
+	    HTTP_ROUTE_PREFIX, feed_route_group, ctx);
 }
 
 /* base_url/feed/TOKEN.ics for a person; rotate makes a new token. */
 char *
-feed_url(long long person, int rotate, char **cause)
+feed_url(struct store *st, const char *base_url, long long person,
+    int rotate, char **cause)
 {
 	char	tok[FEED_TOKEN_LEN + 1];
 
-	if (store_feed_token(convened->store, person, rotate, tok,
-	    cause) != 0)
+	if (store_feed_token(st, person, rotate, tok, cause) != 0)
 		return (NULL);
-	return (xprintf("%s/feed/%s.ics", convened->conf->base_url, tok));
+	return (xprintf("%s/feed/%s.ics", base_url, tok));
 }

@@ -80,6 +80,7 @@ struct http {
 	size_t			 inflight;
 	struct http_route	*routes;
 	size_t			 nroutes;
+	struct convene_ctx	*ctx;		/* for /healthz and status */
 };
 
 /* A route: a path, what may be asked of it, and whose it is. */
@@ -290,13 +291,14 @@ static void
 http_healthz(struct evhttp_request *req, const char *route, const char *rest,
     void *arg)
 {
-	const char	*why = NULL;
-	time_t		 since;
-	struct tm	 tm;
-	char		 at[32];
+	struct convene_ctx	*ctx = arg;
+	const char		*why = NULL;
+	time_t			 since;
+	struct tm		 tm;
+	char			 at[32];
 
-	since = convened != NULL && convened->store != NULL ?
-	    store_failing(convened->store, &why) : 0;
+	since = ctx != NULL && ctx->store != NULL ?
+	    store_failing(ctx->store, &why) : 0;
 	if (since == 0) {
 		http_json(req, route, 200, json_pack("{s:s, s:s}",
 		    "status", "ok", "database", "ok"));
@@ -330,11 +332,12 @@ http_status(struct evhttp_request *req, const char *route, const char *rest,
     void *arg)
 {
 	struct http		*h = arg;
+	struct convene_ctx	*ctx = h->ctx;
 	struct store_counts	 c;
 	char			*listen;
 	json_t			*obj;
 
-	if (store_counts(convened->store, &c) != 0) {
+	if (store_counts(ctx->store, &c) != 0) {
 		http_error(req, route, 503, "the database did not answer");
 		return;
 	}
@@ -343,11 +346,11 @@ http_status(struct evhttp_request *req, const char *route, const char *rest,
 	    "s:I}}",
 	    "version", PACKAGE_VERSION,
 	    "pid", (json_int_t)getpid(),
-	    "uptime_seconds", (json_int_t)(clock_now() - convened->started),
-	    "configuration", convened->conf->path ? convened->conf->path :
+	    "uptime_seconds", (json_int_t)(clock_now() - ctx->started),
+	    "configuration", ctx->conf->path ? ctx->conf->path :
 	    "(embedded default)",
-	    "database", convened->conf->database,
-	    "schema_version", store_version(convened->store),
+	    "database", ctx->conf->database,
+	    "schema_version", store_version(ctx->store),
 	    "listening", listen,
 	    "counts", "groups", (json_int_t)c.groups,
 	    "people", (json_int_t)c.people,
@@ -625,14 +628,16 @@ http_sweep(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
+/* ctx: the store and configuration /healthz and the status tell of. */
 struct http *
-http_create(struct event_base *base, const struct config *conf, char **cause)
+http_create(struct event_base *base, struct convene_ctx *ctx, char **cause)
 {
 	struct http	*h;
 	struct timeval	 tv = { HTTP_SWEEP_SECONDS, 0 };
 
 	h = xcalloc(1, sizeof *h);
 	h->base = base;
+	h->ctx = ctx;
 	TAILQ_INIT(&h->conns);
 	if ((h->evh = evhttp_new(base)) == NULL) {
 		cause_set(cause, "evhttp_new failed");
@@ -647,9 +652,9 @@ http_create(struct event_base *base, const struct config *conf, char **cause)
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_default_content_type(h->evh, "application/json");
-	http_configure(h, conf);
+	http_configure(h, ctx->conf);
 	http_route_add(h, "/healthz", "healthz", HTTP_GET, 0, http_healthz,
-	    NULL);
+	    ctx);
 	http_route_add(h, "/metrics", "metrics", HTTP_GET, 0, http_metrics,
 	    NULL);
 	http_route_add(h, "/api/v1/status", "api_status", HTTP_GET,

@@ -105,35 +105,34 @@ struct prefs_form {
 
 /* A language is offered when its templates are installed. */
 static int
-prefs_lang_offered(const char *code)
+prefs_lang_offered(struct tmpl_set *t, const char *code)
 {
 	if (strcmp(code, "en") == 0)
 		return (1);
-	return (convened != NULL && convened->tmpl != NULL &&
-	    tmpl_exists(convened->tmpl, code, "reminder.subject"));
+	return (t != NULL && tmpl_exists(t, code, "reminder.subject"));
 }
 
 /* A word of the page, [page] NAME, in lang (else English). */
 static const char *
-prefs_w(const char *lang, const char *name)
+prefs_w(struct tmpl_set *t, const char *lang, const char *name)
 {
 	const char	*w = NULL;
 	char		 key[64];
 
 	snprintf(key, sizeof key, "page.%s", name);
-	if (convened != NULL && convened->tmpl != NULL)
-		w = tmpl_word(convened->tmpl, lang, key, NULL);
+	if (t != NULL)
+		w = tmpl_word(t, lang, key, NULL);
 	return (w != NULL ? w : name);
 }
 
 /* The language of a person's page: their own when it is offered. */
 static const char *
-prefs_page_lang(json_t *person)
+prefs_page_lang(struct tmpl_set *t, json_t *person)
 {
 	const char	*l = json_string_value(json_object_get(person,
 			    "language"));
 
-	return (l != NULL && prefs_lang_offered(l) ? l : "en");
+	return (l != NULL && prefs_lang_offered(t, l) ? l : "en");
 }
 
 /* "21:30" as minutes of the day, or -1. */
@@ -203,8 +202,8 @@ prefs_radio(struct evbuffer *b, const char *name, const char *id,
 }
 
 static void
-prefs_field_error(struct evbuffer *b, const struct prefs_form *f,
-    const char *lang, const char *field)
+prefs_field_error(struct tmpl_set *t, struct evbuffer *b,
+    const struct prefs_form *f, const char *lang, const char *field)
 {
 	const char	*e = prefs_error_for(f, field);
 
@@ -212,7 +211,7 @@ prefs_field_error(struct evbuffer *b, const struct prefs_form *f,
 		return;
 	evbuffer_add_printf(b, "<p class=\"error\" id=\"%s-error\">"
 	    "<span>", field);
-	page_esc(b, prefs_w(lang, "problem_label"));
+	page_esc(b, prefs_w(t, lang, "problem_label"));
 	evbuffer_add_printf(b, "</span> ");
 	page_esc(b, e);
 	evbuffer_add_printf(b, "</p>\n");
@@ -220,20 +219,21 @@ prefs_field_error(struct evbuffer *b, const struct prefs_form *f,
 
 /* The form, holding the values given (or the person's own). */
 static void
-prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
+prefs_render(struct tmpl_set *t, struct evbuffer *b, json_t *person,
+    const struct prefs_form *f)
 {
-	const char	*e, *lang = prefs_page_lang(person), *hello, *at;
+	const char	*e, *lang = prefs_page_lang(t, person), *hello, *at;
 	char		 id[32];
 	size_t		 i;
 	int		 n = 0;
 
-	page_begin(b, lang, prefs_w(lang, f->nerrors ? "title_problem" :
+	page_begin(b, lang, prefs_w(t, lang, f->nerrors ? "title_problem" :
 	    "title"));
 	evbuffer_add_printf(b, "<h1>");
-	page_esc(b, prefs_w(lang, "title"));
+	page_esc(b, prefs_w(t, lang, "title"));
 	evbuffer_add_printf(b, "</h1>\n<p>");
 	/* The member's name goes where the words have {name}. */
-	hello = prefs_w(lang, "hello");
+	hello = prefs_w(t, lang, "hello");
 	if ((at = strstr(hello, "{name}")) != NULL) {
 		char	*head = xcalloc(1, at - hello + 1);
 
@@ -249,7 +249,7 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
 		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
 		    "title\">");
-		page_esc(b, prefs_w(lang, "problem"));
+		page_esc(b, prefs_w(t, lang, "problem"));
 		evbuffer_add_printf(b, "</h2>\n<ul>\n");
 		for (n = 0; n < f->nerrors; n++) {
 			evbuffer_add_printf(b, "<li><a href=\"#%s\">",
@@ -265,16 +265,16 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 	e = prefs_error_for(f, "how");
 	evbuffer_add_printf(b, "<fieldset id=\"how\"%s>\n<legend>", e ?
 	    " aria-describedby=\"how-error\"" : "");
-	page_esc(b, prefs_w(lang, "how"));
+	page_esc(b, prefs_w(t, lang, "how"));
 	evbuffer_add_printf(b, "</legend>\n");
-	prefs_field_error(b, f, lang, "how");
+	prefs_field_error(t, b, f, lang, "how");
 	for (i = 0; i < PREFS_N(prefs_ways); i++) {
 		if (!prefs_way_possible(person, i))
 			continue;
 		snprintf(id, sizeof id, "how-%zu", i);
 		prefs_radio(b, "how", id, prefs_ways[i].channels,
-		    prefs_w(lang, prefs_ways[i].label), prefs_ways[i].hint ?
-		    prefs_w(lang, prefs_ways[i].hint) : NULL,
+		    prefs_w(t, lang, prefs_ways[i].label), prefs_ways[i].hint ?
+		    prefs_w(t, lang, prefs_ways[i].hint) : NULL,
 		    strcmp(f->channels, prefs_ways[i].channels) == 0);
 	}
 	evbuffer_add_printf(b, "</fieldset>\n");
@@ -282,28 +282,28 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 	e = prefs_error_for(f, "style");
 	evbuffer_add_printf(b, "<fieldset id=\"style\"%s>\n<legend>", e ?
 	    " aria-describedby=\"style-error\"" : "");
-	page_esc(b, prefs_w(lang, "style"));
+	page_esc(b, prefs_w(t, lang, "style"));
 	evbuffer_add_printf(b, "</legend>\n");
-	prefs_field_error(b, f, lang, "style");
+	prefs_field_error(t, b, f, lang, "style");
 	for (i = 0; i < PREFS_N(prefs_styles); i++) {
 		snprintf(id, sizeof id, "style-%s", prefs_styles[i].style);
 		prefs_radio(b, "style", id, prefs_styles[i].style,
-		    prefs_w(lang, prefs_styles[i].label),
-		    prefs_w(lang, prefs_styles[i].hint),
+		    prefs_w(t, lang, prefs_styles[i].label),
+		    prefs_w(t, lang, prefs_styles[i].hint),
 		    strcmp(f->style, prefs_styles[i].style) == 0);
 	}
 	evbuffer_add_printf(b, "</fieldset>\n");
 
 	evbuffer_add_printf(b, "<div class=\"field\">\n<label "
 	    "for=\"language\">");
-	page_esc(b, prefs_w(lang, "language"));
+	page_esc(b, prefs_w(t, lang, "language"));
 	evbuffer_add_printf(b, "</label>\n");
-	prefs_field_error(b, f, lang, "language");
+	prefs_field_error(t, b, f, lang, "language");
 	evbuffer_add_printf(b, "<select id=\"language\" name=\"language\""
 	    "%s>\n", prefs_error_for(f, "language") ? " aria-describedby=\""
 	    "language-error\" aria-invalid=\"true\"" : "");
 	for (i = 0; i < PREFS_N(prefs_langs); i++) {
-		if (!prefs_lang_offered(prefs_langs[i].code))
+		if (!prefs_lang_offered(t, prefs_langs[i].code))
 			continue;
 		evbuffer_add_printf(b, "<option value=\"%s\" lang=\"%s\"%s>",
 		    prefs_langs[i].code, prefs_langs[i].code,
@@ -319,22 +319,22 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 		evbuffer_add_printf(b, "<fieldset id=\"quiet\" "
 		    "aria-describedby=\"quiet-hint%s\">\n<legend>", e ?
 		    " quiet_from-error" : "");
-		page_esc(b, prefs_w(lang, "quiet"));
+		page_esc(b, prefs_w(t, lang, "quiet"));
 		evbuffer_add_printf(b, "</legend>\n<p class=\"hint\" "
 		    "id=\"quiet-hint\">");
-		page_esc(b, prefs_w(lang, "quiet_hint"));
+		page_esc(b, prefs_w(t, lang, "quiet_hint"));
 		evbuffer_add_printf(b, "</p>\n");
-		prefs_field_error(b, f, lang, "quiet_from");
+		prefs_field_error(t, b, f, lang, "quiet_from");
 		evbuffer_add_printf(b, "<div class=\"field\">\n<label "
 		    "for=\"quiet_from\">");
-		page_esc(b, prefs_w(lang, "quiet_from"));
+		page_esc(b, prefs_w(t, lang, "quiet_from"));
 		evbuffer_add_printf(b, "</label>\n<input type=\"time\" "
 		    "id=\"quiet_from\" name=\"quiet_from\" value=\"");
 		page_esc(b, f->quiet_from);
 		evbuffer_add_printf(b, "\"%s>\n</div>\n<div class=\"field\">\n"
 		    "<label for=\"quiet_to\">", e ? " aria-invalid=\"true\"" :
 		    "");
-		page_esc(b, prefs_w(lang, "quiet_to"));
+		page_esc(b, prefs_w(t, lang, "quiet_to"));
 		evbuffer_add_printf(b, "</label>\n<input type=\"time\" "
 		    "id=\"quiet_to\" name=\"quiet_to\" value=\"");
 		page_esc(b, f->quiet_to);
@@ -342,7 +342,7 @@ prefs_render(struct evbuffer *b, json_t *person, const struct prefs_form *f)
 		    " aria-invalid=\"true\"" : "");
 	}
 	evbuffer_add_printf(b, "<button type=\"submit\">");
-	page_esc(b, prefs_w(lang, "save"));
+	page_esc(b, prefs_w(t, lang, "save"));
 	evbuffer_add_printf(b, "</button>\n</form>\n");
 	page_end(b);
 }
@@ -374,9 +374,10 @@ prefs_from_person(struct prefs_form *f, json_t *person, char qf[16],
 
 /* Check what was posted; errors are collected in the form. */
 static void
-prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
+prefs_check(struct tmpl_set *t, struct prefs_form *f, json_t *person,
+    struct person_in *p)
 {
-	const char	*lang = prefs_page_lang(person);
+	const char	*lang = prefs_page_lang(t, person);
 	size_t	i;
 	int	qs, qe, ok;
 
@@ -386,27 +387,27 @@ prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
 			ok = 1;
 	}
 	if (!ok)
-		prefs_error(f, "how", prefs_w(lang, "error_how"));
+		prefs_error(f, "how", prefs_w(t, lang, "error_how"));
 	for (ok = 0, i = 0; i < PREFS_N(prefs_styles); i++) {
 		if (strcmp(f->style, prefs_styles[i].style) == 0)
 			ok = 1;
 	}
 	if (!ok)
-		prefs_error(f, "style", prefs_w(lang, "error_style"));
+		prefs_error(f, "style", prefs_w(t, lang, "error_style"));
 	for (ok = 0, i = 0; i < PREFS_N(prefs_langs); i++) {
 		if (strcmp(f->language, prefs_langs[i].code) == 0 &&
-		    prefs_lang_offered(prefs_langs[i].code))
+		    prefs_lang_offered(t, prefs_langs[i].code))
 			ok = 1;
 	}
 	if (!ok)
-		prefs_error(f, "language", prefs_w(lang,
+		prefs_error(f, "language", prefs_w(t, lang,
 		    "error_language"));
 	p->quiet_start = p->quiet_end = -1;
 	if (*f->quiet_from != '\0' || *f->quiet_to != '\0') {
 		qs = prefs_minutes(f->quiet_from);
 		qe = prefs_minutes(f->quiet_to);
 		if (qs < 0 || qe < 0 || qs == qe)
-			prefs_error(f, "quiet_from", prefs_w(lang,
+			prefs_error(f, "quiet_from", prefs_w(t, lang,
 			    "error_quiet"));
 		else {
 			p->quiet_start = qs;
@@ -420,36 +421,37 @@ prefs_check(struct prefs_form *f, json_t *person, struct person_in *p)
 
 /* What was saved, said back in full so the member can check it. */
 static void
-prefs_saved(struct evbuffer *b, json_t *row, const char *path)
+prefs_saved(struct tmpl_set *t, struct evbuffer *b, json_t *row,
+    const char *path)
 {
 	const char	*ch = jstr(row, "channels");
 	const char	*st = jstr(row, "style");
 	const char	*lg = jstr(row, "language");
-	const char	*lang = prefs_page_lang(row);
+	const char	*lang = prefs_page_lang(t, row);
 	struct prefs_form f;
 	char		 qf[16], qt[16];
 	size_t		 i;
 
 	/* In the language just chosen. */
-	page_begin(b, lang, prefs_w(lang, "saved"));
+	page_begin(b, lang, prefs_w(t, lang, "saved"));
 	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>");
-	page_esc(b, prefs_w(lang, "saved"));
+	page_esc(b, prefs_w(t, lang, "saved"));
 	evbuffer_add_printf(b, "</h1>\n</div>\n<dl>\n<dt>");
-	page_esc(b, prefs_w(lang, "saved_how"));
+	page_esc(b, prefs_w(t, lang, "saved_how"));
 	evbuffer_add_printf(b, "</dt>\n<dd>");
 	for (i = 0; i < PREFS_N(prefs_ways); i++) {
 		if (strcmp(ch, prefs_ways[i].channels) == 0)
-			page_esc(b, prefs_w(lang, prefs_ways[i].label));
+			page_esc(b, prefs_w(t, lang, prefs_ways[i].label));
 	}
 	evbuffer_add_printf(b, "</dd>\n<dt>");
-	page_esc(b, prefs_w(lang, "saved_style"));
+	page_esc(b, prefs_w(t, lang, "saved_style"));
 	evbuffer_add_printf(b, "</dt>\n<dd>");
 	for (i = 0; i < PREFS_N(prefs_styles); i++) {
 		if (strcmp(st, prefs_styles[i].style) == 0)
-			page_esc(b, prefs_w(lang, prefs_styles[i].label));
+			page_esc(b, prefs_w(t, lang, prefs_styles[i].label));
 	}
 	evbuffer_add_printf(b, "</dd>\n<dt>");
-	page_esc(b, prefs_w(lang, "language"));
+	page_esc(b, prefs_w(t, lang, "language"));
 	evbuffer_add_printf(b, "</dt>\n<dd>");
 	for (i = 0; i < PREFS_N(prefs_langs); i++) {
 		if (strcmp(lg, prefs_langs[i].code) == 0) {
@@ -464,28 +466,28 @@ prefs_saved(struct evbuffer *b, json_t *row, const char *path)
 	if (*jstr(row, "phone") != '\0') {
 		prefs_from_person(&f, row, qf, qt);
 		evbuffer_add_printf(b, "<dt>");
-		page_esc(b, prefs_w(lang, "quiet"));
+		page_esc(b, prefs_w(t, lang, "quiet"));
 		evbuffer_add_printf(b, "</dt>\n<dd>");
 		if (*qf != '\0') {
-			page_esc(b, prefs_w(lang, "quiet_from"));
+			page_esc(b, prefs_w(t, lang, "quiet_from"));
 			evbuffer_add_printf(b, " %s</dd>\n<dd>", qf);
-			page_esc(b, prefs_w(lang, "quiet_to"));
+			page_esc(b, prefs_w(t, lang, "quiet_to"));
 			evbuffer_add_printf(b, " %s", qt);
 		} else
-			page_esc(b, prefs_w(lang, "quiet_none"));
+			page_esc(b, prefs_w(t, lang, "quiet_none"));
 		evbuffer_add_printf(b, "</dd>\n");
 	}
 	evbuffer_add_printf(b, "</dl>\n<p><a href=\"");
 	page_esc(b, path);
 	evbuffer_add_printf(b, "\">");
-	page_esc(b, prefs_w(lang, "again"));
+	page_esc(b, prefs_w(t, lang, "again"));
 	evbuffer_add_printf(b, "</a></p>\n");
 	page_end(b);
 }
 
 /* The person a link is for, or 0 when it is not a good link. */
 static long long
-prefs_link_person(const char *rest)
+prefs_link_person(const unsigned char key[KEY_BYTES], const char *rest)
 {
 	char		 subject[32], sig[KEY_SIG_LEN + 1];
 	long long	 id, expiry;
@@ -493,7 +495,7 @@ prefs_link_person(const char *rest)
 
 	char		 canon[96];
 
-	if (convened == NULL || strlen(rest) > 80 ||
+	if (strlen(rest) > 80 ||
 	    sscanf(rest, "%lld.%lld.%23[A-Za-z0-9_-]%n", &id, &expiry, sig,
 	    &used) != 3 || rest[used] != '\0' || id <= 0)
 		return (0);
@@ -502,7 +504,7 @@ prefs_link_person(const char *rest)
 	if (strcmp(canon, rest) != 0)
 		return (0);
 	snprintf(subject, sizeof subject, "%lld", id);
-	if (key_verify(convened->signing_key, "prefs", subject, expiry, sig,
+	if (key_verify(key, "prefs", subject, expiry, sig,
 	    clock_now()) != 0)
 		return (0);
 	return (id);
@@ -526,7 +528,8 @@ static void
 prefs_route(struct evhttp_request *req, const char *route,
     const char *rest, void *arg)
 {
-	struct convened		*cv = arg;
+	struct convene_ctx	*ctx = arg;
+	struct tmpl_set		*t = ctx->tmpl;	/* as of this request */
 	struct evkeyvalq	 q;
 	struct evbuffer		*b, *in;
 	struct prefs_form	 f;
@@ -537,7 +540,7 @@ prefs_route(struct evhttp_request *req, const char *route,
 	long long		 id;
 	size_t			 len;
 
-	id = prefs_link_person(rest);
+	id = prefs_link_person(ctx->signing_key, rest);
 	if (id == 0) {
 		page_message(req, PREFS_ROUTE, 403, "en",
 		    "This link does not work",
@@ -547,16 +550,16 @@ prefs_route(struct evhttp_request *req, const char *route,
 		    "hear from them.");
 		return;
 	}
-	if ((person = store_person_get(cv->store, id, NULL)) == NULL) {
+	if ((person = store_person_get(ctx->store, id, NULL)) == NULL) {
 		page_message(req, PREFS_ROUTE, 404, "en",
-		    prefs_w("en", "gone"), prefs_w("en", "gone_text"));
+		    prefs_w(t, "en", "gone"), prefs_w(t, "en", "gone_text"));
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
 	prefs_from_person(&f, person, qf, qt);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		prefs_render(b, person, &f);
+		prefs_render(t, b, person, &f);
 		page_send(req, PREFS_ROUTE, 200, b);
 		goto out;
 	}
@@ -569,9 +572,9 @@ prefs_route(struct evhttp_request *req, const char *route,
 	if (memchr(body, '\0', len) != NULL ||
 	    evhttp_parse_query_str(body, &q) != 0) {
 		evhttp_clear_headers(&q);
-		page_message(req, PREFS_ROUTE, 400, prefs_page_lang(person),
-		    prefs_w(prefs_page_lang(person), "unreadable"),
-		    prefs_w(prefs_page_lang(person), "unreadable_text"));
+		page_message(req, PREFS_ROUTE, 400, prefs_page_lang(t, person),
+		    prefs_w(t, prefs_page_lang(t, person), "unreadable"),
+		    prefs_w(t, prefs_page_lang(t, person), "unreadable_text"));
 		goto out;
 	}
 	f.channels = (v = evhttp_find_header(&q, "how")) ? v : "";
@@ -580,16 +583,16 @@ prefs_route(struct evhttp_request *req, const char *route,
 	f.quiet_from = (v = evhttp_find_header(&q, "quiet_from")) ? v : "";
 	f.quiet_to = (v = evhttp_find_header(&q, "quiet_to")) ? v : "";
 	memset(&p, 0, sizeof p);
-	prefs_check(&f, person, &p);
+	prefs_check(t, &f, person, &p);
 	if (*jstr(person, "phone") == '\0')
 		p.quiet_start = p.quiet_end = -2;	/* keep */
 	if (f.nerrors > 0) {
-		prefs_render(b, person, &f);
+		prefs_render(t, b, person, &f);
 		page_send(req, PREFS_ROUTE, 422, b);
 		evhttp_clear_headers(&q);
 		goto out;
 	}
-	if ((row = store_person_update(cv->store, id, &p,
+	if ((row = store_person_update(ctx->store, id, &p,
 	    &cause)) == NULL) {
 		log_warnx("preferences of person %lld: %s", id, cause);
 		/* Another program's write lock: try again in a moment. */
@@ -597,9 +600,9 @@ prefs_route(struct evhttp_request *req, const char *route,
 		    strlen(STORE_BUSY_CAUSE)) == 0)
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    req), "Retry-After", "1");
-		page_message(req, PREFS_ROUTE, 503, prefs_page_lang(person),
-		    prefs_w(prefs_page_lang(person), "not_saved"),
-		    prefs_w(prefs_page_lang(person), "not_saved_text"));
+		page_message(req, PREFS_ROUTE, 503, prefs_page_lang(t, person),
+		    prefs_w(t, prefs_page_lang(t, person), "not_saved"),
+		    prefs_w(t, prefs_page_lang(t, person), "not_saved_text"));
 		evhttp_clear_headers(&q);
 		goto out;
 	}
@@ -609,14 +612,14 @@ prefs_route(struct evhttp_request *req, const char *route,
 		    jstr(row, "channels"), jstr(row, "style"),
 		    jstr(row, "language"));
 
-		store_audit(cv->store, "preferences link", "update",
+		store_audit(ctx->store, "preferences link", "update",
 		    "person", detail);
 		free(detail);
 	}
 	/* Planned a moment later: the page need not wait for it. */
-	replan_person(cv->replan, id);
-	outbox_kick(cv->outbox);
-	prefs_saved(b, row, evhttp_uri_get_path(
+	replan_person(ctx->replan, id);
+	outbox_kick(ctx->outbox);
+	prefs_saved(t, b, row, evhttp_uri_get_path(
 	    evhttp_request_get_evhttp_uri(req)));
 	json_decref(row);
 	page_send(req, PREFS_ROUTE, 200, b);
@@ -628,8 +631,8 @@ out:
 }
 
 void
-prefs_routes(struct http *h, struct convened *cv)
+prefs_routes(struct http *h, struct convene_ctx *ctx)
 {
 	http_route_add(h, "/preferences/", PREFS_ROUTE,
-	    HTTP_GET | EVHTTP_REQ_POST, HTTP_ROUTE_PREFIX, prefs_route, cv);
+	    HTTP_GET | EVHTTP_REQ_POST, HTTP_ROUTE_PREFIX, prefs_route, ctx);
 }

@@ -20,9 +20,6 @@
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);
 
-/* convened.c's, which the modules use and no target has. */
-struct convened	*convened;
-
 /* The input as a string of its own: NUL-terminated, to be freed. */
 static __attribute__((unused)) char *
 fuzz_string(const uint8_t *data, size_t size)

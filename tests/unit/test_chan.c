@@ -16,9 +16,6 @@
 #include "log.h"
 #include "util.h"
 
-/* convened.c's, which chan_sms.c names; main is not in the library. */
-struct convened	*convened;
-
 static char	log_path[256];
 static int	saved_stderr = -1;
 

@@ -30,8 +30,6 @@
 #include "tmpl.h"
 #include "util.h"
 
-struct convened	*convened;
-
 static void
 raw_exec(const char *path, const char *sql)
 {
@@ -74,7 +72,10 @@ run_for(struct event_base *base, int ms)
 }
 
 struct env {
-	struct convened	 cv;
+	struct event_base *base;
+	struct store	*store;
+	struct tmpl_set	*tmpl;
+	struct outbox	*outbox;
 	struct config	*conf;
 	char		*db;
 	int		 nfiles;
@@ -91,7 +92,6 @@ env_open(struct env *e, const char *name)
 	int			 p;
 
 	memset(e, 0, sizeof *e);
-	convened = &e->cv;
 	text = xprintf("[daemon]\nstate_directory = %s/%s\ntemplates = "
 	    "%s/conf/templates\n", test_dir, name, top ? top : ".");
 	if ((e->conf = config_load(test_file("convened.conf", text, 0644),
@@ -102,12 +102,11 @@ env_open(struct env *e, const char *name)
 	    e->conf->sms_spool);
 	assert_int_equal(system(text), 0);
 	free(text);
-	e->cv.conf = e->conf;
-	assert_non_null(e->cv.base = event_base_new());
-	if ((e->cv.store = store_open(e->conf->database, &cause)) == NULL)
+	assert_non_null(e->base = event_base_new());
+	if ((e->store = store_open(e->conf->database, &cause)) == NULL)
 		fail_msg("%s", cause);
 	e->db = e->conf->database;
-	if ((e->cv.tmpl = tmpl_load(e->conf->templates, msg_vars, msg_words,
+	if ((e->tmpl = tmpl_load(e->conf->templates, msg_vars, msg_words,
 	    &cause)) == NULL)
 		fail_msg("%s", cause);
 	memset(key, 7, sizeof key);
@@ -121,9 +120,9 @@ env_open(struct env *e, const char *name)
 		in.lead = "";
 		in.channel = "email";
 		in.due_at = in.now = time(NULL);
-		assert_int_equal(store_plan_insert(e->cv.store, &in, NULL), 0);
+		assert_int_equal(store_plan_insert(e->store, &in, NULL), 0);
 	}
-	if (chan_init(e->cv.base, e->conf, &cause) != 0)
+	if (chan_init(e->base, e->conf, &cause) != 0)
 		fail_msg("%s", cause);
 }
 
@@ -132,10 +131,10 @@ env_start(struct env *e)
 {
 	char	*cause = NULL;
 
-	if ((e->cv.outbox = outbox_create(e->cv.base, e->cv.store, e->conf,
-	    e->cv.tmpl, &cause)) == NULL)
+	if ((e->outbox = outbox_create(e->base, e->store, e->conf,
+	    e->tmpl, &cause)) == NULL)
 		fail_msg("%s", cause);
-	outbox_kick(e->cv.outbox);
+	outbox_kick(e->outbox);
 }
 
 static int
@@ -156,14 +155,13 @@ env_spooled(struct env *e)
 static void
 env_close(struct env *e)
 {
-	outbox_stop(e->cv.outbox);
+	outbox_stop(e->outbox);
 	chan_shutdown();
-	outbox_free(e->cv.outbox);
-	tmpl_free(e->cv.tmpl);
-	store_close(e->cv.store);
-	event_base_free(e->cv.base);
+	outbox_free(e->outbox);
+	tmpl_free(e->tmpl);
+	store_close(e->store);
+	event_base_free(e->base);
 	config_free(e->conf);
-	convened = NULL;
 }
 
 /* Recording the answers fails part way: none is recorded, none counted. */
@@ -179,22 +177,22 @@ test_settle_all_or_nothing(void **state)
 	    "outbox WHEN NEW.state = 'sent' AND NEW.person_id = 2 BEGIN "
 	    "SELECT RAISE(ABORT, 'refused for the test'); END");
 	env_start(&e);
-	run_for(e.cv.base, 500);
+	run_for(e.base, 500);
 
 	/* Both handed to the channel; neither answer recorded nor counted. */
 	assert_int_equal(env_spooled(&e), 2);
 	assert_int_equal(raw_int(e.db, "SELECT count(*) FROM outbox WHERE "
 	    "state = 'sending' AND attempts = 1"), 2);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 0);
-	assert_int_equal(outbox_inflight(e.cv.outbox), 2);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 0);
+	assert_int_equal(outbox_inflight(e.outbox), 2);
 
 	/* The database takes them again: the answers go in on the retry. */
 	raw_exec(e.db, "DROP TRIGGER refuse");
-	run_for(e.cv.base, 2500);
+	run_for(e.base, 2500);
 	assert_int_equal(raw_int(e.db, "SELECT count(*) FROM outbox WHERE "
 	    "state = 'sent' AND attempts = 1"), 2);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 2);
-	assert_int_equal(outbox_inflight(e.cv.outbox), 0);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 2);
+	assert_int_equal(outbox_inflight(e.outbox), 0);
 	assert_int_equal(env_spooled(&e), 2);
 	env_close(&e);
 }
@@ -211,18 +209,18 @@ test_claim_all_or_nothing(void **state)
 	    "outbox WHEN NEW.state = 'sending' AND NEW.person_id = 2 BEGIN "
 	    "SELECT RAISE(ABORT, 'refused for the test'); END");
 	env_start(&e);
-	run_for(e.cv.base, 500);
+	run_for(e.base, 500);
 	assert_int_equal(raw_int(e.db, "SELECT count(*) FROM outbox WHERE "
 	    "state = 'pending' AND attempts = 0"), 2);
 	assert_int_equal(env_spooled(&e), 0);
-	assert_int_equal(outbox_inflight(e.cv.outbox), 0);
+	assert_int_equal(outbox_inflight(e.outbox), 0);
 
 	/* The next try, a second later, claims and sends both. */
 	raw_exec(e.db, "DROP TRIGGER refuse");
-	run_for(e.cv.base, 2500);
+	run_for(e.base, 2500);
 	assert_int_equal(raw_int(e.db, "SELECT count(*) FROM outbox WHERE "
 	    "state = 'sent' AND attempts = 1"), 2);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 2);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 2);
 	assert_int_equal(env_spooled(&e), 2);
 	env_close(&e);
 }
@@ -250,29 +248,29 @@ test_begin_backs_off(void **state)
 	(void)state;
 	env_open(&e, "begin");
 	/* Fail at once when locked, and count the tries. */
-	sqlite3_busy_timeout(e.cv.store->db, 0);
-	sqlite3_trace_v2(e.cv.store->db, SQLITE_TRACE_STMT, count_begin,
+	sqlite3_busy_timeout(e.store->db, 0);
+	sqlite3_trace_v2(e.store->db, SQLITE_TRACE_STMT, count_begin,
 	    &begins);
 	env_start(&e);
 	assert_int_equal(sqlite3_open(e.db, &other), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL), SQLITE_OK);
-	run_for(e.cv.base, 2500);
+	run_for(e.base, 2500);
 	/* Tries at 0 and 1 s (the next at 3 s); none sent, none counted. */
 	assert_in_range(begins, 1, 3);
-	assert_int_not_equal(store_failing(e.cv.store, NULL), 0);
+	assert_int_not_equal(store_failing(e.store, NULL), 0);
 	assert_int_equal(env_spooled(&e), 0);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 0);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 0);
 
 	/* Unlocked: the next try claims and sends both. */
 	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(other);
-	run_for(e.cv.base, 3000);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 2);
+	run_for(e.base, 3000);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 2);
 	assert_int_equal(env_spooled(&e), 2);
-	assert_int_equal(store_failing(e.cv.store, NULL), 0);
-	sqlite3_trace_v2(e.cv.store->db, 0, NULL, NULL);
+	assert_int_equal(store_failing(e.store, NULL), 0);
+	sqlite3_trace_v2(e.store->db, 0, NULL, NULL);
 	env_close(&e);
 }
 
@@ -358,7 +356,6 @@ fake_open(struct env *e, const char *name, long long start, int quiet_start,
 	 */
 	alarm(60);
 	clock_set_fake((time_t)T0);
-	convened = &e->cv;
 	text = xprintf("mkdir -p '%s/%s'", test_dir, name);
 	assert_int_equal(system(text), 0);
 	free(text);
@@ -372,12 +369,11 @@ fake_open(struct env *e, const char *name, long long start, int quiet_start,
 	    &cause)) == NULL)
 		fail_msg("%s", cause);
 	free(text);
-	e->cv.conf = e->conf;
-	assert_non_null(e->cv.base = event_base_new());
-	if ((e->cv.store = store_open(e->conf->database, &cause)) == NULL)
+	assert_non_null(e->base = event_base_new());
+	if ((e->store = store_open(e->conf->database, &cause)) == NULL)
 		fail_msg("%s", cause);
 	e->db = e->conf->database;
-	if ((e->cv.tmpl = tmpl_load(e->conf->templates, msg_vars, msg_words,
+	if ((e->tmpl = tmpl_load(e->conf->templates, msg_vars, msg_words,
 	    &cause)) == NULL)
 		fail_msg("%s", cause);
 	memset(key, 7, sizeof key);
@@ -413,7 +409,7 @@ fake_due(struct env *e, const char *channel, const char *lead, long long due)
 	in.channel = channel;
 	in.due_at = (time_t)due;
 	in.now = clock_now();
-	assert_int_equal(store_plan_insert(e->cv.store, &in, NULL), 0);
+	assert_int_equal(store_plan_insert(e->store, &in, NULL), 0);
 }
 
 /* Something changed: let the dispatcher do all it can now. */
@@ -422,9 +418,9 @@ fake_turn(struct env *e)
 {
 	int	i;
 
-	outbox_kick(e->cv.outbox);
+	outbox_kick(e->outbox);
 	for (i = 0; i < 10; i++)
-		event_base_loop(e->cv.base, EVLOOP_NONBLOCK);
+		event_base_loop(e->base, EVLOOP_NONBLOCK);
 }
 
 static void
@@ -504,8 +500,8 @@ test_fake_ok(void **state)
 	    T0 + 100);
 	assert_int_equal(raw_ll(&e, "SELECT provider_id = 'fake-id' FROM "
 	    "outbox WHERE id = 1"), 1);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 1);
-	assert_int_equal(outbox_inflight(e.cv.outbox), 0);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 1);
+	assert_int_equal(outbox_inflight(e.outbox), 0);
 
 	/* Sent is settled: it never goes again. */
 	clock_advance(DAY);
@@ -555,7 +551,7 @@ test_fake_backoff(void **state)
 	}
 	/* Seven tries and seven retries well inside the lifetime. */
 	assert_int_equal(fake_n, 7);
-	assert_int_equal(outbox_stats(e.cv.outbox)->retried, 7);
+	assert_int_equal(outbox_stats(e.outbox)->retried, 7);
 	/* Six waits each drawn from 1001 values: not all the full one. */
 	assert_true(jittered > 0);
 	fake_close(&e);
@@ -589,8 +585,8 @@ test_fake_dead(void **state)
 	    "fake channel said no"));
 	/* Given up only when the next wait would have gone past it. */
 	assert_true((long long)clock_now() + RETRY_MAX - T0 > RETRY_LIFE);
-	assert_int_equal(outbox_stats(e.cv.outbox)->dead, 1);
-	assert_int_equal(outbox_stats(e.cv.outbox)->missed, 0);
+	assert_int_equal(outbox_stats(e.outbox)->dead, 1);
+	assert_int_equal(outbox_stats(e.outbox)->missed, 0);
 	clock_advance(DAY);
 	fake_turn(&e);
 	assert_int_equal(fake_n, n);
@@ -625,8 +621,8 @@ test_fake_fallback(void **state)
 	    "lead = '1d'", T0), 1);
 	assert_int_equal(raw_ll(&e, "SELECT email_bounce IS NOT NULL FROM "
 	    "people WHERE id = 1"), 1);
-	assert_int_equal(outbox_stats(e.cv.outbox)->failed, 1);
-	assert_int_equal(outbox_stats(e.cv.outbox)->sent, 1);
+	assert_int_equal(outbox_stats(e.outbox)->failed, 1);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 1);
 
 	/* The next email goes by SMS without asking the mail server. */
 	clock_advance(HOUR);
@@ -639,7 +635,7 @@ test_fake_fallback(void **state)
 	assert_int_equal(raw_ll(&e, "SELECT count(*) FROM outbox WHERE id = 4 "
 	    "AND channel = 'sms' AND state = 'dead' AND reason LIKE "
 	    "'%%no other channel to try'"), 1);
-	assert_int_equal(outbox_stats(e.cv.outbox)->dead, 1);
+	assert_int_equal(outbox_stats(e.outbox)->dead, 1);
 	fake_close(&e);
 }
 
@@ -664,7 +660,7 @@ test_fake_missed(void **state)
 	assert_string_equal(row_state(&e, 1), "missed");
 	assert_string_equal(row_state(&e, 2), "missed");
 	assert_true(row_reason_is(&e, 1, "the meeting had begun%"));
-	assert_int_equal(outbox_stats(e.cv.outbox)->missed, 2);
+	assert_int_equal(outbox_stats(e.outbox)->missed, 2);
 	fake_close(&e);
 
 	/* A second before the start it goes. */
@@ -687,8 +683,8 @@ test_fake_missed(void **state)
 	assert_string_equal(row_state(&e, 1), "missed");
 	assert_true(row_reason_is(&e, 1, "the meeting began before a "
 	    "retry: %"));
-	assert_int_equal(outbox_stats(e.cv.outbox)->missed, 1);
-	assert_int_equal(outbox_stats(e.cv.outbox)->retried, 0);
+	assert_int_equal(outbox_stats(e.outbox)->missed, 1);
+	assert_int_equal(outbox_stats(e.outbox)->retried, 0);
 	fake_close(&e);
 }
 
@@ -716,7 +712,7 @@ test_fake_quiet(void **state)
 	    morning);
 	assert_true(row_reason_is(&e, 1, "waiting for the end of quiet "
 	    "hours"));
-	assert_int_equal(outbox_stats(e.cv.outbox)->deferred, 1);
+	assert_int_equal(outbox_stats(e.outbox)->deferred, 1);
 
 	clock_set_fake((time_t)(morning - 1));
 	fake_turn(&e);
@@ -738,7 +734,7 @@ test_fake_quiet(void **state)
 	assert_int_equal(fake_n, 1);
 	assert_int_equal(fake_log[0].at, late);
 	assert_string_equal(row_state(&e, 1), "sent");
-	assert_int_equal(outbox_stats(e.cv.outbox)->deferred, 0);
+	assert_int_equal(outbox_stats(e.outbox)->deferred, 0);
 	fake_close(&e);
 }
 
