@@ -1,0 +1,267 @@
+/*
+ * api_groups.c: groups and their members under /api/v1/groups: a group's
+ * name, time zone, lead times and whether its calendar feed is public;
+ * adding a member with a role (and, when asked, an invitation) and
+ * taking one away.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "convene.h"
+#include "sched.h"
+#include "util.h"
+#include "api_int.h"
+
+/* feed_public: true or false (or 1 or 0); *on stays -1 when absent. */
+static int
+api_feed_public(struct api_req *a, json_t *o, int *on)
+{
+	json_t	*v = json_object_get(o, "feed_public");
+
+	*on = -1;
+	if (v == NULL || json_is_null(v))
+		return (0);
+	if (json_is_boolean(v))
+		*on = json_is_true(v);
+	else if (json_is_integer(v) && (json_integer_value(v) == 0 ||
+	    json_integer_value(v) == 1))
+		*on = (int)json_integer_value(v);
+	else {
+		api_fail(a, 422, "feed_public: must be true or false");
+		return (-1);
+	}
+	return (0);
+}
+
+/* PATCH /groups/SLUG: only whether its calendar feed is public. */
+void
+api_group_patch(struct api_req *a)
+{
+	json_t		*g = a->group;
+	json_t		*body;
+	const char	*key;
+	json_t		*v;
+	char		*cause = NULL, *url;
+	int		 on;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	json_object_foreach(body, key, v) {
+		if (strcmp(key, "feed_public") != 0) {
+			api_fail(a, 422, "%s: only feed_public can be changed "
+			    "here", key);
+			goto out;
+		}
+	}
+	if (api_feed_public(a, body, &on) != 0)
+		goto out;
+	if (on == -1) {
+		api_fail(a, 422, "feed_public: this field is needed");
+		goto out;
+	}
+	if (store_feed_public(a->ctx->store, json_integer_value(
+	    json_object_get(g, "id")), on, &cause) != 0) {
+		api_refuse(a, 503, cause, "database");
+		goto out;
+	}
+	api_audit(a, on ? "feed public" : "feed private", "group",
+	    a->parts[1]);
+	url = xprintf("%s/groups/%s.ics", a->ctx->conf->base_url,
+	    a->parts[1]);
+	api_reply(a, 200, json_pack("{s:s, s:b, s:s}", "slug", a->parts[1],
+	    "feed_public", on, "feed_url", url));
+	free(url);
+out:
+	json_decref(body);
+}
+
+void
+api_groups_list(struct api_req *a)
+{
+	json_t	*row;
+	char	*cause = NULL;
+
+	if ((row = store_group_list(a->ctx->store, &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	api_reply(a, 200, json_pack("{s:o}", "groups", row));
+}
+
+void
+api_groups_create(struct api_req *a)
+{
+	struct group_in	 g;
+	json_t		*body, *row;
+	char		*cause = NULL, *leads = NULL;
+	const char	*p;
+	long long	 rate = 0;
+	int		 public = -1;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	memset(&g, 0, sizeof g);
+	if (api_field(a, body, "slug", &g.slug, 1) != 0 ||
+	    api_field(a, body, "name", &g.name, 1) != 0 ||
+	    api_field(a, body, "time_zone", &g.time_zone, 0) != 0 ||
+	    api_field(a, body, "lead_times", &g.lead_times, 0) != 0 ||
+	    api_field(a, body, "contact", &g.contact, 0) != 0 ||
+	    api_int_field(a, body, "payment_rate_pence", &rate, 0,
+	    1000000) != 0)
+		goto out;
+	for (p = g.slug; *p != '\0'; p++) {
+		if (!islower((unsigned char)*p) &&
+		    !isdigit((unsigned char)*p) && *p != '-')
+			break;
+	}
+	if (*p != '\0' || *g.slug == '\0' || strlen(g.slug) > 64) {
+		api_fail(a, 422, "slug: use lower-case letters, digits and "
+		    "hyphens, such as dp-steering");
+		goto out;
+	}
+	if (!api_text_ok(a, "name", g.name, 200) ||
+	    !api_text_ok(a, "contact", g.contact, 200))
+		goto out;
+	if (g.time_zone == NULL)
+		g.time_zone = "Europe/London";
+	if (sched_zone_valid(g.time_zone, &cause) != 0) {
+		api_refuse(a, 422, cause, "time_zone");
+		goto out;
+	}
+	if (g.lead_times == NULL)
+		g.lead_times = "P7D,P1D";
+	if (plan_leads_valid(g.lead_times, &leads, &cause) != 0) {
+		api_refuse(a, 422, cause, "lead_times");
+		goto out;
+	}
+	g.lead_times = leads;
+	g.payment_rate_pence = rate;
+	if (api_feed_public(a, body, &public) != 0)
+		goto out;
+	if ((row = store_group_create(a->ctx->store, &g, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "slug");
+		goto out;
+	}
+	if (public == 1 && store_feed_public(a->ctx->store, json_integer_value(
+	    json_object_get(row, "id")), 1, NULL) == 0)
+		json_object_set_new(row, "feed_public", json_true());
+	api_audit(a, "create", "group", g.slug);
+	api_reply(a, 201, row);
+out:
+	free(leads);
+	json_decref(body);
+}
+
+void
+api_group_delete(struct api_req *a)
+{
+	long long	 gid = json_integer_value(json_object_get(a->group,
+			    "id"));
+	char		*cause = NULL;
+
+	if (store_group_delete(a->ctx->store, gid, &cause) != 0)
+		return (api_refuse(a, 503, cause, "database"));
+	api_audit(a, "delete", "group", a->parts[1]);
+	api_reply(a, 200, json_pack("{s:s}", "deleted", a->parts[1]));
+}
+
+void
+api_group_get(struct api_req *a)
+{
+	json_t		*g = a->group;
+	long long	 gid = json_integer_value(json_object_get(g, "id"));
+	json_t		*members, *series, *pub;
+	char		*cause = NULL;
+
+	if ((pub = store_feed_group(a->ctx->store, a->parts[1],
+	    NULL)) != NULL) {
+		json_object_set_new(g, "feed_public", json_boolean(
+		    json_integer_value(json_object_get(pub, "feed_public"))));
+		json_decref(pub);
+	}
+	members = store_member_list(a->ctx->store, gid, &cause);
+	series = store_series_list(a->ctx->store, gid, &cause);
+	if (members == NULL || series == NULL) {
+		json_decref(members);
+		json_decref(series);
+		return (api_refuse(a, 503, cause, "database"));
+	}
+	json_object_set_new(g, "members", members);
+	json_object_set_new(g, "series", series);
+	api_reply(a, 200, json_incref(g));
+}
+
+const char *const api_roles[] = { "member", "co-chair",
+	"buddy-chair", "coordinator", "observer", NULL };
+
+void
+api_member_remove(struct api_req *a)
+{
+	long long	 gid = json_integer_value(json_object_get(a->group,
+			    "id"));
+	long long	 pid = api_id(a->parts[3]);
+	char		*cause = NULL;
+
+	if (store_member_remove(a->ctx->store, gid, pid, &cause) != 0)
+		return (api_refuse(a, 404, cause, "not a member"));
+	api_audit(a, "remove", "membership", a->parts[3]);
+	api_replan(a, gid, 0);
+	api_kick(a);
+	api_reply(a, 200, json_pack("{s:I}", "removed", (json_int_t)pid));
+}
+
+void
+api_member_add(struct api_req *a)
+{
+	long long	 gid = json_integer_value(json_object_get(a->group,
+			    "id"));
+	long long	 pid = 0;
+	json_t		*body = NULL, *person, *reply;
+	const char	*role = NULL;
+	const char *const *r;
+	char		*cause = NULL;
+	int		 invite;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (api_int_field(a, body, "person", &pid, 1, LLONG_MAX) != 0 ||
+	    api_field(a, body, "role", &role, 0) != 0 ||
+	    api_bool(a, body, "invite", &invite) != 0)
+		goto out;
+	if (pid == 0) {
+		api_fail(a, 422, "person: this field is needed");
+		goto out;
+	}
+	if (role == NULL)
+		role = "member";
+	for (r = api_roles; *r != NULL && strcmp(*r, role) != 0; r++)
+		;
+	if (*r == NULL) {
+		api_fail(a, 422, "role: one of member, co-chair, buddy-chair, "
+		    "coordinator, observer");
+		goto out;
+	}
+	if ((person = store_person_get(a->ctx->store, pid, &cause)) == NULL) {
+		api_refuse(a, 404, cause, "person: no such person");
+		goto out;
+	}
+	json_decref(person);
+	if (store_member_set(a->ctx->store, gid, pid, role, &cause) != 0) {
+		api_refuse(a, 409, cause, "membership");
+		goto out;
+	}
+	api_audit(a, "add", "membership", role);
+	api_replan(a, 0, pid);
+	reply = json_pack("{s:I, s:s, s:i, s:i}", "person", (json_int_t)pid,
+	    "role", role, "invited", 0, "invitations_waiting", 0);
+	if (invite)
+		api_invite(a, reply, gid, pid, 0);
+	api_kick(a);
+	api_reply(a, 201, reply);
+out:
+	json_decref(body);
+}

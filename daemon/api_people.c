@@ -1,0 +1,655 @@
+/*
+ * api_people.c: people under /api/v1/people, and many at once from a CSV
+ * file at /api/v1/import/people: a person's fields checked one by one,
+ * their calendar feed's link, a link to their preferences page, and a
+ * test message through their channel.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "convene.h"
+#include "csv.h"
+#include "log.h"
+#include "phone.h"
+#include "util.h"
+#include "api_int.h"
+
+static const char *const api_styles[] = { "standard", "plain", "large",
+	"easyread", NULL };
+
+/* "21:00-08:00" into minutes after midnight. */
+static int
+api_quiet(const char *s, int *start, int *end)
+{
+	int	h1, m1, h2, m2, n = 0;
+
+	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
+	    s[n] != '\0' || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
+	    h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0)
+		return (-1);
+	*start = h1 * 60 + m1;
+	*end = h2 * 60 + m2;
+	return (0);
+}
+
+/*
+ * A person as the API shows it: quiet hours as "21:00" and "08:00", as
+ * quiet_hours takes them, not the minutes the database keeps.
+ */
+static json_t *
+api_person_out(json_t *row)
+{
+	const char *const	 keys[] = { "quiet_start", "quiet_end" };
+	json_t			*v;
+	size_t			 i;
+	long long		 m;
+
+	for (i = 0; i < 2; i++) {
+		v = json_object_get(row, keys[i]);
+		if (!json_is_integer(v))
+			continue;
+		m = json_integer_value(v);
+		json_object_set_new(row, keys[i], json_sprintf("%02lld:%02lld",
+		    m / 60 % 24, m % 60));
+	}
+	return (row);
+}
+
+/*
+ * Check a person's fields (all, or those present for an update) into p;
+ * the phone is normalised into phone, lead times into *leads.  Returns
+ * -1 with *why set.
+ */
+static int
+api_person_check(struct api_req *a, json_t *o, struct person_in *p,
+    char phone[PHONE_E164_SIZE], char **leads, int update, char **why)
+{
+	static const char *const keys[] = { "name", "email", "phone",
+		"language", "style", "channels", "lead_times", "quiet_hours",
+		"group", "role", NULL };
+	const char *const	*k, *const *s;
+	const char		*v, *quiet = NULL, *ch;
+	const char		*e;
+	json_t			*val;
+	char			*copy, *tok, *save;
+	size_t			 n;
+
+	memset(p, 0, sizeof *p);
+	p->quiet_start = update ? -2 : -1;
+	*leads = NULL;
+	json_object_foreach(o, v, val) {
+		for (k = keys; *k != NULL && strcmp(*k, v) != 0; k++)
+			;
+		if (*k == NULL) {
+			*why = xprintf("%s: not a field of a person", v);
+			return (-1);
+		}
+		if (!json_is_string(val) && !json_is_null(val)) {
+			*why = xprintf("%s: must be text", v);
+			return (-1);
+		}
+	}
+#define GET(key) json_string_value(json_object_get(o, key))
+	p->name = GET("name");
+	p->email = GET("email");
+	p->phone = GET("phone");
+	p->language = GET("language");
+	p->style = GET("style");
+	p->channels = GET("channels");
+	quiet = GET("quiet_hours");
+#undef GET
+	if (!update && (p->name == NULL || *p->name == '\0')) {
+		*why = xstrdup("name: this field is needed");
+		return (-1);
+	}
+	if (p->name != NULL && (*p->name == '\0' ||
+	    utf8_chars(p->name, strlen(p->name)) > 200 ||
+	    strpbrk(p->name, "\r\n\t") != NULL)) {
+		*why = xstrdup("name: one line of at most 200 characters");
+		return (-1);
+	}
+	if (p->email != NULL && *p->email == '\0')
+		p->email = NULL;
+	if (p->email != NULL) {
+		e = strchr(p->email, '@');
+		if (e == NULL || e == p->email || strchr(e, '.') == NULL ||
+		    strchr(e + 1, '@') != NULL || strlen(p->email) > 254 ||
+		    strpbrk(p->email, " \t\r\n<>(),;:\"[]\\") != NULL) {
+			*why = xprintf("email: '%s' is not an email address",
+			    p->email);
+			return (-1);
+		}
+	}
+	if (p->phone != NULL && *p->phone == '\0')
+		p->phone = NULL;
+	if (p->phone != NULL) {
+		if (phone_normalise(p->phone, a->ctx->conf->phone_country,
+		    phone, PHONE_E164_SIZE, why) != 0) {
+			copy = xprintf("phone: %s", *why);
+			free(*why);
+			*why = copy;
+			return (-1);
+		}
+		p->phone = phone;
+	}
+	if (p->language != NULL) {
+		n = strspn(p->language, "abcdefghijklmnopqrstuvwxyz");
+		if (n < 2 || n > 3 || (p->language[n] != '\0' &&
+		    p->language[n] != '-') || strlen(p->language) > 35) {
+			*why = xprintf("language: '%s' is not a language tag "
+			    "such as en, cy or ar", p->language);
+			return (-1);
+		}
+	}
+	if (p->style != NULL) {
+		for (s = api_styles; *s != NULL && strcmp(*s, p->style); s++)
+			;
+		if (*s == NULL) {
+			*why = xprintf("style: '%s' is not one of standard, "
+			    "plain, large or easyread", p->style);
+			return (-1);
+		}
+	}
+	if (p->channels != NULL) {
+		copy = xstrdup(p->channels);
+		n = 0;
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save), n++) {
+			if (strcmp(tok, "email") != 0 && strcmp(tok, "sms") !=
+			    0 && strcmp(tok, "feed") != 0) {
+				*why = xprintf("channels: '%s' is not email, "
+				    "sms or feed", tok);
+				free(copy);
+				return (-1);
+			}
+		}
+		free(copy);
+		if (n == 0) {
+			*why = xstrdup("channels: give email, sms or feed, "
+			    "in the order to try them");
+			return (-1);
+		}
+	}
+	ch = p->channels ? p->channels : (update ? NULL : "email");
+	if (ch != NULL && !update) {
+		if (list_has(ch, "email") && p->email == NULL &&
+		    !list_has(ch, "sms")) {
+			*why = xstrdup("email: needed for the email channel");
+			return (-1);
+		}
+		if (list_has(ch, "sms") && p->phone == NULL) {
+			*why = xstrdup("phone: needed for the sms channel");
+			return (-1);
+		}
+	}
+	v = json_string_value(json_object_get(o, "lead_times"));
+	if (v != NULL && *v != '\0' && plan_leads_valid(v, leads, why) != 0)
+		return (-1);
+	if (v != NULL && *v == '\0')
+		*leads = xstrdup("");	/* back to the group's */
+	p->lead_times = *leads;
+	if (quiet != NULL && *quiet != '\0') {
+		if (api_quiet(quiet, &p->quiet_start, &p->quiet_end) != 0) {
+			*why = xprintf("quiet_hours: '%s' is not a span such "
+			    "as 21:00-08:00", quiet);
+			return (-1);
+		}
+	} else if (quiet != NULL)
+		p->quiet_start = p->quiet_end = -1;
+	return (0);
+}
+
+/* After a change, every channel listed must have its address. */
+static int
+api_person_reachable(struct api_req *a, long long id,
+    const struct person_in *p, char **cause)
+{
+	json_t		*cur;
+	const char	*ch, *email, *phone;
+	int		 rc = 0;
+
+	if ((cur = store_person_get(a->ctx->store, id, NULL)) == NULL)
+		return (0);
+	ch = p->channels ? p->channels :
+	    json_string_value(json_object_get(cur, "channels"));
+	email = p->email ? p->email :
+	    json_string_value(json_object_get(cur, "email"));
+	phone = p->phone ? p->phone :
+	    json_string_value(json_object_get(cur, "phone"));
+	if (list_has(ch, "sms") && phone == NULL) {
+		cause_set(cause, "phone: needed for the sms channel");
+		rc = -1;
+	} else if (list_has(ch, "email") && email == NULL &&
+	    !list_has(ch, "sms")) {
+		cause_set(cause, "email: needed for the email channel");
+		rc = -1;
+	}
+	json_decref(cur);
+	return (rc);
+}
+
+void
+api_people_list(struct api_req *a)
+{
+	char	*cause = NULL;
+	json_t	*row, *p1;
+	size_t	 i;
+
+	if ((row = store_person_list(a->ctx->store, &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	json_array_foreach(row, i, p1)
+		api_person_out(p1);
+	api_reply(a, 200, json_pack("{s:o}", "people", row));
+}
+
+void
+api_people_create(struct api_req *a)
+{
+	struct person_in	 p;
+	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	char			*cause = NULL;
+	json_t			*body, *row;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	json_object_del(body, "group");
+	json_object_del(body, "role");
+	if (api_person_check(a, body, &p, phone, &leads, 0, &cause) != 0) {
+		api_refuse(a, 422, cause, "person");
+		goto out;
+	}
+	if ((row = store_person_create(a->ctx->store, &p, &cause)) == NULL) {
+		api_refuse(a, 409, cause, "person");
+		goto out;
+	}
+	api_audit(a, "create", "person", NULL);
+	api_reply(a, 201, api_person_out(row));
+out:
+	free(leads);
+	json_decref(body);
+}
+
+/*
+ * GET /people/ID/feed: the person's calendar feed; POST makes a new
+ * link, and the old one stops working at once.
+ */
+void
+api_person_feed(struct api_req *a)
+{
+	long long	 id = a->id;
+	char		*url, *cause = NULL;
+	int		 rotate = a->method == EVHTTP_REQ_POST;
+
+	if ((url = feed_url(a->ctx->store, a->ctx->conf->base_url, id, rotate,
+	    &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	if (rotate)
+		api_audit(a, "feed rotate", "person", a->parts[1]);
+	api_reply(a, 200, json_pack("{s:I, s:s, s:b}", "person",
+	    (json_int_t)id, "feed_url", url, "rotated", rotate));
+	free(url);
+}
+
+/* POST /people/ID/test: a test message through the person's channel. */
+void
+api_person_test(struct api_req *a)
+{
+	struct outbox_in	 in;
+	long long		 id = a->id;
+	char			*cause = NULL;
+	const char		*chs;
+	json_t			*row = a->person;
+
+	a->person = NULL;
+	chs = json_string_value(json_object_get(row, "channels"));
+	memset(&in, 0, sizeof in);
+	if (list_has(chs, "email") &&
+	    !json_is_null(json_object_get(row, "email")))
+		in.channel = "email";
+	else if (list_has(chs, "sms") &&
+	    !json_is_null(json_object_get(row, "phone")))
+		in.channel = "sms";
+	if (in.channel == NULL) {
+		json_decref(row);
+		return (api_fail(a, 422, "channels: this person hears "
+		    "only through the calendar feed"));
+	}
+	in.person_id = id;
+	in.kind = "test";
+	in.lead = "";
+	in.due_at = in.now = clock_now();
+	if (store_plan_insert(a->ctx->store, &in, &cause) != 0) {
+		json_decref(row);
+		return (api_refuse(a, 503, cause, "database"));
+	}
+	api_audit(a, "test", "person", in.channel);
+	api_kick(a);
+	json_decref(row);
+	api_reply(a, 202, json_pack("{s:s}", "queued", in.channel));
+}
+
+/* GET /people/ID/preferences: a link to the person's own page. */
+void
+api_person_link(struct api_req *a)
+{
+	char	*link;
+	json_t	*row;
+
+	link = prefs_link(a->ctx->conf->base_url, a->ctx->signing_key,
+	    a->id, clock_now(), PREFS_LINK_DAYS);
+	api_audit(a, "link", "person", a->parts[1]);
+	row = json_pack("{s:s, s:i}", "url", link, "days", PREFS_LINK_DAYS);
+	free(link);
+	api_reply(a, 200, row);
+}
+
+void
+api_person_get(struct api_req *a)
+{
+	json_t	*row = a->person;
+	char	*url;
+
+	a->person = NULL;
+	if ((url = feed_url(a->ctx->store, a->ctx->conf->base_url, a->id, 0,
+	    NULL)) != NULL)
+		json_object_set_new(row, "feed_url", json_string(url));
+	free(url);
+	api_reply(a, 200, api_person_out(row));
+}
+
+void
+api_person_delete(struct api_req *a)
+{
+	char	*cause = NULL;
+
+	if (store_person_delete(a->ctx->store, a->id, &cause) != 0)
+		return (api_refuse(a, 503, cause, "database"));
+	api_audit(a, "delete", "person", a->parts[1]);
+	api_kick(a);
+	api_reply(a, 200, json_pack("{s:I}", "deleted", (json_int_t)a->id));
+}
+
+void
+api_person_edit(struct api_req *a)
+{
+	struct person_in	 p;
+	long long		 id = a->id;
+	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	char			*cause = NULL;
+	json_t			*body, *row;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (api_person_check(a, body, &p, phone, &leads, 1, &cause) != 0) {
+		api_refuse(a, 422, cause, "person");
+		goto out;
+	}
+	if (api_person_reachable(a, id, &p, &cause) != 0) {
+		api_refuse(a, 422, cause, "channels");
+		goto out;
+	}
+	if ((row = store_person_update(a->ctx->store, id, &p,
+	    &cause)) == NULL) {
+		api_refuse(a, 409, cause, "person");
+		goto out;
+	}
+	api_audit(a, "update", "person", a->parts[1]);
+	api_replan(a, 0, id);
+	api_kick(a);
+	api_reply(a, 200, api_person_out(row));
+out:
+	free(leads);
+	json_decref(body);
+}
+
+/*
+ * An email or phone the file gives twice, or that someone already has,
+ * is a mistake of its line: found before anything is written.
+ */
+static void
+api_import_dup(struct api_req *a, json_t *seen, const struct person_in *p,
+    int line, char **cause)
+{
+	char		*key;
+	const char	*v[2];
+	int		 i;
+	json_t		*prev;
+
+	v[0] = p->email;
+	v[1] = p->phone;
+	for (i = 0; i < 2 && *cause == NULL; i++) {
+		if (v[i] == NULL)
+			continue;
+		key = xstrdup(v[i]);
+		for (char *c = key; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if ((prev = json_object_get(seen, key)) != NULL)
+			cause_set(cause, "%s: %s is also on line %lld",
+			    i == 0 ? "email" : "phone", v[i],
+			    (long long)json_integer_value(prev));
+		else if (store_person_find(a->ctx->store, i == 0 ? v[i] : NULL,
+		    i == 1 ? v[i] : NULL) != 0)
+			cause_set(cause, "%s: someone has %s already",
+			    i == 0 ? "email" : "phone", v[i]);
+		else
+			json_object_set_new(seen, key, json_integer(line));
+		free(key);
+	}
+}
+
+static void
+api_import_badcol(json_t *errors, int line, const char *name)
+{
+	char	*why;
+
+	why = xprintf("%s: not a column convene knows (name, email, phone, "
+	    "language, style, channels, lead_times, quiet_hours, role)", name);
+	json_array_append_new(errors, json_pack("{s:i, s:s}", "line", line,
+	    "reason", why));
+	free(why);
+}
+
+static const char *const api_import_columns[] = { "name", "email",
+	"phone", "language", "style", "channels", "lead_times", "quiet_hours",
+	"role", NULL };
+
+/*
+ * POST /api/v1/import/people[?group=slug]: a CSV file with a header
+ * line.  Every line is checked first; one bad line imports nothing, and
+ * the report names each bad line and why.
+ */
+void
+api_import(struct api_req *a)
+{
+	struct evbuffer		*b = evhttp_request_get_input_buffer(a->req);
+	struct person_in	 p;
+	FILE			*f;
+	struct csv		*csv;
+	char			**fields, **head = NULL, *cause = NULL;
+	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	const char		*slug = api_query(a, "group"), *role;
+	json_t			*errors, *rows, *o, *g = NULL, *row, *seen;
+	const char *const	*col;
+	size_t			 nf, nhead = 0, i;
+	long long		 gid = 0;
+	int			 line, rc, ok, began;
+
+	if (slug != NULL) {
+		if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL)
+			return (api_refuse(a, 404, cause, "group: no such "
+			    "group"));
+		gid = json_integer_value(json_object_get(g, "id"));
+		json_decref(g);
+	}
+	f = fmemopen(evbuffer_pullup(b, -1), evbuffer_get_length(b), "r");
+	if (f == NULL || evbuffer_get_length(b) == 0) {
+		if (f != NULL)
+			fclose(f);
+		return (api_fail(a, 400, "the request needs a CSV body"));
+	}
+	csv = csv_open(f);
+	errors = json_array();
+	rows = json_array();
+	seen = json_object();
+	while ((rc = csv_next(csv, &fields, &nf, &line, &cause)) == 1) {
+		if (csv_is_blank(fields, nf))
+			continue;
+		if (head == NULL) {
+			head = xcalloc(nf, sizeof *head);
+			for (i = 0; i < nf; i++) {
+				head[i] = xstrdup(fields[i]);
+				for (char *c = head[i]; *c; c++)
+					*c = (char)tolower((unsigned char)*c);
+			}
+			nhead = nf;
+			for (i = 0; i < nf; i++) {
+				for (col = api_import_columns; *col != NULL &&
+				    strcmp(*col, head[i]) != 0; col++)
+					;
+				if (*col == NULL)
+					api_import_badcol(errors, line,
+					    head[i]);
+			}
+			if (csv_header_check(head, nhead, &cause) != 0) {
+				json_array_append_new(errors, json_pack(
+				    "{s:i, s:s}", "line", line, "reason",
+				    cause));
+				free(cause);
+				cause = NULL;
+			}
+			if (json_array_size(errors) != 0)
+				break;
+			continue;
+		}
+		o = json_object();
+		for (i = 0; i < nf && i < nhead; i++) {
+			if (*fields[i] != '\0')
+				json_object_set_new(o, head[i],
+				    json_string(fields[i]));
+		}
+		if (nf > nhead)
+			cause = xprintf("%zu fields, but the header names %zu",
+			    nf, nhead);
+		json_object_set_new(o, "_line", json_integer(line));
+		if (cause == NULL) {
+			json_t *copy = json_deep_copy(o);
+
+			json_object_del(copy, "_line");
+			json_object_del(copy, "role");
+			json_object_del(copy, "group");
+			if (api_person_check(a, copy, &p, phone, &leads, 0,
+			    &cause) == 0)
+				api_import_dup(a, seen, &p, line, &cause);
+			if (cause == NULL && (role = json_string_value(
+			    json_object_get(o, "role"))) != NULL) {
+				const char *const *r;
+
+				for (r = api_roles; *r && strcmp(*r, role); r++)
+					;
+				if (*r == NULL)
+					cause = xprintf("role: '%s' is not one "
+					    "of member, co-chair, buddy-chair, "
+					    "coordinator, observer", role);
+			}
+			free(leads);
+			leads = NULL;
+			json_decref(copy);
+		}
+		if (cause != NULL) {
+			json_array_append_new(errors, json_pack("{s:i, s:s}",
+			    "line", line, "reason", cause));
+			free(cause);
+			cause = NULL;
+		}
+		json_array_append_new(rows, o);
+	}
+	if (rc < 0) {
+		json_array_append_new(errors, json_pack("{s:i, s:s}", "line",
+		    line, "reason", cause ? cause : "cannot read"));
+		free(cause);
+		cause = NULL;
+	}
+	csv_free(csv);
+	fclose(f);
+	json_decref(seen);
+	if (head == NULL && json_array_size(errors) == 0)
+		json_array_append_new(errors, json_pack("{s:i, s:s}", "line",
+		    1, "reason", "the file is empty: it needs a header line "
+		    "such as name,email,phone"));
+	if (json_array_size(errors) == 0) {
+		/* All good so far: write every line, or none. */
+		began = ok = store_begin(a->ctx->store) == 0;
+		json_array_foreach(rows, i, o) {
+			json_t *copy = json_deep_copy(o);
+
+			line = (int)json_integer_value(json_object_get(o,
+			    "_line"));
+			json_object_del(copy, "_line");
+			json_object_del(copy, "role");
+			json_object_del(copy, "group");
+			api_person_check(a, copy, &p, phone, &leads, 0, &cause);
+			free(cause);
+			cause = NULL;
+			/* p points into copy: create before letting it go. */
+			row = ok ? store_person_create(a->ctx->store, &p,
+			    &cause) : NULL;
+			json_decref(copy);
+			free(leads);
+			leads = NULL;
+			if (row == NULL) {
+				json_array_append_new(errors, json_pack(
+				    "{s:i, s:s}", "line", line, "reason",
+				    cause ? cause : "database"));
+				free(cause);
+				cause = NULL;
+				ok = 0;
+				break;
+			}
+			role = json_string_value(json_object_get(o, "role"));
+			if (gid != 0 && store_member_set(a->ctx->store, gid,
+			    json_integer_value(json_object_get(row, "id")),
+			    role ? role : "member", &cause) != 0) {
+				json_array_append_new(errors, json_pack(
+				    "{s:i, s:s}", "line", line, "reason",
+				    cause ? cause : "membership"));
+				free(cause);
+				cause = NULL;
+				ok = 0;
+			}
+			json_decref(row);
+		}
+		if (ok)
+			store_audit(a->ctx->store, a->actor, "import", "people",
+			    slug);
+		if ((!began || store_end(a->ctx->store, ok) != 0) &&
+		    json_array_size(errors) == 0)
+			json_array_append_new(errors, json_pack("{s:i, s:s}",
+			    "line", 0, "reason", "the database refused the "
+			    "import"));
+	}
+	for (i = 0; i < nhead; i++)
+		free(head[i]);
+	free(head);
+	if (json_array_size(errors) != 0) {
+		api_reply(a, 422, json_pack("{s:i, s:s, s:i, s:o, s:i}",
+		    "status", 422, "reason", "nothing was imported: fix the "
+		    "lines below and try again", "imported", 0, "errors",
+		    errors, "lines", (int)json_array_size(rows)));
+		json_decref(rows);
+		return;
+	}
+	if (gid != 0)
+		api_replan(a, gid, 0);
+	api_kick(a);
+	api_reply(a, 201, json_pack("{s:i, s:o}", "imported",
+	    (int)json_array_size(rows), "errors", errors));
+	json_decref(rows);
+}
