@@ -1,6 +1,6 @@
 /*
  * api_people.c: people under /api/v1/people, and many at once from a CSV
- * file at /api/v1/import/people: a person's fields checked one by one,
+ * file at /api/v1/import/people: a person's fields checked (person.c),
  * their calendar feed's link, a link to their preferences page, and a
  * test message through their channel.
  */
@@ -18,27 +18,9 @@
 #include "convene.h"
 #include "csv.h"
 #include "log.h"
-#include "phone.h"
+#include "person.h"
 #include "util.h"
 #include "api_int.h"
-
-static const char *const api_styles[] = { "standard", "plain", "large",
-	"easyread", NULL };
-
-/* "21:00-08:00" into minutes after midnight. */
-static int
-api_quiet(const char *s, int *start, int *end)
-{
-	int	h1, m1, h2, m2, n = 0;
-
-	if (sscanf(s, "%2d:%2d-%2d:%2d%n", &h1, &m1, &h2, &m2, &n) != 4 ||
-	    s[n] != '\0' || h1 > 23 || h2 > 23 || m1 > 59 || m2 > 59 ||
-	    h1 < 0 || h2 < 0 || m1 < 0 || m2 < 0)
-		return (-1);
-	*start = h1 * 60 + m1;
-	*end = h2 * 60 + m2;
-	return (0);
-}
 
 /*
  * A person as the API shows it: quiet hours as "21:00" and "08:00", as
@@ -50,41 +32,46 @@ api_person_out(json_t *row)
 	const char *const	 keys[] = { "quiet_start", "quiet_end" };
 	json_t			*v;
 	size_t			 i;
-	long long		 m;
+	char			 hhmm[PERSON_TIME_LEN];
 
 	for (i = 0; i < 2; i++) {
 		v = json_object_get(row, keys[i]);
 		if (!json_is_integer(v))
 			continue;
-		m = json_integer_value(v);
-		json_object_set_new(row, keys[i], json_sprintf("%02lld:%02lld",
-		    m / 60 % 24, m % 60));
+		person_time(json_integer_value(v), hhmm);
+		json_object_set_new(row, keys[i], json_string(hhmm));
 	}
 	return (row);
 }
 
+/* The mistake the API names first, for a new person and for a change. */
+#define API_PERSON_N(t)	(sizeof (t) / sizeof (t)[0])
+static const enum person_check_field api_person_new[] = { PERSON_NAME,
+	PERSON_EMAIL, PERSON_PHONE, PERSON_LANGUAGE, PERSON_STYLE,
+	PERSON_CHANNELS, PERSON_REACH, PERSON_LEAD_TIMES, PERSON_QUIET_HOURS };
+static const enum person_check_field api_person_change[] = { PERSON_NAME,
+	PERSON_EMAIL, PERSON_PHONE, PERSON_LANGUAGE, PERSON_STYLE,
+	PERSON_CHANNELS, PERSON_LEAD_TIMES, PERSON_QUIET_HOURS, PERSON_REACH };
+
 /*
- * Check a person's fields (all, or those present for an update) into p;
- * the phone is normalised into phone, lead times into *leads.  Returns
- * -1 with *why set.
+ * Check a person given as JSON (every field for a new one, cur NULL;
+ * those present for a change to cur) into c, freed with
+ * person_checked_free whatever the result.  Returns -1 with *why set to
+ * the first mistake.
  */
 static int
-api_person_check(struct api_req *a, json_t *o, struct person_in *p,
-    char phone[PHONE_E164_SIZE], char **leads, int update, char **why)
+api_person_check(struct api_req *a, json_t *o, json_t *cur,
+    struct person_checked *c, char **why)
 {
 	static const char *const keys[] = { "name", "email", "phone",
 		"language", "style", "channels", "lead_times", "quiet_hours",
 		"group", "role", NULL };
-	const char *const	*k, *const *s;
-	const char		*v, *quiet = NULL, *ch;
-	const char		*e;
+	const char *const	*k;
+	const char		*v;
 	json_t			*val;
-	char			*copy, *tok, *save;
-	size_t			 n;
+	struct person_text	 t;
 
-	memset(p, 0, sizeof *p);
-	p->quiet_start = update ? -2 : -1;
-	*leads = NULL;
+	memset(c, 0, sizeof *c);
 	json_object_foreach(o, v, val) {
 		for (k = keys; *k != NULL && strcmp(*k, v) != 0; k++)
 			;
@@ -98,142 +85,21 @@ api_person_check(struct api_req *a, json_t *o, struct person_in *p,
 		}
 	}
 #define GET(key) json_string_value(json_object_get(o, key))
-	p->name = GET("name");
-	p->email = GET("email");
-	p->phone = GET("phone");
-	p->language = GET("language");
-	p->style = GET("style");
-	p->channels = GET("channels");
-	quiet = GET("quiet_hours");
+	t.name = GET("name");
+	t.email = GET("email");
+	t.phone = GET("phone");
+	t.language = GET("language");
+	t.style = GET("style");
+	t.channels = GET("channels");
+	t.lead_times = GET("lead_times");
+	t.quiet_hours = GET("quiet_hours");
 #undef GET
-	if (!update && (p->name == NULL || *p->name == '\0')) {
-		*why = xstrdup("name: this field is needed");
-		return (-1);
-	}
-	if (p->name != NULL && (*p->name == '\0' ||
-	    utf8_chars(p->name, strlen(p->name)) > 200 ||
-	    strpbrk(p->name, "\r\n\t") != NULL)) {
-		*why = xstrdup("name: one line of at most 200 characters");
-		return (-1);
-	}
-	if (p->email != NULL && *p->email == '\0')
-		p->email = NULL;
-	if (p->email != NULL) {
-		e = strchr(p->email, '@');
-		if (e == NULL || e == p->email || strchr(e, '.') == NULL ||
-		    strchr(e + 1, '@') != NULL || strlen(p->email) > 254 ||
-		    strpbrk(p->email, " \t\r\n<>(),;:\"[]\\") != NULL) {
-			*why = xprintf("email: '%s' is not an email address",
-			    p->email);
-			return (-1);
-		}
-	}
-	if (p->phone != NULL && *p->phone == '\0')
-		p->phone = NULL;
-	if (p->phone != NULL) {
-		if (phone_normalise(p->phone, a->ctx->conf->phone_country,
-		    phone, PHONE_E164_SIZE, why) != 0) {
-			copy = xprintf("phone: %s", *why);
-			free(*why);
-			*why = copy;
-			return (-1);
-		}
-		p->phone = phone;
-	}
-	if (p->language != NULL) {
-		n = strspn(p->language, "abcdefghijklmnopqrstuvwxyz");
-		if (n < 2 || n > 3 || (p->language[n] != '\0' &&
-		    p->language[n] != '-') || strlen(p->language) > 35) {
-			*why = xprintf("language: '%s' is not a language tag "
-			    "such as en, cy or ar", p->language);
-			return (-1);
-		}
-	}
-	if (p->style != NULL) {
-		for (s = api_styles; *s != NULL && strcmp(*s, p->style); s++)
-			;
-		if (*s == NULL) {
-			*why = xprintf("style: '%s' is not one of standard, "
-			    "plain, large or easyread", p->style);
-			return (-1);
-		}
-	}
-	if (p->channels != NULL) {
-		copy = xstrdup(p->channels);
-		n = 0;
-		for (tok = strtok_r(copy, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save), n++) {
-			if (strcmp(tok, "email") != 0 && strcmp(tok, "sms") !=
-			    0 && strcmp(tok, "feed") != 0) {
-				*why = xprintf("channels: '%s' is not email, "
-				    "sms or feed", tok);
-				free(copy);
-				return (-1);
-			}
-		}
-		free(copy);
-		if (n == 0) {
-			*why = xstrdup("channels: give email, sms or feed, "
-			    "in the order to try them");
-			return (-1);
-		}
-	}
-	ch = p->channels ? p->channels : (update ? NULL : "email");
-	if (ch != NULL && !update) {
-		if (list_has(ch, "email") && p->email == NULL &&
-		    !list_has(ch, "sms")) {
-			*why = xstrdup("email: needed for the email channel");
-			return (-1);
-		}
-		if (list_has(ch, "sms") && p->phone == NULL) {
-			*why = xstrdup("phone: needed for the sms channel");
-			return (-1);
-		}
-	}
-	v = json_string_value(json_object_get(o, "lead_times"));
-	if (v != NULL && *v != '\0' && plan_leads_valid(v, leads, why) != 0)
-		return (-1);
-	if (v != NULL && *v == '\0')
-		*leads = xstrdup("");	/* back to the group's */
-	p->lead_times = *leads;
-	if (quiet != NULL && *quiet != '\0') {
-		if (api_quiet(quiet, &p->quiet_start, &p->quiet_end) != 0) {
-			*why = xprintf("quiet_hours: '%s' is not a span such "
-			    "as 21:00-08:00", quiet);
-			return (-1);
-		}
-	} else if (quiet != NULL)
-		p->quiet_start = p->quiet_end = -1;
-	return (0);
-}
-
-/* After a change, every channel listed must have its address. */
-static int
-api_person_reachable(struct api_req *a, long long id,
-    const struct person_in *p, char **cause)
-{
-	json_t		*cur;
-	const char	*ch, *email, *phone;
-	int		 rc = 0;
-
-	if ((cur = store_person_get(a->ctx->store, id, NULL)) == NULL)
+	if (person_check(&t, cur, a->ctx->conf->phone_country, c) == 0)
 		return (0);
-	ch = p->channels ? p->channels :
-	    json_string_value(json_object_get(cur, "channels"));
-	email = p->email ? p->email :
-	    json_string_value(json_object_get(cur, "email"));
-	phone = p->phone ? p->phone :
-	    json_string_value(json_object_get(cur, "phone"));
-	if (list_has(ch, "sms") && phone == NULL) {
-		cause_set(cause, "phone: needed for the sms channel");
-		rc = -1;
-	} else if (list_has(ch, "email") && email == NULL &&
-	    !list_has(ch, "sms")) {
-		cause_set(cause, "email: needed for the email channel");
-		rc = -1;
-	}
-	json_decref(cur);
-	return (rc);
+	*why = xstrdup(cur == NULL ? person_check_why(c, api_person_new,
+	    API_PERSON_N(api_person_new)) : person_check_why(c,
+	    api_person_change, API_PERSON_N(api_person_change)));
+	return (-1);
 }
 
 void
@@ -253,8 +119,7 @@ api_people_list(struct api_req *a)
 void
 api_people_create(struct api_req *a)
 {
-	struct person_in	 p;
-	char			 phone[PHONE_E164_SIZE], *leads = NULL;
+	struct person_checked	 c;
 	char			*cause = NULL;
 	json_t			*body, *row;
 
@@ -262,18 +127,19 @@ api_people_create(struct api_req *a)
 		return;
 	json_object_del(body, "group");
 	json_object_del(body, "role");
-	if (api_person_check(a, body, &p, phone, &leads, 0, &cause) != 0) {
+	if (api_person_check(a, body, NULL, &c, &cause) != 0) {
 		api_refuse(a, 422, cause, "person");
 		goto out;
 	}
-	if ((row = store_person_create(a->ctx->store, &p, &cause)) == NULL) {
+	if ((row = store_person_create(a->ctx->store, &c.in,
+	    &cause)) == NULL) {
 		api_refuse(a, 409, cause, "person");
 		goto out;
 	}
 	api_audit(a, "create", "person", NULL);
 	api_reply(a, 201, api_person_out(row));
 out:
-	free(leads);
+	person_checked_free(&c);
 	json_decref(body);
 }
 
@@ -380,23 +246,18 @@ api_person_delete(struct api_req *a)
 void
 api_person_edit(struct api_req *a)
 {
-	struct person_in	 p;
+	struct person_checked	 c;
 	long long		 id = a->id;
-	char			 phone[PHONE_E164_SIZE], *leads = NULL;
 	char			*cause = NULL;
 	json_t			*body, *row;
 
 	if ((body = api_body(a)) == NULL)
 		return;
-	if (api_person_check(a, body, &p, phone, &leads, 1, &cause) != 0) {
+	if (api_person_check(a, body, a->person, &c, &cause) != 0) {
 		api_refuse(a, 422, cause, "person");
 		goto out;
 	}
-	if (api_person_reachable(a, id, &p, &cause) != 0) {
-		api_refuse(a, 422, cause, "channels");
-		goto out;
-	}
-	if ((row = store_person_update(a->ctx->store, id, &p,
+	if ((row = store_person_update(a->ctx->store, id, &c.in,
 	    &cause)) == NULL) {
 		api_refuse(a, 409, cause, "person");
 		goto out;
@@ -406,7 +267,7 @@ api_person_edit(struct api_req *a)
 	api_kick(a);
 	api_reply(a, 200, api_person_out(row));
 out:
-	free(leads);
+	person_checked_free(&c);
 	json_decref(body);
 }
 
@@ -470,11 +331,10 @@ void
 api_import(struct api_req *a)
 {
 	struct evbuffer		*b = evhttp_request_get_input_buffer(a->req);
-	struct person_in	 p;
+	struct person_checked	 chk;
 	FILE			*f;
 	struct csv		*csv;
 	char			**fields, **head = NULL, *cause = NULL;
-	char			 phone[PHONE_E164_SIZE], *leads = NULL;
 	const char		*slug = api_query(a, "group"), *role;
 	json_t			*errors, *rows, *o, *g = NULL, *row, *seen;
 	const char *const	*col;
@@ -545,9 +405,8 @@ api_import(struct api_req *a)
 			json_object_del(copy, "_line");
 			json_object_del(copy, "role");
 			json_object_del(copy, "group");
-			if (api_person_check(a, copy, &p, phone, &leads, 0,
-			    &cause) == 0)
-				api_import_dup(a, seen, &p, line, &cause);
+			if (api_person_check(a, copy, NULL, &chk, &cause) == 0)
+				api_import_dup(a, seen, &chk.in, line, &cause);
 			if (cause == NULL && (role = json_string_value(
 			    json_object_get(o, "role"))) != NULL) {
 				const char *const *r;
@@ -559,8 +418,7 @@ api_import(struct api_req *a)
 					    "of member, co-chair, buddy-chair, "
 					    "coordinator, observer", role);
 			}
-			free(leads);
-			leads = NULL;
+			person_checked_free(&chk);
 			json_decref(copy);
 		}
 		if (cause != NULL) {
@@ -595,15 +453,14 @@ api_import(struct api_req *a)
 			json_object_del(copy, "_line");
 			json_object_del(copy, "role");
 			json_object_del(copy, "group");
-			api_person_check(a, copy, &p, phone, &leads, 0, &cause);
+			api_person_check(a, copy, NULL, &chk, &cause);
 			free(cause);
 			cause = NULL;
-			/* p points into copy: create before letting it go. */
-			row = ok ? store_person_create(a->ctx->store, &p,
+			/* chk points into copy: create before letting it go. */
+			row = ok ? store_person_create(a->ctx->store, &chk.in,
 			    &cause) : NULL;
 			json_decref(copy);
-			free(leads);
-			leads = NULL;
+			person_checked_free(&chk);
 			if (row == NULL) {
 				json_array_append_new(errors, json_pack(
 				    "{s:i, s:s}", "line", line, "reason",
