@@ -9,13 +9,13 @@
  * and the link works for one person only until it expires.  The form
  * is plain HTML that works by keyboard and without JavaScript; a
  * mistake is shown at the top, linked to its field, and nothing is
- * saved until the whole form is right.
+ * saved until the whole form is right.  What is right is what the API
+ * takes: both check with person.c.
  */
 #include "config.h"
 
 #include <sys/queue.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,7 @@
 #include "convene.h"
 #include "key.h"
 #include "log.h"
+#include "person.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -133,19 +134,6 @@ prefs_page_lang(struct tmpl_set *t, json_t *person)
 			    "language"));
 
 	return (l != NULL && prefs_lang_offered(t, l) ? l : "en");
-}
-
-/* "21:30" as minutes of the day, or -1. */
-static int
-prefs_minutes(const char *s)
-{
-	if (strlen(s) != 5 || !isdigit((unsigned char)s[0]) ||
-	    !isdigit((unsigned char)s[1]) || s[2] != ':' ||
-	    !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
-		return (-1);
-	if (atoi(s) > 23 || atoi(s + 3) > 59)
-		return (-1);
-	return (atoi(s) * 60 + atoi(s + 3));
 }
 
 static int
@@ -361,62 +349,44 @@ prefs_from_person(struct prefs_form *f, json_t *person, char qf[16],
 	f->language = jstr(person, "language");
 	qf[0] = qt[0] = '\0';
 	if (json_is_integer(qs) && json_is_integer(qe)) {
-		snprintf(qf, 16, "%02d:%02d",
-		    (int)(json_integer_value(qs) / 60 % 24),
-		    (int)(json_integer_value(qs) % 60));
-		snprintf(qt, 16, "%02d:%02d",
-		    (int)(json_integer_value(qe) / 60 % 24),
-		    (int)(json_integer_value(qe) % 60));
+		person_time(json_integer_value(qs), qf);
+		person_time(json_integer_value(qe), qt);
 	}
 	f->quiet_from = qf;
 	f->quiet_to = qt;
 }
 
-/* Check what was posted; errors are collected in the form. */
+/*
+ * Check what was posted with the checks the API makes (person.c), into
+ * c; each mistake is shown at its own field, in the page's language.
+ */
 static void
 prefs_check(struct tmpl_set *t, struct prefs_form *f, json_t *person,
-    struct person_in *p)
+    const char *country, struct person_checked *c)
 {
-	const char	*lang = prefs_page_lang(t, person);
-	size_t	i;
-	int	qs, qe, ok;
+	struct person_text	 in;
+	const char		*lang = prefs_page_lang(t, person);
+	char			*quiet;
 
-	for (ok = 0, i = 0; i < PREFS_N(prefs_ways); i++) {
-		if (strcmp(f->channels, prefs_ways[i].channels) == 0 &&
-		    prefs_way_possible(person, i))
-			ok = 1;
-	}
-	if (!ok)
+	memset(&in, 0, sizeof in);
+	in.channels = f->channels;
+	in.style = f->style;
+	in.language = f->language;
+	/* Neither time: no quiet hours; only one: not a span. */
+	quiet = xprintf("%s%s%s", f->quiet_from, *f->quiet_from != '\0' ||
+	    *f->quiet_to != '\0' ? "-" : "", f->quiet_to);
+	in.quiet_hours = quiet;
+	person_check(&in, person, country, c);
+	if (c->why[PERSON_CHANNELS] != NULL || c->why[PERSON_REACH] != NULL)
 		prefs_error(f, "how", prefs_w(t, lang, "error_how"));
-	for (ok = 0, i = 0; i < PREFS_N(prefs_styles); i++) {
-		if (strcmp(f->style, prefs_styles[i].style) == 0)
-			ok = 1;
-	}
-	if (!ok)
+	if (c->why[PERSON_STYLE] != NULL)
 		prefs_error(f, "style", prefs_w(t, lang, "error_style"));
-	for (ok = 0, i = 0; i < PREFS_N(prefs_langs); i++) {
-		if (strcmp(f->language, prefs_langs[i].code) == 0 &&
-		    prefs_lang_offered(t, prefs_langs[i].code))
-			ok = 1;
-	}
-	if (!ok)
+	if (c->why[PERSON_LANGUAGE] != NULL)
 		prefs_error(f, "language", prefs_w(t, lang,
 		    "error_language"));
-	p->quiet_start = p->quiet_end = -1;
-	if (*f->quiet_from != '\0' || *f->quiet_to != '\0') {
-		qs = prefs_minutes(f->quiet_from);
-		qe = prefs_minutes(f->quiet_to);
-		if (qs < 0 || qe < 0 || qs == qe)
-			prefs_error(f, "quiet_from", prefs_w(t, lang,
-			    "error_quiet"));
-		else {
-			p->quiet_start = qs;
-			p->quiet_end = qe;
-		}
-	}
-	p->channels = f->channels;
-	p->style = f->style;
-	p->language = f->language;
+	if (c->why[PERSON_QUIET_HOURS] != NULL)
+		prefs_error(f, "quiet_from", prefs_w(t, lang, "error_quiet"));
+	free(quiet);
 }
 
 /* What was saved, said back in full so the member can check it. */
@@ -533,13 +503,14 @@ prefs_route(struct evhttp_request *req, const char *route,
 	struct evkeyvalq	 q;
 	struct evbuffer		*b, *in;
 	struct prefs_form	 f;
-	struct person_in	 p;
+	struct person_checked	 c;
 	json_t			*person, *row;
 	char			*body = NULL, *cause = NULL, qf[16], qt[16];
 	const char		*v;
 	long long		 id;
 	size_t			 len;
 
+	memset(&c, 0, sizeof c);
 	id = prefs_link_person(ctx->signing_key, rest);
 	if (id == 0) {
 		page_message(req, PREFS_ROUTE, 403, "en",
@@ -582,17 +553,16 @@ prefs_route(struct evhttp_request *req, const char *route,
 	f.language = (v = evhttp_find_header(&q, "language")) ? v : "";
 	f.quiet_from = (v = evhttp_find_header(&q, "quiet_from")) ? v : "";
 	f.quiet_to = (v = evhttp_find_header(&q, "quiet_to")) ? v : "";
-	memset(&p, 0, sizeof p);
-	prefs_check(t, &f, person, &p);
+	prefs_check(t, &f, person, ctx->conf->phone_country, &c);
 	if (*jstr(person, "phone") == '\0')
-		p.quiet_start = p.quiet_end = -2;	/* keep */
+		c.in.quiet_start = c.in.quiet_end = -2;	/* keep */
 	if (f.nerrors > 0) {
 		prefs_render(t, b, person, &f);
 		page_send(req, PREFS_ROUTE, 422, b);
 		evhttp_clear_headers(&q);
 		goto out;
 	}
-	if ((row = store_person_update(ctx->store, id, &p,
+	if ((row = store_person_update(ctx->store, id, &c.in,
 	    &cause)) == NULL) {
 		log_warnx("preferences of person %lld: %s", id, cause);
 		/* Another program's write lock: try again in a moment. */
@@ -624,6 +594,7 @@ prefs_route(struct evhttp_request *req, const char *route,
 	json_decref(row);
 	page_send(req, PREFS_ROUTE, 200, b);
 out:
+	person_checked_free(&c);
 	free(cause);
 	free(body);
 	json_decref(person);
