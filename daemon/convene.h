@@ -561,11 +561,9 @@ struct convene_ctx {
 };
 
 /* systemd.c */
-struct log_field;
 #ifdef HAVE_SYSTEMD
 int		 systemd_booted_us(void);
 int		 systemd_journal_wanted(void);
-int		 systemd_journal(int, const struct log_field *, const char *);
 void		 systemd_notify(const char *, ...)
 		    __attribute__((__format__(printf, 1, 2)));
 uint64_t	 systemd_watchdog_usec(void);
@@ -573,12 +571,6 @@ size_t		 systemd_listen_fds(int **);
 #else
 static inline int systemd_booted_us(void) { return (0); }
 static inline int systemd_journal_wanted(void) { return (0); }
-static inline int
-systemd_journal(int pri, const struct log_field *f, const char *m)
-{
-	(void)pri; (void)f; (void)m;
-	return (-1);
-}
 static inline void systemd_notify(const char *fmt, ...) { (void)fmt; }
 static inline uint64_t systemd_watchdog_usec(void) { return (0); }
 static inline size_t systemd_listen_fds(int **fds) { *fds = NULL; return (0); }

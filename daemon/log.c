@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <sys/uio.h>
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,8 +20,14 @@
 #include <syslog.h>
 #include <time.h>
 
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-journal.h>
+#endif
+
 #include "convene.h"
 #include "log.h"
+
+#define LOG_MAX_FIELDS	16	/* sent to the journal with a message */
 
 static enum log_target	log_target = LOG_TARGET_STDERR;
 static int		log_verbose;
@@ -101,6 +109,60 @@ log_prioname(int pri)
 	}
 }
 
+#ifdef HAVE_SYSTEMD
+/* One NAME=value more for the journal; -1 when memory ran out. */
+static int
+log_journal_add(char **s, int *n, const char *name, const char *value)
+{
+	if (asprintf(&s[*n], "%s=%s", name, value) == -1)
+		return (-1);
+	(*n)++;
+	return (0);
+}
+#endif
+
+/*
+ * To the journal: MESSAGE=, PRIORITY= and the caller's fields.  -1 when
+ * the journal refused, there is none or memory ran out, and the caller
+ * falls back to stderr; nothing here logs, or allocates through util.c,
+ * whose failures are logged.
+ */
+static int
+log_journal(int pri, const struct log_field *fields, const char *msg)
+{
+#ifdef HAVE_SYSTEMD
+	struct iovec	 iov[LOG_MAX_FIELDS + 3];
+	char		*s[LOG_MAX_FIELDS + 3], prio[16];
+	int		 n = 0, i, rc = -1;
+
+	snprintf(prio, sizeof prio, "%d", pri);
+	if (log_journal_add(s, &n, "MESSAGE", msg) != 0 ||
+	    log_journal_add(s, &n, "PRIORITY", prio) != 0 ||
+	    log_journal_add(s, &n, "SYSLOG_IDENTIFIER", "convened") != 0)
+		goto out;
+	for (i = 0; fields != NULL && fields[i].name != NULL &&
+	    i < LOG_MAX_FIELDS; i++) {
+		if (log_journal_add(s, &n, fields[i].name,
+		    fields[i].value) != 0)
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		iov[i].iov_base = s[i];
+		iov[i].iov_len = strlen(s[i]);
+	}
+	rc = sd_journal_sendv(iov, n) < 0 ? -1 : 0;
+out:
+	for (i = 0; i < n; i++)
+		free(s[i]);
+	return (rc);
+#else
+	(void)pri;
+	(void)fields;
+	(void)msg;
+	return (-1);
+#endif
+}
+
 /* The single place a message leaves the process. */
 static void
 log_emit(int pri, const struct log_field *fields, const char *msg)
@@ -112,7 +174,7 @@ log_emit(int pri, const struct log_field *fields, const char *msg)
 
 	switch (log_target) {
 	case LOG_TARGET_JOURNAL:
-		if (systemd_journal(pri, fields, msg) == 0)
+		if (log_journal(pri, fields, msg) == 0)
 			return;
 		/* The journal refused: fall back to stderr. */
 		/* FALLTHROUGH */

@@ -1,9 +1,10 @@
 /*
  * systemd.c: everything convened asks of systemd, built only when
  * libsystemd is found: readiness and status (sd_notify), the watchdog,
- * sockets passed by socket activation, and the journal with fields.
- * Without systemd each call is a no-op (see convene.h) and convened binds
- * its own sockets and logs to stderr or syslog.
+ * sockets passed by socket activation, and whether stderr is the
+ * journal (log.c writes to the journal itself, with fields).  Without
+ * systemd each call is a no-op (see convene.h) and convened binds its
+ * own sockets and logs to stderr or syslog.
  */
 #include "config.h"
 
@@ -17,13 +18,10 @@
 #include <unistd.h>
 
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 
 #include "convene.h"
 #include "log.h"
 #include "util.h"
-
-#define SYSTEMD_MAX_FIELDS	16
 
 /* True when a service manager is waiting to hear from us. */
 int
@@ -48,29 +46,6 @@ systemd_journal_wanted(void)
 		return (0);
 	return ((unsigned long long)sb.st_dev == dev &&
 	    (unsigned long long)sb.st_ino == ino);
-}
-
-int
-systemd_journal(int pri, const struct log_field *fields, const char *msg)
-{
-	struct iovec	 iov[SYSTEMD_MAX_FIELDS + 3];
-	char		*s[SYSTEMD_MAX_FIELDS + 3];
-	int		 n = 0, i, rc;
-
-	s[n++] = xprintf("MESSAGE=%s", msg);
-	s[n++] = xprintf("PRIORITY=%d", pri);
-	s[n++] = xstrdup("SYSLOG_IDENTIFIER=convened");
-	for (i = 0; fields != NULL && fields[i].name != NULL &&
-	    i < SYSTEMD_MAX_FIELDS; i++)
-		s[n++] = xprintf("%s=%s", fields[i].name, fields[i].value);
-	for (i = 0; i < n; i++) {
-		iov[i].iov_base = s[i];
-		iov[i].iov_len = strlen(s[i]);
-	}
-	rc = sd_journal_sendv(iov, n);
-	for (i = 0; i < n; i++)
-		free(s[i]);
-	return (rc < 0 ? -1 : 0);
 }
 
 void

@@ -15,10 +15,6 @@
 #   tmpl.c, words.c and	tmpl (words.c reads a set's words.ini,
 #   tmpl_builtin.c		tmpl_builtin.c is the set built in)
 #   msg.c and msg_*.c		msg
-#   log.c, util.c, systemd.c	base (the log writes to the journal
-#				through systemd.c, which logs and
-#				allocates through log.c and util.c:
-#				the foundation, one module)
 #   convened.c			convened
 #   any other X.c		X
 # A symbol a module defines and uses itself is no edge.  The script prints
@@ -69,8 +65,6 @@ function module(obj) {
 		return "tmpl"
 	if (obj ~ /^msg(_|$)/)
 		return "msg"
-	if (obj == "log" || obj == "util" || obj == "systemd")
-		return "base"
 	return obj
 }
 
