@@ -286,10 +286,35 @@ struct outbox_set {
 	time_t		 now;
 };
 
-json_t		*store_plan_members(struct store *, long long, long long, int,
-		    char **);
-json_t		*store_plan_pending(struct store *, long long, long long,
-		    long long, char **);
+/* A member of a group as the planner reads one (store_plan_members). */
+struct plan_member {
+	long long	 id;
+	const char	*channels;	/* "email,sms", "feed": in order */
+	const char	*lead_times;	/* their own, else the group's */
+	int		 own_leads;	/* lead_times are their own */
+};
+
+/* A pending reminder the planner may withdraw (store_plan_pending). */
+struct plan_pending {
+	long long	 id;
+	long long	 person_id;
+	const char	*lead;
+	const char	*channel;
+	int		 sequence;	/* of the meeting it was planned for */
+	int		 fallback;	/* a later channel after a failure */
+	int		 member;	/* the person is in the group still */
+	const char	*channels;	/* theirs; "" when not a member */
+	const char	*lead_times;	/* their own, else the group's */
+};
+
+/* Called for each row of a walk; the strings last until it returns. */
+typedef int	(*plan_member_cb)(const struct plan_member *, void *);
+typedef int	(*plan_pending_cb)(const struct plan_pending *, void *);
+
+int		 store_plan_members(struct store *, long long, long long, int,
+		    plan_member_cb, void *, char **);
+int		 store_plan_pending(struct store *, long long, long long,
+		    long long, long long, plan_pending_cb, void *, char **);
 int		 store_plan_insert(struct store *, const struct outbox_in *,
 		    char **);
 int		 store_plan_insert_group(struct store *, long long, long long,

@@ -128,44 +128,141 @@ fail:
 	return (-1);
 }
 
-/* Is (person, lead, channel) among the reminders this plan wants? */
-static int
-plan_wanted(json_t *members, long long person, const char *lead,
-    const char *channel, int fallback)
-{
-	char			 first[8];
+/*
+ * Lead times parsed once for a run of rows that share them (members
+ * mostly keep the group's), and their due times for one start.
+ */
+struct plan_leadset {
+	char			*list;		/* NULL: none parsed yet */
 	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
 	struct sched_lead	 leads[PLAN_MAX_LEADS];
-	json_t			*m = NULL;
-	size_t			 lo = 0, hi = json_array_size(members), mid;
-	size_t			 j, n;
-	long long		 id;
+	time_t			 dues[PLAN_MAX_LEADS];
+	size_t			 n;
+};
 
-	/* Members come ordered by id: a binary search, not a scan. */
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		id = jint(json_array_get(members, mid), "id");
-		if (id == person) {
-			m = json_array_get(members, mid);
-			break;
-		}
-		if (id < person)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (m == NULL)
+/* Make set hold list's leads (and, with tz, their dues before start). */
+static void
+plan_leadset(struct plan_leadset *set, const char *list, time_t start,
+    const char *tz)
+{
+	size_t	j;
+
+	if (set->list != NULL && strcmp(set->list, list) == 0)
+		return;
+	free(set->list);
+	set->list = xstrdup(list);
+	set->n = plan_leads(list, set->canon, set->leads);
+	for (j = 0; tz != NULL && j < set->n; j++)
+		set->dues[j] = sched_due(start, tz, &set->leads[j]);
+}
+
+/* Is a pending reminder (lead, channel) one this plan wants still? */
+static int
+plan_wanted(const struct plan_pending *r, struct plan_leadset *set)
+{
+	char	first[8];
+	size_t	j;
+
+	if (!r->member)
 		return (0);
 	/* The first channel; a later one only as a fallback from a failure. */
-	if (!list_has(jstr(m, "channels"), channel))
+	if (!list_has(r->channels, r->channel))
 		return (0);
-	if (!fallback && (plan_first_channel(jstr(m, "channels"), first,
-	    sizeof first) != 0 || strcmp(first, channel) != 0))
+	if (!r->fallback && (plan_first_channel(r->channels, first,
+	    sizeof first) != 0 || strcmp(first, r->channel) != 0))
 		return (0);
-	n = plan_leads(jstr(m, "lead_times"), canon, leads);
-	for (j = 0; j < n; j++) {
-		if (strcmp(canon[j], lead) == 0)
+	plan_leadset(set, r->lead_times, 0, NULL);
+	for (j = 0; j < set->n; j++) {
+		if (strcmp(set->canon[j], r->lead) == 0)
 			return (1);
+	}
+	return (0);
+}
+
+/* A reminder to withdraw, and why. */
+struct plan_skip {
+	long long	 id;
+	const char	*why;
+};
+
+/* What planning one occurrence carries from row to row. */
+struct plan_run {
+	struct store		*st;
+	struct outbox_in	 in;
+	int			 seq;
+	time_t			 start;
+	const char		*tz;
+	struct plan_leadset	 set;
+	struct plan_skip	*skips;
+	size_t			 nskips, maxskips;
+	char			**cause;
+};
+
+/* A pending reminder: withdrawn (after the walk) if it no longer applies. */
+static int
+plan_pending_one(const struct plan_pending *r, void *arg)
+{
+	struct plan_run	*run = arg;
+	const char	*why = NULL;
+
+	if (r->sequence != run->seq)
+		why = "meeting moved";
+	else if (!plan_wanted(r, &run->set))
+		why = "no longer wanted: membership or preferences changed";
+	if (why == NULL)
+		return (0);
+	if (run->nskips == run->maxskips) {
+		run->maxskips = run->maxskips ? run->maxskips * 2 : 64;
+		run->skips = reallocarray(run->skips, run->maxskips,
+		    sizeof *run->skips);
+		if (run->skips == NULL)
+			fatal("reallocarray");
+	}
+	run->skips[run->nskips].id = r->id;
+	run->skips[run->nskips++].why = why;
+	return (0);
+}
+
+/* A slice's members counted, and the last of them. */
+struct plan_count {
+	int		 n;
+	long long	 last;
+};
+
+static int
+plan_member_count(const struct plan_member *m, void *arg)
+{
+	struct plan_count	*c = arg;
+
+	c->n++;
+	c->last = m->id;
+	return (0);
+}
+
+/* A member with lead times of their own: their reminders. */
+static int
+plan_member_own(const struct plan_member *m, void *arg)
+{
+	struct plan_run	*run = arg;
+	char		 channel[8];
+	size_t		 j;
+
+	if (!m->own_leads)
+		return (0);
+	if (plan_first_channel(m->channels, channel, sizeof channel) != 0)
+		return (0);	/* the calendar feed only */
+	/* Members often share leads: work them out once. */
+	plan_leadset(&run->set, m->lead_times, run->start, run->tz);
+	for (j = 0; j < run->set.n; j++) {
+		if (run->set.dues[j] <= run->in.now ||
+		    run->set.dues[j] >= run->start)
+			continue;
+		run->in.person_id = m->id;
+		run->in.lead = run->set.canon[j];
+		run->in.channel = channel;
+		run->in.due_at = run->set.dues[j];
+		if (store_plan_insert(run->st, &run->in, run->cause) != 0)
+			return (-1);
 	}
 	return (0);
 }
@@ -182,24 +279,28 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 {
 	char			 canon[PLAN_MAX_LEADS][SCHED_LEAD_LEN];
 	struct sched_lead	 leads[PLAN_MAX_LEADS];
-	char			 channel[8];
-	struct outbox_in	 in;
-	json_t			*occ, *members = NULL, *pending = NULL, *m, *r;
-	const char		*status, *tz, *why, *list, *last = NULL;
-	time_t			 start, due, dues[PLAN_MAX_LEADS];
+	struct plan_run		 run;
+	struct plan_count	 count;
+	json_t			*occ;
+	const char		*status;
+	long long		 group, upto = LLONG_MAX;
+	time_t			 due;
 	size_t			 i, j, n = 0;
-	long long		 upto = LLONG_MAX;
-	int			 seq, rc = -1;
+	int			 rc = -1;
 
 	*next = 0;
 	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
+	memset(&run, 0, sizeof run);
+	run.st = st;
+	run.cause = cause;
 	status = jstr(occ, "status");
-	tz = jstr(occ, "time_zone");
-	start = (time_t)jint(occ, "start_at");
-	seq = (int)jint(occ, "sequence");
+	run.tz = jstr(occ, "time_zone");
+	run.start = (time_t)jint(occ, "start_at");
+	run.seq = (int)jint(occ, "sequence");
+	group = jint(occ, "group_id");
 	if (strcmp(status, "cancelled") == 0 || strcmp(status, "removed") ==
 	    0) {
 		rc = store_plan_skip_occ(st, occ_id, strcmp(status,
@@ -207,81 +308,54 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 		    "meeting no longer in its series", cause);
 		goto done;
 	}
-	if ((members = store_plan_members(st, jint(occ, "group_id"), after,
-	    limit, cause)) == NULL)
-		goto done;
 	/* A full slice: the rest after its last member, another time. */
-	if (limit > 0 && json_array_size(members) == (size_t)limit)
-		*next = upto = jint(json_array_get(members, limit - 1), "id");
-	if ((pending = store_plan_pending(st, occ_id, after, upto,
-	    cause)) == NULL)
-		goto done;
+	if (limit > 0) {
+		memset(&count, 0, sizeof count);
+		if (store_plan_members(st, group, after, limit,
+		    plan_member_count, &count, cause) != 0)
+			goto done;
+		if (count.n == limit)
+			*next = upto = count.last;
+	}
 
 	/* Withdraw what no longer applies. */
-	json_array_foreach(pending, i, r) {
-		why = NULL;
-		if (jint(r, "sequence") != seq)
-			why = "meeting moved";
-		else if (!plan_wanted(members, jint(r, "person_id"),
-		    jstr(r, "lead"), jstr(r, "channel"),
-		    (int)jint(r, "fallback")))
-			why = "no longer wanted: membership or preferences "
-			    "changed";
-		if (why != NULL && store_plan_skip(st, jint(r, "id"), why,
+	if (store_plan_pending(st, occ_id, group, after, upto,
+	    plan_pending_one, &run, cause) != 0)
+		goto done;
+	for (i = 0; i < run.nskips; i++) {
+		if (store_plan_skip(st, run.skips[i].id, run.skips[i].why,
 		    cause) != 0)
 			goto done;
 	}
 
 	/* Add what should be there. */
-	memset(&in, 0, sizeof in);
-	in.occurrence_id = occ_id;
-	in.kind = "reminder";
-	in.sequence = seq;
-	in.now = now;
+	run.in.occurrence_id = occ_id;
+	run.in.kind = "reminder";
+	run.in.sequence = run.seq;
+	run.in.now = now;
 	/* Everyone on the group's lead times, one statement a lead. */
 	n = plan_leads(jstr(occ, "lead_times"), canon, leads);
 	for (j = 0; j < n; j++) {
-		due = sched_due(start, tz, &leads[j]);
-		if (due <= now || due >= start)
+		due = sched_due(run.start, run.tz, &leads[j]);
+		if (due <= now || due >= run.start)
 			continue;
-		in.lead = canon[j];
-		in.due_at = due;
-		if (store_plan_insert_group(st, jint(occ, "group_id"), after,
-		    upto, &in, cause) != 0)
+		run.in.lead = canon[j];
+		run.in.due_at = due;
+		if (store_plan_insert_group(st, group, after, upto, &run.in,
+		    cause) != 0)
 			goto done;
 	}
 	/* Then those with lead times of their own. */
-	json_array_foreach(members, i, m) {
-		if (!jint(m, "own_leads"))
-			continue;
-		if (plan_first_channel(jstr(m, "channels"), channel,
-		    sizeof channel) != 0)
-			continue;	/* the calendar feed only */
-		/* Members often share leads: work them out once. */
-		list = jstr(m, "lead_times");
-		if (last == NULL || strcmp(list, last) != 0) {
-			n = plan_leads(list, canon, leads);
-			for (j = 0; j < n; j++)
-				dues[j] = sched_due(start, tz, &leads[j]);
-			last = list;
-		}
-		for (j = 0; j < n; j++) {
-			due = dues[j];
-			if (due <= now || due >= start)
-				continue;
-			in.person_id = jint(m, "id");
-			in.lead = canon[j];
-			in.channel = channel;
-			in.due_at = due;
-			if (store_plan_insert(st, &in, cause) != 0)
-				goto done;
-		}
-	}
+	free(run.set.list);
+	run.set.list = NULL;
+	if (store_plan_members(st, group, after, limit, plan_member_own,
+	    &run, cause) != 0)
+		goto done;
 	rc = 0;
 done:
+	free(run.set.list);
+	free(run.skips);
 	json_decref(occ);
-	json_decref(members);
-	json_decref(pending);
 	return (rc);
 }
 
@@ -500,6 +574,20 @@ plan_group(struct store *st, long long group, time_t now, char **cause)
 	    now + 10 * 366 * 86400LL, cause), now, cause));
 }
 
+/* A notice to one member, in their first channel. */
+static int
+plan_notice_one(const struct plan_member *m, void *arg)
+{
+	struct plan_run	*run = arg;
+	char		 channel[8];
+
+	if (plan_first_channel(m->channels, channel, sizeof channel) != 0)
+		return (0);
+	run->in.person_id = m->id;
+	run->in.channel = channel;
+	return (store_plan_insert(run->st, &run->in, run->cause));
+}
+
 /*
  * A notice (update or cancellation) about occ to every member of group,
  * in their first channel; lead says what a series notice is about.
@@ -508,32 +596,19 @@ static int
 plan_notices_lead(struct store *st, long long group, json_t *occ,
     const char *kind, const char *lead, time_t now, char **cause)
 {
-	struct outbox_in	 in;
-	json_t			*members, *m;
-	char			 channel[8];
-	size_t			 i;
-	int			 rc = 0;
+	struct plan_run	run;
 
-	if ((members = store_plan_members(st, group, 0, -1, cause)) == NULL)
-		return (-1);
-	memset(&in, 0, sizeof in);
-	in.occurrence_id = jint(occ, "id");
-	in.kind = kind;
-	in.lead = lead;
-	in.sequence = (int)jint(occ, "sequence");
-	in.due_at = now;
-	in.now = now;
-	json_array_foreach(members, i, m) {
-		if (plan_first_channel(jstr(m, "channels"), channel,
-		    sizeof channel) != 0)
-			continue;
-		in.person_id = jint(m, "id");
-		in.channel = channel;
-		if ((rc = store_plan_insert(st, &in, cause)) != 0)
-			break;
-	}
-	json_decref(members);
-	return (rc);
+	memset(&run, 0, sizeof run);
+	run.st = st;
+	run.cause = cause;
+	run.in.occurrence_id = jint(occ, "id");
+	run.in.kind = kind;
+	run.in.lead = lead;
+	run.in.sequence = (int)jint(occ, "sequence");
+	run.in.due_at = now;
+	run.in.now = now;
+	return (store_plan_members(st, group, 0, -1, plan_notice_one, &run,
+	    cause));
 }
 
 /* A notice (update or cancellation) to every member, in their channel. */

@@ -18,16 +18,29 @@
 #include "store_int.h"
 #include "util.h"
 
-/*
- * Members of a group with the lead times and channels that apply, in the
- * order of their ids: those after the id after, at most limit of them
- * (-1: every one).
- */
-json_t *
-store_plan_members(struct store *st, long long group, long long after,
-    int limit, char **cause)
+/* A text column, "" for NULL: what the planner reads is never NULL. */
+static const char *
+store_text(sqlite3_stmt *stmt, int i)
 {
-	sqlite3_stmt	*stmt;
+	const char	*s = (const char *)sqlite3_column_text(stmt, i);
+
+	return (s != NULL ? s : "");
+}
+
+/*
+ * Each member of a group with the lead times and channels that apply,
+ * in the order of their ids: those after the id after, at most limit of
+ * them (-1: every one).  Each is handed to cb straight from the
+ * statement: nothing is built for a group of any size.  cb returns 0 to
+ * go on; -1 stops the walk, which then returns -1.
+ */
+int
+store_plan_members(struct store *st, long long group, long long after,
+    int limit, plan_member_cb cb, void *arg, char **cause)
+{
+	struct plan_member	 m;
+	sqlite3_stmt		*stmt;
+	int			 rc, stop = 0;
 
 	stmt = store_stmt(st, STMT_PLAN_MEMBERS, "SELECT p.id, p.channels, "
 	    "coalesce(p.lead_times, g.lead_times) AS lead_times, "
@@ -37,30 +50,74 @@ store_plan_members(struct store *st, long long group, long long after,
 	    "m.person_id > :after ORDER BY p.id LIMIT :limit");
 	store_bind(stmt, ":g", SB_INT, group, ":after", SB_INT, after,
 	    ":limit", SB_INT, (long long)limit, NULL);
-	return (store_rows(st, stmt, cause));
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		m.id = sqlite3_column_int64(stmt, 0);
+		m.channels = store_text(stmt, 1);
+		m.lead_times = store_text(stmt, 2);
+		m.own_leads = sqlite3_column_int(stmt, 3);
+		if (cb(&m, arg) != 0) {
+			stop = 1;
+			break;
+		}
+	}
+	if (!stop && rc != SQLITE_DONE)
+		store_cause(st, cause, NULL);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (stop || rc != SQLITE_DONE ? -1 : 0);
 }
 
 /*
- * Pending reminders of an occurrence, which a new plan may withdraw: of
- * the people whose id is after after and at most upto.
+ * Each pending reminder of an occurrence, which a new plan may withdraw,
+ * of the people whose id is after after and at most upto, with its
+ * person as a member of the group (when they are one still), handed to
+ * cb as store_plan_members does.  cb must not change the outbox: the
+ * walk reads it.
  */
-json_t *
-store_plan_pending(struct store *st, long long occ, long long after,
-    long long upto, char **cause)
+int
+store_plan_pending(struct store *st, long long occ, long long group,
+    long long after, long long upto, plan_pending_cb cb, void *arg,
+    char **cause)
 {
-	sqlite3_stmt	*stmt;
+	struct plan_pending	 r;
+	sqlite3_stmt		*stmt;
+	int			 rc, stop = 0;
 
-	stmt = store_stmt(st, STMT_PLAN_PENDING, "SELECT id, person_id, lead, "
-	    "channel, sequence, EXISTS (SELECT 1 FROM outbox f WHERE "
-	    "f.occurrence_id = o.occurrence_id AND f.person_id = o.person_id "
-	    "AND f.kind = o.kind AND f.lead = o.lead AND f.sequence = "
-	    "o.sequence AND f.state = 'failed' AND f.channel != o.channel) "
-	    "AS fallback FROM outbox o WHERE occurrence_id = :o AND "
-	    "kind = 'reminder' AND state = 'pending' AND person_id > :after "
-	    "AND person_id <= :upto");
-	store_bind(stmt, ":o", SB_INT, occ, ":after", SB_INT, after,
-	    ":upto", SB_INT, upto, NULL);
-	return (store_rows(st, stmt, cause));
+	stmt = store_stmt(st, STMT_PLAN_PENDING, "SELECT o.id, o.person_id, "
+	    "o.lead, o.channel, o.sequence, EXISTS (SELECT 1 FROM outbox f "
+	    "WHERE f.occurrence_id = o.occurrence_id AND f.person_id = "
+	    "o.person_id AND f.kind = o.kind AND f.lead = o.lead AND "
+	    "f.sequence = o.sequence AND f.state = 'failed' AND f.channel != "
+	    "o.channel) AS fallback, m.person_id IS NOT NULL AS member, "
+	    "p.channels, coalesce(p.lead_times, g.lead_times) AS lead_times "
+	    "FROM outbox o LEFT JOIN memberships m ON m.group_id = :g AND "
+	    "m.person_id = o.person_id LEFT JOIN people p ON p.id = "
+	    "m.person_id LEFT JOIN groups g ON g.id = m.group_id "
+	    "WHERE o.occurrence_id = :o AND o.kind = 'reminder' AND "
+	    "o.state = 'pending' AND o.person_id > :after AND "
+	    "o.person_id <= :upto");
+	store_bind(stmt, ":o", SB_INT, occ, ":g", SB_INT, group, ":after",
+	    SB_INT, after, ":upto", SB_INT, upto, NULL);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r.id = sqlite3_column_int64(stmt, 0);
+		r.person_id = sqlite3_column_int64(stmt, 1);
+		r.lead = store_text(stmt, 2);
+		r.channel = store_text(stmt, 3);
+		r.sequence = sqlite3_column_int(stmt, 4);
+		r.fallback = sqlite3_column_int(stmt, 5);
+		r.member = sqlite3_column_int(stmt, 6);
+		r.channels = store_text(stmt, 7);
+		r.lead_times = store_text(stmt, 8);
+		if (cb(&r, arg) != 0) {
+			stop = 1;
+			break;
+		}
+	}
+	if (!stop && rc != SQLITE_DONE)
+		store_cause(st, cause, NULL);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (stop || rc != SQLITE_DONE ? -1 : 0);
 }
 
 /*

@@ -521,6 +521,73 @@ test_series_split(void **state)
 	    mark, old, new), 2);
 }
 
+/*
+ * Lead times of one's own: a member's reminders follow them and those
+ * of the old ones are withdrawn; two members with different lists each
+ * get their own.  A reminder in a later channel after the first failed
+ * stays planned.
+ */
+static void
+test_own_leads(void **state)
+{
+	struct person_in	 p;
+	char			*cause = NULL;
+	time_t			 now = utc(2027, 1, 1, 12, 0);
+	long long		 occ;
+	json_t			*row;
+
+	(void)state;
+	occ = q("SELECT id FROM occurrences WHERE recurrence_id = "
+	    "'20270304T170000' AND status = 'scheduled'");
+	assert_true(occ > 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'reminder' AND state = 'pending' AND lead = "
+	    "'P1D'", occ), 2);
+
+	memset(&p, 0, sizeof p);
+	p.quiet_start = -2;
+	p.lead_times = "P2D,PT2H";
+	row = store_person_update(st, 1, &p, &cause);
+	assert_non_null(row);
+	json_decref(row);
+	p.lead_times = "P3D";
+	row = store_person_update(st, 2, &p, &cause);
+	assert_non_null(row);
+	json_decref(row);
+	if (plan_occurrence(st, occ, now, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'reminder' AND state = 'skipped' AND lead = "
+	    "'P1D' AND reason LIKE 'no longer wanted%%'", occ), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 1 AND kind = 'reminder' AND state = "
+	    "'pending' AND lead IN ('P2D', 'PT2H')", occ), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 2 AND kind = 'reminder' AND state = "
+	    "'pending'", occ), 1);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 2 AND kind = 'reminder' AND state = "
+	    "'pending' AND lead = 'P3D' AND due_at = %lld", occ,
+	    (long long)utc(2027, 3, 1, 17, 0)), 1);
+
+	/* Ada's SMS failed; the email that follows it is no stray. */
+	q("UPDATE outbox SET state = 'failed' WHERE occurrence_id = %lld AND "
+	    "person_id = 1 AND lead = 'P2D' AND channel = 'sms'", occ);
+	q("INSERT INTO outbox (occurrence_id, person_id, kind, lead, channel, "
+	    "sequence, due_at, next_at, created_at, updated_at) SELECT "
+	    "occurrence_id, person_id, kind, lead, 'email', sequence, due_at, "
+	    "next_at, created_at, updated_at FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 1 AND lead = 'P2D' AND channel = 'sms'", occ);
+	if (plan_occurrence(st, occ, now, &cause) != 0)
+		fail_msg("%s", cause);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 1 AND lead = 'P2D' AND channel = 'email' "
+	    "AND state = 'pending'", occ), 1);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 1 AND lead = 'P2D' AND channel = 'sms' "
+	    "AND state = 'failed'", occ), 1);
+}
+
 int
 main(void)
 {
@@ -532,6 +599,7 @@ main(void)
 		cmocka_unit_test(test_channels_and_notices),
 		cmocka_unit_test(test_series_edit),
 		cmocka_unit_test(test_series_split),
+		cmocka_unit_test(test_own_leads),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
