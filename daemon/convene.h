@@ -121,6 +121,7 @@ char		*config_value_string(const struct config *,
 #define STORE_SCHEMA_VERSION	6
 
 struct store;
+struct outbox_row;
 struct store_counts {
 	long long	groups;
 	long long	people;
@@ -259,7 +260,8 @@ json_t		*store_feed_group(struct store *, const char *, char **);
 int		 store_feed_public(struct store *, long long, int, char **);
 json_t		*store_feed_series(struct store *, long long, long long,
 		    char **);
-int		 store_feed_notice(struct store *, json_t *, char **);
+int		 store_feed_notice(struct store *, struct outbox_row *,
+		    char **);
 json_t		*store_feed_overrides(struct store *, long long, long long,
 		    char **);
 
@@ -329,7 +331,75 @@ int		 store_plan_skip_occ(struct store *, long long, const char *,
 		    char **);
 int		 store_out_recover(struct store *, long long *, char **);
 int		 store_out_next(struct store *, time_t *, char **);
-json_t		*store_out_due(struct store *, time_t, int, char **);
+/*
+ * A due row with all its message needs (store_out_due): the reminder,
+ * its person, and its meeting with the series, group and venue, which
+ * are 0 and "" for a test message.  One allocation with its strings;
+ * outbox_row_free frees it.
+ */
+struct outbox_row {
+	long long	 id;
+	long long	 occurrence_id;	/* 0: none (a test message) */
+	long long	 person_id;
+	const char	*kind;		/* reminder, invitation, update... */
+	const char	*lead;		/* "P7D"; "series:what[/old]" */
+	const char	*channel;
+	int		 sequence;	/* of the meeting when planned */
+	time_t		 due_at;
+	int		 attempts;	/* made so far */
+	const char	*reason;	/* why the last attempt failed */
+
+	const char	*person;	/* the name */
+	const char	*email;
+	const char	*phone;
+	const char	*language;
+	const char	*style;
+	const char	*channels;	/* "email,sms" */
+	int		 quiet_start;	/* minutes of the day; -1: none */
+	int		 quiet_end;
+	const char	*email_bounce;	/* "": the address works */
+
+	time_t		 start_at;	/* 0: no meeting */
+	time_t		 end_at;
+	const char	*status;	/* scheduled, moved, cancelled... */
+	int		 occ_sequence;	/* the meeting's now */
+	time_t		 moved_from;	/* 0: not moved */
+	const char	*occ_reason;	/* of a move or cancellation */
+	long long	 series_id;
+	const char	*recurrence_id;
+	int		 series_sequence;
+	const char	*rrule;		/* NULL: no series */
+	const char	*rdates;
+	const char	*title;
+	const char	*agenda;
+	const char	*group_slug;
+	const char	*online_link;	/* the venue's, else the series' */
+	const char	*group_name;
+	const char	*time_zone;
+	const char	*contact;
+	const char	*venue;
+	const char	*address;
+	const char	*travel;
+	int		 step_free;
+	int		 hearing_loop;
+	int		 accessible_toilet;
+	int		 quiet_room;
+
+	/* What messages of kinds rsvp and access say; "" from the store. */
+	const char	*answer;
+	const char	*access_status;
+	const char	*need;
+	const char	*need_label;
+	const char	*note;
+
+	/* A change to a series: as store_feed_notice has them, or NULL. */
+	json_t		*notice_series;
+	json_t		*notice_overrides;
+};
+
+struct outbox_row **store_out_due(struct store *, time_t, int, size_t *,
+		    char **);
+void		 outbox_row_free(struct outbox_row *);
 int		 store_out_set(struct store *, const struct outbox_set *,
 		    char **);
 json_t		*store_out_list(struct store *, const char *, long long,
@@ -429,8 +499,9 @@ extern const char *const msg_words[];
 int		 msg_is_rtl(const char *);
 void		 msg_set_key(const unsigned char *);
 void		 msg_set_installation(const char *);
-int		 msg_render(struct tmpl_set *, const struct config *, json_t *,
-		    int, struct chan_msg *, int *, char **);
+int		 msg_render(struct tmpl_set *, const struct config *,
+		    const struct outbox_row *, int, struct chan_msg *, int *,
+		    char **);
 void		 msg_free(struct chan_msg *);
 /* A growing string. */
 struct msg_buf {

@@ -431,17 +431,59 @@ ical_vtimezone(struct ical_buf *b, const char *tzid, int from_year)
 	free(s);
 }
 
+/* What LOCATION and DESCRIPTION say of a meeting: its group and venue. */
+struct ical_place {
+	const char	*group_name;
+	const char	*venue;
+	const char	*address;
+	const char	*agenda;
+	const char	*online_link;
+	const char	*travel;
+	int		 access[4];	/* as ical_description's facts */
+};
+
+/* A feed's series or override as a place. */
+static void
+ical_place_json(struct ical_place *p, json_t *row)
+{
+	p->group_name = jstr(row, "group_name");
+	p->venue = jstr(row, "venue");
+	p->address = jstr(row, "address");
+	p->agenda = jstr(row, "agenda");
+	p->online_link = jstr(row, "online_link");
+	p->travel = jstr(row, "travel");
+	p->access[0] = jint(row, "step_free") != 0;
+	p->access[1] = jint(row, "hearing_loop") != 0;
+	p->access[2] = jint(row, "accessible_toilet") != 0;
+	p->access[3] = jint(row, "quiet_room") != 0;
+}
+
+/* A message's meeting as a place. */
+static void
+ical_place_meeting(struct ical_place *p, const struct ical_meeting *row)
+{
+	p->group_name = row->group_name;
+	p->venue = row->venue;
+	p->address = row->address;
+	p->agenda = row->agenda;
+	p->online_link = row->online_link;
+	p->travel = row->travel;
+	p->access[0] = row->step_free != 0;
+	p->access[1] = row->hearing_loop != 0;
+	p->access[2] = row->accessible_toilet != 0;
+	p->access[3] = row->quiet_room != 0;
+}
+
 /* LOCATION: the venue and its address. */
 static void
-ical_location(struct ical_buf *b, json_t *row)
+ical_location(struct ical_buf *b, const struct ical_place *p)
 {
 	char	*s;
 
-	if (*jstr(row, "venue") == '\0')
+	if (*p->venue == '\0')
 		return;
-	s = *jstr(row, "address") != '\0' ? xprintf("%s, %s",
-	    jstr(row, "venue"), jstr(row, "address")) :
-	    xstrdup(jstr(row, "venue"));
+	s = *p->address != '\0' ? xprintf("%s, %s", p->venue, p->address) :
+	    xstrdup(p->venue);
 	ical_text(b, "LOCATION", s);
 	free(s);
 }
@@ -452,45 +494,39 @@ ical_location(struct ical_buf *b, json_t *row)
  * its passcode, is left to members' own feeds and messages.
  */
 static void
-ical_description(struct ical_buf *b, json_t *row, const char *note,
-    int links)
+ical_description(struct ical_buf *b, const struct ical_place *p,
+    const char *note, int links)
 {
 	struct ical_buf	 d = { NULL, 0, 0 };
-	static const struct {
-		const char	*key;
-		const char	*words;
-	} facts[] = {
-		{ "step_free", "step-free" },
-		{ "hearing_loop", "hearing loop" },
-		{ "accessible_toilet", "accessible toilet" },
-		{ "quiet_room", "quiet room" },
+	static const char *const facts[] = {
+		"step-free", "hearing loop", "accessible toilet", "quiet room"
 	};
 	size_t		 i, n = 0;
 
 	ical_add(&d, "", 0);
-	ical_adds(&d, jstr(row, "group_name"));
+	ical_adds(&d, p->group_name);
 	if (note != NULL && *note != '\0') {
 		ical_adds(&d, "\n");
 		ical_adds(&d, note);
 	}
-	if (*jstr(row, "agenda") != '\0') {
+	if (*p->agenda != '\0') {
 		ical_adds(&d, "\nAgenda: ");
-		ical_adds(&d, jstr(row, "agenda"));
+		ical_adds(&d, p->agenda);
 	}
-	if (*jstr(row, "online_link") != '\0' && links) {
+	if (*p->online_link != '\0' && links) {
 		ical_adds(&d, "\nJoin online: ");
-		ical_adds(&d, jstr(row, "online_link"));
-	} else if (*jstr(row, "online_link") != '\0')
+		ical_adds(&d, p->online_link);
+	} else if (*p->online_link != '\0')
 		ical_adds(&d, "\nOnline too: members are sent the link.");
-	if (*jstr(row, "travel") != '\0') {
+	if (*p->travel != '\0') {
 		ical_adds(&d, "\nGetting there: ");
-		ical_adds(&d, jstr(row, "travel"));
+		ical_adds(&d, p->travel);
 	}
 	for (i = 0; i < sizeof facts / sizeof facts[0]; i++) {
-		if (jint(row, facts[i].key) == 0)
+		if (!p->access[i])
 			continue;
 		ical_adds(&d, n++ ? ", " : "\nAccess: ");
-		ical_adds(&d, facts[i].words);
+		ical_adds(&d, facts[i]);
 	}
 	ical_text(b, "DESCRIPTION", d.p);
 	free(d.p);
@@ -559,11 +595,13 @@ ical_recurs(json_t *s)
 static void
 ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 {
-	const char	*tzid = jstr(s, "time_zone");
-	const char	*status = jstr(o, "status");
-	char		*note = NULL;
-	int		 cancelled = strcmp(status, "cancelled") == 0;
+	struct ical_place	 place;
+	const char		*tzid = jstr(s, "time_zone");
+	const char		*status = jstr(o, "status");
+	char			*note = NULL;
+	int			 cancelled = strcmp(status, "cancelled") == 0;
 
+	ical_place_json(&place, o);
 	ical_line(b, "BEGIN", "VEVENT");
 	ical_uid(b, jint(s, "id"));
 	ical_utc(b, "DTSTAMP", (time_t)jint(s, "updated_at"));
@@ -572,7 +610,7 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 	ical_instant(b, "DTSTART", tzid, (time_t)jint(o, "start_at"));
 	ical_duration(b, jint(o, "end_at") - jint(o, "start_at"));
 	ical_text(b, "SUMMARY", jstr(s, "title"));
-	ical_location(b, o);
+	ical_location(b, &place);
 	if (cancelled)
 		note = xprintf("This meeting is cancelled%s%s.",
 		    *jstr(o, "reason") ? ": " : "", jstr(o, "reason"));
@@ -581,7 +619,7 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 		    jstr(o, "reason"));
 	else
 		note = xstrdup("This meeting has moved.");
-	ical_description(b, o, note, flags & ICAL_LINKS);
+	ical_description(b, &place, note, flags & ICAL_LINKS);
 	free(note);
 	if (*jstr(o, "online_link") != '\0' && (flags & ICAL_LINKS))
 		ical_line(b, "URL", jstr(o, "online_link"));
@@ -597,9 +635,12 @@ ical_override(struct ical_buf *b, json_t *s, json_t *o, int flags)
 static void
 ical_series_tail(struct ical_buf *b, json_t *s, int flags)
 {
+	struct ical_place	place;
+
+	ical_place_json(&place, s);
 	ical_text(b, "SUMMARY", jstr(s, "title"));
-	ical_location(b, s);
-	ical_description(b, s, NULL, flags & ICAL_LINKS);
+	ical_location(b, &place);
+	ical_description(b, &place, NULL, flags & ICAL_LINKS);
 	if (*jstr(s, "online_link") != '\0' && (flags & ICAL_LINKS))
 		ical_line(b, "URL", jstr(s, "online_link"));
 	ical_linef(b, "SEQUENCE", "%lld", jint(s, "sequence"));
@@ -720,21 +761,22 @@ ical_series(struct ical_buf *b, json_t *s, json_t *overrides, size_t *oi,
 
 /* The group as ORGANIZER and the member as an ATTENDEE who may reply. */
 static void
-ical_who(struct ical_buf *b, json_t *row, const char *organizer)
+ical_who(struct ical_buf *b, const struct ical_meeting *row,
+    const char *organizer)
 {
 	char	*cn, *n;
 
-	cn = ical_param(*jstr(row, "group_name") ? jstr(row, "group_name") :
+	cn = ical_param(*row->group_name ? row->group_name :
 	    "convene");
 	n = xprintf("ORGANIZER;CN=%s", cn);
 	ical_linef(b, n, "mailto:%s", organizer);
 	free(n);
 	free(cn);
-	if (*jstr(row, "email") != '\0') {
-		cn = ical_param(jstr(row, "person"));
+	if (*row->email != '\0') {
+		cn = ical_param(row->person);
 		n = xprintf("ATTENDEE;CN=%s;ROLE=REQ-PARTICIPANT;"
 		    "PARTSTAT=NEEDS-ACTION;RSVP=TRUE", cn);
-		ical_linef(b, n, "mailto:%s", jstr(row, "email"));
+		ical_linef(b, n, "mailto:%s", row->email);
 		free(n);
 		free(cn);
 	}
@@ -809,17 +851,18 @@ ical_feed(const struct ical_feed *f, size_t *len, char **cause)
 /*
  * One meeting for an email's text/calendar part: REQUEST for an
  * invitation, a reminder or an update, CANCEL for a cancellation.  row
- * is a row of store_out_due; when it has an "rrule" that is empty, the
- * series is a single meeting and has no RECURRENCE-ID.
+ * is the meeting of a row of store_out_due; when its series has an
+ * empty rule and no RDATEs, the series is a single meeting and has no
+ * RECURRENCE-ID.
  */
 char *
-ical_message(json_t *row, const char *method, const char *organizer,
-    char **cause)
+ical_message(const struct ical_meeting *row, const char *method,
+    const char *organizer, char **cause)
 {
-	struct ical_buf	 b = { NULL, 0, 0 };
-	const char	*tzid = jstr(row, "time_zone");
-	int		 cancel, moved;
-	json_t		*rr;
+	struct ical_buf		 b = { NULL, 0, 0 };
+	struct ical_place	 place;
+	const char		*tzid = row->time_zone;
+	int			 cancel, moved;
 
 	if (method == NULL || (strcmp(method, "REQUEST") != 0 &&
 	    strcmp(method, "CANCEL") != 0)) {
@@ -827,10 +870,8 @@ ical_message(json_t *row, const char *method, const char *organizer,
 		return (NULL);
 	}
 	cancel = strcmp(method, "CANCEL") == 0;
-	if (jint(row, "series_id") <= 0 ||
-	    *jstr(row, "recurrence_id") == '\0' ||
-	    !json_is_integer(json_object_get(row, "start_at")) ||
-	    sched_zone_valid(tzid, NULL) != 0) {
+	if (row->series_id <= 0 || *row->recurrence_id == '\0' ||
+	    row->start_at == 0 || sched_zone_valid(tzid, NULL) != 0) {
 		cause_set(cause, "ical: the message is not about a meeting");
 		return (NULL);
 	}
@@ -841,21 +882,22 @@ ical_message(json_t *row, const char *method, const char *organizer,
 		return (NULL);
 	}
 	ical_head(&b, method);
-	ical_vtimezone(&b, tzid, ical_year(jstr(row, "recurrence_id")));
+	ical_vtimezone(&b, tzid, ical_year(row->recurrence_id));
 	ical_line(&b, "BEGIN", "VEVENT");
-	ical_uid(&b, jint(row, "series_id"));
+	ical_uid(&b, row->series_id);
 	ical_utc(&b, "DTSTAMP", clock_now());
-	rr = json_object_get(row, "rrule");
-	if (!json_is_string(rr) || ical_recurs(row))
+	if (row->rrule == NULL || *row->rrule != '\0' ||
+	    *row->rdates != '\0')
 		ical_dt(&b, "RECURRENCE-ID", tzid,
-		    jstr(row, "recurrence_id"));
-	ical_instant(&b, "DTSTART", tzid, (time_t)jint(row, "start_at"));
-	ical_duration(&b, jint(row, "end_at") - jint(row, "start_at"));
-	ical_text(&b, "SUMMARY", jstr(row, "title"));
-	ical_location(&b, row);
-	ical_description(&b, row, NULL, 1);
-	if (*jstr(row, "online_link") != '\0')
-		ical_line(&b, "URL", jstr(row, "online_link"));
+		    row->recurrence_id);
+	ical_instant(&b, "DTSTART", tzid, row->start_at);
+	ical_duration(&b, row->end_at - row->start_at);
+	ical_text(&b, "SUMMARY", row->title);
+	ical_place_meeting(&place, row);
+	ical_location(&b, &place);
+	ical_description(&b, &place, NULL, 1);
+	if (*row->online_link != '\0')
+		ical_line(&b, "URL", row->online_link);
 	ical_who(&b, row, organizer);
 	/*
 	 * The feed's rule: a meeting as its series made it is the master
@@ -864,13 +906,13 @@ ical_message(json_t *row, const char *method, const char *organizer,
 	 * (a split) may have been an override: its cancellation outranks
 	 * what was sent.
 	 */
-	moved = strcmp(jstr(row, "status"), "moved") == 0 ||
-	    strcmp(jstr(row, "status"), "cancelled") == 0 ||
-	    strcmp(jstr(row, "status"), "removed") == 0;
-	ical_linef(&b, "SEQUENCE", "%lld", jint(row, "series_sequence") +
-	    (moved ? jint(row, "occ_sequence") : 0));
+	moved = strcmp(row->status, "moved") == 0 ||
+	    strcmp(row->status, "cancelled") == 0 ||
+	    strcmp(row->status, "removed") == 0;
+	ical_linef(&b, "SEQUENCE", "%d", row->series_sequence +
+	    (moved ? row->occ_sequence : 0));
 	ical_line(&b, "STATUS", cancel ||
-	    strcmp(jstr(row, "status"), "cancelled") == 0 ? "CANCELLED" :
+	    strcmp(row->status, "cancelled") == 0 ? "CANCELLED" :
 	    "CONFIRMED");
 	ical_line(&b, "END", "VEVENT");
 	ical_line(&b, "END", "VCALENDAR");
@@ -886,12 +928,13 @@ ical_message(json_t *row, const char *method, const char *organizer,
  * has of it, overrides too (RFC 5546, 3.2.2).
  */
 char *
-ical_series_message(json_t *row, const char *organizer, char **cause)
+ical_series_message(const struct ical_meeting *row, const char *organizer,
+    char **cause)
 {
 	struct ical_buf	 b = { NULL, 0, 0 }, one = { NULL, 0, 0 };
 	struct ical_buf	 who = { NULL, 0, 0 };
-	json_t		*series = json_object_get(row, "notice_series");
-	json_t		*over = json_object_get(row, "notice_overrides");
+	json_t		*series = row->notice_series;
+	json_t		*over = row->notice_overrides;
 	json_t		*s;
 	const char	*p, *end;
 	size_t		 i, oi = 0;

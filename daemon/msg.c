@@ -196,7 +196,7 @@ msg_set_installation(const char *id)
  * installation id), on the domain we send from, else this host's.
  */
 static char *
-msg_message_id(const struct config *conf, json_t *row)
+msg_message_id(const struct config *conf, const struct outbox_row *row)
 {
 	char		 host[256], *from = NULL, *t;
 	const char	*domain = NULL;
@@ -211,8 +211,8 @@ msg_message_id(const struct config *conf, json_t *row)
 			snprintf(host, sizeof host, "localhost");
 		host[sizeof host - 1] = '\0';
 	}
-	t = xprintf("<convene.%lld.%lld.%s@%s>", jint(row, "id"),
-	    jint(row, "sequence"), msg_install != NULL ? msg_install :
+	t = xprintf("<convene.%lld.%d.%s@%s>", row->id,
+	    row->sequence, msg_install != NULL ? msg_install :
 	    "0", domain != NULL ? domain : host);
 	free(from);
 	return (t);
@@ -413,16 +413,19 @@ msg_lead(struct tmpl_set *set, const char *lang, const char *lead)
  * "- " line a fact, for Easy Read.
  */
 static char *
-msg_access(struct tmpl_set *set, const char *lang, json_t *row, int list)
+msg_access(struct tmpl_set *set, const char *lang,
+    const struct outbox_row *row, int list)
 {
 	static const char *const facts[] = {
 		"step_free", "hearing_loop", "accessible_toilet", "quiet_room"
 	};
+	const int	 on[4] = { row->step_free, row->hearing_loop,
+			    row->accessible_toilet, row->quiet_room };
 	char		*s, *t;
 	size_t		 i, n = 0, have[4];
 
 	for (i = 0; i < 4; i++) {
-		if (jint(row, facts[i]))
+		if (on[i])
 			have[n++] = i;
 	}
 	if (list) {
@@ -476,9 +479,10 @@ msg_code_ok(const char *s)
 
 /* A need's label: the words file's, else the row's, else its code. */
 static char *
-msg_need(struct tmpl_set *set, const char *lang, json_t *row)
+msg_need(struct tmpl_set *set, const char *lang,
+    const struct outbox_row *row)
 {
-	const char	*code = jstr(row, "need"), *v;
+	const char	*code = row->need, *v;
 	char		*key, *s, *p;
 
 	if (*code == '\0')
@@ -490,8 +494,8 @@ msg_need(struct tmpl_set *set, const char *lang, json_t *row)
 		if (v != NULL)
 			return (xstrdup(v));
 	}
-	if (*jstr(row, "need_label") != '\0')
-		return (xstrdup(jstr(row, "need_label")));
+	if (*row->need_label != '\0')
+		return (xstrdup(row->need_label));
 	s = xstrdup(code);
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '_')
@@ -505,11 +509,11 @@ msg_need(struct tmpl_set *set, const char *lang, json_t *row)
  * MSG_PREFS_DAYS; "" without a base URL, a key or a person.
  */
 static char *
-msg_prefs_link(const struct config *conf, json_t *row)
+msg_prefs_link(const struct config *conf, const struct outbox_row *row)
 {
 	const unsigned char	*key = NULL;
 	char			 sig[KEY_SIG_LEN], *subject, *link;
-	long long		 person = jint(row, "person_id");
+	long long		 person = row->person_id;
 	long long		 expiry;
 
 	if (msg_key_set)
@@ -868,40 +872,73 @@ msg_name(struct tmpl_set *set, char *buf, size_t len, const char *kind,
 	snprintf(buf, len, "%s.%s", kind, part);
 }
 
+/* The row's meeting, and its person, for the calendar part. */
+static void
+msg_meeting(const struct outbox_row *row, struct ical_meeting *m)
+{
+	memset(m, 0, sizeof *m);
+	m->series_id = row->series_id;
+	m->recurrence_id = row->recurrence_id;
+	m->start_at = row->start_at;
+	m->end_at = row->end_at;
+	m->time_zone = row->time_zone;
+	m->title = row->title;
+	m->rrule = row->rrule;
+	m->rdates = row->rdates;
+	m->status = row->status;
+	m->series_sequence = row->series_sequence;
+	m->occ_sequence = row->occ_sequence;
+	m->group_name = row->group_name;
+	m->venue = row->venue;
+	m->address = row->address;
+	m->agenda = row->agenda;
+	m->online_link = row->online_link;
+	m->travel = row->travel;
+	m->step_free = row->step_free;
+	m->hearing_loop = row->hearing_loop;
+	m->accessible_toilet = row->accessible_toilet;
+	m->quiet_room = row->quiet_room;
+	m->person = row->person;
+	m->email = row->email;
+	m->notice_series = row->notice_series;
+	m->notice_overrides = row->notice_overrides;
+}
+
 /*
  * Render a due row (store_out_due's columns) for its channel, in the
  * person's style and language.  -1 with *permanent set when the person
  * cannot be reached on this channel.
  */
 int
-msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
-    int attempt, struct chan_msg *m, int *permanent, char **cause)
+msg_render(struct tmpl_set *tmpl, const struct config *conf,
+    const struct outbox_row *row, int attempt, struct chan_msg *m,
+    int *permanent, char **cause)
 {
 	char		 code[32], name[96];
 	char		*when, *when_short, *old, *old_short, *access, *lead;
 	char		*access_list, *need, *prefs, *subject = NULL, *t;
 	char		*body = NULL;
-	const char	*tz = jstr(row, "time_zone");
-	const char	*kind = jstr(row, "kind");
-	const char	*lang = jstr(row, "language");
-	const char	*answer = jstr(row, "answer");
-	const char	*status = jstr(row, "access_status");
-	const char	*channel = jstr(row, "channel"), *to, *used = NULL;
-	time_t		 start = (time_t)jint(row, "start_at");
-	time_t		 from = (time_t)jint(row, "moved_from");
-	enum msg_style	 style = msg_style(jstr(row, "style"));
+	const char	*tz = row->time_zone;
+	const char	*kind = row->kind;
+	const char	*lang = row->language;
+	const char	*answer = row->answer;
+	const char	*status = row->access_status;
+	const char	*channel = row->channel, *to, *used = NULL;
+	time_t		 start = row->start_at;
+	time_t		 from = row->moved_from;
+	enum msg_style	 style = msg_style(row->style);
 	int		 sms = strcmp(channel, "sms") == 0;
 	/* An update about a series ("series:WHAT" its lead): series.*. */
-	const char	*lead_s = jstr(row, "lead");
+	const char	*lead_s = row->lead;
 	int		 series = strcmp(kind, "update") == 0 &&
 			    strncmp(lead_s, "series:", 7) == 0;
 	const char	*tkind = series ? "series" : kind;
 
 	memset(m, 0, sizeof *m);
 	*permanent = 0;
-	to = sms ? jstr(row, "phone") : jstr(row, "email");
+	to = sms ? row->phone : row->email;
 	if (*to == '\0' || (!sms && !msg_address_ok(to))) {
-		cause_set(cause, "%s has no %s", jstr(row, "person"),
+		cause_set(cause, "%s has no %s", row->person,
 		    sms ? "phone number" : "usable email address");
 		*permanent = 1;
 		return (-1);
@@ -924,12 +961,12 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		old_short = xstrdup("");
 	}
 	code[0] = '\0';
-	if (jint(row, "occurrence_id") > 0)
+	if (row->occurrence_id > 0)
 		snprintf(code, sizeof code, "M%lld",
-		    jint(row, "occurrence_id"));
+		    row->occurrence_id);
 	access = msg_access(tmpl, lang, row, 0);
 	access_list = msg_access(tmpl, lang, row, 1);
-	lead = msg_lead(tmpl, lang, jstr(row, "lead"));
+	lead = msg_lead(tmpl, lang, row->lead);
 	need = msg_need(tmpl, lang, row);
 	prefs = msg_prefs_link(conf, row);
 	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
@@ -941,25 +978,25 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 		status = "";
 	{
 		struct tmpl_var vars[] = {
-			{ "title", jstr(row, "title") },
+			{ "title", row->title },
 			{ "when", when },
 			{ "when_short", when_short },
 			{ "old_when", old },
 			{ "old_when_short", old_short },
-			{ "venue", jstr(row, "venue") },
-			{ "address", jstr(row, "address") },
-			{ "travel", jstr(row, "travel") },
+			{ "venue", row->venue },
+			{ "address", row->address },
+			{ "travel", row->travel },
 			{ "access", access },
 			{ "access_list", access_list },
-			{ "online_link", jstr(row, "online_link") },
-			{ "agenda", jstr(row, "agenda") },
-			{ "reason", jstr(row, "occ_reason") },
+			{ "online_link", row->online_link },
+			{ "agenda", row->agenda },
+			{ "reason", row->occ_reason },
 			{ "rsvp_link", "" },
 			{ "code", code },
-			{ "contact", jstr(row, "contact") },
+			{ "contact", row->contact },
 			{ "preferences_link", prefs },
-			{ "group", jstr(row, "group_name") },
-			{ "person", jstr(row, "person") },
+			{ "group", row->group_name },
+			{ "person", row->person },
 			{ "lead", lead },
 			{ "answer", *answer == '\0' ? "" : msg_word(tmpl, lang,
 			    "answer", answer) },
@@ -978,7 +1015,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 			    "1" : "" },
 			{ "status_withdrawn", strcmp(status, "withdrawn") ==
 			    0 ? "1" : "" },
-			{ "note", jstr(row, "note") },
+			{ "note", row->note },
 			{ "series_time", series && msg_series_what(lead_s,
 			    "time") ? "1" : "" },
 			{ "series_place", series && msg_series_what(lead_s,
@@ -994,7 +1031,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 			body = msg_sms(tmpl, lang, name, vars, conf != NULL &&
 			    conf->sms_max_segments > 0 ?
 			    (size_t)conf->sms_max_segments : MSG_SMS_SEGMENTS,
-			    jint(row, "id"), &used, cause);
+			    row->id, &used, cause);
 		} else {
 			snprintf(name, sizeof name, "%s.subject", tkind);
 			subject = tmpl_render(tmpl, lang, name, vars, NULL,
@@ -1032,39 +1069,41 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf, json_t *row,
 	 * SEQUENCE as their feed, so a client files it with what it has.
 	 * A message goes without it rather than not at all.
 	 */
-	if (!sms && jint(row, "start_at") != 0 &&
+	if (!sms && row->start_at != 0 &&
 	    (strcmp(kind, "reminder") == 0 ||
 	    strcmp(kind, "invitation") == 0 || strcmp(kind, "update") == 0 ||
 	    strcmp(kind, "cancellation") == 0)) {
-		char	*icause = NULL, *organizer;
+		struct ical_meeting	 meeting;
+		char			*icause = NULL, *organizer;
 
 		m->ical_method = strcmp(kind, "cancellation") == 0 ? "CANCEL" :
 		    "REQUEST";
 		organizer = mime_envelope(conf != NULL ? conf->mail_from :
 		    "convene@localhost");
+		msg_meeting(row, &meeting);
 		/* A series change: each series whole, as clients keep them. */
-		if (series && json_is_array(json_object_get(row,
-		    "notice_series")))
-			m->ical = ical_series_message(row, organizer, &icause);
-		else
-			m->ical = ical_message(row, m->ical_method, organizer,
+		if (series && row->notice_series != NULL)
+			m->ical = ical_series_message(&meeting, organizer,
 			    &icause);
+		else
+			m->ical = ical_message(&meeting, m->ical_method,
+			    organizer, &icause);
 		free(organizer);
 		if (m->ical == NULL) {
 			log_warnx("message %lld goes without its calendar "
-			    "part: %s", jint(row, "id"), icause ? icause :
+			    "part: %s", row->id, icause ? icause :
 			    "unknown");
 			m->ical_method = NULL;
 		}
 		free(icause);
 	}
-	m->id = jint(row, "id");
+	m->id = row->id;
 	m->attempt = attempt;
 	m->channel = sms ? "sms" : "email";
 	m->kind = xstrdup(kind);
 	m->lang = xstrdup(used);
 	m->to = xstrdup(to);
-	m->to_name = xstrdup(jstr(row, "person"));
+	m->to_name = xstrdup(row->person);
 	m->subject = subject;
 	m->body = body;
 	m->message_id = msg_message_id(conf, row);

@@ -47,7 +47,7 @@ struct outbox_job {
 	enum chan_result	 result;
 	char			*provider_id;
 	char			*reason;
-	json_t			*row;
+	struct outbox_row	*row;
 	int			 sent;		/* the channel had it */
 	TAILQ_ENTRY(outbox_job)	 entry;
 };
@@ -144,18 +144,14 @@ outbox_arm(struct outbox *ob)
 
 /* The end of a person's quiet hours after now, or 0 if not in them. */
 static time_t
-outbox_quiet_until(json_t *row, time_t now)
+outbox_quiet_until(const struct outbox_row *row, time_t now)
 {
-	json_t		*qs = json_object_get(row, "quiet_start");
-	json_t		*qe = json_object_get(row, "quiet_end");
-	const char	*tz = jstr(row, "time_zone");
-	int		 s, e, m, i;
+	const char	*tz = row->time_zone;
+	int		 s = row->quiet_start, e = row->quiet_end, m, i;
 	time_t		 t;
 
-	if (!json_is_integer(qs) || !json_is_integer(qe))
+	if (s < 0 || e < 0)
 		return (0);
-	s = (int)json_integer_value(qs);
-	e = (int)json_integer_value(qe);
 	if ((m = sched_minute_of_day(now, tz)) < 0 || s == e)
 		return (0);
 	if (s < e ? (m < s || m >= e) : (m < s && m >= e))
@@ -209,8 +205,8 @@ outbox_done(void *arg, enum chan_result r, const char *provider,
  * d; -1 when the store failed.
  */
 static int
-outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
-    time_t now, struct outbox_stats *d)
+outbox_next_channel(struct outbox *ob, const struct outbox_row *row,
+    const char *reason, time_t now, struct outbox_stats *d)
 {
 	struct outbox_set	 u;
 	struct outbox_in	 in;
@@ -218,9 +214,9 @@ outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
 	int			 rc;
 
 	memset(&u, 0, sizeof u);
-	u.id = jint(row, "id");
+	u.id = row->id;
 	u.now = now;
-	if (plan_next_channel(jstr(row, "channels"), jstr(row, "channel"),
+	if (plan_next_channel(row->channels, row->channel,
 	    next, sizeof next) == 0) {
 		u.state = "failed";
 		why = xprintf("%s; trying %s", reason, next);
@@ -230,12 +226,12 @@ outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
 		if (rc != 0)
 			return (-1);
 		memset(&in, 0, sizeof in);
-		in.occurrence_id = jint(row, "occurrence_id");
-		in.person_id = jint(row, "person_id");
-		in.kind = jstr(row, "kind");
-		in.lead = jstr(row, "lead");
+		in.occurrence_id = row->occurrence_id;
+		in.person_id = row->person_id;
+		in.kind = row->kind;
+		in.lead = row->lead;
 		in.channel = next;
-		in.sequence = (int)jint(row, "sequence");
+		in.sequence = row->sequence;
 		in.due_at = now;
 		in.now = now;
 		d->failed++;
@@ -256,16 +252,16 @@ outbox_next_channel(struct outbox *ob, json_t *row, const char *reason,
  * the row is settled so, -1 when the store failed.
  */
 static int
-outbox_bounced(struct outbox *ob, json_t *row, time_t now,
+outbox_bounced(struct outbox *ob, const struct outbox_row *row, time_t now,
     struct outbox_stats *d)
 {
-	const char	*bounce = jstr(row, "email_bounce");
+	const char	*bounce = row->email_bounce;
 	char		*why;
 	int		 rc;
 
-	if (strcmp(jstr(row, "channel"), "email") != 0 || *bounce == '\0')
+	if (strcmp(row->channel, "email") != 0 || *bounce == '\0')
 		return (0);
-	why = xprintf("%s bounced before (%s)", jstr(row, "email"), bounce);
+	why = xprintf("%s bounced before (%s)", row->email, bounce);
 	rc = outbox_next_channel(ob, row, why, now, d);
 	free(why);
 	return (rc == 0 ? 1 : -1);
@@ -276,14 +272,14 @@ outbox_bounced(struct outbox *ob, json_t *row, time_t now,
  * in d), -1 when the store failed.
  */
 static int
-outbox_check(struct outbox *ob, json_t *row, time_t now,
+outbox_check(struct outbox *ob, const struct outbox_row *row, time_t now,
     struct outbox_stats *d)
 {
-	const char		*kind = jstr(row, "kind");
-	const char		*status = jstr(row, "status");
-	time_t			 start = (time_t)jint(row, "start_at");
+	const char		*kind = row->kind;
+	const char		*status = row->status;
+	time_t			 start = row->start_at;
 	time_t			 quiet;
-	long long		 id = jint(row, "id");
+	long long		 id = row->id;
 	struct outbox_set	 u;
 	int			 r;
 
@@ -303,7 +299,7 @@ outbox_check(struct outbox *ob, json_t *row, time_t now,
 		return (0);
 	}
 	if (strcmp(kind, "reminder") == 0 &&
-	    jint(row, "sequence") != jint(row, "occ_sequence")) {
+	    row->sequence != row->occ_sequence) {
 		if (outbox_settle_now(ob, id, "skipped", "meeting moved",
 		    now) != 0)
 			return (-1);
@@ -312,7 +308,7 @@ outbox_check(struct outbox *ob, json_t *row, time_t now,
 	}
 	/* An update overtaken by a later change says nothing true. */
 	if (strcmp(kind, "update") == 0 &&
-	    (jint(row, "sequence") != jint(row, "occ_sequence") ||
+	    (row->sequence != row->occ_sequence ||
 	    strcmp(status, "cancelled") == 0)) {
 		if (outbox_settle_now(ob, id, "skipped", "overtaken by a "
 		    "later change", now) != 0)
@@ -329,7 +325,7 @@ outbox_check(struct outbox *ob, json_t *row, time_t now,
 	}
 	if ((r = outbox_bounced(ob, row, now, d)) != 0)
 		return (r < 0 ? -1 : 0);
-	if (strcmp(jstr(row, "channel"), "sms") == 0 &&
+	if (strcmp(row->channel, "sms") == 0 &&
 	    (quiet = outbox_quiet_until(row, now)) != 0) {
 		if (start == 0 || quiet < start) {
 			memset(&u, 0, sizeof u);
@@ -376,6 +372,17 @@ outbox_store_failing(void *arg)
 		evtimer_add(ob->timer, &tv);
 }
 
+/* Free an array of rows and those still in it (NULL: handed on). */
+static void
+outbox_rows_free(struct outbox_row **rows, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		outbox_row_free(rows[i]);
+	free(rows);
+}
+
 /* Claim a batch of due rows and hand them to their channels. */
 static void
 outbox_run(evutil_socket_t fd, short events, void *arg)
@@ -385,22 +392,21 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 	struct outbox_set	 u;
 	struct outbox_stats	 d;
 	struct chan_msg		 m;
-	json_t			*rows, *row, *send;
+	struct outbox_row	**rows, **send, *row;
 	time_t			 now = clock_now();
-	size_t			 i, n;
+	size_t			 i, n, ns = 0;
 	char			*cause = NULL;
 	int			 permanent, ok = 1, r;
 
 	if (ob->stopping)
 		return;
-	if ((rows = store_out_due(ob->st, now, ob->conf->outbox_batch,
+	if ((rows = store_out_due(ob->st, now, ob->conf->outbox_batch, &n,
 	    &cause)) == NULL) {
 		outbox_failed(ob, "finding due messages", cause);
 		free(cause);
 		outbox_arm(ob);
 		return;
 	}
-	n = json_array_size(rows);
 	/* Nothing due while the store fails: see whether it works again. */
 	if (n == 0 && store_failing(ob->st, NULL) != 0) {
 		if (store_probe(ob->st) != 0)
@@ -408,12 +414,14 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		else
 			outbox_unhold(ob);
 	}
-	send = json_array();
+	/* The rows claimed move from rows to send, and on to their jobs. */
+	send = xcalloc(n > 0 ? n : 1, sizeof *send);
 	memset(&d, 0, sizeof d);
 	if (n > 0 && store_begin(ob->st) != 0)
 		ok = 0;
 	else if (n > 0) {
-		json_array_foreach(rows, i, row) {
+		for (i = 0; i < n; i++) {
+			row = rows[i];
 			if ((r = outbox_check(ob, row, now, &d)) < 0) {
 				ok = 0;
 				break;
@@ -421,15 +429,15 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			if (r == 0)
 				continue;
 			memset(&u, 0, sizeof u);
-			u.id = jint(row, "id");
+			u.id = row->id;
 			u.state = "sending";
 			u.attempt = 1;
-			u.late = now - (time_t)jint(row, "due_at") >=
-			    OUTBOX_LATE;
+			u.late = now - row->due_at >= OUTBOX_LATE;
 			u.now = now;
 			if (store_out_set(ob->st, &u, NULL) != 0)
 				ok = 0;
-			json_array_append(send, row);
+			send[ns++] = row;
+			rows[i] = NULL;
 			if (!ok)
 				break;
 		}
@@ -442,20 +450,21 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 	if (n > 0 && !ok) {
 		/* Nothing was claimed: all of it waits for the store. */
 		outbox_failed(ob, "claiming a batch", NULL);
-		json_array_clear(send);
-		json_decref(send);
-		json_decref(rows);
+		outbox_rows_free(send, ns);
+		outbox_rows_free(rows, n);
 		outbox_arm(ob);
 		return;
 	}
-	json_array_foreach(send, i, row) {
-		if (jint(row, "attempts") == 0)
+	for (i = 0; i < ns; i++) {
+		row = send[i];
+		if (row->attempts == 0)
 			metrics_observe(METRICS_LATENESS, wall_seconds() -
-			    (double)jint(row, "due_at"));
+			    (double)row->due_at);
 		job = xcalloc(1, sizeof *job);
 		job->ob = ob;
-		job->id = jint(row, "id");
-		job->row = json_incref(row);
+		job->id = row->id;
+		job->row = row;
+		send[i] = NULL;
 		ob->inflight++;
 		/* A change to a series: the series for its calendar part. */
 		if (store_feed_notice(ob->st, row, &cause) != 0) {
@@ -463,9 +472,8 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			free(cause);
 			cause = NULL;
 		}
-		if (msg_render(ob->tmpl, ob->conf, row,
-		    (int)jint(row, "attempts") + 1, &m, &permanent,
-		    &cause) != 0) {
+		if (msg_render(ob->tmpl, ob->conf, row, row->attempts + 1, &m,
+		    &permanent, &cause) != 0) {
 			outbox_done(job, permanent ? CHAN_PERMFAIL :
 			    CHAN_TEMPFAIL, NULL, cause ? cause :
 			    "the message could not be made");
@@ -477,8 +485,8 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 		chan_send(&m, outbox_done, job);
 		msg_free(&m);
 	}
-	json_decref(send);
-	json_decref(rows);
+	outbox_rows_free(send, ns);
+	outbox_rows_free(rows, n);
 	/*
 	 * A full batch: take the next on the loop's next turn, after it has
 	 * polled its sockets and run its timers.  (event_active would run it
@@ -512,11 +520,11 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now,
     struct outbox_stats *d)
 {
 	struct outbox_set	 u;
-	json_t			*row = job->row;
+	struct outbox_row	*row = job->row;
 	char			*why, *was = NULL;
-	time_t			 start = (time_t)jint(row, "start_at");
-	time_t			 due = (time_t)jint(row, "due_at"), retry;
-	int			 attempts = (int)jint(row, "attempts") + 1;
+	time_t			 start = row->start_at;
+	time_t			 due = row->due_at, retry;
+	int			 attempts = row->attempts + 1;
 	int			 rc;
 
 	memset(&u, 0, sizeof u);
@@ -528,9 +536,9 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now,
 		u.reason = "";
 		u.provider_id = job->provider_id;
 		/* What held it up stays in view once it is sent. */
-		if (attempts > 1 && *jstr(row, "reason") != '\0')
+		if (attempts > 1 && *row->reason != '\0')
 			u.reason = was = xprintf("sent on attempt %d; before "
-			    "that: %s", attempts, jstr(row, "reason"));
+			    "that: %s", attempts, row->reason);
 		d->sent++;
 		break;
 	case CHAN_TEMPFAIL:
@@ -562,9 +570,9 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now,
 		break;
 	case CHAN_PERMFAIL:
 		/* The mail server refused the address: remember it. */
-		if (job->sent && strcmp(jstr(row, "channel"), "email") == 0 &&
-		    store_person_bounce(ob->st, jint(row, "person_id"),
-		    jstr(row, "email"), job->reason, now, NULL) != 0)
+		if (job->sent && strcmp(row->channel, "email") == 0 &&
+		    store_person_bounce(ob->st, row->person_id,
+		    row->email, job->reason, now, NULL) != 0)
 			return (-1);
 		return (outbox_next_channel(ob, row, job->reason, now, d));
 	}
@@ -615,7 +623,7 @@ outbox_settle(evutil_socket_t fd, short events, void *arg)
 		    chan_result_name(job->result), job->reason ? ": " : "",
 		    job->reason ? job->reason : "");
 		ob->inflight--;
-		json_decref(job->row);
+		outbox_row_free(job->row);
 		free(job->provider_id);
 		free(job->reason);
 		free(job);
@@ -729,7 +737,7 @@ outbox_free(struct outbox *ob)
 	store_on_failing(ob->st, NULL, NULL);
 	while ((job = TAILQ_FIRST(&ob->done)) != NULL) {
 		TAILQ_REMOVE(&ob->done, job, entry);
-		json_decref(job->row);
+		outbox_row_free(job->row);
 		free(job->provider_id);
 		free(job->reason);
 		free(job);

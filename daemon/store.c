@@ -1018,6 +1018,87 @@ store_rows(struct store *st, sqlite3_stmt *stmt, char **cause)
 	return (a);
 }
 
+/* Do the statement's columns match the table, name for name? */
+int
+store_cols_ok(sqlite3_stmt *stmt, const struct store_col *cols, size_t n)
+{
+	size_t	i;
+
+	if (sqlite3_column_count(stmt) != (int)n)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (strcmp(sqlite3_column_name(stmt, (int)i),
+		    cols[i].name) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * The row the statement is on as a struct of size bytes, filled as the
+ * table says, in one allocation with its strings: free() frees it all.
+ */
+void *
+store_fill(sqlite3_stmt *stmt, const struct store_col *cols, size_t ncols,
+    size_t size)
+{
+	const unsigned char	*v;
+	char			*base, *p;
+	size_t			 i, len = 0, n;
+	int			 c, null;
+
+	for (i = 0; i < ncols; i++) {
+		if (cols[i].type != SC_TEXT && cols[i].type != SC_TEXTN)
+			continue;
+		if (sqlite3_column_text(stmt, (int)i) != NULL)
+			len += (size_t)sqlite3_column_bytes(stmt, (int)i);
+		len++;
+	}
+	base = xcalloc(1, size + len);
+	p = base + size;
+	for (i = 0; i < ncols; i++) {
+		c = (int)i;
+		null = sqlite3_column_type(stmt, c) == SQLITE_NULL;
+		switch (cols[i].type) {
+		case SC_TEXT:
+		case SC_TEXTN:
+			if (null && cols[i].type == SC_TEXTN) {
+				*(const char **)(base + cols[i].off) = NULL;
+				break;
+			}
+			v = sqlite3_column_text(stmt, c);
+			n = v != NULL ? (size_t)sqlite3_column_bytes(stmt, c) :
+			    0;
+			if (n > 0)
+				memcpy(p, v, n);
+			p[n] = '\0';
+			*(const char **)(base + cols[i].off) = p;
+			p += n + 1;
+			break;
+		case SC_INT:
+			*(int *)(base + cols[i].off) =
+			    sqlite3_column_int(stmt, c);
+			break;
+		case SC_INTN:
+			*(int *)(base + cols[i].off) = null ? -1 :
+			    sqlite3_column_int(stmt, c);
+			break;
+		case SC_LONG:
+			*(long long *)(base + cols[i].off) =
+			    sqlite3_column_int64(stmt, c);
+			break;
+		case SC_TIME:
+			*(time_t *)(base + cols[i].off) =
+			    (time_t)sqlite3_column_int64(stmt, c);
+			break;
+		default:
+			fatalx("store_fill: column %s of no known type",
+			    cols[i].name);
+		}
+	}
+	return (base);
+}
+
 /* The first row, or NULL with no cause when there is none. */
 json_t *
 store_row(struct store *st, sqlite3_stmt *stmt, char **cause)

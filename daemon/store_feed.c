@@ -241,19 +241,19 @@ store_feed_overrides(struct store *st, long long person, long long group,
  * and notice_overrides for the message's calendar part.
  */
 int
-store_feed_notice(struct store *st, json_t *row, char **cause)
+store_feed_notice(struct store *st, struct outbox_row *row, char **cause)
 {
 	json_t		*series, *over, *ks, *ko, *o;
-	const char	*lead = jstr(row, "lead"), *slash;
-	long long	 newid = jint(row, "series_id"), oldid = 0, id;
+	const char	*lead = row->lead, *slash;
+	long long	 newid = row->series_id, oldid = 0, id;
 	size_t		 i;
 
 	if (strncmp(lead, "series:", 7) != 0 || newid <= 0)
 		return (0);
 	if ((slash = strchr(lead, '/')) != NULL)
 		oldid = strtoll(slash + 1, NULL, 10);
-	series = store_feed_series(st, jint(row, "person_id"), 0, cause);
-	over = store_feed_overrides(st, jint(row, "person_id"), 0, cause);
+	series = store_feed_series(st, row->person_id, 0, cause);
+	over = store_feed_overrides(st, row->person_id, 0, cause);
 	if (series == NULL || over == NULL) {
 		json_decref(series);
 		json_decref(over);
@@ -271,8 +271,10 @@ store_feed_notice(struct store *st, json_t *row, char **cause)
 		if (id == newid || id == oldid)
 			json_array_append(ko, o);
 	}
-	json_object_set_new(row, "notice_series", ks);
-	json_object_set_new(row, "notice_overrides", ko);
+	json_decref(row->notice_series);
+	json_decref(row->notice_overrides);
+	row->notice_series = ks;
+	row->notice_overrides = ko;
 	json_decref(series);
 	json_decref(over);
 	return (0);

@@ -7,6 +7,7 @@
 #define CONVENE_STORE_INT_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sqlite3.h>
 
 #include <jansson.h>
@@ -129,7 +130,29 @@ struct store {
 #define SB_INT		'i'	/* long long */
 #define SB_NULL		'n'	/* no value */
 
+/*
+ * Where each column of a statement goes in a struct, in the order of
+ * its SELECT: store_fill's table.  Strings are "" for NULL (SC_TEXT) or
+ * stay NULL (SC_TEXTN); numbers are 0 for NULL, or -1 (SC_INTN).
+ */
+struct store_col {
+	const char	*name;
+	char		 type;
+	size_t		 off;
+};
+#define SC_TEXT		's'	/* const char * */
+#define SC_TEXTN	'z'	/* const char *, NULL for NULL */
+#define SC_INT		'i'	/* int */
+#define SC_INTN		'm'	/* int, -1 for NULL */
+#define SC_LONG		'l'	/* long long */
+#define SC_TIME		't'	/* time_t */
+#define STORE_COL(n, t, s, f)	{ n, t, offsetof(s, f) }
+
 sqlite3_stmt	*store_stmt(struct store *, enum store_stmt, const char *);
+int		 store_cols_ok(sqlite3_stmt *, const struct store_col *,
+		    size_t);
+void		*store_fill(sqlite3_stmt *, const struct store_col *, size_t,
+		    size_t);
 void		 store_bind(sqlite3_stmt *, ...);
 int		 store_done(struct store *, sqlite3_stmt *, char **);
 json_t		*store_rows(struct store *, sqlite3_stmt *, char **);

@@ -380,11 +380,64 @@ store_out_next(struct store *st, time_t *t, char **cause)
 	return (rc == SQLITE_ROW ? 0 : -1);
 }
 
-/* Up to limit due rows with all a message needs, nearest first. */
-json_t *
-store_out_due(struct store *st, time_t now, int limit, char **cause)
+/* The columns of store_out_due and where each goes in outbox_row. */
+#define C(n, t, f)	STORE_COL(n, t, struct outbox_row, f)
+static const struct store_col store_out_cols[] = {
+	C("id", SC_LONG, id), C("occurrence_id", SC_LONG, occurrence_id),
+	C("person_id", SC_LONG, person_id), C("kind", SC_TEXT, kind),
+	C("lead", SC_TEXT, lead), C("channel", SC_TEXT, channel),
+	C("sequence", SC_INT, sequence), C("due_at", SC_TIME, due_at),
+	C("attempts", SC_INT, attempts), C("person", SC_TEXT, person),
+	C("email", SC_TEXT, email), C("phone", SC_TEXT, phone),
+	C("language", SC_TEXT, language), C("style", SC_TEXT, style),
+	C("channels", SC_TEXT, channels),
+	C("quiet_start", SC_INTN, quiet_start),
+	C("quiet_end", SC_INTN, quiet_end),
+	C("email_bounce", SC_TEXT, email_bounce),
+	C("start_at", SC_TIME, start_at), C("end_at", SC_TIME, end_at),
+	C("status", SC_TEXT, status),
+	C("occ_sequence", SC_INT, occ_sequence),
+	C("moved_from", SC_TIME, moved_from),
+	C("occ_reason", SC_TEXT, occ_reason),
+	C("series_id", SC_LONG, series_id),
+	C("recurrence_id", SC_TEXT, recurrence_id),
+	C("series_sequence", SC_INT, series_sequence),
+	C("rrule", SC_TEXTN, rrule), C("rdates", SC_TEXT, rdates),
+	C("reason", SC_TEXT, reason), C("title", SC_TEXT, title),
+	C("agenda", SC_TEXT, agenda), C("group_slug", SC_TEXT, group_slug),
+	C("online_link", SC_TEXT, online_link),
+	C("group_name", SC_TEXT, group_name),
+	C("time_zone", SC_TEXT, time_zone), C("contact", SC_TEXT, contact),
+	C("venue", SC_TEXT, venue), C("address", SC_TEXT, address),
+	C("travel", SC_TEXT, travel), C("step_free", SC_INT, step_free),
+	C("hearing_loop", SC_INT, hearing_loop),
+	C("accessible_toilet", SC_INT, accessible_toilet),
+	C("quiet_room", SC_INT, quiet_room),
+};
+#undef C
+#define STORE_OUT_NCOLS	(sizeof store_out_cols / sizeof store_out_cols[0])
+
+void
+outbox_row_free(struct outbox_row *r)
 {
-	sqlite3_stmt	*stmt;
+	if (r == NULL)
+		return;
+	json_decref(r->notice_series);
+	json_decref(r->notice_overrides);
+	free(r);
+}
+
+/*
+ * Up to limit due rows with all a message needs, nearest first; their
+ * number in *n.  NULL on error; an empty batch is an array all the same.
+ */
+struct outbox_row **
+store_out_due(struct store *st, time_t now, int limit, size_t *n,
+    char **cause)
+{
+	struct outbox_row	**rows, *r;
+	sqlite3_stmt		 *stmt;
+	int			  rc = SQLITE_DONE;
 
 	stmt = store_stmt(st, STMT_OUT_DUE, "SELECT o.id, o.occurrence_id, "
 	    "o.person_id, o.kind, o.lead, o.channel, o.sequence, o.due_at, "
@@ -408,9 +461,31 @@ store_out_due(struct store *st, time_t now, int limit, char **cause)
 	    "LEFT JOIN venues v ON v.id = coalesce(oc.venue_id, s.venue_id) "
 	    "WHERE o.state = 'pending' AND o.next_at <= :now "
 	    "ORDER BY o.next_at, o.id LIMIT :limit");
+	*n = 0;
+	if (!store_cols_ok(stmt, store_out_cols, STORE_OUT_NCOLS))
+		fatalx("store_out_due: the columns are not struct "
+		    "outbox_row's");
 	store_bind(stmt, ":now", SB_INT, (long long)now, ":limit", SB_INT,
 	    (long long)limit, NULL);
-	return (store_rows(st, stmt, cause));
+	rows = xcalloc(limit > 0 ? (size_t)limit : 1, sizeof *rows);
+	while (*n < (size_t)limit &&
+	    (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r = store_fill(stmt, store_out_cols, STORE_OUT_NCOLS,
+		    sizeof *r);
+		r->answer = r->access_status = r->need = r->need_label =
+		    r->note = "";
+		rows[(*n)++] = r;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		store_cause(st, cause, NULL);
+		while (*n > 0)
+			outbox_row_free(rows[--(*n)]);
+		free(rows);
+		rows = NULL;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (rows);
 }
 
 /*

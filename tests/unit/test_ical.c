@@ -104,6 +104,42 @@ row(void)
 	    "kind", "update"));
 }
 
+/*
+ * ical_message on a meeting written as JSON by name: a name missing is
+ * "" or 0, and "rrule" missing is NULL.
+ */
+static char *
+message(json_t *j, const char *method, const char *organizer, char **cause)
+{
+	struct ical_meeting	m;
+
+	memset(&m, 0, sizeof m);
+	m.series_id = jint(j, "series_id");
+	m.recurrence_id = jstr(j, "recurrence_id");
+	m.start_at = (time_t)jint(j, "start_at");
+	m.end_at = (time_t)jint(j, "end_at");
+	m.time_zone = jstr(j, "time_zone");
+	m.title = jstr(j, "title");
+	m.rrule = json_string_value(json_object_get(j, "rrule"));
+	m.rdates = jstr(j, "rdates");
+	m.status = jstr(j, "status");
+	m.series_sequence = (int)jint(j, "series_sequence");
+	m.occ_sequence = (int)jint(j, "occ_sequence");
+	m.group_name = jstr(j, "group_name");
+	m.venue = jstr(j, "venue");
+	m.address = jstr(j, "address");
+	m.agenda = jstr(j, "agenda");
+	m.online_link = jstr(j, "online_link");
+	m.travel = jstr(j, "travel");
+	m.step_free = (int)jint(j, "step_free");
+	m.hearing_loop = (int)jint(j, "hearing_loop");
+	m.accessible_toilet = (int)jint(j, "accessible_toilet");
+	m.quiet_room = (int)jint(j, "quiet_room");
+	m.person = jstr(j, "person");
+	m.email = jstr(j, "email");
+	return (ical_message(&m, method, organizer, cause));
+}
+
 /* The text unfolded, for looking for whole lines. */
 static char *
 unfold(const char *s)
@@ -129,7 +165,7 @@ test_request(void **state)
 
 	(void)state;
 	ical_configure("convene.example.org");
-	s = ical_message(r, "REQUEST", "coord@example.org", &cause);
+	s = message(r, "REQUEST", "coord@example.org", &cause);
 	assert_non_null(s);
 	u = unfold(s);
 	assert_non_null(strstr(u, "BEGIN:VCALENDAR\r\n"));
@@ -168,7 +204,7 @@ test_cancel(void **state)
 	(void)state;
 	json_object_set_new(r, "status", json_string("cancelled"));
 	json_object_set_new(r, "rrule", json_string(""));
-	s = ical_message(r, "CANCEL", "coord@example.org", &cause);
+	s = message(r, "CANCEL", "coord@example.org", &cause);
 	assert_non_null(s);
 	u = unfold(s);
 	assert_non_null(strstr(u, "\r\nMETHOD:CANCEL\r\n"));
@@ -178,15 +214,15 @@ test_cancel(void **state)
 	free(u);
 	free(s);
 	/* Bad calls are refused with a reason. */
-	assert_null(ical_message(r, "PUBLISH", "coord@example.org", &cause));
+	assert_null(message(r, "PUBLISH", "coord@example.org", &cause));
 	assert_non_null(cause);
 	free(cause);
 	cause = NULL;
-	assert_null(ical_message(r, "CANCEL", "a b@example.org", &cause));
+	assert_null(message(r, "CANCEL", "a b@example.org", &cause));
 	free(cause);
 	cause = NULL;
 	json_object_set_new(r, "time_zone", json_string("Mars/Olympus"));
-	assert_null(ical_message(r, "REQUEST", "coord@example.org", &cause));
+	assert_null(message(r, "REQUEST", "coord@example.org", &cause));
 	free(cause);
 	json_decref(r);
 	ical_configure(NULL);
@@ -208,7 +244,7 @@ test_sequence_rdates(void **state)
 	json_object_set_new(r, "status", json_string("scheduled"));
 	json_object_set_new(r, "rrule", json_string(""));
 	json_object_set_new(r, "rdates", json_string("20260402T180000"));
-	s = ical_message(r, "REQUEST", "coord@example.org", &cause);
+	s = message(r, "REQUEST", "coord@example.org", &cause);
 	assert_non_null(s);
 	u = unfold(s);
 	assert_non_null(strstr(u, "\r\nSEQUENCE:2\r\n"));
@@ -219,7 +255,7 @@ test_sequence_rdates(void **state)
 	/* A join link is a URI: not escaped as text, and kept on its line. */
 	json_object_set_new(r, "online_link",
 	    json_string("https://meet.example.org/j?a=1,2;b\r\nX:1"));
-	s = ical_message(r, "REQUEST", "coord@example.org", &cause);
+	s = message(r, "REQUEST", "coord@example.org", &cause);
 	u = unfold(s);
 	assert_non_null(strstr(u,
 	    "\r\nURL:https://meet.example.org/j?a=1,2;b  X:1\r\n"));
@@ -242,7 +278,7 @@ test_cancel_removed(void **state)
 
 	(void)state;
 	json_object_set_new(r, "status", json_string("removed"));
-	s = ical_message(r, "CANCEL", "coord@example.org", &cause);
+	s = message(r, "CANCEL", "coord@example.org", &cause);
 	assert_non_null(s);
 	u = unfold(s);
 	assert_non_null(strstr(u, "\r\nSEQUENCE:5\r\n"));

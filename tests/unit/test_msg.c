@@ -26,6 +26,7 @@
 #include "log.h"
 #include "sched.h"
 #include "tmpl.h"
+#include "testrow.h"
 #include "util.h"
 
 #define START	1772560800LL	/* Tuesday 3 March 2026 18:00 in London */
@@ -143,10 +144,12 @@ row_new(const char *kind, const char *style, const char *lang,
 static void
 render(json_t *row, struct chan_msg *m)
 {
-	char	*cause = NULL;
-	int	 permanent = 0;
+	struct outbox_row	 r;
+	char			*cause = NULL;
+	int			 permanent = 0;
 
-	if (msg_render(set, &conf, row, 1, m, &permanent, &cause) != 0)
+	test_row(row, &r);
+	if (msg_render(set, &conf, &r, 1, m, &permanent, &cause) != 0)
 		fail_msg("%s", cause);
 	assert_int_equal(permanent, 0);
 }
@@ -1278,6 +1281,7 @@ static char *
 message_id_of(const char *path, int attempt)
 {
 	struct store	*st;
+	struct outbox_row r;
 	struct chan_msg	 m;
 	json_t		*row;
 	char		*cause = NULL, *id;
@@ -1288,7 +1292,8 @@ message_id_of(const char *path, int attempt)
 	msg_set_installation(store_installation(st));
 	row = row_new("reminder", "standard", "en", "email");
 	json_object_set_new(row, "id", json_integer(1));
-	if (msg_render(set, &conf, row, attempt, &m, &permanent,
+	test_row(row, &r);
+	if (msg_render(set, &conf, &r, attempt, &m, &permanent,
 	    &cause) != 0)
 		fail_msg("%s", cause);
 	id = xstrdup(m.message_id);

@@ -689,6 +689,30 @@ test_fake_missed(void **state)
 }
 
 /*
+ * Quiet hours from midnight (minute 0, not none) to 07:00: at 01:00 an
+ * SMS waits until 07:00.
+ */
+static void
+test_fake_quiet_midnight(void **state)
+{
+	struct env	e;
+	long long	night = T0 + 13 * HOUR, morning = T0 + 19 * HOUR;
+
+	(void)state;
+	fake_open(&e, "quiet0", T0 + 7 * DAY, 0, 7 * 60);
+	fake_due(&e, "sms", "1w", night);
+	clock_set_fake((time_t)night);
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 0);
+	assert_string_equal(row_state(&e, 1), "pending");
+	assert_int_equal(raw_ll(&e, "SELECT next_at FROM outbox WHERE id = 1"),
+	    morning);
+	assert_int_equal(outbox_stats(e.outbox)->deferred, 1);
+	fake_close(&e);
+}
+
+/*
  * Quiet hours 22:00 to 07:00: at 23:00 an SMS waits until 07:00 while
  * an email goes; an SMS for a meeting before 07:00 goes at once.
  */
@@ -780,6 +804,7 @@ main(void)
 		cmocka_unit_test(test_fake_fallback),
 		cmocka_unit_test(test_fake_missed),
 		cmocka_unit_test(test_fake_quiet),
+		cmocka_unit_test(test_fake_quiet_midnight),
 		cmocka_unit_test(test_fake_recover),
 	};
 
