@@ -194,6 +194,26 @@ struct series_in {
 	const char	*agenda;
 };
 
+/* A meeting as the planner reads it (store_occ_read). */
+struct occurrence {
+	long long	 id;
+	long long	 series_id;
+	const char	*title;
+	const char	*group_slug;
+	const char	*time_zone;	/* the group's */
+	const char	*recurrence_id;	/* local, as its series made it */
+	time_t		 start_at;
+	time_t		 end_at;
+	const char	*status;	/* scheduled, moved, cancelled... */
+	time_t		 moved_from;	/* 0: never moved */
+	const char	*reason;	/* of a move or cancellation */
+	int		 sequence;	/* one more each change */
+	long long	 venue_id;	/* its own, else the series'; 0: none */
+	long long	 group_id;
+	const char	*lead_times;	/* the group's */
+	int		 duration;	/* seconds, the series' */
+};
+
 json_t		*store_group_create(struct store *, const struct group_in *,
 		    char **);
 json_t		*store_group_list(struct store *, char **);
@@ -237,6 +257,7 @@ json_t		*store_occ_window(struct store *, long long, time_t, time_t,
 json_t		*store_occ_list(struct store *, long long, time_t, time_t,
 		    char **);
 json_t		*store_occ_get(struct store *, long long, char **);
+struct occurrence *store_occ_read(struct store *, long long, char **);
 int		 store_occ_move(struct store *, long long, time_t, time_t,
 		    long long, const char *, char **);
 int		 store_occ_cancel(struct store *, long long, const char *,

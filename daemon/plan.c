@@ -281,7 +281,7 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 	struct sched_lead	 leads[PLAN_MAX_LEADS];
 	struct plan_run		 run;
 	struct plan_count	 count;
-	json_t			*occ;
+	struct occurrence	*occ;
 	const char		*status;
 	long long		 group, upto = LLONG_MAX;
 	time_t			 due;
@@ -289,18 +289,18 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 	int			 rc = -1;
 
 	*next = 0;
-	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
+	if ((occ = store_occ_read(st, occ_id, cause)) == NULL) {
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
 	memset(&run, 0, sizeof run);
 	run.st = st;
 	run.cause = cause;
-	status = jstr(occ, "status");
-	run.tz = jstr(occ, "time_zone");
-	run.start = (time_t)jint(occ, "start_at");
-	run.seq = (int)jint(occ, "sequence");
-	group = jint(occ, "group_id");
+	status = occ->status;
+	run.tz = occ->time_zone;
+	run.start = occ->start_at;
+	run.seq = occ->sequence;
+	group = occ->group_id;
 	if (strcmp(status, "cancelled") == 0 || strcmp(status, "removed") ==
 	    0) {
 		rc = store_plan_skip_occ(st, occ_id, strcmp(status,
@@ -334,7 +334,7 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 	run.in.sequence = run.seq;
 	run.in.now = now;
 	/* Everyone on the group's lead times, one statement a lead. */
-	n = plan_leads(jstr(occ, "lead_times"), canon, leads);
+	n = plan_leads(occ->lead_times, canon, leads);
 	for (j = 0; j < n; j++) {
 		due = sched_due(run.start, run.tz, &leads[j]);
 		if (due <= now || due >= run.start)
@@ -355,7 +355,7 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 done:
 	free(run.set.list);
 	free(run.skips);
-	json_decref(occ);
+	free(occ);
 	return (rc);
 }
 
@@ -589,22 +589,24 @@ plan_notice_one(const struct plan_member *m, void *arg)
 }
 
 /*
- * A notice (update or cancellation) about occ to every member of group,
- * in their first channel; lead says what a series notice is about.
+ * A notice (update or cancellation) about a meeting (its id and
+ * sequence) to every member of group, in their first channel; lead says
+ * what a series notice is about.
  */
 static int
-plan_notices_lead(struct store *st, long long group, json_t *occ,
-    const char *kind, const char *lead, time_t now, char **cause)
+plan_notices_lead(struct store *st, long long group, long long occ,
+    int sequence, const char *kind, const char *lead, time_t now,
+    char **cause)
 {
 	struct plan_run	run;
 
 	memset(&run, 0, sizeof run);
 	run.st = st;
 	run.cause = cause;
-	run.in.occurrence_id = jint(occ, "id");
+	run.in.occurrence_id = occ;
 	run.in.kind = kind;
 	run.in.lead = lead;
-	run.in.sequence = (int)jint(occ, "sequence");
+	run.in.sequence = sequence;
 	run.in.due_at = now;
 	run.in.now = now;
 	return (store_plan_members(st, group, 0, -1, plan_notice_one, &run,
@@ -613,11 +615,11 @@ plan_notices_lead(struct store *st, long long group, json_t *occ,
 
 /* A notice (update or cancellation) to every member, in their channel. */
 static int
-plan_notices(struct store *st, json_t *occ, const char *kind, time_t now,
-    char **cause)
+plan_notices(struct store *st, const struct occurrence *occ,
+    const char *kind, time_t now, char **cause)
 {
-	return (plan_notices_lead(st, jint(occ, "group_id"), occ, kind, "",
-	    now, cause));
+	return (plan_notices_lead(st, occ->group_id, occ->id, occ->sequence,
+	    kind, "", now, cause));
 }
 
 /*
@@ -628,22 +630,22 @@ int
 plan_move(struct store *st, long long occ_id, const char *local,
     long long venue, const char *reason, time_t now, char **cause)
 {
-	json_t	*occ;
-	time_t	 start, duration;
-	char	*why = NULL;
-	int	 ok = 0;
+	struct occurrence	*occ;
+	time_t			 start, duration;
+	char			*why = NULL;
+	int			 ok = 0;
 
-	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
+	if ((occ = store_occ_read(st, occ_id, cause)) == NULL) {
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
-	if (strcmp(jstr(occ, "status"), "cancelled") == 0 ||
-	    strcmp(jstr(occ, "status"), "removed") == 0) {
+	if (strcmp(occ->status, "cancelled") == 0 ||
+	    strcmp(occ->status, "removed") == 0) {
 		cause_set(cause, "occurrence %lld is cancelled; it cannot be "
 		    "moved", occ_id);
 		goto done;
 	}
-	if (sched_local_to_utc(jstr(occ, "time_zone"), local, &start,
+	if (sched_local_to_utc(occ->time_zone, local, &start,
 	    &why) != 0) {
 		cause_set(cause, "start: %s", why);
 		free(why);
@@ -654,18 +656,18 @@ plan_move(struct store *st, long long occ_id, const char *local,
 		goto done;
 	}
 	/* The time and place it has already: nothing to tell anyone. */
-	if (start == (time_t)jint(occ, "start_at") && (venue == 0 ||
-	    venue == jint(occ, "venue_id"))) {
-		json_decref(occ);
+	if (start == occ->start_at && (venue == 0 ||
+	    venue == occ->venue_id)) {
+		free(occ);
 		return (PLAN_UNCHANGED);
 	}
-	duration = (time_t)jint(occ, "duration");
+	duration = occ->duration;
 	if (store_begin(st) != 0)
 		goto done;
-	json_decref(occ);
+	free(occ);
 	occ = NULL;
 	if (store_occ_move(st, occ_id, start, start + duration, venue, reason,
-	    cause) == 0 && (occ = store_occ_get(st, occ_id, cause)) != NULL)
+	    cause) == 0 && (occ = store_occ_read(st, occ_id, cause)) != NULL)
 		ok = 1;
 	if (ok)
 		ok = store_plan_skip_occ(st, occ_id, "meeting moved",
@@ -676,7 +678,7 @@ plan_move(struct store *st, long long occ_id, const char *local,
 	if (store_end(st, ok) != 0)
 		ok = 0;
 done:
-	json_decref(occ);
+	free(occ);
 	return (ok ? 0 : -1);
 }
 
@@ -684,28 +686,28 @@ int
 plan_cancel(struct store *st, long long occ_id, const char *reason,
     time_t now, char **cause)
 {
-	json_t	*occ;
-	int	 ok = 0;
+	struct occurrence	*occ;
+	int			 ok = 0;
 
-	if ((occ = store_occ_get(st, occ_id, cause)) == NULL) {
+	if ((occ = store_occ_read(st, occ_id, cause)) == NULL) {
 		cause_set(cause, "no occurrence %lld", occ_id);
 		return (-1);
 	}
-	if (strcmp(jstr(occ, "status"), "cancelled") == 0) {
+	if (strcmp(occ->status, "cancelled") == 0) {
 		cause_set(cause, "occurrence %lld is already cancelled",
 		    occ_id);
 		goto done;
 	}
-	if ((time_t)jint(occ, "start_at") <= now) {
+	if (occ->start_at <= now) {
 		cause_set(cause, "occurrence %lld has already begun", occ_id);
 		goto done;
 	}
 	if (store_begin(st) != 0)
 		goto done;
-	json_decref(occ);
+	free(occ);
 	occ = NULL;
 	if (store_occ_cancel(st, occ_id, reason, cause) == 0 &&
-	    (occ = store_occ_get(st, occ_id, cause)) != NULL)
+	    (occ = store_occ_read(st, occ_id, cause)) != NULL)
 		ok = store_plan_skip_occ(st, occ_id, "meeting cancelled",
 		    cause) == 0 && plan_notices(st, occ, "cancellation", now,
 		    cause) == 0;
@@ -715,7 +717,7 @@ plan_cancel(struct store *st, long long occ_id, const char *reason,
 	if (store_end(st, ok) != 0)
 		ok = 0;
 done:
-	json_decref(occ);
+	free(occ);
 	return (ok ? 0 : -1);
 }
 
@@ -765,13 +767,13 @@ static int
 plan_notice_for(struct store *st, long long occ_id, const char *kind,
     time_t now, char **cause)
 {
-	json_t	*occ;
-	int	 rc;
+	struct occurrence	*occ;
+	int			 rc;
 
-	if ((occ = store_occ_get(st, occ_id, cause)) == NULL)
+	if ((occ = store_occ_read(st, occ_id, cause)) == NULL)
 		return (-1);
 	rc = plan_notices(st, occ, kind, now, cause);
-	json_decref(occ);
+	free(occ);
 	return (rc);
 }
 
@@ -861,8 +863,8 @@ plan_series_notice(struct store *st, long long group, json_t *occ,
 		snprintf(lead, sizeof lead, "series:%s/%lld", what, oldser);
 	else
 		snprintf(lead, sizeof lead, "series:%s", what);
-	return (plan_notices_lead(st, group, occ, "update", lead, now,
-	    cause));
+	return (plan_notices_lead(st, group, jint(occ, "id"),
+	    (int)jint(occ, "sequence"), "update", lead, now, cause));
 }
 
 /* Add a word to a comma-separated list of what changed, once. */

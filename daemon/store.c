@@ -1099,17 +1099,22 @@ store_fill(sqlite3_stmt *stmt, const struct store_col *cols, size_t ncols,
 	return (base);
 }
 
-/* The first row, or NULL with no cause when there is none. */
-json_t *
-store_row(struct store *st, sqlite3_stmt *stmt, char **cause)
+/*
+ * The first row, as a JSON object or (cols given) as store_fill makes
+ * it, or NULL with no cause when there is none.
+ */
+static void *
+store_first(struct store *st, sqlite3_stmt *stmt,
+    const struct store_col *cols, size_t ncols, size_t size, char **cause)
 {
-	json_t	*o = NULL;
+	void	*o = NULL;
 	int	 rc;
 
 	st->last_err = 0;
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		o = store_row_json(stmt);
+		o = cols != NULL ? store_fill(stmt, cols, ncols, size) :
+		    (void *)store_row_json(stmt);
 		/*
 		 * Run it to its end: an INSERT ... RETURNING outside a
 		 * transaction commits there, and a commit that fails (a full
@@ -1122,12 +1127,37 @@ store_row(struct store *st, sqlite3_stmt *stmt, char **cause)
 		store_recovered(st, stmt);
 	else {
 		store_cause(st, cause, NULL);
-		json_decref(o);
+		if (cols != NULL)
+			free(o);
+		else
+			json_decref(o);
 		o = NULL;
 	}
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return (o);
+}
+
+/* The first row, or NULL with no cause when there is none. */
+json_t *
+store_row(struct store *st, sqlite3_stmt *stmt, char **cause)
+{
+	return (store_first(st, stmt, NULL, 0, 0, cause));
+}
+
+/*
+ * The first row as a struct of size bytes filled as cols says (see
+ * store_fill), or NULL with no cause when there is none.  The columns
+ * must be the table's, name for name: anything else is a bug.
+ */
+void *
+store_row_fill(struct store *st, sqlite3_stmt *stmt,
+    const struct store_col *cols, size_t ncols, size_t size, char **cause)
+{
+	if (!store_cols_ok(stmt, cols, ncols))
+		fatalx("store: \"%s\" has not the columns its struct has",
+		    sqlite3_sql(stmt));
+	return (store_first(st, stmt, cols, ncols, size, cause));
 }
 
 static int

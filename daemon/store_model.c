@@ -527,17 +527,52 @@ store_occ_list(struct store *st, long long group, time_t from, time_t until,
 	return (store_rows(st, stmt, cause));
 }
 
+/* One occurrence with its group's lead times and its series' duration. */
+#define OCC_GET \
+	"SELECT " OCC_COLS ", s.group_id, g.lead_times, s.duration FROM " \
+	"occurrences o JOIN series s ON s.id = o.series_id " \
+	"JOIN groups g ON g.id = s.group_id WHERE o.id = :id"
+
+/* The columns of OCC_GET and where each goes in struct occurrence. */
+#define C(n, t, f)	STORE_COL(n, t, struct occurrence, f)
+static const struct store_col store_occ_cols[] = {
+	C("id", SC_LONG, id), C("series_id", SC_LONG, series_id),
+	C("title", SC_TEXT, title), C("group_slug", SC_TEXT, group_slug),
+	C("time_zone", SC_TEXT, time_zone),
+	C("recurrence_id", SC_TEXT, recurrence_id),
+	C("start_at", SC_TIME, start_at), C("end_at", SC_TIME, end_at),
+	C("status", SC_TEXT, status), C("moved_from", SC_TIME, moved_from),
+	C("reason", SC_TEXT, reason), C("sequence", SC_INT, sequence),
+	C("venue_id", SC_LONG, venue_id), C("group_id", SC_LONG, group_id),
+	C("lead_times", SC_TEXT, lead_times),
+	C("duration", SC_INT, duration),
+};
+#undef C
+#define STORE_OCC_NCOLS	(sizeof store_occ_cols / sizeof store_occ_cols[0])
+
 json_t *
 store_occ_get(struct store *st, long long id, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
-	stmt = store_stmt(st, STMT_OCC_GET, "SELECT " OCC_COLS ", "
-	    "s.group_id, g.lead_times, s.duration FROM occurrences o "
-	    "JOIN series s ON s.id = o.series_id "
-	    "JOIN groups g ON g.id = s.group_id WHERE o.id = :id");
+	stmt = store_stmt(st, STMT_OCC_GET, OCC_GET);
 	store_bind(stmt, ":id", SB_INT, id, NULL);
 	return (store_row(st, stmt, cause));
+}
+
+/*
+ * The same as store_occ_get for the daemon's own use, in one allocation
+ * that free() frees; NULL with no cause when there is none.
+ */
+struct occurrence *
+store_occ_read(struct store *st, long long id, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_OCC_GET, OCC_GET);
+	store_bind(stmt, ":id", SB_INT, id, NULL);
+	return (store_row_fill(st, stmt, store_occ_cols, STORE_OCC_NCOLS,
+	    sizeof(struct occurrence), cause));
 }
 
 int

@@ -588,6 +588,50 @@ test_own_leads(void **state)
 	    "AND state = 'failed'", occ), 1);
 }
 
+/*
+ * A meeting as the planner reads it: the group's zone and lead times,
+ * the series' duration and venue.  A move to where it is already is no
+ * move; an id that is none is no meeting and no error.
+ */
+static void
+test_occ_read(void **state)
+{
+	struct occurrence	*o;
+	char			*cause = NULL;
+	time_t			 now = utc(2027, 1, 1, 12, 0);
+	long long		 id, updates;
+
+	(void)state;
+	id = q("SELECT id FROM occurrences WHERE recurrence_id = "
+	    "'20270304T170000' AND status = 'scheduled'");
+	if ((o = store_occ_read(st, id, &cause)) == NULL)
+		fail_msg("%s", cause ? cause : "no occurrence");
+	assert_int_equal(o->id, id);
+	assert_int_equal(o->series_id, q("SELECT max(id) FROM series"));
+	assert_int_equal(o->group_id, 1);
+	assert_string_equal(o->status, "scheduled");
+	assert_string_equal(o->time_zone, "Europe/London");
+	assert_string_equal(o->lead_times, "P1D");
+	assert_string_equal(o->recurrence_id, "20270304T170000");
+	assert_int_equal(o->start_at, utc(2027, 3, 4, 17, 0));
+	assert_int_equal(o->end_at - o->start_at, o->duration);
+	assert_int_equal(o->duration, 3600);
+	assert_int_equal(o->moved_from, 0);
+	assert_int_equal(o->venue_id, q("SELECT coalesce(o.venue_id, "
+	    "s.venue_id, 0) FROM occurrences o JOIN series s ON s.id = "
+	    "o.series_id WHERE o.id = %lld", id));
+	assert_int_equal(o->sequence, q("SELECT sequence FROM occurrences "
+	    "WHERE id = %lld", id));
+	updates = q("SELECT count(*) FROM outbox WHERE kind = 'update'");
+	assert_int_equal(plan_move(st, id, "2027-03-04T17:00", o->venue_id,
+	    NULL, now, &cause), PLAN_UNCHANGED);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = "
+	    "'update'"), updates);
+	free(o);
+	assert_null(store_occ_read(st, 999999, &cause));
+	assert_null(cause);
+}
+
 int
 main(void)
 {
@@ -600,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_series_edit),
 		cmocka_unit_test(test_series_split),
 		cmocka_unit_test(test_own_leads),
+		cmocka_unit_test(test_occ_read),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
