@@ -116,6 +116,15 @@ const struct conf_option *config_find(const char *, const char *);
 char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
+/*
+ * store.c, store_model.c, store_feed.c, store_outbox.c: the store, the
+ * one place the daemon keeps anything.  What follows is what a second
+ * backend would have to provide.  The daemon's own reads come as
+ * structs (struct occurrence, struct outbox_row) or as rows handed to
+ * a callback; the JSON rows are the API's answers, for coordinators and
+ * feeds.  Functions return -1 or NULL with *cause set on error.
+ */
+
 /* store.c */
 #define STORE_BUSY_CAUSE	"database: busy"	/* a cause's start */
 #define STORE_SCHEMA_VERSION	6
@@ -128,23 +137,30 @@ struct store_counts {
 	long long	memberships;
 };
 
+/* Open (made or brought up to date) and close; the schema's version. */
 struct store	*store_open(const char *, char **);
 void		 store_close(struct store *);
 int		 store_version(struct store *);
+/* The loop serves from now on: wait little for others' write locks. */
 void		 store_serving(struct store *);
+/* Whether writes fail, since when and why; a probe; a check. */
 time_t		 store_failing(struct store *, const char **);
 void		 store_on_failing(struct store *, void (*)(void *), void *);
 int		 store_probe(struct store *);
 int		 store_check(struct store *, char **);
 int		 store_counts(struct store *, struct store_counts *);
+/* Who did what, kept. */
 int		 store_audit(struct store *, const char *, const char *,
 		    const char *, const char *);
 int		 store_create_at(const char *, int, char **);
+/* Transactions that nest; store_end commits when its int is 1. */
 int		 store_begin(struct store *);
 int		 store_end(struct store *, int);
 #define STORE_INSTALL_LEN	32	/* 128 random bits in hex */
+/* This installation's id, and the domain of the UIDs it makes. */
 const char	*store_installation(struct store *);
 char		*store_uid_domain(struct store *, const char *, char **);
+/* The outbox by state as the checkpoint thread last counted it. */
 json_t		*store_out_counts_recent(struct store *);
 void		 store_metrics(struct evbuffer *, void *);
 
@@ -214,6 +230,7 @@ struct occurrence {
 	int		 duration;	/* seconds, the series' */
 };
 
+/* Groups, people, memberships, venues, series: the API's rows. */
 json_t		*store_group_create(struct store *, const struct group_in *,
 		    char **);
 json_t		*store_group_list(struct store *, char **);
@@ -244,6 +261,7 @@ json_t		*store_series_list(struct store *, long long, char **);
 int		 store_series_delete(struct store *, long long, char **);
 int		 store_series_update(struct store *, long long,
 		    const struct series_in *, char **);
+/* A series' meetings as the planner expands and changes them. */
 int		 store_occ_upsert(struct store *, long long, const char *,
 		    time_t, time_t, char **);
 int		 store_occ_remove_missing(struct store *, long long, time_t,
@@ -252,8 +270,12 @@ int		 store_occ_remove_moved(struct store *, long long,
 		    const char *, char **);
 json_t		*store_occ_reattach(struct store *, long long, const char *,
 		    json_t *, char **);
+/* Ids of meetings to plan: of a series in a window; of a person. */
 json_t		*store_occ_window(struct store *, long long, time_t, time_t,
 		    char **);
+json_t		*store_occ_of_person(struct store *, long long, time_t,
+		    char **);
+/* Meetings for coordinators, and one for the API or for the planner. */
 json_t		*store_occ_list(struct store *, long long, time_t, time_t,
 		    char **);
 json_t		*store_occ_get(struct store *, long long, char **);
@@ -262,25 +284,28 @@ int		 store_occ_move(struct store *, long long, time_t, time_t,
 		    long long, const char *, char **);
 int		 store_occ_cancel(struct store *, long long, const char *,
 		    char **);
-json_t		*store_occ_of_person(struct store *, long long, time_t,
-		    char **);
+/* API tokens: listed without their hashes, revoked. */
 json_t		*store_token_list(struct store *, char **);
 int		 store_token_revoke(struct store *, const char *, char **);
 
 /* store_feed.c */
 #define FEED_TOKEN_LEN	32	/* 160 random bits in base32 */
 
+/* What feeds show changed: a generation for their caches. */
 void		 store_feed_changed(struct store *);
 unsigned long long store_generation(struct store *);
+/* A person's feed token: made, checked for form, kept. */
 void		 store_feed_token_new(char [FEED_TOKEN_LEN + 1]);
 int		 store_feed_token_valid(const char *);
 int		 store_feed_token(struct store *, long long, int,
 		    char [FEED_TOKEN_LEN + 1], char **);
+/* Feeds: whose a token is, and the series and meetings they show. */
 json_t		*store_feed_person(struct store *, const char *, char **);
 json_t		*store_feed_group(struct store *, const char *, char **);
 int		 store_feed_public(struct store *, long long, int, char **);
 json_t		*store_feed_series(struct store *, long long, long long,
 		    char **);
+/* The series a notice of a change to a series carries. */
 int		 store_feed_notice(struct store *, struct outbox_row *,
 		    char **);
 json_t		*store_feed_overrides(struct store *, long long, long long,
@@ -330,28 +355,6 @@ struct plan_pending {
 	const char	*lead_times;	/* their own, else the group's */
 };
 
-/* Called for each row of a walk; the strings last until it returns. */
-typedef int	(*plan_member_cb)(const struct plan_member *, void *);
-typedef int	(*plan_pending_cb)(const struct plan_pending *, void *);
-
-int		 store_plan_members(struct store *, long long, long long, int,
-		    plan_member_cb, void *, char **);
-int		 store_plan_pending(struct store *, long long, long long,
-		    long long, long long, plan_pending_cb, void *, char **);
-int		 store_plan_insert(struct store *, const struct outbox_in *,
-		    char **);
-int		 store_plan_insert_group(struct store *, long long, long long,
-		    long long, const struct outbox_in *, char **);
-int		 store_plan_skip(struct store *, long long, const char *,
-		    char **);
-int		 store_plan_invite(struct store *, long long, long long,
-		    long long, time_t, int *, char **);
-int		 store_invite_flush(struct store *, long long, long long,
-		    long long, time_t, int *, char **);
-int		 store_plan_skip_occ(struct store *, long long, const char *,
-		    char **);
-int		 store_out_recover(struct store *, long long *, char **);
-int		 store_out_next(struct store *, time_t *, char **);
 /*
  * A due row with all its message needs (store_out_due): the reminder,
  * its person, and its meeting with the series, group and venue, which
@@ -418,18 +421,46 @@ struct outbox_row {
 	json_t		*notice_overrides;
 };
 
+/* Called for each row of a walk; the strings last until it returns. */
+typedef int	(*plan_member_cb)(const struct plan_member *, void *);
+typedef int	(*plan_pending_cb)(const struct plan_pending *, void *);
+
+/* The planner: members and pending reminders read, rows written. */
+int		 store_plan_members(struct store *, long long, long long, int,
+		    plan_member_cb, void *, char **);
+int		 store_plan_pending(struct store *, long long, long long,
+		    long long, long long, plan_pending_cb, void *, char **);
+int		 store_plan_insert(struct store *, const struct outbox_in *,
+		    char **);
+int		 store_plan_insert_group(struct store *, long long, long long,
+		    long long, const struct outbox_in *, char **);
+int		 store_plan_skip(struct store *, long long, const char *,
+		    char **);
+/* Invitations: asked for, then sent once their meeting is planned. */
+int		 store_plan_invite(struct store *, long long, long long,
+		    long long, time_t, int *, char **);
+int		 store_invite_flush(struct store *, long long, long long,
+		    long long, time_t, int *, char **);
+int		 store_plan_skip_occ(struct store *, long long, const char *,
+		    char **);
+/* The dispatcher: recover, the next due time, claim, settle. */
+int		 store_out_recover(struct store *, long long *, char **);
+int		 store_out_next(struct store *, time_t *, char **);
 struct outbox_row **store_out_due(struct store *, time_t, int, size_t *,
 		    char **);
 void		 outbox_row_free(struct outbox_row *);
 int		 store_out_set(struct store *, const struct outbox_set *,
 		    char **);
+/* The outbox for coordinators. */
 json_t		*store_out_list(struct store *, const char *, long long,
 		    long long, int, char **);
 json_t		*store_out_counts(struct store *, long long, long long,
 		    char **);
+/* API tokens, kept as hashes: made, and checked on each request. */
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
 int		 store_token_check(struct store *, const void *, size_t);
+/* An SMS delivery report for a row's attempt. */
 int		 store_out_delivery(struct store *, long long, int,
 		    const char *, time_t, char **);
 
