@@ -1034,6 +1034,62 @@ store_cols_ok(sqlite3_stmt *stmt, const struct store_col *cols, size_t n)
 	return (1);
 }
 
+/* One column into its place in base: a string points at text. */
+static void
+store_col_set(sqlite3_stmt *stmt, const struct store_col *col, int c,
+    char *base, const char *text)
+{
+	int	null = sqlite3_column_type(stmt, c) == SQLITE_NULL;
+
+	switch (col->type) {
+	case SC_TEXT:
+	case SC_TEXTN:
+		*(const char **)(base + col->off) = null &&
+		    col->type == SC_TEXTN ? NULL : text;
+		break;
+	case SC_INT:
+		*(int *)(base + col->off) = sqlite3_column_int(stmt, c);
+		break;
+	case SC_INTN:
+		*(int *)(base + col->off) = null ? -1 :
+		    sqlite3_column_int(stmt, c);
+		break;
+	case SC_LONG:
+		*(long long *)(base + col->off) =
+		    sqlite3_column_int64(stmt, c);
+		break;
+	case SC_TIME:
+		*(time_t *)(base + col->off) =
+		    (time_t)sqlite3_column_int64(stmt, c);
+		break;
+	default:
+		fatalx("store: column %s of no known type", col->name);
+	}
+}
+
+/*
+ * The row the statement is on into the struct at dst as the table
+ * says, its strings SQLite's own: good until the statement steps on or
+ * is reset.  Nothing is allocated.
+ */
+void
+store_point(sqlite3_stmt *stmt, const struct store_col *cols, size_t ncols,
+    void *dst)
+{
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < ncols; i++) {
+		v = NULL;
+		if (cols[i].type == SC_TEXT || cols[i].type == SC_TEXTN) {
+			v = (const char *)sqlite3_column_text(stmt, (int)i);
+			if (v == NULL)
+				v = "";
+		}
+		store_col_set(stmt, &cols[i], (int)i, dst, v);
+	}
+}
+
 /*
  * The row the statement is on as a struct of size bytes, filled as the
  * table says, in one allocation with its strings: free() frees it all.
@@ -1045,7 +1101,6 @@ store_fill(sqlite3_stmt *stmt, const struct store_col *cols, size_t ncols,
 	const unsigned char	*v;
 	char			*base, *p;
 	size_t			 i, len = 0, n;
-	int			 c, null;
 
 	for (i = 0; i < ncols; i++) {
 		if (cols[i].type != SC_TEXT && cols[i].type != SC_TEXTN)
@@ -1057,44 +1112,17 @@ store_fill(sqlite3_stmt *stmt, const struct store_col *cols, size_t ncols,
 	base = xcalloc(1, size + len);
 	p = base + size;
 	for (i = 0; i < ncols; i++) {
-		c = (int)i;
-		null = sqlite3_column_type(stmt, c) == SQLITE_NULL;
-		switch (cols[i].type) {
-		case SC_TEXT:
-		case SC_TEXTN:
-			if (null && cols[i].type == SC_TEXTN) {
-				*(const char **)(base + cols[i].off) = NULL;
-				break;
-			}
-			v = sqlite3_column_text(stmt, c);
-			n = v != NULL ? (size_t)sqlite3_column_bytes(stmt, c) :
-			    0;
-			if (n > 0)
-				memcpy(p, v, n);
-			p[n] = '\0';
-			*(const char **)(base + cols[i].off) = p;
-			p += n + 1;
-			break;
-		case SC_INT:
-			*(int *)(base + cols[i].off) =
-			    sqlite3_column_int(stmt, c);
-			break;
-		case SC_INTN:
-			*(int *)(base + cols[i].off) = null ? -1 :
-			    sqlite3_column_int(stmt, c);
-			break;
-		case SC_LONG:
-			*(long long *)(base + cols[i].off) =
-			    sqlite3_column_int64(stmt, c);
-			break;
-		case SC_TIME:
-			*(time_t *)(base + cols[i].off) =
-			    (time_t)sqlite3_column_int64(stmt, c);
-			break;
-		default:
-			fatalx("store_fill: column %s of no known type",
-			    cols[i].name);
+		if (cols[i].type != SC_TEXT && cols[i].type != SC_TEXTN) {
+			store_col_set(stmt, &cols[i], (int)i, base, NULL);
+			continue;
 		}
+		v = sqlite3_column_text(stmt, (int)i);
+		n = v != NULL ? (size_t)sqlite3_column_bytes(stmt, (int)i) : 0;
+		if (n > 0)
+			memcpy(p, v, n);
+		p[n] = '\0';
+		store_col_set(stmt, &cols[i], (int)i, base, p);
+		p += n + 1;
 	}
 	return (base);
 }

@@ -153,6 +153,8 @@ int		 store_cols_ok(sqlite3_stmt *, const struct store_col *,
 		    size_t);
 void		*store_fill(sqlite3_stmt *, const struct store_col *, size_t,
 		    size_t);
+void		 store_point(sqlite3_stmt *, const struct store_col *, size_t,
+		    void *);
 void		*store_row_fill(struct store *, sqlite3_stmt *,
 		    const struct store_col *, size_t, size_t, char **);
 void		 store_bind(sqlite3_stmt *, ...);

@@ -18,14 +18,24 @@
 #include "store_int.h"
 #include "util.h"
 
-/* A text column, "" for NULL: what the planner reads is never NULL. */
-static const char *
-store_text(sqlite3_stmt *stmt, int i)
-{
-	const char	*s = (const char *)sqlite3_column_text(stmt, i);
-
-	return (s != NULL ? s : "");
-}
+/* The columns the planner's walks read, and where each goes. */
+#define C(n, t, f)	STORE_COL(n, t, struct plan_member, f)
+static const struct store_col store_member_cols[] = {
+	C("id", SC_LONG, id), C("channels", SC_TEXT, channels),
+	C("lead_times", SC_TEXT, lead_times),
+	C("own_leads", SC_INT, own_leads),
+};
+#undef C
+#define C(n, t, f)	STORE_COL(n, t, struct plan_pending, f)
+static const struct store_col store_pending_cols[] = {
+	C("id", SC_LONG, id), C("person_id", SC_LONG, person_id),
+	C("lead", SC_TEXT, lead), C("channel", SC_TEXT, channel),
+	C("sequence", SC_INT, sequence), C("fallback", SC_INT, fallback),
+	C("member", SC_INT, member), C("channels", SC_TEXT, channels),
+	C("lead_times", SC_TEXT, lead_times),
+};
+#undef C
+#define NCOLS(t)	(sizeof (t) / sizeof (t)[0])
 
 /*
  * Each member of a group with the lead times and channels that apply,
@@ -48,13 +58,14 @@ store_plan_members(struct store *st, long long group, long long after,
 	    "memberships m JOIN people p ON p.id = m.person_id JOIN groups g "
 	    "ON g.id = m.group_id WHERE m.group_id = :g AND "
 	    "m.person_id > :after ORDER BY p.id LIMIT :limit");
+	if (!store_cols_ok(stmt, store_member_cols, NCOLS(store_member_cols)))
+		fatalx("store_plan_members: the columns are not struct "
+		    "plan_member's");
 	store_bind(stmt, ":g", SB_INT, group, ":after", SB_INT, after,
 	    ":limit", SB_INT, (long long)limit, NULL);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		m.id = sqlite3_column_int64(stmt, 0);
-		m.channels = store_text(stmt, 1);
-		m.lead_times = store_text(stmt, 2);
-		m.own_leads = sqlite3_column_int(stmt, 3);
+		store_point(stmt, store_member_cols,
+		    NCOLS(store_member_cols), &m);
 		if (cb(&m, arg) != 0) {
 			stop = 1;
 			break;
@@ -96,18 +107,15 @@ store_plan_pending(struct store *st, long long occ, long long group,
 	    "WHERE o.occurrence_id = :o AND o.kind = 'reminder' AND "
 	    "o.state = 'pending' AND o.person_id > :after AND "
 	    "o.person_id <= :upto");
+	if (!store_cols_ok(stmt, store_pending_cols,
+	    NCOLS(store_pending_cols)))
+		fatalx("store_plan_pending: the columns are not struct "
+		    "plan_pending's");
 	store_bind(stmt, ":o", SB_INT, occ, ":g", SB_INT, group, ":after",
 	    SB_INT, after, ":upto", SB_INT, upto, NULL);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(stmt, 0);
-		r.person_id = sqlite3_column_int64(stmt, 1);
-		r.lead = store_text(stmt, 2);
-		r.channel = store_text(stmt, 3);
-		r.sequence = sqlite3_column_int(stmt, 4);
-		r.fallback = sqlite3_column_int(stmt, 5);
-		r.member = sqlite3_column_int(stmt, 6);
-		r.channels = store_text(stmt, 7);
-		r.lead_times = store_text(stmt, 8);
+		store_point(stmt, store_pending_cols,
+		    NCOLS(store_pending_cols), &r);
 		if (cb(&r, arg) != 0) {
 			stop = 1;
 			break;
