@@ -1036,10 +1036,6 @@ static int
 plan_is_instance(json_t *row, const char *rid)
 {
 	struct sched_series	 s;
-	struct sched_occ	*occ = NULL;
-	time_t			 t;
-	size_t			 n = 0, i;
-	int			 found = 0;
 
 	memset(&s, 0, sizeof s);
 	s.tzid = jstr(row, "time_zone");
@@ -1048,15 +1044,7 @@ plan_is_instance(json_t *row, const char *rid)
 	s.rrule = jstr(row, "rrule");
 	s.exdates = jstr(row, "exdates");
 	s.rdates = "";
-	if (sched_local_to_utc(s.tzid, rid, &t, NULL) != 0 ||
-	    sched_expand(&s, t, t + 1, &occ, &n, NULL) != 0)
-		return (0);
-	for (i = 0; i < n; i++) {
-		if (strcmp(occ[i].recurrence_id, rid) == 0)
-			found = 1;
-	}
-	free(occ);
-	return (found);
+	return (sched_occurs(&s, rid));
 }
 
 /*

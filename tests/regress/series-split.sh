@@ -208,6 +208,15 @@ PY
 check "the notice's calendar part" "$T/notice.ics"
 verdict
 
+# A change from a day the series has no meeting on is refused.
+if ctl series change 2 --from-date "$(day 29)" --title "Wrong" \
+    >/dev/null 2>"$T/err"; then
+	fail "a change from a day with no meeting was taken"
+fi
+grep -q "the series has no meeting at" "$T/err" ||
+    fail "reason: $(cat "$T/err")"
+ok "a change from a day with no meeting: $(cat "$T/err")"
+
 # A moved meeting the change does not keep: changed again from it, with
 # its date left out (--exdate gives the whole list), it is cancelled for
 # Ann, with the UID and RECURRENCE-ID her calendar has it under (the
