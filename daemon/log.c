@@ -191,6 +191,9 @@ log_emit(int pri, const struct log_field *fields, const char *msg)
 	}
 }
 
+static void	log_vmsg(int, const struct log_field *, int, const char *,
+		    va_list) __attribute__((__format__(printf, 4, 0)));
+
 static void
 log_vmsg(int pri, const struct log_field *fields, int with_errno,
     const char *fmt, va_list ap)

@@ -266,8 +266,8 @@ _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "STORE_SCHEMA_VERSION: the last migration");
 
 static const char *const store_sql_core[] = {
-	[STMT_AUDIT] = "INSERT INTO audit_log (at, actor, action, object, "
-	    "detail) VALUES (:at, :actor, :action, :object, :detail)",
+	[STMT_AUDIT] = ("INSERT INTO audit_log (at, actor, action, object, "
+	    "detail) VALUES (:at, :actor, :action, :object, :detail)"),
 	[STMT_COUNT_GROUPS] = "SELECT count(*) FROM groups",
 	[STMT_COUNT_PEOPLE] = "SELECT count(*) FROM people",
 	[STMT_COUNT_MEMBERSHIPS] = "SELECT count(*) FROM memberships",
