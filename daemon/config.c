@@ -226,7 +226,6 @@ struct conf_parse {
 	struct config	*conf;
 	struct errlist	 errors;
 	int		 lasterror;	/* line of the last error reported */
-	int		 firsterror;	/* and of the first */
 };
 
 static void
@@ -242,8 +241,6 @@ conf_error(struct conf_parse *p, const char *fmt, ...)
 	errlist_vadd(&p->errors, p->file, p->line, fmt, ap);
 	va_end(ap);
 	p->lasterror = p->line;
-	if (p->firsterror == 0)
-		p->firsterror = p->line;
 }
 
 const struct conf_option *
