@@ -117,17 +117,18 @@ char		*config_value_string(const struct config *,
 		    const struct conf_option *);
 
 /*
- * store.c, store_model.c, store_feed.c, store_outbox.c: the store, the
- * one place the daemon keeps anything.  What follows is what a second
- * backend would have to provide.  The daemon's own reads come as
- * structs (struct occurrence, struct outbox_row) or as rows handed to
- * a callback; the JSON rows are the API's answers, for coordinators and
- * feeds.  Functions return -1 or NULL with *cause set on error.
+ * store.c, store_model.c, store_feed.c, store_outbox.c, store_answer.c:
+ * the store, the one place the daemon keeps anything.  What follows is
+ * what a second backend would have to provide.  The daemon's own reads
+ * come as structs (struct occurrence, struct outbox_row) or as rows
+ * handed to a callback; the JSON rows are the API's answers, for
+ * coordinators and feeds.  Functions return -1 or NULL with *cause set
+ * on error.
  */
 
 /* store.c */
 #define STORE_BUSY_CAUSE	"database: busy"	/* a cause's start */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 struct store;
 struct outbox_row;
@@ -463,6 +464,38 @@ int		 store_token_check(struct store *, const void *, size_t);
 /* An SMS delivery report for a row's attempt. */
 int		 store_out_delivery(struct store *, long long, int,
 		    const char *, time_t, char **);
+
+/* store_answer.c */
+struct answer_in {
+	long long	 person_id;
+	long long	 occurrence_id;
+	const char	*answer;	/* "yes", "maybe" or "no" */
+	const char	*note;		/* NULL: none */
+	const char	*channel;	/* "link", "sms", "mail", "api" */
+	const char	*ref;		/* NULL, or a key that may be
+					   recorded once, such as
+					   "kannel:<message id>" */
+	time_t		 at;
+};
+#define STORE_ANSWER_DUPLICATE	1
+/*
+ * 0 recorded, STORE_ANSWER_DUPLICATE (ref seen before: nothing
+ * recorded), -1 error with *cause.
+ */
+int		 store_answer_add(struct store *, const struct answer_in *,
+		    char **);
+/*
+ * The latest answer of a person (first) to a meeting (second): 1 found
+ * (answer copied, *note malloc'd or NULL), 0 none, -1 error.
+ */
+int		 store_answer_latest(struct store *, long long, long long,
+		    char [8], char **, char **);
+/*
+ * Every answer to one meeting, oldest first, for coordinators:
+ * [{"person": id, "name": ..., "answer": ..., "note": ...,
+ *   "channel": ..., "at": epoch}], NULL and *cause on error.
+ */
+json_t		*store_answer_list(struct store *, long long, char **);
 
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */

@@ -258,6 +258,29 @@ static const char *const store_migrations[] = {
 	");"
 	"ALTER TABLE people ADD COLUMN email_bounce TEXT;"
 	"ALTER TABLE people ADD COLUMN email_bounced_at INTEGER;",
+
+	/*
+	 * 7: answers to meetings (yes, maybe, no), every one kept with its
+	 * time and channel, the latest counting.  A ref, such as an SMS
+	 * gateway's message id, is recorded once.  A moved meeting keeps
+	 * its row and so its answers; occurrence rows go only with their
+	 * series, and the answers with them.
+	 */
+	"CREATE TABLE answers ("
+	"  id INTEGER PRIMARY KEY,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  occurrence_id INTEGER NOT NULL"
+	"    REFERENCES occurrences(id) ON DELETE CASCADE,"
+	"  answer TEXT NOT NULL CHECK (answer IN ('yes', 'maybe', 'no')),"
+	"  note TEXT CHECK (length(note) <= 1000),"
+	"  channel TEXT NOT NULL"
+	"    CHECK (channel IN ('link', 'sms', 'mail', 'api')),"
+	"  ref TEXT UNIQUE CHECK (length(ref) BETWEEN 1 AND 200),"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX answers_occurrence"
+	"  ON answers(occurrence_id, person_id, at);"
+	"CREATE INDEX answers_person ON answers(person_id);",
 };
 
 #define STORE_NMIGRATIONS \

@@ -1,7 +1,8 @@
 /*
  * store_int.h: what the store family (store.c, store_model.c,
- * store_outbox.c) shares and nothing else may see: the sqlite3 handle,
- * the statement cache and the binding helpers.
+ * store_outbox.c, store_feed.c, store_answer.c) shares and nothing else
+ * may see: the sqlite3 handle, the statement cache and the binding
+ * helpers.
  */
 #ifndef CONVENE_STORE_INT_H
 #define CONVENE_STORE_INT_H
@@ -96,6 +97,11 @@ enum store_stmt {
 	STMT_FEED_OVERRIDES,
 	STMT_OUT_DELIVERY,
 	STMT_PROBE,
+
+	/* store_answer.c */
+	STMT_ANSWER_ADD,
+	STMT_ANSWER_LATEST,
+	STMT_ANSWER_LIST,
 	STMT_MAX
 };
 

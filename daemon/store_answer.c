@@ -1,0 +1,97 @@
+/*
+ * store_answer.c: answers to meetings in SQLite.  A member says yes,
+ * maybe or no by whichever way they have (a link, a text, the API);
+ * every answer is kept with its time and channel, and the latest one
+ * counts.  An answer may carry a ref, a key recorded once, so that a
+ * gateway sending the same text again records nothing new.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "convene.h"
+#include "store_int.h"
+#include "util.h"
+
+static int
+store_answer_valid(const char *answer)
+{
+	return (answer != NULL && (strcmp(answer, "yes") == 0 ||
+	    strcmp(answer, "maybe") == 0 || strcmp(answer, "no") == 0));
+}
+
+/* Record one answer; a ref already recorded records nothing. */
+int
+store_answer_add(struct store *st, const struct answer_in *in,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	if (!store_answer_valid(in->answer)) {
+		cause_set(cause, "answer: \"%s\" is not yes, maybe or no",
+		    in->answer != NULL ? in->answer : "");
+		return (-1);
+	}
+	stmt = store_stmt(st, STMT_ANSWER_ADD, "INSERT INTO answers "
+	    "(person_id, occurrence_id, answer, note, channel, ref, at) "
+	    "VALUES (:person, :occ, :answer, :note, :channel, :ref, :at) "
+	    "ON CONFLICT (ref) DO NOTHING");
+	store_bind(stmt, ":person", SB_INT, in->person_id,
+	    ":occ", SB_INT, in->occurrence_id,
+	    ":answer", SB_TEXT, in->answer, ":note", SB_TEXT, in->note,
+	    ":channel", SB_TEXT, in->channel, ":ref", SB_TEXT, in->ref,
+	    ":at", SB_INT, (long long)in->at, NULL);
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	if (sqlite3_changes(st->db) == 0)
+		return (STORE_ANSWER_DUPLICATE);
+	return (0);
+}
+
+/* The answer that counts: the latest, the later row on a tie. */
+int
+store_answer_latest(struct store *st, long long person, long long occ,
+    char answer[8], char **note, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	const char	*s;
+	int		 rc, found = 0;
+
+	*note = NULL;
+	stmt = store_stmt(st, STMT_ANSWER_LATEST, "SELECT answer, note "
+	    "FROM answers WHERE occurrence_id = :occ AND person_id = "
+	    ":person ORDER BY at DESC, id DESC LIMIT 1");
+	store_bind(stmt, ":occ", SB_INT, occ, ":person", SB_INT, person,
+	    NULL);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		s = (const char *)sqlite3_column_text(stmt, 0);
+		snprintf(answer, 8, "%s", s != NULL ? s : "");
+		if ((s = (const char *)sqlite3_column_text(stmt, 1)) != NULL)
+			*note = xstrdup(s);
+		found = 1;
+	} else if (rc != SQLITE_DONE)
+		store_cause(st, cause, NULL);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	return (found);
+}
+
+/* Every answer to a meeting, oldest first: the history, for coordinators. */
+json_t *
+store_answer_list(struct store *st, long long occ, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_ANSWER_LIST, "SELECT a.person_id AS "
+	    "person, p.name, a.answer, a.note, a.channel, a.at FROM answers "
+	    "a JOIN people p ON p.id = a.person_id WHERE a.occurrence_id = "
+	    ":occ ORDER BY a.at, a.id");
+	store_bind(stmt, ":occ", SB_INT, occ, NULL);
+	return (store_rows(st, stmt, cause));
+}
