@@ -584,6 +584,8 @@ extern const char *const msg_words[];
 int		 msg_is_rtl(const char *);
 void		 msg_set_key(const unsigned char *);
 void		 msg_set_installation(const char *);
+void		 msg_when(struct tmpl_set *, const char *, time_t, const char *,
+		    char **, char **);
 int		 msg_render(struct tmpl_set *, const struct config *,
 		    const struct outbox_row *, int, struct chan_msg *, int *,
 		    char **);
@@ -700,6 +702,11 @@ void		 page_routes(struct http *);
 char		*prefs_link(const char *, const unsigned char [KEY_BYTES],
 		    long long, time_t, int);
 void		 prefs_routes(struct http *, struct convene_ctx *);
+
+/* rsvp.c */
+char		*rsvp_link(const char *, const unsigned char [KEY_BYTES],
+		    long long, long long, time_t);
+void		 rsvp_routes(struct http *, struct convene_ctx *);
 /* feed.c */
 void		 feed_routes(struct http *, struct convene_ctx *);
 char		*feed_url(struct store *, const char *, long long, int,

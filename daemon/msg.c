@@ -127,6 +127,18 @@ const char *const msg_words[] = {
 	"page.saved_how", "page.saved_style", "page.again", "page.unreadable",
 	"page.unreadable_text", "page.not_saved", "page.not_saved_text",
 	"page.gone", "page.gone_text",
+	"page.rsvp_title", "page.rsvp_title_problem", "page.rsvp_hello",
+	"page.rsvp_hello_easyread?", "page.rsvp_what", "page.rsvp_when",
+	"page.rsvp_where", "page.rsvp_online", "page.rsvp_online_text",
+	"page.rsvp_online_too", "page.rsvp_question",
+	"page.rsvp_question_easyread?", "page.rsvp_note",
+	"page.rsvp_note_easyread?", "page.rsvp_note_hint",
+	"page.rsvp_note_hint_easyread?", "page.rsvp_send",
+	"page.rsvp_error", "page.rsvp_error_note", "page.rsvp_too_long",
+	"page.rsvp_saved", "page.rsvp_saved_easyread?",
+	"page.rsvp_saved_answer", "page.rsvp_saved_note", "page.rsvp_again",
+	"page.rsvp_not_saved", "page.rsvp_gone", "page.rsvp_gone_text",
+	"page.rsvp_cancelled", "page.rsvp_cancelled_text",
 	NULL
 };
 
@@ -289,7 +301,7 @@ msg_weekday(int y, int m, int d)
  * The time in words ("Tuesday 3 March 2026 at 6pm") and short ("Tue 3
  * Mar 18:00") in the language, local to the zone.
  */
-static void
+void
 msg_when(struct tmpl_set *set, const char *lang, time_t t, const char *tz,
     char **words, char **brief)
 {

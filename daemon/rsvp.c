@@ -1,0 +1,534 @@
+/*
+ * rsvp.c: the page where a member says whether they can come to a
+ * meeting: yes, maybe or no, with a note if they like.
+ *
+ * Invitations, reminders and updates carry a signed link to it,
+ * /rsvp/<person>.<occurrence>.<expiry>.<signature>, that works for one
+ * person and one meeting until the meeting ends.  Opening the link only
+ * shows the meeting and the form, so a mail system that fetches every
+ * link to scan it records nothing; only the form, posted, records an
+ * answer (store_answer.c), and the latest answer counts.  The page is
+ * plain HTML in the member's language and, for Easy Read, in simpler
+ * words; it works by keyboard and without JavaScript.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+#include "convene.h"
+#include "key.h"
+#include "log.h"
+#include "tmpl.h"
+#include "util.h"
+
+#define RSVP_ROUTE	"rsvp"
+#define RSVP_MAX_BODY	8192	/* bytes of a posted form */
+#define RSVP_NOTE_MAX	1000	/* bytes of a note */
+
+static const char *const rsvp_answers[] = { "yes", "maybe", "no" };
+
+#define RSVP_NANSWERS	(sizeof rsvp_answers / sizeof rsvp_answers[0])
+
+/* What a page needs of its member and meeting. */
+struct rsvp_page {
+	struct tmpl_set		*t;
+	const char		*lang;
+	int			 easy;		/* Easy Read words */
+	json_t			*person;
+	struct occurrence	*occ;
+	json_t			*series;	/* NULL: not found */
+	json_t			*venue;		/* NULL: none */
+	const char		*path;		/* of this page */
+};
+
+/* A language is offered when its templates are installed. */
+static const char *
+rsvp_page_lang(struct tmpl_set *t, json_t *person)
+{
+	const char	*l = jstr(person, "language");
+
+	if (*l != '\0' && t != NULL && (strcmp(l, "en") == 0 ||
+	    tmpl_exists(t, l, "reminder.subject")))
+		return (l);
+	return ("en");
+}
+
+/*
+ * A word of the page, [page] NAME, in the page's language; for Easy
+ * Read, NAME_easyread where that language has one.
+ */
+static const char *
+rsvp_w(const struct rsvp_page *p, const char *name)
+{
+	const char	*w, *e, *used = NULL, *eused = NULL;
+	char		 key[64];
+
+	if (p->t == NULL)
+		return (name);
+	snprintf(key, sizeof key, "page.%s", name);
+	if ((w = tmpl_word(p->t, p->lang, key, &used)) == NULL)
+		return (name);
+	if (p->easy) {
+		snprintf(key, sizeof key, "page.%s_easyread", name);
+		e = tmpl_word(p->t, p->lang, key, &eused);
+		if (e != NULL && eused != NULL && used != NULL &&
+		    strcmp(eused, used) == 0)
+			return (e);
+	}
+	return (w);
+}
+
+/* An answer in the page's words ("Yes, I will come"). */
+static const char *
+rsvp_answer_word(const struct rsvp_page *p, const char *answer)
+{
+	const char	*w = NULL;
+	char		 key[32];
+
+	snprintf(key, sizeof key, "answer.%s", answer);
+	if (p->t != NULL)
+		w = tmpl_word(p->t, p->lang, key, NULL);
+	return (w != NULL ? w : answer);
+}
+
+/* Words with {name} in them, the member's name put there. */
+static void
+rsvp_hello(struct evbuffer *b, const struct rsvp_page *p, const char *name)
+{
+	const char	*hello = rsvp_w(p, name), *at;
+	char		*head;
+
+	if ((at = strstr(hello, "{name}")) == NULL) {
+		page_esc(b, hello);
+		return;
+	}
+	head = xcalloc(1, at - hello + 1);
+	memcpy(head, hello, at - hello);
+	page_esc(b, head);
+	free(head);
+	page_esc(b, jstr(p->person, "name"));
+	page_esc(b, at + strlen("{name}"));
+}
+
+/* The meeting in plain words: what, when, where or that it is online. */
+static void
+rsvp_meeting(struct evbuffer *b, const struct rsvp_page *p)
+{
+	const struct occurrence	*o = p->occ;
+	const char		*online = "";
+	char			*when, *brief;
+
+	msg_when(p->t, p->lang, o->start_at, o->time_zone, &when, &brief);
+	evbuffer_add_printf(b, "<dl>\n<dt>");
+	page_esc(b, rsvp_w(p, "rsvp_what"));
+	evbuffer_add_printf(b, "</dt>\n<dd>");
+	page_esc(b, o->title);
+	evbuffer_add_printf(b, "</dd>\n<dt>");
+	page_esc(b, rsvp_w(p, "rsvp_when"));
+	evbuffer_add_printf(b, "</dt>\n<dd>");
+	page_esc(b, when);
+	evbuffer_add_printf(b, "</dd>\n");
+	free(when);
+	free(brief);
+	if (p->venue != NULL && *jstr(p->venue, "online_link") != '\0')
+		online = jstr(p->venue, "online_link");
+	else if (p->series != NULL)
+		online = jstr(p->series, "online_link");
+	if (p->venue != NULL) {
+		evbuffer_add_printf(b, "<dt>");
+		page_esc(b, rsvp_w(p, "rsvp_where"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		page_esc(b, jstr(p->venue, "name"));
+		evbuffer_add_printf(b, "</dd>\n");
+		if (*jstr(p->venue, "address") != '\0') {
+			evbuffer_add_printf(b, "<dd>");
+			page_esc(b, jstr(p->venue, "address"));
+			evbuffer_add_printf(b, "</dd>\n");
+		}
+	}
+	if (*online != '\0') {
+		evbuffer_add_printf(b, "<dt>");
+		page_esc(b, rsvp_w(p, "rsvp_online"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		page_esc(b, rsvp_w(p, p->venue != NULL ? "rsvp_online_too" :
+		    "rsvp_online_text"));
+		evbuffer_add_printf(b, "</dd>\n");
+	}
+	evbuffer_add_printf(b, "</dl>\n");
+}
+
+/*
+ * The form, the given answer and note chosen; an error, when not NULL,
+ * named at the top and at the question it is about.
+ */
+static void
+rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
+    const char *answer, const char *note, const char *error,
+    const char *error_field)
+{
+	char	 id[32];
+	size_t	 i;
+	int	 on_answer = error != NULL &&
+		    strcmp(error_field, "answer") == 0;
+	int	 on_note = error != NULL && strcmp(error_field, "note") == 0;
+
+	page_begin(b, p->lang, rsvp_w(p, error != NULL ?
+	    "rsvp_title_problem" : "rsvp_title"));
+	evbuffer_add_printf(b, "<h1>");
+	page_esc(b, rsvp_w(p, "rsvp_title"));
+	evbuffer_add_printf(b, "</h1>\n<p>");
+	rsvp_hello(b, p, "rsvp_hello");
+	evbuffer_add_printf(b, "</p>\n");
+	if (error != NULL) {
+		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
+		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
+		    "title\">");
+		page_esc(b, rsvp_w(p, "problem"));
+		evbuffer_add_printf(b, "</h2>\n<ul>\n<li><a href=\"#%s\">",
+		    on_answer ? "answer" : "note");
+		page_esc(b, error);
+		evbuffer_add_printf(b, "</a></li>\n</ul>\n</div>\n");
+	}
+	rsvp_meeting(b, p);
+	evbuffer_add_printf(b, "<form method=\"post\" action=\"\" "
+	    "novalidate>\n<fieldset id=\"answer\"%s>\n<legend>", on_answer ?
+	    " aria-describedby=\"answer-error\"" : "");
+	page_esc(b, rsvp_w(p, "rsvp_question"));
+	evbuffer_add_printf(b, "</legend>\n");
+	if (on_answer) {
+		evbuffer_add_printf(b, "<p class=\"error\" id=\"answer-error\">"
+		    "<span>");
+		page_esc(b, rsvp_w(p, "problem_label"));
+		evbuffer_add_printf(b, "</span> ");
+		page_esc(b, error);
+		evbuffer_add_printf(b, "</p>\n");
+	}
+	for (i = 0; i < RSVP_NANSWERS; i++) {
+		snprintf(id, sizeof id, "answer-%s", rsvp_answers[i]);
+		evbuffer_add_printf(b, "<div class=\"choice\">\n<input "
+		    "type=\"radio\" name=\"answer\" id=\"%s\" value=\"%s\"%s>\n"
+		    "<label for=\"%s\">", id, rsvp_answers[i],
+		    strcmp(answer, rsvp_answers[i]) == 0 ? " checked" : "", id);
+		page_esc(b, rsvp_answer_word(p, rsvp_answers[i]));
+		evbuffer_add_printf(b, "</label>\n</div>\n");
+	}
+	evbuffer_add_printf(b, "</fieldset>\n<div class=\"field\">\n"
+	    "<label for=\"note\">");
+	page_esc(b, rsvp_w(p, "rsvp_note"));
+	evbuffer_add_printf(b, "</label>\n<span class=\"hint\" "
+	    "id=\"note-hint\">");
+	page_esc(b, rsvp_w(p, "rsvp_note_hint"));
+	evbuffer_add_printf(b, "</span>\n");
+	if (on_note) {
+		evbuffer_add_printf(b, "<p class=\"error\" id=\"note-error\">"
+		    "<span>");
+		page_esc(b, rsvp_w(p, "problem_label"));
+		evbuffer_add_printf(b, "</span> ");
+		page_esc(b, error);
+		evbuffer_add_printf(b, "</p>\n");
+	}
+	evbuffer_add_printf(b, "<textarea id=\"note\" name=\"note\" "
+	    "rows=\"4\" aria-describedby=\"note-hint%s\"%s>", on_note ?
+	    " note-error" : "", on_note ? " aria-invalid=\"true\"" : "");
+	page_esc(b, note);
+	evbuffer_add_printf(b, "</textarea>\n</div>\n<button "
+	    "type=\"submit\">");
+	page_esc(b, rsvp_w(p, "rsvp_send"));
+	evbuffer_add_printf(b, "</button>\n</form>\n");
+	page_end(b);
+}
+
+/* What was recorded, said back in full. */
+static void
+rsvp_recorded(struct evbuffer *b, const struct rsvp_page *p,
+    const char *answer, const char *note)
+{
+	page_begin(b, p->lang, rsvp_w(p, "rsvp_saved"));
+	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>");
+	page_esc(b, rsvp_w(p, "rsvp_saved"));
+	evbuffer_add_printf(b, "</h1>\n</div>\n");
+	rsvp_meeting(b, p);
+	evbuffer_add_printf(b, "<dl>\n<dt>");
+	page_esc(b, rsvp_w(p, "rsvp_saved_answer"));
+	evbuffer_add_printf(b, "</dt>\n<dd>");
+	page_esc(b, rsvp_answer_word(p, answer));
+	evbuffer_add_printf(b, "</dd>\n");
+	if (*note != '\0') {
+		evbuffer_add_printf(b, "<dt>");
+		page_esc(b, rsvp_w(p, "rsvp_saved_note"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		page_esc(b, note);
+		evbuffer_add_printf(b, "</dd>\n");
+	}
+	evbuffer_add_printf(b, "</dl>\n<p><a href=\"");
+	page_esc(b, p->path);
+	evbuffer_add_printf(b, "\">");
+	page_esc(b, rsvp_w(p, "rsvp_again"));
+	evbuffer_add_printf(b, "</a></p>\n");
+	page_end(b);
+}
+
+/*
+ * The person and meeting a link is for; 0 when it is not a good link:
+ * malformed, changed, signed by another key or expired.
+ */
+static int
+rsvp_link_parse(const unsigned char key[KEY_BYTES], const char *rest,
+    long long *person, long long *occ)
+{
+	char		 subject[64], sig[KEY_SIG_LEN + 1], canon[128];
+	long long	 expiry;
+	int		 used = 0;
+
+	if (strlen(rest) > 100 ||
+	    sscanf(rest, "%lld.%lld.%lld.%23[A-Za-z0-9_-]%n", person, occ,
+	    &expiry, sig, &used) != 4 || rest[used] != '\0' || *person <= 0 ||
+	    *occ <= 0)
+		return (0);
+	/* Only the link as it was made: no sign, no leading zero. */
+	snprintf(canon, sizeof canon, "%lld.%lld.%lld.%s", *person, *occ,
+	    expiry, sig);
+	if (strcmp(canon, rest) != 0)
+		return (0);
+	snprintf(subject, sizeof subject, "%lld.%lld", *person, *occ);
+	if (key_verify(key, "rsvp", subject, expiry, sig, clock_now()) != 0)
+		return (0);
+	return (1);
+}
+
+/* The link to this page for a person and a meeting, until expiry. */
+char *
+rsvp_link(const char *base_url, const unsigned char key[KEY_BYTES],
+    long long person, long long occurrence, time_t expiry)
+{
+	char	 subject[64], sig[KEY_SIG_LEN];
+
+	snprintf(subject, sizeof subject, "%lld.%lld", person, occurrence);
+	key_sign(key, "rsvp", subject, (long long)expiry, sig);
+	return (xprintf("%s/rsvp/%s.%lld.%s", base_url, subject,
+	    (long long)expiry, sig));
+}
+
+/* Whether s is well-formed UTF-8, as the store's JSON needs. */
+static int
+rsvp_utf8(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	int			 n;
+
+	while (*u != '\0') {
+		if (*u < 0x80)
+			n = 0;
+		else if (*u >= 0xc2 && *u <= 0xdf)
+			n = 1;
+		else if (*u >= 0xe0 && *u <= 0xef)
+			n = 2;
+		else if (*u >= 0xf0 && *u <= 0xf4)
+			n = 3;
+		else
+			return (0);
+		for (u++; n > 0; n--, u++) {
+			if ((*u & 0xc0) != 0x80)
+				return (0);
+		}
+	}
+	return (1);
+}
+
+/* A form's type: urlencoded, with or without parameters. */
+static int
+rsvp_form_type(struct evhttp_request *req)
+{
+	const char	*type = evhttp_find_header(
+			    evhttp_request_get_input_headers(req),
+			    "Content-Type");
+	const char	*want = "application/x-www-form-urlencoded";
+	size_t		 n = strlen(want);
+
+	if (type == NULL || strncasecmp(type, want, n) != 0)
+		return (0);
+	type += n;
+	while (*type == ' ' || *type == '\t')
+		type++;
+	return (*type == '\0' || *type == ';');
+}
+
+/* The venue of a meeting, from the venues there are. */
+static json_t *
+rsvp_venue(struct store *st, long long id)
+{
+	json_t	*all, *v, *found = NULL;
+	size_t	 i;
+
+	if (id <= 0 || (all = store_venue_list(st, NULL)) == NULL)
+		return (NULL);
+	json_array_foreach(all, i, v) {
+		if (json_integer_value(json_object_get(v, "id")) == id) {
+			found = json_incref(v);
+			break;
+		}
+	}
+	json_decref(all);
+	return (found);
+}
+
+/* Record a posted answer; the page that says so, or says why not. */
+static void
+rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
+    struct rsvp_page *p, struct evbuffer *b, long long person)
+{
+	struct evkeyvalq	 q;
+	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
+	struct answer_in	 a;
+	const char		*answer, *note;
+	char			*body, *cause = NULL;
+	size_t			 len = evbuffer_get_length(in), i;
+	int			 known = 0;
+
+	if (!rsvp_form_type(req)) {
+		page_message(req, RSVP_ROUTE, 415, p->lang,
+		    rsvp_w(p, "unreadable"), rsvp_w(p, "unreadable_text"));
+		return;
+	}
+	if (len > RSVP_MAX_BODY) {
+		page_message(req, RSVP_ROUTE, 413, p->lang,
+		    rsvp_w(p, "unreadable"), rsvp_w(p, "rsvp_too_long"));
+		return;
+	}
+	body = xcalloc(1, len + 1);
+	evbuffer_copyout(in, body, len);
+	TAILQ_INIT(&q);
+	if (memchr(body, '\0', len) != NULL ||
+	    evhttp_parse_query_str(body, &q) != 0) {
+		evhttp_clear_headers(&q);
+		free(body);
+		page_message(req, RSVP_ROUTE, 400, p->lang,
+		    rsvp_w(p, "unreadable"), rsvp_w(p, "unreadable_text"));
+		return;
+	}
+	free(body);
+	answer = evhttp_find_header(&q, "answer");
+	if ((note = evhttp_find_header(&q, "note")) == NULL)
+		note = "";
+	for (i = 0; answer != NULL && i < RSVP_NANSWERS; i++)
+		known |= strcmp(answer, rsvp_answers[i]) == 0;
+	if (!known) {
+		rsvp_render(b, p, "", note, rsvp_w(p, "rsvp_error"),
+		    "answer");
+		page_send(req, RSVP_ROUTE, 422, b);
+		goto out;
+	}
+	if (strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note)) {
+		rsvp_render(b, p, answer, "", rsvp_w(p, "rsvp_error_note"),
+		    "note");
+		page_send(req, RSVP_ROUTE, 422, b);
+		goto out;
+	}
+	memset(&a, 0, sizeof a);
+	a.person_id = person;
+	a.occurrence_id = p->occ->id;
+	a.answer = answer;
+	a.note = *note != '\0' ? note : NULL;
+	a.channel = "link";
+	a.at = clock_now();
+	if (store_answer_add(ctx->store, &a, &cause) == -1) {
+		log_warnx("answer of person %lld to meeting %lld: %s", person,
+		    p->occ->id, cause);
+		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
+		    strlen(STORE_BUSY_CAUSE)) == 0)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Retry-After", "1");
+		page_message(req, RSVP_ROUTE, 503, p->lang,
+		    rsvp_w(p, "rsvp_not_saved"), rsvp_w(p, "not_saved_text"));
+		free(cause);
+		goto out;
+	}
+	log_info("person %lld answered %s to meeting %lld by link", person,
+	    answer, p->occ->id);
+	rsvp_recorded(b, p, answer, note);
+	page_send(req, RSVP_ROUTE, 200, b);
+out:
+	evhttp_clear_headers(&q);
+}
+
+static void
+rsvp_route(struct evhttp_request *req, const char *route,
+    const char *rest, void *arg)
+{
+	struct convene_ctx	*ctx = arg;
+	struct rsvp_page	 p;
+	struct evbuffer		*b;
+	long long		 person, occ;
+	char			 answer[8], *note = NULL;
+
+	memset(&p, 0, sizeof p);
+	p.t = ctx->tmpl;	/* as of this request */
+	p.lang = "en";
+	if (!rsvp_link_parse(ctx->signing_key, rest, &person, &occ)) {
+		page_message(req, RSVP_ROUTE, 403, "en",
+		    "This link does not work",
+		    "The link may have expired, or it was not copied in full. "
+		    "A link to answer works until the meeting ends. You can "
+		    "also tell your group's coordinator if you can come.");
+		return;
+	}
+	if ((p.person = store_person_get(ctx->store, person, NULL)) == NULL) {
+		page_message(req, RSVP_ROUTE, 404, "en",
+		    rsvp_w(&p, "gone"), rsvp_w(&p, "gone_text"));
+		return;
+	}
+	p.lang = rsvp_page_lang(p.t, p.person);
+	p.easy = strcmp(jstr(p.person, "style"), "easyread") == 0;
+	p.path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if ((p.occ = store_occ_read(ctx->store, occ, NULL)) == NULL) {
+		page_message(req, RSVP_ROUTE, 404, p.lang,
+		    rsvp_w(&p, "rsvp_gone"), rsvp_w(&p, "rsvp_gone_text"));
+		goto out;
+	}
+	if (strcmp(p.occ->status, "cancelled") == 0) {
+		page_message(req, RSVP_ROUTE, 404, p.lang,
+		    rsvp_w(&p, "rsvp_cancelled"),
+		    rsvp_w(&p, "rsvp_cancelled_text"));
+		goto out;
+	}
+	p.series = store_series_get(ctx->store, p.occ->series_id, NULL);
+	p.venue = rsvp_venue(ctx->store, p.occ->venue_id);
+	if ((b = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
+		rsvp_post(req, ctx, &p, b, person);
+	else {
+		/* The answer that counts now, chosen in the form. */
+		if (store_answer_latest(ctx->store, person, occ, answer, &note,
+		    NULL) != 1)
+			answer[0] = '\0';
+		rsvp_render(b, &p, answer, note != NULL ? note : "", NULL,
+		    NULL);
+		page_send(req, RSVP_ROUTE, 200, b);
+	}
+	evbuffer_free(b);
+out:
+	free(note);
+	free(p.occ);
+	json_decref(p.series);
+	json_decref(p.venue);
+	json_decref(p.person);
+}
+
+void
+rsvp_routes(struct http *h, struct convene_ctx *ctx)
+{
+	http_route_add(h, "/rsvp/", RSVP_ROUTE, HTTP_GET | EVHTTP_REQ_POST,
+	    HTTP_ROUTE_PREFIX, rsvp_route, ctx);
+}
