@@ -542,6 +542,32 @@ msg_prefs_link(const struct config *conf, const struct outbox_row *row)
 	return (link);
 }
 
+/*
+ * The signed link to answer whether one can come (rsvp.c's page), good
+ * until the meeting ends: for invitations, reminders and updates by
+ * email; "" otherwise, or without a base URL or a key.
+ */
+static char *
+msg_rsvp_link(const struct config *conf, const struct outbox_row *row)
+{
+	char	 sig[KEY_SIG_LEN], *subject, *link;
+
+	if (!msg_key_set || conf == NULL || conf->base_url == NULL ||
+	    *conf->base_url == '\0' || row->person_id <= 0 ||
+	    row->occurrence_id <= 0 || row->end_at == 0 ||
+	    strcmp(row->channel, "sms") == 0 ||
+	    (strcmp(row->kind, "invitation") != 0 &&
+	    strcmp(row->kind, "reminder") != 0 &&
+	    strcmp(row->kind, "update") != 0))
+		return (xstrdup(""));
+	subject = xprintf("%lld.%lld", row->person_id, row->occurrence_id);
+	key_sign(msg_key, "rsvp", subject, (long long)row->end_at, sig);
+	link = xprintf("%s/rsvp/%s.%lld.%s", conf->base_url, subject,
+	    (long long)row->end_at, sig);
+	free(subject);
+	return (link);
+}
+
 /* Whether a language is written right to left. */
 int
 msg_is_rtl(const char *lang)
@@ -929,7 +955,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	char		 code[32], name[96];
 	char		*when, *when_short, *old, *old_short, *access, *lead;
 	char		*access_list, *need, *prefs, *subject = NULL, *t;
-	char		*body = NULL;
+	char		*body = NULL, *rsvp;
 	const char	*tz = row->time_zone;
 	const char	*kind = row->kind;
 	const char	*lang = row->language;
@@ -981,6 +1007,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	lead = msg_lead(tmpl, lang, row->lead);
 	need = msg_need(tmpl, lang, row);
 	prefs = msg_prefs_link(conf, row);
+	rsvp = msg_rsvp_link(conf, row);
 	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
 	    strcmp(answer, "maybe") != 0)
 		answer = "";
@@ -1003,7 +1030,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 			{ "online_link", row->online_link },
 			{ "agenda", row->agenda },
 			{ "reason", row->occ_reason },
-			{ "rsvp_link", "" },
+			{ "rsvp_link", rsvp },
 			{ "code", code },
 			{ "contact", row->contact },
 			{ "preferences_link", prefs },
@@ -1064,6 +1091,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	free(lead);
 	free(need);
 	free(prefs);
+	free(rsvp);
 	if (body == NULL || (!sms && subject == NULL)) {
 		free(subject);
 		free(body);

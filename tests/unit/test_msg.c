@@ -4,8 +4,9 @@
  * marked with its language and direction; large print lines short; Easy
  * Read sentences short; the English SMS one segment; every SMS, with
  * the longest Welsh and Arabic titles, within max_segments parts with
- * its time, place and answers whole; a signed
- * preferences link in every email; falling back to English by language,
+ * its time, place and answers whole; a signed preferences link in
+ * every email, and a signed link to answer in every invitation,
+ * reminder and update by email; falling back to English by language,
  * by template and by word; and words files with mistakes refused.
  */
 #include "config.h"
@@ -359,6 +360,41 @@ unfold(const char *s)
 	return (out);
 }
 
+/*
+ * The link to answer, signed for the person and the meeting until it
+ * ends, in the text and as a link in the HTML of invitations, reminders
+ * and updates (large print wraps it in the text: the HTML has it whole);
+ * in no other message.
+ */
+static void
+check_rsvp(const char *what, const char *kind, const char *style,
+    const struct chan_msg *m)
+{
+	char	*link, *href;
+	int	 want = strcmp(kind, "invitation") == 0 ||
+		    strcmp(kind, "reminder") == 0 ||
+		    strcmp(kind, "update") == 0;
+
+	link = rsvp_link(conf.base_url, key, 7, 123, START + 7200);
+	href = xprintf("href=\"%s\"", link);
+	if (!want) {
+		if (strstr(m->body, "/rsvp/") != NULL ||
+		    (m->html != NULL && strstr(m->html, "/rsvp/") != NULL))
+			fail_msg("%s: a link to answer:\n%s", what, m->body);
+	} else {
+		if (strcmp(style, "large") != 0 &&
+		    strstr(m->body, link) == NULL)
+			fail_msg("%s: no %s in the text:\n%s", what, link,
+			    m->body);
+		if (strcmp(style, "plain") != 0 &&
+		    strstr(m->html, href) == NULL)
+			fail_msg("%s: no %s in the HTML:\n%s", what, href,
+			    m->html);
+	}
+	free(href);
+	free(link);
+}
+
 /* One email in one kind, style and language, checked all over. */
 static void
 check_email(const char *kind, const char *style, size_t li)
@@ -442,6 +478,7 @@ check_email(const char *kind, const char *style, size_t li)
 		    strstr(m.html, "Direct Payments Steering Group") == NULL)
 			fail_msg("%s: no title in the HTML", what);
 	}
+	check_rsvp(what, kind, style, &m);
 	/* The meeting for the calendar, in every style, with its method. */
 	if (strcmp(kind, "reminder") == 0 || strcmp(kind, "invitation") == 0 ||
 	    strcmp(kind, "update") == 0 || strcmp(kind, "cancellation") == 0) {
@@ -513,6 +550,7 @@ test_every_sms(void **state)
 				assert_null(m.subject);
 				assert_string_equal(m.lang, langs[l].lang);
 				if (strchr(m.body, '\n') != NULL ||
+				    strstr(m.body, "/rsvp/") != NULL ||
 				    strstr(m.body, "{{") != NULL ||
 				    strstr(m.body, "  ") != NULL)
 					fail_msg("%s/%s: %s", langs[l].lang,
