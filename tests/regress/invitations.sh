@@ -2,7 +2,10 @@
 # to every member when a series is made with "invite", to one member
 # who joins with "invite"; each in the member's own channel, at once, to
 # the next meeting of the series, and never twice for one series.
-# Without "invite" nobody is invited, only reminded.
+# Without "invite" nobody is invited, only reminded.  An invitation by
+# email carries a signed link to say whether one can come: opening it
+# records nothing, posting the form does, the latest answer counts, and
+# a forged, changed or expired link, or a cancelled meeting, takes none.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -66,6 +69,113 @@ sms=$(ls "$T/state/spool/sms"/*.sms | head -1)
 grep -q "^Invitation: Review, " "$sms" || fail "SMS: $(cat "$sms")"
 ok "a series made with invite: each member invited at once in their way"
 
+# The link to answer: in the text and the HTML of the email, not in the
+# SMS.  Opening it records nothing (a mail scanner fetches links); only
+# the form, posted, records, and the latest answer counts.
+"$PY" - "$eml" > "$T/links" <<'PYEOF' || fail "no link to answer: $(cat "$T/inv.txt")"
+import email, email.policy, re, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"),
+    policy=email.policy.default)
+text = m.get_body(("plain",)).get_content()
+html = m.get_body(("html",)).get_content()
+t = re.findall(r"https?://[^\s<>\"]*/rsvp/[^\s<>\"]*", text)
+h = re.findall(r'<a [^>]*href="(https?://[^"]*/rsvp/[^"]*)"', html)
+if len(t) != 1 or h != t:
+    sys.exit("text %r, html %r" % (t, h))
+print(t[0])
+PYEOF
+rsvp=$(cat "$T/links")
+grep -q '/rsvp/' "$sms" && fail "a link to answer in the SMS: $(cat "$sms")"
+case $rsvp in
+"$BASE/rsvp/$ann.$occ."*) ;;
+*) fail "the link to answer is $rsvp" ;;
+esac
+answers() {
+	sqlite3 "$T/state/convene.db" "SELECT group_concat(answer || ':' ||
+	    channel, ' ') FROM (SELECT answer, channel FROM answers WHERE
+	    person_id = $ann AND occurrence_id = $occ ORDER BY at, id)"
+}
+# page WANT METHOD URL [FORM [TYPE]]: the page in $T/page.
+page() {
+	if [ $# -ge 4 ]; then
+		code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' -X "$2" \
+		    -H "Content-Type: ${5:-application/x-www-form-urlencoded}" \
+		    --data-raw "$4" "$3") || code=000
+	else
+		code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' -X "$2" \
+		    "$3") || code=000
+	fi
+	[ "$code" = "$1" ] || fail "$2 $3 gave $code, wanted $1: $(cat "$T/page")"
+}
+page 200 GET "$rsvp"
+grep -q '<h1>Can you come?</h1>' "$T/page" &&
+    grep -q '<dd>Review</dd>' "$T/page" &&
+    grep -q '<legend>Can you come?</legend>' "$T/page" &&
+    grep -q 'name="answer" id="answer-yes" value="yes">' "$T/page" &&
+    grep -q '<textarea id="note" name="note"' "$T/page" &&
+    grep -q '<form method="post"' "$T/page" ||
+    fail "the page to answer: $(cat "$T/page")"
+grep -q checked "$T/page" && fail "an answer chosen before any was given"
+[ -z "$(answers)" ] || fail "opening the link recorded $(answers)"
+ok "the link to answer is in the email; opening it records nothing"
+
+page 200 POST "$rsvp" "answer=yes&note=I+need+a+BSL+interpreter"
+grep -q 'Thank you. We have your answer' "$T/page" &&
+    grep -q '<dd>Yes, I will come</dd>' "$T/page" &&
+    grep -q '<dd>I need a BSL interpreter</dd>' "$T/page" ||
+    fail "the answer not said back: $(cat "$T/page")"
+[ "$(answers)" = "yes:link" ] || fail "answers after yes: $(answers)"
+page 200 GET "$rsvp"
+grep -q 'value="yes" checked>' "$T/page" &&
+    grep -q '>I need a BSL interpreter</textarea>' "$T/page" ||
+    fail "the answer is not shown again: $(cat "$T/page")"
+page 200 POST "$rsvp" "answer=no"
+[ "$(answers)" = "yes:link no:link" ] || fail "answers after no: $(answers)"
+page 200 GET "$rsvp"
+grep -q 'value="no" checked>' "$T/page" || fail "no is not the answer now"
+ok "the form records yes, then no, and the latest counts"
+
+page 422 POST "$rsvp" "answer=perhaps"
+grep -q 'Choose yes, maybe or no.' "$T/page" &&
+    grep -q 'href="#answer"' "$T/page" || fail "the mistake: $(cat "$T/page")"
+page 415 POST "$rsvp" '{"answer": "yes"}' application/json
+page 413 POST "$rsvp" "answer=yes&note=$(head -c 9000 /dev/zero | tr '\0' x)"
+[ "$(answers)" = "yes:link no:link" ] || fail "recorded: $(answers)"
+ok "a wrong answer, a form of another type and a long one record nothing"
+
+# Forged, changed and expired links are refused.
+pos=${rsvp##*/rsvp/}
+sig=${pos##*.}
+exp=$(echo "$pos" | cut -d. -f3)
+case $sig in
+*A) bad=${sig%?}B ;;
+*) bad=${sig%?}A ;;
+esac
+page 403 GET "$BASE/rsvp/$ann.$occ.$exp.$bad"
+grep -q 'This link does not work' "$T/page" || fail "no reason given"
+page 403 POST "$BASE/rsvp/$ann.$occ.$exp.$bad" "answer=yes"
+page 403 GET "$BASE/rsvp/$cat.$occ.$exp.$sig"
+page 403 GET "$BASE/rsvp/$ann.$((occ + 1)).$exp.$sig"
+page 403 GET "$BASE/rsvp/$ann.$occ.$((exp + 1)).$sig"
+page 403 GET "$BASE/rsvp/0$ann.$occ.$exp.$sig"
+page 403 GET "$BASE/rsvp/$ann.$occ.$exp"
+page 403 GET "$BASE/rsvp/x"
+old=$("$PY" - "$T/state/signing.key" "$ann" "$occ" <<'PYEOF'
+import base64, hashlib, hmac, sys, time
+key = bytes.fromhex(open(sys.argv[1]).read().strip())
+subject = "%s.%s" % (sys.argv[2], sys.argv[3])
+exp = int(time.time()) - 60
+mac = hmac.new(key, b"rsvp:%s:%d" % (subject.encode(), exp),
+    hashlib.sha512).digest()[:16]
+print("%s.%d.%s" % (subject, exp,
+    base64.urlsafe_b64encode(mac).decode().rstrip("=")))
+PYEOF
+)
+page 403 GET "$BASE/rsvp/$old"
+page 403 POST "$BASE/rsvp/$old" "answer=yes"
+[ "$(answers)" = "yes:link no:link" ] || fail "recorded: $(answers)"
+ok "forged, changed and expired links are refused and record nothing"
+
 # A member who joins with invite: only them, to each series once.
 "$CONVENECTL" -s "$T/state/convened.sock" member add ild "$cat" --invite \
     > "$T/out" || fail "member add --invite: $(cat "$T/out")"
@@ -118,6 +228,14 @@ ok "a first meeting beyond the horizon: invitations wait, then go once"
 # The feed-only member is never sent one.
 echo "$got" | tr ' ' '\n' | grep -q "^4:" && fail "the feed-only member"
 ok "a member who hears only through the feed gets no message"
+
+# A cancelled meeting takes no answers: the link says so.
+api 200 POST "/occurrences/$occ/cancel" '{"reason": "the room flooded"}'
+page 404 GET "$rsvp"
+grep -q 'This meeting is cancelled' "$T/page" || fail "$(cat "$T/page")"
+page 404 POST "$rsvp" "answer=yes"
+[ "$(answers)" = "yes:link no:link" ] || fail "recorded: $(answers)"
+ok "the link to a cancelled meeting says so and records nothing"
 
 stop_daemon
 pass
