@@ -1,6 +1,7 @@
-// a11y.js URL...: open each page in headless Chromium, run axe-core with
-// the WCAG 2.0, 2.1 and 2.2 A and AA rules, and use the preferences form
-// by keyboard alone.  Prints one line a check; exits 1 on any violation.
+// a11y.js URL... [--rsvp URL...]: open each page in headless Chromium,
+// run axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules, and use
+// the preferences form, and the first page to answer after --rsvp, by
+// keyboard alone.  Prints one line a check; exits 1 on any violation.
 'use strict';
 
 const fs = require('fs');
@@ -45,8 +46,60 @@ async function focused(page) {
 	});
 }
 
+// The page to answer: each link's page audited, the form with a
+// mistake, then the first answered by Tab, Space and Enter alone.
+async function rsvp(page, urls) {
+	const [first, ...rest] = urls;
+
+	for (const u of rest) {
+		const resp = await page.goto(u);
+		const lang = await page.evaluate(() =>
+		    document.documentElement.lang + ' ' +
+		    document.documentElement.dir);
+		await audit(page, 'answer page ' + lang + ' (' +
+		    resp.status() + ')');
+	}
+	// No answer chosen, as a browser posts a form sent empty.
+	await page.goto(first);
+	await page.evaluate(() => document.querySelector('form').submit());
+	await page.waitForLoadState();
+	if (!/There is a problem/.test(await page.textContent('main')))
+		fail('no problem summary after a form with no answer');
+	await audit(page, 'answer page with a mistake');
+
+	await page.goto(first);
+	await page.keyboard.press('Tab');
+	let f = await focused(page);
+	if (f !== 'input#answer-yes')
+		fail('the first Tab lands on ' + f + ', not the first answer');
+	await page.keyboard.press('Space');
+	const seen = [f];
+	for (let i = 0; i < 4 && !f.startsWith('button'); i++) {
+		await page.keyboard.press('Tab');
+		f = await focused(page);
+		seen.push(f);
+	}
+	if (seen.join(' > ') !== 'input#answer-yes > textarea#note > button')
+		fail('the tab order to answer: ' + seen.join(' > '));
+	const [sent] = await Promise.all([
+		page.waitForNavigation(),
+		page.keyboard.press('Enter'),
+	]);
+	if (sent.status() !== 200)
+		fail('answering by keyboard gave ' + sent.status());
+	const text = await page.textContent('main');
+	if (!/We have your answer/.test(text) || !/Yes, I will come/.test(text))
+		fail('the page after answering says: ' + text);
+	console.log('ok: answered by Tab, Space and Enter alone: ' +
+	    seen.join(' > '));
+	await audit(page, 'answer recorded');
+}
+
 async function main() {
-	const [prefsUrl, ...others] = process.argv.slice(2);
+	const args = process.argv.slice(2);
+	const cut = args.indexOf('--rsvp');
+	const [prefsUrl, ...others] = cut < 0 ? args : args.slice(0, cut);
+	const rsvps = cut < 0 ? [] : args.slice(cut + 1);
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
 		args: ['--headless', '--no-sandbox', '--disable-gpu',
@@ -133,6 +186,8 @@ async function main() {
 		await audit(page, 'page ' + u.replace(/\/preferences\/.*/,
 		    '/preferences/...') + ' (' + resp.status() + ')');
 	}
+	if (rsvps.length > 0)
+		await rsvp(page, rsvps);
 	await browser.close();
 	if (failures > 0) {
 		console.log(failures + ' accessibility checks failed');

@@ -2,8 +2,12 @@
 # with axe-core against WCAG 2.2 AA, and the preferences form used by
 # keyboard alone: the form, the form with a mistake, the saved page, a
 # link that does not work, the stylesheet they share, and the form in
-# Arabic (right to left) and in Welsh.
+# Arabic (right to left) and in Welsh.  The page to say whether one can
+# come likewise: in English, Welsh and Arabic, standard and Easy Read,
+# with a mistake, a link that does not work, and answered by Tab, Space
+# and Enter alone, then the page that says what was recorded.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/outbox-lib.sh"
 
 ctl() {
 	"$CONVENECTL" -s "$T/state/convened.sock" "$@"
@@ -21,13 +25,67 @@ ctl person add "Layla Haddad" --email layla@example.org --language ar \
 ctl person add "Aled Rhys" --email aled@example.org --phone "07700 900124" \
     --language cy >/dev/null || fail "cannot add a Welsh speaker"
 url=$(ctl person link 1) || fail "person link failed"
+
+# A meeting at a venue that can also be joined online, and the links to
+# answer for six people: English, Arabic and Welsh, standard and Easy
+# Read; the last, standard English, for the journey by keyboard.
+api 201 POST /venues '{"name": "Town Hall, Room 2",
+    "address": "1 High Street, Anytown AB1 2CD"}'
+venue=$(jv 'd["id"]')
+api 201 POST /groups '{"slug": "ild", "name": "Independent Living Group"}'
+start=$(TZ=Europe/London date -d "+3 days" '+%Y-%m-%dT18:00')
+api 201 POST /series "{\"group\": \"ild\", \"title\": \"Steering group\",
+    \"start\": \"$start\", \"venue\": $venue,
+    \"online_link\": \"https://meet.example.org/ild\"}"
+api 200 GET "/occurrences?group=ild&days=30"
+occ=$(jv 'd["occurrences"][0]["id"]')
+for who in "Eve Easy en" "Nia Hawdd cy" "Sami Sahl ar"; do
+	set -- $who
+	ctl person add "$1 $2" --email "$1@example.org" --language "$3" \
+	    --style easyread >/dev/null || fail "cannot add $1"
+done
+ctl person add "Kim Keys" --email kim@example.org >/dev/null ||
+    fail "cannot add Kim"
+# rsvp PERSON: a link to answer for the meeting, signed as messages are.
+rsvp() {
+	"$PY" - "$T/state/signing.key" "$1" "$occ" <<'PYEOF'
+import base64, hashlib, hmac, sys, time
+key = bytes.fromhex(open(sys.argv[1]).read().strip())
+subject = "%s.%s" % (sys.argv[2], sys.argv[3])
+exp = int(time.time()) + 86400
+mac = hmac.new(key, b"rsvp:%s:%d" % (subject.encode(), exp),
+    hashlib.sha512).digest()[:16]
+print("%s.%d.%s" % (subject, exp,
+    base64.urlsafe_b64encode(mac).decode().rstrip("=")))
+PYEOF
+}
+# Easy Read in simpler words; Arabic right to left; both with the venue.
+curl -sS -m 10 "$BASE/rsvp/$(rsvp 4)" > "$T/page"
+grep -q '<p>Hello Eve Easy. Can you come to this meeting? Please tell us.</p>' \
+    "$T/page" && grep -q '<legend>Can you come? Choose one.</legend>' \
+    "$T/page" && grep -q '<dd>Town Hall, Room 2</dd>' "$T/page" &&
+    grep -q '<dt>Online</dt>' "$T/page" ||
+    fail "the Easy Read page: $(cat "$T/page")"
+curl -sS -m 10 "$BASE/rsvp/$(rsvp 6)" > "$T/page"
+grep -q '<html lang="ar" dir="rtl">' "$T/page" &&
+    grep -q '<legend>هل تستطيع الحضور؟ اختر واحدًا.</legend>' "$T/page" &&
+    grep -q '>نعم، سأحضر</label>' "$T/page" ||
+    fail "the Arabic Easy Read page: $(cat "$T/page")"
+ok "the page to answer in Easy Read words, and in Arabic right to left"
 node "$top_srcdir/tests/regress/a11y.js" "$url" \
     "$BASE/preferences/1.1.AAAAAAAAAAAAAAAAAAAAAA" "$(ctl person link 2)" \
-    "$(ctl person link 3)" > "$T/a11y.out" 2>&1 || {
+    "$(ctl person link 3)" --rsvp "$BASE/rsvp/$(rsvp 7)" \
+    "$BASE/rsvp/$(rsvp 1)" "$BASE/rsvp/$(rsvp 4)" "$BASE/rsvp/$(rsvp 3)" \
+    "$BASE/rsvp/$(rsvp 5)" "$BASE/rsvp/$(rsvp 2)" "$BASE/rsvp/$(rsvp 6)" \
+    "$BASE/rsvp/1.$occ.1.AAAAAAAAAAAAAAAAAAAAAA" > "$T/a11y.out" 2>&1 || {
 	cat "$T/a11y.out"
 	fail "accessibility checks failed"
 }
 cat "$T/a11y.out"
-grep -c '^ok: ' "$T/a11y.out" | grep -qx 8 || fail "not every check ran"
+grep -c '^ok: ' "$T/a11y.out" | grep -qx 18 || fail "not every check ran"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id || ':' ||
+    answer || ':' || channel) FROM answers")" = "7:yes:link" ] ||
+    fail "the answers recorded: $(sqlite3 "$T/state/convene.db" \
+    "SELECT * FROM answers")"
 stop_daemon
 pass
