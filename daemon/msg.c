@@ -109,6 +109,8 @@ const char *const msg_words[] = {
 	"access.step_free_joined?", "access.hearing_loop_joined?",
 	"access.accessible_toilet_joined?", "access.quiet_room_joined?",
 	"answer.yes", "answer.no", "answer.maybe",
+	"reply.yes?", "reply.no?", "reply.maybe?", "reply.stop?",
+	"reply.start?", "reply.help?",
 	"status.requested", "status.arranged", "status.unable",
 	"status.withdrawn",
 	"needs.bsl", "needs.captions", "needs.step_free", "needs.easy_read",
