@@ -82,6 +82,7 @@ struct config {
 	int		 sms_max_connections;
 	int		 sms_timeout;
 	int		 sms_max_segments;
+	char		*sms_inbound_secret_file;
 
 	/* [outbox] */
 	int		 horizon_days;
@@ -128,7 +129,7 @@ char		*config_value_string(const struct config *,
 
 /* store.c */
 #define STORE_BUSY_CAUSE	"database: busy"	/* a cause's start */
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 
 struct store;
 struct outbox_row;
@@ -410,9 +411,9 @@ struct outbox_row {
 	int		 accessible_toilet;
 	int		 quiet_room;
 
-	/* What messages of kinds rsvp and access say; "" from the store. */
-	const char	*answer;
-	const char	*access_status;
+	/* What messages of kinds rsvp and access say. */
+	const char	*answer;	/* rsvp: the latest answer, or "" */
+	const char	*access_status;	/* "" from the store */
 	const char	*need;
 	const char	*need_label;
 	const char	*note;
@@ -496,6 +497,19 @@ int		 store_answer_latest(struct store *, long long, long long,
  *   "channel": ..., "at": epoch}], NULL and *cause on error.
  */
 json_t		*store_answer_list(struct store *, long long, char **);
+/*
+ * A person's meetings that have not begun (start after now), soonest
+ * first, at most 20: [{"id": id, "asked": 1 when a reminder, invitation
+ * or update about it went to them by SMS, else 0}].
+ */
+json_t		*store_answer_ahead(struct store *, long long, time_t,
+		    char **);
+/*
+ * A text received, by the gateway's ref ("kannel:<id>"): 0 the first
+ * time (noted), STORE_ANSWER_DUPLICATE after, -1 error.
+ */
+int		 store_answer_seen(struct store *, const char *, time_t,
+		    char **);
 
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
@@ -784,5 +798,9 @@ int		 chan_sms_dlr_address(struct sms_dlr *, const char *,
 int		 chan_sms_dlr_status(struct sms_dlr *, const char *,
 		    const char *, size_t, char **);
 void		 chan_sms_dlr_clear(struct sms_dlr *);
+
+/* inbound.c */
+/* Texts sent back, at /sms/inbound. */
+void		 inbound_routes(struct http *, struct convene_ctx *);
 
 #endif

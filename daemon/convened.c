@@ -654,6 +654,7 @@ main(int argc, char **argv)
 	page_routes(state.http);
 	feed_routes(state.http, &state.ctx);
 	chan_sms_routes(state.http, &state.ctx);
+	inbound_routes(state.http, &state.ctx);
 	http_route_add(state.http, "/test/clock", "test_clock",
 	    HTTP_GET | EVHTTP_REQ_POST, HTTP_ROUTE_CONTROL, on_test_clock,
 	    &state);

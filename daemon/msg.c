@@ -15,7 +15,8 @@
  *					access facts, answers, need labels
  *
  * for the kinds reminder, invitation, update, cancellation, rsvp, access
- * and test.  A text message is made to fit [sms] max_segments parts as a
+ * and test, and reply (a text back to a member who texted convene, by
+ * SMS only).  A text message is made to fit [sms] max_segments parts as a
  * phone counts them (gsm.c): what can be shortened is, in the order of
  * msg_sms_cuts, and the time, the place and what to reply never are.
  * Large print is the standard text re-wrapped here to lines
@@ -78,7 +79,9 @@ const char *const msg_vars[] = {
 	"person", "lead", "answer", "answer_yes", "answer_no", "answer_maybe",
 	"need", "status", "status_requested", "status_arranged",
 	"status_unable", "status_withdrawn", "note",
-	"series_time", "series_place", "series_title", NULL
+	"series_time", "series_place", "series_title",
+	"reply_which", "reply_stop", "reply_start", "reply_help", "codes",
+	NULL
 };
 
 /* Every word of words.ini; "?": English may leave it out. */
@@ -420,6 +423,39 @@ msg_lead(struct tmpl_set *set, const char *lang, const char *lead)
 	if (l.seconds >= 60)
 		return (msg_count(set, lang, "minutes", l.seconds / 60));
 	return (xstrdup(msg_word(set, lang, "lead", "soon")));
+}
+
+/*
+ * A text back to a member who texted (kind reply): its lead is
+ * "WHAT/REF", or "which/M3,M5/REF".  Whether it is WHAT; the codes.
+ */
+static int
+msg_reply_is(const char *kind, const char *lead, const char *what)
+{
+	size_t	n = strlen(what);
+
+	return (strcmp(kind, "reply") == 0 && strncmp(lead, what, n) == 0 &&
+	    lead[n] == '/');
+}
+
+static char *
+msg_reply_codes(const char *kind, const char *lead)
+{
+	const char	*p;
+	char		*out, *o;
+	size_t		 n;
+
+	if (!msg_reply_is(kind, lead, "which"))
+		return (xstrdup(""));
+	p = lead + 6;
+	n = strcspn(p, "/");
+	out = o = xcalloc(1, n * 2 + 1);
+	for (; n > 0; n--, p++) {
+		*o++ = *p;
+		if (*p == ',')
+			*o++ = ' ';
+	}
+	return (out);
 }
 
 /*
@@ -957,7 +993,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	char		 code[32], name[96];
 	char		*when, *when_short, *old, *old_short, *access, *lead;
 	char		*access_list, *need, *prefs, *subject = NULL, *t;
-	char		*body = NULL, *rsvp;
+	char		*body = NULL, *rsvp, *codes;
 	const char	*tz = row->time_zone;
 	const char	*kind = row->kind;
 	const char	*lang = row->language;
@@ -1010,6 +1046,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	need = msg_need(tmpl, lang, row);
 	prefs = msg_prefs_link(conf, row);
 	rsvp = msg_rsvp_link(conf, row);
+	codes = msg_reply_codes(kind, row->lead);
 	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
 	    strcmp(answer, "maybe") != 0)
 		answer = "";
@@ -1063,6 +1100,15 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 			    "place") ? "1" : "" },
 			{ "series_title", series && msg_series_what(lead_s,
 			    "title") ? "1" : "" },
+			{ "reply_which", msg_reply_is(kind, row->lead,
+			    "which") ? "1" : "" },
+			{ "reply_stop", msg_reply_is(kind, row->lead,
+			    "stop") ? "1" : "" },
+			{ "reply_start", msg_reply_is(kind, row->lead,
+			    "start") ? "1" : "" },
+			{ "reply_help", msg_reply_is(kind, row->lead,
+			    "help") ? "1" : "" },
+			{ "codes", codes },
 			{ NULL, NULL }
 		};
 
@@ -1094,6 +1140,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	free(need);
 	free(prefs);
 	free(rsvp);
+	free(codes);
 	if (body == NULL || (!sms && subject == NULL)) {
 		free(subject);
 		free(body);

@@ -281,6 +281,52 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX answers_occurrence"
 	"  ON answers(occurrence_id, person_id, at);"
 	"CREATE INDEX answers_person ON answers(person_id);",
+
+	/*
+	 * 8: texts convene sends back to a member who texted it (which
+	 * meeting did you mean, STOP and START done, HELP): a kind of
+	 * message of their own, so the outbox is rebuilt to widen its CHECK.
+	 * The gateway's id of every text handled, so that one sent again
+	 * (a retry, a replay) is handled once.
+	 */
+	"CREATE TABLE texts_seen ("
+	"  ref TEXT PRIMARY KEY CHECK (length(ref) BETWEEN 1 AND 200),"
+	"  at INTEGER NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE outbox_new ("
+	"  id INTEGER PRIMARY KEY,"
+	"  occurrence_id INTEGER REFERENCES occurrences(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('reminder', 'invitation',"
+	"    'update', 'cancellation', 'rsvp', 'access', 'reply', 'test')),"
+	"  lead TEXT NOT NULL DEFAULT '',"
+	"  channel TEXT NOT NULL CHECK (channel IN ('email', 'sms')),"
+	"  sequence INTEGER NOT NULL DEFAULT 0,"
+	"  due_at INTEGER NOT NULL,"
+	"  next_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'dead',"
+	"      'skipped', 'missed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  late INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  provider_id TEXT,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  sent_at INTEGER,"
+	"  delivery TEXT NOT NULL DEFAULT '',"
+	"  delivered_at INTEGER,"
+	"  UNIQUE (occurrence_id, person_id, kind, lead, channel, sequence)"
+	");"
+	"INSERT INTO outbox_new SELECT id, occurrence_id, person_id, kind,"
+	"  lead, channel, sequence, due_at, next_at, state, attempts, late,"
+	"  reason, provider_id, created_at, updated_at, sent_at, delivery,"
+	"  delivered_at FROM outbox;"
+	"DROP TABLE outbox;"
+	"ALTER TABLE outbox_new RENAME TO outbox;"
+	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 'pending';"
+	"CREATE INDEX outbox_sending ON outbox(state) WHERE state = 'sending';"
+	"CREATE INDEX outbox_person ON outbox(person_id);",
 };
 
 #define STORE_NMIGRATIONS \

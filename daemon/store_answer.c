@@ -95,3 +95,39 @@ store_answer_list(struct store *st, long long occ, char **cause)
 	store_bind(stmt, ":occ", SB_INT, occ, NULL);
 	return (store_rows(st, stmt, cause));
 }
+
+/* What a text with no meeting code may answer: meetings ahead. */
+json_t *
+store_answer_ahead(struct store *st, long long person, time_t now,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_ANSWER_AHEAD, "SELECT o.id, EXISTS "
+	    "(SELECT 1 FROM outbox x WHERE x.occurrence_id = o.id AND "
+	    "x.person_id = :p AND x.channel = 'sms' AND x.state = 'sent' "
+	    "AND x.kind IN ('reminder', 'invitation', 'update')) AS asked "
+	    "FROM occurrences o JOIN series s ON s.id = o.series_id JOIN "
+	    "memberships m ON m.group_id = s.group_id WHERE m.person_id = :p "
+	    "AND o.start_at > :now AND o.status IN ('scheduled', 'moved') "
+	    "ORDER BY o.start_at, o.id LIMIT 20");
+	store_bind(stmt, ":p", SB_INT, person, ":now", SB_INT,
+	    (long long)now, NULL);
+	return (store_rows(st, stmt, cause));
+}
+
+/* Note a text received; one noted before is not handled again. */
+int
+store_answer_seen(struct store *st, const char *ref, time_t now,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_ANSWER_SEEN, "INSERT INTO texts_seen "
+	    "(ref, at) VALUES (:ref, :at) ON CONFLICT (ref) DO NOTHING");
+	store_bind(stmt, ":ref", SB_TEXT, ref, ":at", SB_INT,
+	    (long long)now, NULL);
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) == 0 ? STORE_ANSWER_DUPLICATE : 0);
+}

@@ -420,7 +420,7 @@ static const struct store_col store_out_cols[] = {
 	C("travel", SC_TEXT, travel), C("step_free", SC_INT, step_free),
 	C("hearing_loop", SC_INT, hearing_loop),
 	C("accessible_toilet", SC_INT, accessible_toilet),
-	C("quiet_room", SC_INT, quiet_room),
+	C("quiet_room", SC_INT, quiet_room), C("answer", SC_TEXT, answer),
 };
 #undef C
 #define STORE_OUT_NCOLS	(sizeof store_out_cols / sizeof store_out_cols[0])
@@ -461,7 +461,10 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    "online_link, "
 	    "g.name AS group_name, coalesce(g.time_zone, 'Europe/London') AS "
 	    "time_zone, g.contact, v.name AS venue, v.address, v.travel, "
-	    "v.step_free, v.hearing_loop, v.accessible_toilet, v.quiet_room "
+	    "v.step_free, v.hearing_loop, v.accessible_toilet, v.quiet_room, "
+	    "CASE o.kind WHEN 'rsvp' THEN (SELECT a.answer FROM answers a "
+	    "WHERE a.occurrence_id = o.occurrence_id AND a.person_id = "
+	    "o.person_id ORDER BY a.at DESC, a.id DESC LIMIT 1) END AS answer "
 	    "FROM outbox o JOIN people p ON p.id = o.person_id "
 	    "LEFT JOIN occurrences oc ON oc.id = o.occurrence_id "
 	    "LEFT JOIN series s ON s.id = oc.series_id "
@@ -480,8 +483,7 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		r = store_fill(stmt, store_out_cols, STORE_OUT_NCOLS,
 		    sizeof *r);
-		r->answer = r->access_status = r->need = r->need_label =
-		    r->note = "";
+		r->access_status = r->need = r->need_label = r->note = "";
 		rows[(*n)++] = r;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -1,8 +1,9 @@
 /*
  * test_answer.c: the answers store.  An answer is recorded, a ref
  * recorded once, the latest answer counts, the history comes oldest
- * first, an answer that is not yes, maybe or no is refused, and answers
- * survive a meeting being moved.
+ * first, an answer that is not yes, maybe or no is refused, answers
+ * survive a meeting being moved, and the meetings ahead of a member that
+ * a text with no code may answer.
  */
 #include "config.h"
 
@@ -102,6 +103,11 @@ test_add_duplicate(void **state)
 	assert_int_equal(store_answer_add(st, &in, &cause), 0);
 	answer_set(&in, 1, "maybe", NULL, 1003);
 	assert_int_equal(store_answer_add(st, &in, &cause), 0);
+	/* A text's ref is noted once. */
+	assert_int_equal(store_answer_seen(st, "kannel:42", 1000, &cause), 0);
+	assert_int_equal(store_answer_seen(st, "kannel:42", 1001, &cause),
+	    STORE_ANSWER_DUPLICATE);
+	assert_int_equal(store_answer_seen(st, "kannel:43", 1001, &cause), 0);
 	store_close(st);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM answers"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM answers WHERE "
@@ -248,6 +254,44 @@ test_refused(void **state)
 	free(path);
 }
 
+/* Meetings ahead of a member, soonest first, and which were asked. */
+static void
+test_ahead(void **state)
+{
+	struct store	*st;
+	json_t		*a;
+	char		*path, *cause = NULL;
+
+	(void)state;
+	st = answer_store("ahead", &path);
+	raw_exec(path, "INSERT INTO memberships (group_id, person_id, "
+	    "joined_at) VALUES (1, 1, 0);"
+	    "INSERT INTO occurrences (series_id, recurrence_id, start_at, "
+	    "end_at) VALUES (1, 'b', 1893400000, 1893403600), "
+	    "(1, 'c', 1000, 4600), (1, 'd', 1893300000, 1893303600);"
+	    "UPDATE occurrences SET status = 'cancelled' WHERE id = 4;"
+	    "INSERT INTO outbox (occurrence_id, person_id, kind, channel, "
+	    "due_at, next_at, state, created_at, updated_at) VALUES "
+	    "(1, 1, 'reminder', 'sms', 0, 0, 'sent', 0, 0), "
+	    "(2, 1, 'reminder', 'email', 0, 0, 'sent', 0, 0), "
+	    "(2, 2, 'reminder', 'sms', 0, 0, 'sent', 0, 0)");
+	if ((a = store_answer_ahead(st, 1, 2000, &cause)) == NULL)
+		fail_msg("%s", cause);
+	/* 3 has begun, 4 is cancelled; 2 was asked by email only. */
+	assert_int_equal(json_array_size(a), 2);
+	assert_int_equal(jint(json_array_get(a, 0), "id"), 2);
+	assert_int_equal(jint(json_array_get(a, 0), "asked"), 0);
+	assert_int_equal(jint(json_array_get(a, 1), "id"), 1);
+	assert_int_equal(jint(json_array_get(a, 1), "asked"), 1);
+	json_decref(a);
+	/* Bob is in no group. */
+	assert_non_null(a = store_answer_ahead(st, 2, 2000, &cause));
+	assert_int_equal(json_array_size(a), 0);
+	json_decref(a);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -256,6 +300,7 @@ main(void)
 		cmocka_unit_test(test_latest),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_ahead),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
