@@ -181,8 +181,9 @@ const struct conf_option conf_options[] = {
 	{ "sms", "inbound_secret_file", CONF_SECRET,
 	  CONF_OFF(sms_inbound_secret_file), 0, 0, NULL, "",
 	  "File holding the secret the gateway puts in the address of "
-	  "/sms/inbound (key=...); must not be readable by group or "
-	  "others. Empty: texts sent back are refused." },
+	  "/sms/inbound (key=...), or for gateway = http the token that "
+	  "signs the provider's requests; must not be readable by group "
+	  "or others. Empty: texts sent back are refused." },
 
 	{ "outbox", "horizon_days", CONF_INT, CONF_OFF(horizon_days),
 	  1, 730, NULL, "60",

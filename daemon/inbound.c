@@ -5,7 +5,11 @@
  * (get-url with from=%p, text=%a and id=%I, or post-url with the text as
  * the body).  The address carries a secret, key=..., compared with the
  * one in [sms] inbound_secret_file in constant time: anyone else gets
- * 403.
+ * 403.  With gateway = http the address takes a provider's form as
+ * Twilio posts it (From, Body, MessageSid), signed with
+ * X-Twilio-Signature (HMAC-SHA1 keyed with that secret over base_url,
+ * the path called and the sorted parameters); unsigned or wrongly
+ * signed requests get 403.
  *
  * The sender's number is made E.164 and matched to a person; a number
  * nobody has gets nothing and is logged.  reply.c reads the text in the
@@ -21,13 +25,15 @@
  * channels, so the next one is used) and START (sms put back first),
  * and answering HELP with the group's contact.  The gateway's id of
  * every text is noted in the store in the same transaction as what it
- * did, so a text sent again (smsbox retrying, a replay) does nothing.
+ * did, so a text sent again (smsbox retrying, a replay of a signed
+ * request) does nothing.
  */
 #include "config.h"
 
 #include <sys/queue.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +125,198 @@ inbound_key_ok(const char *secret, const char *key)
 	crypto_generichash(b, sizeof b, (const unsigned char *)key,
 	    strlen(key), NULL, 0);
 	return (sodium_memcmp(a, b, sizeof a) == 0);
+}
+
+/*
+ * SHA-1, for HMAC-SHA1 only: the signature a provider such as Twilio
+ * puts on the requests it makes (libsodium has no SHA-1).
+ */
+struct inbound_sha1 {
+	uint32_t	 h[5];
+	uint64_t	 len;
+	unsigned char	 buf[64];
+	size_t		 n;
+};
+
+#define INBOUND_ROL(x, k)	(((x) << (k)) | ((x) >> (32 - (k))))
+
+static void
+inbound_sha1_block(uint32_t h[5], const unsigned char *p)
+{
+	uint32_t	w[80], a, b, c, d, e, f, k, t;
+	int		i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+	for (i = 16; i < 80; i++)
+		w[i] = INBOUND_ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16],
+		    1);
+	a = h[0];
+	b = h[1];
+	c = h[2];
+	d = h[3];
+	e = h[4];
+	for (i = 0; i < 80; i++) {
+		if (i < 20) {
+			f = (b & c) | (~b & d);
+			k = 0x5a827999;
+		} else if (i < 40) {
+			f = b ^ c ^ d;
+			k = 0x6ed9eba1;
+		} else if (i < 60) {
+			f = (b & c) | (b & d) | (c & d);
+			k = 0x8f1bbcdc;
+		} else {
+			f = b ^ c ^ d;
+			k = 0xca62c1d6;
+		}
+		t = INBOUND_ROL(a, 5) + f + e + k + w[i];
+		e = d;
+		d = c;
+		c = INBOUND_ROL(b, 30);
+		b = a;
+		a = t;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+}
+
+static void
+inbound_sha1_init(struct inbound_sha1 *s)
+{
+	static const uint32_t	h[5] = { 0x67452301, 0xefcdab89,
+		0x98badcfe, 0x10325476, 0xc3d2e1f0 };
+
+	memset(s, 0, sizeof *s);
+	memcpy(s->h, h, sizeof h);
+}
+
+static void
+inbound_sha1_add(struct inbound_sha1 *s, const void *data, size_t len)
+{
+	const unsigned char	*p = data;
+	size_t			 k;
+
+	s->len += len;
+	while (len > 0) {
+		k = 64 - s->n < len ? 64 - s->n : len;
+		memcpy(s->buf + s->n, p, k);
+		s->n += k;
+		p += k;
+		len -= k;
+		if (s->n == 64) {
+			inbound_sha1_block(s->h, s->buf);
+			s->n = 0;
+		}
+	}
+}
+
+static void
+inbound_sha1_end(struct inbound_sha1 *s, unsigned char out[20])
+{
+	uint64_t	bits = s->len * 8;
+	unsigned char	pad = 0x80, zero = 0, l[8];
+	int		i;
+
+	inbound_sha1_add(s, &pad, 1);
+	while (s->n != 56)
+		inbound_sha1_add(s, &zero, 1);
+	for (i = 0; i < 8; i++)
+		l[i] = (unsigned char)(bits >> (56 - 8 * i));
+	inbound_sha1_add(s, l, 8);
+	for (i = 0; i < 20; i++)
+		out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* HMAC-SHA1 of the pieces (NULL-terminated, each a NUL-ended string). */
+static void
+inbound_hmac_sha1(const char *key, const char *const *pieces,
+    unsigned char out[20])
+{
+	struct inbound_sha1	s;
+	unsigned char		k[64], pad[64], inner[20];
+	size_t			i, klen = strlen(key);
+
+	memset(k, 0, sizeof k);
+	if (klen > sizeof k) {
+		inbound_sha1_init(&s);
+		inbound_sha1_add(&s, key, klen);
+		inbound_sha1_end(&s, k);
+	} else
+		memcpy(k, key, klen);
+	for (i = 0; i < sizeof pad; i++)
+		pad[i] = k[i] ^ 0x36;
+	inbound_sha1_init(&s);
+	inbound_sha1_add(&s, pad, sizeof pad);
+	for (i = 0; pieces[i] != NULL; i++)
+		inbound_sha1_add(&s, pieces[i], strlen(pieces[i]));
+	inbound_sha1_end(&s, inner);
+	for (i = 0; i < sizeof pad; i++)
+		pad[i] = k[i] ^ 0x5c;
+	inbound_sha1_init(&s);
+	inbound_sha1_add(&s, pad, sizeof pad);
+	inbound_sha1_add(&s, inner, sizeof inner);
+	inbound_sha1_end(&s, out);
+	sodium_memzero(k, sizeof k);
+	sodium_memzero(pad, sizeof pad);
+}
+
+static int
+inbound_kv_cmp(const void *a, const void *b)
+{
+	const struct evkeyval	*x = *(const struct evkeyval *const *)a;
+	const struct evkeyval	*y = *(const struct evkeyval *const *)b;
+	int			 c;
+
+	if ((c = strcmp(x->key, y->key)) != 0)
+		return (c);
+	return (strcmp(x->value, y->value));
+}
+
+/*
+ * X-Twilio-Signature: base64 of HMAC-SHA1, keyed with the secret, over
+ * the full address the provider called then each POST parameter,
+ * sorted by name, as its name followed by its value.
+ */
+static int
+inbound_signature_ok(const char *secret, const char *url,
+    struct evkeyvalq *form, const char *given)
+{
+	struct evkeyval		 *kv, **sorted;
+	const char		**pieces;
+	unsigned char		  mac[20];
+	char			  b64[sodium_base64_ENCODED_LEN(20,
+				      sodium_base64_VARIANT_ORIGINAL)];
+	size_t			  n = 0, i;
+	int			  ok;
+
+	if (secret == NULL || given == NULL)
+		return (0);
+	TAILQ_FOREACH(kv, form, next)
+		n++;
+	sorted = xcalloc(n + 1, sizeof *sorted);
+	pieces = xcalloc(2 * n + 2, sizeof *pieces);
+	n = 0;
+	TAILQ_FOREACH(kv, form, next)
+		sorted[n++] = kv;
+	qsort(sorted, n, sizeof *sorted, inbound_kv_cmp);
+	pieces[0] = url;
+	for (i = 0; i < n; i++) {
+		pieces[1 + 2 * i] = sorted[i]->key;
+		pieces[2 + 2 * i] = sorted[i]->value;
+	}
+	inbound_hmac_sha1(secret, pieces, mac);
+	sodium_bin2base64(b64, sizeof b64, mac, sizeof mac,
+	    sodium_base64_VARIANT_ORIGINAL);
+	ok = strlen(given) == strlen(b64) &&
+	    sodium_memcmp(given, b64, strlen(b64)) == 0;
+	free(sorted);
+	free(pieces);
+	return (ok);
 }
 
 /* UTF-16BE (UCS-2 as Kannel hands it over) as UTF-8; to be freed. */
@@ -532,6 +730,53 @@ inbound_handle(struct convene_ctx *ctx, struct inbound_msg *m,
 	return (rc);
 }
 
+/*
+ * A provider's form (gateway = http), as Twilio posts it: From, Body
+ * and MessageSid, signed with X-Twilio-Signature over base_url and the
+ * path called.  0 and m filled, or the HTTP status and *why.  The
+ * signature covers MessageSid, noted once in the store: a request
+ * replayed as it was does nothing.
+ */
+static int
+inbound_provider(struct evhttp_request *req, struct convene_ctx *ctx,
+    const char *secret, int isform, struct evkeyvalq *form,
+    const char *body, struct inbound_msg *m, char **why)
+{
+	const char	*sig;
+	char		*url, *raw;
+	size_t		 rawlen;
+	int		 ok;
+
+	sig = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "X-Twilio-Signature");
+	url = xprintf("%s%s", ctx->conf->base_url,
+	    evhttp_request_get_uri(req));
+	ok = isform && evhttp_request_get_command(req) == EVHTTP_REQ_POST &&
+	    inbound_signature_ok(secret, url, form, sig);
+	free(url);
+	if (!ok) {
+		*why = xstrdup(secret == NULL ? "texts sent back are not "
+		    "taken: [sms] inbound_secret_file is not set" :
+		    sig == NULL ? "the request is not signed "
+		    "(X-Twilio-Signature)" : "the signature is not the "
+		    "provider's, or base_url is not the address it called");
+		log_warnx("sms: a text at /sms/inbound refused: %s", *why);
+		return (403);
+	}
+	m->from = evhttp_find_header(form, "From");
+	m->id = evhttp_find_header(form, "MessageSid");
+	if ((raw = inbound_param(body, "Body", &rawlen)) != NULL) {
+		m->text = inbound_text(raw, rawlen, NULL);
+		free(raw);
+	}
+	if (m->from == NULL || m->text == NULL || !inbound_id_ok(m->id)) {
+		*why = xstrdup("a text needs From, Body and MessageSid");
+		return (400);
+	}
+	snprintf(m->ref, sizeof m->ref, "http:%s", m->id);
+	return (0);
+}
+
 /* A text at /sms/inbound: the HTTP status, and why when not 200. */
 static int
 inbound_request(struct evhttp_request *req, struct convene_ctx *ctx,
@@ -553,17 +798,6 @@ inbound_request(struct evhttp_request *req, struct convene_ctx *ctx,
 		*why = xstrdup("the address's query cannot be read");
 		goto out;
 	}
-	m.key = evhttp_find_header(&q, "key");
-	secret = inbound_secret_get(ctx->conf);
-	if (!inbound_key_ok(secret, m.key)) {
-		code = 403;
-		*why = xstrdup(secret == NULL ? "texts sent back are not "
-		    "taken: [sms] inbound_secret_file is not set" :
-		    "the key in the address is not convene's");
-		log_warnx("sms: a text at /sms/inbound refused: %s", *why);
-		goto out;
-	}
-
 	in = evhttp_request_get_input_buffer(req);
 	len = evbuffer_get_length(in);
 	body = xcalloc(1, len + 1);
@@ -577,6 +811,24 @@ inbound_request(struct evhttp_request *req, struct convene_ctx *ctx,
 			*why = xstrdup("the form cannot be read");
 			goto out;
 		}
+	}
+	secret = inbound_secret_get(ctx->conf);
+	if (strcmp(ctx->conf->sms_gateway, "kannel") != 0) {
+		code = inbound_provider(req, ctx, secret, isform, &form, body,
+		    &m, why);
+		if (code != 0)
+			goto out;
+		code = 400;
+		goto have;
+	}
+	m.key = evhttp_find_header(&q, "key");
+	if (!inbound_key_ok(secret, m.key)) {
+		code = 403;
+		*why = xstrdup(secret == NULL ? "texts sent back are not "
+		    "taken: [sms] inbound_secret_file is not set" :
+		    "the key in the address is not convene's");
+		log_warnx("sms: a text at /sms/inbound refused: %s", *why);
+		goto out;
 	}
 	m.from = evhttp_find_header(&q, "from");
 	m.id = evhttp_find_header(&q, "id");
@@ -603,6 +855,7 @@ inbound_request(struct evhttp_request *req, struct convene_ctx *ctx,
 		goto out;
 	}
 	snprintf(m.ref, sizeof m.ref, "kannel:%s", m.id);
+have:
 	if (inbound_phone(m.from, ctx->conf->phone_country, m.phone,
 	    &cause) != 0) {
 		log_info("sms: a text from '%.40s', not a phone number (%s); "
@@ -650,12 +903,13 @@ static void
 inbound_route(struct evhttp_request *req, const char *route,
     const char *rest, void *arg)
 {
-	struct evbuffer	*buf;
-	char		*why = NULL;
-	int		 code;
+	struct convene_ctx	*ctx = arg;
+	struct evbuffer		*buf;
+	char			*why = NULL;
+	int			 code;
 
 	(void)rest;
-	if ((code = inbound_request(req, arg, &why)) != 200) {
+	if ((code = inbound_request(req, ctx, &why)) != 200) {
 		if (code == 503)
 			evhttp_add_header(evhttp_request_get_output_headers(
 			    req), "Retry-After", "5");
@@ -665,7 +919,12 @@ inbound_route(struct evhttp_request *req, const char *route,
 	}
 	if ((buf = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
-	http_reply(req, route, 200, "text/plain; charset=utf-8", buf);
+	if (strcmp(ctx->conf->sms_gateway, "kannel") != 0) {
+		/* An empty TwiML answer: nothing sent from here. */
+		evbuffer_add_printf(buf, "<Response/>\n");
+		http_reply(req, route, 200, "text/xml; charset=utf-8", buf);
+	} else
+		http_reply(req, route, 200, "text/plain; charset=utf-8", buf);
 	evbuffer_free(buf);
 }
 
