@@ -4,7 +4,7 @@
 
 BUILD_PACKAGES="autoconf automake make gcc pkg-config libevent-dev
 libsqlite3-dev libical-dev libsystemd-dev libinih-dev libjansson-dev
-libsodium-dev"
+libsodium-dev nettle-dev"
 TEST_PACKAGES="libcmocka-dev mandoc sqlite3 curl python3 systemd valgrind
 kannel kannel-extras python3-aiosmtpd python3-icalendar
 python3-recurring-ical-events msmtp nginx-light wrk chromium khal vdirsyncer"

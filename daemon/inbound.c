@@ -43,6 +43,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <nettle/hmac.h>
 #include <sodium.h>
 
 #include "convene.h"
@@ -128,141 +129,23 @@ inbound_key_ok(const char *secret, const char *key)
 }
 
 /*
- * SHA-1, for HMAC-SHA1 only: the signature a provider such as Twilio
- * puts on the requests it makes (libsodium has no SHA-1).
+ * HMAC-SHA1 of the pieces (NULL-terminated, each a NUL-ended string):
+ * the signature a provider such as Twilio puts on the requests it makes.
+ * Nettle's, as libsodium has no SHA-1.
  */
-struct inbound_sha1 {
-	uint32_t	 h[5];
-	uint64_t	 len;
-	unsigned char	 buf[64];
-	size_t		 n;
-};
-
-#define INBOUND_ROL(x, k)	(((x) << (k)) | ((x) >> (32 - (k))))
-
-static void
-inbound_sha1_block(uint32_t h[5], const unsigned char *p)
-{
-	uint32_t	w[80], a, b, c, d, e, f, k, t;
-	int		i;
-
-	for (i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		    (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (i = 16; i < 80; i++)
-		w[i] = INBOUND_ROL(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16],
-		    1);
-	a = h[0];
-	b = h[1];
-	c = h[2];
-	d = h[3];
-	e = h[4];
-	for (i = 0; i < 80; i++) {
-		if (i < 20) {
-			f = (b & c) | (~b & d);
-			k = 0x5a827999;
-		} else if (i < 40) {
-			f = b ^ c ^ d;
-			k = 0x6ed9eba1;
-		} else if (i < 60) {
-			f = (b & c) | (b & d) | (c & d);
-			k = 0x8f1bbcdc;
-		} else {
-			f = b ^ c ^ d;
-			k = 0xca62c1d6;
-		}
-		t = INBOUND_ROL(a, 5) + f + e + k + w[i];
-		e = d;
-		d = c;
-		c = INBOUND_ROL(b, 30);
-		b = a;
-		a = t;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-}
-
-static void
-inbound_sha1_init(struct inbound_sha1 *s)
-{
-	static const uint32_t	h[5] = { 0x67452301, 0xefcdab89,
-		0x98badcfe, 0x10325476, 0xc3d2e1f0 };
-
-	memset(s, 0, sizeof *s);
-	memcpy(s->h, h, sizeof h);
-}
-
-static void
-inbound_sha1_add(struct inbound_sha1 *s, const void *data, size_t len)
-{
-	const unsigned char	*p = data;
-	size_t			 k;
-
-	s->len += len;
-	while (len > 0) {
-		k = 64 - s->n < len ? 64 - s->n : len;
-		memcpy(s->buf + s->n, p, k);
-		s->n += k;
-		p += k;
-		len -= k;
-		if (s->n == 64) {
-			inbound_sha1_block(s->h, s->buf);
-			s->n = 0;
-		}
-	}
-}
-
-static void
-inbound_sha1_end(struct inbound_sha1 *s, unsigned char out[20])
-{
-	uint64_t	bits = s->len * 8;
-	unsigned char	pad = 0x80, zero = 0, l[8];
-	int		i;
-
-	inbound_sha1_add(s, &pad, 1);
-	while (s->n != 56)
-		inbound_sha1_add(s, &zero, 1);
-	for (i = 0; i < 8; i++)
-		l[i] = (unsigned char)(bits >> (56 - 8 * i));
-	inbound_sha1_add(s, l, 8);
-	for (i = 0; i < 20; i++)
-		out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
-}
-
-/* HMAC-SHA1 of the pieces (NULL-terminated, each a NUL-ended string). */
 static void
 inbound_hmac_sha1(const char *key, const char *const *pieces,
-    unsigned char out[20])
+    unsigned char out[SHA1_DIGEST_SIZE])
 {
-	struct inbound_sha1	s;
-	unsigned char		k[64], pad[64], inner[20];
-	size_t			i, klen = strlen(key);
+	struct hmac_sha1_ctx	ctx;
+	size_t			i;
 
-	memset(k, 0, sizeof k);
-	if (klen > sizeof k) {
-		inbound_sha1_init(&s);
-		inbound_sha1_add(&s, key, klen);
-		inbound_sha1_end(&s, k);
-	} else
-		memcpy(k, key, klen);
-	for (i = 0; i < sizeof pad; i++)
-		pad[i] = k[i] ^ 0x36;
-	inbound_sha1_init(&s);
-	inbound_sha1_add(&s, pad, sizeof pad);
+	hmac_sha1_set_key(&ctx, strlen(key), (const uint8_t *)key);
 	for (i = 0; pieces[i] != NULL; i++)
-		inbound_sha1_add(&s, pieces[i], strlen(pieces[i]));
-	inbound_sha1_end(&s, inner);
-	for (i = 0; i < sizeof pad; i++)
-		pad[i] = k[i] ^ 0x5c;
-	inbound_sha1_init(&s);
-	inbound_sha1_add(&s, pad, sizeof pad);
-	inbound_sha1_add(&s, inner, sizeof inner);
-	inbound_sha1_end(&s, out);
-	sodium_memzero(k, sizeof k);
-	sodium_memzero(pad, sizeof pad);
+		hmac_sha1_update(&ctx, strlen(pieces[i]),
+		    (const uint8_t *)pieces[i]);
+	hmac_sha1_digest(&ctx, SHA1_DIGEST_SIZE, out);
+	sodium_memzero(&ctx, sizeof ctx);
 }
 
 static int
@@ -288,8 +171,9 @@ inbound_signature_ok(const char *secret, const char *url,
 {
 	struct evkeyval		 *kv, **sorted;
 	const char		**pieces;
-	unsigned char		  mac[20];
-	char			  b64[sodium_base64_ENCODED_LEN(20,
+	unsigned char		  mac[SHA1_DIGEST_SIZE];
+	char			  b64[sodium_base64_ENCODED_LEN(
+				      SHA1_DIGEST_SIZE,
 				      sodium_base64_VARIANT_ORIGINAL)];
 	size_t			  n = 0, i;
 	int			  ok;
