@@ -81,6 +81,7 @@ const char *const msg_vars[] = {
 	"status_unable", "status_withdrawn", "note",
 	"series_time", "series_place", "series_title",
 	"reply_which", "reply_stop", "reply_start", "reply_help", "codes",
+	"replies",
 	NULL
 };
 
@@ -1109,6 +1110,10 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 			{ "reply_help", msg_reply_is(kind, row->lead,
 			    "help") ? "1" : "" },
 			{ "codes", codes },
+			/* Texts sent back are read: a text may ask for one. */
+			{ "replies", conf != NULL &&
+			    conf->sms_inbound_secret_file != NULL &&
+			    *conf->sms_inbound_secret_file != '\0' ? "1" : "" },
 			{ NULL, NULL }
 		};
 

@@ -10,12 +10,16 @@
 . "$(dirname "$0")/sms-lib.sh"
 
 start_kannel
+# Replies are read (sms-inbound.sh follows them), so the texts ask for one.
+printf '%s\n' inbound-secret-0123456789 > "$T/inbound.secret"
+chmod 600 "$T/inbound.secret"
 write_conf
 cat >> "$T/convened.conf" <<CONF
 [sms]
 gateway = kannel
 gateway_url = http://127.0.0.1:$K_SEND/cgi-bin/sendsms
 credentials_file = $T/sms.cred
+inbound_secret_file = $T/inbound.secret
 timeout = 5
 
 [outbox]

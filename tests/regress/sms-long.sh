@@ -10,12 +10,16 @@
 MAX=4
 KANNEL_MAX_MESSAGES=$MAX
 start_kannel
+# Replies are read, so each text asks for one: the longest texts.
+printf '%s\n' inbound-secret-0123456789 > "$T/inbound.secret"
+chmod 600 "$T/inbound.secret"
 write_conf
 cat >> "$T/convened.conf" <<CONF
 [sms]
 gateway = kannel
 gateway_url = http://127.0.0.1:$K_SEND/cgi-bin/sendsms
 credentials_file = $T/sms.cred
+inbound_secret_file = $T/inbound.secret
 timeout = 5
 max_segments = $MAX
 CONF

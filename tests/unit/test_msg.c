@@ -562,6 +562,45 @@ test_every_sms(void **state)
 	}
 }
 
+/*
+ * Where nothing reads the texts members send back, no text asks for one:
+ * every reminder, invitation and update in every language leaves the
+ * question out.
+ */
+static void
+test_sms_no_reply_path(void **state)
+{
+	static const char *const langs[] = { "en", "cy", "ar" };
+	static const char *const kinds[] = { "reminder", "invitation",
+	    "update" };
+	struct chan_msg	 m;
+	json_t		*row;
+	const char	*saved = conf.sms_inbound_secret_file;
+	size_t		 l, k;
+
+	(void)state;
+	for (l = 0; l < 3; l++) {
+		for (k = 0; k < 3; k++) {
+			conf.sms_inbound_secret_file = saved;
+			row = row_new(kinds[k], "standard", langs[l], "sms");
+			render(row, &m);
+			if (strstr(m.body, "YES M123") == NULL)
+				fail_msg("%s %s: no question with replies "
+				    "read: %s", langs[l], kinds[k], m.body);
+			msg_free(&m);
+			conf.sms_inbound_secret_file = NULL;
+			render(row, &m);
+			if (strstr(m.body, "YES") != NULL ||
+			    strstr(m.body, "M123") != NULL)
+				fail_msg("%s %s: asks for a reply nothing "
+				    "reads: %s", langs[l], kinds[k], m.body);
+			msg_free(&m);
+			json_decref(row);
+		}
+	}
+	conf.sms_inbound_secret_file = saved;
+}
+
 /* One GSM-7 message, as a phone counts it. */
 static int
 gsm7_one(const char *s)
@@ -1390,6 +1429,8 @@ setup(void **state)
 	memset(&conf, 0, sizeof conf);
 	conf.base_url = "https://convene.example.org";
 	conf.mail_from = "Coordinator <coordinator@convene.example.org>";
+	/* Texts sent back are read, so texts ask for an answer. */
+	conf.sms_inbound_secret_file = "/etc/convene/inbound.secret";
 	ical_configure("convene.example.org");
 	return (0);
 }
@@ -1410,6 +1451,7 @@ main(void)
 		cmocka_unit_test(test_every_email),
 		cmocka_unit_test(test_every_sms),
 		cmocka_unit_test(test_sms_one_segment),
+		cmocka_unit_test(test_sms_no_reply_path),
 		cmocka_unit_test(test_sms_fits),
 		cmocka_unit_test(test_sms_travel),
 		cmocka_unit_test(test_series_notice),

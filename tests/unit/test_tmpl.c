@@ -41,6 +41,7 @@ static const struct tmpl_var real[] = {
 	{ "reason", "The room is not available." },
 	{ "rsvp_link", "https://convene.example.org/r/K7Q2MX.9f8e7d6c" },
 	{ "code", "K7Q2MX" },
+	{ "replies", "1" },
 	{ "contact", "Sam Patel, 020 7946 0123" },
 	{ "preferences_link", "https://convene.example.org/p/9f8e7d6c" },
 	{ "group", "the DP Steering Group" },
