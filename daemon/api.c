@@ -364,6 +364,7 @@ static const struct api_route {
 	{ EVHTTP_REQ_DELETE,	"series/*",		api_series_delete },
 	{ EVHTTP_REQ_GET,	"occurrences",		api_occ_list },
 	{ EVHTTP_REQ_GET,	"occurrences/*",	api_occ_get },
+	{ EVHTTP_REQ_GET,	"occurrences/*/answers", api_occ_answers },
 	{ EVHTTP_REQ_POST,	"occurrences/*/*",	api_occ_change },
 	{ EVHTTP_REQ_GET,	"outbox",		api_outbox },
 	{ EVHTTP_REQ_GET,	"tokens",		api_tokens_list },
@@ -387,6 +388,7 @@ static const struct api_allow {
 	{ "venues",		"use GET or POST" },
 	{ "series/**",		"GET or POST /series, PATCH or DELETE "
 				"/series/ID" },
+	{ "occurrences/*/answers", "use GET" },
 	{ "occurrences/**",	"POST /occurrences/ID/move or "
 				"/occurrences/ID/cancel" },
 	{ "outbox",		"use GET" },

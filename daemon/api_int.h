@@ -87,6 +87,7 @@ void		 api_series_change(struct api_req *);
 void		 api_series_delete(struct api_req *);
 void		 api_occ_list(struct api_req *);
 void		 api_occ_get(struct api_req *);
+void		 api_occ_answers(struct api_req *);
 void		 api_occ_change(struct api_req *);
 
 /* api_outbox.c */

@@ -472,6 +472,42 @@ api_occ_get(struct api_req *a)
 	api_reply(a, 200, o);
 }
 
+/*
+ * GET /occurrences/ID/answers: who said they can come, every answer kept
+ * with its time and channel, oldest first, and each person's latest (the
+ * one that counts).  A note may say something personal: every read is
+ * in the audit log.
+ */
+void
+api_occ_answers(struct api_req *a)
+{
+	json_t		*o, *hist, *latest, *row, *list;
+	const char	*k;
+	char		*cause = NULL, key[32];
+	long long	 id = api_id(a->parts[1]);
+	size_t		 i;
+
+	if ((o = store_occ_get(a->ctx->store, id, &cause)) == NULL)
+		return (api_refuse(a, 404, cause, "no such occurrence"));
+	json_decref(o);
+	if ((hist = store_answer_list(a->ctx->store, id, &cause)) == NULL)
+		return (api_refuse(a, 503, cause, "database"));
+	/* Oldest first, so the last seen for a person is their latest. */
+	latest = json_object();
+	json_array_foreach(hist, i, row) {
+		snprintf(key, sizeof key, "%lld", jint(row, "person"));
+		json_object_set(latest, key, row);
+	}
+	list = json_array();
+	json_object_foreach(latest, k, row)
+		json_array_append(list, row);
+	json_decref(latest);
+	snprintf(key, sizeof key, "%lld", id);
+	api_audit(a, "read answers", "occurrence", key);
+	api_reply(a, 200, json_pack("{s:I, s:o, s:o}", "occurrence",
+	    (json_int_t)id, "latest", list, "history", hist));
+}
+
 /* POST /occurrences/ID/move or /occurrences/ID/cancel. */
 void
 api_occ_change(struct api_req *a)

@@ -1286,6 +1286,33 @@ ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
 	    cols, nitems(cols), "meetings"));
 }
 
+/*
+ * occurrence answers: who said they can come, each person's latest
+ * answer, or with --history every answer in the order it came.
+ */
+static int
+ctl_occ_answers(struct ctl *ctl, char **av, json_t *opts)
+{
+	static const struct ctl_col	 cols[] = {
+		{ "PERSON", "person", NULL },
+		{ "NAME", "name", NULL },
+		{ "ANSWER", "answer", NULL },
+		{ "BY", "channel", NULL },
+		{ "AT", "at", ctl_col_time },
+		{ "NOTE", "note", NULL }
+	};
+	const char	*key = json_is_true(json_object_get(opts, "history")) ?
+			    "history" : "latest";
+	char		*path;
+	int		 rc;
+
+	path = xprintf("/api/v1/occurrences/%lld/answers",
+	    ctl_id(ctl_find("occurrence", "answers"), "ID", av[0]));
+	rc = ctl_list(ctl, path, NULL, key, cols, nitems(cols), "answers");
+	free(path);
+	return (rc);
+}
+
 /* POST to /occurrences/ID/what, and say what became of the meeting. */
 static int
 ctl_occ_change(struct ctl *ctl, const char *what, json_t *body,
@@ -1648,6 +1675,11 @@ static const struct ctl_opt	ctl_occ_list_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_occ_answers_opts[] = {
+	{ "history", NULL, "history", CT_FLAG },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 /* occurrence cancel takes these from the second on. */
 static const struct ctl_opt	ctl_occ_opts[] = {
 	{ "venue", "ID", "venue", CT_INT },
@@ -1702,6 +1734,8 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	    ctl_occ_move },
 	{ "occurrence", "cancel", "ID", 1, 1, ctl_occ_opts + 1,
 	    ctl_occ_cancel },
+	{ "occurrence", "answers", "ID", 1, 1, ctl_occ_answers_opts,
+	    ctl_occ_answers },
 	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
 	    ctl_import },

@@ -135,6 +135,26 @@ page 200 GET "$rsvp"
 grep -q 'value="no" checked>' "$T/page" || fail "no is not the answer now"
 ok "the form records yes, then no, and the latest counts"
 
+# A coordinator sees each person's latest answer and the history, and
+# every such read is in the audit log.
+api 200 GET "/occurrences/$occ/answers"
+[ "$(jv '[a["answer"] + ":" + a["channel"] for a in d["latest"]
+    if a["person"] == '"$ann"']')" = "no:link" ] ||
+    fail "latest: $(cat "$T/body")"
+[ "$(jv '[a["answer"] for a in d["history"] if a["person"] == '"$ann"']')" \
+    = "yes no" ] || fail "history: $(cat "$T/body")"
+api 404 GET "/occurrences/999999/answers"
+ctl_answers=$("$CONVENECTL" -s "$T/state/convened.sock" occurrence answers \
+    "$occ") || fail "convenectl occurrence answers"
+echo "$ctl_answers" | grep -q "^$ann  *Ann .* no  *link " ||
+    fail "convenectl: $ctl_answers"
+[ "$("$CONVENECTL" -s "$T/state/convened.sock" occurrence answers \
+    "$occ" --history | grep -c "^$ann ")" = 2 ] || fail "--history"
+reads=$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM audit_log
+    WHERE action = 'read answers' AND detail = '$occ'")
+[ "$reads" = 3 ] || fail "$reads reads of the answers in the audit log"
+ok "a coordinator sees the latest answers and their history, audited"
+
 page 422 POST "$rsvp" "answer=perhaps"
 grep -q 'Choose yes, maybe or no.' "$T/page" &&
     grep -q 'href="#answer"' "$T/page" || fail "the mistake: $(cat "$T/page")"
