@@ -607,6 +607,30 @@ msg_rsvp_link(const struct config *conf, const struct outbox_row *row)
 	return (link);
 }
 
+/*
+ * The address a member's calendar replies to: the sender's, with
+ * "+r.PERSON.MEETING.SIG" after its local part, signed with purpose
+ * "reply", so that "convenectl mail-in" knows who answered which
+ * meeting from the address alone, whatever the From of the reply says.
+ * The sender's as it is without a key, a person or a meeting.
+ */
+static char *
+msg_reply_address(const char *from, const struct outbox_row *row)
+{
+	char		 sig[KEY_SIG_LEN], *subject, *out;
+	const char	*at = strrchr(from, '@');
+
+	if (!msg_key_set || at == NULL || at == from ||
+	    row->person_id <= 0 || row->occurrence_id <= 0)
+		return (xstrdup(from));
+	subject = xprintf("%lld.%lld", row->person_id, row->occurrence_id);
+	key_sign(msg_key, "reply", subject, 0, sig);
+	out = xprintf("%.*s+r.%s.%s%s", (int)(at - from), from, subject, sig,
+	    at);
+	free(subject);
+	return (out);
+}
+
 /* Whether a language is written right to left. */
 int
 msg_is_rtl(const char *lang)
@@ -1168,12 +1192,14 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	    strcmp(kind, "invitation") == 0 || strcmp(kind, "update") == 0 ||
 	    strcmp(kind, "cancellation") == 0)) {
 		struct ical_meeting	 meeting;
-		char			*icause = NULL, *organizer;
+		char			*icause = NULL, *organizer, *sender;
 
 		m->ical_method = strcmp(kind, "cancellation") == 0 ? "CANCEL" :
 		    "REQUEST";
-		organizer = mime_envelope(conf != NULL ? conf->mail_from :
+		sender = mime_envelope(conf != NULL ? conf->mail_from :
 		    "convene@localhost");
+		organizer = msg_reply_address(sender, row);
+		free(sender);
 		msg_meeting(row, &meeting);
 		/* A series change: each series whole, as clients keep them. */
 		if (series && row->notice_series != NULL)

@@ -484,10 +484,15 @@ check_email(const char *kind, const char *style, size_t li)
 	    strcmp(kind, "update") == 0 || strcmp(kind, "cancellation") == 0) {
 		const char	*method = strcmp(kind, "cancellation") == 0 ?
 		    "CANCEL" : "REQUEST";
+		char		 sig[KEY_SIG_LEN], *reply;
 
 		if (m.ical == NULL || m.ical_method == NULL ||
 		    strcmp(m.ical_method, method) != 0)
 			fail_msg("%s: no %s calendar part", what, method);
+		/* Replies go to an address signed for person and meeting. */
+		key_sign(key, "reply", "7.123", 0, sig);
+		reply = xprintf(":mailto:coordinator+r.7.123.%s@"
+		    "convene.example.org\r\n", sig);
 		want = xprintf("METHOD:%s\r\n", method);
 		flat = unfold(m.ical);
 		if (strstr(flat, want) == NULL ||
@@ -495,10 +500,10 @@ check_email(const char *kind, const char *style, size_t li)
 		    NULL || strstr(flat, "RECURRENCE-ID;TZID=Europe/London:"
 		    "20260303T180000\r\n") == NULL ||
 		    strstr(flat, "mailto:ana@example.org") == NULL ||
-		    strstr(flat, "mailto:coordinator@convene.example.org") ==
-		    NULL)
+		    strstr(flat, reply) == NULL)
 			fail_msg("%s: calendar part:\n%s", what, flat);
 		free(want);
+		free(reply);
 		if (strcmp(kind, "cancellation") == 0 &&
 		    strstr(flat, "STATUS:CANCELLED\r\n") == NULL)
 			fail_msg("%s: not cancelled:\n%s", what, flat);
