@@ -11,8 +11,8 @@
  * with its audit line, and then planned, so the outbox follows at once.
  * Requests are dispatched by a table of (method, pattern, handler) rows
  * near the end of this file; the handlers are in api_groups.c,
- * api_people.c, api_venues.c, api_series.c, api_outbox.c and
- * api_tokens.c.
+ * api_people.c, api_venues.c, api_series.c, api_outbox.c,
+ * api_tokens.c and api_answers.c.
  */
 #include "config.h"
 
@@ -370,6 +370,7 @@ static const struct api_route {
 	{ EVHTTP_REQ_GET,	"tokens",		api_tokens_list },
 	{ EVHTTP_REQ_POST,	"tokens",		api_tokens_create },
 	{ EVHTTP_REQ_DELETE,	"tokens/*",		api_token_revoke },
+	{ EVHTTP_REQ_POST,	"answers/mail",		api_answer_mail },
 };
 
 /* A known path asked with a method it does not answer: 405, and why. */
@@ -394,6 +395,7 @@ static const struct api_allow {
 	{ "outbox",		"use GET" },
 	{ "tokens",		"use GET or POST" },
 	{ "tokens/*",		"use DELETE" },
+	{ "answers/mail",	"use POST" },
 };
 
 #define API_NITEMS(t)	(sizeof (t) / sizeof (t)[0])
