@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "mailin.h"
 #include "util.h"
 
 #define CTL_OPTS_MAX	16	/* options of one command */
@@ -32,6 +34,7 @@ struct ctl {
 	const char	*socket;
 	const char	*addr;		/* what connect() is given */
 	int		 json;
+	int		 away;		/* the status when convened is */
 	int		 progress;	/* show the upload on stderr */
 	int		 shown;		/* width of the progress line */
 	curl_off_t	 last;		/* bytes shown on it */
@@ -573,7 +576,7 @@ ctl_request(struct ctl *ctl, const char *method, const char *path,
 			    curl_easy_strerror(rc));
 		curl_easy_cleanup(curl);
 		free(r.body);
-		exit(1);
+		exit(ctl->away);
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);
 	curl_easy_cleanup(curl);
@@ -589,7 +592,7 @@ ctl_request(struct ctl *ctl, const char *method, const char *path,
 	if (obj == NULL) {
 		fprintf(stderr, "convenectl: convened answered %ld with "
 		    "something that is not JSON: %s\n", *code, jerr.text);
-		exit(1);
+		exit(ctl->away);
 	}
 	return (obj);
 }
@@ -1596,6 +1599,92 @@ ctl_import(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/*
+ * mail-in: one email on standard input, a calendar program's answer to
+ * an invitation, recorded by the daemon.  The exit status is one a mail
+ * server understands (sysexits.h): 0 recorded (or recorded before),
+ * EX_DATAERR for a message that is no answer, EX_NOPERM for one that
+ * did not go to an address convene signed, EX_TEMPFAIL when the daemon
+ * cannot take it now, so that the server tries again.
+ */
+static int
+ctl_mail_in(struct ctl *ctl, char **av, json_t *opts)
+{
+	struct mailin	 m;
+	json_t		*body, *o;
+	const char	*recipient, *why;
+	char		*msg, *cause = NULL, *s, *token = NULL;
+	size_t		 len;
+	long		 code = 0;
+	int		 rc;
+
+	if ((msg = ctl_slurp("-", &len)) == NULL)
+		return (EX_TEMPFAIL);
+	rc = mailin_parse(msg, len, &m, &cause);
+	free(msg);
+	if (rc != 0) {
+		fprintf(stderr, "convenectl: mail-in: %s; nothing recorded\n",
+		    cause);
+		free(cause);
+		return (EX_DATAERR);
+	}
+	/* The envelope's recipient first, then the headers, the ORGANIZER. */
+	recipient = json_string_value(json_object_get(opts, "recipient"));
+	if (recipient != NULL)
+		token = mailin_token(recipient);
+	if (token == NULL && m.token != NULL)
+		token = xstrdup(m.token);
+	if (token == NULL && m.organizer != NULL)
+		token = xstrdup(m.organizer);
+	if (token == NULL) {
+		fprintf(stderr, "convenectl: mail-in: the reply went to no "
+		    "address convene signed; nothing recorded\n");
+		mailin_free(&m);
+		return (EX_NOPERM);
+	}
+	body = json_pack("{s:s,s:s,s:s}", "token", token, "uid", m.uid,
+	    "answer", m.answer);
+	if (m.recurrence_id != NULL)
+		json_object_set_new(body, "recurrence_id",
+		    ctl_jstr(m.recurrence_id));
+	if (m.message_id != NULL)
+		json_object_set_new(body, "ref", ctl_jstr(m.message_id));
+	free(token);
+	s = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (s == NULL) {
+		fprintf(stderr, "convenectl: mail-in: cannot make the "
+		    "request\n");
+		mailin_free(&m);
+		return (EX_TEMPFAIL);
+	}
+	o = ctl_request(ctl, "POST", "/api/v1/answers/mail", s, strlen(s),
+	    "application/json", &code);
+	free(s);
+	why = json_string_value(json_object_get(o, "reason"));
+	if (code == 200 || code == 201) {
+		fprintf(stderr, "convenectl: mail-in: %s answered %s to "
+		    "meeting %lld%s\n", m.attendee, m.answer,
+		    jint(o, "occurrence"), code == 200 ?
+		    ", as recorded before" : "");
+		rc = 0;
+	} else {
+		fprintf(stderr, "convenectl: mail-in: %s; nothing recorded\n",
+		    why != NULL ? why : "the daemon refused the answer");
+		if (code == 403)
+			rc = EX_NOPERM;
+		else if (code == 400 || code == 404 || code == 422)
+			rc = EX_DATAERR;
+		else
+			rc = EX_TEMPFAIL;
+	}
+	if (ctl->json && rc == 0)
+		ctl_print_json(json_incref(o));
+	json_decref(o);
+	mailin_free(&m);
+	return (rc);
+}
+
 /* The command table ------------------------------------------------- */
 
 static const struct ctl_opt	ctl_group_opts[] = {
@@ -1695,6 +1784,11 @@ static const struct ctl_opt	ctl_outbox_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_mail_in_opts[] = {
+	{ "recipient", "ADDRESS", "recipient", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 static const struct ctl_cmd	ctl_cmds[] = {
 	{ "status", NULL, "", 0, 0, NULL, ctl_status },
 	{ "token", "create", "NAME", 1, 1, NULL, ctl_token_create },
@@ -1739,6 +1833,7 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
 	    ctl_import },
+	{ "mail-in", NULL, "", 0, 0, ctl_mail_in_opts, ctl_mail_in },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL }
 };
 
@@ -1871,6 +1966,7 @@ main(int argc, char **argv)
 	};
 
 	memset(&ctl, 0, sizeof ctl);
+	ctl.away = 1;
 	/* "+": stop at the command; its options are its own. */
 	while ((ch = getopt_long(argc, argv, "+f:hjs:", lo, NULL)) != -1) {
 		switch (ch) {
@@ -1911,6 +2007,9 @@ main(int argc, char **argv)
 			    c->verb);
 		usage(0);
 	}
+	/* A mail server tries again later when the daemon is away. */
+	if (c->fn == ctl_mail_in)
+		ctl.away = EX_TEMPFAIL;
 	/* Leave the last command word as argv[0] for getopt to skip. */
 	skip = c->verb != NULL ? 1 : 0;
 	argc -= skip;
@@ -1928,7 +2027,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "%s\n", cause);
 			free(cause);
 			json_decref(opts);
-			return (1);
+			return (ctl.away);
 		}
 		ctl.socket = conf->control_socket;
 	}
@@ -1942,12 +2041,12 @@ main(int argc, char **argv)
 		free(cause);
 		json_decref(opts);
 		config_free(conf);
-		return (1);
+		return (ctl.away);
 	}
 	ctl.addr = sun.sun_path;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fprintf(stderr, "convenectl: cannot start libcurl\n");
-		return (1);
+		return (ctl.away);
 	}
 	rc = c->fn(&ctl, argv, opts);
 	json_decref(opts);
