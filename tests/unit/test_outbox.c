@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "testlib.h"
+#include "testdb.h"
 
 #include "convene.h"
 #include "key.h"
@@ -29,37 +30,6 @@
 #include "store_int.h"
 #include "tmpl.h"
 #include "util.h"
-
-static void
-raw_exec(const char *path, const char *sql)
-{
-	sqlite3	*db;
-	char	*err = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-	sqlite3_close(db);
-}
-
-static int
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	int		 v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return (v);
-}
 
 /* Run the loop for ms milliseconds. */
 static void

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "testlib.h"
+#include "testdb.h"
 
 #include "convene.h"
 #include "log.h"
@@ -27,35 +28,6 @@ db_path(const char *name)
 }
 
 /* Run SQL on the file behind the store's back, as another program would. */
-static void
-raw_exec(const char *path, const char *sql)
-{
-	sqlite3	*db;
-	char	*err = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err);
-	sqlite3_close(db);
-}
-
-static int
-raw_int(const char *path, const char *sql)
-{
-	sqlite3		*db;
-	sqlite3_stmt	*st;
-	int		 v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return (v);
-}
-
 static void
 assert_healthy(struct store *st)
 {
