@@ -232,6 +232,7 @@ struct conf_parse {
 	struct config	*conf;
 	struct errlist	 errors;
 	int		 lasterror;	/* line of the last error reported */
+	int		 section_line;	/* of the last [section] */
 };
 
 static void
@@ -294,6 +295,254 @@ conf_has_control(const char *s)
 			return (1);
 	}
 	return (0);
+}
+
+/*
+ * The catalogue when the file has no [need CODE] section: code, lead
+ * days, the venue fact it needs, and labels in English, Welsh and Arabic.
+ */
+static const struct {
+	const char	*code;
+	int		 lead_days;
+	const char	*venue;
+	const char	*en, *cy, *ar;
+} conf_needs_builtin[] = {
+	{ "bsl", 14, NULL,
+	    "British Sign Language (BSL) interpreter",
+	    "Dehonglydd Iaith Arwyddion Prydain (BSL)",
+	    "مترجم لغة الإشارة "
+	    "البريطانية (BSL)" },
+	{ "captions", 7, NULL,
+	    "Speech-to-text or captions",
+	    "Trawsgrifio lleferydd neu gapsiynau",
+	    "تحويل الكلام إلى نص "
+	    "أو ترجمة مكتوبة" },
+	{ "easyread", 7, NULL,
+	    "Easy Read papers",
+	    "Papurau Hawdd eu Darllen",
+	    "أوراق بصيغة سهلة القراءة" },
+	{ "largeprint", 3, NULL,
+	    "Large-print papers",
+	    "Papurau print bras",
+	    "أوراق بخط كبير" },
+	{ "transport", 2, NULL,
+	    "Transport to and from the meeting",
+	    "Trafnidiaeth i'r cyfarfod ac oddi yno",
+	    "مواصلات من وإلى الاجتماع" },
+	{ "hearing-loop", 0, "hearing_loop",
+	    "A hearing loop",
+	    "Dolen sain",
+	    "حلقة سمعية" },
+	{ "step-free", 0, "step_free",
+	    "Step-free access",
+	    "Mynediad heb risiau",
+	    "مدخل بدون درج" },
+	{ "personal-assistant", 0, NULL,
+	    "My personal assistant coming with me",
+	    "Fy nghynorthwyydd personol yn dod gyda fi",
+	    "مساعدي الشخصي يحضر معي" },
+	{ "quiet-room", 0, "quiet_room",
+	    "A quiet room",
+	    "Ystafell dawel",
+	    "غرفة هادئة" },
+	{ "breaks", 0, NULL,
+	    "Regular breaks",
+	    "Seibiannau rheolaidd",
+	    "استراحات منتظمة" },
+};
+
+/* What a venue may have, as the venues table names it. */
+static const char *const conf_venue_facts[] = { "step_free",
+	"hearing_loop", "quiet_room", "accessible_toilet", NULL };
+
+static struct need_label conf_other_labels[] = {
+	{ "en", "Something else" },
+	{ "cy", "Rhywbeth arall" },
+	{ "ar", "شيء آخر" },
+};
+static const struct need_kind conf_need_other = {
+	"other", 0, NULL, conf_other_labels,
+	sizeof conf_other_labels / sizeof conf_other_labels[0], 0
+};
+
+static void
+conf_need_label_add(struct need_kind *k, const char *lang, const char *text)
+{
+	if ((k->labels = reallocarray(k->labels, k->nlabels + 1,
+	    sizeof *k->labels)) == NULL)
+		fatal("reallocarray");
+	k->labels[k->nlabels].lang = xstrdup(lang);
+	k->labels[k->nlabels].text = xstrdup(text);
+	k->nlabels++;
+}
+
+static struct need_kind *
+conf_need_add(struct config *conf, const char *code, int line)
+{
+	struct need_kind	*k;
+
+	if ((conf->needs = reallocarray(conf->needs, conf->nneeds + 1,
+	    sizeof *conf->needs)) == NULL)
+		fatal("reallocarray");
+	k = &conf->needs[conf->nneeds++];
+	memset(k, 0, sizeof *k);
+	k->code = xstrdup(code);
+	k->line = line;
+	return (k);
+}
+
+static void
+conf_needs_default(struct config *conf)
+{
+	struct need_kind	*k;
+	size_t			 i;
+
+	for (i = 0; i < sizeof conf_needs_builtin /
+	    sizeof conf_needs_builtin[0]; i++) {
+		k = conf_need_add(conf, conf_needs_builtin[i].code, 0);
+		k->lead_days = conf_needs_builtin[i].lead_days;
+		if (conf_needs_builtin[i].venue != NULL)
+			k->venue = xstrdup(conf_needs_builtin[i].venue);
+		conf_need_label_add(k, "en", conf_needs_builtin[i].en);
+		conf_need_label_add(k, "cy", conf_needs_builtin[i].cy);
+		conf_need_label_add(k, "ar", conf_needs_builtin[i].ar);
+	}
+}
+
+static int
+conf_need_code_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	return (n >= 1 && n <= 32 && strspn(s,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") == n);
+}
+
+static int
+conf_lang_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	return (n >= 2 && n <= 8 && strspn(s,
+	    "abcdefghijklmnopqrstuvwxyz-") == n && s[0] != '-');
+}
+
+/* One line of a [need CODE] section. */
+static int
+conf_need_line(struct conf_parse *p, const char *code, const char *name,
+    const char *value)
+{
+	struct need_kind	*k = NULL;
+	const char		*lang = NULL;
+	const char *const	*f;
+	char			*ep;
+	size_t			 i;
+	long long		 n;
+
+	if (!conf_need_code_ok(code) || strcmp(code, "other") == 0) {
+		if (p->lasterror != p->line)
+			conf_error(p, "[need %s]: a need's code is 1 to 32 of "
+			    "a-z, 0-9 and '-', and not 'other'", code);
+		return (0);
+	}
+	for (i = 0; i < p->conf->nneeds; i++) {
+		if (strcmp(p->conf->needs[i].code, code) == 0)
+			k = &p->conf->needs[i];
+	}
+	if (k == NULL)
+		k = conf_need_add(p->conf, code, p->section_line);
+	if (conf_has_control(value)) {
+		conf_error(p, "[need %s] %s: control characters are not "
+		    "allowed", code, name);
+		return (0);
+	}
+	if (strcmp(name, "label") == 0)
+		lang = "en";
+	else if (strncmp(name, "label_", 6) == 0) {
+		lang = name + 6;
+		if (!conf_lang_ok(lang)) {
+			conf_error(p, "[need %s] %s: '%s' is not a language "
+			    "tag such as cy", code, name, lang);
+			return (0);
+		}
+	}
+	if (lang != NULL) {
+		for (i = 0; i < k->nlabels; i++) {
+			if (strcmp(k->labels[i].lang, lang) == 0) {
+				conf_error(p, "[need %s] %s is already set",
+				    code, name);
+				return (0);
+			}
+		}
+		if (*value == '\0' || strlen(value) > 200) {
+			conf_error(p, "[need %s] %s: a label is 1 to 200 "
+			    "characters", code, name);
+			return (0);
+		}
+		conf_need_label_add(k, lang, value);
+		return (1);
+	}
+	if (strcmp(name, "lead_days") == 0) {
+		errno = 0;
+		n = strtoll(value, &ep, 10);
+		if (*value == '\0' || *ep != '\0' || errno == ERANGE ||
+		    n < 0 || n > 365) {
+			conf_error(p, "[need %s] lead_days: '%s' is not a "
+			    "number of days from 0 to 365", code, value);
+			return (0);
+		}
+		k->lead_days = (int)n;
+		return (1);
+	}
+	if (strcmp(name, "venue") == 0) {
+		for (f = conf_venue_facts; *f != NULL; f++) {
+			if (strcmp(*f, value) == 0)
+				break;
+		}
+		if (*f == NULL) {
+			conf_error(p, "[need %s] venue: '%s' is not one of "
+			    "step_free, hearing_loop, quiet_room, "
+			    "accessible_toilet", code, value);
+			return (0);
+		}
+		free(k->venue);
+		k->venue = xstrdup(value);
+		return (1);
+	}
+	conf_error(p, "unknown option '%s' in [need %s] (label, label_LANG, "
+	    "lead_days or venue)", name, code);
+	return (0);
+}
+
+const struct need_kind *
+config_need(const struct config *conf, const char *code)
+{
+	size_t	i;
+
+	if (code == NULL)
+		return (NULL);
+	if (strcmp(code, "other") == 0)
+		return (&conf_need_other);
+	for (i = 0; i < conf->nneeds; i++) {
+		if (strcmp(conf->needs[i].code, code) == 0)
+			return (&conf->needs[i]);
+	}
+	return (NULL);
+}
+
+const char *
+config_need_label(const struct need_kind *k, const char *lang)
+{
+	const char	*en = k->code;
+	size_t		 i;
+
+	for (i = 0; i < k->nlabels; i++) {
+		if (lang != NULL && strcmp(k->labels[i].lang, lang) == 0)
+			return (k->labels[i].text);
+		if (strcmp(k->labels[i].lang, "en") == 0)
+			en = k->labels[i].text;
+	}
+	return (en);
 }
 
 /* Check one "address:port" and leave a normalised copy in *out. */
@@ -531,6 +780,8 @@ conf_handler(void *arg, const char *section, const char *name,
 		conf_error(p, "'%s' is outside any [section]", name);
 		return (0);
 	}
+	if (strncmp(section, "need ", 5) == 0)
+		return (conf_need_line(p, section + 5, name, value));
 	if ((o = config_find(section, name)) == NULL) {
 		other = NULL;
 		for (o = conf_options; o->name != NULL; o++) {
@@ -640,6 +891,8 @@ conf_reader(char *str, int num, void *arg)
 	s = str + strspn(str, " \t");
 	if (*s == '\0' || *s == '\n' || *s == '\r' || *s == '#' || *s == ';')
 		return (str);
+	if (*s == '[')
+		p->section_line = p->line;
 	if (*s == '[' ? strchr(s, ']') == NULL :
 	    strpbrk(s, "=:") == NULL)
 		conf_error(p, "expected 'name = value' or '[section]'");
@@ -762,6 +1015,16 @@ conf_finish(struct conf_parse *p)
 		if (o->type == CONF_SECRET)
 			conf_check_secret(p, o);
 	}
+	if (conf->nneeds == 0)
+		conf_needs_default(conf);
+	for (i = 0; i < conf->nneeds; i++) {
+		if (config_need_label(&conf->needs[i], "en") ==
+		    conf->needs[i].code) {
+			p->line = conf->needs[i].line;
+			conf_error(p, "[need %s] has no label (the English "
+			    "one)", conf->needs[i].code);
+		}
+	}
 }
 
 static struct config *
@@ -836,6 +1099,7 @@ void
 config_free(struct config *conf)
 {
 	const struct conf_option	*o;
+	size_t				 i, j;
 
 	if (conf == NULL)
 		return;
@@ -856,6 +1120,16 @@ config_free(struct config *conf)
 			break;
 		}
 	}
+	for (i = 0; i < conf->nneeds; i++) {
+		for (j = 0; j < conf->needs[i].nlabels; j++) {
+			free(conf->needs[i].labels[j].lang);
+			free(conf->needs[i].labels[j].text);
+		}
+		free(conf->needs[i].labels);
+		free(conf->needs[i].code);
+		free(conf->needs[i].venue);
+	}
+	free(conf->needs);
 	free(conf->path);
 	free(conf);
 }

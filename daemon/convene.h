@@ -36,6 +36,25 @@ enum conf_type {
 	CONF_ENUM
 };
 
+/*
+ * What a member may ask for to take part, from the [need CODE] sections
+ * (or the built-in catalogue when there are none): a label per language,
+ * how many days ahead it must be booked, and the venue fact it needs
+ * (NULL: none) so that a venue without it is flagged.
+ */
+struct need_label {
+	char		*lang;
+	char		*text;
+};
+struct need_kind {
+	char			*code;
+	int			 lead_days;
+	char			*venue;	/* step_free, hearing_loop... or NULL */
+	struct need_label	*labels;	/* English among them */
+	size_t			 nlabels;
+	int			 line;	/* of its section; 0: built in */
+};
+
 struct config {
 	char		*path;		/* NULL: the embedded default */
 
@@ -94,6 +113,10 @@ struct config {
 
 	/* [security] */
 	char		*signing_key_file;
+
+	/* [need CODE] */
+	struct need_kind *needs;
+	size_t		 nneeds;
 };
 
 struct conf_option {
@@ -116,6 +139,13 @@ void		 config_free(struct config *);
 const struct conf_option *config_find(const char *, const char *);
 char		*config_value_string(const struct config *,
 		    const struct conf_option *);
+/*
+ * A need of the catalogue by its code, or NULL.  "other" (free text,
+ * booked by the day) is always there, whatever the file says.
+ */
+const struct need_kind *config_need(const struct config *, const char *);
+/* Its label in a language, else in English. */
+const char	*config_need_label(const struct need_kind *, const char *);
 
 /*
  * store.c, store_model.c, store_feed.c, store_outbox.c, store_answer.c:
@@ -129,7 +159,7 @@ char		*config_value_string(const struct config *,
 
 /* store.c */
 #define STORE_BUSY_CAUSE	"database: busy"	/* a cause's start */
-#define STORE_SCHEMA_VERSION	8
+#define STORE_SCHEMA_VERSION	9
 
 struct store;
 struct outbox_row;

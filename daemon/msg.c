@@ -117,9 +117,6 @@ const char *const msg_words[] = {
 	"reply.start?", "reply.help?",
 	"status.requested", "status.arranged", "status.unable",
 	"status.withdrawn",
-	"needs.bsl", "needs.captions", "needs.step_free", "needs.easy_read",
-	"needs.large_print", "needs.hearing_loop", "needs.quiet_room",
-	"needs.personal_assistant", "needs.transport",
 	"page.title", "page.title_problem", "page.hello", "page.problem",
 	"page.problem_label", "page.how", "page.how_email", "page.how_sms",
 	"page.how_email_sms", "page.how_sms_email", "page.how_feed",
@@ -528,28 +525,27 @@ msg_code_ok(const char *s)
 	return (1);
 }
 
-/* A need's label: the words file's, else the row's, else its code. */
+/*
+ * A need's label in the member's language: the catalogue's, else the
+ * row's, else its code (a need since taken out of the catalogue).
+ */
 static char *
-msg_need(struct tmpl_set *set, const char *lang,
+msg_need(const struct config *conf, const char *lang,
     const struct outbox_row *row)
 {
-	const char	*code = row->need, *v;
-	char		*key, *s, *p;
+	const struct need_kind	*k;
+	const char		*code = row->need;
+	char			*s, *p;
 
 	if (*code == '\0')
 		return (xstrdup(""));
-	if (msg_code_ok(code)) {
-		key = xprintf("needs.%s", code);
-		v = tmpl_word(set, lang, key, NULL);
-		free(key);
-		if (v != NULL)
-			return (xstrdup(v));
-	}
+	if (conf != NULL && (k = config_need(conf, code)) != NULL)
+		return (xstrdup(config_need_label(k, lang)));
 	if (*row->need_label != '\0')
 		return (xstrdup(row->need_label));
 	s = xstrdup(code);
 	for (p = s; *p != '\0'; p++) {
-		if (*p == '_')
+		if (*p == '_' || *p == '-')
 			*p = ' ';
 	}
 	return (s);
@@ -1068,7 +1064,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	access = msg_access(tmpl, lang, row, 0);
 	access_list = msg_access(tmpl, lang, row, 1);
 	lead = msg_lead(tmpl, lang, row->lead);
-	need = msg_need(tmpl, lang, row);
+	need = msg_need(conf, lang, row);
 	prefs = msg_prefs_link(conf, row);
 	rsvp = msg_rsvp_link(conf, row);
 	codes = msg_reply_codes(kind, row->lead);

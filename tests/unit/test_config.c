@@ -477,6 +477,74 @@ test_log_level(void **state)
 	}
 }
 
+/* The built-in catalogue of needs, and one of the file's own. */
+static void
+test_needs(void **state)
+{
+	const struct need_kind	*k;
+	struct config		*conf;
+	char			*cause = NULL;
+
+	(void)state;
+	conf = config_default(&cause);
+	assert_non_null(conf);
+	assert_int_equal(conf->nneeds, 10);
+	k = config_need(conf, "bsl");
+	assert_non_null(k);
+	assert_int_equal(k->lead_days, 14);
+	assert_null(k->venue);
+	assert_string_equal(config_need_label(k, "cy"),
+	    "Dehonglydd Iaith Arwyddion Prydain (BSL)");
+	assert_string_equal(config_need_label(k, "fr"),
+	    "British Sign Language (BSL) interpreter");
+	k = config_need(conf, "step-free");
+	assert_non_null(k);
+	assert_string_equal(k->venue, "step_free");
+	assert_int_equal(config_need(conf, "captions")->lead_days, 7);
+	assert_int_equal(config_need(conf, "transport")->lead_days, 2);
+	assert_null(config_need(conf, "bogus"));
+	k = config_need(conf, "other");
+	assert_non_null(k);
+	assert_int_equal(k->lead_days, 0);
+	assert_string_equal(config_need_label(k, "en"), "Something else");
+	config_free(conf);
+
+	/* A file's catalogue replaces the built-in one. */
+	conf = load_text("[need bsl]\nlabel = BSL interpreter\n"
+	    "label_cy = Dehonglydd BSL\nlead_days = 21\n"
+	    "[need loop]\nlabel = Hearing loop\nvenue = hearing_loop\n",
+	    &cause);
+	if (conf == NULL)
+		fail_msg("%s", cause);
+	assert_int_equal(conf->nneeds, 2);
+	assert_int_equal(config_need(conf, "bsl")->lead_days, 21);
+	assert_string_equal(config_need_label(config_need(conf, "bsl"),
+	    "cy"), "Dehonglydd BSL");
+	assert_string_equal(config_need(conf, "loop")->venue,
+	    "hearing_loop");
+	assert_int_equal(config_need(conf, "loop")->lead_days, 0);
+	assert_null(config_need(conf, "captions"));
+	assert_non_null(config_need(conf, "other"));
+	config_free(conf);
+
+	expect_error("[need bsl]\nlead_days = 14\n",
+	    "1: [need bsl] has no label");
+	expect_error("[need bsl]\nlabel = BSL\nlead_days = 400\n",
+	    "3: [need bsl] lead_days: '400' is not a number of days");
+	expect_error("[need bsl]\nlabel = BSL\nvenue = lift\n",
+	    "3: [need bsl] venue: 'lift' is not one of");
+	expect_error("[need bsl]\nlabel = BSL\ncolour = red\n",
+	    "3: unknown option 'colour' in [need bsl]");
+	expect_error("[need BSL!]\nlabel = BSL\n",
+	    "2: [need BSL!]: a need's code is 1 to 32");
+	expect_error("[need other]\nlabel = Other\n",
+	    "2: [need other]: a need's code");
+	expect_error("[need bsl]\nlabel = BSL\nlabel = Again\n",
+	    "3: [need bsl] label is already set");
+	expect_error("[need bsl]\nlabel = BSL\nlabel_X1 = x\n",
+	    "3: [need bsl] label_X1: 'X1' is not a language tag");
+}
+
 int
 main(void)
 {
@@ -492,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_secret_file),
 		cmocka_unit_test(test_log_level),
+		cmocka_unit_test(test_needs),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
