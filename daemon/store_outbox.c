@@ -421,6 +421,8 @@ static const struct store_col store_out_cols[] = {
 	C("hearing_loop", SC_INT, hearing_loop),
 	C("accessible_toilet", SC_INT, accessible_toilet),
 	C("quiet_room", SC_INT, quiet_room), C("answer", SC_TEXT, answer),
+	C("need", SC_TEXT, need), C("access_status", SC_TEXT, access_status),
+	C("note", SC_TEXT, note),
 };
 #undef C
 #define STORE_OUT_NCOLS	(sizeof store_out_cols / sizeof store_out_cols[0])
@@ -464,12 +466,17 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    "v.step_free, v.hearing_loop, v.accessible_toilet, v.quiet_room, "
 	    "CASE o.kind WHEN 'rsvp' THEN (SELECT a.answer FROM answers a "
 	    "WHERE a.occurrence_id = o.occurrence_id AND a.person_id = "
-	    "o.person_id ORDER BY a.at DESC, a.id DESC LIMIT 1) END AS answer "
+	    "o.person_id ORDER BY a.at DESC, a.id DESC LIMIT 1) END AS answer, "
+	    "coalesce(ar.need, '') AS need, coalesce(ar.state, '') AS "
+	    "access_status, coalesce(CASE ar.state WHEN 'unable' THEN "
+	    "ar.reason ELSE ar.detail END, '') AS note "
 	    "FROM outbox o JOIN people p ON p.id = o.person_id "
 	    "LEFT JOIN occurrences oc ON oc.id = o.occurrence_id "
 	    "LEFT JOIN series s ON s.id = oc.series_id "
 	    "LEFT JOIN groups g ON g.id = s.group_id "
 	    "LEFT JOIN venues v ON v.id = coalesce(oc.venue_id, s.venue_id) "
+	    "LEFT JOIN access_requests ar ON o.kind IN ('access', 'alert', "
+	    "'flag') AND ar.id = CAST(substr(o.lead, 2) AS INTEGER) "
 	    "WHERE o.state = 'pending' AND o.next_at <= :now "
 	    "ORDER BY o.next_at, o.id LIMIT :limit");
 	*n = 0;
@@ -483,7 +490,7 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		r = store_fill(stmt, store_out_cols, STORE_OUT_NCOLS,
 		    sizeof *r);
-		r->access_status = r->need = r->need_label = r->note = "";
+		r->need_label = "";
 		rows[(*n)++] = r;
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
