@@ -14,9 +14,9 @@
  *	words.ini			days, months, how a time is said,
  *					access facts, answers, need labels
  *
- * for the kinds reminder, invitation, update, cancellation, rsvp, access
- * and test, and reply (a text back to a member who texted convene, by
- * SMS only).  A text message is made to fit [sms] max_segments parts as a
+ * for the kinds reminder, invitation, update, cancellation, rsvp, access,
+ * nudge and test, and reply (a text back to a member who texted convene,
+ * by SMS only).  A text message is made to fit [sms] max_segments parts as a
  * phone counts them (gsm.c): what can be shortened is, in the order of
  * msg_sms_cuts, and the time, the place and what to reply never are.
  * Large print is the standard text re-wrapped here to lines
@@ -579,8 +579,10 @@ msg_prefs_link(const struct config *conf, const struct outbox_row *row)
 
 /*
  * The signed link to answer whether one can come (rsvp.c's page), good
- * until the meeting ends: for invitations, reminders and updates by
- * email; "" otherwise, or without a base URL or a key.
+ * until the meeting ends: for invitations, reminders, updates and
+ * gentle reminders (nudge) by email, and in the confirmation of an
+ * answer (rsvp), to change it; "" otherwise, or without a base URL or a
+ * key.
  */
 static char *
 msg_rsvp_link(const struct config *conf, const struct outbox_row *row)
@@ -593,7 +595,9 @@ msg_rsvp_link(const struct config *conf, const struct outbox_row *row)
 	    strcmp(row->channel, "sms") == 0 ||
 	    (strcmp(row->kind, "invitation") != 0 &&
 	    strcmp(row->kind, "reminder") != 0 &&
-	    strcmp(row->kind, "update") != 0))
+	    strcmp(row->kind, "update") != 0 &&
+	    strcmp(row->kind, "nudge") != 0 &&
+	    strcmp(row->kind, "rsvp") != 0))
 		return (xstrdup(""));
 	subject = xprintf("%lld.%lld", row->person_id, row->occurrence_id);
 	key_sign(msg_key, "rsvp", subject, (long long)row->end_at, sig);

@@ -6,7 +6,8 @@
  * the longest Welsh and Arabic titles, within max_segments parts with
  * its time, place and answers whole; a signed preferences link in
  * every email, and a signed link to answer in every invitation,
- * reminder and update by email; falling back to English by language,
+ * reminder, update, gentle reminder (nudge) and confirmation of an
+ * answer (rsvp) by email; falling back to English by language,
  * by template and by word; and words files with mistakes refused.
  */
 #include "config.h"
@@ -35,7 +36,7 @@
 
 static const char *const kinds[] = {
 	"reminder", "invitation", "update", "cancellation", "rsvp", "access",
-	"test", NULL
+	"nudge", "test", NULL
 };
 static const char *const styles[] = {
 	"standard", "plain", "large", "easyread", NULL
@@ -362,9 +363,10 @@ unfold(const char *s)
 
 /*
  * The link to answer, signed for the person and the meeting until it
- * ends, in the text and as a link in the HTML of invitations, reminders
- * and updates (large print wraps it in the text: the HTML has it whole);
- * in no other message.
+ * ends, in the text and as a link in the HTML of invitations, reminders,
+ * updates, nudges and the confirmation of an answer, to change it (large
+ * print wraps it in the text: the HTML has it whole); in no other
+ * message.
  */
 static void
 check_rsvp(const char *what, const char *kind, const char *style,
@@ -373,7 +375,8 @@ check_rsvp(const char *what, const char *kind, const char *style,
 	char	*link, *href;
 	int	 want = strcmp(kind, "invitation") == 0 ||
 		    strcmp(kind, "reminder") == 0 ||
-		    strcmp(kind, "update") == 0;
+		    strcmp(kind, "update") == 0 ||
+		    strcmp(kind, "nudge") == 0 || strcmp(kind, "rsvp") == 0;
 
 	link = rsvp_link(conf.base_url, key, 7, 123, START + 7200);
 	href = xprintf("href=\"%s\"", link);
@@ -569,15 +572,15 @@ test_every_sms(void **state)
 
 /*
  * Where nothing reads the texts members send back, no text asks for one:
- * every reminder, invitation and update in every language leaves the
- * question out.
+ * every reminder, invitation, update and nudge in every language leaves
+ * the question out.
  */
 static void
 test_sms_no_reply_path(void **state)
 {
 	static const char *const langs[] = { "en", "cy", "ar" };
 	static const char *const kinds[] = { "reminder", "invitation",
-	    "update" };
+	    "update", "nudge" };
 	struct chan_msg	 m;
 	json_t		*row;
 	const char	*saved = conf.sms_inbound_secret_file;
@@ -585,7 +588,7 @@ test_sms_no_reply_path(void **state)
 
 	(void)state;
 	for (l = 0; l < 3; l++) {
-		for (k = 0; k < 3; k++) {
+		for (k = 0; k < 4; k++) {
 			conf.sms_inbound_secret_file = saved;
 			row = row_new(kinds[k], "standard", langs[l], "sms");
 			render(row, &m);
@@ -975,7 +978,8 @@ test_same_time(void **state)
 		    "ظهرًا" } },
 	};
 	static const char *const said_kinds[] = {
-		"reminder", "invitation", "update", "rsvp", "access", NULL
+		"reminder", "invitation", "update", "rsvp", "access", "nudge",
+		NULL
 	};
 	struct chan_msg	 m;
 	json_t		*row;
