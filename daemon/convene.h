@@ -378,11 +378,13 @@ struct plan_member {
 struct plan_pending {
 	long long	 id;
 	long long	 person_id;
+	const char	*kind;		/* reminder or nudge */
 	const char	*lead;
 	const char	*channel;
 	int		 sequence;	/* of the meeting it was planned for */
 	int		 fallback;	/* a later channel after a failure */
 	int		 member;	/* the person is in the group still */
+	int		 observer;	/* as an observer */
 	const char	*channels;	/* theirs; "" when not a member */
 	const char	*lead_times;	/* their own, else the group's */
 };
@@ -442,7 +444,7 @@ struct outbox_row {
 	int		 quiet_room;
 
 	/* What messages of kinds rsvp and access say. */
-	const char	*answer;	/* rsvp: the latest answer, or "" */
+	const char	*answer;	/* rsvp, nudge: the latest, or "" */
 	const char	*access_status;	/* "" from the store */
 	const char	*need;
 	const char	*need_label;
@@ -468,6 +470,8 @@ int		 store_plan_insert_group(struct store *, long long, long long,
 		    long long, const struct outbox_in *, char **);
 int		 store_plan_skip(struct store *, long long, const char *,
 		    char **);
+int		 store_plan_nudge(struct store *, long long, long long,
+		    long long, const struct outbox_in *, char **);
 /* Invitations: asked for, then sent once their meeting is planned. */
 int		 store_plan_invite(struct store *, long long, long long,
 		    long long, time_t, int *, char **);

@@ -2,7 +2,8 @@
  * outbox.c: the dispatcher.  SQLite is the truth: one timer is armed for
  * the nearest pending row; when it fires, due rows are claimed in a
  * bounded batch and marked in flight (checked again first: a reminder for
- * a meeting that was moved or cancelled is withdrawn, one whose meeting
+ * a meeting that was moved or cancelled is withdrawn, as is a gentle
+ * reminder to answer to a member who has answered; one whose meeting
  * has begun is recorded as missed, an SMS in quiet hours waits), then
  * handed to their channel.  Each answer settles its row: OK is sent,
  * TEMPFAIL retries with backoff and jitter until its lifetime or the
@@ -289,7 +290,8 @@ outbox_check(struct outbox *ob, const struct outbox_row *row, time_t now,
 		return (1);
 	}
 	if ((strcmp(kind, "reminder") == 0 ||
-	    strcmp(kind, "invitation") == 0) &&
+	    strcmp(kind, "invitation") == 0 ||
+	    strcmp(kind, "nudge") == 0) &&
 	    (strcmp(status, "cancelled") == 0 ||
 	    strcmp(status, "removed") == 0)) {
 		if (outbox_settle_now(ob, id, "skipped", "meeting cancelled",
@@ -298,9 +300,17 @@ outbox_check(struct outbox *ob, const struct outbox_row *row, time_t now,
 		d->skipped++;
 		return (0);
 	}
-	if (strcmp(kind, "reminder") == 0 &&
+	if ((strcmp(kind, "reminder") == 0 || strcmp(kind, "nudge") == 0) &&
 	    row->sequence != row->occ_sequence) {
 		if (outbox_settle_now(ob, id, "skipped", "meeting moved",
+		    now) != 0)
+			return (-1);
+		d->skipped++;
+		return (0);
+	}
+	/* A gentle reminder to answer, to someone who has, is not sent. */
+	if (strcmp(kind, "nudge") == 0 && *row->answer != '\0') {
+		if (outbox_settle_now(ob, id, "skipped", "answered already",
 		    now) != 0)
 			return (-1);
 		d->skipped++;

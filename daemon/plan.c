@@ -1,6 +1,8 @@
 /*
  * plan.c: the planner.  For every occurrence inside the horizon, every
- * member, every lead time and the member's first channel, one outbox row.
+ * member, every lead time and the member's first channel, one outbox row;
+ * and a week before, one gentle reminder (a nudge) to each member who is
+ * not an observer and has not said whether they can come.
  * Any change re-plans idempotently: rows that no longer apply are
  * withdrawn (skipped, with the reason), new ones are added, nothing sent
  * is touched.  A move or a cancel withdraws the meeting's pending
@@ -22,6 +24,7 @@
 #include "util.h"
 
 #define PLAN_MAX_LEADS	8
+#define PLAN_NUDGE_LEAD	"P7D"	/* the gentle reminder, before the start */
 
 /* The first channel that sends something: "feed" means only the feed. */
 static int
@@ -171,6 +174,9 @@ plan_wanted(const struct plan_pending *r, struct plan_leadset *set)
 	if (!r->fallback && (plan_first_channel(r->channels, first,
 	    sizeof first) != 0 || strcmp(first, r->channel) != 0))
 		return (0);
+	/* A nudge asks a member; an observer is not asked. */
+	if (strcmp(r->kind, "nudge") == 0)
+		return (!r->observer);
 	plan_leadset(set, r->lead_times, 0, NULL);
 	for (j = 0; j < set->n; j++) {
 		if (strcmp(set->canon[j], r->lead) == 0)
@@ -351,6 +357,20 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 	if (store_plan_members(st, group, after, limit, plan_member_own,
 	    &run, cause) != 0)
 		goto done;
+	/*
+	 * A week before, a gentle reminder to those who have not answered;
+	 * none for a meeting planned less than a week ahead.
+	 */
+	n = plan_leads(PLAN_NUDGE_LEAD, canon, leads);
+	due = n == 1 ? sched_due(run.start, run.tz, &leads[0]) : 0;
+	if (due > now && due < run.start) {
+		run.in.kind = "nudge";
+		run.in.lead = canon[0];
+		run.in.due_at = due;
+		if (store_plan_nudge(st, group, after, upto, &run.in,
+		    cause) != 0)
+			goto done;
+	}
 	rc = 0;
 done:
 	free(run.set.list);

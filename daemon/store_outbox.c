@@ -29,9 +29,11 @@ static const struct store_col store_member_cols[] = {
 #define C(n, t, f)	STORE_COL(n, t, struct plan_pending, f)
 static const struct store_col store_pending_cols[] = {
 	C("id", SC_LONG, id), C("person_id", SC_LONG, person_id),
-	C("lead", SC_TEXT, lead), C("channel", SC_TEXT, channel),
+	C("kind", SC_TEXT, kind), C("lead", SC_TEXT, lead),
+	C("channel", SC_TEXT, channel),
 	C("sequence", SC_INT, sequence), C("fallback", SC_INT, fallback),
-	C("member", SC_INT, member), C("channels", SC_TEXT, channels),
+	C("member", SC_INT, member), C("observer", SC_INT, observer),
+	C("channels", SC_TEXT, channels),
 	C("lead_times", SC_TEXT, lead_times),
 };
 #undef C
@@ -79,11 +81,11 @@ store_plan_members(struct store *st, long long group, long long after,
 }
 
 /*
- * Each pending reminder of an occurrence, which a new plan may withdraw,
- * of the people whose id is after after and at most upto, with its
- * person as a member of the group (when they are one still), handed to
- * cb as store_plan_members does.  cb must not change the outbox: the
- * walk reads it.
+ * Each pending reminder and gentle reminder (nudge) of an occurrence,
+ * which a new plan may withdraw, of the people whose id is after after
+ * and at most upto, with its person as a member of the group (when they
+ * are one still), handed to cb as store_plan_members does.  cb must not
+ * change the outbox: the walk reads it.
  */
 int
 store_plan_pending(struct store *st, long long occ, long long group,
@@ -95,17 +97,18 @@ store_plan_pending(struct store *st, long long occ, long long group,
 	int			 rc, stop = 0;
 
 	stmt = store_stmt(st, STMT_PLAN_PENDING, "SELECT o.id, o.person_id, "
-	    "o.lead, o.channel, o.sequence, EXISTS (SELECT 1 FROM outbox f "
-	    "WHERE f.occurrence_id = o.occurrence_id AND f.person_id = "
-	    "o.person_id AND f.kind = o.kind AND f.lead = o.lead AND "
-	    "f.sequence = o.sequence AND f.state = 'failed' AND f.channel != "
-	    "o.channel) AS fallback, m.person_id IS NOT NULL AS member, "
+	    "o.kind, o.lead, o.channel, o.sequence, EXISTS (SELECT 1 FROM "
+	    "outbox f WHERE f.occurrence_id = o.occurrence_id AND "
+	    "f.person_id = o.person_id AND f.kind = o.kind AND f.lead = "
+	    "o.lead AND f.sequence = o.sequence AND f.state = 'failed' AND "
+	    "f.channel != o.channel) AS fallback, m.person_id IS NOT NULL AS "
+	    "member, coalesce(m.role = 'observer', 0) AS observer, "
 	    "p.channels, coalesce(p.lead_times, g.lead_times) AS lead_times "
 	    "FROM outbox o LEFT JOIN memberships m ON m.group_id = :g AND "
 	    "m.person_id = o.person_id LEFT JOIN people p ON p.id = "
 	    "m.person_id LEFT JOIN groups g ON g.id = m.group_id "
-	    "WHERE o.occurrence_id = :o AND o.kind = 'reminder' AND "
-	    "o.state = 'pending' AND o.person_id > :after AND "
+	    "WHERE o.occurrence_id = :o AND o.kind IN ('reminder', 'nudge') "
+	    "AND o.state = 'pending' AND o.person_id > :after AND "
 	    "o.person_id <= :upto");
 	if (!store_cols_ok(stmt, store_pending_cols,
 	    NCOLS(store_pending_cols)))
@@ -311,6 +314,45 @@ store_plan_insert_group(struct store *st, long long group, long long after,
 	return (store_done(st, stmt, cause));
 }
 
+/*
+ * The gentle reminder (kind nudge, lead o->lead) of an occurrence, due
+ * at o->due_at, to each member of the group (those whose id is after
+ * after and at most upto) who is not an observer, has a channel that
+ * sends, has not answered, and has not been sent one for this meeting
+ * already, whatever the channel or the meeting's sequence then: a
+ * meeting moved, or a member who changed channel, is not nudged twice.
+ * As store_plan_insert_group, one statement for the group.
+ */
+int
+store_plan_nudge(struct store *st, long long group, long long after,
+    long long upto, const struct outbox_in *o, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_NUDGE, "INSERT INTO outbox "
+	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
+	    "next_at, created_at, updated_at) SELECT :o, id, 'nudge', :lead, "
+	    "channel, :seq, :due, :due, :now, :now FROM (SELECT p.id, "
+	    FIRST_CHANNEL " AS channel FROM memberships m JOIN people p ON "
+	    "p.id = m.person_id WHERE m.group_id = :g AND m.person_id > "
+	    ":after AND m.person_id <= :upto AND m.role != 'observer' AND "
+	    "NOT EXISTS (SELECT 1 FROM answers a WHERE a.occurrence_id = :o "
+	    "AND a.person_id = p.id) AND NOT EXISTS (SELECT 1 FROM outbox x "
+	    "WHERE x.occurrence_id = :o AND x.person_id = p.id AND x.kind = "
+	    "'nudge' AND x.state NOT IN ('pending', 'skipped'))) "
+	    "WHERE channel IS NOT NULL ON CONFLICT DO UPDATE SET "
+	    "due_at = excluded.due_at, next_at = excluded.next_at, "
+	    "state = 'pending', reason = '', updated_at = excluded.updated_at "
+	    "WHERE state = 'skipped' OR (state = 'pending' AND attempts = 0 "
+	    "AND due_at != excluded.due_at)");
+	store_bind(stmt, ":o", SB_INT, o->occurrence_id, ":g", SB_INT, group,
+	    ":after", SB_INT, after, ":upto", SB_INT, upto,
+	    ":lead", SB_TEXT, o->lead, ":seq", SB_INT, (long long)o->sequence,
+	    ":due", SB_INT, (long long)o->due_at, ":now", SB_INT,
+	    (long long)o->now, NULL);
+	return (store_done(st, stmt, cause));
+}
+
 int
 store_plan_skip(struct store *st, long long id, const char *reason,
     char **cause)
@@ -325,7 +367,7 @@ store_plan_skip(struct store *st, long long id, const char *reason,
 	return (store_done(st, stmt, cause));
 }
 
-/* Withdraw every pending reminder of an occurrence. */
+/* Withdraw every pending reminder, update and nudge of an occurrence. */
 int
 store_plan_skip_occ(struct store *st, long long occ, const char *reason,
     char **cause)
@@ -334,7 +376,8 @@ store_plan_skip_occ(struct store *st, long long occ, const char *reason,
 
 	stmt = store_stmt(st, STMT_PLAN_SKIP_OCC, "UPDATE outbox SET state = "
 	    "'skipped', reason = :reason, updated_at = :now WHERE "
-	    "occurrence_id = :o AND kind IN ('reminder', 'update') AND "
+	    "occurrence_id = :o AND kind IN ('reminder', 'update', 'nudge') "
+	    "AND "
 	    "state = 'pending'");
 	store_bind(stmt, ":o", SB_INT, occ, ":reason", SB_TEXT, reason,
 	    ":now", SB_INT, (long long)clock_now(), NULL);
@@ -464,9 +507,10 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    "g.name AS group_name, coalesce(g.time_zone, 'Europe/London') AS "
 	    "time_zone, g.contact, v.name AS venue, v.address, v.travel, "
 	    "v.step_free, v.hearing_loop, v.accessible_toilet, v.quiet_room, "
-	    "CASE o.kind WHEN 'rsvp' THEN (SELECT a.answer FROM answers a "
-	    "WHERE a.occurrence_id = o.occurrence_id AND a.person_id = "
-	    "o.person_id ORDER BY a.at DESC, a.id DESC LIMIT 1) END AS answer, "
+	    "CASE WHEN o.kind IN ('rsvp', 'nudge') THEN (SELECT a.answer "
+	    "FROM answers a WHERE a.occurrence_id = o.occurrence_id AND "
+	    "a.person_id = o.person_id ORDER BY a.at DESC, a.id DESC LIMIT 1) "
+	    "END AS answer, "
 	    "coalesce(ar.need, '') AS need, coalesce(ar.state, '') AS "
 	    "access_status, coalesce(CASE ar.state WHEN 'unable' THEN "
 	    "ar.reason ELSE ar.detail END, '') AS note "

@@ -8,7 +8,8 @@
  * among them, each group with a six-weekly series whose first meeting is
  * at 18:00 three days from now and lead times P7D and P1D (so three
  * reminders a member at any hour: the first meeting's P1D, both of the
- * second's), then plans every series over the default 60-day horizon
+ * second's; and the second's gentle reminder to answer, four rows in
+ * all), then plans every series over the default 60-day horizon
  * and prints the time, the rows planned and the peak resident memory of
  * the process.
  */

@@ -7,7 +7,7 @@ make -C "$top_builddir" -s tests/bench/bench_plan >/dev/null ||
     fail "cannot build bench_plan"
 out=$("$b/bench_plan" 2000 20 "$T" 2>/dev/null) || fail "bench_plan failed"
 echo "$out"
-echo "$out" | grep -q '^plan: 2000 members in 20 groups: 6000 outbox rows' ||
+echo "$out" | grep -q '^plan: 2000 members in 20 groups: 8000 outbox rows' ||
     fail "bench_plan: $out"
 out=$(sh "$top_srcdir/tests/bench/restart.sh" 20000) || fail "restart.sh"
 echo "$out" | grep -q '^restart, full:  median: ready in' ||

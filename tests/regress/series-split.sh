@@ -181,8 +181,8 @@ ok "convened's own meetings"
 "$PY" - "$T/state/convene.db" <<'PY' || fail "the notices planned"
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
-rows = db.execute("SELECT kind, lead FROM outbox WHERE kind != 'reminder' "
-                  "ORDER BY id").fetchall()
+rows = db.execute("SELECT kind, lead FROM outbox WHERE kind NOT IN "
+                  "('reminder', 'nudge') ORDER BY id").fetchall()
 # The move, the cancel, then the change; nothing for each meeting.
 assert [k for k, _ in rows] == ["update", "cancellation", "update"], rows
 assert rows[2][1] == "series:time/1", rows

@@ -11,7 +11,8 @@
  * retried with backoff and jitter; the next channel after a refusal;
  * dead after the retry lifetime; missed once the meeting has begun; an
  * SMS held to the end of quiet hours, never past the meeting; a message
- * in flight at a crash sent again, once.
+ * in flight at a crash sent again, once; a gentle reminder to answer
+ * skipped for one who has answered.
  */
 #include "config.h"
 
@@ -761,6 +762,80 @@ test_fake_recover(void **state)
 	fake_close(&e);
 }
 
+/*
+ * A gentle reminder to answer (nudge) goes to a member who has not
+ * answered; one who answered before it was due is skipped, not sent,
+ * and so is one for a meeting cancelled since.  By SMS it keeps the
+ * member's quiet hours.
+ */
+static void
+test_fake_nudge(void **state)
+{
+	struct env		e;
+	struct outbox_in	in;
+	long long		occ;
+	char			*sql;
+
+	(void)state;
+	fake_open(&e, "nudge", T0 + 7 * DAY, -1, -1);
+	raw_exec(e.db, "INSERT INTO occurrences (id, series_id, "
+	    "recurrence_id, start_at, end_at, status) SELECT 2, 1, "
+	    "'20270118T100000', start_at + 7 * 86400, end_at + 7 * 86400, "
+	    "'scheduled' FROM occurrences WHERE id = 1; "
+	    "INSERT INTO occurrences (id, series_id, recurrence_id, start_at, "
+	    "end_at, status) SELECT 3, 1, '20270125T100000', start_at + 14 * "
+	    "86400, end_at + 14 * 86400, 'cancelled' FROM occurrences WHERE "
+	    "id = 1");
+	memset(&in, 0, sizeof in);
+	in.person_id = 1;
+	in.kind = "nudge";
+	in.lead = "P7D";
+	in.channel = "email";
+	in.due_at = (time_t)(T0 + 100);
+	in.now = clock_now();
+	for (occ = 1; occ <= 3; occ++) {
+		in.occurrence_id = occ;
+		assert_int_equal(store_plan_insert(e.store, &in, NULL), 0);
+	}
+	/* Ann says she cannot come to the first before its nudge is due. */
+	sql = xprintf("INSERT INTO answers (person_id, occurrence_id, answer, "
+	    "channel, at) VALUES (1, 1, 'no', 'link', %lld)", T0 + 50);
+	raw_exec(e.db, sql);
+	free(sql);
+	env_start(&e);
+	clock_advance(100);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_int_equal(fake_log[0].id, 2);
+	assert_string_equal(row_state(&e, 2), "sent");
+	assert_string_equal(row_state(&e, 1), "skipped");
+	assert_true(row_reason_is(&e, 1, "answered already"));
+	assert_string_equal(row_state(&e, 3), "skipped");
+	assert_true(row_reason_is(&e, 3, "meeting cancelled"));
+	assert_int_equal(outbox_stats(e.outbox)->skipped, 2);
+	assert_int_equal(outbox_stats(e.outbox)->sent, 1);
+	fake_close(&e);
+
+	/* By SMS in quiet hours, it waits for their end as a reminder does. */
+	fake_open(&e, "nudge-quiet", T0 + 7 * DAY, 22 * 60, 7 * 60);
+	in.occurrence_id = 1;
+	in.channel = "sms";
+	in.due_at = (time_t)(T0 + 11 * HOUR);
+	assert_int_equal(store_plan_insert(e.store, &in, NULL), 0);
+	clock_set_fake((time_t)(T0 + 11 * HOUR));
+	env_start(&e);
+	fake_turn(&e);
+	assert_int_equal(fake_n, 0);
+	assert_string_equal(row_state(&e, 1), "pending");
+	assert_int_equal(raw_ll(&e, "SELECT next_at FROM outbox WHERE id = 1"),
+	    T0 + 19 * HOUR);
+	clock_set_fake((time_t)(T0 + 19 * HOUR));
+	fake_turn(&e);
+	assert_int_equal(fake_n, 1);
+	assert_string_equal(row_state(&e, 1), "sent");
+	fake_close(&e);
+}
+
 int
 main(void)
 {
@@ -776,6 +851,7 @@ main(void)
 		cmocka_unit_test(test_fake_quiet),
 		cmocka_unit_test(test_fake_quiet_midnight),
 		cmocka_unit_test(test_fake_recover),
+		cmocka_unit_test(test_fake_nudge),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);

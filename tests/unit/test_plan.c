@@ -5,6 +5,8 @@
  * again changes nothing; moving or cancelling one occurrence withdraws
  * exactly its reminders and plans notices; a member who leaves loses
  * theirs, whether the meeting is planned at once or in slices of members.
+ * A week before, a gentle reminder (nudge) to each member who has not
+ * answered, once.
  */
 #include "config.h"
 
@@ -134,30 +136,41 @@ test_plan_and_replan(void **state)
 		fail_msg("%s", cause);
 	/* 9 meetings; Ada by email and Bo by SMS; Cy reads the feed. */
 	assert_int_equal(q("SELECT count(*) FROM occurrences"), 9);
-	assert_int_equal(q("SELECT count(*) FROM outbox"), 18);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = "
+	    "'reminder'"), 18);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 3"),
 	    0);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = 2 "
-	    "AND channel = 'sms'"), 9);
+	    "AND kind = 'reminder' AND channel = 'sms'"), 9);
 	/* Every reminder at 18:00 London time the day before. */
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
-	    "ON c.id = o.occurrence_id WHERE strftime('%%H', o.due_at, "
-	    "'unixepoch') != strftime('%%H', c.start_at, 'unixepoch')"), 2);
+	    "ON c.id = o.occurrence_id WHERE o.kind = 'reminder' AND "
+	    "strftime('%%H', o.due_at, 'unixepoch') != strftime('%%H', "
+	    "c.start_at, 'unixepoch')"), 2);
 	/* The Sunday of the change: due Saturday 18:00 GMT, 23 h before. */
 	assert_int_equal(q("SELECT o.due_at FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.recurrence_id = "
-	    "'20260329T180000' LIMIT 1"), (long long)utc(2026, 3, 28, 18, 0));
+	    "'20260329T180000' AND o.kind = 'reminder' LIMIT 1"),
+	    (long long)utc(2026, 3, 28, 18, 0));
+	/* And a nudge to each a week before, at 18:00 London time. */
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'nudge' "
+	    "AND lead = 'P7D'"), 18);
+	assert_int_equal(q("SELECT o.due_at FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.recurrence_id = "
+	    "'20260329T180000' AND o.kind = 'nudge' LIMIT 1"),
+	    (long long)utc(2026, 3, 22, 18, 0));
 	assert_int_equal(q("SELECT start_at FROM occurrences WHERE "
 	    "recurrence_id = '20260329T180000'"),
 	    (long long)utc(2026, 3, 29, 17, 0));
 	/* Summer: 18:00 BST is 17:00 UTC, and so is the reminder. */
 	assert_int_equal(q("SELECT o.due_at FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.recurrence_id = "
-	    "'20260430T180000' LIMIT 1"), (long long)utc(2026, 4, 29, 17, 0));
+	    "'20260430T180000' AND o.kind = 'reminder' LIMIT 1"),
+	    (long long)utc(2026, 4, 29, 17, 0));
 
 	/* Planning again changes nothing. */
 	assert_int_equal(plan_series(st, 1, now, 400 * 86400, &cause), 0);
-	assert_int_equal(q("SELECT count(*) FROM outbox"), 18);
+	assert_int_equal(q("SELECT count(*) FROM outbox"), 36);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state != "
 	    "'pending'"), 0);
 }
@@ -185,10 +198,10 @@ test_move_and_cancel(void **state)
 		fail_msg("%s", cause);
 	/* Exactly its two reminders withdrawn, two notices, two new. */
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
-	    "'skipped'"), 2);
+	    "'skipped' AND kind = 'reminder'"), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
-	    "'skipped' AND occurrence_id = %lld AND reason = "
-	    "'meeting moved' AND sequence = 0", moved), 2);
+	    "'skipped' AND kind = 'reminder' AND occurrence_id = %lld AND "
+	    "reason = 'meeting moved' AND sequence = 0", moved), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'update' "
 	    "AND occurrence_id = %lld AND due_at = %lld", moved,
 	    (long long)now), 2);
@@ -197,17 +210,18 @@ test_move_and_cancel(void **state)
 	    "sequence = 1 AND due_at = %lld", moved,
 	    (long long)utc(2026, 6, 11, 13, 0)), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
-	    "'pending' AND occurrence_id != %lld", moved), 16);
+	    "'pending' AND kind = 'reminder' AND occurrence_id != %lld",
+	    moved), 16);
 
 	assert_int_equal(plan_cancel(st, cancelled, "not enough members",
 	    now, &cause), 0);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
-	    "'skipped' AND occurrence_id = %lld AND reason = "
-	    "'meeting cancelled'", cancelled), 2);
+	    "'skipped' AND kind = 'reminder' AND occurrence_id = %lld AND "
+	    "reason = 'meeting cancelled'", cancelled), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = "
 	    "'cancellation' AND occurrence_id = %lld", cancelled), 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE state = "
-	    "'skipped'"), 4);
+	    "'skipped' AND kind = 'reminder'"), 4);
 	assert_int_equal(plan_cancel(st, cancelled, "again", now, &cause), -1);
 	free(cause);
 	cause = NULL;
@@ -264,13 +278,14 @@ test_slices(void **state)
 		if (slices == 1)
 			assert_int_equal(q("SELECT count(*) FROM outbox WHERE "
 			    "occurrence_id = %lld AND person_id = 2 AND "
-			    "state = 'pending'", occ), 1);
+			    "kind = 'reminder' AND state = 'pending'", occ),
+			    1);
 		if (next == 0)
 			break;
 	}
 	assert_int_equal(slices, 3);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
-	    "%lld AND state = 'pending'", occ), 1);
+	    "%lld AND kind = 'reminder' AND state = 'pending'", occ), 1);
 	/* Back, and planned in slices of two: Ada and Bo, then Cy. */
 	assert_int_equal(store_member_set(st, 1, 2, "member", &cause), 0);
 	for (after = 0, slices = 1;; after = next, slices++) {
@@ -282,7 +297,7 @@ test_slices(void **state)
 	}
 	assert_int_equal(slices, 2);
 	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
-	    "%lld AND state = 'pending'", occ), 2);
+	    "%lld AND kind = 'reminder' AND state = 'pending'", occ), 2);
 }
 
 static void
@@ -336,7 +351,7 @@ test_series_edit(void **state)
 	long long		 before, venue;
 
 	(void)state;
-	before = q("SELECT count(*) FROM outbox");
+	before = q("SELECT count(*) FROM outbox WHERE kind != 'nudge'");
 	memset(&ch, 0, sizeof ch);
 	ch.dtstart = "20260903T140000";
 	cause = NULL;
@@ -378,7 +393,8 @@ test_series_edit(void **state)
 	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
 	    "ON c.id = o.occurrence_id WHERE c.series_id = 1 AND "
 	    "o.kind = 'cancellation' AND c.status = 'removed'"), 0);
-	assert_int_equal(q("SELECT count(*) FROM outbox") - before, 8);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind != "
+	    "'nudge'") - before, 8);
 
 	/* A whole-series change of title tells nobody anything. */
 	before = q("SELECT count(*) FROM outbox");
@@ -632,6 +648,121 @@ test_occ_read(void **state)
 	assert_null(cause);
 }
 
+/* How many nudges of a meeting are in a state, of one person (0: any). */
+static long long
+nudges(long long occ, long long person, const char *state)
+{
+	return (q("SELECT count(*) FROM outbox WHERE occurrence_id = %lld AND "
+	    "kind = 'nudge' AND (%lld = 0 OR person_id = %lld) AND "
+	    "state = '%s'", occ, person, person, state));
+}
+
+/*
+ * The gentle reminder: a week before, at the meeting's local time, to
+ * each member with a channel who has not answered, an observer aside;
+ * none for a meeting less than a week ahead.  A move takes the one
+ * waiting along; one sent is never sent again, whatever the meeting
+ * does; one who answered before it is planned gets none; one who
+ * becomes an observer loses theirs; a cancelled meeting none.
+ */
+static void
+test_nudges(void **state)
+{
+	struct person_in	 p;
+	struct series_in	 s;
+	struct answer_in	 a;
+	char			*cause = NULL;
+	time_t			 now = utc(2028, 1, 5, 12, 0);
+	long long		 di, sid, o1, o2, o3;
+
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.quiet_start = -1;
+	p.name = "Di";
+	p.email = "di@example.org";
+	di = id_of(store_person_create(st, &p, &cause));
+	assert_int_equal(store_member_set(st, 1, di, "observer", &cause), 0);
+	memset(&s, 0, sizeof s);
+	s.group_id = 1;
+	s.title = "Nudged";
+	s.dtstart = "20280110T180000";
+	s.duration = 3600;
+	s.rrule = "FREQ=WEEKLY;COUNT=3";
+	sid = id_of(store_series_create(st, &s, &cause));
+	if (plan_series(st, sid, now, 400 * 86400, &cause) != 0)
+		fail_msg("%s", cause);
+	o1 = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20280110T180000'", sid);
+	o2 = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20280117T180000'", sid);
+	o3 = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20280124T180000'", sid);
+
+	/* Five days ahead: none.  Ada and Bo by SMS; not Cy, nor Di. */
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'nudge'", o1), 0);
+	assert_int_equal(nudges(o2, 0, "pending"), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'nudge' AND lead = 'P7D' AND channel = 'sms' "
+	    "AND sequence = 0 AND due_at = %lld AND person_id IN (1, 2)", o2,
+	    (long long)utc(2028, 1, 10, 18, 0)), 2);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE kind = 'nudge' "
+	    "AND person_id IN (3, %lld)", di), 0);
+	/* Planning again changes nothing. */
+	assert_int_equal(plan_series(st, sid, now, 400 * 86400, &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox o JOIN occurrences c "
+	    "ON c.id = o.occurrence_id WHERE c.series_id = %lld AND "
+	    "o.kind = 'nudge'", sid), 4);
+
+	/* Bo answered the third: moved, it has a new nudge for Ada only. */
+	memset(&a, 0, sizeof a);
+	a.person_id = 2;
+	a.occurrence_id = o3;
+	a.answer = "yes";
+	a.channel = "api";
+	a.at = now;
+	assert_int_equal(store_answer_add(st, &a, &cause), 0);
+	assert_int_equal(plan_move(st, o3, "2028-01-25T18:00", 0, NULL, now,
+	    &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND kind = 'nudge' AND state = 'skipped' AND reason = "
+	    "'meeting moved' AND sequence = 0", o3), 2);
+	assert_int_equal(nudges(o3, 2, "pending"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 1 AND kind = 'nudge' AND state = "
+	    "'pending' AND sequence = 1 AND due_at = %lld", o3,
+	    (long long)utc(2028, 1, 18, 18, 0)), 1);
+
+	/* Ada's for the second was sent: moved, Bo gets his, she none. */
+	q("UPDATE outbox SET state = 'sent' WHERE occurrence_id = %lld AND "
+	    "person_id = 1 AND kind = 'nudge'", o2);
+	assert_int_equal(plan_move(st, o2, "2028-01-18T18:00", 0, NULL, now,
+	    &cause), 0);
+	assert_int_equal(nudges(o2, 1, "pending"), 0);
+	assert_int_equal(nudges(o2, 1, "sent"), 1);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 2 AND kind = 'nudge' AND state = "
+	    "'pending' AND sequence = 1", o2), 1);
+	assert_int_equal(plan_series(st, sid, now, 400 * 86400, &cause), 0);
+	assert_int_equal(nudges(o2, 1, "pending"), 0);
+
+	/* Ada an observer now: her nudge waiting is withdrawn. */
+	assert_int_equal(store_member_set(st, 1, 1, "observer", &cause), 0);
+	assert_int_equal(plan_person(st, 1, now, &cause), 0);
+	assert_int_equal(nudges(o3, 1, "pending"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 1 AND kind = 'nudge' AND sequence = 1 AND "
+	    "reason LIKE 'no longer wanted%%'", o3), 1);
+	assert_int_equal(store_member_set(st, 1, 1, "co-chair", &cause), 0);
+
+	/* A cancelled meeting: Bo's nudge waiting is withdrawn. */
+	assert_int_equal(plan_cancel(st, o2, "no room", now, &cause), 0);
+	assert_int_equal(nudges(o2, 0, "pending"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 2 AND kind = 'nudge' AND reason = "
+	    "'meeting cancelled'", o2), 1);
+}
+
 int
 main(void)
 {
@@ -645,6 +776,7 @@ main(void)
 		cmocka_unit_test(test_series_split),
 		cmocka_unit_test(test_own_leads),
 		cmocka_unit_test(test_occ_read),
+		cmocka_unit_test(test_nudges),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
