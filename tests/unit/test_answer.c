@@ -3,7 +3,8 @@
  * recorded once, the latest answer counts, the history comes oldest
  * first, an answer that is not yes, maybe or no is refused, answers
  * survive a meeting being moved, and the meetings ahead of a member that
- * a text with no code may answer.
+ * a text with no code may answer (those a reminder, invitation, update or
+ * gentle reminder asked about by SMS).
  */
 #include "config.h"
 
@@ -253,6 +254,14 @@ test_ahead(void **state)
 	assert_int_equal(jint(json_array_get(a, 0), "asked"), 0);
 	assert_int_equal(jint(json_array_get(a, 1), "id"), 1);
 	assert_int_equal(jint(json_array_get(a, 1), "asked"), 1);
+	json_decref(a);
+	/* A gentle reminder to answer by SMS asks too. */
+	raw_exec(path, "INSERT INTO outbox (occurrence_id, person_id, kind, "
+	    "lead, channel, due_at, next_at, state, created_at, updated_at) "
+	    "VALUES (2, 1, 'nudge', 'P7D', 'sms', 0, 0, 'sent', 0, 0)");
+	assert_non_null(a = store_answer_ahead(st, 1, 2000, &cause));
+	assert_int_equal(jint(json_array_get(a, 0), "id"), 2);
+	assert_int_equal(jint(json_array_get(a, 0), "asked"), 1);
 	json_decref(a);
 	/* Bob is in no group. */
 	assert_non_null(a = store_answer_ahead(st, 2, 2000, &cause));
