@@ -12,7 +12,7 @@
  * Requests are dispatched by a table of (method, pattern, handler) rows
  * near the end of this file; the handlers are in api_groups.c,
  * api_people.c, api_venues.c, api_series.c, api_outbox.c,
- * api_tokens.c and api_answers.c.
+ * api_tokens.c, api_answers.c and api_needs.c.
  */
 #include "config.h"
 
@@ -354,6 +354,8 @@ static const struct api_route {
 	{ EVHTTP_REQ_GET,	"people/*/preferences",	api_person_link },
 	{ EVHTTP_REQ_GET,	"people/*/feed",	api_person_feed },
 	{ EVHTTP_REQ_POST,	"people/*/feed",	api_person_feed },
+	{ EVHTTP_REQ_GET,	"people/*/needs",	api_person_needs },
+	{ EVHTTP_REQ_PUT,	"people/*/needs",	api_person_needs_set },
 	{ EVHTTP_REQ_POST,	"import/people",	api_import },
 	{ EVHTTP_REQ_GET,	"venues",		api_venues_list },
 	{ EVHTTP_REQ_POST,	"venues",		api_venues_create },
@@ -365,7 +367,10 @@ static const struct api_route {
 	{ EVHTTP_REQ_GET,	"occurrences",		api_occ_list },
 	{ EVHTTP_REQ_GET,	"occurrences/*",	api_occ_get },
 	{ EVHTTP_REQ_GET,	"occurrences/*/answers", api_occ_answers },
+	{ EVHTTP_REQ_GET,	"occurrences/*/requests", api_occ_requests },
+	{ EVHTTP_REQ_POST,	"occurrences/*/requests", api_occ_request_add },
 	{ EVHTTP_REQ_POST,	"occurrences/*/*",	api_occ_change },
+	{ EVHTTP_REQ_POST,	"requests/*",		api_request_set },
 	{ EVHTTP_REQ_GET,	"outbox",		api_outbox },
 	{ EVHTTP_REQ_GET,	"tokens",		api_tokens_list },
 	{ EVHTTP_REQ_POST,	"tokens",		api_tokens_create },
@@ -385,11 +390,14 @@ static const struct api_allow {
 	{ "people",		"use GET or POST" },
 	{ "people/*",		"use GET, PATCH or DELETE" },
 	{ "people/*/feed",	"GET the feed's link, or POST for a new one" },
+	{ "people/*/needs",	"use GET or PUT" },
 	{ "import/people",	"POST a CSV file" },
 	{ "venues",		"use GET or POST" },
 	{ "series/**",		"GET or POST /series, PATCH or DELETE "
 				"/series/ID" },
 	{ "occurrences/*/answers", "use GET" },
+	{ "occurrences/*/requests", "use GET or POST" },
+	{ "requests/*",		"POST {\"state\", \"reason\"}" },
 	{ "occurrences/**",	"POST /occurrences/ID/move or "
 				"/occurrences/ID/cancel" },
 	{ "outbox",		"use GET" },

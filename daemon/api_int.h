@@ -101,4 +101,12 @@ void		 api_token_revoke(struct api_req *);
 /* api_answers.c */
 void		 api_answer_mail(struct api_req *);
 
+/* api_needs.c */
+int		 api_needs_audit(struct api_req *, const char *, long long);
+void		 api_occ_requests(struct api_req *);
+void		 api_occ_request_add(struct api_req *);
+void		 api_request_set(struct api_req *);
+void		 api_person_needs(struct api_req *);
+void		 api_person_needs_set(struct api_req *);
+
 #endif

@@ -545,6 +545,53 @@ json_t		*store_answer_ahead(struct store *, long long, time_t,
 int		 store_answer_seen(struct store *, const char *, time_t,
 		    char **);
 
+/* store_need.c */
+#define STORE_NEED_CODE_MAX	32	/* bytes of a catalogue code */
+#define STORE_NEED_UNCHANGED	1	/* already so */
+#define STORE_NEED_REFUSED	2	/* not a change that may be made */
+struct need_in {
+	long long	 person_id;
+	long long	 occurrence_id;
+	const char	*need;		/* a catalogue code, or "other" */
+	const char	*detail;	/* NULL: none */
+	const char	*actor;		/* "member", or the API's actor */
+	time_t		 now;
+};
+/* The catalogue's lead days, kept for deadlines; again on a reload. */
+void		 store_need_catalogue(struct store *,
+		    const struct config *);
+int		 store_need_known(struct store *, const char *);
+int		 store_need_state_valid(const char *);
+/* Asked for (made, or asked again when withdrawn); moved on. */
+int		 store_need_request(struct store *, const struct need_in *,
+		    long long *, char **);
+int		 store_need_set(struct store *, long long, const char *,
+		    const char *, const char *, time_t, char **);
+/*
+ * After an answer (person, meeting, channel), in its transaction:
+ * standing needs carried to a yes or maybe, withdrawn on a no.
+ */
+int		 store_need_answered(struct store *, long long, long long,
+		    const char *, time_t, char **);
+/* A meeting moved: its requests' deadlines from its start now. */
+int		 store_need_deadlines(struct store *, long long, char **);
+int		 store_need_deadlines_rid(struct store *, long long,
+		    const char *, char **);
+/*
+ * A meeting's requests filtered by state and need (NULL: any); one
+ * request; a person's at one meeting.  Each of the first two with its
+ * "history": [{"at", "actor", "state", "reason"}].
+ */
+json_t		*store_need_list(struct store *, long long, const char *,
+		    const char *, char **);
+json_t		*store_need_get(struct store *, long long, char **);
+json_t		*store_need_mine(struct store *, long long, long long,
+		    char **);
+/* A person's standing needs, read and replaced: [{"need", "detail"}]. */
+json_t		*store_need_standing(struct store *, long long, char **);
+int		 store_need_standing_set(struct store *, long long, json_t *,
+		    const char *, time_t, char **);
+
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
 int		 plan_next_channel(const char *, const char *, char *, size_t);

@@ -323,6 +323,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	log_setverbose(verbosity(next));
 	convened->conf = next;
 	convened->ctx.conf = next;
+	store_need_catalogue(convened->store, next);
 	config_free(cur);
 	log_info("configuration reloaded");
 	systemd_notify("READY=1");
@@ -639,6 +640,7 @@ main(int argc, char **argv)
 	state.ctx.conf = conf;
 	state.ctx.tmpl = state.tmpl;
 	state.ctx.store = state.store;
+	store_need_catalogue(state.store, conf);
 	state.ctx.outbox = state.outbox;
 	state.ctx.replan = state.replan;
 	state.ctx.signing_key = state.signing_key;

@@ -906,6 +906,7 @@ store_close(struct store *st)
 			    sqlite3_errmsg(st->db));
 	}
 	free(st->failing_why);
+	free(st->leads);
 	free(st->path);
 	free(st);
 }

@@ -23,16 +23,25 @@ store_answer_valid(const char *answer)
 	    strcmp(answer, "maybe") == 0 || strcmp(answer, "no") == 0));
 }
 
-/* Record one answer; a ref already recorded records nothing. */
+/*
+ * Record one answer; a ref already recorded records nothing.  The
+ * member's standing needs follow it in the same transaction
+ * (store_need_answered).
+ */
 int
 store_answer_add(struct store *st, const struct answer_in *in,
     char **cause)
 {
 	sqlite3_stmt	*stmt;
+	int		 rc;
 
 	if (!store_answer_valid(in->answer)) {
 		cause_set(cause, "answer: \"%s\" is not yes, maybe or no",
 		    in->answer != NULL ? in->answer : "");
+		return (-1);
+	}
+	if (store_begin(st) != 0) {
+		cause_set(cause, STORE_BUSY_CAUSE ": cannot begin");
 		return (-1);
 	}
 	stmt = store_stmt(st, STMT_ANSWER_ADD, "INSERT INTO answers "
@@ -44,11 +53,19 @@ store_answer_add(struct store *st, const struct answer_in *in,
 	    ":answer", SB_TEXT, in->answer, ":note", SB_TEXT, in->note,
 	    ":channel", SB_TEXT, in->channel, ":ref", SB_TEXT, in->ref,
 	    ":at", SB_INT, (long long)in->at, NULL);
-	if (store_done(st, stmt, cause) != 0)
+	if ((rc = store_done(st, stmt, cause)) == 0) {
+		if (sqlite3_changes(st->db) == 0)
+			rc = STORE_ANSWER_DUPLICATE;
+		/* What the member needs follows the answer, whichever way. */
+		else if (store_need_answered(st, in->person_id,
+		    in->occurrence_id, in->channel, in->at, cause) != 0)
+			rc = -1;
+	}
+	if (store_end(st, rc >= 0) != 0 && rc >= 0) {
+		cause_set(cause, "database: cannot commit");
 		return (-1);
-	if (sqlite3_changes(st->db) == 0)
-		return (STORE_ANSWER_DUPLICATE);
-	return (0);
+	}
+	return (rc);
 }
 
 /* The answer that counts: the latest, the later row on a tie. */

@@ -1,7 +1,7 @@
 /*
  * store_int.h: what the store family (store.c, store_model.c,
- * store_outbox.c, store_feed.c, store_answer.c) shares and nothing else
- * may see: the sqlite3 handle, the statement cache and the binding
+ * store_outbox.c, store_feed.c, store_answer.c, store_need.c) shares and
+ * nothing else may see: the sqlite3 handle, the statement cache and the binding
  * helpers.
  */
 #ifndef CONVENE_STORE_INT_H
@@ -105,6 +105,27 @@ enum store_stmt {
 	STMT_ANSWER_LIST,
 	STMT_ANSWER_AHEAD,
 	STMT_ANSWER_SEEN,
+
+	/* store_need.c */
+	STMT_NEED_EVENT,
+	STMT_NEED_NOTIFY,
+	STMT_NEED_FIND,
+	STMT_NEED_STATE,
+	STMT_NEED_STATE_OF,
+	STMT_NEED_DETAIL,
+	STMT_NEED_OCC_START,
+	STMT_NEED_INSERT,
+	STMT_NEED_CARRIED,
+	STMT_NEED_OF_OCC,
+	STMT_NEED_DEADLINE,
+	STMT_NEED_OCC_RID,
+	STMT_NEED_HISTORY,
+	STMT_NEED_LIST,
+	STMT_NEED_GET,
+	STMT_NEED_MINE,
+	STMT_NEED_STANDING,
+	STMT_NEED_STANDING_CLEAR,
+	STMT_NEED_STANDING_ADD,
 	STMT_MAX
 };
 
@@ -129,7 +150,19 @@ struct store {
 	void		(*failing_cb)(void *);	/* an episode began */
 	void		*failing_arg;
 	sqlite3_stmt	*stmt[STMT_MAX];
+	struct store_need_lead *leads;	/* the catalogue's lead days */
+	size_t		 nleads;
 };
+
+/* The first of email and sms in a person's (p) channels, in SQL. */
+#define STORE_FIRST_CHANNEL \
+	"CASE WHEN instr(',' || p.channels || ',', ',email,') = 0 " \
+	"  THEN CASE WHEN instr(',' || p.channels || ',', ',sms,') = 0 " \
+	"    THEN NULL ELSE 'sms' END " \
+	"WHEN instr(',' || p.channels || ',', ',sms,') = 0 THEN 'email' " \
+	"WHEN instr(',' || p.channels || ',', ',email,') < " \
+	"  instr(',' || p.channels || ',', ',sms,') THEN 'email' " \
+	"ELSE 'sms' END"
 
 /* Seconds between writes of a token's last use. */
 #define STORE_TOKEN_USED_EVERY	60

@@ -419,7 +419,11 @@ store_occ_upsert(struct store *st, long long series, const char *rid,
 	store_bind(stmt, ":s", SB_INT, series, ":rid", SB_TEXT, rid,
 	    ":start", SB_INT, (long long)start, ":end", SB_INT,
 	    (long long)end, NULL);
-	return (store_done(st, stmt, cause));
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	if (sqlite3_changes(st->db) == 0)
+		return (0);
+	return (store_need_deadlines_rid(st, series, rid, cause));
 }
 
 /*
@@ -591,7 +595,10 @@ store_occ_move(struct store *st, long long id, time_t start, time_t end,
 	    SB_TEXT, reason ? reason : "", NULL);
 	if (venue > 0)
 		store_bind(stmt, ":venue", SB_INT, venue, NULL);
-	return (store_done(st, stmt, cause));
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	/* What must be booked before it moves with it. */
+	return (store_need_deadlines(st, id, cause));
 }
 
 int

@@ -160,14 +160,7 @@ store_plan_insert(struct store *st, const struct outbox_in *o, char **cause)
 }
 
 /* The first of email and sms in a person's list of channels, in SQL. */
-#define FIRST_CHANNEL \
-	"CASE WHEN instr(',' || p.channels || ',', ',email,') = 0 " \
-	"  THEN CASE WHEN instr(',' || p.channels || ',', ',sms,') = 0 " \
-	"    THEN NULL ELSE 'sms' END " \
-	"WHEN instr(',' || p.channels || ',', ',sms,') = 0 THEN 'email' " \
-	"WHEN instr(',' || p.channels || ',', ',email,') < " \
-	"  instr(',' || p.channels || ',', ',sms,') THEN 'email' " \
-	"ELSE 'sms' END"
+#define FIRST_CHANNEL	STORE_FIRST_CHANNEL
 
 /* Whether p was invited to series s already, in SQL. */
 #define INVITED(s, p) \
@@ -511,16 +504,22 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    "FROM answers a WHERE a.occurrence_id = o.occurrence_id AND "
 	    "a.person_id = o.person_id ORDER BY a.at DESC, a.id DESC LIMIT 1) "
 	    "END AS answer, "
-	    "coalesce(ar.need, '') AS need, coalesce(ar.state, '') AS "
-	    "access_status, coalesce(CASE ar.state WHEN 'unable' THEN "
-	    "ar.reason ELSE ar.detail END, '') AS note "
+	    "coalesce(ar.need, '') AS need, coalesce(ae.state, ar.state, '') "
+	    "AS access_status, coalesce(CASE coalesce(ae.state, ar.state) "
+	    "WHEN 'unable' THEN coalesce(ae.reason, ar.reason) ELSE "
+	    "ar.detail END, '') AS note "
 	    "FROM outbox o JOIN people p ON p.id = o.person_id "
 	    "LEFT JOIN occurrences oc ON oc.id = o.occurrence_id "
 	    "LEFT JOIN series s ON s.id = oc.series_id "
 	    "LEFT JOIN groups g ON g.id = s.group_id "
 	    "LEFT JOIN venues v ON v.id = coalesce(oc.venue_id, s.venue_id) "
+	    /* access, alert, flag: lead "r<request>[.<event>|.v<venue>]" */
 	    "LEFT JOIN access_requests ar ON o.kind IN ('access', 'alert', "
-	    "'flag') AND ar.id = CAST(substr(o.lead, 2) AS INTEGER) "
+	    "'flag') AND o.lead GLOB 'r[0-9]*' AND ar.id = "
+	    "CAST(substr(o.lead, 2) AS INTEGER) "
+	    "LEFT JOIN access_events ae ON o.kind = 'access' AND "
+	    "ae.request_id = ar.id AND ae.id = CAST(substr(o.lead, "
+	    "instr(o.lead, '.') + 1) AS INTEGER) "
 	    "WHERE o.state = 'pending' AND o.next_at <= :now "
 	    "ORDER BY o.next_at, o.id LIMIT :limit");
 	*n = 0;
