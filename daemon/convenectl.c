@@ -1316,6 +1316,124 @@ ctl_occ_answers(struct ctl *ctl, char **av, json_t *opts)
 	return (rc);
 }
 
+/* What a request says: the reason when unable, else the member's words. */
+static char *
+ctl_request_note(json_t *o, const char *key)
+{
+	(void)key;
+	if (strcmp(jstr(o, "state"), "unable") == 0)
+		return (ctl_val(o, "reason"));
+	return (ctl_val(o, "detail"));
+}
+
+/*
+ * occurrence requests: what each member needs to take part, soonest
+ * deadline first, filtered by --state and --need.
+ */
+static int
+ctl_occ_requests(struct ctl *ctl, char **av, json_t *opts)
+{
+	static const struct ctl_col	 cols[] = {
+		{ "REQUEST", "id", NULL },
+		{ "PERSON", "person", NULL },
+		{ "NAME", "name", NULL },
+		{ "NEED", "label", NULL },
+		{ "STATE", "state", NULL },
+		{ "DEADLINE", "deadline_at", ctl_col_time },
+		{ "NOTE", "note", ctl_request_note }
+	};
+	char	*path;
+	int	 rc;
+
+	path = xprintf("/api/v1/occurrences/%lld/requests",
+	    ctl_id(ctl_find("occurrence", "requests"), "ID", av[0]));
+	rc = ctl_list(ctl, path, opts, "requests", cols, nitems(cols),
+	    "requests");
+	free(path);
+	return (rc);
+}
+
+/* request set: a request moved on; the member hears of arranged/unable. */
+static int
+ctl_request_set(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*body = ctl_body(opts), *o;
+	char		*path;
+	long long	 id;
+
+	id = ctl_id(ctl_find("request", "set"), "ID", av[0]);
+	json_object_set_new(body, "state", ctl_jstr(av[1]));
+	path = xprintf("/api/v1/requests/%lld", id);
+	o = ctl_call(ctl, "POST", path, body);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("request %lld, %s for %s: %s\n", id, jstr(o, "label"),
+	    jstr(o, "name"), jstr(o, "state"));
+	if (strcmp(jstr(o, "state"), "arranged") == 0 ||
+	    strcmp(jstr(o, "state"), "unable") == 0)
+		printf("%s is told in their own channel and language\n",
+		    jstr(o, "name"));
+	json_decref(o);
+	return (0);
+}
+
+/*
+ * person needs: a member's standing needs, carried to every meeting
+ * they say they will come to; --set replaces them ("" for none), the
+ * words of "other" in --detail.
+ */
+static int
+ctl_person_needs(struct ctl *ctl, char **av, json_t *opts)
+{
+	static const struct ctl_col	 cols[] = {
+		{ "NEED", "need", NULL },
+		{ "LABEL", "label", NULL },
+		{ "DETAIL", "detail", NULL },
+		{ "SET BY", "set_by", NULL },
+		{ "AT", "at", ctl_col_time }
+	};
+	json_t		*set = json_object_get(opts, "set"), *list, *o;
+	const char	*detail = json_string_value(json_object_get(opts,
+			    "detail"));
+	char		*path, *copy, *tok, *save;
+	long long	 id;
+
+	id = ctl_id(ctl_find("person", "needs"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld/needs", id);
+	if (set == NULL) {
+		o = ctl_call(ctl, "GET", path, NULL);
+		free(path);
+	} else {
+		list = json_array();
+		copy = xstrdup(json_string_value(set));
+		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", ", &save)) {
+			if (strcmp(tok, "other") == 0)
+				json_array_append_new(list, json_pack(
+				    "{s:s, s:o}", "need", tok, "detail",
+				    ctl_jstr(detail != NULL ? detail : "")));
+			else
+				json_array_append_new(list, ctl_jstr(tok));
+		}
+		free(copy);
+		o = ctl_call(ctl, "PUT", path, json_pack("{s:o}", "needs",
+		    list));
+		free(path);
+	}
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	if (json_array_size(json_object_get(o, "needs")) == 0)
+		printf("no standing needs\n");
+	ctl_table(cols, nitems(cols), json_object_get(o, "needs"));
+	json_decref(o);
+	return (0);
+}
+
 /* POST to /occurrences/ID/what, and say what became of the meeting. */
 static int
 ctl_occ_change(struct ctl *ctl, const char *what, json_t *body,
@@ -1769,6 +1887,23 @@ static const struct ctl_opt	ctl_occ_answers_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_occ_requests_opts[] = {
+	{ "state", "STATE", "state", CT_TEXT },
+	{ "need", "CODE", "need", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_request_set_opts[] = {
+	{ "reason", "TEXT", "reason", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_person_needs_opts[] = {
+	{ "set", "CODE,...", "set", CT_TEXT },
+	{ "detail", "TEXT", "detail", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 /* occurrence cancel takes these from the second on. */
 static const struct ctl_opt	ctl_occ_opts[] = {
 	{ "venue", "ID", "venue", CT_INT },
@@ -1810,6 +1945,8 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "person", "remove", "ID", 1, 1, NULL, ctl_person_remove },
 	{ "person", "test", "ID", 1, 1, NULL, ctl_person_test },
 	{ "person", "link", "ID", 1, 1, NULL, ctl_person_link },
+	{ "person", "needs", "ID", 1, 1, ctl_person_needs_opts,
+	    ctl_person_needs },
 	{ "member", "add", "GROUP PERSON", 2, 2, ctl_member_opts,
 	    ctl_member_add },
 	{ "member", "remove", "GROUP PERSON", 2, 2, NULL,
@@ -1830,6 +1967,10 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	    ctl_occ_cancel },
 	{ "occurrence", "answers", "ID", 1, 1, ctl_occ_answers_opts,
 	    ctl_occ_answers },
+	{ "occurrence", "requests", "ID", 1, 1, ctl_occ_requests_opts,
+	    ctl_occ_requests },
+	{ "request", "set", "ID STATE", 2, 2, ctl_request_set_opts,
+	    ctl_request_set },
 	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
 	    ctl_import },
