@@ -573,6 +573,14 @@ int		 store_need_set(struct store *, long long, const char *,
  */
 int		 store_need_answered(struct store *, long long, long long,
 		    const char *, time_t, char **);
+/*
+ * The member's choice on their page for one meeting (person, meeting):
+ * these codes, and "other" in these words when not empty; the rest of
+ * their open requests there withdrawn.
+ */
+int		 store_need_choose(struct store *, long long, long long,
+		    const char *const *, size_t, const char *, time_t,
+		    char **);
 /* A meeting moved: its requests' deadlines from its start now. */
 int		 store_need_deadlines(struct store *, long long, char **);
 int		 store_need_deadlines_rid(struct store *, long long,
@@ -790,6 +798,17 @@ void		 page_send(struct evhttp_request *, const char *, int,
 void		 page_message(struct evhttp_request *, const char *, int,
 		    const char *, const char *, const char *);
 void		 page_routes(struct http *);
+/* The needs of the catalogue as a member chooses them on a page. */
+struct page_needs {
+	const char	*legend;
+	const char	*hint;
+	const char	*other;		/* the label of "anything else" */
+	const char	*other_text;	/* what it holds */
+	json_t		*chosen;	/* the codes ticked */
+	json_t		*states;	/* {code: how far it got}, or NULL */
+};
+void		 page_needs(struct evbuffer *, const struct config *,
+		    const char *, const struct page_needs *);
 
 /* prefs.c */
 #define PREFS_LINK_DAYS	60	/* how long a link in a message works */

@@ -140,6 +140,12 @@ const char *const msg_words[] = {
 	"page.rsvp_error", "page.rsvp_error_note", "page.rsvp_too_long",
 	"page.rsvp_saved", "page.rsvp_saved_easyread?",
 	"page.rsvp_saved_answer", "page.rsvp_saved_note", "page.rsvp_again",
+	"page.needs", "page.needs_hint", "page.error_needs",
+	"page.needs_other", "page.needs_none",
+	"page.saved_needs", "page.rsvp_needs", "page.rsvp_needs_easyread?",
+	"page.rsvp_needs_hint", "page.rsvp_needs_hint_easyread?",
+	"page.rsvp_needs_other", "page.rsvp_needs_other_easyread?",
+	"page.rsvp_saved_needs",
 	"page.rsvp_not_saved", "page.rsvp_gone", "page.rsvp_gone_text",
 	"page.rsvp_cancelled", "page.rsvp_cancelled_text",
 	NULL

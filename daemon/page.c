@@ -44,9 +44,10 @@ static const char page_css[] =
 	"label{font-weight:400}\n"
 	".field{margin:0 0 1.5rem}\n"
 	".field label{display:block;font-weight:700;margin-bottom:.25rem}\n"
-	"select,input[type=time]{font:inherit;font-size:1.25rem;"
-	"min-height:2.75rem;padding:.25rem .5rem;border:2px solid #1a1a1a;"
-	"border-radius:0;background:#fff;color:#1a1a1a}\n"
+	"select,input[type=time],input[type=text]{font:inherit;"
+	"font-size:1.25rem;min-height:2.75rem;padding:.25rem .5rem;"
+	"border:2px solid #1a1a1a;border-radius:0;background:#fff;"
+	"color:#1a1a1a}\n"
 	"button{font:inherit;font-size:1.25rem;font-weight:700;"
 	"min-height:2.75rem;padding:.5rem 1.5rem;border:2px solid #0b3d2e;"
 	"background:#00703c;color:#fff;cursor:pointer}\n"
@@ -136,6 +137,64 @@ page_message(struct evhttp_request *req, const char *route, int code,
 	page_end(b);
 	page_send(req, route, code, b);
 	evbuffer_free(b);
+}
+
+/*
+ * What a member needs to take part, as a fieldset: a checkbox for each
+ * need of the catalogue, its label in lang (and after it, in words,
+ * how far a request for it has got), ticked when chosen; then a field
+ * for anything else, in their own words.  needs_shown says the form
+ * had them, so that a form without them changes nothing.
+ */
+void
+page_needs(struct evbuffer *b, const struct config *conf, const char *lang,
+    const struct page_needs *n)
+{
+	const struct need_kind	*k;
+	json_t			*v;
+	size_t			 i, j;
+	int			 on;
+
+	evbuffer_add_printf(b, "<fieldset id=\"needs\" aria-describedby="
+	    "\"needs-hint\">\n<legend>");
+	page_esc(b, n->legend);
+	evbuffer_add_printf(b, "</legend>\n<p class=\"hint\" "
+	    "id=\"needs-hint\">");
+	page_esc(b, n->hint);
+	evbuffer_add_printf(b, "</p>\n<input type=\"hidden\" "
+	    "name=\"needs_shown\" value=\"1\">\n");
+	for (i = 0; conf != NULL && i < conf->nneeds; i++) {
+		k = &conf->needs[i];
+		on = 0;
+		json_array_foreach(n->chosen, j, v)
+			on |= json_is_string(v) && strcmp(json_string_value(v),
+			    k->code) == 0;
+		evbuffer_add_printf(b, "<div class=\"choice\">\n<input "
+		    "type=\"checkbox\" name=\"need\" id=\"need-");
+		page_esc(b, k->code);
+		evbuffer_add_printf(b, "\" value=\"");
+		page_esc(b, k->code);
+		evbuffer_add_printf(b, "\"%s>\n<label for=\"need-", on ?
+		    " checked" : "");
+		page_esc(b, k->code);
+		evbuffer_add_printf(b, "\">");
+		page_esc(b, config_need_label(k, lang));
+		if (n->states != NULL && (v = json_object_get(n->states,
+		    k->code)) != NULL) {
+			evbuffer_add_printf(b, " <span class=\"hint\">");
+			page_esc(b, json_string_value(v));
+			evbuffer_add_printf(b, "</span>");
+		}
+		evbuffer_add_printf(b, "</label>\n</div>\n");
+	}
+	evbuffer_add_printf(b, "<div class=\"field\">\n<label "
+	    "for=\"need-other\">");
+	page_esc(b, n->other);
+	evbuffer_add_printf(b, "</label>\n<input type=\"text\" "
+	    "id=\"need-other\" name=\"need_other\" maxlength=\"500\" "
+	    "value=\"");
+	page_esc(b, n->other_text);
+	evbuffer_add_printf(b, "\">\n</div>\n</fieldset>\n");
 }
 
 static void

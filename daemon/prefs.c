@@ -2,7 +2,9 @@
  * prefs.c: the page where a member changes how they hear from their
  * groups: by email, by text message, both in an order, or only through
  * their calendar; the form their emails take (standard, plain text,
- * large print, Easy Read); their language; and quiet hours for texts.
+ * large print, Easy Read); their language; quiet hours for texts; and
+ * what they need to take part at every meeting (standing needs, asked
+ * for at each meeting they say they will come to).
  *
  * Every message carries a signed link to it,
  * /preferences/<person>.<expiry>.<signature>, so no password is needed
@@ -34,7 +36,8 @@
 #include "util.h"
 
 #define PREFS_ROUTE	"preferences"
-#define PREFS_MAX_ERRORS 4
+#define PREFS_MAX_ERRORS 5
+#define PREFS_OTHER_MAX	500	/* characters of a need in their words */
 
 /*
  * The ways a member may hear from a group, as the channels column.  The
@@ -97,6 +100,8 @@ struct prefs_form {
 	const char	*language;
 	const char	*quiet_from;
 	const char	*quiet_to;
+	json_t		*needs;		/* the codes ticked */
+	const char	*other;		/* anything else, in their words */
 	struct {
 		const char	*field;		/* the id it belongs to */
 		const char	*text;
@@ -207,9 +212,10 @@ prefs_field_error(struct tmpl_set *t, struct evbuffer *b,
 
 /* The form, holding the values given (or the person's own). */
 static void
-prefs_render(struct tmpl_set *t, struct evbuffer *b, json_t *person,
-    const struct prefs_form *f)
+prefs_render(struct tmpl_set *t, const struct config *conf,
+    struct evbuffer *b, json_t *person, const struct prefs_form *f)
 {
+	struct page_needs	 pn;
 	const char	*e, *lang = prefs_page_lang(t, person), *hello, *at;
 	char		 id[32];
 	size_t		 i;
@@ -329,6 +335,14 @@ prefs_render(struct tmpl_set *t, struct evbuffer *b, json_t *person,
 		evbuffer_add_printf(b, "\"%s>\n</div>\n</fieldset>\n", e ?
 		    " aria-invalid=\"true\"" : "");
 	}
+	prefs_field_error(t, b, f, lang, "need-other");
+	memset(&pn, 0, sizeof pn);
+	pn.legend = prefs_w(t, lang, "needs");
+	pn.hint = prefs_w(t, lang, "needs_hint");
+	pn.other = prefs_w(t, lang, "needs_other");
+	pn.other_text = f->other;
+	pn.chosen = f->needs;
+	page_needs(b, conf, lang, &pn);
 	evbuffer_add_printf(b, "<button type=\"submit\">");
 	page_esc(b, prefs_w(t, lang, "save"));
 	evbuffer_add_printf(b, "</button>\n</form>\n");
@@ -354,6 +368,24 @@ prefs_from_person(struct prefs_form *f, json_t *person, char qf[16],
 	}
 	f->quiet_from = qf;
 	f->quiet_to = qt;
+	f->other = "";
+}
+
+/* The standing needs into the form: the codes, and "other"'s words. */
+static void
+prefs_needs_from(struct prefs_form *f, json_t *standing)
+{
+	json_t	*n;
+	size_t	 i;
+
+	f->needs = json_array();
+	json_array_foreach(standing, i, n) {
+		if (strcmp(jstr(n, "need"), "other") == 0)
+			f->other = jstr(n, "detail");
+		else
+			json_array_append_new(f->needs,
+			    json_string(jstr(n, "need")));
+	}
 }
 
 /*
@@ -391,9 +423,11 @@ prefs_check(struct tmpl_set *t, struct prefs_form *f, json_t *person,
 
 /* What was saved, said back in full so the member can check it. */
 static void
-prefs_saved(struct tmpl_set *t, struct evbuffer *b, json_t *row,
-    const char *path)
+prefs_saved(struct tmpl_set *t, const struct config *conf,
+    struct evbuffer *b, json_t *row, json_t *standing, const char *path)
 {
+	const struct need_kind	*k;
+	json_t			*n;
 	const char	*ch = jstr(row, "channels");
 	const char	*st = jstr(row, "style");
 	const char	*lg = jstr(row, "language");
@@ -445,6 +479,24 @@ prefs_saved(struct tmpl_set *t, struct evbuffer *b, json_t *row,
 			evbuffer_add_printf(b, " %s", qt);
 		} else
 			page_esc(b, prefs_w(t, lang, "quiet_none"));
+		evbuffer_add_printf(b, "</dd>\n");
+	}
+	evbuffer_add_printf(b, "<dt>");
+	page_esc(b, prefs_w(t, lang, "saved_needs"));
+	evbuffer_add_printf(b, "</dt>\n");
+	if (json_array_size(standing) == 0) {
+		evbuffer_add_printf(b, "<dd>");
+		page_esc(b, prefs_w(t, lang, "needs_none"));
+		evbuffer_add_printf(b, "</dd>\n");
+	}
+	json_array_foreach(standing, i, n) {
+		evbuffer_add_printf(b, "<dd>");
+		if (strcmp(jstr(n, "need"), "other") == 0)
+			page_esc(b, jstr(n, "detail"));
+		else if ((k = config_need(conf, jstr(n, "need"))) != NULL)
+			page_esc(b, config_need_label(k, lang));
+		else
+			page_esc(b, jstr(n, "need"));
 		evbuffer_add_printf(b, "</dd>\n");
 	}
 	evbuffer_add_printf(b, "</dl>\n<p><a href=\"");
@@ -504,7 +556,10 @@ prefs_route(struct evhttp_request *req, const char *route,
 	struct evbuffer		*b, *in;
 	struct prefs_form	 f;
 	struct person_checked	 c;
-	json_t			*person, *row;
+	struct evkeyval		*kv;
+	json_t			*person, *row, *standing = NULL, *want, *n;
+	size_t			 i;
+	int			 shown = 0;
 	char			*body = NULL, *cause = NULL, qf[16], qt[16];
 	const char		*v;
 	long long		 id;
@@ -529,8 +584,10 @@ prefs_route(struct evhttp_request *req, const char *route,
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
 	prefs_from_person(&f, person, qf, qt);
+	standing = store_need_standing(ctx->store, id, NULL);
+	prefs_needs_from(&f, standing);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		prefs_render(t, b, person, &f);
+		prefs_render(t, ctx->conf, b, person, &f);
 		page_send(req, PREFS_ROUTE, 200, b);
 		goto out;
 	}
@@ -553,11 +610,26 @@ prefs_route(struct evhttp_request *req, const char *route,
 	f.language = (v = evhttp_find_header(&q, "language")) ? v : "";
 	f.quiet_from = (v = evhttp_find_header(&q, "quiet_from")) ? v : "";
 	f.quiet_to = (v = evhttp_find_header(&q, "quiet_to")) ? v : "";
+	/* Needs: as ticked, when the form had them; else as they are. */
+	if ((shown = evhttp_find_header(&q, "needs_shown") != NULL)) {
+		json_array_clear(f.needs);
+		TAILQ_FOREACH(kv, &q, next) {
+			if (strcmp(kv->key, "need") == 0 &&
+			    store_need_known(ctx->store, kv->value) &&
+			    strcmp(kv->value, "other") != 0)
+				json_array_append_new(f.needs,
+				    json_string(kv->value));
+		}
+		f.other = (v = evhttp_find_header(&q, "need_other")) ? v : "";
+	}
 	prefs_check(t, &f, person, ctx->conf->phone_country, &c);
+	if (utf8_chars(f.other, strlen(f.other)) > PREFS_OTHER_MAX)
+		prefs_error(&f, "need-other", prefs_w(t, prefs_page_lang(t,
+		    person), "error_needs"));
 	if (*jstr(person, "phone") == '\0')
 		c.in.quiet_start = c.in.quiet_end = -2;	/* keep */
 	if (f.nerrors > 0) {
-		prefs_render(t, b, person, &f);
+		prefs_render(t, ctx->conf, b, person, &f);
 		page_send(req, PREFS_ROUTE, 422, b);
 		evhttp_clear_headers(&q);
 		goto out;
@@ -576,7 +648,23 @@ prefs_route(struct evhttp_request *req, const char *route,
 		evhttp_clear_headers(&q);
 		goto out;
 	}
+	if (shown) {
+		want = json_array();
+		json_array_foreach(f.needs, i, n)
+			json_array_append_new(want, json_pack("{s:s, s:s}",
+			    "need", json_string_value(n), "detail", ""));
+		if (*f.other != '\0')
+			json_array_append_new(want, json_pack("{s:s, s:s}",
+			    "need", "other", "detail", f.other));
+		if (store_need_standing_set(ctx->store, id, want, "member",
+		    clock_now(), &cause) != 0)
+			log_warnx("standing needs of person %lld: %s", id,
+			    cause != NULL ? cause : "not saved");
+		json_decref(want);
+	}
 	evhttp_clear_headers(&q);
+	json_decref(standing);
+	standing = store_need_standing(ctx->store, id, NULL);
 	{
 		char	*detail = xprintf("person %lld: %s, %s, %s", id,
 		    jstr(row, "channels"), jstr(row, "style"),
@@ -589,11 +677,13 @@ prefs_route(struct evhttp_request *req, const char *route,
 	/* Planned a moment later: the page need not wait for it. */
 	replan_person(ctx->replan, id);
 	outbox_kick(ctx->outbox);
-	prefs_saved(t, b, row, evhttp_uri_get_path(
+	prefs_saved(t, ctx->conf, b, row, standing, evhttp_uri_get_path(
 	    evhttp_request_get_evhttp_uri(req)));
 	json_decref(row);
 	page_send(req, PREFS_ROUTE, 200, b);
 out:
+	json_decref(f.needs);
+	json_decref(standing);
 	person_checked_free(&c);
 	free(cause);
 	free(body);

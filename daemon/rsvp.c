@@ -10,6 +10,13 @@
  * answer (store_answer.c), and the latest answer counts.  The page is
  * plain HTML in the member's language and, for Easy Read, in simpler
  * words; it works by keyboard and without JavaScript.
+ *
+ * The form also asks what the member needs to take part in this
+ * meeting: the catalogue's needs as checkboxes, ticked for what they
+ * asked for already or need at every meeting, and anything else in
+ * their own words.  With a yes or maybe, what is ticked is asked for
+ * and what is not is withdrawn (store_need_choose), in the answer's
+ * transaction.
  */
 #include "config.h"
 
@@ -35,6 +42,8 @@
 #define RSVP_ROUTE	"rsvp"
 #define RSVP_MAX_BODY	8192	/* bytes of a posted form */
 #define RSVP_NOTE_MAX	1000	/* bytes of a note */
+#define RSVP_OTHER_MAX	500	/* characters of a need in their words */
+#define RSVP_NEEDS_MAX	64	/* needs ticked, at most */
 
 static const char *const rsvp_answers[] = { "yes", "maybe", "no" };
 
@@ -50,6 +59,8 @@ struct rsvp_page {
 	json_t			*series;	/* NULL: not found */
 	json_t			*venue;		/* NULL: none */
 	const char		*path;		/* of this page */
+	const struct config	*conf;		/* the catalogue of needs */
+	json_t			*mine;		/* their requests here */
 };
 
 /* A language is offered when its templates are installed. */
@@ -172,10 +183,92 @@ rsvp_meeting(struct evbuffer *b, const struct rsvp_page *p)
  * The form, the given answer and note chosen; an error, when not NULL,
  * named at the top and at the question it is about.
  */
+/* Whether a request is open: asked for, or arranged. */
+static int
+rsvp_open(json_t *r)
+{
+	return (strcmp(jstr(r, "state"), "requested") == 0 ||
+	    strcmp(jstr(r, "state"), "arranged") == 0);
+}
+
+/*
+ * The needs as the member has them now: what they asked for here, and
+ * what they need at every meeting unless they took it back here.
+ */
+static void
+rsvp_needs_now(const struct rsvp_page *p, json_t *standing, json_t *chosen,
+    const char **other)
+{
+	json_t		*r, *n;
+	const char	*code;
+	size_t		 i, j;
+	int		 seen;
+
+	*other = "";
+	json_array_foreach(p->mine, i, r) {
+		if (!rsvp_open(r))
+			continue;
+		if (strcmp(jstr(r, "need"), "other") == 0)
+			*other = jstr(r, "detail");
+		else
+			json_array_append_new(chosen, json_string(jstr(r,
+			    "need")));
+	}
+	json_array_foreach(standing, i, n) {
+		code = jstr(n, "need");
+		seen = 0;
+		json_array_foreach(p->mine, j, r) {
+			/* Withdrawn by an answer no: asked again by a yes. */
+			if (strcmp(jstr(r, "need"), code) == 0 &&
+			    (rsvp_open(r) || strncmp(jstr(r, "last_actor"),
+			    "answer by ", 10) != 0))
+				seen = 1;
+		}
+		if (seen)
+			continue;
+		if (strcmp(code, "other") == 0)
+			*other = jstr(n, "detail");
+		else
+			json_array_append_new(chosen, json_string(code));
+	}
+}
+
+/* The fieldset of needs, with how far each request has got. */
+static void
+rsvp_needs(struct evbuffer *b, const struct rsvp_page *p, json_t *chosen,
+    const char *other)
+{
+	struct page_needs	 n;
+	json_t			*states = json_object(), *r;
+	const char		*w;
+	char			 key[32];
+	size_t			 i;
+
+	json_array_foreach(p->mine, i, r) {
+		if (strcmp(jstr(r, "state"), "arranged") != 0 &&
+		    strcmp(jstr(r, "state"), "unable") != 0)
+			continue;
+		snprintf(key, sizeof key, "status.%s", jstr(r, "state"));
+		if (p->t != NULL && (w = tmpl_word(p->t, p->lang, key,
+		    NULL)) != NULL)
+			json_object_set_new(states, jstr(r, "need"),
+			    json_string(w));
+	}
+	memset(&n, 0, sizeof n);
+	n.legend = rsvp_w(p, "rsvp_needs");
+	n.hint = rsvp_w(p, "rsvp_needs_hint");
+	n.other = rsvp_w(p, "rsvp_needs_other");
+	n.other_text = other;
+	n.chosen = chosen;
+	n.states = states;
+	page_needs(b, p->conf, p->lang, &n);
+	json_decref(states);
+}
+
 static void
 rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
-    const char *answer, const char *note, const char *error,
-    const char *error_field)
+    const char *answer, const char *note, json_t *chosen, const char *other,
+    const char *error, const char *error_field)
 {
 	char	 id[32];
 	size_t	 i;
@@ -196,7 +289,7 @@ rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
 		    "title\">");
 		page_esc(b, rsvp_w(p, "problem"));
 		evbuffer_add_printf(b, "</h2>\n<ul>\n<li><a href=\"#%s\">",
-		    on_answer ? "answer" : "note");
+		    error_field);
 		page_esc(b, error);
 		evbuffer_add_printf(b, "</a></li>\n</ul>\n</div>\n");
 	}
@@ -223,7 +316,9 @@ rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
 		page_esc(b, rsvp_answer_word(p, rsvp_answers[i]));
 		evbuffer_add_printf(b, "</label>\n</div>\n");
 	}
-	evbuffer_add_printf(b, "</fieldset>\n<div class=\"field\">\n"
+	evbuffer_add_printf(b, "</fieldset>\n");
+	rsvp_needs(b, p, chosen, other);
+	evbuffer_add_printf(b, "<div class=\"field\">\n"
 	    "<label for=\"note\">");
 	page_esc(b, rsvp_w(p, "rsvp_note"));
 	evbuffer_add_printf(b, "</label>\n<span class=\"hint\" "
@@ -254,6 +349,11 @@ static void
 rsvp_recorded(struct evbuffer *b, const struct rsvp_page *p,
     const char *answer, const char *note)
 {
+	const struct need_kind	*k;
+	json_t			*r;
+	size_t			 i;
+	int			 n = 0;
+
 	page_begin(b, p->lang, rsvp_w(p, "rsvp_saved"));
 	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>");
 	page_esc(b, rsvp_w(p, "rsvp_saved"));
@@ -269,6 +369,23 @@ rsvp_recorded(struct evbuffer *b, const struct rsvp_page *p,
 		page_esc(b, rsvp_w(p, "rsvp_saved_note"));
 		evbuffer_add_printf(b, "</dt>\n<dd>");
 		page_esc(b, note);
+		evbuffer_add_printf(b, "</dd>\n");
+	}
+	json_array_foreach(p->mine, i, r) {
+		if (!rsvp_open(r) || strcmp(answer, "no") == 0)
+			continue;
+		if (n++ == 0) {
+			evbuffer_add_printf(b, "<dt>");
+			page_esc(b, rsvp_w(p, "rsvp_saved_needs"));
+			evbuffer_add_printf(b, "</dt>\n");
+		}
+		evbuffer_add_printf(b, "<dd>");
+		if (strcmp(jstr(r, "need"), "other") == 0)
+			page_esc(b, jstr(r, "detail"));
+		else if ((k = config_need(p->conf, jstr(r, "need"))) != NULL)
+			page_esc(b, config_need_label(k, p->lang));
+		else
+			page_esc(b, jstr(r, "need"));
 		evbuffer_add_printf(b, "</dd>\n");
 	}
 	evbuffer_add_printf(b, "</dl>\n<p><a href=\"");
@@ -389,12 +506,14 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
     struct rsvp_page *p, struct evbuffer *b, long long person)
 {
 	struct evkeyvalq	 q;
+	struct evkeyval		*kv;
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
 	struct answer_in	 a;
-	const char		*answer, *note;
+	const char		*answer, *note, *other, *codes[RSVP_NEEDS_MAX];
 	char			*body, *cause = NULL;
-	size_t			 len = evbuffer_get_length(in), i;
-	int			 known = 0;
+	json_t			*chosen = json_array();
+	size_t			 len = evbuffer_get_length(in), i, ncodes = 0;
+	int			 known = 0, shown, rc;
 
 	if (!rsvp_form_type(req)) {
 		page_message(req, RSVP_ROUTE, 415, p->lang,
@@ -421,17 +540,33 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	answer = evhttp_find_header(&q, "answer");
 	if ((note = evhttp_find_header(&q, "note")) == NULL)
 		note = "";
+	shown = evhttp_find_header(&q, "needs_shown") != NULL;
+	if ((other = evhttp_find_header(&q, "need_other")) == NULL)
+		other = "";
+	TAILQ_FOREACH(kv, &q, next) {
+		if (strcmp(kv->key, "need") != 0 || ncodes == RSVP_NEEDS_MAX)
+			continue;
+		codes[ncodes++] = kv->value;
+		json_array_append_new(chosen, json_string(kv->value));
+	}
 	for (i = 0; answer != NULL && i < RSVP_NANSWERS; i++)
 		known |= strcmp(answer, rsvp_answers[i]) == 0;
 	if (!known) {
-		rsvp_render(b, p, "", note, rsvp_w(p, "rsvp_error"),
-		    "answer");
+		rsvp_render(b, p, "", note, chosen, other,
+		    rsvp_w(p, "rsvp_error"), "answer");
 		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}
 	if (strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note)) {
-		rsvp_render(b, p, answer, "", rsvp_w(p, "rsvp_error_note"),
-		    "note");
+		rsvp_render(b, p, answer, "", chosen, other,
+		    rsvp_w(p, "rsvp_error_note"), "note");
+		page_send(req, RSVP_ROUTE, 422, b);
+		goto out;
+	}
+	if (!rsvp_utf8(other) || utf8_chars(other, strlen(other)) >
+	    RSVP_OTHER_MAX) {
+		rsvp_render(b, p, answer, note, chosen, "",
+		    rsvp_w(p, "rsvp_error_note"), "need-other");
 		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}
@@ -442,7 +577,16 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	a.note = *note != '\0' ? note : NULL;
 	a.channel = "link";
 	a.at = clock_now();
-	if (store_answer_add(ctx->store, &a, &cause) == -1) {
+	/* The answer, and with a yes or maybe what is ticked, as one. */
+	rc = store_begin(ctx->store) == 0 ? 0 : -1;
+	if (rc == 0)
+		rc = store_answer_add(ctx->store, &a, &cause) == -1 ? -1 : 0;
+	if (rc == 0 && shown && strcmp(answer, "no") != 0)
+		rc = store_need_choose(ctx->store, person, p->occ->id, codes,
+		    ncodes, other, a.at, &cause);
+	if (store_end(ctx->store, rc == 0) != 0)
+		rc = -1;
+	if (rc == -1) {
 		log_warnx("answer of person %lld to meeting %lld: %s", person,
 		    p->occ->id, cause);
 		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
@@ -456,9 +600,12 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	}
 	log_info("person %lld answered %s to meeting %lld by link", person,
 	    answer, p->occ->id);
+	json_decref(p->mine);
+	p->mine = store_need_mine(ctx->store, person, p->occ->id, NULL);
 	rsvp_recorded(b, p, answer, note);
 	page_send(req, RSVP_ROUTE, 200, b);
 out:
+	json_decref(chosen);
 	evhttp_clear_headers(&q);
 }
 
@@ -469,11 +616,14 @@ rsvp_route(struct evhttp_request *req, const char *route,
 	struct convene_ctx	*ctx = arg;
 	struct rsvp_page	 p;
 	struct evbuffer		*b;
+	json_t			*standing, *chosen;
+	const char		*other;
 	long long		 person, occ;
 	char			 answer[8], *note = NULL;
 
 	memset(&p, 0, sizeof p);
 	p.t = ctx->tmpl;	/* as of this request */
+	p.conf = ctx->conf;
 	p.lang = "en";
 	if (!rsvp_link_parse(ctx->signing_key, rest, &person, &occ)) {
 		page_message(req, RSVP_ROUTE, 403, "en",
@@ -504,6 +654,7 @@ rsvp_route(struct evhttp_request *req, const char *route,
 	}
 	p.series = store_series_get(ctx->store, p.occ->series_id, NULL);
 	p.venue = rsvp_venue(ctx->store, p.occ->venue_id);
+	p.mine = store_need_mine(ctx->store, person, occ, NULL);
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
@@ -513,9 +664,14 @@ rsvp_route(struct evhttp_request *req, const char *route,
 		if (store_answer_latest(ctx->store, person, occ, answer, &note,
 		    NULL) != 1)
 			answer[0] = '\0';
-		rsvp_render(b, &p, answer, note != NULL ? note : "", NULL,
-		    NULL);
+		standing = store_need_standing(ctx->store, person, NULL);
+		chosen = json_array();
+		rsvp_needs_now(&p, standing, chosen, &other);
+		rsvp_render(b, &p, answer, note != NULL ? note : "", chosen,
+		    other, NULL, NULL);
 		page_send(req, RSVP_ROUTE, 200, b);
+		json_decref(chosen);
+		json_decref(standing);
 	}
 	evbuffer_free(b);
 out:
@@ -523,6 +679,7 @@ out:
 	free(p.occ);
 	json_decref(p.series);
 	json_decref(p.venue);
+	json_decref(p.mine);
 	json_decref(p.person);
 }
 

@@ -425,6 +425,92 @@ store_need_answered(struct store *st, long long person, long long occ,
 	return (rc < 0 ? -1 : 0);
 }
 
+/* Whether code is one of n codes. */
+static int
+store_need_in(const char *code, const char *const *codes, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(codes[i], code) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * What a member chose on their page for one meeting: the n needs of
+ * codes and, when other is not empty, "other" in those words.  Each is
+ * asked for (again, if withdrawn); every other open request of theirs
+ * there is withdrawn.  Codes the catalogue lacks are passed over.
+ */
+int
+store_need_choose(struct store *st, long long person, long long occ,
+    const char *const *codes, size_t n, const char *other, time_t now,
+    char **cause)
+{
+	struct need_in	 in;
+	sqlite3_stmt	*stmt;
+	json_t		*mine = NULL, *r;
+	const char	*need;
+	long long	 id;
+	size_t		 i;
+	int		 ok = 1, keep;
+
+	if (store_begin(st) != 0) {
+		cause_set(cause, STORE_BUSY_CAUSE ": cannot begin");
+		return (-1);
+	}
+	memset(&in, 0, sizeof in);
+	in.person_id = person;
+	in.occurrence_id = occ;
+	in.actor = "member";
+	in.now = now;
+	for (i = 0; ok && i < n; i++) {
+		if (strcmp(codes[i], "other") == 0 ||
+		    !store_need_known(st, codes[i]))
+			continue;
+		in.need = codes[i];
+		ok = store_need_make(st, &in, 0, 1, &id, cause) >= 0;
+	}
+	if (ok && other != NULL && *other != '\0') {
+		in.need = "other";
+		in.detail = other;
+		ok = store_need_make(st, &in, 0, 1, &id, cause) >= 0;
+		if (ok) {
+			/* Their words as they are now. */
+			stmt = store_stmt(st, STMT_NEED_DETAIL, "UPDATE "
+			    "access_requests SET detail = coalesce(:detail, "
+			    "detail) WHERE id = :id");
+			store_bind(stmt, ":id", SB_INT, id, ":detail",
+			    SB_TEXT, other, NULL);
+			ok = store_done(st, stmt, cause) == 0;
+		}
+	}
+	if (ok)
+		ok = (mine = store_need_mine(st, person, occ, cause)) != NULL;
+	json_array_foreach(mine, i, r) {
+		if (!ok)
+			break;
+		need = jstr(r, "need");
+		if (strcmp(need, "other") == 0)
+			keep = other != NULL && *other != '\0';
+		else
+			keep = store_need_in(need, codes, n);
+		if (keep || (strcmp(jstr(r, "state"), "requested") != 0 &&
+		    strcmp(jstr(r, "state"), "arranged") != 0))
+			continue;
+		ok = store_need_move_to(st, jint(r, "id"), "withdrawn", NULL,
+		    "member", now, cause) >= 0;
+	}
+	json_decref(mine);
+	if (store_end(st, ok) != 0) {
+		cause_set(cause, "database: cannot commit");
+		return (-1);
+	}
+	return (0);
+}
+
 /* The deadlines of a meeting's requests, from its start now. */
 int
 store_need_deadlines(struct store *st, long long occ, char **cause)
@@ -558,16 +644,21 @@ store_need_get(struct store *st, long long id, char **cause)
 	return (row);
 }
 
-/* A person's requests at one meeting, for their own page. */
+/*
+ * A person's requests at one meeting, for their own page, each with
+ * who moved it last ("last_actor").
+ */
 json_t *
 store_need_mine(struct store *st, long long person, long long occ,
     char **cause)
 {
 	sqlite3_stmt	*stmt;
 
-	stmt = store_stmt(st, STMT_NEED_MINE, "SELECT id, need, detail, "
-	    "state, reason, standing FROM access_requests WHERE "
-	    "occurrence_id = :o AND person_id = :p ORDER BY id");
+	stmt = store_stmt(st, STMT_NEED_MINE, "SELECT r.id, r.need, "
+	    "r.detail, r.state, r.reason, r.standing, coalesce((SELECT "
+	    "e.actor FROM access_events e WHERE e.request_id = r.id ORDER BY "
+	    "e.id DESC LIMIT 1), '') AS last_actor FROM access_requests r "
+	    "WHERE r.occurrence_id = :o AND r.person_id = :p ORDER BY r.id");
 	store_bind(stmt, ":o", SB_INT, occ, ":p", SB_INT, person, NULL);
 	return (store_rows(st, stmt, cause));
 }
