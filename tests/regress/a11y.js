@@ -1,7 +1,8 @@
 // a11y.js URL... [--rsvp URL...]: open each page in headless Chromium,
 // run axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules, and use
 // the preferences form, and the first page to answer after --rsvp, by
-// keyboard alone.  Prints one line a check; exits 1 on any violation.
+// keyboard alone, ticking a need on each.  Prints one line a check;
+// exits 1 on any violation.
 'use strict';
 
 const fs = require('fs');
@@ -68,19 +69,35 @@ async function rsvp(page, urls) {
 	await audit(page, 'answer page with a mistake');
 
 	await page.goto(first);
+	// The answer, each need in the catalogue's order, anything else,
+	// the note, the button.
+	const needs = await page.evaluate(() => Array.from(
+	    document.querySelectorAll('#needs input[type=checkbox]'),
+	    (e) => 'input#' + e.id + '=' + e.value));
+	if (needs.length === 0)
+		fail('no needs to tick on the page to answer');
+	const want = ['input#answer-yes', ...needs, 'input#need-other',
+	    'textarea#note', 'button'];
 	await page.keyboard.press('Tab');
 	let f = await focused(page);
 	if (f !== 'input#answer-yes')
 		fail('the first Tab lands on ' + f + ', not the first answer');
 	await page.keyboard.press('Space');
 	const seen = [f];
-	for (let i = 0; i < 4 && !f.startsWith('button'); i++) {
+	for (let i = 0; i < want.length + 2 && !f.startsWith('button'); i++) {
 		await page.keyboard.press('Tab');
 		f = await focused(page);
 		seen.push(f);
+		// Tick the first need by Space, as a keyboard user would.
+		if (f === needs[0])
+			await page.keyboard.press('Space');
 	}
-	if (seen.join(' > ') !== 'input#answer-yes > textarea#note > button')
+	if (seen.join(' > ') !== want.join(' > '))
 		fail('the tab order to answer: ' + seen.join(' > '));
+	const ticked = await page.evaluate(() => Array.from(
+	    document.querySelectorAll('#needs input:checked'), (e) => e.value));
+	if (ticked.join(' ') !== needs[0].replace(/.*=/, ''))
+		fail('ticked by Space: ' + ticked.join(' '));
 	const [sent] = await Promise.all([
 		page.waitForNavigation(),
 		page.keyboard.press('Enter'),
@@ -88,10 +105,11 @@ async function rsvp(page, urls) {
 	if (sent.status() !== 200)
 		fail('answering by keyboard gave ' + sent.status());
 	const text = await page.textContent('main');
-	if (!/We have your answer/.test(text) || !/Yes, I will come/.test(text))
+	if (!/We have your answer/.test(text) || !/Yes, I will come/.test(text) ||
+	    !/What you need/.test(text))
 		fail('the page after answering says: ' + text);
-	console.log('ok: answered by Tab, Space and Enter alone: ' +
-	    seen.join(' > '));
+	console.log('ok: answered, and a need ticked, by Tab, Space and ' +
+	    'Enter alone: ' + seen.join(' > '));
 	await audit(page, 'answer recorded');
 }
 
@@ -124,7 +142,7 @@ async function main() {
 	if (!f.startsWith('input#how-'))
 		fail('the first Tab lands on ' + f + ', not the first question');
 	const seen = [f];
-	for (let i = 0; i < 12; i++) {
+	for (let i = 0; i < 30; i++) {
 		await page.keyboard.press('Tab');
 		f = await focused(page);
 		seen.push(f);
@@ -133,10 +151,15 @@ async function main() {
 	}
 	if (!f.startsWith('button'))
 		fail('Tab never reaches the button: ' + seen.join(' > '));
-	for (const want of ['input#style-', 'select#language'])
+	for (const want of ['input#style-', 'select#language',
+	    'input#need-', 'input#need-other'])
 		if (!seen.some((s) => s.startsWith(want)))
 			fail('Tab skips ' + want + ': ' + seen.join(' > '));
 	console.log('ok: tab order: ' + seen.join(' > '));
+
+	// A need, ticked by Space on its box, saved with the rest.
+	await page.focus('#needs input[type=checkbox]');
+	await page.keyboard.press('Space');
 
 	// Choose Easy Read by keyboard: focus the style group, arrow to it.
 	await page.focus('input#style-standard');
@@ -154,7 +177,9 @@ async function main() {
 	if (saved.status() !== 200)
 		fail('submitting by keyboard gave ' + saved.status());
 	const text = await page.textContent('main');
-	if (!/Your choices are saved/.test(text) || !/Easy Read/.test(text))
+	if (!/Your choices are saved/.test(text) || !/Easy Read/.test(text) ||
+	    !/What you need at every meeting/.test(text) ||
+	    /What you need at every meeting\s*Nothing/.test(text))
 		fail('the saved page says: ' + text);
 	console.log('ok: chosen and saved by keyboard alone');
 	await audit(page, 'saved page');

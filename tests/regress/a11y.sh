@@ -5,7 +5,10 @@
 # Arabic (right to left) and in Welsh.  The page to say whether one can
 # come likewise: in English, Welsh and Arabic, standard and Easy Read,
 # with a mistake, a link that does not work, and answered by Tab, Space
-# and Enter alone, then the page that says what was recorded.
+# and Enter alone, then the page that says what was recorded.  Both
+# forms ask what the member needs (a box a need, anything else in their
+# words), ticked by keyboard; a Welsh page shows a need already there
+# and one already booked.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -46,6 +49,13 @@ for who in "Eve Easy en" "Nia Hawdd cy" "Sami Sahl ar"; do
 done
 ctl person add "Kim Keys" --email kim@example.org >/dev/null ||
     fail "cannot add Kim"
+# Aled needs an interpreter at every meeting; Nia has captions booked.
+api 200 PUT /people/3/needs '{"needs": ["bsl", {"need": "other",
+    "detail": "Seibiant bob awr"}]}'
+api 201 POST /groups/ild/members '{"person": 5}'
+api 201 POST "/occurrences/$occ/requests" '{"person": 5, "need": "captions"}'
+api 200 POST "/requests/$(jv 'd["id"]')" '{"state": "arranged"}'
+ctl person needs 1 --set "" >/dev/null || fail "cannot clear needs"
 # rsvp PERSON: a link to answer for the meeting, signed as messages are.
 rsvp() {
 	"$PY" - "$T/state/signing.key" "$1" "$occ" <<'PYEOF'
@@ -71,7 +81,17 @@ grep -q '<html lang="ar" dir="rtl">' "$T/page" &&
     grep -q '<legend>هل تستطيع الحضور؟ اختر واحدًا.</legend>' "$T/page" &&
     grep -q '>نعم، سأحضر</label>' "$T/page" ||
     fail "the Arabic Easy Read page: $(cat "$T/page")"
+curl -sS -m 10 "$BASE/rsvp/$(rsvp 5)" > "$T/page"
+grep -q '<legend>Pa help sydd ei angen arnoch yn y cyfarfod hwn?</legend>' \
+    "$T/page" && grep -q 'value="captions" checked>' "$T/page" &&
+    grep -q "Trawsgrifio lleferydd neu gapsiynau <span class=\"hint\">wedi&#39;i drefnu</span>" \
+    "$T/page" || fail "the Welsh Easy Read needs: $(cat "$T/page")"
+curl -sS -m 10 "$BASE/rsvp/$(rsvp 3)" > "$T/page"
+grep -q 'value="bsl" checked>' "$T/page" &&
+    grep -q 'value="Seibiant bob awr"' "$T/page" ||
+    fail "standing needs not ticked: $(cat "$T/page")"
 ok "the page to answer in Easy Read words, and in Arabic right to left"
+ok "needs in the member's language, ticked as they stand, booked said"
 node "$top_srcdir/tests/regress/a11y.js" "$url" \
     "$BASE/preferences/1.1.AAAAAAAAAAAAAAAAAAAAAA" "$(ctl person link 2)" \
     "$(ctl person link 3)" --rsvp "$BASE/rsvp/$(rsvp 7)" \
@@ -87,5 +107,13 @@ grep -c '^ok: ' "$T/a11y.out" | grep -qx 18 || fail "not every check ran"
     answer || ':' || channel) FROM answers")" = "7:yes:link" ] ||
     fail "the answers recorded: $(sqlite3 "$T/state/convene.db" \
     "SELECT * FROM answers")"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id || ':' ||
+    need || ':' || state) FROM access_requests WHERE person_id = 7")" = \
+    "7:bsl:requested" ] || fail "the need ticked: $(sqlite3 \
+    "$T/state/convene.db" "SELECT * FROM access_requests")"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(need) FROM
+    needs_standing WHERE person_id = 1")" = "bsl" ] ||
+    fail "the need ticked on the preferences form: $(sqlite3 \
+    "$T/state/convene.db" "SELECT * FROM needs_standing")"
 stop_daemon
 pass
