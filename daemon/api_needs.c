@@ -139,6 +139,8 @@ api_need_reply(struct api_req *a, int code, long long id)
 	json_t	*r;
 	char	*cause = NULL;
 
+	if (api_needs_audit(a, "request", id) != 0)
+		return;
 	if ((r = store_need_get(a->ctx->store, id, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
 	json_object_set_new(r, "label", json_string(api_need_label(a,

@@ -4,9 +4,9 @@
 # days; the coordinator lists, arranges and refuses them through the API
 # and convenectl, each reading audited; she is told by email in Welsh,
 # the need's label in Welsh; a no withdraws what was carried and a later
-# yes asks again; another member ticks and unticks needs on the page to
-# answer; a coordinator adds one; and a meeting that moves moves its
-# deadlines.
+# yes asks again; a text back YES carries them as a link does; another
+# member ticks and unticks needs on the page to answer; a coordinator
+# adds one; and a meeting that moves moves its deadlines.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -17,6 +17,14 @@ db() {
 	sqlite3 "$T/state/convene.db" "$1"
 }
 
+SECRET=inbound-secret-0123456789
+printf '%s\n' "$SECRET" > "$T/inbound.secret"
+chmod 600 "$T/inbound.secret"
+write_conf
+cat >> "$T/convened.conf" <<CONF
+[sms]
+inbound_secret_file = $T/inbound.secret
+CONF
 start_daemon
 
 api 201 POST /groups '{"slug": "ild", "name": "Independent Living Group",
@@ -28,6 +36,10 @@ api 201 POST /people '{"name": "Ann Smith", "email": "ann@example.org"}'
 ann=$(jv 'd["id"]')
 api 201 POST /people '{"name": "Out Sider", "email": "out@example.org"}'
 out=$(jv 'd["id"]')
+api 201 POST /people '{"name": "Bob Text", "phone": "07700 900123",
+    "channels": "sms"}'
+bob=$(jv 'd["id"]')
+api 201 POST /groups/ild/members "{\"person\": $bob}"
 api 201 POST /groups/ild/members "{\"person\": $rh}"
 api 201 POST /groups/ild/members "{\"person\": $ann}"
 start=$(TZ=Europe/London date -d "+30 days" '+%Y-%m-%dT18:00')
@@ -176,6 +188,17 @@ answer "$rh" "answer=yes"
     fail "after yes again: $(requests)"
 ok "no withdraws the needs carried; yes asks for them again"
 
+# A text back carries them just the same.
+ctl person needs "$bob" --set transport >/dev/null || fail "Bob's needs"
+code=$(curl -sS -m 10 -o "$T/body" -w '%{http_code}' \
+    "$BASE/sms/inbound?key=$SECRET&from=447700900123&text=YES+M$occ&id=k1")
+[ "$code" = 200 ] || fail "the text back gave $code: $(cat "$T/body")"
+[ "$(requests "?need=transport")" = "$bob:transport:requested" ] ||
+    fail "a text back did not carry: $(requests)"
+[ "$(jv 'd["requests"][0]["history"][0]["actor"]')" = "answer by sms" ] ||
+    fail "carried by: $(cat "$T/body")"
+ok "a yes by text carries the standing needs too"
+
 # Ann ticks needs on the page to answer; what she unticks is withdrawn.
 curl -sS -m 10 -o "$T/page" "$BASE/rsvp/$(rsvp "$ann")"
 grep -q '<fieldset id="needs"' "$T/page" &&
@@ -187,10 +210,10 @@ grep -q '<dd>Speech-to-text or captions</dd>' "$T/page" &&
     fail "the page does not say what she needs: $(cat "$T/page")"
 # (sorted as text: Rhiannon, 1, first)
 [ "$(requests "?state=requested")" = \
-    "$rh:other:requested $ann:captions:requested $ann:other:requested $ann:transport:requested" ] ||
+    "$rh:other:requested $ann:captions:requested $ann:other:requested $ann:transport:requested $bob:transport:requested" ] ||
     fail "ticked: $(requests "?state=requested")"
 answer "$ann" "answer=yes&needs_shown=1&need=transport"
-[ "$(requests)" = "$rh:bsl:unable $rh:other:requested $ann:captions:withdrawn $ann:other:withdrawn $ann:transport:requested" ] ||
+[ "$(requests)" = "$rh:bsl:unable $rh:other:requested $ann:captions:withdrawn $ann:other:withdrawn $ann:transport:requested $bob:transport:requested" ] ||
     fail "unticked: $(requests)"
 curl -sS -m 10 -o "$T/page" "$BASE/rsvp/$(rsvp "$ann")"
 grep -q 'id="need-transport" value="transport" checked>' "$T/page" &&
@@ -198,7 +221,8 @@ grep -q 'id="need-transport" value="transport" checked>' "$T/page" &&
     fail "the page does not show her choice: $(cat "$T/page")"
 # A form without the needs fields leaves them as they are.
 answer "$ann" "answer=maybe"
-[ "$(requests "?need=transport")" = "$ann:transport:requested" ] ||
+[ "$(requests "?need=transport")" = \
+    "$ann:transport:requested $bob:transport:requested" ] ||
     fail "a form without needs changed them: $(requests)"
 ok "needs ticked and unticked on the page to answer"
 

@@ -73,8 +73,8 @@ need_ask(struct store *st, long long person, const char *need,
 }
 
 static void
-need_answer(struct store *st, long long person, const char *answer,
-    time_t at)
+answer_by(struct store *st, long long person, const char *answer,
+    const char *channel, time_t at)
 {
 	struct answer_in	 in;
 	char			*cause = NULL;
@@ -83,10 +83,17 @@ need_answer(struct store *st, long long person, const char *answer,
 	in.person_id = person;
 	in.occurrence_id = 1;
 	in.answer = answer;
-	in.channel = "link";
+	in.channel = channel;
 	in.at = at;
 	if (store_answer_add(st, &in, &cause) != 0)
 		fail_msg("%s", cause);
+}
+
+static void
+need_answer(struct store *st, long long person, const char *answer,
+    time_t at)
+{
+	answer_by(st, person, answer, "link", at);
 }
 
 static int
@@ -262,6 +269,16 @@ test_carry(void **state)
 	need_answer(st, 2, "yes", 1000);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM access_requests "
 	    "WHERE person_id = 2"), 0);
+	/* Then he has; his calendar's reply, by mail, carries them. */
+	want = json_pack("[{s:s, s:s}]", "need", "breaks", "detail", "");
+	assert_int_equal(store_need_standing_set(st, 2, want, "control", 500,
+	    &cause), 0);
+	json_decref(want);
+	answer_by(st, 2, "maybe", "mail", 1100);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM access_requests "
+	    "r JOIN access_events e ON e.request_id = r.id WHERE "
+	    "r.person_id = 2 AND r.need = 'breaks' AND e.actor = "
+	    "'answer by mail'"), 1);
 	store_close(st);
 	free(path);
 }
