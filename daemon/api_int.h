@@ -108,5 +108,9 @@ void		 api_occ_request_add(struct api_req *);
 void		 api_request_set(struct api_req *);
 void		 api_person_needs(struct api_req *);
 void		 api_person_needs_set(struct api_req *);
+json_t		*api_supporters(struct api_req *, long long);
+void		 api_person_supporters(struct api_req *);
+void		 api_person_supporter_add(struct api_req *);
+void		 api_person_supporter_remove(struct api_req *);
 
 #endif

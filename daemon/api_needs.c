@@ -341,3 +341,133 @@ out:
 	json_decref(want);
 	json_decref(body);
 }
+
+/*
+ * A member's supporters, read through the audit as needs are; NULL
+ * when that failed, answered already.
+ */
+json_t *
+api_supporters(struct api_req *a, long long person)
+{
+	json_t	*list;
+	char	*cause = NULL;
+
+	if ((list = store_supporter_list(a->ctx->store, person,
+	    &cause)) == NULL) {
+		api_refuse(a, 503, cause, "database");
+		return (NULL);
+	}
+	/* Who comes with a member says something of their needs. */
+	if (json_array_size(list) > 0 && api_needs_audit(a, "supporters",
+	    person) != 0) {
+		json_decref(list);
+		return (NULL);
+	}
+	return (list);
+}
+
+static void
+api_supporters_reply(struct api_req *a, int code)
+{
+	json_t	*list;
+
+	if ((list = api_supporters(a, a->id)) == NULL)
+		return;
+	api_reply(a, code, json_pack("{s:I, s:o}", "person",
+	    (json_int_t)a->id, "supporters", list));
+}
+
+/* GET /people/ID/supporters */
+void
+api_person_supporters(struct api_req *a)
+{
+	api_supporters_reply(a, 200);
+}
+
+/*
+ * POST /people/ID/supporters {"supporter", "role", "copy_reminders",
+ * "consent_by"}: linked only with the member's consent, recorded.
+ */
+void
+api_person_supporter_add(struct api_req *a)
+{
+	struct supporter_in	 in;
+	json_t			*body, *p;
+	const char		*role, *by;
+	char			*cause = NULL, *what;
+	long long		 supporter = 0;
+	int			 copy;
+
+	if ((body = api_body(a)) == NULL)
+		return;
+	if (api_int_field(a, body, "supporter", &supporter, 1,
+	    INT64_MAX) != 0 || api_field(a, body, "role", &role, 0) != 0 ||
+	    api_bool(a, body, "copy_reminders", &copy) != 0 ||
+	    api_field(a, body, "consent_by", &by, 0) != 0 ||
+	    !api_text_ok(a, "consent_by", by, 200))
+		goto out;
+	if (supporter == 0) {
+		api_fail(a, 422, "supporter: this field is needed");
+		goto out;
+	}
+	if (supporter == a->id) {
+		api_fail(a, 422, "supporter: not the member themself");
+		goto out;
+	}
+	if (role == NULL)
+		role = "supporter";
+	if (strcmp(role, "personal-assistant") != 0 &&
+	    strcmp(role, "supporter") != 0) {
+		api_fail(a, 422, "role: personal-assistant or supporter");
+		goto out;
+	}
+	if (by == NULL || *by == '\0') {
+		api_fail(a, 422, "consent_by: a supporter is linked only with "
+		    "the member's consent; say who gave it");
+		goto out;
+	}
+	if ((p = store_person_get(a->ctx->store, supporter, &cause)) ==
+	    NULL) {
+		api_refuse(a, 422, cause, "supporter: no such person");
+		goto out;
+	}
+	json_decref(p);
+	memset(&in, 0, sizeof in);
+	in.person_id = a->id;
+	in.supporter_id = supporter;
+	in.role = role;
+	in.copy_reminders = copy;
+	in.consent_by = by;
+	in.now = clock_now();
+	if (store_supporter_set(a->ctx->store, &in, &cause) != 0) {
+		api_refuse(a, 503, cause, "database");
+		goto out;
+	}
+	what = xprintf("%lld: %lld as %s, consent by %s", a->id, supporter,
+	    role, by);
+	api_audit(a, "link supporter", "person", what);
+	free(what);
+	api_supporters_reply(a, 201);
+out:
+	json_decref(body);
+}
+
+/* DELETE /people/ID/supporters/SUPPORTER */
+void
+api_person_supporter_remove(struct api_req *a)
+{
+	char		*cause = NULL, *what;
+	long long	 supporter = api_id(a->parts[3]);
+	int		 rc;
+
+	rc = store_supporter_remove(a->ctx->store, a->id, supporter, &cause);
+	if (rc < 0)
+		return (api_refuse(a, 503, cause, "database"));
+	if (rc == 0)
+		return (api_fail(a, 404, "%lld is not a supporter of %lld",
+		    supporter, a->id));
+	what = xprintf("%lld: %lld", a->id, supporter);
+	api_audit(a, "unlink supporter", "person", what);
+	free(what);
+	api_supporters_reply(a, 200);
+}

@@ -220,7 +220,7 @@ api_person_link(struct api_req *a)
 void
 api_person_get(struct api_req *a)
 {
-	json_t	*row = a->person;
+	json_t	*row = a->person, *sup;
 	char	*url;
 
 	a->person = NULL;
@@ -228,6 +228,12 @@ api_person_get(struct api_req *a)
 	    NULL)) != NULL)
 		json_object_set_new(row, "feed_url", json_string(url));
 	free(url);
+	/* Who comes with them, listed with the person (api_needs.c). */
+	if ((sup = api_supporters(a, a->id)) == NULL) {
+		json_decref(row);
+		return;
+	}
+	json_object_set_new(row, "supporters", sup);
 	api_reply(a, 200, api_person_out(row));
 }
 

@@ -478,13 +478,47 @@ api_occ_get(struct api_req *a)
  * one that counts).  A note may say something personal: every read is
  * in the audit log.
  */
+/*
+ * Who is coming: each member whose latest answer is yes, and each of
+ * their supporters (put in their row), once however many they come
+ * with; -1 on error.
+ */
+static long long
+api_occ_attending(struct api_req *a, json_t *latest, char **cause)
+{
+	json_t		*row, *sup, *s, *seen = json_object();
+	char		 key[32];
+	size_t		 i, j;
+
+	json_array_foreach(latest, i, row) {
+		if (strcmp(jstr(row, "answer"), "yes") != 0)
+			continue;
+		snprintf(key, sizeof key, "%lld", jint(row, "person"));
+		json_object_set_new(seen, key, json_true());
+		if ((sup = store_supporter_list(a->ctx->store, jint(row,
+		    "person"), cause)) == NULL) {
+			json_decref(seen);
+			return (-1);
+		}
+		json_array_foreach(sup, j, s) {
+			snprintf(key, sizeof key, "%lld", jint(s,
+			    "supporter"));
+			json_object_set_new(seen, key, json_true());
+		}
+		json_object_set_new(row, "supporters", sup);
+	}
+	j = json_object_size(seen);
+	json_decref(seen);
+	return ((long long)j);
+}
+
 void
 api_occ_answers(struct api_req *a)
 {
 	json_t		*o, *hist, *latest, *row, *list;
 	const char	*k;
 	char		*cause = NULL, key[32];
-	long long	 id = api_id(a->parts[1]);
+	long long	 id = api_id(a->parts[1]), attending;
 	size_t		 i;
 
 	if ((o = store_occ_get(a->ctx->store, id, &cause)) == NULL)
@@ -500,12 +534,18 @@ api_occ_answers(struct api_req *a)
 	}
 	list = json_array();
 	json_object_foreach(latest, k, row)
-		json_array_append(list, row);
+		json_array_append_new(list, json_deep_copy(row));
 	json_decref(latest);
+	if ((attending = api_occ_attending(a, list, &cause)) < 0) {
+		json_decref(list);
+		json_decref(hist);
+		return (api_refuse(a, 503, cause, "database"));
+	}
 	snprintf(key, sizeof key, "%lld", id);
 	api_audit(a, "read answers", "occurrence", key);
-	api_reply(a, 200, json_pack("{s:I, s:o, s:o}", "occurrence",
-	    (json_int_t)id, "latest", list, "history", hist));
+	api_reply(a, 200, json_pack("{s:I, s:o, s:o, s:I}", "occurrence",
+	    (json_int_t)id, "latest", list, "history", hist, "attending",
+	    (json_int_t)attending));
 }
 
 /* POST /occurrences/ID/move or /occurrences/ID/cancel. */

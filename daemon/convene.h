@@ -600,6 +600,21 @@ json_t		*store_need_standing(struct store *, long long, char **);
 int		 store_need_standing_set(struct store *, long long, json_t *,
 		    const char *, time_t, char **);
 
+/* Supporters who come with a member, linked with their consent. */
+struct supporter_in {
+	long long	 person_id;	/* the member */
+	long long	 supporter_id;
+	const char	*role;		/* personal-assistant, supporter */
+	int		 copy_reminders;
+	const char	*consent_by;	/* who gave the member's consent */
+	time_t		 now;
+};
+int		 store_supporter_set(struct store *,
+		    const struct supporter_in *, char **);
+int		 store_supporter_remove(struct store *, long long, long long,
+		    char **);
+json_t		*store_supporter_list(struct store *, long long, char **);
+
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
 int		 plan_next_channel(const char *, const char *, char *, size_t);

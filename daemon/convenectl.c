@@ -1289,9 +1289,27 @@ ctl_occ_list(struct ctl *ctl, char **av, json_t *opts)
 	    cols, nitems(cols), "meetings"));
 }
 
+/* Who comes with a member who said yes, by name; "-" for nobody. */
+static char *
+ctl_col_with(json_t *o, const char *key)
+{
+	json_t	*s;
+	char	*acc = NULL, *t;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(o, key), i, s) {
+		t = xprintf("%s%s%s", acc != NULL ? acc : "", acc != NULL ?
+		    ", " : "", jstr(s, "name"));
+		free(acc);
+		acc = t;
+	}
+	return (acc != NULL ? acc : xstrdup("-"));
+}
+
 /*
  * occurrence answers: who said they can come, each person's latest
- * answer, or with --history every answer in the order it came.
+ * answer (with who comes with them), or with --history every answer in
+ * the order it came.
  */
 static int
 ctl_occ_answers(struct ctl *ctl, char **av, json_t *opts)
@@ -1302,7 +1320,8 @@ ctl_occ_answers(struct ctl *ctl, char **av, json_t *opts)
 		{ "ANSWER", "answer", NULL },
 		{ "BY", "channel", NULL },
 		{ "AT", "at", ctl_col_time },
-		{ "NOTE", "note", NULL }
+		{ "NOTE", "note", NULL },
+		{ "WITH", "supporters", ctl_col_with }
 	};
 	const char	*key = json_is_true(json_object_get(opts, "history")) ?
 			    "history" : "latest";

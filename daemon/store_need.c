@@ -13,6 +13,9 @@
  * answer (store_answer_add), once; an answer no withdraws what was
  * carried.  The store keeps the catalogue's lead days
  * (store_need_catalogue) to compute deadlines by itself.
+ *
+ * Supporters (a personal assistant, or another who comes with the
+ * member) are linked to the member only with consent recorded.
  */
 #include "config.h"
 
@@ -724,4 +727,65 @@ store_need_standing_set(struct store *st, long long person, json_t *needs,
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * A supporter (a personal assistant, or someone else who comes with the
+ * member), linked with the consent of the member, recorded: who gave it
+ * (consent_by) and when.  0 linked (or changed), -1 error.
+ */
+int
+store_supporter_set(struct store *st, const struct supporter_in *in,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	if (in->consent_by == NULL || *in->consent_by == '\0') {
+		cause_set(cause, "consent_by: say who gave the member's "
+		    "consent");
+		return (-1);
+	}
+	stmt = store_stmt(st, STMT_SUPPORTER_SET, "INSERT INTO supporters "
+	    "(person_id, supporter_id, role, copy_reminders, consent_at, "
+	    "consent_by, created_at) VALUES (:p, :s, :role, :copy, :now, "
+	    ":by, :now) ON CONFLICT DO UPDATE SET role = excluded.role, "
+	    "copy_reminders = excluded.copy_reminders, consent_at = "
+	    "excluded.consent_at, consent_by = excluded.consent_by");
+	store_bind(stmt, ":p", SB_INT, in->person_id, ":s", SB_INT,
+	    in->supporter_id, ":role", SB_TEXT, in->role, ":copy", SB_INT,
+	    (long long)(in->copy_reminders != 0), ":now", SB_INT,
+	    (long long)in->now, ":by", SB_TEXT, in->consent_by, NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/* A supporter unlinked: 1 done, 0 there was none, -1 error. */
+int
+store_supporter_remove(struct store *st, long long person,
+    long long supporter, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_SUPPORTER_REMOVE, "DELETE FROM supporters "
+	    "WHERE person_id = :p AND supporter_id = :s");
+	store_bind(stmt, ":p", SB_INT, person, ":s", SB_INT, supporter, NULL);
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	return (sqlite3_changes(st->db) > 0);
+}
+
+/*
+ * A member's supporters: [{"supporter", "name", "role",
+ * "copy_reminders", "consent_at", "consent_by"}].
+ */
+json_t *
+store_supporter_list(struct store *st, long long person, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_SUPPORTER_LIST, "SELECT s.supporter_id AS "
+	    "supporter, p.name, s.role, s.copy_reminders, s.consent_at, "
+	    "s.consent_by FROM supporters s JOIN people p ON p.id = "
+	    "s.supporter_id WHERE s.person_id = :p ORDER BY p.name, p.id");
+	store_bind(stmt, ":p", SB_INT, person, NULL);
+	return (store_rows(st, stmt, cause));
 }

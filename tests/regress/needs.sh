@@ -6,7 +6,9 @@
 # the need's label in Welsh; a no withdraws what was carried and a later
 # yes asks again; a text back YES carries them as a link does; another
 # member ticks and unticks needs on the page to answer; a coordinator
-# adds one; and a meeting that moves moves its deadlines.
+# adds one; a meeting that moves moves its deadlines; and a personal
+# assistant, linked only with consent, is listed with the member and
+# counted as coming when she says yes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -243,6 +245,43 @@ api 404 POST "/occurrences/9999/requests" "{\"person\": $ann,
 [ "$(db "SELECT count(*) FROM access_requests WHERE need =
     'largeprint'")" = 1 ] || fail "added twice"
 ok "a coordinator adds a request; twice is once"
+
+# Her personal assistant: linked only with her consent recorded.
+api 201 POST /people '{"name": "Pat Assistant", "phone": "07700 900555",
+    "channels": "sms"}'
+pa=$(jv 'd["id"]')
+api 422 POST "/people/$rh/supporters" "{\"supporter\": $pa,
+    \"role\": \"personal-assistant\"}"
+grep -q 'consent' "$T/body" || fail "the refusal: $(cat "$T/body")"
+api 422 POST "/people/$rh/supporters" "{\"supporter\": $rh,
+    \"consent_by\": \"Rhiannon\"}"
+api 422 POST "/people/$rh/supporters" "{\"supporter\": $pa,
+    \"role\": \"chaperone\", \"consent_by\": \"Rhiannon\"}"
+api 422 POST "/people/$rh/supporters" '{"supporter": 9999,
+    "consent_by": "Rhiannon"}'
+api 201 POST "/people/$rh/supporters" "{\"supporter\": $pa,
+    \"role\": \"personal-assistant\", \"copy_reminders\": true,
+    \"consent_by\": \"Rhiannon, by phone to the coordinator\"}"
+[ "$(jv '[s["name"] + "/" + s["role"] + "/" + str(s["copy_reminders"])
+    for s in d["supporters"]]')" = "Pat Assistant/personal-assistant/1" ] ||
+    fail "supporters: $(cat "$T/body")"
+api 200 GET "/people/$rh"
+[ "$(jv '[s["supporter"] for s in d["supporters"]]')" = "$pa" ] ||
+    fail "not listed with the person: $(cat "$T/body")"
+[ "$(db "SELECT count(*) FROM audit_log WHERE action = 'read needs' AND
+    object = 'supporters' AND detail = '$rh'")" -ge 1 ] ||
+    fail "the supporters read not audited"
+# Rhiannon and Bob said yes (Ann maybe): three coming, with Pat.
+api 200 GET "/occurrences/$occ/answers"
+[ "$(jv 'd["attending"]')" = 3 ] || fail "attending: $(cat "$T/body")"
+ctl occurrence answers "$occ" > "$T/out" || fail "occurrence answers"
+grep -q "^$rh .*Rhiannon.* yes .*Pat Assistant" "$T/out" ||
+    fail "convenectl answers: $(cat "$T/out")"
+api 200 DELETE "/people/$rh/supporters/$pa"
+api 404 DELETE "/people/$rh/supporters/$pa"
+api 200 GET "/occurrences/$occ/answers"
+[ "$(jv 'd["attending"]')" = 2 ] || fail "attending after: $(cat "$T/body")"
+ok "a personal assistant linked with consent, listed, counted as coming"
 
 # The meeting moves a week on: so do its deadlines.
 new=$(TZ=Europe/London date -d "+37 days" '+%Y-%m-%dT18:00')

@@ -6,6 +6,7 @@
  * twice is one.  Standing needs are carried to a yes or maybe once,
  * withdrawn by a no and asked again by a later yes, but not one the
  * member withdrew themselves; a meeting that moves moves its deadlines.
+ * A supporter is linked only with consent recorded.
  */
 #include "config.h"
 
@@ -324,6 +325,41 @@ test_deadlines(void **state)
 	free(path);
 }
 
+/* A supporter is linked only with consent, listed, and unlinked. */
+static void
+test_supporters(void **state)
+{
+	struct supporter_in	 in;
+	struct store		*st;
+	json_t			*l;
+	char			*path, *cause = NULL;
+
+	(void)state;
+	st = need_store("supporters", &path);
+	memset(&in, 0, sizeof in);
+	in.person_id = 1;
+	in.supporter_id = 2;
+	in.role = "personal-assistant";
+	in.now = 100;
+	assert_int_equal(store_supporter_set(st, &in, &cause), -1);
+	assert_non_null(cause);
+	free(cause);
+	cause = NULL;
+	in.consent_by = "Ann, in person";
+	assert_int_equal(store_supporter_set(st, &in, &cause), 0);
+	in.copy_reminders = 1;
+	assert_int_equal(store_supporter_set(st, &in, &cause), 0);
+	assert_non_null(l = store_supporter_list(st, 1, &cause));
+	assert_int_equal(json_array_size(l), 1);
+	assert_string_equal(jstr(json_array_get(l, 0), "name"), "Bob");
+	assert_int_equal(jint(json_array_get(l, 0), "copy_reminders"), 1);
+	json_decref(l);
+	assert_int_equal(store_supporter_remove(st, 1, 2, &cause), 1);
+	assert_int_equal(store_supporter_remove(st, 1, 2, &cause), 0);
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -332,6 +368,7 @@ main(void)
 		cmocka_unit_test(test_message),
 		cmocka_unit_test(test_carry),
 		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_supporters),
 	};
 	char	*cause = NULL;
 	int	 rc;
