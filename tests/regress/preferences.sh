@@ -1,6 +1,7 @@
 # preferences.sh: the page a member reaches from the link in every
-# message.  The link opens it for one person only; a changed, forged or
-# expired link is refused; a good form is saved and said back; a form
+# message, where they also tick what they need at every meeting.  The
+# link opens it for one person only; a changed, forged or expired link
+# is refused; a good form is saved and said back; a form
 # with a mistake names it at the top, links to the field, keeps what was
 # chosen and saves nothing.
 . "$(dirname "$0")/lib.sh"
@@ -169,6 +170,45 @@ grep -q '<html lang="cy" dir="ltr">' "$T/page" &&
     grep -q '<dd>Drwy e-bost</dd>' "$T/page" ||
     fail "saved in Welsh: $(cat "$T/page")"
 ok "the page is in the member's language, right to left for Arabic"
+
+# What Aled needs at every meeting: ticked in Welsh, saved, said back,
+# ticked next time; too many words for "anything else" are named.
+aled=$(ctl person link 3)
+page 200 GET "$aled"
+grep -q '<legend>Beth sydd ei angen arnoch i gymryd rhan?</legend>' \
+    "$T/page" && grep -q 'id="need-bsl" value="bsl">' "$T/page" ||
+    fail "no needs on the Welsh page: $(cat "$T/page")"
+long=$("$PY" -c 'print("a" * 501)')
+page 422 POST "$aled" "how=email&style=standard&language=cy&needs_shown=1&need=bsl&need_other=$long"
+grep -q 'href="#need-other"' "$T/page" &&
+    grep -q 'id="need-bsl" value="bsl" checked>' "$T/page" ||
+    fail "the long words: $(cat "$T/page")"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM needs_standing")" \
+    = 0 ] || fail "needs saved from a form with a mistake"
+page 200 POST "$aled" "how=email&style=standard&language=cy&needs_shown=1&need=bsl&need=largeprint&need=nonsense&need_other=Seibiant+bob+awr"
+grep -q '<dt>Beth sydd ei angen arnoch ym mhob cyfarfod</dt>' "$T/page" &&
+    grep -q '<dd>Dehonglydd Iaith Arwyddion Prydain (BSL)</dd>' "$T/page" &&
+    grep -q '<dd>Papurau print bras</dd>' "$T/page" &&
+    grep -q '<dd>Seibiant bob awr</dd>' "$T/page" ||
+    fail "needs not said back: $(cat "$T/page")"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(need || '/' ||
+    set_by) FROM (SELECT * FROM needs_standing ORDER BY need)")" = \
+    "bsl/member,largeprint/member,other/member" ] ||
+    fail "standing needs: $(sqlite3 "$T/state/convene.db" \
+    "SELECT * FROM needs_standing")"
+page 200 GET "$aled"
+grep -q 'id="need-largeprint" value="largeprint" checked>' "$T/page" &&
+    grep -q 'value="Seibiant bob awr"' "$T/page" ||
+    fail "not ticked next time: $(cat "$T/page")"
+# A form without the needs fields leaves them be; unticking all clears.
+page 200 POST "$aled" "how=email&style=standard&language=cy"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM needs_standing")" \
+    = 3 ] || fail "a form without needs changed them"
+page 200 POST "$aled" "how=email&style=standard&language=cy&needs_shown=1"
+grep -q '<dd>Dim</dd>' "$T/page" || fail "no needs not said: $(cat "$T/page")"
+[ "$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM needs_standing")" \
+    = 0 ] || fail "unticked needs kept"
+ok "what a member needs at every meeting, ticked, saved and said back"
 
 page 200 GET "$BASE/style.css"
 grep -q 'focus-visible' "$T/page" || fail "no focus style"
