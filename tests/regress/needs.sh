@@ -296,6 +296,36 @@ moved=$(jv 'd["start_at"]')
     fail "the large print deadline did not move"
 ok "a meeting moved moves its deadlines"
 
+# A catalogue of the council's own, read on SIGHUP: an interpreter now
+# takes three weeks to book; the next move uses it.
+cat >> "$T/convened.conf" <<CONF
+
+[need bsl]
+label = BSL interpreter
+label_cy = Dehonglydd BSL
+lead_days = 21
+
+[need largeprint]
+label = Large print
+lead_days = 10
+CONF
+kill -HUP "$DAEMON_PID"
+wait_for grep -q "configuration reloaded" "$T/daemon.log" ||
+    fail "the catalogue was not reloaded"
+new=$(TZ=Europe/London date -d "+38 days" '+%Y-%m-%dT18:00')
+ctl occurrence move "$occ" "$new" >/dev/null || fail "move again"
+api 200 GET "/occurrences/$occ"
+moved=$(jv 'd["start_at"]')
+[ "$(db "SELECT deadline_at FROM access_requests WHERE need = 'bsl'")" = \
+    $((moved - 21 * 86400)) ] || fail "the new lead days were not used"
+[ "$(db "SELECT deadline_at FROM access_requests WHERE need =
+    'largeprint'")" = $((moved - 10 * 86400)) ] ||
+    fail "the large print deadline: not the new lead days"
+api 200 GET "/occurrences/$occ/requests?need=bsl"
+[ "$(jv 'd["requests"][0]["label"]')" = "BSL interpreter" ] ||
+    fail "the label: $(cat "$T/body")"
+ok "the catalogue's lead days, reloaded, used when a meeting next moves"
+
 ctl person needs "$rh" --set "" > "$T/out" || fail "clearing needs"
 grep -q 'no standing needs' "$T/out" || fail "$(cat "$T/out")"
 ctl occurrence requests "$occ" --state arranged > "$T/out" ||
