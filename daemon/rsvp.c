@@ -179,10 +179,6 @@ rsvp_meeting(struct evbuffer *b, const struct rsvp_page *p)
 	evbuffer_add_printf(b, "</dl>\n");
 }
 
-/*
- * The form, the given answer and note chosen; an error, when not NULL,
- * named at the top and at the question it is about.
- */
 /* Whether a request is open: asked for, or arranged. */
 static int
 rsvp_open(json_t *r)
@@ -265,6 +261,11 @@ rsvp_needs(struct evbuffer *b, const struct rsvp_page *p, json_t *chosen,
 	json_decref(states);
 }
 
+/*
+ * The form, the given answer, note and needs chosen; an error, when not
+ * NULL, named at the top (linked to error_field) and at the question it
+ * is about.
+ */
 static void
 rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
     const char *answer, const char *note, json_t *chosen, const char *other,
@@ -566,7 +567,7 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	if (!rsvp_utf8(other) || utf8_chars(other, strlen(other)) >
 	    RSVP_OTHER_MAX) {
 		rsvp_render(b, p, answer, note, chosen, "",
-		    rsvp_w(p, "rsvp_error_note"), "need-other");
+		    rsvp_w(p, "error_needs"), "need-other");
 		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}

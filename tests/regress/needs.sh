@@ -221,6 +221,14 @@ curl -sS -m 10 -o "$T/page" "$BASE/rsvp/$(rsvp "$ann")"
 grep -q 'id="need-transport" value="transport" checked>' "$T/page" &&
     ! grep -q 'id="need-captions" value="captions" checked' "$T/page" ||
     fail "the page does not show her choice: $(cat "$T/page")"
+# Too many words for anything else: named, linked, nothing changed.
+long=$("$PY" -c 'print("a" * 501)')
+code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' --data-raw \
+    "answer=no&needs_shown=1&need_other=$long" "$BASE/rsvp/$(rsvp "$ann")")
+[ "$code" = 422 ] && grep -q 'href="#need-other">Say what else you need in 500 letters or fewer' \
+    "$T/page" || fail "too long gave $code: $(cat "$T/page")"
+[ "$(db "SELECT answer FROM answers WHERE person_id = $ann ORDER BY id
+    DESC LIMIT 1")" = yes ] || fail "a refused form recorded an answer"
 # A form without the needs fields leaves them as they are.
 answer "$ann" "answer=maybe"
 [ "$(requests "?need=transport")" = \
