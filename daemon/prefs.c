@@ -623,9 +623,14 @@ prefs_route(struct evhttp_request *req, const char *route,
 		f.other = (v = evhttp_find_header(&q, "need_other")) ? v : "";
 	}
 	prefs_check(t, &f, person, ctx->conf->phone_country, &c);
-	if (utf8_chars(f.other, strlen(f.other)) > PREFS_OTHER_MAX)
+	/* Their words: UTF-8 (as JSON takes it), not too many. */
+	if ((n = json_string(f.other)) == NULL ||
+	    utf8_chars(f.other, strlen(f.other)) > PREFS_OTHER_MAX) {
 		prefs_error(&f, "need-other", prefs_w(t, prefs_page_lang(t,
 		    person), "error_needs"));
+		f.other = "";
+	}
+	json_decref(n);
 	if (*jstr(person, "phone") == '\0')
 		c.in.quiet_start = c.in.quiet_end = -2;	/* keep */
 	if (f.nerrors > 0) {
@@ -634,8 +639,35 @@ prefs_route(struct evhttp_request *req, const char *route,
 		evhttp_clear_headers(&q);
 		goto out;
 	}
-	if ((row = store_person_update(ctx->store, id, &c.in,
-	    &cause)) == NULL) {
+	/* The choices and the needs ticked, saved as one. */
+	want = NULL;
+	if (shown) {
+		want = json_array();
+		json_array_foreach(f.needs, i, n)
+			json_array_append_new(want, json_pack("{s:s, s:s}",
+			    "need", json_string_value(n), "detail", ""));
+		if (*f.other != '\0')
+			json_array_append_new(want, json_pack("{s:s, s:s}",
+			    "need", "other", "detail", f.other));
+	}
+	row = NULL;
+	if (store_begin(ctx->store) != 0)
+		cause_set(&cause, STORE_BUSY_CAUSE ": cannot begin");
+	else {
+		row = store_person_update(ctx->store, id, &c.in, &cause);
+		if (row != NULL && want != NULL && store_need_standing_set(
+		    ctx->store, id, want, "member", clock_now(), &cause) != 0) {
+			json_decref(row);
+			row = NULL;
+		}
+		if (store_end(ctx->store, row != NULL) != 0 && row != NULL) {
+			cause_set(&cause, "database: cannot commit");
+			json_decref(row);
+			row = NULL;
+		}
+	}
+	json_decref(want);
+	if (row == NULL) {
 		log_warnx("preferences of person %lld: %s", id, cause);
 		/* Another program's write lock: try again in a moment. */
 		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
@@ -647,20 +679,6 @@ prefs_route(struct evhttp_request *req, const char *route,
 		    prefs_w(t, prefs_page_lang(t, person), "not_saved_text"));
 		evhttp_clear_headers(&q);
 		goto out;
-	}
-	if (shown) {
-		want = json_array();
-		json_array_foreach(f.needs, i, n)
-			json_array_append_new(want, json_pack("{s:s, s:s}",
-			    "need", json_string_value(n), "detail", ""));
-		if (*f.other != '\0')
-			json_array_append_new(want, json_pack("{s:s, s:s}",
-			    "need", "other", "detail", f.other));
-		if (store_need_standing_set(ctx->store, id, want, "member",
-		    clock_now(), &cause) != 0)
-			log_warnx("standing needs of person %lld: %s", id,
-			    cause != NULL ? cause : "not saved");
-		json_decref(want);
 	}
 	evhttp_clear_headers(&q);
 	json_decref(standing);

@@ -183,6 +183,8 @@ page 422 POST "$aled" "how=email&style=standard&language=cy&needs_shown=1&need=b
 grep -q 'href="#need-other"' "$T/page" &&
     grep -q 'id="need-bsl" value="bsl" checked>' "$T/page" ||
     fail "the long words: $(cat "$T/page")"
+page 422 POST "$aled" "how=email&style=standard&language=cy&needs_shown=1&need=bsl&need_other=%ff%fe"
+grep -q 'href="#need-other"' "$T/page" || fail "bad UTF-8: $(cat "$T/page")"
 [ "$(sqlite3 "$T/state/convene.db" "SELECT count(*) FROM needs_standing")" \
     = 0 ] || fail "needs saved from a form with a mistake"
 page 200 POST "$aled" "how=email&style=standard&language=cy&needs_shown=1&need=bsl&need=largeprint&need=nonsense&need_other=Seibiant+bob+awr"
