@@ -581,6 +581,9 @@ int		 store_need_answered(struct store *, long long, long long,
 int		 store_need_choose(struct store *, long long, long long,
 		    const char *const *, size_t, const char *, time_t,
 		    char **);
+/* A meeting cancelled: its open requests withdrawn. */
+int		 store_need_cancelled(struct store *, long long, time_t,
+		    char **);
 /* A meeting moved: its requests' deadlines from its start now. */
 int		 store_need_deadlines(struct store *, long long, char **);
 int		 store_need_deadlines_rid(struct store *, long long,

@@ -612,7 +612,10 @@ store_occ_cancel(struct store *st, long long id, const char *reason,
 	    "WHERE id = :id");
 	store_bind(stmt, ":id", SB_INT, id, ":reason", SB_TEXT,
 	    reason ? reason : "", NULL);
-	return (store_done(st, stmt, cause));
+	if (store_done(st, stmt, cause) != 0)
+		return (-1);
+	/* Nothing is booked for a meeting that is not happening. */
+	return (store_need_cancelled(st, id, clock_now(), cause));
 }
 
 /* Occurrences from now on in the groups a person belongs to. */

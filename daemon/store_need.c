@@ -514,6 +514,37 @@ store_need_choose(struct store *st, long long person, long long occ,
 	return (0);
 }
 
+/*
+ * A meeting cancelled: what was asked for there and still open is
+ * withdrawn, so that nobody books an interpreter for a meeting that is
+ * not happening; the history says why.
+ */
+int
+store_need_cancelled(struct store *st, long long occ, time_t now,
+    char **cause)
+{
+	sqlite3_stmt	*stmt;
+	json_t		*rows, *row;
+	size_t		 i;
+	int		 rc = 0;
+
+	stmt = store_stmt(st, STMT_NEED_OPEN_OF_OCC, "SELECT id FROM "
+	    "access_requests WHERE occurrence_id = :o AND state IN "
+	    "('requested', 'arranged') ORDER BY id");
+	store_bind(stmt, ":o", SB_INT, occ, NULL);
+	if ((rows = store_rows(st, stmt, cause)) == NULL)
+		return (-1);
+	json_array_foreach(rows, i, row) {
+		if (store_need_move_to(st, jint(row, "id"), "withdrawn", NULL,
+		    "meeting cancelled", now, cause) < 0) {
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(rows);
+	return (rc);
+}
+
 /* The deadlines of a meeting's requests, from its start now. */
 int
 store_need_deadlines(struct store *st, long long occ, char **cause)

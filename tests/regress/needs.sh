@@ -6,9 +6,10 @@
 # the need's label in Welsh; a no withdraws what was carried and a later
 # yes asks again; a text back YES carries them as a link does; another
 # member ticks and unticks needs on the page to answer; a coordinator
-# adds one; a meeting that moves moves its deadlines; and a personal
+# adds one; a meeting that moves moves its deadlines; a personal
 # assistant, linked only with consent, is listed with the member and
-# counted as coming when she says yes.
+# counted as coming when she says yes; and a meeting cancelled
+# withdraws what was asked for there.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -333,6 +334,13 @@ api 200 GET "/occurrences/$occ/requests?need=bsl"
 [ "$(jv 'd["requests"][0]["label"]')" = "BSL interpreter" ] ||
     fail "the label: $(cat "$T/body")"
 ok "the catalogue's lead days, reloaded, used when a meeting next moves"
+
+# Cancelled: nothing stays asked for or booked there.
+ctl occurrence cancel "$occ" --reason "no quorum" >/dev/null ||
+    fail "cancel"
+[ "$(requests "?state=requested")$(requests "?state=arranged")" = "" ] ||
+    fail "open after the meeting was cancelled: $(requests)"
+ok "a meeting cancelled withdraws what was asked for there"
 
 ctl person needs "$rh" --set "" > "$T/out" || fail "clearing needs"
 grep -q 'no standing needs' "$T/out" || fail "$(cat "$T/out")"

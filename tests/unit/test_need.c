@@ -284,7 +284,10 @@ test_carry(void **state)
 	free(path);
 }
 
-/* A meeting moved, or following its series, moves its deadlines. */
+/*
+ * A meeting moved, or following its series, moves its deadlines; one
+ * cancelled withdraws what is open there.
+ */
 static void
 test_deadlines(void **state)
 {
@@ -321,6 +324,13 @@ test_deadlines(void **state)
 	assert_non_null(l = store_need_list(st, 1, "arranged", NULL, &cause));
 	assert_int_equal(json_array_size(l), 0);
 	json_decref(l);
+	/* Cancelled: what is open there is withdrawn, and says why. */
+	assert_int_equal(need_set(st, 1, "arranged", NULL), 0);
+	assert_int_equal(store_occ_cancel(st, 1, "no quorum", &cause), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM access_requests "
+	    "WHERE state = 'withdrawn'"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM access_events "
+	    "WHERE actor = 'meeting cancelled'"), 2);
 	store_close(st);
 	free(path);
 }
