@@ -192,6 +192,8 @@ int		 store_end(struct store *, int);
 /* This installation's id, and the domain of the UIDs it makes. */
 const char	*store_installation(struct store *);
 char		*store_uid_domain(struct store *, const char *, char **);
+/* A checkpoint that empties the write-ahead log, off the loop. */
+void		 store_checkpoint_truncate(struct store *);
 /* The outbox by state as the checkpoint thread last counted it. */
 json_t		*store_out_counts_recent(struct store *);
 void		 store_metrics(struct evbuffer *, void *);

@@ -554,9 +554,14 @@ store_connect(const char *path, char **cause)
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	/* A 64 MiB page cache: planning large groups touches big indexes. */
+	/*
+	 * A 64 MiB page cache: planning large groups touches big indexes.
+	 * What is deleted or overwritten is zeroed, not left in free space,
+	 * so that an erased person's details are gone from the file.
+	 */
 	if (store_exec(db, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA cache_size = -65536;"
+	    "PRAGMA secure_delete = ON;"
 	    "PRAGMA synchronous = FULL;", path, cause) != 0)
 		goto fail;
 	return (db);
@@ -831,7 +836,7 @@ store_checkpointer(void *arg)
 	struct store	*st = arg;
 	sqlite3		*db;
 	struct timespec	 ts;
-	int		 stop = 0, ticks = 0;
+	int		 stop = 0, ticks = 0, truncate;
 
 	if (sqlite3_open_v2(st->path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -841,6 +846,8 @@ store_checkpointer(void *arg)
 		return (NULL);
 	}
 	sqlite3_busy_timeout(db, STORE_BUSY_MS);
+	/* It writes no row, but is like every connection of ours. */
+	sqlite3_exec(db, "PRAGMA secure_delete = ON", NULL, NULL, NULL);
 	store_count_states(st, db);
 	while (!stop) {
 		pthread_mutex_lock(&st->ck_lock);
@@ -850,13 +857,47 @@ store_checkpointer(void *arg)
 			pthread_cond_timedwait(&st->ck_cond, &st->ck_lock, &ts);
 		stop = st->ck_stop;
 		pthread_mutex_unlock(&st->ck_lock);
-		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-		    NULL, NULL);
+		pthread_mutex_lock(&st->ck_lock);
+		truncate = st->ck_truncate;
+		pthread_mutex_unlock(&st->ck_lock);
+		/*
+		 * After an erasure: every frame copied back and the log
+		 * emptied, so that no old page stays in it; tried again
+		 * each second until it is done.
+		 */
+		if (truncate && sqlite3_wal_checkpoint_v2(db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) == SQLITE_OK) {
+			pthread_mutex_lock(&st->ck_lock);
+			st->ck_truncate = 0;
+			pthread_mutex_unlock(&st->ck_lock);
+		} else
+			sqlite3_wal_checkpoint_v2(db, NULL,
+			    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 		if (++ticks % STORE_COUNT_EVERY == 0)
 			store_count_states(st, db);
 	}
 	sqlite3_close(db);
 	return (NULL);
+}
+
+/*
+ * Ask for the write-ahead log to be copied back and emptied, off the
+ * loop: on the checkpoint thread at once, or here when there is none.
+ */
+void
+store_checkpoint_truncate(struct store *st)
+{
+	if (!st->ck_running) {
+		if (sqlite3_wal_checkpoint_v2(st->db, NULL,
+		    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) != SQLITE_OK)
+			log_warnx("%s: checkpoint: %s", st->path,
+			    sqlite3_errmsg(st->db));
+		return;
+	}
+	pthread_mutex_lock(&st->ck_lock);
+	st->ck_truncate = 1;
+	pthread_cond_signal(&st->ck_cond);
+	pthread_mutex_unlock(&st->ck_lock);
 }
 
 static void

@@ -143,6 +143,7 @@ struct store {
 	pthread_cond_t	 ck_cond;
 	int		 ck_stop;
 	int		 ck_running;
+	int		 ck_truncate;	/* a truncating checkpoint is asked */
 	json_t		*counts;	/* outbox by state, from the thread */
 	unsigned long long generation;	/* of what feeds show */
 	char		 install_id[STORE_INSTALL_LEN + 1];
