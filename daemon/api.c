@@ -6,13 +6,15 @@
  *
  * A request comes over the control socket (the administrator's) or
  * carries a bearer token made by "convenectl token create"; tokens are
- * kept only as hashes.  Every change is checked field by field, refused
- * whole with a reason that names the field, written in one transaction
- * with its audit line, and then planned, so the outbox follows at once.
+ * kept only as hashes.  A token made for some groups sees only those
+ * (api_group_allowed and its kin); the rest is not there for it.  Every
+ * change is checked field by field, refused whole with a reason that
+ * names the field, written in one transaction with its audit line, and
+ * then planned, so the outbox follows at once.
  * Requests are dispatched by a table of (method, pattern, handler) rows
  * near the end of this file; the handlers are in api_groups.c,
  * api_people.c, api_venues.c, api_series.c, api_outbox.c,
- * api_tokens.c, api_answers.c and api_needs.c.
+ * api_tokens.c, api_answers.c, api_needs.c and api_privacy.c.
  */
 #include "config.h"
 
@@ -251,12 +253,73 @@ api_invite(struct api_req *a, json_t *reply, long long group,
 	    json_integer(waiting));
 }
 
-/* The control socket, or a bearer token we know. */
+/* Whether the request's token is limited to some groups. */
+int
+api_scoped(struct api_req *a)
+{
+	return (a->scope != NULL);
+}
+
+int
+api_group_allowed(struct api_req *a, long long group)
+{
+	json_t	*g;
+	size_t	 i;
+
+	if (a->scope == NULL)
+		return (1);
+	json_array_foreach(a->scope, i, g) {
+		if (json_integer_value(g) == group)
+			return (1);
+	}
+	return (0);
+}
+
+/* A person belongs to one of the token's groups (an error: no). */
+int
+api_person_allowed(struct api_req *a, long long person)
+{
+	if (a->scope == NULL)
+		return (1);
+	return (store_token_sees_person(a->ctx->store, a->token,
+	    person) == 1);
+}
+
+/* A meeting of one of the token's groups; one that is not: no. */
+int
+api_occ_allowed(struct api_req *a, long long occ)
+{
+	json_t	*o;
+	int	 ok;
+
+	if (a->scope == NULL)
+		return (1);
+	if ((o = store_occ_get(a->ctx->store, occ, NULL)) == NULL)
+		return (0);
+	ok = api_group_allowed(a, jint(o, "group_id"));
+	json_decref(o);
+	return (ok);
+}
+
+int
+api_person_shared(struct api_req *a, long long person)
+{
+	if (a->scope == NULL)
+		return (0);
+	return (store_token_shares_person(a->ctx->store, a->token,
+	    person) != 0);
+}
+
+/*
+ * The control socket, or a bearer token we know: its name is the actor
+ * in the audit log, and the groups it is limited to, if any, its scope.
+ */
 static int
 api_auth(struct api_req *a)
 {
 	const char	*h;
 	unsigned char	 hash[32];
+	json_t		*groups;
 
 	if (http_from_control(a->req)) {
 		snprintf(a->actor, sizeof a->actor, "control");
@@ -271,13 +334,26 @@ api_auth(struct api_req *a)
 		return (0);
 	crypto_generichash(hash, sizeof hash, (const unsigned char *)h,
 	    strlen(h), NULL, 0);
-	if (!store_token_check(a->ctx->store, hash, sizeof hash))
+	if (!store_token_check(a->ctx->store, hash, sizeof hash, &a->token,
+	    a->actor, sizeof a->actor))
 		return (0);
-	snprintf(a->actor, sizeof a->actor, "token");
+	/* Not knowing its groups, it sees none rather than every one. */
+	if ((groups = store_token_groups(a->ctx->store, a->token,
+	    NULL)) == NULL)
+		groups = json_pack("[i]", 0);
+	if (json_array_size(groups) == 0) {
+		json_decref(groups);
+		groups = NULL;
+	}
+	a->scope = groups;
 	return (1);
 }
 
-/* Before a row is chosen, what the path names must exist. */
+/*
+ * Before a row is chosen, what the path names must exist, and be seen
+ * by the token: what a token limited to groups may not see is not there
+ * for it.
+ */
 static int
 api_load_group(struct api_req *a)
 {
@@ -286,6 +362,10 @@ api_load_group(struct api_req *a)
 	a->group = store_group_get(a->ctx->store, a->parts[1], &cause);
 	if (a->group == NULL) {
 		api_refuse(a, 404, cause, "no such group");
+		return (-1);
+	}
+	if (!api_group_allowed(a, jint(a->group, "id"))) {
+		api_fail(a, 404, "no such group");
 		return (-1);
 	}
 	return (0);
@@ -303,6 +383,66 @@ api_load_person(struct api_req *a)
 	a->person = store_person_get(a->ctx->store, a->id, &cause);
 	if (a->person == NULL) {
 		api_refuse(a, 404, cause, "no such person");
+		return (-1);
+	}
+	if (!api_person_allowed(a, a->id)) {
+		api_fail(a, 404, "no such person");
+		return (-1);
+	}
+	return (0);
+}
+
+/* A series or meeting of a group the token is not for: not there. */
+static int
+api_load_series(struct api_req *a)
+{
+	json_t	*row;
+	int	 ok;
+
+	if (!api_scoped(a) || (row = store_series_get(a->ctx->store,
+	    api_id(a->parts[1]), NULL)) == NULL)
+		return (0);
+	ok = api_group_allowed(a, jint(row, "group_id"));
+	json_decref(row);
+	if (!ok) {
+		api_fail(a, 404, "no such series");
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+api_load_occurrence(struct api_req *a)
+{
+	json_t	*row;
+	int	 ok;
+
+	if (!api_scoped(a) || (row = store_occ_get(a->ctx->store,
+	    api_id(a->parts[1]), NULL)) == NULL)
+		return (0);
+	ok = api_group_allowed(a, jint(row, "group_id"));
+	json_decref(row);
+	if (!ok) {
+		api_fail(a, 404, "no such occurrence");
+		return (-1);
+	}
+	return (0);
+}
+
+/* An access request about a meeting the token may not see: not there. */
+static int
+api_load_request(struct api_req *a)
+{
+	json_t	*row;
+	int	 ok;
+
+	if (!api_scoped(a) || (row = store_need_get(a->ctx->store,
+	    api_id(a->parts[1]), NULL)) == NULL)
+		return (0);
+	ok = api_occ_allowed(a, jint(row, "occurrence"));
+	json_decref(row);
+	if (!ok) {
+		api_fail(a, 404, "no such request");
 		return (-1);
 	}
 	return (0);
@@ -328,6 +468,9 @@ static const struct api_load {
 } api_loads[] = {
 	{ "groups/*/**",	api_load_group },
 	{ "people/*/**",	api_load_person },
+	{ "series/*/**",	api_load_series },
+	{ "occurrences/*/**",	api_load_occurrence },
+	{ "requests/*/**",	api_load_request },
 	{ "tokens",		api_load_control },
 	{ "tokens/*",		api_load_control },
 };
@@ -361,6 +504,9 @@ static const struct api_route {
 	    api_person_supporter_add },
 	{ EVHTTP_REQ_DELETE,	"people/*/supporters/*",
 	    api_person_supporter_remove },
+	{ EVHTTP_REQ_GET,	"people/*/export",	api_person_export },
+	{ EVHTTP_REQ_DELETE,	"people/*/data",	api_person_erase },
+	{ EVHTTP_REQ_POST,	"people/*/erase",	api_person_erase },
 	{ EVHTTP_REQ_POST,	"import/people",	api_import },
 	{ EVHTTP_REQ_GET,	"venues",		api_venues_list },
 	{ EVHTTP_REQ_POST,	"venues",		api_venues_create },
@@ -398,6 +544,9 @@ static const struct api_allow {
 	{ "people/*/needs",	"use GET or PUT" },
 	{ "people/*/supporters", "use GET or POST" },
 	{ "people/*/supporters/*", "use DELETE" },
+	{ "people/*/export",	"use GET" },
+	{ "people/*/data",	"DELETE to erase what is held about them" },
+	{ "people/*/erase",	"use POST" },
 	{ "import/people",	"POST a CSV file" },
 	{ "venues",		"use GET or POST" },
 	{ "series/**",		"GET or POST /series, PATCH or DELETE "
@@ -466,6 +615,7 @@ api_dispatch(struct evhttp_request *req, const char *route, const char *rest,
 		http_error(req, API_ROUTE, 401, "this needs the control "
 		    "socket or a bearer token");
 		evhttp_clear_headers(&a.query);
+		json_decref(a.scope);
 		return;
 	}
 	copy = xstrdup(rest);
@@ -501,6 +651,7 @@ api_dispatch(struct evhttp_request *req, const char *route, const char *rest,
 out:
 	json_decref(a.group);
 	json_decref(a.person);
+	json_decref(a.scope);
 	free(copy);
 	evhttp_clear_headers(&a.query);
 }

@@ -81,15 +81,23 @@ out:
 	json_decref(body);
 }
 
+/* Every group, or those a token limited to groups is for. */
 void
 api_groups_list(struct api_req *a)
 {
-	json_t	*row;
+	json_t	*row, *seen, *g;
 	char	*cause = NULL;
+	size_t	 i;
 
 	if ((row = store_group_list(a->ctx->store, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
-	api_reply(a, 200, json_pack("{s:o}", "groups", row));
+	seen = json_array();
+	json_array_foreach(row, i, g) {
+		if (api_group_allowed(a, jint(g, "id")))
+			json_array_append(seen, g);
+	}
+	json_decref(row);
+	api_reply(a, 200, json_pack("{s:o}", "groups", seen));
 }
 
 void
@@ -102,6 +110,10 @@ api_groups_create(struct api_req *a)
 	long long	 rate = 0;
 	int		 public = -1;
 
+	/* A group it made would be one it could not see. */
+	if (api_scoped(a))
+		return (api_fail(a, 403, "a token for some groups cannot "
+		    "make groups"));
 	if ((body = api_body(a)) == NULL)
 		return;
 	memset(&g, 0, sizeof g);
@@ -162,11 +174,21 @@ api_group_delete(struct api_req *a)
 	long long	 gid = json_integer_value(json_object_get(a->group,
 			    "id"));
 	char		*cause = NULL;
+	json_t		*revoked, *name;
+	size_t		 i;
 
-	if (store_group_delete(a->ctx->store, gid, &cause) != 0)
+	/* A token for this group alone goes with it (it would see all). */
+	revoked = json_array();
+	if (store_group_delete_scoped(a->ctx->store, gid, revoked,
+	    &cause) != 0) {
+		json_decref(revoked);
 		return (api_refuse(a, 503, cause, "database"));
+	}
 	api_audit(a, "delete", "group", a->parts[1]);
-	api_reply(a, 200, json_pack("{s:s}", "deleted", a->parts[1]));
+	json_array_foreach(revoked, i, name)
+		api_audit(a, "revoke", "token", json_string_value(name));
+	api_reply(a, 200, json_pack("{s:s, s:o}", "deleted", a->parts[1],
+	    "tokens_revoked", revoked));
 }
 
 void
@@ -204,11 +226,13 @@ api_member_remove(struct api_req *a)
 	long long	 gid = json_integer_value(json_object_get(a->group,
 			    "id"));
 	long long	 pid = api_id(a->parts[3]);
-	char		*cause = NULL;
+	char		*cause = NULL, *detail;
 
 	if (store_member_remove(a->ctx->store, gid, pid, &cause) != 0)
 		return (api_refuse(a, 404, cause, "not a member"));
-	api_audit(a, "remove", "membership", a->parts[3]);
+	detail = xprintf("%s: person %lld", a->parts[1], pid);
+	api_audit(a, "remove", "membership", detail);
+	free(detail);
 	api_replan(a, gid, 0);
 	api_kick(a);
 	api_reply(a, 200, json_pack("{s:I}", "removed", (json_int_t)pid));
@@ -223,7 +247,7 @@ api_member_add(struct api_req *a)
 	json_t		*body = NULL, *person, *reply;
 	const char	*role = NULL;
 	const char *const *r;
-	char		*cause = NULL;
+	char		*cause = NULL, *detail;
 	int		 invite;
 
 	if ((body = api_body(a)) == NULL)
@@ -245,8 +269,15 @@ api_member_add(struct api_req *a)
 		    "coordinator, observer");
 		goto out;
 	}
-	if ((person = store_person_get(a->ctx->store, pid, &cause)) == NULL) {
+	if ((person = store_person_get(a->ctx->store, pid, &cause)) == NULL ||
+	    !api_person_allowed(a, pid)) {
+		json_decref(person);
 		api_refuse(a, 404, cause, "person: no such person");
+		goto out;
+	}
+	if (!json_is_null(json_object_get(person, "erased_at"))) {
+		json_decref(person);
+		api_fail(a, 422, "person: %lld was erased", pid);
 		goto out;
 	}
 	json_decref(person);
@@ -254,7 +285,9 @@ api_member_add(struct api_req *a)
 		api_refuse(a, 409, cause, "membership");
 		goto out;
 	}
-	api_audit(a, "add", "membership", role);
+	detail = xprintf("%s: person %lld as %s", a->parts[1], pid, role);
+	api_audit(a, "add", "membership", detail);
+	free(detail);
 	api_replan(a, 0, pid);
 	reply = json_pack("{s:I, s:s, s:i, s:i}", "person", (json_int_t)pid,
 	    "role", role, "invited", 0, "invitations_waiting", 0);

@@ -26,7 +26,9 @@ struct api_req {
 	char			*parts[6];	/* path segments */
 	int			 nparts;
 	struct evkeyvalq	 query;
-	char			 actor[96];
+	char			 actor[512];	/* token name, or "control" */
+	long long		 token;		/* its id; 0: control socket */
+	json_t			*scope;		/* group ids; NULL: all */
 	json_t			*group;		/* groups/SLUG/... */
 	json_t			*person;	/* people/ID/... */
 	long long		 id;		/* the person's */
@@ -53,6 +55,20 @@ void		 api_replan(struct api_req *, long long, long long);
 void		 api_kick(struct api_req *);
 void		 api_invite(struct api_req *, json_t *, long long, long long,
 		    long long);
+/*
+ * What a token limited to groups may see and change: only its groups,
+ * their series and meetings, and the people who belong to them; what it
+ * may not see is answered 404, as if it were not there.  Every route
+ * that names a group, a meeting or a person asks one of these (the
+ * loaders in api.c do for paths under groups/SLUG, people/ID, series/ID,
+ * occurrences/ID and requests/ID).
+ */
+int		 api_scoped(struct api_req *);
+int		 api_group_allowed(struct api_req *, long long);
+int		 api_person_allowed(struct api_req *, long long);
+int		 api_occ_allowed(struct api_req *, long long);
+/* A person seen by the token but also in groups it is not for. */
+int		 api_person_shared(struct api_req *, long long);
 
 /* api_groups.c */
 extern const char *const api_roles[];
@@ -112,5 +128,9 @@ json_t		*api_supporters(struct api_req *, long long);
 void		 api_person_supporters(struct api_req *);
 void		 api_person_supporter_add(struct api_req *);
 void		 api_person_supporter_remove(struct api_req *);
+
+/* api_privacy.c */
+void		 api_person_export(struct api_req *);
+void		 api_person_erase(struct api_req *);
 
 #endif

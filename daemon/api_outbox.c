@@ -1,6 +1,7 @@
 /*
  * api_outbox.c: /api/v1/outbox, the messages and their states, for one
- * person or meeting or all, with counts by state.
+ * person or meeting or all, with counts by state; for a token limited to
+ * groups, those about its groups' meetings and people.
  */
 #include "config.h"
 
@@ -40,9 +41,16 @@ api_outbox(struct api_req *a)
 	if ((v = api_query(a, "limit")) != NULL &&
 	    ((limit = api_id(v)) < 1 || limit > 100000))
 		return (api_fail(a, 400, "limit: from 1 to 100000"));
-	rows = store_out_list(a->ctx->store, state, person, occ, (int)limit,
-	    &cause);
-	counts = store_out_counts(a->ctx->store, person, occ, &cause);
+	/* A person or meeting a token may not see is not there for it. */
+	if ((person != 0 && !api_person_allowed(a, person)) ||
+	    (occ != 0 && !api_occ_allowed(a, occ)))
+		return (api_fail(a, 404, "no such %s", person != 0 &&
+		    !api_person_allowed(a, person) ? "person" :
+		    "occurrence"));
+	rows = store_out_list(a->ctx->store, state, person, occ,
+	    api_scoped(a) ? a->token : 0, (int)limit, &cause);
+	counts = store_out_counts(a->ctx->store, person, occ,
+	    api_scoped(a) ? a->token : 0, &cause);
 	if (rows == NULL || counts == NULL) {
 		json_decref(rows);
 		json_decref(counts);

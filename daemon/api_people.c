@@ -102,44 +102,89 @@ api_person_check(struct api_req *a, json_t *o, json_t *cur,
 	return (-1);
 }
 
+/* Everyone, or those in the groups a token limited to groups is for. */
 void
 api_people_list(struct api_req *a)
 {
-	char	*cause = NULL;
-	json_t	*row, *p1;
+	char	*cause = NULL, key[32];
+	json_t	*row, *p1, *seen = NULL, *out;
 	size_t	 i;
 
-	if ((row = store_person_list(a->ctx->store, &cause)) == NULL)
+	if (api_scoped(a) && (seen = store_token_people(a->ctx->store,
+	    a->token, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
-	json_array_foreach(row, i, p1)
-		api_person_out(p1);
-	api_reply(a, 200, json_pack("{s:o}", "people", row));
+	if ((row = store_person_list(a->ctx->store, &cause)) == NULL) {
+		json_decref(seen);
+		return (api_refuse(a, 503, cause, "database"));
+	}
+	out = json_array();
+	json_array_foreach(row, i, p1) {
+		snprintf(key, sizeof key, "%lld", jint(p1, "id"));
+		if (seen == NULL || json_object_get(seen, key) != NULL)
+			json_array_append(out, api_person_out(p1));
+	}
+	json_decref(row);
+	json_decref(seen);
+	api_reply(a, 200, json_pack("{s:o}", "people", out));
 }
 
+/*
+ * A new person; with "group" (and "role"), a member of it at once.  A
+ * token limited to groups must name one of them: a person in none of
+ * its groups would be one it could not see.
+ */
 void
 api_people_create(struct api_req *a)
 {
 	struct person_checked	 c;
 	char			*cause = NULL;
-	json_t			*body, *row;
+	const char		*slug = NULL, *role = NULL;
+	const char *const	*r;
+	json_t			*body, *row = NULL, *g = NULL;
+	long long		 gid = 0;
 
+	memset(&c, 0, sizeof c);
 	if ((body = api_body(a)) == NULL)
 		return;
+	if (api_field(a, body, "group", &slug, api_scoped(a)) != 0 ||
+	    api_field(a, body, "role", &role, 0) != 0)
+		goto out;
+	if (slug != NULL) {
+		if ((g = store_group_get(a->ctx->store, slug, &cause)) ==
+		    NULL || !api_group_allowed(a, jint(g, "id"))) {
+			api_refuse(a, 404, cause, "group: no such group");
+			goto out;
+		}
+		gid = jint(g, "id");
+	}
+	for (r = api_roles; role != NULL && *r != NULL &&
+	    strcmp(*r, role) != 0; r++)
+		;
+	if (role != NULL && *r == NULL) {
+		api_fail(a, 422, "role: one of member, co-chair, buddy-chair, "
+		    "coordinator, observer");
+		goto out;
+	}
 	json_object_del(body, "group");
 	json_object_del(body, "role");
 	if (api_person_check(a, body, NULL, &c, &cause) != 0) {
 		api_refuse(a, 422, cause, "person");
 		goto out;
 	}
-	if ((row = store_person_create(a->ctx->store, &c.in,
-	    &cause)) == NULL) {
+	row = gid == 0 ? store_person_create(a->ctx->store, &c.in, &cause) :
+	    store_person_create_in(a->ctx->store, &c.in, gid, role != NULL ?
+	    role : "member", &cause);
+	if (row == NULL) {
 		api_refuse(a, 409, cause, "person");
 		goto out;
 	}
 	api_audit(a, "create", "person", NULL);
+	if (gid != 0)
+		api_replan(a, 0, jint(row, "id"));
 	api_reply(a, 201, api_person_out(row));
 out:
 	person_checked_free(&c);
+	json_decref(g);
 	json_decref(body);
 }
 
@@ -154,6 +199,8 @@ api_person_feed(struct api_req *a)
 	char		*url, *cause = NULL;
 	int		 rotate = a->method == EVHTTP_REQ_POST;
 
+	if (rotate && !json_is_null(json_object_get(a->person, "erased_at")))
+		return (api_fail(a, 422, "person %lld was erased", id));
 	if ((url = feed_url(a->ctx->store, a->ctx->conf->base_url, id, rotate,
 	    &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
@@ -242,6 +289,10 @@ api_person_delete(struct api_req *a)
 {
 	char	*cause = NULL;
 
+	if (api_person_shared(a, a->id))
+		return (api_fail(a, 403, "person %lld also belongs to groups "
+		    "this token is not for", a->id));
+
 	if (store_person_delete(a->ctx->store, a->id, &cause) != 0)
 		return (api_refuse(a, 503, cause, "database"));
 	api_audit(a, "delete", "person", a->parts[1]);
@@ -257,6 +308,9 @@ api_person_edit(struct api_req *a)
 	char			*cause = NULL;
 	json_t			*body, *row;
 
+	memset(&c, 0, sizeof c);
+	if (!json_is_null(json_object_get(a->person, "erased_at")))
+		return (api_fail(a, 422, "person %lld was erased", id));
 	if ((body = api_body(a)) == NULL)
 		return;
 	if (api_person_check(a, body, a->person, &c, &cause) != 0) {
@@ -348,12 +402,17 @@ api_import(struct api_req *a)
 	long long		 gid = 0;
 	int			 line, rc, ok, began;
 
+	if (slug == NULL && api_scoped(a))
+		return (api_fail(a, 422, "group: a token for some groups "
+		    "imports into one of them"));
 	if (slug != NULL) {
 		if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL)
 			return (api_refuse(a, 404, cause, "group: no such "
 			    "group"));
 		gid = json_integer_value(json_object_get(g, "id"));
 		json_decref(g);
+		if (!api_group_allowed(a, gid))
+			return (api_fail(a, 404, "group: no such group"));
 	}
 	f = fmemopen(evbuffer_pullup(b, -1), evbuffer_get_length(b), "r");
 	if (f == NULL || evbuffer_get_length(b) == 0) {

@@ -145,6 +145,37 @@ api_wall_notes(const struct sched_series *s)
 	return (notes);
 }
 
+/*
+ * Rows (series or meetings, each with its group's slug) of the groups
+ * the token is for; takes rows.
+ */
+static json_t *
+api_seen(struct api_req *a, json_t *rows)
+{
+	json_t	*seen, *groups, *ok, *r, *g;
+	size_t	 i;
+
+	if (!api_scoped(a))
+		return (rows);
+	ok = json_object();
+	if ((groups = store_group_list(a->ctx->store, NULL)) != NULL) {
+		json_array_foreach(groups, i, g) {
+			if (api_group_allowed(a, jint(g, "id")))
+				json_object_set_new(ok, jstr(g, "slug"),
+				    json_true());
+		}
+		json_decref(groups);
+	}
+	seen = json_array();
+	json_array_foreach(rows, i, r) {
+		if (json_object_get(ok, jstr(r, "group_slug")) != NULL)
+			json_array_append(seen, r);
+	}
+	json_decref(ok);
+	json_decref(rows);
+	return (seen);
+}
+
 void
 api_series_create(struct api_req *a)
 {
@@ -174,7 +205,8 @@ api_series_create(struct api_req *a)
 	if (!api_text_ok(a, "title", in.title, 200) ||
 	    !api_text_ok(a, "agenda", in.agenda, 4000))
 		goto out;
-	if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL) {
+	if ((g = store_group_get(a->ctx->store, slug, &cause)) == NULL ||
+	    !api_group_allowed(a, jint(g, "id"))) {
 		api_refuse(a, 404, cause, "group: no such group");
 		goto out;
 	}
@@ -406,10 +438,12 @@ api_series_list(struct api_req *a)
 			    "group"));
 		gid = json_integer_value(json_object_get(g, "id"));
 		json_decref(g);
+		if (!api_group_allowed(a, gid))
+			return (api_fail(a, 404, "group: no such group"));
 	}
 	if ((rows = store_series_list(a->ctx->store, gid, &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
-	api_reply(a, 200, json_pack("{s:o}", "series", rows));
+	api_reply(a, 200, json_pack("{s:o}", "series", api_seen(a, rows)));
 }
 
 void
@@ -453,11 +487,14 @@ api_occ_list(struct api_req *a)
 			    "group"));
 		gid = json_integer_value(json_object_get(g, "id"));
 		json_decref(g);
+		if (!api_group_allowed(a, gid))
+			return (api_fail(a, 404, "group: no such group"));
 	}
 	if ((rows = store_occ_list(a->ctx->store, gid, now, now + nd * 86400,
 	    &cause)) == NULL)
 		return (api_refuse(a, 503, cause, "database"));
-	api_reply(a, 200, json_pack("{s:o}", "occurrences", rows));
+	api_reply(a, 200, json_pack("{s:o}", "occurrences",
+	    api_seen(a, rows)));
 }
 
 void

@@ -148,13 +148,13 @@ const struct need_kind *config_need(const struct config *, const char *);
 const char	*config_need_label(const struct need_kind *, const char *);
 
 /*
- * store.c, store_model.c, store_feed.c, store_outbox.c, store_answer.c:
- * the store, the one place the daemon keeps anything.  What follows is
- * what a second backend would have to provide.  The daemon's own reads
- * come as structs (struct occurrence, struct outbox_row) or as rows
- * handed to a callback; the JSON rows are the API's answers, for
- * coordinators and feeds.  Functions return -1 or NULL with *cause set
- * on error.
+ * store.c, store_model.c, store_feed.c, store_outbox.c, store_answer.c,
+ * store_privacy.c: the store, the one place the daemon keeps anything.
+ * What follows is what a second backend would have to provide.  The
+ * daemon's own reads come as structs (struct occurrence, struct
+ * outbox_row) or as rows handed to a callback; the JSON rows are the
+ * API's answers, for coordinators and feeds.  Functions return -1 or
+ * NULL with *cause set on error.
  */
 
 /* store.c */
@@ -491,13 +491,14 @@ int		 store_out_set(struct store *, const struct outbox_set *,
 		    char **);
 /* The outbox for coordinators. */
 json_t		*store_out_list(struct store *, const char *, long long,
-		    long long, int, char **);
+		    long long, long long, int, char **);
 json_t		*store_out_counts(struct store *, long long, long long,
-		    char **);
+		    long long, char **);
 /* API tokens, kept as hashes: made, and checked on each request. */
 int		 store_token_insert(struct store *, const char *,
 		    const void *, size_t, char **);
-int		 store_token_check(struct store *, const void *, size_t);
+int		 store_token_check(struct store *, const void *, size_t,
+		    long long *, char *, size_t);
 /* An SMS delivery report for a row's attempt. */
 int		 store_out_delivery(struct store *, long long, int,
 		    const char *, time_t, char **);
@@ -619,6 +620,33 @@ int		 store_supporter_set(struct store *,
 int		 store_supporter_remove(struct store *, long long, long long,
 		    char **);
 json_t		*store_supporter_list(struct store *, long long, char **);
+
+/* store_privacy.c */
+/* Tokens limited to groups: made, their groups, and whom they see. */
+int		 store_token_create(struct store *, const char *, const void *,
+		    size_t, json_t *, char **);
+int		 store_token_scope(struct store *, const char *, json_t *,
+		    char **);
+json_t		*store_token_groups(struct store *, long long, char **);
+int		 store_token_sees_person(struct store *, long long,
+		    long long);
+int		 store_token_shares_person(struct store *, long long,
+		    long long);
+json_t		*store_token_people(struct store *, long long, char **);
+int		 store_group_delete_scoped(struct store *, long long, json_t *,
+		    char **);
+/* A new person in a group at once. */
+json_t		*store_person_create_in(struct store *,
+		    const struct person_in *, long long, const char *,
+		    char **);
+/* A person erased: 1; their data exported, or erased. */
+int		 store_person_erased(struct store *, long long);
+json_t		*store_privacy_export(struct store *, long long, char **);
+int		 store_privacy_erase(struct store *, long long, const char *,
+		    char **);
+/* Free text about meetings that ended before a time cleared. */
+int		 store_privacy_retain(struct store *, time_t, int, int *,
+		    char **);
 
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */

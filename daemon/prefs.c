@@ -576,7 +576,9 @@ prefs_route(struct evhttp_request *req, const char *route,
 		    "hear from them.");
 		return;
 	}
-	if ((person = store_person_get(ctx->store, id, NULL)) == NULL) {
+	/* An erased person's links stop working with the rest. */
+	if (store_person_erased(ctx->store, id) ||
+	    (person = store_person_get(ctx->store, id, NULL)) == NULL) {
 		page_message(req, PREFS_ROUTE, 404, "en",
 		    prefs_w(t, "en", "gone"), prefs_w(t, "en", "gone_text"));
 		return;

@@ -634,7 +634,9 @@ rsvp_route(struct evhttp_request *req, const char *route,
 		    "also tell your group's coordinator if you can come.");
 		return;
 	}
-	if ((p.person = store_person_get(ctx->store, person, NULL)) == NULL) {
+	/* An erased person's links stop working with the rest. */
+	if (store_person_erased(ctx->store, person) ||
+	    (p.person = store_person_get(ctx->store, person, NULL)) == NULL) {
 		page_message(req, RSVP_ROUTE, 404, "en",
 		    rsvp_w(&p, "gone"), rsvp_w(&p, "gone_text"));
 		return;

@@ -1,8 +1,8 @@
 /*
  * store_int.h: what the store family (store.c, store_model.c,
- * store_outbox.c, store_feed.c, store_answer.c, store_need.c) shares and
- * nothing else may see: the sqlite3 handle, the statement cache and the binding
- * helpers.
+ * store_outbox.c, store_feed.c, store_answer.c, store_need.c,
+ * store_privacy.c) shares and nothing else may see: the sqlite3
+ * handle, the statement cache and the binding helpers.
  */
 #ifndef CONVENE_STORE_INT_H
 #define CONVENE_STORE_INT_H
@@ -130,6 +130,15 @@ enum store_stmt {
 	STMT_SUPPORTER_SET,
 	STMT_SUPPORTER_REMOVE,
 	STMT_SUPPORTER_LIST,
+
+	/* store_privacy.c */
+	STMT_TOKEN_SCOPE,
+	STMT_TOKEN_GROUPS,
+	STMT_TOKEN_SEES_PERSON,
+	STMT_TOKEN_SHARES_PERSON,
+	STMT_TOKEN_PEOPLE,
+	STMT_PERSON_ERASED,
+	STMT_TOKEN_ORPHANS,
 	STMT_MAX
 };
 

@@ -21,7 +21,8 @@
 	"contact, created_at"
 #define PERSON_COLS \
 	"id, name, email, phone, language, style, channels, lead_times, " \
-	"quiet_start, quiet_end, created_at, email_bounce, email_bounced_at"
+	"quiet_start, quiet_end, created_at, email_bounce, email_bounced_at, " \
+	"erased_at"
 #define SERIES_COLS \
 	"s.id, s.group_id, g.slug AS group_slug, s.title, s.dtstart, " \
 	"g.time_zone, s.duration, s.rrule, s.exdates, s.rdates, s.venue_id, " \
@@ -634,13 +635,20 @@ store_occ_of_person(struct store *st, long long person, time_t from,
 	return (store_rows(st, stmt, cause));
 }
 
-/* The API's tokens, without their hashes: names and when last used. */
+/*
+ * The API's tokens, without their hashes: names, when last used, and
+ * the slugs of the groups each is limited to, space-separated (NULL:
+ * every group).
+ */
 json_t *
 store_token_list(struct store *st, char **cause)
 {
 	return (store_rows(st, store_stmt(st, STMT_TOKEN_LIST, "SELECT name, "
-	    "created_at, last_used_at FROM api_tokens WHERE revoked_at IS "
-	    "NULL ORDER BY name"), cause));
+	    "created_at, last_used_at, (SELECT group_concat(slug, ' ') FROM "
+	    "(SELECT g.slug FROM api_token_groups t JOIN groups g ON g.id = "
+	    "t.group_id WHERE t.token_id = api_tokens.id ORDER BY g.slug)) "
+	    "AS groups FROM api_tokens WHERE revoked_at IS NULL ORDER BY "
+	    "name"), cause));
 }
 
 /*

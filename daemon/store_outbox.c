@@ -59,7 +59,8 @@ store_plan_members(struct store *st, long long group, long long after,
 	    "p.lead_times IS NOT NULL AS own_leads FROM "
 	    "memberships m JOIN people p ON p.id = m.person_id JOIN groups g "
 	    "ON g.id = m.group_id WHERE m.group_id = :g AND "
-	    "m.person_id > :after ORDER BY p.id LIMIT :limit");
+	    "m.person_id > :after AND p.erased_at IS NULL "
+	    "ORDER BY p.id LIMIT :limit");
 	if (!store_cols_ok(stmt, store_member_cols, NCOLS(store_member_cols)))
 		fatalx("store_plan_members: the columns are not struct "
 		    "plan_member's");
@@ -293,7 +294,8 @@ store_plan_insert_group(struct store *st, long long group, long long after,
 	    "channel, :seq, :due, :due, :now, :now FROM (SELECT p.id, "
 	    FIRST_CHANNEL " AS channel FROM memberships m JOIN people p ON "
 	    "p.id = m.person_id WHERE m.group_id = :g AND m.person_id > "
-	    ":after AND m.person_id <= :upto AND p.lead_times IS NULL) "
+	    ":after AND m.person_id <= :upto AND p.lead_times IS NULL AND "
+	    "p.erased_at IS NULL) "
 	    "WHERE channel IS NOT NULL ON CONFLICT DO UPDATE SET "
 	    "due_at = excluded.due_at, next_at = excluded.next_at, "
 	    "state = 'pending', reason = '', updated_at = excluded.updated_at "
@@ -573,10 +575,25 @@ store_out_set(struct store *st, const struct outbox_set *u, char **cause)
 	return (store_done(st, stmt, cause));
 }
 
-/* Rows for coordinators: by state, person or occurrence (0: any). */
+/*
+ * The rows a token limited to groups (:t, 0 for none) sees: about its
+ * groups' meetings, or, about no meeting, to its groups' people.
+ */
+#define STORE_OUT_SCOPE \
+	"AND (:t = 0 OR CASE WHEN o.occurrence_id IS NULL THEN o.person_id " \
+	"IN (SELECT m.person_id FROM memberships m JOIN api_token_groups g " \
+	"ON g.group_id = m.group_id WHERE g.token_id = :t) ELSE " \
+	"o.occurrence_id IN (SELECT x.id FROM occurrences x JOIN series s " \
+	"ON s.id = x.series_id JOIN api_token_groups g ON g.group_id = " \
+	"s.group_id WHERE g.token_id = :t) END) "
+
+/*
+ * Rows for coordinators: by state, person or occurrence (0: any), those
+ * a token limited to groups sees (0: every row).
+ */
 json_t *
 store_out_list(struct store *st, const char *state, long long person,
-    long long occ, int limit, char **cause)
+    long long occ, long long token, int limit, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
@@ -587,9 +604,11 @@ store_out_list(struct store *st, const char *state, long long person,
 	    "FROM outbox o JOIN people p "
 	    "ON p.id = o.person_id WHERE (:state IS NULL OR o.state = :state) "
 	    "AND (:p = 0 OR o.person_id = :p) AND (:o = 0 OR "
-	    "o.occurrence_id = :o) ORDER BY o.due_at, o.id LIMIT :limit");
+	    "o.occurrence_id = :o) " STORE_OUT_SCOPE
+	    "ORDER BY o.due_at, o.id LIMIT :limit");
 	store_bind(stmt, ":state", SB_TEXT, state, ":p", SB_INT, person,
-	    ":o", SB_INT, occ, ":limit", SB_INT, (long long)limit, NULL);
+	    ":o", SB_INT, occ, ":t", SB_INT, token, ":limit", SB_INT,
+	    (long long)limit, NULL);
 	return (store_rows(st, stmt, cause));
 }
 
@@ -599,14 +618,16 @@ store_out_list(struct store *st, const char *state, long long person,
  */
 json_t *
 store_out_counts(struct store *st, long long person, long long occ,
-    char **cause)
+    long long token, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
-	stmt = store_stmt(st, STMT_OUT_COUNTS, "SELECT state, count(*) AS n "
-	    "FROM outbox WHERE (:p = 0 OR person_id = :p) AND (:o = 0 OR "
-	    "occurrence_id = :o) GROUP BY state ORDER BY state");
-	store_bind(stmt, ":p", SB_INT, person, ":o", SB_INT, occ, NULL);
+	stmt = store_stmt(st, STMT_OUT_COUNTS, "SELECT o.state, count(*) AS "
+	    "n FROM outbox o WHERE (:p = 0 OR o.person_id = :p) AND (:o = 0 "
+	    "OR o.occurrence_id = :o) " STORE_OUT_SCOPE
+	    "GROUP BY o.state ORDER BY o.state");
+	store_bind(stmt, ":p", SB_INT, person, ":o", SB_INT, occ, ":t",
+	    SB_INT, token, NULL);
 	return (store_rows(st, stmt, cause));
 }
 
@@ -631,24 +652,32 @@ store_token_insert(struct store *st, const char *name, const void *hash,
 }
 
 /*
- * 1 when a token with this hash exists and is not revoked.  Its
- * last_used_at is written at most once a minute: not a write a request.
+ * 1 when a token with this hash exists and is not revoked, its id in
+ * *idp and its name in name.  Its last_used_at is written at most once
+ * a minute: not a write a request.
  */
 int
-store_token_check(struct store *st, const void *hash, size_t len)
+store_token_check(struct store *st, const void *hash, size_t len,
+    long long *idp, char *name, size_t namelen)
 {
 	sqlite3_stmt	*stmt;
+	const char	*v;
 	long long	 id, last, now = (long long)clock_now();
 	int		 rc, stale;
 
 	stmt = store_stmt(st, STMT_TOKEN_CHECK, "SELECT id, "
-	    "coalesce(last_used_at, 0) FROM api_tokens WHERE hash = :hash "
-	    "AND revoked_at IS NULL");
+	    "coalesce(last_used_at, 0), name FROM api_tokens WHERE hash = "
+	    ":hash AND revoked_at IS NULL");
 	sqlite3_bind_blob(stmt, sqlite3_bind_parameter_index(stmt, ":hash"),
 	    hash, (int)len, SQLITE_TRANSIENT);
 	rc = sqlite3_step(stmt);
 	id = sqlite3_column_int64(stmt, 0);
 	last = sqlite3_column_int64(stmt, 1);
+	if (rc == SQLITE_ROW && name != NULL) {
+		v = (const char *)sqlite3_column_text(stmt, 2);
+		snprintf(name, namelen, "%s", v != NULL ? v : "token");
+	}
+	*idp = id;
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	if (rc != SQLITE_ROW)
