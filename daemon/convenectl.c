@@ -701,7 +701,7 @@ ctl_status(struct ctl *ctl, char **av, json_t *opts)
 static int
 ctl_token_create(struct ctl *ctl, char **av, json_t *opts)
 {
-	json_t	*o, *body = json_object();
+	json_t	*o, *body = ctl_body(opts);
 
 	json_object_set_new(body, "name", ctl_jstr(av[0]));
 	if ((o = ctl_call(ctl, "POST", "/api/v1/tokens", body)) == NULL)
@@ -716,12 +716,33 @@ ctl_token_create(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
-/* token list: names and when each was last used, never a secret. */
+/* The groups a token is limited to, or "all". */
+static char *
+ctl_col_groups(json_t *o, const char *key)
+{
+	json_t	*v;
+	char	*s = NULL, *t;
+	size_t	 i;
+
+	json_array_foreach(json_object_get(o, key), i, v) {
+		t = xprintf("%s%s%s", s ? s : "", s ? "," : "",
+		    json_string_value(v));
+		free(s);
+		s = t;
+	}
+	return (s != NULL ? s : xstrdup("all"));
+}
+
+/*
+ * token list: names, the groups each is for and when each was last
+ * used, never a secret.
+ */
 static int
 ctl_token_list(struct ctl *ctl, char **av, json_t *opts)
 {
 	static const struct ctl_col	 cols[] = {
 		{ "TOKEN", "name", NULL },
+		{ "GROUPS", "groups", ctl_col_groups },
 		{ "CREATED", "created_at", ctl_col_time },
 		{ "LAST USED", "last_used_at", ctl_col_never }
 	};
@@ -1015,6 +1036,49 @@ ctl_person_remove(struct ctl *ctl, char **av, json_t *opts)
 	if (ctl->json)
 		return (ctl_print_json(o));
 	printf("removed person %lld\n", id);
+	json_decref(o);
+	return (0);
+}
+
+/* person export: everything held about someone, as JSON, for them. */
+static int
+ctl_person_export(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	(void)opts;
+	id = ctl_id(ctl_find("person", "export"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld/export", id);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	return (ctl_print_json(o));
+}
+
+/*
+ * person erase: what is held about someone gone for good, their row
+ * kept as "erased" so that what was counted still counts.
+ */
+static int
+ctl_person_erase(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	(void)opts;
+	id = ctl_id(ctl_find("person", "erase"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld/data", id);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("erased person %lld\n", id);
 	json_decref(o);
 	return (0);
 }
@@ -1846,6 +1910,11 @@ static const struct ctl_opt	ctl_person_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_token_opts[] = {
+	{ "group", "SLUG", "groups", CT_LIST },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 static const struct ctl_opt	ctl_member_opts[] = {
 	{ "role", "ROLE", "role", CT_TEXT },
 	{ "invite", NULL, "invite", CT_FLAG },
@@ -1945,7 +2014,7 @@ static const struct ctl_opt	ctl_mail_in_opts[] = {
 
 static const struct ctl_cmd	ctl_cmds[] = {
 	{ "status", NULL, "", 0, 0, NULL, ctl_status },
-	{ "token", "create", "NAME", 1, 1, NULL, ctl_token_create },
+	{ "token", "create", "NAME", 1, 1, ctl_token_opts, ctl_token_create },
 	{ "token", "list", "", 0, 0, NULL, ctl_token_list },
 	{ "token", "revoke", "NAME", 1, 1, NULL, ctl_token_revoke },
 	{ "group", "list", "", 0, 0, NULL, ctl_group_list },
@@ -1966,6 +2035,8 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "person", "link", "ID", 1, 1, NULL, ctl_person_link },
 	{ "person", "needs", "ID", 1, 1, ctl_person_needs_opts,
 	    ctl_person_needs },
+	{ "person", "export", "ID", 1, 1, NULL, ctl_person_export },
+	{ "person", "erase", "ID", 1, 1, NULL, ctl_person_erase },
 	{ "member", "add", "GROUP PERSON", 2, 2, ctl_member_opts,
 	    ctl_member_add },
 	{ "member", "remove", "GROUP PERSON", 2, 2, NULL,
