@@ -209,6 +209,13 @@ const struct conf_option conf_options[] = {
 	  "yes: render every message and mark it sent without handing it "
 	  "to any channel (for trials and benchmarks)." },
 
+	{ "privacy", "retention_days", CONF_INT, CONF_OFF(retention_days),
+	  0, 36500, NULL, "365",
+	  "Days after a meeting ends that the notes of its answers and the "
+	  "details and reasons of its access requests are kept; then they "
+	  "are cleared and the rows, which count, stay. 0: kept for "
+	  "ever." },
+
 	{ "security", "signing_key_file", CONF_SECRET,
 	  CONF_OFF(signing_key_file), 0, 0, NULL, NULL,
 	  "File holding the key that signs links; must not be readable by "

@@ -114,6 +114,9 @@ struct config {
 	/* [security] */
 	char		*signing_key_file;
 
+	/* [privacy] */
+	int		 retention_days;
+
 	/* [need CODE] */
 	struct need_kind *needs;
 	size_t		 nneeds;

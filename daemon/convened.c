@@ -41,6 +41,7 @@
 
 #define PLAN_INTERVAL	3600	/* the horizon rolls forward hourly */
 #define PLAN_RETRY	5	/* seconds, when the series were not listed */
+#define RETAIN_BATCH	500	/* rows of a table cleared in one turn */
 #define OPT_TEST_CLOCK	256	/* --test-clock, which has no letter */
 
 /*
@@ -64,7 +65,7 @@ struct convened {
 static struct convened	*convened;
 
 static struct event	*ev_sigterm, *ev_sigint, *ev_sighup;
-static struct event	*ev_watchdog, *ev_drain, *ev_plan;
+static struct event	*ev_watchdog, *ev_drain, *ev_plan, *ev_retain;
 static double		 drain_deadline;
 static int		 stopping;
 static int		 lock_fd = -1;
@@ -205,6 +206,8 @@ on_stop(evutil_socket_t sig, short events, void *arg)
 	replan_stop(convened->replan);
 	if (ev_plan != NULL)
 		event_del(ev_plan);
+	if (ev_retain != NULL)
+		event_del(ev_retain);
 	drain_deadline = mono_seconds() + convened->conf->shutdown_timeout;
 	drain_check(-1, 0, NULL);
 }
@@ -331,6 +334,36 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 }
 
 /*
+ * Free text about meetings that ended more than retention_days ago is
+ * cleared, with the hourly pass: a batch a turn of the loop, the next
+ * at once while there is more.
+ */
+static void
+on_retain(evutil_socket_t fd, short events, void *arg)
+{
+	struct timeval	 zero = { 0, 0 };
+	char		*cause = NULL;
+	int		 days = convened->conf->retention_days, n, more;
+
+	if (stopping || days == 0)
+		return;
+	n = store_privacy_retain(convened->store, clock_now() -
+	    (time_t)days * 86400, RETAIN_BATCH, &more, &cause);
+	if (n < 0) {
+		if (store_failing(convened->store, NULL) == 0)
+			log_warnx("retention: %s", cause);
+		free(cause);
+		return;
+	}
+	if (n > 0)
+		log_info("retention: cleared the text of %d row%s about "
+		    "meetings that ended more than %d days ago", n,
+		    n == 1 ? "" : "s", days);
+	if (more)
+		evtimer_add(ev_retain, &zero);
+}
+
+/*
  * Roll the horizon forward: every series goes into the planning queue,
  * which records its meetings a series a turn of the loop and plans their
  * reminders a slice at a time, so that a large plan never holds the loop
@@ -362,6 +395,8 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 		replan_series(convened->replan, jint(s, "id"));
 	json_decref(list);
 	evtimer_add(ev_plan, &tv);
+	tv.tv_sec = 0;
+	evtimer_add(ev_retain, &tv);
 }
 
 /*
@@ -670,8 +705,9 @@ main(int argc, char **argv)
 	ev_sighup = evsignal_new(state.base, SIGHUP, on_reload, NULL);
 	ev_drain = evtimer_new(state.base, drain_check, NULL);
 	ev_plan = evtimer_new(state.base, on_plan, NULL);
+	ev_retain = evtimer_new(state.base, on_retain, NULL);
 	if (ev_sigterm == NULL || ev_sigint == NULL || ev_sighup == NULL ||
-	    ev_drain == NULL || ev_plan == NULL)
+	    ev_drain == NULL || ev_plan == NULL || ev_retain == NULL)
 		fatalx("cannot set up signal events");
 	evsignal_add(ev_sigterm, NULL);
 	evsignal_add(ev_sigint, NULL);
@@ -727,6 +763,7 @@ main(int argc, char **argv)
 	curlev_global_free();
 	tmpl_free(state.tmpl);
 	event_free(ev_plan);
+	event_free(ev_retain);
 	store_audit(state.store, "convened", "stop", NULL, NULL);
 	store_close(state.store);
 	msg_set_installation(NULL);
