@@ -434,6 +434,18 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 'pending';"
 	"CREATE INDEX outbox_sending ON outbox(state) WHERE state = 'sending';"
 	"CREATE INDEX outbox_person ON outbox(person_id);",
+
+	/*
+	 * 10: the free text the retention pass clears, indexed alone, so
+	 * that an hourly pass with nothing to clear reads nothing rather
+	 * than every answer and request ever kept.
+	 */
+	"CREATE INDEX answers_noted ON answers(occurrence_id)"
+	"  WHERE note IS NOT NULL;"
+	"CREATE INDEX access_requests_texted ON access_requests(occurrence_id)"
+	"  WHERE detail != '' OR reason != '';"
+	"CREATE INDEX access_events_reasoned ON access_events(request_id)"
+	"  WHERE reason != '';",
 };
 
 #define STORE_NMIGRATIONS \
