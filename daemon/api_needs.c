@@ -426,8 +426,9 @@ api_person_supporter_add(struct api_req *a)
 		    "the member's consent; say who gave it");
 		goto out;
 	}
-	if ((p = store_person_get(a->ctx->store, supporter, &cause)) ==
-	    NULL) {
+	/* A token for some groups links only people it can see. */
+	if (!api_person_allowed(a, supporter) || (p = store_person_get(
+	    a->ctx->store, supporter, &cause)) == NULL) {
 		api_refuse(a, 422, cause, "supporter: no such person");
 		goto out;
 	}

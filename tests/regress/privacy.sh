@@ -212,7 +212,9 @@ as A 403 POST /groups '{"slug": "gamma", "name": "Gamma"}'
 as A 404 DELETE "/people/$bob/data"
 as A 403 DELETE "/people/$ann/data"
 as A 403 POST /tokens '{"name": "more"}'
-n=$((n + 19))
+as A 422 POST "/people/$ann/supporters" "{\"supporter\": $bob,
+    \"consent_by\": \"Ann, by phone\"}"
+n=$((n + 20))
 [ "$(sqlite3 "$DB" "SELECT feed_public FROM groups WHERE slug = 'beta'")" \
     = 0 ] || fail "A changed beta"
 [ "$(sqlite3 "$DB" "SELECT name FROM people WHERE id = $bob")" = \
@@ -224,6 +226,8 @@ n=$((n + 19))
     fail "A changed Bob's requests"
 [ "$(sqlite3 "$DB" "SELECT group_concat(need) FROM needs_standing WHERE
     person_id = $bob")" = largeprint ] || fail "A changed Bob's needs"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM supporters WHERE supporter_id =
+    $bob")" = 0 ] || fail "A linked Bob, whom it cannot see"
 # A's own group: a person made in it, seen; a change to it, made.
 as A 201 POST /people '{"name": "Cy Alpha", "email": "cy@example.org",
     "group": "alpha"}'
