@@ -448,6 +448,8 @@ api_person_supporter_add(struct api_req *a)
 	    role, by);
 	api_audit(a, "link supporter", "person", what);
 	free(what);
+	/* Copies of the member's reminders start or stop. */
+	api_replan(a, 0, a->id);
 	api_supporters_reply(a, 201);
 out:
 	json_decref(body);
@@ -470,5 +472,6 @@ api_person_supporter_remove(struct api_req *a)
 	what = xprintf("%lld: %lld", a->id, supporter);
 	api_audit(a, "unlink supporter", "person", what);
 	free(what);
+	api_replan(a, 0, a->id);
 	api_supporters_reply(a, 200);
 }

@@ -455,6 +455,10 @@ struct outbox_row {
 	const char	*need_label;
 	const char	*note;
 
+	/* A supporter's copy of a member's reminder (PLAN_COPY_MARK). */
+	long long	 copy_of;	/* the member; 0: not a copy */
+	const char	*for_name;	/* theirs; "": no longer wanted */
+
 	/* A change to a series: as store_feed_notice has them, or NULL. */
 	json_t		*notice_series;
 	json_t		*notice_overrides;
@@ -477,6 +481,10 @@ int		 store_plan_skip(struct store *, long long, const char *,
 		    char **);
 int		 store_plan_nudge(struct store *, long long, long long,
 		    long long, const struct outbox_in *, char **);
+int		 store_plan_copies(struct store *, long long, long long,
+		    long long, const struct outbox_in *, char **);
+int		 store_plan_copies_skip(struct store *, long long, long long,
+		    long long, long long, int, time_t, char **);
 /* Invitations: asked for, then sent once their meeting is planned. */
 int		 store_plan_invite(struct store *, long long, long long,
 		    long long, time_t, int *, char **);
@@ -653,6 +661,8 @@ int		 store_privacy_retain(struct store *, time_t, int, int *,
 
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
+/* A supporter's copy of a member's reminder: lead "P7D/for:12". */
+#define PLAN_COPY_MARK	"/for:"
 int		 plan_next_channel(const char *, const char *, char *, size_t);
 int		 plan_leads_valid(const char *, char **, char **);
 int		 plan_occurrence(struct store *, long long, time_t, char **);

@@ -81,7 +81,7 @@ const char *const msg_vars[] = {
 	"status_unable", "status_withdrawn", "note",
 	"series_time", "series_place", "series_title",
 	"reply_which", "reply_stop", "reply_start", "reply_help", "codes",
-	"replies",
+	"replies", "for_name",
 	NULL
 };
 
@@ -407,15 +407,26 @@ msg_count(struct tmpl_set *set, const char *lang, const char *what, int n)
 	}
 }
 
-/* "in 7 days", "tomorrow", "in 2 hours": how far ahead, in words. */
+/*
+ * "in 7 days", "tomorrow", "in 2 hours": how far ahead, in words.  A
+ * supporter's copy ("P7D/for:12") says the member's lead.
+ */
 static char *
 msg_lead(struct tmpl_set *set, const char *lang, const char *lead)
 {
 	struct sched_lead	l;
-	int			hours;
+	const char		*mark;
+	char			*own;
+	int			hours, rc;
 
-	if (lead == NULL || *lead == '\0' ||
-	    sched_lead_parse(lead, &l, NULL, NULL) != 0)
+	if (lead == NULL || *lead == '\0')
+		return (xstrdup(""));
+	own = xstrdup(lead);
+	if ((mark = strstr(lead, PLAN_COPY_MARK)) != NULL)
+		own[mark - lead] = '\0';
+	rc = sched_lead_parse(own, &l, NULL, NULL);
+	free(own);
+	if (rc != 0)
 		return (xstrdup(""));
 	hours = l.days * 24 + l.seconds / 3600;
 	if (l.days == 1 && l.seconds < 3600)
@@ -1040,6 +1051,9 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	int		 series = strcmp(kind, "update") == 0 &&
 			    strncmp(lead_s, "series:", 7) == 0;
 	const char	*tkind = series ? "series" : kind;
+	/* A copy of a member's reminder to their supporter: whose. */
+	const char	*for_name = row->copy_of > 0 && row->for_name != NULL ?
+			    row->for_name : "";
 
 	memset(m, 0, sizeof *m);
 	*permanent = 0;
@@ -1076,7 +1090,8 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	lead = msg_lead(tmpl, lang, row->lead);
 	need = msg_need(conf, lang, row);
 	prefs = msg_prefs_link(conf, row);
-	rsvp = msg_rsvp_link(conf, row);
+	/* The answer is the member's to give, not their supporter's. */
+	rsvp = *for_name != '\0' ? xstrdup("") : msg_rsvp_link(conf, row);
 	codes = msg_reply_codes(kind, row->lead);
 	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
 	    strcmp(answer, "maybe") != 0)
@@ -1141,7 +1156,8 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 			    "help") ? "1" : "" },
 			{ "codes", codes },
 			/* Texts sent back are read: a text may ask for one. */
-			{ "replies", conf != NULL &&
+			{ "for_name", for_name },
+			{ "replies", *for_name == '\0' && conf != NULL &&
 			    conf->sms_inbound_secret_file != NULL &&
 			    *conf->sms_inbound_secret_file != '\0' ? "1" : "" },
 			{ NULL, NULL }

@@ -308,6 +308,14 @@ outbox_check(struct outbox *ob, const struct outbox_row *row, time_t now,
 		d->skipped++;
 		return (0);
 	}
+	/* A copy to a supporter unlinked (or the member gone) is not sent. */
+	if (row->copy_of > 0 && *row->for_name == '\0') {
+		if (outbox_settle_now(ob, id, "skipped", "a copy no longer "
+		    "wanted: the supporter unlinked or changed", now) != 0)
+			return (-1);
+		d->skipped++;
+		return (0);
+	}
 	/* A gentle reminder to answer, to someone who has, is not sent. */
 	if (strcmp(kind, "nudge") == 0 && *row->answer != '\0') {
 		if (outbox_settle_now(ob, id, "skipped", "answered already",

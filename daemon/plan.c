@@ -2,7 +2,10 @@
  * plan.c: the planner.  For every occurrence inside the horizon, every
  * member, every lead time and the member's first channel, one outbox row;
  * and a week before, one gentle reminder (a nudge) to each member who is
- * not an observer and has not said whether they can come.
+ * not an observer and has not said whether they can come.  A member's
+ * supporter who asked for copies gets one of each of the member's
+ * reminders, in the supporter's own channel, with the same lead and due
+ * time; it comes and goes with the member's own reminder.
  * Any change re-plans idempotently: rows that no longer apply are
  * withdrawn (skipped, with the reason), new ones are added, nothing sent
  * is touched.  A move or a cancel withdraws the meeting's pending
@@ -356,6 +359,11 @@ plan_occ_slice(struct store *st, long long occ_id, time_t now,
 	run.set.list = NULL;
 	if (store_plan_members(st, group, after, limit, plan_member_own,
 	    &run, cause) != 0)
+		goto done;
+	/* Copies of those reminders to supporters who asked for them. */
+	if (store_plan_copies_skip(st, occ_id, group, after, upto, run.seq,
+	    now, cause) != 0 || store_plan_copies(st, group, after, upto,
+	    &run.in, cause) != 0)
 		goto done;
 	/*
 	 * A week before, a gentle reminder to those who have not answered;

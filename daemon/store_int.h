@@ -67,6 +67,8 @@ enum store_stmt {
 	STMT_PLAN_SKIP,
 	STMT_PLAN_SKIP_OCC,
 	STMT_PLAN_NUDGE,
+	STMT_PLAN_COPIES,
+	STMT_PLAN_COPIES_SKIP,
 
 	STMT_OUT_RECOVER,
 	STMT_OUT_INFLIGHT,
@@ -177,6 +179,17 @@ struct store {
 	"WHEN instr(',' || p.channels || ',', ',email,') < " \
 	"  instr(',' || p.channels || ',', ',sms,') THEN 'email' " \
 	"ELSE 'sms' END"
+
+/*
+ * A copy of a member's reminder to their supporter: lead
+ * "LEAD/for:MEMBER" (PLAN_COPY_MARK), in SQL for an outbox row o.
+ */
+#define STORE_IS_COPY(o) \
+	"(" o ".kind = 'reminder' AND " o ".lead GLOB '*/for:[0-9]*')"
+#define STORE_COPY_OF(o) \
+	"CAST(substr(" o ".lead, instr(" o ".lead, '/for:') + 5) AS INTEGER)"
+#define STORE_COPY_BASE(o) \
+	"substr(" o ".lead, 1, instr(" o ".lead, '/for:') - 1)"
 
 /* Seconds between writes of a token's last use. */
 #define STORE_TOKEN_USED_EVERY	60

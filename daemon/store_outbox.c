@@ -82,7 +82,8 @@ store_plan_members(struct store *st, long long group, long long after,
 }
 
 /*
- * Each pending reminder and gentle reminder (nudge) of an occurrence,
+ * Each pending reminder (not a supporter's copy: store_plan_copies looks
+ * after those) and gentle reminder (nudge) of an occurrence,
  * which a new plan may withdraw, of the people whose id is after after
  * and at most upto, with its person as a member of the group (when they
  * are one still), handed to cb as store_plan_members does.  cb must not
@@ -110,7 +111,7 @@ store_plan_pending(struct store *st, long long occ, long long group,
 	    "m.person_id LEFT JOIN groups g ON g.id = m.group_id "
 	    "WHERE o.occurrence_id = :o AND o.kind IN ('reminder', 'nudge') "
 	    "AND o.state = 'pending' AND o.person_id > :after AND "
-	    "o.person_id <= :upto");
+	    "o.person_id <= :upto AND NOT " STORE_IS_COPY("o"));
 	if (!store_cols_ok(stmt, store_pending_cols,
 	    NCOLS(store_pending_cols)))
 		fatalx("store_plan_pending: the columns are not struct "
@@ -348,6 +349,90 @@ store_plan_nudge(struct store *st, long long group, long long after,
 	return (store_done(st, stmt, cause));
 }
 
+/*
+ * Copies of the reminders of an occurrence's members (those whose id is
+ * after after and at most upto) to each supporter they asked to have
+ * them (copy_reminders), in the supporter's first channel, with the
+ * member's lead and due time: lead "LEAD/for:MEMBER", so that a
+ * supporter who is a member too still gets their own reminder beside.
+ * Made from the member's own reminders of o->sequence still to come, so
+ * run after those are planned.  Neither may be erased.
+ */
+int
+store_plan_copies(struct store *st, long long group, long long after,
+    long long upto, const struct outbox_in *o, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_COPIES, "INSERT INTO outbox "
+	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
+	    "next_at, created_at, updated_at) SELECT :o, id, 'reminder', lead, "
+	    "channel, :seq, due, due, :now, :now FROM (SELECT p.id, "
+	    "b.lead || '/for:' || b.person_id AS lead, b.due, "
+	    FIRST_CHANNEL " AS channel FROM (SELECT person_id, lead, "
+	    "max(due_at) AS due FROM outbox WHERE occurrence_id = :o AND "
+	    "kind = 'reminder' AND sequence = :seq AND state != 'skipped' AND "
+	    "due_at > :now AND person_id > :after AND person_id <= :upto AND "
+	    "instr(lead, '/') = 0 GROUP BY person_id, lead) b "
+	    "JOIN memberships m ON m.group_id = :g AND m.person_id = "
+	    "b.person_id JOIN people mp ON mp.id = b.person_id AND "
+	    "mp.erased_at IS NULL JOIN supporters su ON su.person_id = "
+	    "b.person_id AND su.copy_reminders = 1 JOIN people p ON p.id = "
+	    "su.supporter_id AND p.erased_at IS NULL) "
+	    "WHERE channel IS NOT NULL ON CONFLICT DO UPDATE SET "
+	    "due_at = excluded.due_at, next_at = excluded.next_at, "
+	    "state = 'pending', reason = '', updated_at = excluded.updated_at "
+	    "WHERE state = 'skipped' OR (state = 'pending' AND attempts = 0 "
+	    "AND due_at != excluded.due_at)");
+	store_bind(stmt, ":o", SB_INT, o->occurrence_id, ":g", SB_INT, group,
+	    ":after", SB_INT, after, ":upto", SB_INT, upto,
+	    ":seq", SB_INT, (long long)o->sequence, ":now", SB_INT,
+	    (long long)o->now, NULL);
+	return (store_done(st, stmt, cause));
+}
+
+/*
+ * Withdraw the pending copies (store_plan_copies) of the members after
+ * after and at most upto that no longer apply: the member's own
+ * reminder withdrawn (the member left, changed lead times, the meeting
+ * moved), the supporter unlinked or copies turned off, either erased,
+ * or the supporter's first channel changed.  Run before the copies are
+ * planned again.
+ */
+int
+store_plan_copies_skip(struct store *st, long long occ, long long group,
+    long long after, long long upto, int seq, time_t now, char **cause)
+{
+	sqlite3_stmt	*stmt;
+
+	stmt = store_stmt(st, STMT_PLAN_COPIES_SKIP, "UPDATE outbox SET "
+	    "state = 'skipped', reason = 'a copy no longer wanted: the "
+	    "member''s reminder withdrawn, or the supporter unlinked or "
+	    "changed', updated_at = :now WHERE occurrence_id = :o AND "
+	    "state = 'pending' AND " STORE_IS_COPY("outbox") " AND "
+	    STORE_COPY_OF("outbox") " > :after AND " STORE_COPY_OF("outbox")
+	    " <= :upto AND (sequence != :seq OR NOT EXISTS (SELECT 1 FROM "
+	    "outbox b WHERE b.occurrence_id = outbox.occurrence_id AND "
+	    "b.person_id = " STORE_COPY_OF("outbox") " AND b.kind = "
+	    "'reminder' AND b.lead = " STORE_COPY_BASE("outbox") " AND "
+	    "b.sequence = outbox.sequence AND b.state != 'skipped') OR "
+	    "NOT EXISTS (SELECT 1 FROM supporters su JOIN memberships m ON "
+	    "m.group_id = :g AND m.person_id = su.person_id JOIN people mp ON "
+	    "mp.id = su.person_id AND mp.erased_at IS NULL JOIN people p ON "
+	    "p.id = su.supporter_id AND p.erased_at IS NULL WHERE "
+	    "su.person_id = " STORE_COPY_OF("outbox") " AND su.supporter_id "
+	    "= outbox.person_id AND su.copy_reminders = 1 AND "
+	    "(outbox.channel = " FIRST_CHANNEL " OR EXISTS (SELECT 1 FROM "
+	    "outbox f WHERE f.occurrence_id = outbox.occurrence_id AND "
+	    "f.person_id = outbox.person_id AND f.kind = 'reminder' AND "
+	    "f.lead = outbox.lead AND f.sequence = outbox.sequence AND "
+	    "f.state = 'failed' AND f.channel != outbox.channel))))");
+	store_bind(stmt, ":o", SB_INT, occ, ":g", SB_INT, group,
+	    ":after", SB_INT, after, ":upto", SB_INT, upto, ":seq", SB_INT,
+	    (long long)seq, ":now", SB_INT, (long long)now, NULL);
+	return (store_done(st, stmt, cause));
+}
+
 int
 store_plan_skip(struct store *st, long long id, const char *reason,
     char **cause)
@@ -460,7 +545,8 @@ static const struct store_col store_out_cols[] = {
 	C("accessible_toilet", SC_INT, accessible_toilet),
 	C("quiet_room", SC_INT, quiet_room), C("answer", SC_TEXT, answer),
 	C("need", SC_TEXT, need), C("access_status", SC_TEXT, access_status),
-	C("note", SC_TEXT, note),
+	C("note", SC_TEXT, note), C("copy_of", SC_LONG, copy_of),
+	C("for_name", SC_TEXT, for_name),
 };
 #undef C
 #define STORE_OUT_NCOLS	(sizeof store_out_cols / sizeof store_out_cols[0])
@@ -509,7 +595,16 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 	    "coalesce(ar.need, '') AS need, coalesce(ae.state, ar.state, '') "
 	    "AS access_status, coalesce(CASE coalesce(ae.state, ar.state) "
 	    "WHEN 'unable' THEN coalesce(ae.reason, ar.reason) ELSE "
-	    "ar.detail END, '') AS note "
+	    "ar.detail END, '') AS note, "
+	    /* a supporter's copy: whose, while it is still wanted */
+	    "CASE WHEN " STORE_IS_COPY("o") " THEN " STORE_COPY_OF("o")
+	    " ELSE 0 END AS copy_of, CASE WHEN " STORE_IS_COPY("o") " THEN "
+	    "coalesce((SELECT mp.name FROM supporters su JOIN people mp ON "
+	    "mp.id = su.person_id AND mp.erased_at IS NULL JOIN memberships "
+	    "mm ON mm.person_id = su.person_id AND mm.group_id = s.group_id "
+	    "WHERE su.person_id = " STORE_COPY_OF("o") " AND "
+	    "su.supporter_id = o.person_id AND su.copy_reminders = 1 AND "
+	    "p.erased_at IS NULL), '') ELSE '' END AS for_name "
 	    "FROM outbox o JOIN people p ON p.id = o.person_id "
 	    "LEFT JOIN occurrences oc ON oc.id = o.occurrence_id "
 	    "LEFT JOIN series s ON s.id = oc.series_id "
