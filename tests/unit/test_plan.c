@@ -6,7 +6,8 @@
  * exactly its reminders and plans notices; a member who leaves loses
  * theirs, whether the meeting is planned at once or in slices of members.
  * A week before, a gentle reminder (nudge) to each member who has not
- * answered, once.
+ * answered, once.  A supporter who asked for copies of a member's
+ * reminders gets one of each, withdrawn when they are unlinked.
  */
 #include "config.h"
 
@@ -763,6 +764,179 @@ test_nudges(void **state)
 	    "'meeting cancelled'", o2), 1);
 }
 
+/* Pending rows of an occurrence: who, what lead; -1 any person. */
+static long long
+pending(long long occ, long long person, const char *lead)
+{
+	return (q("SELECT count(*) FROM outbox WHERE occurrence_id = %lld AND "
+	    "kind = 'reminder' AND state = 'pending' AND (%lld < 0 OR "
+	    "person_id = %lld) AND lead GLOB '%s'", occ, person, person,
+	    lead));
+}
+
+static void
+link_supporter(long long member, long long supporter, int copy)
+{
+	struct supporter_in	 in;
+	char			*cause = NULL;
+
+	memset(&in, 0, sizeof in);
+	in.person_id = member;
+	in.supporter_id = supporter;
+	in.role = copy ? "personal-assistant" : "supporter";
+	in.copy_reminders = copy;
+	in.consent_by = "member";
+	in.now = utc(2028, 12, 1, 12, 0);
+	if (store_supporter_set(st, &in, &cause) != 0)
+		fail_msg("%s", cause);
+}
+
+/*
+ * Ada's supporters: Pat (no member, by email, copies), Sam (no copies)
+ * and Bo (a member, by SMS, copies).  Each copy has Ada's lead and due
+ * time and goes in the supporter's channel; Bo keeps his own beside.
+ */
+static void
+test_supporter_copies(void **state)
+{
+	struct person_in	 p;
+	struct series_in	 s;
+	struct outbox_row	**rows;
+	char			*cause = NULL;
+	time_t			 now = utc(2029, 1, 1, 12, 0);
+	long long		 pat, sam, sid, occ, own, total, i;
+	size_t			 n, k;
+	int			 found = 0;
+
+	(void)state;
+	memset(&p, 0, sizeof p);
+	p.quiet_start = -1;
+	p.name = "Pat";
+	p.email = "pat@example.org";
+	p.language = "cy";
+	pat = id_of(store_person_create(st, &p, &cause));
+	p.name = "Sam";
+	p.email = "sam@example.org";
+	p.language = NULL;
+	sam = id_of(store_person_create(st, &p, &cause));
+	link_supporter(1, pat, 1);
+	link_supporter(1, sam, 0);
+	link_supporter(1, 2, 1);
+	memset(&s, 0, sizeof s);
+	s.group_id = 1;
+	s.title = "Copied";
+	s.dtstart = "20290110T180000";
+	s.duration = 3600;
+	s.rrule = "FREQ=WEEKLY;COUNT=2";
+	sid = id_of(store_series_create(st, &s, &cause));
+	if (plan_series(st, sid, now, 400 * 86400, &cause) != 0)
+		fail_msg("%s", cause);
+	occ = q("SELECT id FROM occurrences WHERE series_id = %lld AND "
+	    "recurrence_id = '20290117T180000'", sid);
+	own = pending(occ, 1, "*");
+	assert_true(own > 0);
+	assert_int_equal(pending(occ, pat, "*/for:1"), own);
+	assert_int_equal(pending(occ, pat, "*"), own);
+	assert_int_equal(pending(occ, 2, "*/for:1"), own);
+	assert_int_equal(pending(occ, 2, "P*[DHM]"), 1);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = "
+	    "%lld", sam), 0);
+	/* The same lead and due time as Ada's, in the supporter's channel. */
+	assert_int_equal(q("SELECT count(*) FROM outbox c JOIN outbox a ON "
+	    "a.occurrence_id = c.occurrence_id AND a.person_id = 1 AND "
+	    "c.lead = a.lead || '/for:1' AND c.due_at = a.due_at AND "
+	    "a.state = 'pending' WHERE c.occurrence_id = %lld AND "
+	    "c.person_id = %lld AND c.channel = 'email'", occ, pat), own);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = 2 AND lead GLOB '*/for:1' AND channel = "
+	    "'sms'", occ), own);
+
+	/* Planning again, or in slices of one member, changes nothing. */
+	total = q("SELECT count(*) FROM outbox");
+	assert_int_equal(plan_series(st, sid, now, 400 * 86400, &cause), 0);
+	for (i = 0;; ) {
+		long long	next;
+
+		if (plan_occurrence_slice(st, occ, now, i, 1, &next,
+		    &cause) != 0)
+			fail_msg("%s", cause);
+		if ((i = next) == 0)
+			break;
+	}
+	assert_int_equal(q("SELECT count(*) FROM outbox"), total);
+	assert_int_equal(pending(occ, pat, "*/for:1"), own);
+
+	/* The dispatcher reads whose copy it is. */
+	rows = store_out_due(st, utc(2029, 1, 18, 0, 0), 1000, &n, &cause);
+	assert_non_null(rows);
+	for (k = 0; k < n; k++) {
+		if (rows[k]->copy_of != 0) {
+			assert_int_equal(rows[k]->copy_of, 1);
+			assert_string_equal(rows[k]->for_name, "Ada");
+			assert_true(rows[k]->person_id == pat ||
+			    rows[k]->person_id == 2);
+			found += rows[k]->person_id == pat;
+		}
+		outbox_row_free(rows[k]);
+	}
+	free(rows);
+	assert_true(found > 0);
+
+	/* Pat unlinked, Bo's copies off: theirs are withdrawn. */
+	assert_int_equal(store_supporter_remove(st, 1, pat, &cause), 1);
+	link_supporter(1, 2, 0);
+	/* Before the plan catches up, the dispatcher knows them unwanted. */
+	rows = store_out_due(st, utc(2029, 1, 18, 0, 0), 1000, &n, &cause);
+	assert_non_null(rows);
+	for (k = 0, found = 0; k < n; k++) {
+		if (rows[k]->copy_of != 0) {
+			assert_string_equal(rows[k]->for_name, "");
+			found++;
+		}
+		outbox_row_free(rows[k]);
+	}
+	free(rows);
+	assert_true(found > 0);
+	assert_int_equal(plan_person(st, 1, now, &cause), 0);
+	assert_int_equal(pending(occ, pat, "*"), 0);
+	assert_int_equal(pending(occ, 2, "*/for:1"), 0);
+	assert_int_equal(pending(occ, 2, "P*[DHM]"), 1);
+	assert_int_equal(pending(occ, 1, "*"), own);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = %lld AND state = 'skipped' AND reason LIKE "
+	    "'a copy no longer wanted%%'", occ, pat), own);
+
+	/* Linked again, the copies come back; gone when Ada leaves. */
+	link_supporter(1, pat, 1);
+	assert_int_equal(plan_person(st, 1, now, &cause), 0);
+	assert_int_equal(pending(occ, pat, "*/for:1"), own);
+	assert_int_equal(store_member_remove(st, 1, 1, &cause), 0);
+	assert_int_equal(plan_group(st, 1, now, &cause), 0);
+	assert_int_equal(pending(occ, pat, "*"), 0);
+	assert_int_equal(store_member_set(st, 1, 1, "co-chair", &cause), 0);
+	assert_int_equal(plan_group(st, 1, now, &cause), 0);
+	assert_int_equal(pending(occ, pat, "*/for:1"), own);
+
+	/* Moved: withdrawn with Ada's, planned again for the new time. */
+	assert_int_equal(plan_move(st, occ, "2029-01-18T18:00", 0, NULL, now,
+	    &cause), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = %lld AND state = 'skipped' AND reason = "
+	    "'meeting moved' AND sequence = 0", occ, pat), own);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE occurrence_id = "
+	    "%lld AND person_id = %lld AND state = 'pending' AND sequence = "
+	    "1", occ, pat), own);
+
+	/* Pat erased: no copies to them. */
+	q("UPDATE people SET erased_at = %lld WHERE id = %lld",
+	    (long long)now, pat);
+	assert_int_equal(plan_group(st, 1, now, &cause), 0);
+	assert_int_equal(pending(occ, pat, "*"), 0);
+	assert_int_equal(q("SELECT count(*) FROM outbox WHERE person_id = "
+	    "%lld AND state = 'pending'", pat), 0);
+	assert_int_equal(pending(occ, 1, "*"), own);
+}
+
 int
 main(void)
 {
@@ -777,6 +951,7 @@ main(void)
 		cmocka_unit_test(test_own_leads),
 		cmocka_unit_test(test_occ_read),
 		cmocka_unit_test(test_nudges),
+		cmocka_unit_test(test_supporter_copies),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
