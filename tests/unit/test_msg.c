@@ -571,6 +571,62 @@ test_every_sms(void **state)
 }
 
 /*
+ * A supporter's copy of a member's reminder, in every language, style
+ * and channel: it says whose it is, the subject too, and leaves out the
+ * link and the reply that would answer for the member.  The member's
+ * own reminder says nothing of a copy.
+ */
+static void
+test_supporter_copy(void **state)
+{
+	static const char *const chans[] = { "email", "sms", NULL };
+	struct chan_msg	 m;
+	json_t		*row;
+	size_t		 l, s, c;
+
+	(void)state;
+	for (l = 0; langs[l].lang != NULL; l++) {
+		for (s = 0; styles[s] != NULL; s++) {
+			for (c = 0; chans[c] != NULL; c++) {
+				row = row_new("reminder", styles[s],
+				    langs[l].lang, chans[c]);
+				json_object_set_new(row, "lead",
+				    json_string("P7D" PLAN_COPY_MARK "12"));
+				json_object_set_new(row, "copy_of",
+				    json_integer(12));
+				json_object_set_new(row, "for_name",
+				    json_string("Ann Quill"));
+				render(row, &m);
+				if (strstr(m.body, "Ann Quill") == NULL ||
+				    (m.subject != NULL && strstr(m.subject,
+				    "Ann Quill") == NULL) ||
+				    strstr(m.body, "/rsvp/") != NULL ||
+				    strstr(m.body, "YES") != NULL ||
+				    strstr(m.body, "{{") != NULL)
+					fail_msg("%s/%s/%s: %s", langs[l].lang,
+					    styles[s], chans[c], m.body);
+				/* The lead is the member's, said in words. */
+				if (c == 0 && strchr(m.body, '7') == NULL)
+					fail_msg("%s/%s: no lead: %s",
+					    langs[l].lang, styles[s], m.body);
+				msg_free(&m);
+				json_object_set_new(row, "lead",
+				    json_string("P7D"));
+				json_object_set_new(row, "copy_of",
+				    json_integer(0));
+				render(row, &m);
+				if (strstr(m.body, "Ann Quill") != NULL ||
+				    (c == 1 && strstr(m.body, "YES") == NULL))
+					fail_msg("%s/%s/%s: %s", langs[l].lang,
+					    styles[s], chans[c], m.body);
+				msg_free(&m);
+				json_decref(row);
+			}
+		}
+	}
+}
+
+/*
  * Where nothing reads the texts members send back, no text asks for one:
  * every reminder, invitation, update and nudge in every language leaves
  * the question out.
@@ -1459,6 +1515,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_email),
 		cmocka_unit_test(test_every_sms),
+		cmocka_unit_test(test_supporter_copy),
 		cmocka_unit_test(test_sms_one_segment),
 		cmocka_unit_test(test_sms_no_reply_path),
 		cmocka_unit_test(test_sms_fits),

@@ -70,6 +70,8 @@ test_row(json_t *j, struct outbox_row *r)
 	r->need = jstr(j, "need");
 	r->need_label = jstr(j, "need_label");
 	r->note = jstr(j, "note");
+	r->copy_of = jint(j, "copy_of");
+	r->for_name = jstr(j, "for_name");
 	v = json_object_get(j, "notice_series");
 	r->notice_series = json_is_array(v) ? v : NULL;
 	v = json_object_get(j, "notice_overrides");
