@@ -1517,6 +1517,93 @@ ctl_person_needs(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/* 1 as "yes", else "no". */
+static char *
+ctl_col_yes(json_t *o, const char *key)
+{
+	return (xstrdup(jint(o, key) != 0 ? "yes" : "no"));
+}
+
+/* A member's supporters as a table, or that there are none. */
+static int
+ctl_supporters_print(struct ctl *ctl, json_t *o)
+{
+	static const struct ctl_col	 cols[] = {
+		{ "ID", "supporter", NULL },
+		{ "NAME", "name", NULL },
+		{ "ROLE", "role", NULL },
+		{ "COPIES", "copy_reminders", ctl_col_yes },
+		{ "CONSENT BY", "consent_by", NULL },
+		{ "AT", "consent_at", ctl_col_time }
+	};
+
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	if (json_array_size(json_object_get(o, "supporters")) == 0)
+		printf("no supporters\n");
+	ctl_table(cols, nitems(cols), json_object_get(o, "supporters"));
+	json_decref(o);
+	return (0);
+}
+
+/* person supporters: who comes with a member, linked with consent. */
+static int
+ctl_person_supporters(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o;
+	char		*path;
+	long long	 id;
+
+	(void)opts;
+	id = ctl_id(ctl_find("person", "supporters"), "ID", av[0]);
+	path = xprintf("/api/v1/people/%lld/supporters", id);
+	o = ctl_call(ctl, "GET", path, NULL);
+	free(path);
+	return (ctl_supporters_print(ctl, o));
+}
+
+/*
+ * person supporter-add: link a supporter with the member's consent
+ * (--consent-by says who gave it); linking again changes the role and
+ * whether they get copies of the member's reminders.
+ */
+static int
+ctl_person_supporter_add(struct ctl *ctl, char **av, json_t *opts)
+{
+	const struct ctl_cmd	*c = ctl_find("person", "supporter-add");
+	json_t			*o, *body = ctl_body(opts);
+	char			*path;
+	long long		 id, sup;
+
+	id = ctl_id(c, "ID", av[0]);
+	sup = ctl_id(c, "SUPPORTER", av[1]);
+	json_object_set_new(body, "supporter", json_integer(sup));
+	path = xprintf("/api/v1/people/%lld/supporters", id);
+	o = ctl_call(ctl, "POST", path, body);
+	free(path);
+	return (ctl_supporters_print(ctl, o));
+}
+
+/* person supporter-remove: unlinked, their copies stop. */
+static int
+ctl_person_supporter_remove(struct ctl *ctl, char **av, json_t *opts)
+{
+	const struct ctl_cmd	*c = ctl_find("person", "supporter-remove");
+	json_t			*o;
+	char			*path;
+	long long		 id, sup;
+
+	(void)opts;
+	id = ctl_id(c, "ID", av[0]);
+	sup = ctl_id(c, "SUPPORTER", av[1]);
+	path = xprintf("/api/v1/people/%lld/supporters/%lld", id, sup);
+	o = ctl_call(ctl, "DELETE", path, NULL);
+	free(path);
+	return (ctl_supporters_print(ctl, o));
+}
+
 /* POST to /occurrences/ID/what, and say what became of the meeting. */
 static int
 ctl_occ_change(struct ctl *ctl, const char *what, json_t *body,
@@ -1992,6 +2079,13 @@ static const struct ctl_opt	ctl_person_needs_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_supporter_opts[] = {
+	{ "consent-by", "WHO", "consent_by", CT_TEXT },
+	{ "role", "ROLE", "role", CT_TEXT },
+	{ "copy-reminders", NULL, "copy_reminders", CT_FLAG },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 /* occurrence cancel takes these from the second on. */
 static const struct ctl_opt	ctl_occ_opts[] = {
 	{ "venue", "ID", "venue", CT_INT },
@@ -2035,6 +2129,11 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "person", "link", "ID", 1, 1, NULL, ctl_person_link },
 	{ "person", "needs", "ID", 1, 1, ctl_person_needs_opts,
 	    ctl_person_needs },
+	{ "person", "supporters", "ID", 1, 1, NULL, ctl_person_supporters },
+	{ "person", "supporter-add", "ID SUPPORTER", 2, 2, ctl_supporter_opts,
+	    ctl_person_supporter_add },
+	{ "person", "supporter-remove", "ID SUPPORTER", 2, 2, NULL,
+	    ctl_person_supporter_remove },
 	{ "person", "export", "ID", 1, 1, NULL, ctl_person_export },
 	{ "person", "erase", "ID", 1, 1, NULL, ctl_person_erase },
 	{ "member", "add", "GROUP PERSON", 2, 2, ctl_member_opts,
