@@ -462,6 +462,9 @@ struct outbox_row {
 	/* A change to a series: as store_feed_notice has them, or NULL. */
 	json_t		*notice_series;
 	json_t		*notice_overrides;
+
+	/* digest, alert, flag: as store_deadline_fill has them, or NULL. */
+	json_t		*requests;
 };
 
 /* Called for each row of a walk; the strings last until it returns. */
@@ -659,6 +662,29 @@ int		 store_privacy_erase(struct store *, long long, const char *,
 int		 store_privacy_retain(struct store *, time_t, int, int *,
 		    char **);
 
+/* store_deadline.c */
+#define STORE_DEADLINE_ITEMS	200	/* requests a digest lists */
+/* The needs asking each venue fact, as ",code,code," ("": none). */
+struct deadline_facts {
+	const char	*step_free;
+	const char	*hearing_loop;
+	const char	*quiet_room;
+	const char	*accessible_toilet;
+};
+int		 store_deadline_alerts(struct store *, time_t, time_t, int *,
+		    char **);
+int		 store_deadline_flags(struct store *, time_t,
+		    const struct deadline_facts *, int *, char **);
+json_t		*store_deadline_coordinators(struct store *, time_t, char **);
+int		 store_deadline_digest(struct store *, long long, const char *,
+		    time_t, time_t, int *, char **);
+int		 store_deadline_next(struct store *, time_t, time_t, time_t *,
+		    char **);
+json_t		*store_deadline_list(struct store *, long long, long long,
+		    time_t, int, char **);
+int		 store_deadline_fill(struct store *, struct outbox_row *,
+		    time_t, char **);
+
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
 /* A supporter's copy of a member's reminder: lead "P7D/for:12". */
@@ -802,6 +828,7 @@ struct replan;
 struct replan	*replan_create(struct event_base *, struct store *,
 		    struct outbox *, int);
 void		 replan_configure(struct replan *, int);
+void		 replan_on_idle(struct replan *, void (*)(void *), void *);
 void		 replan_free(struct replan *);
 void		 replan_stop(struct replan *);
 size_t		 replan_depth(const struct replan *);
@@ -810,6 +837,26 @@ void		 replan_group(struct replan *, long long);
 void		 replan_person(struct replan *, long long);
 void		 replan_occurrences(struct replan *, json_t *);
 void		 replan_metrics(struct evbuffer *, void *);
+
+/* deadline.c */
+#define DEADLINE_ALERT_WITHIN	(2 * 86400)	/* an alert this near */
+#define DEADLINE_DIGEST_MINUTE	(8 * 60)	/* the digest's local time */
+#define DEADLINE_DIGEST_LATE	(4 * 3600)	/* still sent this late */
+struct deadline;
+struct deadline_counts {
+	int	alerts;
+	int	flags;
+	int	digests;
+};
+struct deadline	*deadline_create(struct event_base *, struct store *,
+		    struct outbox *, const struct config *);
+void		 deadline_configure(struct deadline *, const struct config *);
+void		 deadline_kick(struct deadline *);
+void		 deadline_stop(struct deadline *);
+void		 deadline_free(struct deadline *);
+int		 deadline_pass(struct store *, const struct config *, time_t,
+		    struct deadline_counts *, time_t *, char **);
+int		 deadline_digest_at(const char *, time_t, char [11], time_t *);
 
 /* http.c */
 struct http;
@@ -919,6 +966,7 @@ struct convene_ctx {
 	struct store		*store;
 	struct outbox		*outbox;
 	struct replan		*replan;	/* planning after a change */
+	struct deadline		*deadline;	/* coordinators' notices */
 	const unsigned char	*signing_key;	/* KEY_BYTES */
 	time_t			 started;
 };

@@ -55,6 +55,7 @@ struct convened {
 	struct http		*http;
 	struct outbox		*outbox;
 	struct replan		*replan;	/* planning after a change */
+	struct deadline		*deadline;	/* coordinators' notices */
 	struct tmpl_set		*tmpl;
 	unsigned char		 signing_key[KEY_BYTES];
 	time_t			 started;
@@ -204,6 +205,7 @@ on_stop(evutil_socket_t sig, short events, void *arg)
 	http_stop_accepting(convened->http);
 	outbox_stop(convened->outbox);
 	replan_stop(convened->replan);
+	deadline_stop(convened->deadline);
 	if (ev_plan != NULL)
 		event_del(ev_plan);
 	if (ev_retain != NULL)
@@ -318,6 +320,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	http_configure(convened->http, next);
 	outbox_configure(convened->outbox, next, tmpl);
 	replan_configure(convened->replan, next->horizon_days * 86400);
+	deadline_configure(convened->deadline, next);
 	tmpl_free(convened->tmpl);
 	convened->tmpl = tmpl;
 	convened->ctx.tmpl = tmpl;
@@ -394,9 +397,18 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 	json_array_foreach(list, i, s)
 		replan_series(convened->replan, jint(s, "id"));
 	json_decref(list);
+	/* The coordinators' notices too: a safety net for missed kicks. */
+	deadline_kick(convened->deadline);
 	evtimer_add(ev_plan, &tv);
 	tv.tv_sec = 0;
 	evtimer_add(ev_retain, &tv);
+}
+
+/* A change planned: a venue or members may have changed. */
+static void
+on_planned(void *arg)
+{
+	deadline_kick(arg);
 }
 
 /*
@@ -678,6 +690,11 @@ main(int argc, char **argv)
 	store_need_catalogue(state.store, conf);
 	state.ctx.outbox = state.outbox;
 	state.ctx.replan = state.replan;
+	state.deadline = deadline_create(state.base, state.store,
+	    state.outbox, conf);
+	state.ctx.deadline = state.deadline;
+	/* A change planned: what coordinators are told may change too. */
+	replan_on_idle(state.replan, on_planned, state.deadline);
 	state.ctx.signing_key = state.signing_key;
 	state.ctx.started = state.started;
 
@@ -759,6 +776,7 @@ main(int argc, char **argv)
 	/* In flight at a channel: told TEMPFAIL, resent after a restart. */
 	chan_shutdown();
 	replan_free(state.replan);
+	deadline_free(state.deadline);
 	outbox_free(state.outbox);
 	curlev_global_free();
 	tmpl_free(state.tmpl);

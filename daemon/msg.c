@@ -81,7 +81,8 @@ const char *const msg_vars[] = {
 	"status_unable", "status_withdrawn", "note",
 	"series_time", "series_place", "series_title",
 	"reply_which", "reply_stop", "reply_start", "reply_help", "codes",
-	"replies", "for_name",
+	"replies", "for_name", "member", "deadline", "overdue", "requests",
+	"count", "missing",
 	NULL
 };
 
@@ -117,6 +118,8 @@ const char *const msg_words[] = {
 	"reply.start?", "reply.help?",
 	"status.requested", "status.arranged", "status.unable",
 	"status.withdrawn",
+	"deadline.item", "deadline.by", "deadline.late", "deadline.meeting",
+	"deadline.detail",
 	"page.title", "page.title_problem", "page.hello", "page.problem",
 	"page.problem_label", "page.how", "page.how_email", "page.how_sms",
 	"page.how_email_sms", "page.how_sms_email", "page.how_feed",
@@ -1022,6 +1025,187 @@ msg_meeting(const struct outbox_row *row, struct ical_meeting *m)
 	m->notice_overrides = row->notice_overrides;
 }
 
+/* What a coordinator's notice says beyond a meeting's details. */
+struct msg_notice {
+	char	*member;	/* who asked */
+	char	*deadline;	/* to book by, in short */
+	char	*overdue;	/* "1", or a digest's count of them; "" */
+	char	*requests;	/* a digest's list */
+	char	*count;		/* a digest's count of requests */
+	char	*missing;	/* a flag: what the venue lacks */
+	char	*title;		/* a digest: its first request's */
+	char	*when;
+	char	*when_short;
+	char	*need;
+};
+
+/* A need's label by its code: the catalogue's, else the code. */
+static char *
+msg_need_code(const struct config *conf, const char *lang, const char *code)
+{
+	const struct need_kind	*k;
+	char			*s, *p;
+
+	if (conf != NULL && (k = config_need(conf, code)) != NULL)
+		return (xstrdup(config_need_label(k, lang)));
+	s = xstrdup(code);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '_' || *p == '-')
+			*p = ' ';
+	}
+	return (s);
+}
+
+/* One word of [deadline] with its fields filled in, on a line. */
+static void
+msg_notice_line(struct msg_buf *b, struct tmpl_set *set, const char *lang,
+    const char *name, const struct msg_field *f)
+{
+	char	*s;
+
+	s = msg_fill(msg_word(set, lang, "deadline", name), f);
+	msg_adds(b, s);
+	msg_adds(b, "\n");
+	free(s);
+}
+
+/*
+ * A digest's list: each open request a paragraph, soonest deadline
+ * first, its need and who asked, when to book it by (said to be
+ * overdue once that has passed), the meeting and the member's words.
+ */
+static char *
+msg_notice_list(struct tmpl_set *set, const struct config *conf,
+    const char *lang, json_t *items)
+{
+	struct msg_buf	 b = { NULL, 0, 0 };
+	json_t		*it;
+	char		*need, *by, *by_short, *at, *at_short;
+	const char	*tz;
+	size_t		 i;
+
+	msg_add(&b, "", 0);
+	json_array_foreach(items, i, it) {
+		tz = jstr(it, "time_zone");
+		need = msg_need_code(conf, lang, jstr(it, "need"));
+		msg_when(set, lang, (time_t)jint(it, "deadline_at"), tz, &by,
+		    &by_short);
+		msg_when(set, lang, (time_t)jint(it, "start_at"), tz, &at,
+		    &at_short);
+		{
+			const struct msg_field	f[] = {
+				{ "need", need },
+				{ "member", jstr(it, "member") },
+				{ "by", by_short },
+				{ "title", jstr(it, "title") },
+				{ "when", at },
+				{ "detail", jstr(it, "detail") },
+				{ NULL, NULL }
+			};
+
+			if (i > 0)
+				msg_adds(&b, "\n");
+			msg_notice_line(&b, set, lang, "item", f);
+			msg_notice_line(&b, set, lang, jint(it, "overdue") ?
+			    "late" : "by", f);
+			msg_notice_line(&b, set, lang, "meeting", f);
+			if (*jstr(it, "detail") != '\0')
+				msg_notice_line(&b, set, lang, "detail", f);
+		}
+		free(need);
+		free(by);
+		free(by_short);
+		free(at);
+		free(at_short);
+	}
+	/* The template ends the value's line itself. */
+	if (b.len > 0 && b.p[b.len - 1] == '\n')
+		b.p[--b.len] = '\0';
+	return (b.p);
+}
+
+/*
+ * What a digest, alert or flag says (store_deadline_fill's requests):
+ * every field "" for other kinds.
+ */
+static void
+msg_notice(struct tmpl_set *set, const struct config *conf, const char *lang,
+    const struct outbox_row *row, struct msg_notice *n)
+{
+	const struct need_kind	*k;
+	json_t			*rq = row->requests, *items, *first, *it;
+	char			*by;
+	size_t			 i, late = 0;
+
+	n->member = xstrdup(jstr(rq, "member"));
+	n->deadline = xstrdup("");
+	n->overdue = xstrdup("");
+	n->requests = xstrdup("");
+	n->count = xstrdup("");
+	n->missing = xstrdup("");
+	n->title = n->when = n->when_short = n->need = NULL;
+	if (rq == NULL)
+		return;
+	if (strcmp(row->kind, "digest") != 0) {
+		if (jint(rq, "deadline_at") != 0) {
+			free(n->deadline);
+			msg_when(set, lang, (time_t)jint(rq, "deadline_at"),
+			    row->time_zone, &by, &n->deadline);
+			free(by);
+		}
+		if (jint(rq, "deadline_at") <= (long long)clock_now()) {
+			free(n->overdue);
+			n->overdue = xstrdup("1");
+		}
+		if (strcmp(row->kind, "flag") == 0 && conf != NULL &&
+		    (k = config_need(conf, row->need)) != NULL &&
+		    k->venue != NULL) {
+			free(n->missing);
+			n->missing = xstrdup(msg_word(set, lang, "access",
+			    k->venue));
+		}
+		return;
+	}
+	items = json_object_get(rq, "items");
+	if ((first = json_array_get(items, 0)) == NULL)
+		return;
+	json_array_foreach(items, i, it)
+		late += jint(it, "overdue") != 0;
+	free(n->count);
+	n->count = xprintf("%zu", json_array_size(items));
+	if (late > 0) {
+		free(n->overdue);
+		n->overdue = xprintf("%zu", late);
+	}
+	free(n->requests);
+	n->requests = msg_notice_list(set, conf, lang, items);
+	free(n->member);
+	n->member = xstrdup(jstr(first, "member"));
+	free(n->deadline);
+	msg_when(set, lang, (time_t)jint(first, "deadline_at"),
+	    jstr(first, "time_zone"), &by, &n->deadline);
+	free(by);
+	n->title = xstrdup(jstr(first, "title"));
+	msg_when(set, lang, (time_t)jint(first, "start_at"),
+	    jstr(first, "time_zone"), &n->when, &n->when_short);
+	n->need = msg_need_code(conf, lang, jstr(first, "need"));
+}
+
+static void
+msg_notice_free(struct msg_notice *n)
+{
+	free(n->member);
+	free(n->deadline);
+	free(n->overdue);
+	free(n->requests);
+	free(n->count);
+	free(n->missing);
+	free(n->title);
+	free(n->when);
+	free(n->when_short);
+	free(n->need);
+}
+
 /*
  * Render a due row (store_out_due's columns) for its channel, in the
  * person's style and language.  -1 with *permanent set when the person
@@ -1036,6 +1220,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	char		*when, *when_short, *old, *old_short, *access, *lead;
 	char		*access_list, *need, *prefs, *subject = NULL, *t;
 	char		*body = NULL, *rsvp, *codes;
+	struct msg_notice notice;
 	const char	*tz = row->time_zone;
 	const char	*kind = row->kind;
 	const char	*lang = row->language;
@@ -1093,6 +1278,17 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	/* The answer is the member's to give, not their supporter's. */
 	rsvp = *for_name != '\0' ? xstrdup("") : msg_rsvp_link(conf, row);
 	codes = msg_reply_codes(kind, row->lead);
+	/* A digest speaks first of its soonest request. */
+	msg_notice(tmpl, conf, lang, row, &notice);
+	if (notice.title != NULL) {
+		free(when);
+		free(when_short);
+		free(need);
+		when = notice.when;
+		when_short = notice.when_short;
+		need = notice.need;
+		notice.when = notice.when_short = notice.need = NULL;
+	}
 	if (strcmp(answer, "yes") != 0 && strcmp(answer, "no") != 0 &&
 	    strcmp(answer, "maybe") != 0)
 		answer = "";
@@ -1102,7 +1298,8 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 		status = "";
 	{
 		struct tmpl_var vars[] = {
-			{ "title", row->title },
+			{ "title", notice.title != NULL ? notice.title :
+			    row->title },
 			{ "when", when },
 			{ "when_short", when_short },
 			{ "old_when", old },
@@ -1160,6 +1357,12 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 			{ "replies", *for_name == '\0' && conf != NULL &&
 			    conf->sms_inbound_secret_file != NULL &&
 			    *conf->sms_inbound_secret_file != '\0' ? "1" : "" },
+			{ "member", notice.member },
+			{ "deadline", notice.deadline },
+			{ "overdue", notice.overdue },
+			{ "requests", notice.requests },
+			{ "count", notice.count },
+			{ "missing", notice.missing },
 			{ NULL, NULL }
 		};
 
@@ -1192,6 +1395,7 @@ msg_render(struct tmpl_set *tmpl, const struct config *conf,
 	free(prefs);
 	free(rsvp);
 	free(codes);
+	msg_notice_free(&notice);
 	if (body == NULL || (!sms && subject == NULL)) {
 		free(subject);
 		free(body);

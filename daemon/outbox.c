@@ -269,6 +269,55 @@ outbox_bounced(struct outbox *ob, const struct outbox_row *row, time_t now,
 }
 
 /*
+ * Why a coordinator's notice need not go now, or NULL: a digest with no
+ * request open, or too late for its day; an alert or flag whose request
+ * is gone or settled, or whose meeting is called off; a flag whose venue
+ * changed or now has what the need asks (store_deadline_fill read them
+ * as of now).
+ */
+static const char *
+outbox_notice_stale(const struct config *conf, const struct outbox_row *row,
+    time_t now)
+{
+	const struct need_kind	*k;
+	const char		*kind = row->kind, *state, *v, *venue;
+	json_t			*rq = row->requests;
+
+	if (strcmp(kind, "digest") == 0) {
+		/* Days late (convened was stopped): today's says it all. */
+		if (now - row->due_at > DEADLINE_DIGEST_LATE)
+			return ("a later digest replaces it");
+		return (json_array_size(json_object_get(rq, "items")) == 0 ?
+		    "no access request is open" : NULL);
+	}
+	if (strcmp(kind, "alert") != 0 && strcmp(kind, "flag") != 0)
+		return (NULL);
+	if (rq == NULL)
+		return ("the access request is gone");
+	if (strcmp(row->status, "cancelled") == 0 ||
+	    strcmp(row->status, "removed") == 0)
+		return ("meeting cancelled");
+	state = row->access_status;
+	if (strcmp(kind, "alert") == 0)
+		return (strcmp(state, "requested") != 0 ? "the access request "
+		    "is no longer waiting" : NULL);
+	if (strcmp(state, "requested") != 0 && strcmp(state, "arranged") != 0)
+		return ("the access request is no longer open");
+	if ((venue = strstr(row->lead, ".v")) == NULL ||
+	    strtoll(venue + 2, NULL, 10) != jint(rq, "venue_id"))
+		return ("the meeting's venue changed");
+	if ((k = config_need(conf, row->need)) == NULL ||
+	    (v = k->venue) == NULL)
+		return (NULL);
+	if ((strcmp(v, "step_free") == 0 && row->step_free) ||
+	    (strcmp(v, "hearing_loop") == 0 && row->hearing_loop) ||
+	    (strcmp(v, "quiet_room") == 0 && row->quiet_room) ||
+	    (strcmp(v, "accessible_toilet") == 0 && row->accessible_toilet))
+		return ("the venue now has what the need asks");
+	return (NULL);
+}
+
+/*
  * Decide a claimed row's fate: 1 to send it, 0 when settled here (counted
  * in d), -1 when the store failed.
  */
@@ -277,7 +326,7 @@ outbox_check(struct outbox *ob, const struct outbox_row *row, time_t now,
     struct outbox_stats *d)
 {
 	const char		*kind = row->kind;
-	const char		*status = row->status;
+	const char		*status = row->status, *why;
 	time_t			 start = row->start_at;
 	time_t			 quiet;
 	long long		 id = row->id;
@@ -288,6 +337,12 @@ outbox_check(struct outbox *ob, const struct outbox_row *row, time_t now,
 		if ((r = outbox_bounced(ob, row, now, d)) != 0)
 			return (r < 0 ? -1 : 0);
 		return (1);
+	}
+	if ((why = outbox_notice_stale(ob->conf, row, now)) != NULL) {
+		if (outbox_settle_now(ob, id, "skipped", why, now) != 0)
+			return (-1);
+		d->skipped++;
+		return (0);
 	}
 	if ((strcmp(kind, "reminder") == 0 ||
 	    strcmp(kind, "invitation") == 0 ||

@@ -52,6 +52,8 @@ struct replan {
 	int			 hold;		/* seconds, while busy */
 	int			 stopped;
 	unsigned long long	 planned;	/* occurrences, since start */
+	void			(*idle)(void *);	/* ran empty */
+	void			*idle_arg;
 };
 
 static void	replan_run(evutil_socket_t, short, void *);
@@ -92,6 +94,17 @@ replan_free(struct replan *rp)
 	json_decref(rp->queued);
 	json_decref(rp->cursor);
 	free(rp);
+}
+
+/*
+ * Call fn(arg) each time the queue runs empty, after the outbox is
+ * told: for what depends on meetings, venues and members as planned.
+ */
+void
+replan_on_idle(struct replan *rp, void (*fn)(void *), void *arg)
+{
+	rp->idle = fn;
+	rp->idle_arg = arg;
 }
 
 /* Stop planning: what is left is planned by the pass after a restart. */
@@ -285,6 +298,8 @@ replan_run(evutil_socket_t fd, short events, void *arg)
 	json_array_clear(rp->fifo);
 	rp->head = 0;
 	outbox_kick(rp->ob);
+	if (rp->idle != NULL)
+		rp->idle(rp->idle_arg);
 }
 
 void

@@ -558,6 +558,7 @@ outbox_row_free(struct outbox_row *r)
 		return;
 	json_decref(r->notice_series);
 	json_decref(r->notice_overrides);
+	json_decref(r->requests);
 	free(r);
 }
 
@@ -632,6 +633,14 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 		    sizeof *r);
 		r->need_label = "";
 		rows[(*n)++] = r;
+		/* What a coordinator's notice says, as of now. */
+		if ((strcmp(r->kind, "digest") == 0 ||
+		    strcmp(r->kind, "alert") == 0 ||
+		    strcmp(r->kind, "flag") == 0) &&
+		    store_deadline_fill(st, r, now, cause) != 0) {
+			rc = SQLITE_ERROR;
+			break;
+		}
 	}
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		store_cause(st, cause, NULL);

@@ -36,7 +36,7 @@
 
 static const char *const kinds[] = {
 	"reminder", "invitation", "update", "cancellation", "rsvp", "access",
-	"nudge", "test", NULL
+	"nudge", "digest", "alert", "flag", "test", NULL
 };
 static const char *const styles[] = {
 	"standard", "plain", "large", "easyread", NULL
@@ -75,6 +75,7 @@ static const struct {
 
 static struct tmpl_set	*set;
 static struct config	 conf;
+static struct config	*catalogue;
 static unsigned char	 key[KEY_BYTES];
 
 static char *
@@ -139,6 +140,41 @@ row_new(const char *kind, const char *style, const char *lang,
 		    json_string("arranged"));
 		json_object_set_new(row, "note",
 		    json_string("Your interpreter is Jo Evans."));
+	}
+	if (strcmp(kind, "alert") == 0 || strcmp(kind, "flag") == 0) {
+		json_object_set_new(row, "lead", json_string(strcmp(kind,
+		    "flag") == 0 ? "r5.v2" : "r5"));
+		json_object_set_new(row, "need", json_string(strcmp(kind,
+		    "flag") == 0 ? "step-free" : "bsl"));
+		json_object_set_new(row, "access_status",
+		    json_string("requested"));
+		json_object_set_new(row, "note",
+		    json_string("Two interpreters, please."));
+		json_object_set_new(row, "requests", json_pack("{s:s, s:I, "
+		    "s:I}", "member", "Ben Okafor", "deadline_at",
+		    (json_int_t)(START - 14 * 86400), "venue_id",
+		    (json_int_t)2));
+	}
+	if (strcmp(kind, "digest") == 0) {
+		/* No meeting of its own: the requests say which. */
+		json_object_set_new(row, "lead", json_string("2026-02-10"));
+		json_object_del(row, "occurrence_id");
+		json_object_set_new(row, "requests", json_pack("{s:[{s:I, s:I,"
+		    " s:s, s:s, s:s, s:I, s:s, s:s}, {s:I, s:I, s:s, s:s, s:s,"
+		    " s:I, s:s, s:s}], s:s, s:s, s:s}", "items",
+		    "deadline_at", (json_int_t)(START - 14 * 86400), "overdue",
+		    (json_int_t)1, "need", "bsl", "detail",
+		    "Two interpreters, please.", "member", "Ben Okafor",
+		    "start_at", (json_int_t)START, "title",
+		    "Direct Payments Steering Group", "time_zone",
+		    "Europe/London",
+		    "deadline_at", (json_int_t)(START - 3 * 86400), "overdue",
+		    (json_int_t)0, "need", "largeprint", "detail", "",
+		    "member", "Cara Lee", "start_at", (json_int_t)START,
+		    "title", "Direct Payments Steering Group", "time_zone",
+		    "Europe/London", "time_zone", "Europe/London", "group",
+		    "Direct Payments Steering Group", "contact",
+		    "Sam Patel on 020 7946 0123"));
 	}
 	return (row);
 }
@@ -1492,6 +1528,13 @@ setup(void **state)
 	memset(key, 0x5a, sizeof key);
 	msg_set_key(key);
 	memset(&conf, 0, sizeof conf);
+	/* The built-in catalogue of needs, for their labels. */
+	if ((catalogue = config_default(&cause)) == NULL) {
+		fprintf(stderr, "%s\n", cause);
+		return (-1);
+	}
+	conf.needs = catalogue->needs;
+	conf.nneeds = catalogue->nneeds;
 	conf.base_url = "https://convene.example.org";
 	conf.mail_from = "Coordinator <coordinator@convene.example.org>";
 	/* Texts sent back are read, so texts ask for an answer. */
@@ -1504,6 +1547,7 @@ static int
 teardown(void **state)
 {
 	tmpl_free(set);
+	config_free(catalogue);
 	msg_set_key(NULL);
 	ical_configure(NULL);
 	return (test_remove_dir(state));

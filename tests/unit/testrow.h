@@ -76,6 +76,13 @@ test_row(json_t *j, struct outbox_row *r)
 	r->notice_series = json_is_array(v) ? v : NULL;
 	v = json_object_get(j, "notice_overrides");
 	r->notice_overrides = json_is_array(v) ? v : NULL;
+	v = json_object_get(j, "requests");
+	r->requests = json_is_object(v) ? v : NULL;
+	/* A digest's zone and group are its requests'. */
+	if (r->requests != NULL && strcmp(r->kind, "digest") == 0) {
+		r->time_zone = jstr(v, "time_zone");
+		r->group_name = jstr(v, "group");
+	}
 }
 
 #endif
