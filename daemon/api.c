@@ -14,7 +14,8 @@
  * Requests are dispatched by a table of (method, pattern, handler) rows
  * near the end of this file; the handlers are in api_groups.c,
  * api_people.c, api_venues.c, api_series.c, api_outbox.c,
- * api_tokens.c, api_answers.c, api_needs.c and api_privacy.c.
+ * api_tokens.c, api_answers.c, api_needs.c, api_privacy.c and
+ * api_digest.c.
  */
 #include "config.h"
 
@@ -527,6 +528,7 @@ static const struct api_route {
 	{ EVHTTP_REQ_POST,	"tokens",		api_tokens_create },
 	{ EVHTTP_REQ_DELETE,	"tokens/*",		api_token_revoke },
 	{ EVHTTP_REQ_POST,	"answers/mail",		api_answer_mail },
+	{ EVHTTP_REQ_GET,	"digest",		api_digest },
 };
 
 /* A known path asked with a method it does not answer: 405, and why. */
@@ -560,6 +562,7 @@ static const struct api_allow {
 	{ "tokens",		"use GET or POST" },
 	{ "tokens/*",		"use DELETE" },
 	{ "answers/mail",	"use POST" },
+	{ "digest",		"use GET" },
 };
 
 #define API_NITEMS(t)	(sizeof (t) / sizeof (t)[0])

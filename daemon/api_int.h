@@ -114,6 +114,9 @@ void		 api_tokens_list(struct api_req *);
 void		 api_tokens_create(struct api_req *);
 void		 api_token_revoke(struct api_req *);
 
+/* api_digest.c */
+void		 api_digest(struct api_req *);
+
 /* api_answers.c */
 void		 api_answer_mail(struct api_req *);
 

@@ -1680,6 +1680,41 @@ ctl_outbox_person(json_t *m, const char *key)
 	return (xprintf("%lld %s", jint(m, key), jstr(m, "person")));
 }
 
+/* A request's deadline, and whether it has passed. */
+static char *
+ctl_digest_by(json_t *o, const char *key)
+{
+	char	*when, *s;
+
+	when = ctl_col_zoned(o, key);
+	if (!jint(o, "overdue"))
+		return (when);
+	s = xprintf("%s (overdue)", when);
+	free(when);
+	return (s);
+}
+
+/*
+ * digest: the access requests not yet booked, of one group or all,
+ * soonest deadline first, as the coordinators' daily digest has them.
+ */
+static int
+ctl_digest(struct ctl *ctl, char **av, json_t *opts)
+{
+	static const struct ctl_col	 cols[] = {
+		{ "BOOK BY", "deadline_at", ctl_digest_by },
+		{ "NEED", "need_label", NULL },
+		{ "MEMBER", "member", NULL },
+		{ "GROUP", "group_slug", NULL },
+		{ "MEETING", "title", NULL },
+		{ "START", "start_at", ctl_col_zoned },
+		{ "DETAIL", "detail", NULL }
+	};
+
+	return (ctl_list(ctl, "/api/v1/digest", opts, "requests", cols,
+	    nitems(cols), "access requests waiting"));
+}
+
 /* outbox: what is due to whom, then how many in each state. */
 static int
 ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
@@ -2161,6 +2196,7 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "request", "set", "ID STATE", 2, 2, ctl_request_set_opts,
 	    ctl_request_set },
 	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
+	{ "digest", NULL, "", 0, 0, ctl_group_filter_opts, ctl_digest },
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
 	    ctl_import },
 	{ "mail-in", NULL, "", 0, 0, ctl_mail_in_opts, ctl_mail_in },

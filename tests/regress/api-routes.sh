@@ -79,6 +79,9 @@ POST|occurrences/1/move/x|405|POST /occurrences/ID/move or /occurrences/ID/cance
 GET|outbox|200|
 POST|outbox|405|use GET
 GET|outbox/1|404|nothing is at /api/v1/outbox/1
+GET|digest|200|
+POST|digest|405|use GET
+GET|digest/1|404|nothing is at /api/v1/digest/1
 GET|tokens|200|
 PUT|tokens|405|use GET or POST
 GET|tokens/x|405|use DELETE
