@@ -26,10 +26,17 @@
 #define LIVE(o) \
 	o ".start_at > :now AND " o ".status IN ('scheduled', 'moved')"
 
-/* The coordinators of the group of a series, in SQL. */
-#define COORDINATORS(s) \
-	"JOIN memberships m ON m.group_id = " s ".group_id AND " \
-	"m.role = 'coordinator' JOIN people p ON p.id = m.person_id "
+/*
+ * The coordinators who can be sent something, with their first channel,
+ * as a table c (group_id, person_id, channel) made once a statement:
+ * memberships has no index on role, and joined row by row it would be
+ * read again for every request.
+ */
+#define COORDINATORS \
+	"WITH c AS MATERIALIZED (SELECT m.group_id, p.id AS person_id, " \
+	STORE_FIRST_CHANNEL " AS channel FROM memberships m JOIN people p " \
+	"ON p.id = m.person_id WHERE m.role = 'coordinator' AND " \
+	STORE_FIRST_CHANNEL " IS NOT NULL) "
 
 /*
  * Alerts: each request still asked for whose deadline is within the
@@ -42,18 +49,19 @@ store_deadline_alerts(struct store *st, time_t now, time_t within,
 	sqlite3_stmt	*stmt;
 
 	*n = 0;
-	stmt = store_stmt(st, STMT_DEADLINE_ALERTS, "INSERT INTO outbox "
-	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
-	    "next_at, created_at, updated_at) SELECT o.id, p.id, 'alert', "
-	    "'r' || a.id, " STORE_FIRST_CHANNEL ", 0, :now, :now, :now, :now "
-	    "FROM access_requests a JOIN occurrences o ON o.id = "
-	    "a.occurrence_id JOIN series s ON s.id = o.series_id "
-	    COORDINATORS("s")
+	stmt = store_stmt(st, STMT_DEADLINE_ALERTS, COORDINATORS
+	    "INSERT INTO outbox (occurrence_id, person_id, kind, lead, "
+	    "channel, sequence, due_at, next_at, created_at, updated_at) "
+	    "SELECT o.id, c.person_id, 'alert', 'r' || a.id, c.channel, 0, "
+	    ":now, :now, :now, :now FROM access_requests a "
+	    "JOIN occurrences o ON o.id = a.occurrence_id "
+	    "JOIN series s ON s.id = o.series_id "
+	    "JOIN c ON c.group_id = s.group_id "
 	    "WHERE a.state = 'requested' AND a.deadline_at <= :until AND "
-	    LIVE("o") " AND " STORE_FIRST_CHANNEL " IS NOT NULL AND "
-	    "NOT EXISTS (SELECT 1 FROM outbox x WHERE x.occurrence_id = o.id "
-	    "AND x.person_id = p.id AND x.kind = 'alert' AND "
-	    "x.lead = 'r' || a.id) ON CONFLICT DO NOTHING");
+	    LIVE("o") " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE "
+	    "x.occurrence_id = o.id AND x.person_id = c.person_id AND "
+	    "x.kind = 'alert' AND x.lead = 'r' || a.id) "
+	    "ON CONFLICT DO NOTHING");
 	store_bind(stmt, ":now", SB_INT, (long long)now, ":until", SB_INT,
 	    (long long)(now + within), NULL);
 	if (store_done(st, stmt, cause) != 0)
@@ -75,23 +83,23 @@ store_deadline_flags(struct store *st, time_t now,
 	sqlite3_stmt	*stmt;
 
 	*n = 0;
-	stmt = store_stmt(st, STMT_DEADLINE_FLAGS, "INSERT INTO outbox "
-	    "(occurrence_id, person_id, kind, lead, channel, sequence, due_at, "
-	    "next_at, created_at, updated_at) SELECT o.id, p.id, 'flag', "
-	    "'r' || a.id || '.v' || v.id, " STORE_FIRST_CHANNEL ", 0, :now, "
-	    ":now, :now, :now FROM access_requests a JOIN occurrences o ON "
-	    "o.id = a.occurrence_id JOIN series s ON s.id = o.series_id "
+	stmt = store_stmt(st, STMT_DEADLINE_FLAGS, COORDINATORS
+	    "INSERT INTO outbox (occurrence_id, person_id, kind, lead, "
+	    "channel, sequence, due_at, next_at, created_at, updated_at) "
+	    "SELECT o.id, c.person_id, 'flag', 'r' || a.id || '.v' || v.id, "
+	    "c.channel, 0, :now, :now, :now, :now FROM access_requests a "
+	    "JOIN occurrences o ON o.id = a.occurrence_id "
+	    "JOIN series s ON s.id = o.series_id "
 	    "JOIN venues v ON v.id = coalesce(o.venue_id, s.venue_id) "
-	    COORDINATORS("s")
+	    "JOIN c ON c.group_id = s.group_id "
 	    "WHERE a.state IN ('requested', 'arranged') AND " LIVE("o") " AND "
 	    "((v.step_free = 0 AND instr(:sf, ',' || a.need || ',') > 0) OR "
 	    "(v.hearing_loop = 0 AND instr(:hl, ',' || a.need || ',') > 0) OR "
 	    "(v.quiet_room = 0 AND instr(:qr, ',' || a.need || ',') > 0) OR "
 	    "(v.accessible_toilet = 0 AND "
 	    "instr(:at, ',' || a.need || ',') > 0)) AND "
-	    STORE_FIRST_CHANNEL " IS NOT NULL AND "
 	    "NOT EXISTS (SELECT 1 FROM outbox x WHERE x.occurrence_id = o.id "
-	    "AND x.person_id = p.id AND x.kind = 'flag' AND "
+	    "AND x.person_id = c.person_id AND x.kind = 'flag' AND "
 	    "x.lead = 'r' || a.id || '.v' || v.id) ON CONFLICT DO NOTHING");
 	store_bind(stmt, ":now", SB_INT, (long long)now,
 	    ":sf", SB_TEXT, f->step_free, ":hl", SB_TEXT, f->hearing_loop,
@@ -114,13 +122,13 @@ store_deadline_coordinators(struct store *st, time_t now, char **cause)
 {
 	sqlite3_stmt	*stmt;
 
-	stmt = store_stmt(st, STMT_DEADLINE_COORDS, "SELECT p.id, "
-	    "min(g.id) AS group_id, g.time_zone FROM access_requests a "
-	    "JOIN occurrences o ON o.id = a.occurrence_id "
-	    "JOIN series s ON s.id = o.series_id "
-	    "JOIN groups g ON g.id = s.group_id " COORDINATORS("s")
-	    "WHERE a.state = 'requested' AND " LIVE("o") " AND "
-	    STORE_FIRST_CHANNEL " IS NOT NULL GROUP BY p.id ORDER BY p.id");
+	stmt = store_stmt(st, STMT_DEADLINE_COORDS, COORDINATORS
+	    "SELECT c.person_id AS id, min(g.id) AS group_id, g.time_zone "
+	    "FROM c JOIN groups g ON g.id = c.group_id WHERE EXISTS (SELECT 1 "
+	    "FROM series s JOIN occurrences o ON o.series_id = s.id "
+	    "JOIN access_requests a ON a.occurrence_id = o.id "
+	    "WHERE s.group_id = g.id AND a.state = 'requested' AND "
+	    LIVE("o") ") GROUP BY c.person_id ORDER BY c.person_id");
 	store_bind(stmt, ":now", SB_INT, (long long)now, NULL);
 	return (store_rows(st, stmt, cause));
 }
