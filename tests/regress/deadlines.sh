@@ -1,7 +1,8 @@
 # deadlines.sh: what coordinators are told about access requests, with a
 # running daemon on the test's clock.  Each coordinator of a group gets
 # one digest a day at 8am in the group's zone, listing the open requests
-# soonest deadline first (none before 8am, none twice a day); an alert
+# soonest deadline first (none before 8am, none twice a day; by SMS, after
+# the coordinator's quiet hours, in one text); an alert
 # once when a request is two days from its deadline and still not
 # booked; a flag at once when a step-free request is made for a meeting
 # at a venue without step-free access; members get none of these.  The
@@ -58,11 +59,14 @@ api 201 POST /people '{"name": "Cora Price", "email": "cora@example.org"}'
 cora=$(jv 'd["id"]')
 api 201 POST /people '{"name": "Kit Morgan", "email": "kit@example.org"}'
 kit=$(jv 'd["id"]')
+api 201 POST /people '{"name": "Lee Hughes", "phone": "07700 900126",
+    "channels": "sms", "quiet_hours": "07:30-08:30"}'
+lee=$(jv 'd["id"]')
 api 201 POST /people '{"name": "Dan Evans", "email": "dan@example.org"}'
 dan=$(jv 'd["id"]')
 api 201 POST /people '{"name": "Fay Khan", "email": "fay@example.org"}'
 fay=$(jv 'd["id"]')
-for p in "$cora" "$kit"; do
+for p in "$cora" "$kit" "$lee"; do
 	api 201 POST /groups/panel/members "{\"person\": $p,
 	    \"role\": \"coordinator\"}"
 done
@@ -94,13 +98,18 @@ notices="kind IN ('digest', 'alert', 'flag')"
 digests=$(rows "kind = 'digest' AND lead = '$day0' AND
     due_at = $(at "$day0 08:00")")
 set -- $digests
-[ $# = 2 ] || fail "digests for $day0: '$digests'"
+[ $# = 3 ] || fail "digests for $day0: '$digests'"
 ok "at 7am, one digest a coordinator waits for 8am; members none"
 
 # 8am: each coordinator's digest, the soonest deadline first.
 set_clock "$(at "$day0 08:00")"
 wait_progress outbox_busy 0 || fail "the outbox did not settle"
-for id in $digests; do
+lees=$(rows "kind = 'digest' AND person_id = $lee")
+[ "$(sql "SELECT state, next_at, reason FROM outbox WHERE id = $lees")" = \
+    "pending|$(at "$day0 08:30")|waiting for the end of quiet hours" ] ||
+    fail "Lee's digest in quiet hours: $(sql "SELECT * FROM outbox
+    WHERE id = $lees")"
+for id in $(rows "kind = 'digest' AND channel = 'email'"); do
 	[ "$(sql "SELECT state FROM outbox WHERE id = $id")" = sent ] ||
 	    fail "digest $id: $(sql "SELECT * FROM outbox WHERE id = $id")"
 	text "$id" > "$T/digest.txt" || fail "digest $id is not in the spool"
@@ -120,8 +129,14 @@ done
 to=$(sql "SELECT group_concat(p.email, ' ') FROM outbox o JOIN people p
     ON p.id = o.person_id WHERE o.kind = 'digest' ORDER BY o.id")
 [ "$to" = "cora@example.org kit@example.org" ] || fail "digests to $to"
-ok "at 8am a digest to each coordinator, by deadline: $(tr '\n' ' ' \
-    < "$T/digest.txt" | cut -c 1-60)..."
+set_clock "$(at "$day0 08:30")"
+wait_progress outbox_busy 0 || fail "the outbox did not settle"
+sms=$T/state/spool/sms/$lees.1.sms
+[ -f "$sms" ] || fail "Lee's digest is not in the SMS spool"
+n=$(sms_length "$sms")
+[ "$n" -le 160 ] && grep -q '^3 access requests open\. Next: British Sign Language (BSL) interpreter for Dan Evans, book by ' "$sms" ||
+    fail "Lee's SMS ($n characters): $(cat "$sms")"
+ok "at 8am a digest to each coordinator, by deadline; by SMS after quiet hours ($n characters)"
 
 # The same list for the API and convenectl.
 api 200 GET "/digest?group=panel"
@@ -149,7 +164,10 @@ kick
 set_clock "$(at "$day1 08:00")"
 kick
 set -- $(rows "kind = 'digest' AND lead = '$day1' AND state = 'sent'")
-[ $# = 2 ] || fail "digests sent on $day1: $*"
+[ $# = 2 ] || fail "digests sent by email on $day1: $*"
+set -- $(rows "kind = 'digest' AND lead = '$day1' AND person_id = $lee AND
+    state = 'pending'")
+[ $# = 1 ] || fail "Lee's digest for $day1 is not waiting"
 [ "$(ls "$T/state/spool/mail" | grep -c -E "^($(rows "kind = 'digest'" |
     tr ' ' '|'))\\.")" = 4 ] || fail "not four digest emails"
 ok "one digest a coordinator a day: none more on $day0, one on $day1"
@@ -163,10 +181,10 @@ set_clock $((dl - 2 * 86400))
 kick
 alerts=$(rows "kind = 'alert' AND state = 'sent'")
 set -- $alerts
-[ $# = 2 ] || fail "alerts: $(sql "SELECT * FROM outbox WHERE kind = 'alert'")"
+[ $# = 3 ] || fail "alerts: $(sql "SELECT * FROM outbox WHERE kind = 'alert'")"
 [ -z "$(rows "kind = 'alert' AND person_id IN ($dan, $fay)")" ] ||
     fail "a member was alerted"
-text "$1" > "$T/alert.txt"
+text "$(rows "kind = 'alert' AND person_id = $cora")" > "$T/alert.txt"
 grep -q '^Subject: Urgent: book British Sign Language (BSL) interpreter for Dan Evans by ' \
     "$T/alert.txt" || fail "alert: $(cat "$T/alert.txt")"
 advance 3600
@@ -183,10 +201,10 @@ req=$(sql "SELECT id FROM access_requests WHERE need = 'step-free'")
 kick
 flags=$(rows "kind = 'flag' AND lead = 'r$req.v$venue' AND state = 'sent'")
 set -- $flags
-[ $# = 2 ] || fail "flags: $(sql "SELECT * FROM outbox WHERE kind = 'flag'")"
+[ $# = 3 ] || fail "flags: $(sql "SELECT * FROM outbox WHERE kind = 'flag'")"
 [ "$(sql "SELECT max(sent_at) - min(created_at) FROM outbox
     WHERE kind = 'flag'")" = 0 ] || fail "the flags waited"
-text "$1" > "$T/flag.txt"
+text "$(rows "kind = 'flag' AND person_id = $kit")" > "$T/flag.txt"
 grep -q 'the venue does not have: step-free access' "$T/flag.txt" &&
     grep -q '^Where: Old Hall$' "$T/flag.txt" ||
     fail "flag: $(cat "$T/flag.txt")"
@@ -201,7 +219,7 @@ d5=$(TZ=Europe/London date -d "@$((now + 86400))" +%Y-%m-%d)
 d6=$(TZ=Europe/London date -d "$d5 + 1 day" +%Y-%m-%d)
 late=$(rows "kind = 'digest' AND lead = '$d5' AND state = 'pending'")
 set -- $late
-[ $# = 2 ] || fail "no digests waiting for $d5: $(sql "SELECT * FROM outbox
+[ $# = 3 ] || fail "no digests waiting for $d5: $(sql "SELECT * FROM outbox
     WHERE kind = 'digest'")"
 set_clock "$(at "$d5 12:30")"
 kick
@@ -211,11 +229,11 @@ kick
 set_clock "$(at "$d6 11:00")"
 kick
 set -- $(rows "kind = 'digest' AND lead = '$d6' AND state = 'sent'")
-[ $# = 2 ] || fail "digests 3 hours late not sent: $*"
+[ $# = 3 ] || fail "digests 3 hours late not sent: $*"
 set_clock "$(at "$d6 20:00")"
 kick
 set -- $(rows "kind = 'digest' AND state = 'pending'")
-[ $# = 2 ] || fail "no digests waiting for the next day"
+[ $# = 3 ] || fail "no digests waiting for the next day"
 sql "UPDATE access_requests SET state = 'arranged'"
 set_clock "$(at "$(TZ=Europe/London date -d "$d6 + 1 day" +%Y-%m-%d) 08:00")"
 kick
