@@ -36,7 +36,11 @@
 	"WITH c AS MATERIALIZED (SELECT m.group_id, p.id AS person_id, " \
 	STORE_FIRST_CHANNEL " AS channel FROM memberships m JOIN people p " \
 	"ON p.id = m.person_id WHERE m.role = 'coordinator' AND " \
-	STORE_FIRST_CHANNEL " IS NOT NULL) "
+	"p.erased_at IS NULL AND " STORE_FIRST_CHANNEL " IS NOT NULL) "
+
+/* Requests of people not erased, in SQL: what is erased is not shown. */
+#define KEPT(a) \
+	"JOIN people r ON r.id = " a ".person_id AND r.erased_at IS NULL "
 
 /*
  * Alerts: each request still asked for whose deadline is within the
@@ -56,7 +60,7 @@ store_deadline_alerts(struct store *st, time_t now, time_t within,
 	    ":now, :now, :now, :now FROM access_requests a "
 	    "JOIN occurrences o ON o.id = a.occurrence_id "
 	    "JOIN series s ON s.id = o.series_id "
-	    "JOIN c ON c.group_id = s.group_id "
+	    "JOIN c ON c.group_id = s.group_id " KEPT("a")
 	    "WHERE a.state = 'requested' AND a.deadline_at <= :until AND "
 	    LIVE("o") " AND NOT EXISTS (SELECT 1 FROM outbox x WHERE "
 	    "x.occurrence_id = o.id AND x.person_id = c.person_id AND "
@@ -91,7 +95,7 @@ store_deadline_flags(struct store *st, time_t now,
 	    "JOIN occurrences o ON o.id = a.occurrence_id "
 	    "JOIN series s ON s.id = o.series_id "
 	    "JOIN venues v ON v.id = coalesce(o.venue_id, s.venue_id) "
-	    "JOIN c ON c.group_id = s.group_id "
+	    "JOIN c ON c.group_id = s.group_id " KEPT("a")
 	    "WHERE a.state IN ('requested', 'arranged') AND " LIVE("o") " AND "
 	    "((v.step_free = 0 AND instr(:sf, ',' || a.need || ',') > 0) OR "
 	    "(v.hearing_loop = 0 AND instr(:hl, ',' || a.need || ',') > 0) OR "
@@ -126,9 +130,10 @@ store_deadline_coordinators(struct store *st, time_t now, char **cause)
 	    "SELECT c.person_id AS id, min(g.id) AS group_id, g.time_zone "
 	    "FROM c JOIN groups g ON g.id = c.group_id WHERE EXISTS (SELECT 1 "
 	    "FROM series s JOIN occurrences o ON o.series_id = s.id "
-	    "JOIN access_requests a ON a.occurrence_id = o.id "
+	    "JOIN access_requests a ON a.occurrence_id = o.id " KEPT("a")
 	    "WHERE s.group_id = g.id AND a.state = 'requested' AND "
-	    LIVE("o") ") GROUP BY c.person_id ORDER BY c.person_id");
+	    LIVE("o") ") GROUP BY c.person_id "
+	    "ORDER BY c.person_id");
 	store_bind(stmt, ":now", SB_INT, (long long)now, NULL);
 	return (store_rows(st, stmt, cause));
 }
@@ -207,9 +212,9 @@ store_deadline_list(struct store *st, long long group, long long coord,
 	    "JOIN series s ON s.id = o.series_id "
 	    "JOIN groups g ON g.id = s.group_id "
 	    "WHERE a.state = 'requested' AND " LIVE("o") " AND "
-	    "(:g = 0 OR g.id = :g) AND (:c = 0 OR EXISTS (SELECT 1 FROM "
-	    "memberships m WHERE m.group_id = g.id AND m.person_id = :c AND "
-	    "m.role = 'coordinator')) "
+	    "p.erased_at IS NULL AND (:g = 0 OR g.id = :g) AND (:c = 0 OR "
+	    "EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = g.id AND "
+	    "m.person_id = :c AND m.role = 'coordinator')) "
 	    "ORDER BY a.deadline_at, o.start_at, a.id LIMIT :limit");
 	store_bind(stmt, ":now", SB_INT, (long long)now, ":g", SB_INT, group,
 	    ":c", SB_INT, coord, ":limit", SB_INT, (long long)limit, NULL);

@@ -7,7 +7,8 @@
  * changes, never when the venue has it; a digest once a day, due at 8am
  * in the group's zone (BST and GMT alike); members get none of these;
  * the digest lists the open requests soonest deadline first; nothing
- * for a cancelled meeting; and a due digest row carries its list.
+ * for a cancelled meeting or an erased member; and a due digest row
+ * carries its list.
  */
 #include "config.h"
 
@@ -207,6 +208,12 @@ test_list(void **state)
 	l = store_deadline_list(st, 0, 1, NOW, 100, &cause);
 	assert_int_equal(json_array_size(l), 4);
 	json_decref(l);
+	/* An erased person's requests are not listed. */
+	raw_exec(path, "UPDATE people SET erased_at = 1 WHERE id = 4");
+	l = store_deadline_list(st, 0, 1, NOW, 100, &cause);
+	assert_int_equal(json_array_size(l), 2);
+	json_decref(l);
+	raw_exec(path, "UPDATE people SET erased_at = NULL");
 	/* Once the meeting has begun, or is cancelled: nothing. */
 	l = store_deadline_list(st, 0, 0, START, 100, &cause);
 	assert_int_equal(json_array_size(l), 0);
