@@ -664,6 +664,7 @@ int		 store_privacy_retain(struct store *, time_t, int, int *,
 
 /* store_deadline.c */
 #define STORE_DEADLINE_ITEMS	200	/* requests a digest lists */
+void		 store_deadline_watch(struct store *, void (*)(void *), void *);
 /* The needs asking each venue fact, as ",code,code," ("": none). */
 struct deadline_facts {
 	const char	*step_free;

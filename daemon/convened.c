@@ -404,7 +404,7 @@ on_plan(evutil_socket_t fd, short events, void *arg)
 	evtimer_add(ev_retain, &tv);
 }
 
-/* A change planned: a venue or members may have changed. */
+/* A change planned, or a request changed: a pass of the deadlines. */
 static void
 on_planned(void *arg)
 {
@@ -695,6 +695,8 @@ main(int argc, char **argv)
 	state.ctx.deadline = state.deadline;
 	/* A change planned: what coordinators are told may change too. */
 	replan_on_idle(state.replan, on_planned, state.deadline);
+	/* A request made or changed, by whatever path: a pass at once. */
+	store_deadline_watch(state.store, on_planned, state.deadline);
 	state.ctx.signing_key = state.signing_key;
 	state.ctx.started = state.started;
 
@@ -776,6 +778,7 @@ main(int argc, char **argv)
 	/* In flight at a channel: told TEMPFAIL, resent after a restart. */
 	chan_shutdown();
 	replan_free(state.replan);
+	store_deadline_watch(state.store, NULL, NULL);
 	deadline_free(state.deadline);
 	outbox_free(state.outbox);
 	curlev_global_free();

@@ -13,9 +13,11 @@
  *		groups; planned ahead, so the outbox's timer sends it on the
  *		minute, or up to DEADLINE_DIGEST_LATE late after a stop.
  *
- * The pass runs when kicked (deadline_kick: after a request is made or
- * changes, or a meeting, its venue or a group's members change, since
- * the planning queue kicks when it runs empty), with the planner's
+ * The pass runs when kicked: whenever a row of access_requests is
+ * written on the store's connection (store_deadline_watch, so no code
+ * that makes or changes a request need remember to), when the planning
+ * queue runs empty (a meeting moved, a venue or a group's members
+ * changed), by deadline_kick from anyone else; with the planner's
  * hourly pass, and on a timer set for the moment the next open request
  * comes within the alert window.  Each statement is one indexed INSERT
  * ... SELECT, so a pass is cheap and may run often.  What a row says is

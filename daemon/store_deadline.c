@@ -43,6 +43,19 @@
 	"JOIN people r ON r.id = " a ".person_id AND r.erased_at IS NULL "
 
 /*
+ * Call fn(arg) whenever a row of access_requests is written on the
+ * store's own connection, whoever wrote it (an answer carrying standing
+ * needs, a coordinator's change, erasure): for a kick, not for work, as
+ * it is called inside the write.
+ */
+void
+store_deadline_watch(struct store *st, void (*fn)(void *), void *arg)
+{
+	st->requests_cb = fn;
+	st->requests_arg = arg;
+}
+
+/*
  * Alerts: each request still asked for whose deadline is within the
  * window (or past), of a meeting ahead, to each coordinator, once.
  */

@@ -44,6 +44,11 @@ store_feed_hook(void *arg, int op, const char *db, const char *table,
 	(void)op;
 	(void)db;
 	(void)rowid;
+	/* What coordinators are told may change (store_deadline_watch). */
+	if (st->requests_cb != NULL && strcmp(table, "access_requests") == 0) {
+		st->requests_cb(st->requests_arg);
+		return;
+	}
 	for (t = store_feed_tables; *t != NULL; t++) {
 		if (strcmp(*t, table) == 0) {
 			st->generation++;

@@ -174,6 +174,8 @@ struct store {
 	char		 last_msg[256];
 	void		(*failing_cb)(void *);	/* an episode began */
 	void		*failing_arg;
+	void		(*requests_cb)(void *);	/* access_requests changed */
+	void		*requests_arg;
 	sqlite3_stmt	*stmt[STMT_MAX];
 	struct store_need_lead *leads;	/* the catalogue's lead days */
 	size_t		 nleads;

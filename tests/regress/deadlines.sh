@@ -7,8 +7,8 @@
 # booked; a flag at once when a step-free request is made for a meeting
 # at a venue without step-free access; members get none of these.  The
 # same list answers GET /api/v1/digest and convenectl digest.  Requests
-# are written with sqlite3: the daemon is told as the request-making
-# code tells it (the planner's pass, kicked by moving the clock by 0).
+# are made with the API, and nothing else sets the pass off; the clock
+# is moved for the rest.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -81,15 +81,23 @@ occ=$(sql "SELECT id FROM occurrences")
 start=$(sql "SELECT start_at FROM occurrences WHERE id = $occ")
 [ "$start" = "$(at "$mday 18:00")" ] || fail "the meeting starts at $start"
 
-# Three requests, made out of their deadlines' order.
-now=$(daemon_now)
-sql "INSERT INTO access_requests (person_id, occurrence_id, need, detail,
-    deadline_at, created_at, updated_at) VALUES
-    ($fay, $occ, 'captions', '', $((start - 7 * 86400)), $now, $now),
-    ($dan, $occ, 'bsl', 'Two interpreters, please', $((start - 14 * 86400)),
-    $now, $now),
-    ($dan, $occ, 'largeprint', '', $((start - 3 * 86400)), $now, $now)"
-kick
+# Three requests, made out of their deadlines' order (the catalogue's
+# lead days: BSL 14, captions 7, large print 3).  Nothing more is done:
+# a request written is what sets the pass off.
+api 201 POST "/occurrences/$occ/requests" "{\"person\": $fay,
+    \"need\": \"captions\"}"
+api 201 POST "/occurrences/$occ/requests" "{\"person\": $dan,
+    \"need\": \"bsl\", \"detail\": \"Two interpreters, please\"}"
+api 201 POST "/occurrences/$occ/requests" "{\"person\": $dan,
+    \"need\": \"largeprint\"}"
+[ "$(sql "SELECT group_concat(deadline_at - $start, ' ') FROM
+    (SELECT deadline_at FROM access_requests ORDER BY id)")" = \
+    "-604800 -1209600 -259200" ] ||
+    fail "deadlines: $(sql "SELECT * FROM access_requests")"
+ndigests() {
+	rows "kind = 'digest'" | wc -w
+}
+wait_progress ndigests 3 || fail "no digests planned"
 notices="kind IN ('digest', 'alert', 'flag')"
 [ -z "$(rows "$notices AND person_id IN ($dan, $fay)")" ] ||
     fail "a member has a coordinator's notice: $(sql "SELECT * FROM outbox")"
@@ -151,6 +159,14 @@ grep -n 'British Sign Language' "$T/ctl" | grep -q '^2:' &&
     fail "convenectl digest, not by deadline: $(cat "$T/ctl")"
 [ "$(sql "SELECT count(*) FROM audit_log WHERE action = 'digest'")" = 2 ] ||
     fail "the reads are not in the audit log"
+# A token for another group sees none of them.
+api 201 POST /groups '{"slug": "forum", "name": "Access Forum"}'
+"$CONVENECTL" -s "$T/state/convened.sock" token create forum-only \
+    --group forum > "$T/tok" || fail "token create: $(cat "$T/tok")"
+expect_code 200 GET /api/v1/digest -H "Authorization: Bearer $(cat "$T/tok")"
+grep -q '"requests": \[\]' "$T/body" || fail "another group's token: $(cat "$T/body")"
+expect_code 404 GET "/api/v1/digest?group=panel" \
+    -H "Authorization: Bearer $(cat "$T/tok")"
 ok "GET /api/v1/digest and convenectl digest list them so"
 
 # The rest of the day: no second digest; the next morning, one more.
@@ -192,13 +208,16 @@ kick
 [ "$(rows "kind = 'alert'")" = "$alerts" ] || fail "a second alert"
 ok "two days before its deadline, one alert a coordinator"
 
-# A step-free request at a venue without step-free access: a flag at once.
-now=$(daemon_now)
-sql "INSERT INTO access_requests (person_id, occurrence_id, need,
-    deadline_at, created_at, updated_at) VALUES
-    ($fay, $occ, 'step-free', $start, $now, $now)"
+# A step-free request at a venue without step-free access: a flag at
+# once, with no move of the clock or anything else to set it off.
+api 201 POST "/occurrences/$occ/requests" "{\"person\": $fay,
+    \"need\": \"step-free\"}"
 req=$(sql "SELECT id FROM access_requests WHERE need = 'step-free'")
-kick
+nflags() {
+	rows "kind = 'flag' AND lead = 'r$req.v$venue' AND state = 'sent'" |
+	    wc -w
+}
+wait_progress nflags 3 || fail "no flags sent"
 flags=$(rows "kind = 'flag' AND lead = 'r$req.v$venue' AND state = 'sent'")
 set -- $flags
 [ $# = 3 ] || fail "flags: $(sql "SELECT * FROM outbox WHERE kind = 'flag'")"
