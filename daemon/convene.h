@@ -843,6 +843,7 @@ void		 replan_metrics(struct evbuffer *, void *);
 #define DEADLINE_ALERT_WITHIN	(2 * 86400)	/* an alert this near */
 #define DEADLINE_DIGEST_MINUTE	(8 * 60)	/* the digest's local time */
 #define DEADLINE_DIGEST_LATE	(4 * 3600)	/* still sent this late */
+#define DEADLINE_DIGEST_STALE	(20 * 3600)	/* then the next day's */
 struct deadline;
 struct deadline_counts {
 	int	alerts;

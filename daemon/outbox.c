@@ -270,7 +270,7 @@ outbox_bounced(struct outbox *ob, const struct outbox_row *row, time_t now,
 
 /*
  * Why a coordinator's notice need not go now, or NULL: a digest with no
- * request open, or too late for its day; an alert or flag whose request
+ * request open, or too late; an alert or flag whose request
  * is gone or settled, or whose meeting is called off; a flag whose venue
  * changed or now has what the need asks (store_deadline_fill read them
  * as of now).
@@ -284,8 +284,14 @@ outbox_notice_stale(const struct config *conf, const struct outbox_row *row,
 	json_t			*rq = row->requests;
 
 	if (strcmp(kind, "digest") == 0) {
-		/* Days late (convened was stopped): today's says it all. */
-		if (now - row->due_at > DEADLINE_DIGEST_LATE)
+		/*
+		 * Not sent for hours because convened was stopped, or held
+		 * (quiet hours, retries) into the next day: the next day's
+		 * says it all.
+		 */
+		if ((now - row->due_at > DEADLINE_DIGEST_LATE &&
+		    row->attempts == 0 && *row->reason == '\0') ||
+		    now - row->due_at > DEADLINE_DIGEST_STALE)
 			return ("a later digest replaces it");
 		return (json_array_size(json_object_get(rq, "items")) == 0 ?
 		    "no access request is open" : NULL);
