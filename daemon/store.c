@@ -446,6 +446,61 @@ static const char *const store_migrations[] = {
 	"  WHERE detail != '' OR reason != '';"
 	"CREATE INDEX access_events_reasoned ON access_events(request_id)"
 	"  WHERE reason != '';",
+
+	/*
+	 * 11: who took part, and what they are paid for it.  Attendance is
+	 * one row a person a meeting (the role they had then, and for a
+	 * supporter the member they came with); a payment is owed by it at
+	 * the rate of the day, kept in pence, and marked paid with the
+	 * date.  A group may pay a role at its own rate and may pay for
+	 * apologies; it may let its members read its engagement report.
+	 * A message keeps the style and language it was sent in, for the
+	 * report to count how the group reaches people.
+	 */
+	"CREATE TABLE attendance ("
+	"  occurrence_id INTEGER NOT NULL"
+	"    REFERENCES occurrences(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('attended', 'apologies', 'absent')),"
+	"  reason TEXT NOT NULL DEFAULT '' CHECK (length(reason) <= 500),"
+	"  role TEXT NOT NULL DEFAULT 'member'"
+	"    CHECK (role IN ('member', 'co-chair', 'buddy-chair',"
+	"      'coordinator', 'observer', 'supporter')),"
+	"  supporting INTEGER REFERENCES people(id) ON DELETE SET NULL,"
+	"  recorded_by TEXT NOT NULL,"
+	"  recorded_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (occurrence_id, person_id)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX attendance_person ON attendance(person_id);"
+	"CREATE TABLE group_rates ("
+	"  group_id INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL"
+	"    CHECK (role IN ('member', 'co-chair', 'buddy-chair',"
+	"      'coordinator', 'observer', 'supporter')),"
+	"  rate_pence INTEGER NOT NULL CHECK (rate_pence >= 0),"
+	"  PRIMARY KEY (group_id, role)"
+	") WITHOUT ROWID;"
+	"ALTER TABLE groups ADD COLUMN pay_apologies INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (pay_apologies IN (0, 1));"
+	"ALTER TABLE groups ADD COLUMN report_members INTEGER NOT NULL"
+	"  DEFAULT 0 CHECK (report_members IN (0, 1));"
+	"CREATE TABLE payments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  occurrence_id INTEGER NOT NULL"
+	"    REFERENCES occurrences(id) ON DELETE CASCADE,"
+	"  person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,"
+	"  role TEXT NOT NULL,"
+	"  amount_pence INTEGER NOT NULL CHECK (amount_pence >= 0),"
+	"  owed_at INTEGER NOT NULL,"
+	"  paid_on TEXT CHECK (paid_on IS NULL OR paid_on GLOB"
+	"    '[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),"
+	"  paid_by TEXT,"
+	"  UNIQUE (occurrence_id, person_id)"
+	");"
+	"CREATE INDEX payments_person ON payments(person_id);"
+	"ALTER TABLE outbox ADD COLUMN style TEXT;"
+	"ALTER TABLE outbox ADD COLUMN language TEXT;",
 };
 
 #define STORE_NMIGRATIONS \
