@@ -686,6 +686,22 @@ json_t		*store_deadline_list(struct store *, long long, long long,
 int		 store_deadline_fill(struct store *, struct outbox_row *,
 		    time_t, char **);
 
+/* store_batch.c: group commit of writes that must be durable. */
+struct store_batch;
+struct event_base;
+/* Write in the batch's transaction: 0 or more done, -1 and *cause not. */
+typedef int	(*store_batch_write_cb)(struct store *, void *, char **);
+/* After the commit: what the write returned, or -1 and why not. */
+typedef void	(*store_batch_done_cb)(int, const char *, void *);
+#define STORE_BATCH_MAX	256	/* writes a transaction at most */
+struct store_batch *store_batch_create(struct event_base *, struct store *,
+		    size_t);
+void		 store_batch_free(struct store_batch *);
+void		 store_batch_add(struct store_batch *, store_batch_write_cb,
+		    store_batch_done_cb, void *);
+void		 store_batch_flush(struct store_batch *);
+void		 store_batch_metrics(struct evbuffer *, void *);
+
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
 /* A supporter's copy of a member's reminder: lead "P7D/for:12". */
