@@ -896,6 +896,10 @@ void		 http_json(struct evhttp_request *, const char *, int,
 void		 http_error(struct evhttp_request *, const char *, int,
 		    const char *);
 int		 http_from_control(struct evhttp_request *);
+/* A request answered later: NULL from http_unhold when it is gone. */
+struct http_held;
+struct http_held *http_hold(struct evhttp_request *);
+struct evhttp_request *http_unhold(struct http_held *);
 size_t		 http_inflight(struct http *);
 char		*http_describe(struct http *);
 

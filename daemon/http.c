@@ -424,6 +424,51 @@ http_complete(struct evhttp_request *req, void *arg)
 	}
 }
 
+/*
+ * A request answered on a later event, after a group commit: its
+ * connection's bufferevent is held, so that when the answer is ready
+ * http_unhold can say whether evhttp let the connection go meanwhile,
+ * and the request with it, which must then not be touched.  (While a
+ * request waits for its answer evhttp 2.1 reads nothing more from its
+ * connection, so only evhttp_free lets one go; convened answers what
+ * waits before that.)
+ */
+struct http_held {
+	struct evhttp_request	*req;
+	struct bufferevent	*bev;
+};
+
+struct http_held *
+http_hold(struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct http_held		*held;
+
+	held = xcalloc(1, sizeof *held);
+	held->req = req;
+	if ((evcon = evhttp_request_get_connection(req)) != NULL &&
+	    (held->bev = evhttp_connection_get_bufferevent(evcon)) != NULL)
+		bufferevent_incref(held->bev);
+	return (held);
+}
+
+/* The request to answer now, or NULL when its connection is gone. */
+struct evhttp_request *
+http_unhold(struct http_held *held)
+{
+	struct evhttp_request	*req = held->req;
+
+	if (held->bev != NULL) {
+		if (evhttp_ext_released(held->bev))
+			req = NULL;
+		bufferevent_decref(held->bev);
+	}
+	free(held);
+	if (req == NULL)
+		log_debug("http: a connection closed before its answer");
+	return (req);
+}
+
 /* Nagle plus delayed ACKs stall evhttp's split header/body writes. */
 static void
 http_nodelay(struct bufferevent *bev)
