@@ -990,6 +990,7 @@ struct convene_ctx {
 	struct replan		*replan;	/* planning after a change */
 	struct deadline		*deadline;	/* coordinators' notices */
 	const unsigned char	*signing_key;	/* KEY_BYTES */
+	struct store_batch	*batch;		/* durable answers */
 	time_t			 started;
 };
 

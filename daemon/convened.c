@@ -43,6 +43,7 @@
 #define PLAN_RETRY	5	/* seconds, when the series were not listed */
 #define RETAIN_BATCH	500	/* rows of a table cleared in one turn */
 #define OPT_TEST_CLOCK	256	/* --test-clock, which has no letter */
+#define OPT_COMMIT_EACH	257	/* --test-commit-each */
 
 /*
  * The daemon's state, its own: the modules are handed what they use, the
@@ -56,6 +57,7 @@ struct convened {
 	struct outbox		*outbox;
 	struct replan		*replan;	/* planning after a change */
 	struct deadline		*deadline;	/* coordinators' notices */
+	struct store_batch	*batch;		/* group commit */
 	struct tmpl_set		*tmpl;
 	unsigned char		 signing_key[KEY_BYTES];
 	time_t			 started;
@@ -72,6 +74,7 @@ static int		 stopping;
 static int		 lock_fd = -1;
 static int		 cmdline_verbose;
 static int		 test_clock;	/* --test-clock: tests move the time */
+static int		 commit_each;	/* --test-commit-each: no groups */
 
 /* -v logs debug messages whatever log_level says. */
 static int
@@ -86,7 +89,7 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	fprintf(stderr, "usage: convened [-dnVv] [-f file] "
-	    "[--test-clock[=epoch]]\n");
+	    "[--test-clock[=epoch]] [--test-commit-each]\n");
 	exit(1);
 }
 
@@ -543,6 +546,7 @@ main(int argc, char **argv)
 	char		*ep;
 	static const struct option longopts[] = {
 		{ "test-clock", optional_argument, NULL, OPT_TEST_CLOCK },
+		{ "test-commit-each", no_argument, NULL, OPT_COMMIT_EACH },
 		{ NULL, 0, NULL, 0 }
 	};
 
@@ -577,6 +581,9 @@ main(int argc, char **argv)
 				usage();
 			}
 			clock_set_fake((time_t)at);
+			break;
+		case OPT_COMMIT_EACH:
+			commit_each = 1;
 			break;
 		default:
 			usage();
@@ -697,6 +704,9 @@ main(int argc, char **argv)
 	replan_on_idle(state.replan, on_planned, state.deadline);
 	/* A request made or changed, by whatever path: a pass at once. */
 	store_deadline_watch(state.store, on_planned, state.deadline);
+	state.batch = store_batch_create(state.base, state.store,
+	    commit_each ? 1 : STORE_BATCH_MAX);
+	state.ctx.batch = state.batch;
 	state.ctx.signing_key = state.signing_key;
 	state.ctx.started = state.started;
 
@@ -749,6 +759,7 @@ main(int argc, char **argv)
 	metrics_add_collector(store_metrics, state.store);
 	metrics_add_collector(outbox_metrics, state.outbox);
 	metrics_add_collector(replan_metrics, state.replan);
+	metrics_add_collector(store_batch_metrics, state.batch);
 	metrics_start(state.base, &state.started_mono);
 	store_audit(state.store, "convened", "start", NULL, PACKAGE_VERSION);
 	systemd_notify("READY=1");
@@ -760,6 +771,9 @@ main(int argc, char **argv)
 	if (test_clock)
 		log_warnx("--test-clock: the clock may be moved over the "
 		    "control socket; for tests only");
+	if (commit_each)
+		log_warnx("--test-commit-each: each answer is committed "
+		    "alone; for benchmarks only");
 	/* What is due goes first; the horizon is planned a moment later. */
 	outbox_kick(state.outbox);
 	{
@@ -771,6 +785,8 @@ main(int argc, char **argv)
 	event_base_dispatch(state.base);
 
 	systemd_notify("STATUS=Closing the database");
+	/* Answers that wait are committed and answered while evhttp lives. */
+	store_batch_free(state.batch);
 	http_free(state.http);
 	feed_cache_free();
 	ical_configure(NULL);

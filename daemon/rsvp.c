@@ -501,6 +501,91 @@ rsvp_venue(struct store *st, long long id)
 	return (found);
 }
 
+/* An answer waiting for its batch's commit, and what its page needs. */
+struct rsvp_wait {
+	struct convene_ctx	*ctx;
+	struct http_held	*held;
+	struct rsvp_page	 p;		/* its references are ours */
+	struct answer_in	 a;
+	char			 answer[8];
+	char			*note;
+	char			*path;
+	int			 shown;		/* the needs were on the form */
+	char			*codes[RSVP_NEEDS_MAX];
+	size_t			 ncodes;
+	char			*other;
+};
+
+/*
+ * In the batch's transaction: the answer, and with a yes or maybe what
+ * is ticked, as one.
+ */
+static int
+rsvp_write(struct store *st, void *arg, char **cause)
+{
+	struct rsvp_wait	*w = arg;
+
+	if (store_answer_add(st, &w->a, cause) == -1)
+		return (-1);
+	if (w->shown && strcmp(w->answer, "no") != 0)
+		return (store_need_choose(st, w->a.person_id,
+		    w->a.occurrence_id, (const char *const *)w->codes,
+		    w->ncodes, w->other, w->a.at, cause) == -1 ? -1 : 0);
+	return (0);
+}
+
+/* The batch committed, or failed: say which, if anyone still asks. */
+static void
+rsvp_saved(int rc, const char *cause, void *arg)
+{
+	struct rsvp_wait	*w = arg;
+	struct rsvp_page	*p = &w->p;
+	struct evhttp_request	*req;
+	struct evbuffer		*b;
+	size_t			 i;
+
+	p->t = w->ctx->tmpl;	/* a reload may have come between */
+	p->conf = w->ctx->conf;
+	p->lang = rsvp_page_lang(p->t, p->person);
+	if (rc == -1)
+		log_warnx("answer of person %lld to meeting %lld: %s",
+		    w->a.person_id, w->a.occurrence_id, cause);
+	else
+		log_info("person %lld answered %s to meeting %lld by link",
+		    w->a.person_id, w->a.answer, w->a.occurrence_id);
+	if ((req = http_unhold(w->held)) == NULL)
+		goto out;
+	if (rc == -1) {
+		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
+		    strlen(STORE_BUSY_CAUSE)) == 0)
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    req), "Retry-After", "1");
+		page_message(req, RSVP_ROUTE, 503, p->lang,
+		    rsvp_w(p, "rsvp_not_saved"), rsvp_w(p, "not_saved_text"));
+		goto out;
+	}
+	json_decref(p->mine);
+	p->mine = store_need_mine(w->ctx->store, w->a.person_id,
+	    w->a.occurrence_id, NULL);
+	if ((b = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	rsvp_recorded(b, p, w->a.answer, w->note);
+	page_send(req, RSVP_ROUTE, 200, b);
+	evbuffer_free(b);
+out:
+	free(p->occ);
+	json_decref(p->series);
+	json_decref(p->venue);
+	json_decref(p->mine);
+	json_decref(p->person);
+	for (i = 0; i < w->ncodes; i++)
+		free(w->codes[i]);
+	free(w->other);
+	free(w->note);
+	free(w->path);
+	free(w);
+}
+
 /* Record a posted answer; the page that says so, or says why not. */
 static void
 rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
@@ -509,12 +594,12 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
-	struct answer_in	 a;
+	struct rsvp_wait	*w;
 	const char		*answer, *note, *other, *codes[RSVP_NEEDS_MAX];
-	char			*body, *cause = NULL;
+	char			*body;
 	json_t			*chosen = json_array();
 	size_t			 len = evbuffer_get_length(in), i, ncodes = 0;
-	int			 known = 0, shown, rc;
+	int			 known = 0, shown;
 
 	if (!rsvp_form_type(req)) {
 		page_message(req, RSVP_ROUTE, 415, p->lang,
@@ -571,40 +656,28 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}
-	memset(&a, 0, sizeof a);
-	a.person_id = person;
-	a.occurrence_id = p->occ->id;
-	a.answer = answer;
-	a.note = *note != '\0' ? note : NULL;
-	a.channel = "link";
-	a.at = clock_now();
-	/* The answer, and with a yes or maybe what is ticked, as one. */
-	rc = store_begin(ctx->store) == 0 ? 0 : -1;
-	if (rc == 0)
-		rc = store_answer_add(ctx->store, &a, &cause) == -1 ? -1 : 0;
-	if (rc == 0 && shown && strcmp(answer, "no") != 0)
-		rc = store_need_choose(ctx->store, person, p->occ->id, codes,
-		    ncodes, other, a.at, &cause);
-	if (store_end(ctx->store, rc == 0) != 0)
-		rc = -1;
-	if (rc == -1) {
-		log_warnx("answer of person %lld to meeting %lld: %s", person,
-		    p->occ->id, cause);
-		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
-		    strlen(STORE_BUSY_CAUSE)) == 0)
-			evhttp_add_header(evhttp_request_get_output_headers(
-			    req), "Retry-After", "1");
-		page_message(req, RSVP_ROUTE, 503, p->lang,
-		    rsvp_w(p, "rsvp_not_saved"), rsvp_w(p, "not_saved_text"));
-		free(cause);
-		goto out;
-	}
-	log_info("person %lld answered %s to meeting %lld by link", person,
-	    answer, p->occ->id);
-	json_decref(p->mine);
-	p->mine = store_need_mine(ctx->store, person, p->occ->id, NULL);
-	rsvp_recorded(b, p, answer, note);
-	page_send(req, RSVP_ROUTE, 200, b);
+	/* Answered once the batch it joins is on disk: rsvp_saved. */
+	w = xcalloc(1, sizeof *w);
+	w->ctx = ctx;
+	w->held = http_hold(req);
+	w->p = *p;
+	w->p.path = w->path = xstrdup(p->path);
+	p->person = p->series = p->venue = p->mine = NULL;	/* now w's */
+	p->occ = NULL;
+	w->note = xstrdup(note);
+	w->a.person_id = person;
+	w->a.occurrence_id = w->p.occ->id;
+	snprintf(w->answer, sizeof w->answer, "%s", answer);
+	w->a.answer = w->answer;
+	w->a.note = *note != '\0' ? w->note : NULL;
+	w->a.channel = "link";
+	w->a.at = clock_now();
+	w->shown = shown;
+	for (i = 0; i < ncodes; i++)
+		w->codes[i] = xstrdup(codes[i]);
+	w->ncodes = ncodes;
+	w->other = xstrdup(other);
+	store_batch_add(ctx->batch, rsvp_write, rsvp_saved, w);
 out:
 	json_decref(chosen);
 	evhttp_clear_headers(&q);
