@@ -2,8 +2,9 @@
 # 100,000 and 1,000,000 members in 1,000 groups, restart to ready with
 # 2,000,000 pending rows, the lateness of 10,000 reminders due in the
 # same minute (and, harder, the same second), 2,000 emails into an
-# SMTP server against msmtp, and the event loop while a group of 10,000
-# is planned again.  "make bench" runs it; it takes about six
+# SMTP server against msmtp, the event loop while a group of 10,000
+# is planned again, and answers by link committed in groups against
+# one commit each.  "make bench" runs it; it takes about eleven
 # minutes.  Figures vary from machine to machine and run
 # to run: compare medians from one run.
 set -eu
@@ -23,3 +24,5 @@ echo "== mail"
 sh "$top_srcdir/tests/bench/mail.sh" | grep -v '^ok:'
 echo "== planning again after a change"
 sh "$top_srcdir/tests/bench/replan.sh" | grep -v '^ok:'
+echo "== answers by link, durable"
+sh "$top_srcdir/tests/bench/rsvp.sh" | grep -v '^ok:'
