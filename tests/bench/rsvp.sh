@@ -108,6 +108,9 @@ load() {
 		[ "$got" -ge "$n" ] && [ "$got" -le $((n + CONNS)) ] ||
 		    fail "$1: $n answers told recorded, $got in the database"
 		per=$(($(counter convene_store_batch_commits_total) - c0))
+		# Counted after the rows: one answer a commit is at most 1.
+		[ "$1" != each ] || [ "$per" -ge "$got" ] ||
+		    fail "each: $got answers in $per commits"
 		per=$("$PY" -c 'import sys
 print("%.1f" % (int(sys.argv[1]) / max(int(sys.argv[2]), 1)))' "$got" "$per")
 	else
