@@ -58,6 +58,7 @@ printf '%s\n' convene_build_info convene_uptime_seconds \
     convene_http_requests_total convene_database_schema_version \
     convene_groups convene_people convene_outbox_settled_total \
     convene_plan_queue convene_plan_occurrences_total \
+    convene_store_batch_commits_total convene_store_batch_writes_total \
     convene_outbox_lateness_seconds convene_loop_lag_seconds \
     process_resident_memory_bytes > "$T/want"
 cmp -s "$T/want" "$T/families" ||
