@@ -597,7 +597,7 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	struct rsvp_wait	*w;
 	const char		*answer, *note, *other, *codes[RSVP_NEEDS_MAX];
 	char			*body;
-	json_t			*chosen = json_array();
+	json_t			*chosen;
 	size_t			 len = evbuffer_get_length(in), i, ncodes = 0;
 	int			 known = 0, shown;
 
@@ -623,6 +623,7 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 		return;
 	}
 	free(body);
+	chosen = json_array();
 	answer = evhttp_find_header(&q, "answer");
 	if ((note = evhttp_find_header(&q, "note")) == NULL)
 		note = "";
