@@ -152,12 +152,12 @@ const char	*config_need_label(const struct need_kind *, const char *);
 
 /*
  * store.c, store_model.c, store_feed.c, store_outbox.c, store_answer.c,
- * store_privacy.c: the store, the one place the daemon keeps anything.
- * What follows is what a second backend would have to provide.  The
- * daemon's own reads come as structs (struct occurrence, struct
- * outbox_row) or as rows handed to a callback; the JSON rows are the
- * API's answers, for coordinators and feeds.  Functions return -1 or
- * NULL with *cause set on error.
+ * store_privacy.c, store_attendance.c: the store, the one place the
+ * daemon keeps anything.  What follows is what a second backend would
+ * have to provide.  The daemon's own reads come as structs (struct
+ * occurrence, struct outbox_row) or as rows handed to a callback; the
+ * JSON rows are the API's answers, for coordinators and feeds.
+ * Functions return -1 or NULL with *cause set on error.
  */
 
 /* store.c */
@@ -634,6 +634,38 @@ int		 store_supporter_set(struct store *,
 int		 store_supporter_remove(struct store *, long long, long long,
 		    char **);
 json_t		*store_supporter_list(struct store *, long long, char **);
+
+/* store_attendance.c */
+#define STORE_ATTEND_NONE	1	/* no such meeting */
+#define STORE_ATTEND_EARLY	2	/* not begun, or cancelled */
+#define STORE_ATTEND_REFUSED	3	/* not one who may be recorded */
+struct attendance_mark {
+	long long	 person_id;
+	const char	*status;	/* attended, apologies, absent */
+	const char	*reason;	/* NULL: none */
+};
+struct attendance_in {
+	long long			 occurrence_id;
+	int				 from_answers;
+	const struct attendance_mark	*marks;
+	size_t				 nmarks;
+	const char			*actor;
+	time_t				 now;
+};
+int		 store_attendance_valid(const char *);
+/*
+ * A meeting's attendance recorded (from answers, then the marks, then
+ * supporters with their members), with its audit lines and payments
+ * owed, in one transaction: 0 and the rows written in the int, -1
+ * error, or STORE_ATTEND_* with *cause saying why.
+ */
+int		 store_attendance_record(struct store *,
+		    const struct attendance_in *, int *, char **);
+/*
+ * [{"person", "name", "status", "reason", "role", "supporting" (NULL
+ * or the member's id), "recorded_by", "recorded_at"}], by person.
+ */
+json_t		*store_attendance_list(struct store *, long long, char **);
 
 /* store_privacy.c */
 /* Tokens limited to groups: made, their groups, and whom they see. */

@@ -1,8 +1,8 @@
 /*
  * store_int.h: what the store family (store.c, store_model.c,
  * store_outbox.c, store_feed.c, store_answer.c, store_need.c,
- * store_privacy.c) shares and nothing else may see: the sqlite3
- * handle, the statement cache and the binding helpers.
+ * store_privacy.c, store_attendance.c) shares and nothing else may
+ * see: the sqlite3 handle, the statement cache and the binding helpers.
  */
 #ifndef CONVENE_STORE_INT_H
 #define CONVENE_STORE_INT_H
@@ -141,6 +141,20 @@ enum store_stmt {
 	STMT_TOKEN_PEOPLE,
 	STMT_PERSON_ERASED,
 	STMT_TOKEN_ORPHANS,
+
+	/* store_attendance.c */
+	STMT_ATTEND_OCC,
+	STMT_ATTEND_ROW,
+	STMT_ATTEND_ROLE,
+	STMT_ATTEND_SUPPORTS,
+	STMT_ATTEND_SET,
+	STMT_ATTEND_PAID,
+	STMT_ATTEND_RATE,
+	STMT_ATTEND_PAY_DROP,
+	STMT_ATTEND_PAY_SET,
+	STMT_ATTEND_ANSWERS,
+	STMT_ATTEND_WITH,
+	STMT_ATTEND_LIST,
 
 	/* store_deadline.c */
 	STMT_DEADLINE_ALERTS,

@@ -6,8 +6,9 @@
  * document, or erased: their name, contact details and preferences
  * replaced, every free text they gave or that names them cleared, their
  * links and memberships gone, while the rows that are counted (answers,
- * access requests, messages) stay so that totals do not change.  Free
- * text about a meeting long past is cleared by the retention pass.
+ * attendance, payments, access requests, messages) stay so that totals
+ * do not change.  Free text about a meeting long past (a note, a reason)
+ * is cleared by the retention pass.
  *
  * Erasure and retention are rare and touch many tables: their
  * statements are prepared when they run and finalized after, not kept.
@@ -333,6 +334,11 @@ static const struct {
 	    "a.answer, a.note, a.channel, a.at FROM answers a JOIN "
 	    "occurrences o ON o.id = a.occurrence_id JOIN series s ON s.id = "
 	    "o.series_id WHERE a.person_id = :p ORDER BY a.at, a.id" },
+	{ "attendance", "SELECT t.occurrence_id, s.title, o.start_at, "
+	    "t.status, t.reason, t.role, t.supporting, t.recorded_by, "
+	    "t.recorded_at FROM attendance t JOIN occurrences o ON o.id = "
+	    "t.occurrence_id JOIN series s ON s.id = o.series_id WHERE "
+	    "t.person_id = :p ORDER BY o.start_at, t.occurrence_id" },
 	{ "access_requests", "SELECT r.id, r.occurrence_id, s.title, "
 	    "o.start_at, r.need, r.detail, r.state, r.reason, r.standing, "
 	    "r.deadline_at, r.created_at, r.updated_at, (SELECT "
@@ -431,6 +437,8 @@ static const char *const store_erase_sql[] = {
 	    "erased_at = coalesce(erased_at, :now) WHERE id = :p",
 	"UPDATE answers SET note = NULL WHERE person_id = :p AND note IS NOT "
 	    "NULL",
+	"UPDATE attendance SET reason = '' WHERE person_id = :p AND reason "
+	    "!= ''",
 	"UPDATE access_events SET reason = '' WHERE reason != '' AND "
 	    "request_id IN (SELECT id FROM access_requests WHERE person_id = "
 	    ":p)",
@@ -563,6 +571,10 @@ store_privacy_retain(struct store *st, time_t before, int limit, int *more,
 		    "IN (SELECT r.id FROM access_requests r JOIN occurrences o "
 		    "ON o.id = r.occurrence_id WHERE o.end_at < :before AND "
 		    "(r.detail != '' OR r.reason != '') LIMIT :limit)",
+		"UPDATE attendance SET reason = '' WHERE (occurrence_id, "
+		    "person_id) IN (SELECT t.occurrence_id, t.person_id FROM "
+		    "attendance t JOIN occurrences o ON o.id = t.occurrence_id "
+		    "WHERE o.end_at < :before AND t.reason != '' LIMIT :limit)",
 	};
 	sqlite3_stmt	*stmt;
 	size_t		 i;
