@@ -12,9 +12,10 @@
  * member), or anyone already recorded there (their row keeps its role).
  *
  * One call records a whole meeting, in this order:
- *  1. from answers, when asked: each member not yet recorded whose
- *     latest answer is yes is attended, no is apologies (a no is notice
- *     given); maybe and no answer record nothing;
+ *  1. from answers, when asked: each member not yet recorded, nor
+ *     listed in the call, whose latest answer is yes is attended, no is
+ *     apologies (a no is notice given); maybe and no answer record
+ *     nothing;
  *  2. the people the call lists, as listed, whatever was there;
  *  3. the supporters linked to each member the call records attended,
  *     attended with them, unless a supporter is a member of the group
@@ -327,10 +328,26 @@ store_attend_occ(struct store *st, long long id, time_t now,
 	return (0);
 }
 
-/* Step 1: the members' answers, for those not yet recorded. */
+/* Whether the call lists a person. */
+static int
+store_attend_listed(const struct attendance_in *in, long long person)
+{
+	size_t	i;
+
+	for (i = 0; i < in->nmarks; i++)
+		if (in->marks[i].person_id == person)
+			return (1);
+	return (0);
+}
+
+/*
+ * Step 1: the members' answers, for those not yet recorded nor listed
+ * in the call (what it lists is recorded once, as listed).
+ */
 static int
 store_attend_answers(struct store *st, const struct attend_occ *o,
-    json_t *attended, int *changed, char **cause)
+    const struct attendance_in *in, json_t *attended, int *changed,
+    char **cause)
 {
 	sqlite3_stmt	*stmt;
 	json_t		*rows, *row;
@@ -349,6 +366,8 @@ store_attend_answers(struct store *st, const struct attend_occ *o,
 	if ((rows = store_rows(st, stmt, cause)) == NULL)
 		return (-1);
 	json_array_foreach(rows, i, row) {
+		if (store_attend_listed(in, jint(row, "person")))
+			continue;
 		yes = strcmp(jstr(row, "answer"), "yes") == 0;
 		rc = store_attend_put(st, o, jint(row, "person"), yes ?
 		    "attended" : "apologies", NULL, cause);
@@ -372,7 +391,7 @@ store_attend_with(struct store *st, const struct attend_occ *o,
 {
 	sqlite3_stmt	*stmt;
 	json_t		*rows, *row, *m;
-	size_t		 i, j, k;
+	size_t		 i, j;
 	long long	 s;
 	int		 rc = 0;
 
@@ -391,10 +410,7 @@ store_attend_with(struct store *st, const struct attend_occ *o,
 			return (-1);
 		json_array_foreach(rows, j, row) {
 			s = jint(row, "supporter");
-			for (k = 0; k < in->nmarks; k++)
-				if (in->marks[k].person_id == s)
-					break;
-			if (k < in->nmarks)
+			if (store_attend_listed(in, s))
 				continue;
 			/* They support this member, who came. */
 			rc = store_attend_put(st, o, s, "attended", NULL,
@@ -453,8 +469,8 @@ store_attendance_record(struct store *st, const struct attendance_in *in,
 	if ((rc = store_attend_occ(st, in->occurrence_id, in->now, &o, &keep,
 	    cause)) != 0)
 		goto out;
-	if (in->from_answers && (rc = store_attend_answers(st, &o, attended,
-	    changed, cause)) != 0)
+	if (in->from_answers && (rc = store_attend_answers(st, &o, in,
+	    attended, changed, cause)) != 0)
 		goto out;
 	for (i = 0; i < in->nmarks; i++) {
 		rc = store_attend_put(st, &o, in->marks[i].person_id,

@@ -347,14 +347,29 @@ test_answers(void **state)
 	    "WHERE person_id = 3 AND status = 'apologies' AND reason = "
 	    "'train'"), 1);
 
+	/* Listed, Ann's yes counts for nothing: recorded once, absent. */
+	raw_exec(path, "DELETE FROM attendance; DELETE FROM audit_log");
+	m[0].person_id = 1;
+	assert_int_equal(att_call(st, 1, AFTER, 1, m, 1, &changed), 0);
+	assert_int_equal(changed, 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit_log "
+	    "WHERE object = 'occurrence:1 person:1'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance "
+	    "WHERE person_id = 1 AND status = 'absent'"), 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance "
+	    "WHERE person_id = 4"), 0);
+	raw_exec(path, "DELETE FROM attendance");
+	assert_int_equal(att_call(st, 1, AFTER, 1, NULL, 0, NULL), 0);
+
 	/* Again from answers: what was recorded stands. */
 	assert_int_equal(att_one(st, 1, "absent", NULL), 0);
 	assert_int_equal(att_call(st, 1, AFTER, 1, NULL, 0, &changed), 0);
 	assert_int_equal(changed, 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance "
 	    "WHERE person_id = 1 AND status = 'absent'"), 1);
+	/* Dee's own row stands: a supporter is corrected by listing. */
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance "
-	    "WHERE person_id = 4 AND status = 'absent'"), 1);
+	    "WHERE person_id = 4 AND status = 'attended'"), 1);
 	store_close(st);
 	free(path);
 }
