@@ -14,8 +14,8 @@
  * Requests are dispatched by a table of (method, pattern, handler) rows
  * near the end of this file; the handlers are in api_groups.c,
  * api_people.c, api_venues.c, api_series.c, api_outbox.c,
- * api_tokens.c, api_answers.c, api_needs.c, api_privacy.c and
- * api_digest.c.
+ * api_tokens.c, api_answers.c, api_needs.c, api_privacy.c,
+ * api_attendance.c and api_digest.c.
  */
 #include "config.h"
 
@@ -521,6 +521,9 @@ static const struct api_route {
 	{ EVHTTP_REQ_GET,	"occurrences/*/answers", api_occ_answers },
 	{ EVHTTP_REQ_GET,	"occurrences/*/requests", api_occ_requests },
 	{ EVHTTP_REQ_POST,	"occurrences/*/requests", api_occ_request_add },
+	{ EVHTTP_REQ_GET,	"occurrences/*/attendance",
+	    api_occ_attendance },
+	{ EVHTTP_REQ_POST,	"occurrences/*/attendance", api_occ_attend },
 	{ EVHTTP_REQ_POST,	"occurrences/*/*",	api_occ_change },
 	{ EVHTTP_REQ_POST,	"requests/*",		api_request_set },
 	{ EVHTTP_REQ_GET,	"outbox",		api_outbox },
@@ -555,6 +558,7 @@ static const struct api_allow {
 				"/series/ID" },
 	{ "occurrences/*/answers", "use GET" },
 	{ "occurrences/*/requests", "use GET or POST" },
+	{ "occurrences/*/attendance", "use GET or POST" },
 	{ "requests/*",		"POST {\"state\", \"reason\"}" },
 	{ "occurrences/**",	"POST /occurrences/ID/move or "
 				"/occurrences/ID/cancel" },

@@ -132,6 +132,10 @@ void		 api_person_supporters(struct api_req *);
 void		 api_person_supporter_add(struct api_req *);
 void		 api_person_supporter_remove(struct api_req *);
 
+/* api_attendance.c */
+void		 api_occ_attendance(struct api_req *);
+void		 api_occ_attend(struct api_req *);
+
 /* api_privacy.c */
 void		 api_person_export(struct api_req *);
 void		 api_person_erase(struct api_req *);

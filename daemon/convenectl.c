@@ -28,6 +28,7 @@
 #include "util.h"
 
 #define CTL_OPTS_MAX	16	/* options of one command */
+#define CTL_ATTEND_MAX	1001	/* a meeting and its people */
 #define CTL_TIME_LEN	64	/* "Thu 2026-03-12 18:00 GMT" and room */
 
 struct ctl {
@@ -1715,6 +1716,100 @@ ctl_digest(struct ctl *ctl, char **av, json_t *opts)
 	    nitems(cols), "access requests waiting"));
 }
 
+/* Who a supporter came with: "with 12", or "-". */
+static char *
+ctl_col_supporting(json_t *o, const char *key)
+{
+	if (jint(o, key) == 0)
+		return (xstrdup("-"));
+	return (xprintf("with %lld", jint(o, key)));
+}
+
+/* "12=apologies:ill" as {"person": 12, "status", "reason"}. */
+static json_t *
+ctl_attendance_mark(const struct ctl_cmd *c, const char *arg)
+{
+	json_t	*m;
+	char	*s, *status, *reason;
+
+	s = xstrdup(arg);
+	if ((status = strchr(s, '=')) == NULL)
+		ctl_usage(c, "'%s': write PERSON=attended, PERSON=apologies "
+		    "or PERSON=absent, with :REASON if you like", arg);
+	*status++ = '\0';
+	if ((reason = strchr(status, ':')) != NULL)
+		*reason++ = '\0';
+	if (strcmp(status, "attended") != 0 &&
+	    strcmp(status, "apologies") != 0 && strcmp(status, "absent") != 0)
+		ctl_usage(c, "'%s': the status is attended, apologies or "
+		    "absent", arg);
+	m = json_pack("{s:I, s:s}", "person", (json_int_t)ctl_id(c,
+	    "PERSON", s), "status", status);
+	if (reason != NULL && *reason != '\0')
+		json_object_set_new(m, "reason", ctl_jstr(reason));
+	free(s);
+	return (m);
+}
+
+/*
+ * attendance: who came to a meeting, with --list; or recorded in one
+ * call, once it has begun: --from-answers (yes attended, no apologies,
+ * for those not yet recorded), then each PERSON=STATUS[:REASON] as
+ * given; then the list as it stands and the counts.
+ */
+static int
+ctl_attendance(struct ctl *ctl, char **av, json_t *opts)
+{
+	static const struct ctl_col	 cols[] = {
+		{ "PERSON", "person", NULL },
+		{ "NAME", "name", NULL },
+		{ "STATUS", "status", NULL },
+		{ "ROLE", "role", NULL },
+		{ "SUPPORTING", "supporting", ctl_col_supporting },
+		{ "REASON", "reason", NULL }
+	};
+	const struct ctl_cmd	*c = ctl_find("attendance", NULL);
+	json_t			*body, *people, *o, *rows;
+	char			*path;
+	long long		 id;
+	int			 list, i;
+
+	id = ctl_id(c, "MEETING", av[0]);
+	list = json_is_true(json_object_get(opts, "list"));
+	if (list && (av[1] != NULL || json_object_get(opts,
+	    "from_answers") != NULL))
+		ctl_usage(c, "--list records nothing: leave out the rest");
+	if (!list && av[1] == NULL && json_object_get(opts,
+	    "from_answers") == NULL)
+		ctl_usage(c, "nothing to record: give --from-answers, "
+		    "PERSON=STATUS, or --list");
+	path = xprintf("/api/v1/occurrences/%lld/attendance", id);
+	if (list)
+		o = ctl_call(ctl, "GET", path, NULL);
+	else {
+		body = ctl_body(opts);
+		people = json_array();
+		for (i = 1; av[i] != NULL; i++)
+			json_array_append_new(people,
+			    ctl_attendance_mark(c, av[i]));
+		json_object_set_new(body, "people", people);
+		o = ctl_call(ctl, "POST", path, body);
+	}
+	free(path);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	rows = json_object_get(o, "attendance");
+	if (json_array_size(rows) == 0)
+		printf("no attendance recorded\n");
+	ctl_table(cols, nitems(cols), rows);
+	printf("attended %lld, apologies %lld, absent %lld\n",
+	    jint(o, "attended"), jint(o, "apologies"), jint(o, "absent"));
+	json_decref(o);
+	return (0);
+}
+
 /* outbox: what is due to whom, then how many in each state. */
 static int
 ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
@@ -2136,6 +2231,12 @@ static const struct ctl_opt	ctl_outbox_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_attendance_opts[] = {
+	{ "from-answers", NULL, "from_answers", CT_FLAG },
+	{ "list", NULL, "list", CT_FLAG },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 static const struct ctl_opt	ctl_mail_in_opts[] = {
 	{ "recipient", "ADDRESS", "recipient", CT_TEXT },
 	{ NULL, NULL, NULL, CT_TEXT }
@@ -2195,6 +2296,8 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	    ctl_occ_requests },
 	{ "request", "set", "ID STATE", 2, 2, ctl_request_set_opts,
 	    ctl_request_set },
+	{ "attendance", NULL, "MEETING [PERSON=STATUS[:REASON] ...]", 1,
+	    CTL_ATTEND_MAX, ctl_attendance_opts, ctl_attendance },
 	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
 	{ "digest", NULL, "", 0, 0, ctl_group_filter_opts, ctl_digest },
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
