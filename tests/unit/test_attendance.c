@@ -381,6 +381,7 @@ test_privacy(void **state)
 	struct store	*st;
 	json_t		*doc, *rows;
 	char		*path, *cause = NULL;
+	int		 more;
 
 	(void)state;
 	st = att_store("privacy", &path);
@@ -407,6 +408,18 @@ test_privacy(void **state)
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM audit_log WHERE "
 	    "detail LIKE '%hospital%'"), 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM payments"), 2);
+
+	/* Retention clears the reasons of meetings long past, not rows. */
+	assert_int_equal(att_one(st, 2, "apologies", "away"), 0);
+	assert_int_equal(store_privacy_retain(st, START, 100, &more, &cause),
+	    0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance "
+	    "WHERE reason = 'away'"), 1);
+	assert_true(store_privacy_retain(st, START + 86400, 100, &more,
+	    &cause) >= 1);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance "
+	    "WHERE reason != ''"), 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM attendance"), 4);
 	store_close(st);
 	free(path);
 }
