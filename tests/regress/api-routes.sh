@@ -76,6 +76,9 @@ POST|occurrences|405|POST /occurrences/ID/move or /occurrences/ID/cancel
 GET|occurrences/99|404|no such occurrence
 GET|occurrences/1/move|405|POST /occurrences/ID/move or /occurrences/ID/cancel
 POST|occurrences/1/move/x|405|POST /occurrences/ID/move or /occurrences/ID/cancel
+GET|occurrences/99/attendance|404|no such occurrence
+PUT|occurrences/1/attendance|405|use GET or POST
+POST|occurrences/99/attendance|400|the request needs a JSON body
 GET|outbox|200|
 POST|outbox|405|use GET
 GET|outbox/1|404|nothing is at /api/v1/outbox/1

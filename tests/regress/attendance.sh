@@ -120,6 +120,16 @@ api 422 POST "/occurrences/$occ/attendance" "{\"people\": [{\"person\":
     $ann, \"status\": \"late\"}]}"
 grep -q 'people\[0\].status: must be attended, apologies or absent' \
     "$T/body" || fail "a bad status: $(cat "$T/body")"
+api 201 POST /people '{"name": "Eve Test", "email": "eve@example.org"}'
+eve=$(jv 'd["id"]')
+api 422 POST "/occurrences/$occ/attendance" "{\"people\": [{\"person\":
+    $cat, \"status\": \"absent\"}, {\"person\": $eve, \"status\":
+    \"attended\"}]}"
+grep -q "\"reason\": \"person $eve is not a member of ild, nor supports one" \
+    "$T/body" || fail "one in no group: $(cat "$T/body")"
+ctl -j person export "$dee" > "$T/body" || fail "export"
+[ "$(jv '["%s:%s" % (a["status"], a["reason"]) for a in
+    d["attendance"]]')" = "apologies:ill" ] || fail "export: $(cat "$T/body")"
 ctl attendance "$occ" --list > "$T/out" || fail "--list"
 grep -q "^$cat  *Cat Test  *attended  *member" "$T/out" &&
     grep -q "^attended 3, apologies 2, absent 0$" "$T/out" ||
