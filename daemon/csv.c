@@ -1,6 +1,7 @@
 /*
  * csv.c: an RFC 4180 reader for the spreadsheets coordinators import,
- * which says where each record starts and where each mistake is by line.
+ * which says where each record starts and where each mistake is by line;
+ * and a writer for the files finance teams load (csv_write).
  *
  * Fields are split on commas, and records on LF, CRLF or a lone CR (old
  * Mac exports); a field in double quotes may hold commas, "" for a quote,
@@ -398,4 +399,78 @@ csv_free(struct csv *csv)
 	free(csv->buf);
 	free(csv->error);
 	free(csv);
+}
+
+/* Write one record, quoted where it must be, safe from formulas. */
+void
+csv_write(FILE *out, const char *const *fields, size_t n)
+{
+	const char	*s, *p;
+	size_t		 i;
+	int		 quote;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputc(',', out);
+		if ((s = fields[i]) == NULL)
+			continue;
+		quote = strpbrk(s, ",\"\r\n") != NULL;
+		if (quote)
+			fputc('"', out);
+		if (*s != '\0' && strchr("=+-@\t\r", *s) != NULL)
+			fputc('\'', out);
+		for (p = s; *p != '\0'; p++) {
+			if (*p == '"')
+				fputc('"', out);
+			fputc(*p, out);
+		}
+		if (quote)
+			fputc('"', out);
+	}
+	fputs("\r\n", out);
+}
+
+/* JSON rows under a header, each cell as csv_write writes it. */
+void
+csv_json(FILE *out, const char *const *cols, size_t n, json_t *rows)
+{
+	const char	**cells;
+	char		**owned;
+	json_t		 *r, *v;
+	size_t		  i, j;
+
+	csv_write(out, cols, n);
+	cells = xcalloc(n, sizeof *cells);
+	owned = xcalloc(n, sizeof *owned);
+	json_array_foreach(rows, i, r) {
+		for (j = 0; j < n; j++) {
+			v = json_object_get(r, cols[j]);
+			if (json_is_string(v))
+				cells[j] = json_string_value(v);
+			else if (json_is_integer(v))
+				cells[j] = owned[j] = xprintf("%lld",
+				    (long long)json_integer_value(v));
+			else
+				cells[j] = "";
+		}
+		csv_write(out, cells, n);
+		for (j = 0; j < n; j++) {
+			free(owned[j]);
+			owned[j] = NULL;
+		}
+	}
+	free(cells);
+	free(owned);
+}
+
+/* Pence as pounds and pence, by integer division alone. */
+void
+csv_pence(long long pence, char out[CSV_PENCE_LEN])
+{
+	unsigned long long	u;
+
+	u = pence < 0 ? 0ULL - (unsigned long long)pence :
+	    (unsigned long long)pence;
+	snprintf(out, CSV_PENCE_LEN, "%s%llu.%02llu", pence < 0 ? "-" : "",
+	    u / 100, u % 100);
 }

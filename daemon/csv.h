@@ -1,12 +1,14 @@
 /*
  * csv.h: reading CSV (RFC 4180) as spreadsheets export it, one record at a
- * time, each with the line it starts on.
+ * time, each with the line it starts on; and writing it for them.
  */
 #ifndef CONVENE_CSV_H
 #define CONVENE_CSV_H
 
 #include <stddef.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #define CSV_FIELD_MAX	65536	/* bytes in one field */
 #define CSV_FIELDS_MAX	256	/* fields in one record */
@@ -27,5 +29,28 @@ int		 csv_is_blank(char **, size_t);
 /* Whether a header names each column once; -1 with *cause if not. */
 int		 csv_header_check(char **, size_t, char **);
 void		 csv_free(struct csv *);
+
+/* The columns of the payments file, as the API's rows name them. */
+#define CSV_PAYMENT_COLS \
+	"person", "person_id", "meeting", "date", "role", "amount", \
+	"amount_pence", "status", "paid_on", "group", "payment_id"
+
+#define CSV_PENCE_LEN	32	/* "-92233720368547758.08" and room */
+
+/*
+ * One record as RFC 4180 has it, ended by CRLF: a field with a comma, a
+ * quote or a line end in quotes, its quotes doubled; a field a
+ * spreadsheet would take for a formula (starting with = + - @, a tab or
+ * CR) starts with ' so that it stays text.
+ */
+void		 csv_write(FILE *, const char *const *, size_t);
+/*
+ * Rows of JSON objects as CSV: a header of the column names, then each
+ * row's values under them (text as it is, numbers in digits, null and
+ * absent as empty), by csv_write.
+ */
+void		 csv_json(FILE *, const char *const *, size_t, json_t *);
+/* Whole pence as pounds, "25.00", from integers only. */
+void		 csv_pence(long long, char [CSV_PENCE_LEN]);
 
 #endif
