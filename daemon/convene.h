@@ -694,6 +694,22 @@ int		 store_privacy_erase(struct store *, long long, const char *,
 int		 store_privacy_retain(struct store *, time_t, int, int *,
 		    char **);
 
+/* store_payment.c */
+#define STORE_PAY_ALL	0
+#define STORE_PAY_OWED	1
+#define STORE_PAY_PAID	2
+json_t		*store_rates_get(struct store *, long long, char **);
+int		 store_rates_set(struct store *, long long, long long,
+		    json_t *, int, char **);
+int		 store_pay_rate(struct store *, long long, const char *,
+		    long long *, char **);
+json_t		*store_payments(struct store *, long long, time_t, time_t,
+		    int, char **);
+json_t		*store_payment_get(struct store *, long long, char **);
+int		 store_payments_paid(struct store *, json_t *, const char *,
+		    const char *, json_t *, json_t *, char **);
+json_t		*store_involvement(struct store *, long long, char **);
+
 /* store_deadline.c */
 #define STORE_DEADLINE_ITEMS	200	/* requests a digest lists */
 void		 store_deadline_watch(struct store *, void (*)(void *), void *);

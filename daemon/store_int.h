@@ -1,8 +1,9 @@
 /*
  * store_int.h: what the store family (store.c, store_model.c,
  * store_outbox.c, store_feed.c, store_answer.c, store_need.c,
- * store_privacy.c, store_attendance.c) shares and nothing else may
- * see: the sqlite3 handle, the statement cache and the binding helpers.
+ * store_privacy.c, store_attendance.c, store_payment.c) shares and
+ * nothing else may see: the sqlite3 handle, the statement cache and
+ * the binding helpers.
  */
 #ifndef CONVENE_STORE_INT_H
 #define CONVENE_STORE_INT_H
@@ -164,6 +165,19 @@ enum store_stmt {
 	STMT_DEADLINE_NEXT,
 	STMT_DEADLINE_LIST,
 	STMT_DEADLINE_FILL,
+
+	/* store_payment.c */
+	STMT_PAY_GROUP,
+	STMT_PAY_RATES,
+	STMT_PAY_GROUP_SET,
+	STMT_PAY_RATE_SET,
+	STMT_PAY_RATE_DELETE,
+	STMT_PAY_RATE_OF,
+	STMT_PAY_LIST,
+	STMT_PAY_GET,
+	STMT_PAY_MARK,
+	STMT_PAY_MINE,
+	STMT_PAY_ATTENDED,
 	STMT_MAX
 };
 

@@ -358,6 +358,11 @@ static const struct {
 	    "s.copy_reminders, s.consent_at, s.created_at FROM supporters s "
 	    "JOIN people p ON p.id = s.person_id WHERE s.supporter_id = :p "
 	    "ORDER BY s.person_id" },
+	{ "payments", "SELECT y.id, y.occurrence_id, s.title, o.start_at, "
+	    "g.slug, y.role, y.amount_pence, y.owed_at, y.paid_on, y.paid_by "
+	    "FROM payments y JOIN occurrences o ON o.id = y.occurrence_id "
+	    "JOIN series s ON s.id = o.series_id JOIN groups g ON g.id = "
+	    "s.group_id WHERE y.person_id = :p ORDER BY o.start_at, y.id" },
 	{ "messages", "SELECT id, occurrence_id, kind, lead, channel, "
 	    "state, attempts, reason, delivery, due_at, sent_at, "
 	    "delivered_at, created_at, updated_at FROM outbox WHERE "
