@@ -15,7 +15,7 @@
  * near the end of this file; the handlers are in api_groups.c,
  * api_people.c, api_venues.c, api_series.c, api_outbox.c,
  * api_tokens.c, api_answers.c, api_needs.c, api_privacy.c,
- * api_attendance.c and api_digest.c.
+ * api_attendance.c, api_digest.c and api_payments.c.
  */
 #include "config.h"
 
@@ -532,6 +532,8 @@ static const struct api_route {
 	{ EVHTTP_REQ_DELETE,	"tokens/*",		api_token_revoke },
 	{ EVHTTP_REQ_POST,	"answers/mail",		api_answer_mail },
 	{ EVHTTP_REQ_GET,	"digest",		api_digest },
+	{ EVHTTP_REQ_GET,	"payments",		api_payments_list },
+	{ EVHTTP_REQ_POST,	"payments/paid",	api_payments_paid },
 };
 
 /* A known path asked with a method it does not answer: 405, and why. */
@@ -567,6 +569,8 @@ static const struct api_allow {
 	{ "tokens/*",		"use DELETE" },
 	{ "answers/mail",	"use POST" },
 	{ "digest",		"use GET" },
+	{ "payments",		"use GET" },
+	{ "payments/paid",	"POST {\"ids\", \"paid_on\"}" },
 };
 
 #define API_NITEMS(t)	(sizeof (t) / sizeof (t)[0])

@@ -1,6 +1,7 @@
 /*
  * api_groups.c: groups and their members under /api/v1/groups: a group's
- * name, time zone, lead times and whether its calendar feed is public;
+ * name, time zone, lead times, whether its calendar feed is public and
+ * what it pays (api_payments.c checks rates);
  * adding a member with a role (and, when asked, an invitation) and
  * taking one away.
  */
@@ -39,45 +40,69 @@ api_feed_public(struct api_req *a, json_t *o, int *on)
 	return (0);
 }
 
-/* PATCH /groups/SLUG: only whether its calendar feed is public. */
+/*
+ * PATCH /groups/SLUG: whether its calendar feed is public, and what it
+ * pays: payment_rate_pence, rates by role, pay_apologies.
+ */
 void
 api_group_patch(struct api_req *a)
 {
 	json_t		*g = a->group;
-	json_t		*body;
+	long long	 gid = json_integer_value(json_object_get(g, "id"));
+	json_t		*body, *rates = NULL, *reply, *now;
 	const char	*key;
 	json_t		*v;
 	char		*cause = NULL, *url;
-	int		 on;
+	long long	 base;
+	int		 on, pa;
 
 	if ((body = api_body(a)) == NULL)
 		return;
 	json_object_foreach(body, key, v) {
-		if (strcmp(key, "feed_public") != 0) {
-			api_fail(a, 422, "%s: only feed_public can be changed "
-			    "here", key);
+		if (strcmp(key, "feed_public") != 0 &&
+		    strcmp(key, "payment_rate_pence") != 0 &&
+		    strcmp(key, "rates") != 0 &&
+		    strcmp(key, "pay_apologies") != 0) {
+			api_fail(a, 422, "%s: only feed_public, "
+			    "payment_rate_pence, rates and pay_apologies can "
+			    "be changed here", key);
 			goto out;
 		}
 	}
-	if (api_feed_public(a, body, &on) != 0)
+	if (api_feed_public(a, body, &on) != 0 ||
+	    api_rates_parse(a, body, &base, &rates, &pa) != 0)
 		goto out;
-	if (on == -1) {
+	if (on == -1 && base < 0 && rates == NULL && pa < 0) {
 		api_fail(a, 422, "feed_public: this field is needed");
 		goto out;
 	}
-	if (store_feed_public(a->ctx->store, json_integer_value(
-	    json_object_get(g, "id")), on, &cause) != 0) {
-		api_refuse(a, 503, cause, "database");
+	reply = json_pack("{s:s}", "slug", a->parts[1]);
+	if (on != -1) {
+		if (store_feed_public(a->ctx->store, gid, on, &cause) != 0) {
+			json_decref(reply);
+			api_refuse(a, 503, cause, "database");
+			goto out;
+		}
+		api_audit(a, on ? "feed public" : "feed private", "group",
+		    a->parts[1]);
+		url = xprintf("%s/groups/%s.ics", a->ctx->conf->base_url,
+		    a->parts[1]);
+		json_object_set_new(reply, "feed_public", json_boolean(on));
+		json_object_set_new(reply, "feed_url", json_string(url));
+		free(url);
+	}
+	if (api_rates_apply(a, gid, base, rates, pa) != 0) {
+		json_decref(reply);
 		goto out;
 	}
-	api_audit(a, on ? "feed public" : "feed private", "group",
-	    a->parts[1]);
-	url = xprintf("%s/groups/%s.ics", a->ctx->conf->base_url,
-	    a->parts[1]);
-	api_reply(a, 200, json_pack("{s:s, s:b, s:s}", "slug", a->parts[1],
-	    "feed_public", on, "feed_url", url));
-	free(url);
+	if ((base >= 0 || rates != NULL || pa >= 0) &&
+	    (now = store_rates_get(a->ctx->store, gid, NULL)) != NULL) {
+		json_object_update(reply, now);
+		json_decref(now);
+	}
+	api_reply(a, 200, reply);
 out:
+	json_decref(rates);
 	json_decref(body);
 }
 
@@ -104,11 +129,11 @@ void
 api_groups_create(struct api_req *a)
 {
 	struct group_in	 g;
-	json_t		*body, *row;
+	json_t		*body, *row, *rates = NULL, *now;
 	char		*cause = NULL, *leads = NULL;
 	const char	*p;
-	long long	 rate = 0;
-	int		 public = -1;
+	long long	 rate = 0, base;
+	int		 public = -1, pa;
 
 	/* A group it made would be one it could not see. */
 	if (api_scoped(a))
@@ -122,9 +147,10 @@ api_groups_create(struct api_req *a)
 	    api_field(a, body, "time_zone", &g.time_zone, 0) != 0 ||
 	    api_field(a, body, "lead_times", &g.lead_times, 0) != 0 ||
 	    api_field(a, body, "contact", &g.contact, 0) != 0 ||
-	    api_int_field(a, body, "payment_rate_pence", &rate, 0,
-	    1000000) != 0)
+	    api_rates_parse(a, body, &base, &rates, &pa) != 0)
 		goto out;
+	if (base >= 0)
+		rate = base;
 	for (p = g.slug; *p != '\0'; p++) {
 		if (!islower((unsigned char)*p) &&
 		    !isdigit((unsigned char)*p) && *p != '-')
@@ -162,8 +188,20 @@ api_groups_create(struct api_req *a)
 	    json_object_get(row, "id")), 1, NULL) == 0)
 		json_object_set_new(row, "feed_public", json_true());
 	api_audit(a, "create", "group", g.slug);
+	/* Rates by role and apologies: the group stands if these fail. */
+	if ((rates != NULL || pa >= 0) && api_rates_apply(a, jint(row, "id"),
+	    -1, rates, pa) != 0) {
+		json_decref(row);
+		goto out;
+	}
+	if ((now = store_rates_get(a->ctx->store, jint(row, "id"),
+	    NULL)) != NULL) {
+		json_object_update(row, now);
+		json_decref(now);
+	}
 	api_reply(a, 201, row);
 out:
+	json_decref(rates);
 	free(leads);
 	json_decref(body);
 }
@@ -214,6 +252,10 @@ api_group_get(struct api_req *a)
 	}
 	json_object_set_new(g, "members", members);
 	json_object_set_new(g, "series", series);
+	if ((pub = store_rates_get(a->ctx->store, gid, NULL)) != NULL) {
+		json_object_update(g, pub);
+		json_decref(pub);
+	}
 	api_reply(a, 200, json_incref(g));
 }
 

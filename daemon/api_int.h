@@ -140,4 +140,14 @@ void		 api_occ_attend(struct api_req *);
 void		 api_person_export(struct api_req *);
 void		 api_person_erase(struct api_req *);
 
+/* api_payments.c */
+extern const char *const api_pay_cols[];
+extern const size_t api_pay_ncols;
+int		 api_rates_parse(struct api_req *, json_t *, long long *,
+		    json_t **, int *);
+int		 api_rates_apply(struct api_req *, long long, long long,
+		    json_t *, int);
+void		 api_payments_list(struct api_req *);
+void		 api_payments_paid(struct api_req *);
+
 #endif
