@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "convene.h"
+#include "csv.h"
 #include "mailin.h"
 #include "util.h"
 
@@ -1890,6 +1891,163 @@ ctl_feed_rotate(struct ctl *ctl, char **av, json_t *opts)
 	return (ctl_feed(ctl, "rotate", av[0], 1));
 }
 
+/*
+ * group rates SLUG: what a group pays, and with --base, --role ROLE=P
+ * and --pay-apologies yes|no, a change to it; pence, whole numbers.
+ */
+static int
+ctl_group_rates(struct ctl *ctl, char **av, json_t *opts)
+{
+	const struct ctl_cmd	*c = ctl_find("group", "rates");
+	json_t			*o, *body = json_object(), *rates, *v;
+	const char		*s, *eq, *role;
+	char			*slug, *path, *name, *ep, money[CSV_PENCE_LEN];
+	long long		 p;
+	size_t			 i;
+
+	if ((v = json_object_get(opts, "payment_rate_pence")) != NULL)
+		json_object_set(body, "payment_rate_pence", v);
+	if ((s = json_string_value(json_object_get(opts,
+	    "pay_apologies"))) != NULL) {
+		if (strcmp(s, "yes") != 0 && strcmp(s, "no") != 0)
+			ctl_usage(c, "--pay-apologies: yes or no, not '%s'", s);
+		json_object_set_new(body, "pay_apologies",
+		    json_boolean(strcmp(s, "yes") == 0));
+	}
+	if ((v = json_object_get(opts, "rates")) != NULL) {
+		rates = json_object();
+		json_object_set_new(body, "rates", rates);
+		for (i = 0; i < json_array_size(v); i++) {
+			s = json_string_value(json_array_get(v, i));
+			if ((eq = strchr(s, '=')) == NULL || eq == s)
+				ctl_usage(c, "--role: give ROLE=PENCE, such as "
+				    "co-chair=3000, or ROLE= for the base "
+				    "rate");
+			name = xcalloc(1, eq - s + 1);
+			memcpy(name, s, eq - s);
+			errno = 0;
+			p = strtoll(eq + 1, &ep, 10);
+			if (eq[1] == '\0')
+				json_object_set_new(rates, name, json_null());
+			else if (*ep != '\0' || errno != 0 || eq[1] == '-' ||
+			    eq[1] == '+' || eq[1] == ' ')
+				ctl_usage(c, "--role: '%s' is not whole pence, "
+				    "such as 3000 for 30.00 pounds", eq + 1);
+			else
+				json_object_set_new(rates, name,
+				    json_integer(p));
+			free(name);
+		}
+	}
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s", slug);
+	if (json_object_size(body) == 0) {
+		json_decref(body);
+		o = ctl_call(ctl, "GET", path, NULL);
+	} else
+		o = ctl_call(ctl, "PATCH", path, body);
+	free(path);
+	free(slug);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	csv_pence(jint(o, "payment_rate_pence"), money);
+	printf("%s pays %s a meeting\n", av[0], money);
+	json_object_foreach(json_object_get(o, "rates"), role, v) {
+		csv_pence(json_integer_value(v), money);
+		printf("  %s: %s\n", role, money);
+	}
+	printf("apologies: %s\n", json_is_true(json_object_get(o,
+	    "pay_apologies")) ? "paid" : "not paid");
+	json_decref(o);
+	return (0);
+}
+
+/*
+ * payments: the payments file finance loads, as CSV on the standard
+ * output (the same file GET /api/v1/payments?format=csv gives), and
+ * the count and total on the standard error.
+ */
+static int
+ctl_payments(struct ctl *ctl, char **av, json_t *opts)
+{
+	static const char *const cols[] = { CSV_PAYMENT_COLS };
+	json_t		*o, *q = json_deep_copy(opts);
+	char		*url, total[CSV_PENCE_LEN], owed[CSV_PENCE_LEN];
+	char		 paid[CSV_PENCE_LEN];
+	int		 want_owed, want_paid;
+
+	want_owed = json_is_true(json_object_get(q, "owed"));
+	want_paid = json_is_true(json_object_get(q, "paid"));
+	json_object_del(q, "owed");
+	json_object_del(q, "paid");
+	if (want_owed && want_paid)
+		ctl_usage(ctl_find("payments", NULL), "payments: --owed or "
+		    "--paid, not both");
+	if (want_owed || want_paid)
+		json_object_set_new(q, "status", json_string(want_owed ?
+		    "owed" : "paid"));
+	url = ctl_query("/api/v1/payments", q);
+	json_decref(q);
+	o = ctl_call(ctl, "GET", url, NULL);
+	free(url);
+	if (o == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	csv_json(stdout, cols, nitems(cols), json_object_get(o, "payments"));
+	csv_pence(jint(o, "total_pence"), total);
+	csv_pence(jint(o, "owed_pence"), owed);
+	csv_pence(jint(o, "paid_pence"), paid);
+	fprintf(stderr, "%lld payments, total %s (owed %s, paid %s)\n",
+	    jint(o, "count"), total, owed, paid);
+	json_decref(o);
+	return (fflush(stdout) == 0 ? 0 : 1);
+}
+
+/* payments paid ID... --on DATE, or --group G --from D --to D. */
+static int
+ctl_payments_paid(struct ctl *ctl, char **av, json_t *opts)
+{
+	const struct ctl_cmd	*c = ctl_find("payments", "paid");
+	json_t			*o, *body = ctl_body(opts), *ids, *v;
+	char			*ep;
+	long long		 id;
+	size_t			 i;
+
+	if (json_object_get(body, "paid_on") == NULL)
+		ctl_usage(c, "payments paid: --on DATE is needed");
+	if (*av != NULL) {
+		ids = json_array();
+		for (; *av != NULL; av++) {
+			errno = 0;
+			id = strtoll(*av, &ep, 10);
+			if (**av == '\0' || *ep != '\0' || errno != 0 ||
+			    id <= 0)
+				ctl_usage(c, "payments paid: '%s' is not a "
+				    "payment's number", *av);
+			json_array_append_new(ids, json_integer(id));
+		}
+		json_object_set_new(body, "ids", ids);
+	}
+	if ((o = ctl_call(ctl, "POST", "/api/v1/payments/paid",
+	    body)) == NULL)
+		return (1);
+	if (ctl->json)
+		return (ctl_print_json(o));
+	printf("marked %zu payments paid on %s\n", json_array_size(
+	    json_object_get(o, "paid")), jstr(o, "paid_on"));
+	if (json_array_size(json_object_get(o, "already_paid")) > 0) {
+		printf("paid already, unchanged:");
+		json_array_foreach(json_object_get(o, "already_paid"), i, v)
+			printf(" %lld", (long long)json_integer_value(v));
+		printf("\n");
+	}
+	json_decref(o);
+	return (0);
+}
+
 /* group public SLUG on|off: whether /groups/SLUG.ics answers. */
 static int
 ctl_group_public(struct ctl *ctl, char **av, json_t *opts)
@@ -2149,6 +2307,30 @@ static const struct ctl_opt	ctl_venue_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_group_rates_opts[] = {
+	{ "base", "PENCE", "payment_rate_pence", CT_INT },
+	{ "role", "ROLE=PENCE", "rates", CT_LIST },
+	{ "pay-apologies", "yes|no", "pay_apologies", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_payments_opts[] = {
+	{ "group", "SLUG", "group", CT_TEXT },
+	{ "from", "DATE", "from", CT_TEXT },
+	{ "to", "DATE", "to", CT_TEXT },
+	{ "owed", NULL, "owed", CT_FLAG },
+	{ "paid", NULL, "paid", CT_FLAG },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
+static const struct ctl_opt	ctl_payments_paid_opts[] = {
+	{ "on", "DATE", "paid_on", CT_TEXT },
+	{ "group", "SLUG", "group", CT_TEXT },
+	{ "from", "DATE", "from", CT_TEXT },
+	{ "to", "DATE", "to", CT_TEXT },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 static const struct ctl_opt	ctl_group_filter_opts[] = {
 	{ "group", "SLUG", "group", CT_TEXT },
 	{ NULL, NULL, NULL, CT_TEXT }
@@ -2252,6 +2434,8 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "group", "show", "SLUG", 1, 1, NULL, ctl_group_show },
 	{ "group", "remove", "SLUG", 1, 1, NULL, ctl_group_remove },
 	{ "group", "public", "SLUG on|off", 2, 2, NULL, ctl_group_public },
+	{ "group", "rates", "SLUG", 1, 1, ctl_group_rates_opts,
+	    ctl_group_rates },
 	{ "feed", "show", "PERSON", 1, 1, NULL, ctl_feed_show },
 	{ "feed", "rotate", "PERSON", 1, 1, NULL, ctl_feed_rotate },
 	{ "person", "list", "", 0, 0, NULL, ctl_person_list },
@@ -2303,6 +2487,9 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
 	    ctl_import },
 	{ "mail-in", NULL, "", 0, 0, ctl_mail_in_opts, ctl_mail_in },
+	{ "payments", "paid", "[ID ...]", 0, 10000, ctl_payments_paid_opts,
+	    ctl_payments_paid },
+	{ "payments", NULL, "", 0, 0, ctl_payments_opts, ctl_payments },
 	{ NULL, NULL, NULL, 0, 0, NULL, NULL }
 };
 
