@@ -151,6 +151,16 @@ const char *const msg_words[] = {
 	"page.rsvp_saved_needs",
 	"page.rsvp_not_saved", "page.rsvp_gone", "page.rsvp_gone_text",
 	"page.rsvp_cancelled", "page.rsvp_cancelled_text",
+	"page.inv_link", "page.inv_title", "page.inv_hello",
+	"page.inv_hello_easyread?", "page.inv_meetings",
+	"page.inv_meetings_none", "page.inv_when", "page.inv_meeting",
+	"page.inv_group", "page.inv_status", "page.inv_status_easyread?",
+	"page.inv_attended", "page.inv_apologies",
+	"page.inv_apologies_easyread?", "page.inv_absent", "page.inv_payments",
+	"page.inv_payments_none", "page.inv_amount", "page.inv_paid",
+	"page.inv_paid_on", "page.inv_owed", "page.inv_owed_easyread?",
+	"page.inv_total", "page.inv_total_paid", "page.inv_total_owed",
+	"page.inv_back", "page.inv_trouble",
 	NULL
 };
 

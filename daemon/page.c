@@ -59,7 +59,10 @@ static const char page_css[] =
 	".done{border:4px solid #00703c;padding:1rem 1.25rem;"
 	"margin:1rem 0 2rem}\n"
 	"dt{font-weight:700}\n"
-	"dd{margin:0 0 1rem}\n";
+	"dd{margin:0 0 1rem}\n"
+	"table{border-collapse:collapse;width:100%;margin:0 0 1.5rem}\n"
+	"th,td{text-align:start;vertical-align:top;padding:.5rem .5rem "
+	".5rem 0;border-bottom:1px solid #3d3d3d}\n";
 
 /* Text made safe inside HTML elements and quoted attributes. */
 void

@@ -13,6 +13,11 @@
  * mistake is shown at the top, linked to its field, and nothing is
  * saved until the whole form is right.  What is right is what the API
  * takes: both check with person.c.
+ *
+ * The same link with /involvement after it opens a page that only
+ * reads: the meetings the member took part in, as they were written
+ * down (apologies are apologies, never an absence), and what their
+ * group pays them, owed and paid, with the totals.  Nobody else's.
  */
 #include "config.h"
 
@@ -32,6 +37,7 @@
 #include "key.h"
 #include "log.h"
 #include "person.h"
+#include "sched.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -95,6 +101,7 @@ static const struct {
 #define PREFS_N(a)	(sizeof (a) / sizeof (a)[0])
 
 struct prefs_form {
+	const char	*link;		/* ID.EXPIRY.SIGNATURE */
 	const char	*channels;
 	const char	*style;
 	const char	*language;
@@ -238,7 +245,11 @@ prefs_render(struct tmpl_set *t, const struct config *conf,
 		page_esc(b, at + strlen("{name}"));
 	} else
 		page_esc(b, hello);
-	evbuffer_add_printf(b, "</p>\n");
+	evbuffer_add_printf(b, "</p>\n<p><a href=\"");
+	page_esc(b, f->link);
+	evbuffer_add_printf(b, "/involvement\">");
+	page_esc(b, prefs_w(t, lang, "inv_link"));
+	evbuffer_add_printf(b, "</a></p>\n");
 	if (f->nerrors > 0) {
 		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
 		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
@@ -346,6 +357,217 @@ prefs_render(struct tmpl_set *t, const struct config *conf,
 	evbuffer_add_printf(b, "<button type=\"submit\">");
 	page_esc(b, prefs_w(t, lang, "save"));
 	evbuffer_add_printf(b, "</button>\n</form>\n");
+	page_end(b);
+}
+
+/*
+ * A word of the involvement page in lang; for a member who reads Easy
+ * Read, NAME_easyread where that language has one.
+ */
+static const char *
+prefs_we(struct tmpl_set *t, const char *lang, int easy, const char *name)
+{
+	const char	*w, *e, *used = NULL, *eused = NULL;
+	char		 key[64];
+
+	if (t == NULL)
+		return (name);
+	snprintf(key, sizeof key, "page.%s", name);
+	if ((w = tmpl_word(t, lang, key, &used)) == NULL)
+		return (name);
+	if (easy) {
+		snprintf(key, sizeof key, "page.%s_easyread", name);
+		e = tmpl_word(t, lang, key, &eused);
+		if (e != NULL && eused != NULL && used != NULL &&
+		    strcmp(eused, used) == 0)
+			return (e);
+	}
+	return (w);
+}
+
+/* Words with {key} in them, the text v put there, escaped. */
+static void
+prefs_fill(struct evbuffer *b, const char *words, const char *key,
+    const char *v)
+{
+	const char	*at = strstr(words, key);
+	char		*head;
+
+	if (at == NULL) {
+		page_esc(b, words);
+		return;
+	}
+	head = xcalloc(1, at - words + 1);
+	memcpy(head, words, at - words);
+	page_esc(b, head);
+	free(head);
+	page_esc(b, v);
+	page_esc(b, at + strlen(key));
+}
+
+/* A day, "2026-11-30", as "30 November 2026" in lang. */
+static char *
+prefs_day(struct tmpl_set *t, const char *lang, const char *day)
+{
+	static const char *const months[] = { "january", "february",
+		"march", "april", "may", "june", "july", "august",
+		"september", "october", "november", "december" };
+	const char	*w = NULL;
+	char		 key[32];
+	int		 y, m, d;
+
+	if (sscanf(day, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12)
+		return (xstrdup(day));
+	snprintf(key, sizeof key, "months.%s", months[m - 1]);
+	if (t != NULL)
+		w = tmpl_word(t, lang, key, NULL);
+	return (xprintf("%d %s %d", d, w != NULL ? w : months[m - 1], y));
+}
+
+/* A meeting's day, local to its group. */
+static void
+prefs_meeting_day(struct evbuffer *b, struct tmpl_set *t, const char *lang,
+    json_t *row)
+{
+	char	local[SCHED_LOCAL_LEN], day[16], *words;
+
+	if (sched_utc_to_local(jstr(row, "time_zone"), (time_t)jint(row,
+	    "start_at"), local, NULL) != 0)
+		return;
+	snprintf(day, sizeof day, "%.4s-%.2s-%.2s", local, local + 4,
+	    local + 6);
+	words = prefs_day(t, lang, day);
+	page_esc(b, words);
+	free(words);
+}
+
+/* Pounds from pence, "£25.00", kept left to right in any language. */
+static void
+prefs_money(struct evbuffer *b, long long pence)
+{
+	evbuffer_add_printf(b, "<span dir=\"ltr\">&pound;%lld.%02lld</span>",
+	    pence / 100, pence % 100);
+}
+
+/* A table's head: its columns, named by words of the page. */
+static void
+prefs_thead(struct evbuffer *b, struct tmpl_set *t, const char *lang,
+    int easy, const char *id, const char *const *cols)
+{
+	evbuffer_add_printf(b, "<table aria-labelledby=\"%s\">\n<thead>"
+	    "\n<tr>", id);
+	for (; *cols != NULL; cols++) {
+		evbuffer_add_printf(b, "<th scope=\"col\">");
+		page_esc(b, prefs_we(t, lang, easy, *cols));
+		evbuffer_add_printf(b, "</th>");
+	}
+	evbuffer_add_printf(b, "</tr>\n</thead>\n<tbody>\n");
+}
+
+/*
+ * The member's own meetings and payments, read through their link: what
+ * was written down for them, and what they are owed and were paid.
+ */
+static void
+prefs_involvement(struct tmpl_set *t, struct evbuffer *b, json_t *person,
+    json_t *inv, const char *link)
+{
+	static const char *const acols[] = { "inv_when", "inv_meeting",
+		"inv_group", "inv_status", NULL };
+	static const char *const pcols[] = { "inv_when", "inv_meeting",
+		"inv_amount", "inv_paid", NULL };
+	const char	*lang = prefs_page_lang(t, person), *st;
+	json_t		*att = json_object_get(inv, "attendance");
+	json_t		*pay = json_object_get(inv, "payments");
+	json_t		*r;
+	long long	 owed = 0, paid = 0, p;
+	char		*day;
+	size_t		 i;
+	int		 easy;
+
+	easy = strcmp(jstr(person, "style"), "easyread") == 0;
+	page_begin(b, lang, prefs_we(t, lang, easy, "inv_title"));
+	evbuffer_add_printf(b, "<h1>");
+	page_esc(b, prefs_we(t, lang, easy, "inv_title"));
+	evbuffer_add_printf(b, "</h1>\n<p>");
+	prefs_fill(b, prefs_we(t, lang, easy, "inv_hello"), "{name}",
+	    jstr(person, "name"));
+	evbuffer_add_printf(b, "</p>\n<h2 id=\"meetings\">");
+	page_esc(b, prefs_we(t, lang, easy, "inv_meetings"));
+	evbuffer_add_printf(b, "</h2>\n");
+	if (json_array_size(att) == 0) {
+		evbuffer_add_printf(b, "<p>");
+		page_esc(b, prefs_we(t, lang, easy, "inv_meetings_none"));
+		evbuffer_add_printf(b, "</p>\n");
+	} else
+		prefs_thead(b, t, lang, easy, "meetings", acols);
+	json_array_foreach(att, i, r) {
+		st = jstr(r, "status");
+		evbuffer_add_printf(b, "<tr><td>");
+		prefs_meeting_day(b, t, lang, r);
+		evbuffer_add_printf(b, "</td><td>");
+		page_esc(b, jstr(r, "meeting"));
+		evbuffer_add_printf(b, "</td><td>");
+		page_esc(b, jstr(r, "group_name"));
+		evbuffer_add_printf(b, "</td><td>");
+		page_esc(b, prefs_we(t, lang, easy, strcmp(st, "attended") ==
+		    0 ? "inv_attended" : strcmp(st, "apologies") == 0 ?
+		    "inv_apologies" : "inv_absent"));
+		evbuffer_add_printf(b, "</td></tr>\n");
+	}
+	if (json_array_size(att) > 0)
+		evbuffer_add_printf(b, "</tbody>\n</table>\n");
+
+	evbuffer_add_printf(b, "<h2 id=\"payments\">");
+	page_esc(b, prefs_we(t, lang, easy, "inv_payments"));
+	evbuffer_add_printf(b, "</h2>\n");
+	if (json_array_size(pay) == 0) {
+		evbuffer_add_printf(b, "<p>");
+		page_esc(b, prefs_we(t, lang, easy, "inv_payments_none"));
+		evbuffer_add_printf(b, "</p>\n");
+	} else
+		prefs_thead(b, t, lang, easy, "payments", pcols);
+	json_array_foreach(pay, i, r) {
+		p = jint(r, "amount_pence");
+		evbuffer_add_printf(b, "<tr><td>");
+		prefs_meeting_day(b, t, lang, r);
+		evbuffer_add_printf(b, "</td><td>");
+		page_esc(b, jstr(r, "meeting"));
+		evbuffer_add_printf(b, "</td><td>");
+		prefs_money(b, p);
+		evbuffer_add_printf(b, "</td><td>");
+		if (json_is_string(json_object_get(r, "paid_on"))) {
+			paid += p;
+			day = prefs_day(t, lang, jstr(r, "paid_on"));
+			prefs_fill(b, prefs_we(t, lang, easy, "inv_paid_on"),
+			    "{date}", day);
+			free(day);
+		} else {
+			owed += p;
+			page_esc(b, prefs_we(t, lang, easy, "inv_owed"));
+		}
+		evbuffer_add_printf(b, "</td></tr>\n");
+	}
+	if (json_array_size(pay) > 0) {
+		evbuffer_add_printf(b, "</tbody>\n</table>\n<dl>\n<dt>");
+		page_esc(b, prefs_we(t, lang, easy, "inv_total"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		prefs_money(b, owed + paid);
+		evbuffer_add_printf(b, "</dd>\n<dt>");
+		page_esc(b, prefs_we(t, lang, easy, "inv_total_paid"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		prefs_money(b, paid);
+		evbuffer_add_printf(b, "</dd>\n<dt>");
+		page_esc(b, prefs_we(t, lang, easy, "inv_total_owed"));
+		evbuffer_add_printf(b, "</dt>\n<dd>");
+		prefs_money(b, owed);
+		evbuffer_add_printf(b, "</dd>\n</dl>\n");
+	}
+	evbuffer_add_printf(b, "<p><a href=\"../");
+	page_esc(b, link);
+	evbuffer_add_printf(b, "\">");
+	page_esc(b, prefs_we(t, lang, easy, "inv_back"));
+	evbuffer_add_printf(b, "</a></p>\n");
 	page_end(b);
 }
 
@@ -546,6 +768,34 @@ prefs_link(const char *base_url, const unsigned char key[KEY_BYTES],
 	    expiry, sig));
 }
 
+/* GET .../involvement: the member's own page; it changes nothing. */
+static void
+prefs_involvement_route(struct convene_ctx *ctx, struct evhttp_request *req,
+    struct evbuffer *b, json_t *person, long long id, const char *link)
+{
+	struct tmpl_set	*t = ctx->tmpl;
+	const char	*lang = prefs_page_lang(t, person);
+	json_t		*inv;
+	char		*cause = NULL;
+
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
+		page_message(req, PREFS_ROUTE, 405, lang, prefs_w(t, lang,
+		    "unreadable"), prefs_w(t, lang, "unreadable_text"));
+		return;
+	}
+	if ((inv = store_involvement(ctx->store, id, &cause)) == NULL) {
+		log_warnx("involvement of person %lld: %s", id, cause ?
+		    cause : "no answer");
+		free(cause);
+		page_message(req, PREFS_ROUTE, 503, lang, prefs_w(t, lang,
+		    "inv_trouble"), prefs_w(t, lang, "not_saved_text"));
+		return;
+	}
+	prefs_involvement(t, b, person, inv, link);
+	json_decref(inv);
+	page_send(req, PREFS_ROUTE, 200, b);
+}
+
 static void
 prefs_route(struct evhttp_request *req, const char *route,
     const char *rest, void *arg)
@@ -562,12 +812,20 @@ prefs_route(struct evhttp_request *req, const char *route,
 	int			 shown = 0;
 	char			*body = NULL, *cause = NULL, qf[16], qt[16];
 	const char		*v;
+	char			*link, *sub;
 	long long		 id;
 	size_t			 len;
 
 	memset(&c, 0, sizeof c);
-	id = prefs_link_person(ctx->signing_key, rest);
+	/* ID.EXPIRY.SIGNATURE, and /involvement for the reading page. */
+	link = xstrdup(rest);
+	if ((sub = strchr(link, '/')) != NULL)
+		*sub++ = '\0';
+	id = prefs_link_person(ctx->signing_key, link);
+	if (id != 0 && sub != NULL && strcmp(sub, "involvement") != 0)
+		id = 0;
 	if (id == 0) {
+		free(link);
 		page_message(req, PREFS_ROUTE, 403, "en",
 		    "This link does not work",
 		    "The link may have expired, or it was not copied in full. "
@@ -581,11 +839,18 @@ prefs_route(struct evhttp_request *req, const char *route,
 	    (person = store_person_get(ctx->store, id, NULL)) == NULL) {
 		page_message(req, PREFS_ROUTE, 404, "en",
 		    prefs_w(t, "en", "gone"), prefs_w(t, "en", "gone_text"));
+		free(link);
 		return;
 	}
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
+	if (sub != NULL) {
+		prefs_involvement_route(ctx, req, b, person, id, link);
+		memset(&f, 0, sizeof f);
+		goto out;
+	}
 	prefs_from_person(&f, person, qf, qt);
+	f.link = link;
 	standing = store_need_standing(ctx->store, id, NULL);
 	prefs_needs_from(&f, standing);
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
@@ -707,6 +972,7 @@ out:
 	person_checked_free(&c);
 	free(cause);
 	free(body);
+	free(link);
 	json_decref(person);
 	evbuffer_free(b);
 }
