@@ -245,11 +245,7 @@ prefs_render(struct tmpl_set *t, const struct config *conf,
 		page_esc(b, at + strlen("{name}"));
 	} else
 		page_esc(b, hello);
-	evbuffer_add_printf(b, "</p>\n<p><a href=\"");
-	page_esc(b, f->link);
-	evbuffer_add_printf(b, "/involvement\">");
-	page_esc(b, prefs_w(t, lang, "inv_link"));
-	evbuffer_add_printf(b, "</a></p>\n");
+	evbuffer_add_printf(b, "</p>\n");
 	if (f->nerrors > 0) {
 		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
 		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
@@ -357,6 +353,12 @@ prefs_render(struct tmpl_set *t, const struct config *conf,
 	evbuffer_add_printf(b, "<button type=\"submit\">");
 	page_esc(b, prefs_w(t, lang, "save"));
 	evbuffer_add_printf(b, "</button>\n</form>\n");
+	/* After the form, so that the form is the first thing Tab meets. */
+	evbuffer_add_printf(b, "<p><a href=\"");
+	page_esc(b, f->link);
+	evbuffer_add_printf(b, "/involvement\">");
+	page_esc(b, prefs_w(t, lang, "inv_link"));
+	evbuffer_add_printf(b, "</a></p>\n");
 	page_end(b);
 }
 
