@@ -1,8 +1,10 @@
-// a11y.js URL... [--rsvp URL...]: open each page in headless Chromium,
-// run axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules, and use
-// the preferences form, and the first page to answer after --rsvp, by
-// keyboard alone, ticking a need on each.  Prints one line a check;
-// exits 1 on any violation.
+// a11y.js URL... [--rsvp URL...] [--involvement URL...]: open each page
+// in headless Chromium, run axe-core with the WCAG 2.0, 2.1 and 2.2 A
+// and AA rules, and use the preferences form, and the first page to
+// answer after --rsvp, by keyboard alone, ticking a need on each; from
+// the preferences form, reach the member's meetings and payments and
+// come back by Tab and Enter alone.  Prints one line a check; exits 1
+// on any violation.
 'use strict';
 
 const fs = require('fs');
@@ -113,8 +115,74 @@ async function rsvp(page, urls) {
 	await audit(page, 'answer recorded');
 }
 
+// The member's own page, reached from the form by Tab and Enter alone,
+// and left by its link back; then each page given audited.
+async function involvement(page, prefsUrl, urls) {
+	await page.goto(prefsUrl);
+	const seen = [];
+	let f = '';
+	for (let i = 0; i < 40; i++) {
+		await page.keyboard.press('Tab');
+		f = await page.evaluate(() => {
+			const e = document.activeElement;
+			return e && e.tagName === 'A' ?
+			    e.getAttribute('href') : '';
+		});
+		seen.push(f);
+		if (f.endsWith('/involvement'))
+			break;
+	}
+	if (!f.endsWith('/involvement'))
+		fail('Tab never reaches the link to meetings and payments');
+	const [opened] = await Promise.all([
+		page.waitForNavigation(),
+		page.keyboard.press('Enter'),
+	]);
+	if (opened.status() !== 200)
+		fail('the meetings and payments page gave ' +
+		    opened.status());
+	const text = await page.textContent('main');
+	if (!/Your meetings/.test(text) || !/Your payments/.test(text))
+		fail('the meetings and payments page says: ' + text);
+	await audit(page, 'meetings and payments, reached by keyboard');
+	for (let i = 0; i < 10; i++) {
+		await page.keyboard.press('Tab');
+		f = await page.evaluate(() => {
+			const e = document.activeElement;
+			return e && e.tagName === 'A' ?
+			    e.getAttribute('href') : '';
+		});
+		if (f.startsWith('../'))
+			break;
+	}
+	if (!f.startsWith('../'))
+		fail('Tab never reaches the link back');
+	const [back] = await Promise.all([
+		page.waitForNavigation(),
+		page.keyboard.press('Enter'),
+	]);
+	if (back.status() !== 200 || !/How you hear from us/.test(
+	    await page.textContent('h1')))
+		fail('the link back gave ' + back.status());
+	console.log('ok: meetings and payments reached and left by Tab ' +
+	    'and Enter alone');
+	for (const u of urls) {
+		const resp = await page.goto(u);
+		const lang = await page.evaluate(() =>
+		    document.documentElement.lang + ' ' +
+		    document.documentElement.dir);
+		if (resp.status() !== 200)
+			fail('meetings and payments ' + lang + ' gave ' +
+			    resp.status());
+		await audit(page, 'meetings and payments ' + lang);
+	}
+}
+
 async function main() {
-	const args = process.argv.slice(2);
+	const all = process.argv.slice(2);
+	const icut = all.indexOf('--involvement');
+	const args = icut < 0 ? all : all.slice(0, icut);
+	const invs = icut < 0 ? [] : all.slice(icut + 1);
 	const cut = args.indexOf('--rsvp');
 	const [prefsUrl, ...others] = cut < 0 ? args : args.slice(0, cut);
 	const rsvps = cut < 0 ? [] : args.slice(cut + 1);
@@ -213,6 +281,8 @@ async function main() {
 	}
 	if (rsvps.length > 0)
 		await rsvp(page, rsvps);
+	if (invs.length > 0)
+		await involvement(page, prefsUrl, invs);
 	await browser.close();
 	if (failures > 0) {
 		console.log(failures + ' accessibility checks failed');

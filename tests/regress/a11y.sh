@@ -8,7 +8,9 @@
 # and Enter alone, then the page that says what was recorded.  Both
 # forms ask what the member needs (a box a need, anything else in their
 # words), ticked by keyboard; a Welsh page shows a need already there
-# and one already booked.
+# and one already booked.  A member's own meetings and payments, reached
+# from the preferences form and left by keyboard alone, in English,
+# Arabic and Welsh, in Easy Read, and with nothing written down yet.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -92,17 +94,32 @@ grep -q 'value="bsl" checked>' "$T/page" &&
     fail "standing needs not ticked: $(cat "$T/page")"
 ok "the page to answer in Easy Read words, and in Arabic right to left"
 ok "needs in the member's language, ticked as they stand, booked said"
+# What the attendance module writes: attended, apologies and absent, a
+# payment owed and one paid, for people 1 to 4; Kim (7) has none.
+now=$(date +%s)
+for p in 1 2 3 4; do
+	sqlite3 "$T/state/convene.db" "INSERT INTO attendance VALUES ($occ, $p,
+	    CASE $p WHEN 2 THEN 'apologies' WHEN 3 THEN 'absent' ELSE
+	    'attended' END, '', 'member', NULL, 'test', $now);
+	    INSERT INTO payments (occurrence_id, person_id, role, amount_pence,
+	    owed_at, paid_on) VALUES ($occ, $p, 'member', 2500, $now,
+	    CASE $p WHEN 1 THEN '2026-11-30' END);" ||
+	    fail "cannot write attendance"
+done
 node "$top_srcdir/tests/regress/a11y.js" "$url" \
     "$BASE/preferences/1.1.AAAAAAAAAAAAAAAAAAAAAA" "$(ctl person link 2)" \
     "$(ctl person link 3)" --rsvp "$BASE/rsvp/$(rsvp 7)" \
     "$BASE/rsvp/$(rsvp 1)" "$BASE/rsvp/$(rsvp 4)" "$BASE/rsvp/$(rsvp 3)" \
     "$BASE/rsvp/$(rsvp 5)" "$BASE/rsvp/$(rsvp 2)" "$BASE/rsvp/$(rsvp 6)" \
-    "$BASE/rsvp/1.$occ.1.AAAAAAAAAAAAAAAAAAAAAA" > "$T/a11y.out" 2>&1 || {
+    "$BASE/rsvp/1.$occ.1.AAAAAAAAAAAAAAAAAAAAAA" \
+    --involvement "$(ctl person link 2)/involvement" \
+    "$(ctl person link 3)/involvement" "$(ctl person link 4)/involvement" \
+    "$(ctl person link 7)/involvement" > "$T/a11y.out" 2>&1 || {
 	cat "$T/a11y.out"
 	fail "accessibility checks failed"
 }
 cat "$T/a11y.out"
-grep -c '^ok: ' "$T/a11y.out" | grep -qx 18 || fail "not every check ran"
+grep -c '^ok: ' "$T/a11y.out" | grep -qx 24 || fail "not every check ran"
 [ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id || ':' ||
     answer || ':' || channel) FROM answers")" = "7:yes:link" ] ||
     fail "the answers recorded: $(sqlite3 "$T/state/convene.db" \
