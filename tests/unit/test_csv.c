@@ -1,7 +1,9 @@
 /*
  * test_csv.c: CSV as spreadsheets write it is read record by record, each
  * with the line it starts on, and every malformed file is refused with
- * the line of its mistake.
+ * the line of its mistake.  What convene writes for finance is quoted
+ * as RFC 4180 says, safe from formulas, read back whole by the reader,
+ * with pounds made from pence.
  */
 #include "config.h"
 
@@ -351,6 +353,155 @@ test_read_error(void **state)
 	assert_int_equal(fclose(f), 0);
 }
 
+/* What csv_write makes of n fields, as a string the caller frees. */
+static char *
+written(const char *const *fields, size_t n)
+{
+	FILE	*out;
+	char	*s = NULL;
+	size_t	 len;
+
+	assert_non_null(out = open_memstream(&s, &len));
+	csv_write(out, fields, n);
+	assert_int_equal(fclose(out), 0);
+	return (s);
+}
+
+static void
+test_write(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} cells[] = {
+		{ "plain", "plain" },
+		{ "", "" },
+		{ "a, b", "\"a, b\"" },
+		{ "say \"hi\"", "\"say \"\"hi\"\"\"" },
+		{ "two\nlines", "\"two\nlines\"" },
+		{ "cr\r", "\"cr\r\"" },
+		/* What a spreadsheet would run is kept as text. */
+		{ "=1+2", "'=1+2" },
+		{ "+44", "'+44" },
+		{ "-5", "'-5" },
+		{ "@SUM(A1)", "'@SUM(A1)" },
+		{ "\tx", "'\tx" },
+		{ "=HYPERLINK(\"http://x\"), \"Eve\"",
+		    "\"'=HYPERLINK(\"\"http://x\"\"), \"\"Eve\"\"\"" },
+		{ "a=b", "a=b" },
+		{ "25.00", "25.00" },
+		{ "Siân ap Dafydd", "Siân ap Dafydd" },
+	};
+	const char	*row[3];
+	char		*s, *want;
+	size_t		 i;
+
+	(void)state;
+	for (i = 0; i < sizeof cells / sizeof cells[0]; i++) {
+		row[0] = cells[i].in;
+		s = written(row, 1);
+		want = xprintf("%s\r\n", cells[i].out);
+		if (strcmp(s, want) != 0)
+			fail_msg("%s: wrote [%s], wanted [%s]", cells[i].in, s,
+			    want);
+		free(want);
+		free(s);
+	}
+	row[0] = "a";
+	row[1] = NULL;
+	row[2] = "c";
+	s = written(row, 3);
+	assert_string_equal(s, "a,,c\r\n");
+	free(s);
+}
+
+/* What is written is read back as it was, but for the formula mark. */
+static void
+test_write_read(void **state)
+{
+	const char *const row[] = { "Ann, \"A\"", "two\r\nlines", "=x", "",
+	    "£5" };
+	const char *const want[] = { "Ann, \"A\"", "two\nlines", "'=x", "",
+	    "£5" };
+	struct csv	 *csv;
+	FILE		 *f;
+	char		**fields, *cause = NULL, *s;
+	size_t		  n, i, len;
+	int		  line, at;
+
+	(void)state;
+	assert_non_null(f = open_memstream(&s, &len));
+	csv_write(f, row, 5);
+	csv_write(f, row, 5);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(f = fmemopen(s, len, "r"));
+	csv = csv_open(f);
+	for (line = 0; line < 2; line++) {
+		assert_int_equal(csv_next(csv, &fields, &n, &at, &cause), 1);
+		assert_int_equal(at, 1 + 2 * line);
+		assert_int_equal(n, 5);
+		for (i = 0; i < n; i++)
+			assert_string_equal(fields[i], want[i]);
+	}
+	assert_int_equal(csv_next(csv, &fields, &n, &at, &cause), 0);
+	assert_null(cause);
+	csv_free(csv);
+	fclose(f);
+	free(s);
+}
+
+static void
+test_pence(void **state)
+{
+	static const struct {
+		long long	 pence;
+		const char	*pounds;
+	} cases[] = {
+		{ 0, "0.00" }, { 5, "0.05" }, { 50, "0.50" }, { 2500, "25.00" },
+		{ 2505, "25.05" }, { 100000099, "1000000.99" },
+		{ -250, "-2.50" }, { -5, "-0.05" },
+		{ 9223372036854775807LL, "92233720368547758.07" },
+		{ -9223372036854775807LL - 1, "-92233720368547758.08" },
+	};
+	char	buf[CSV_PENCE_LEN];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		csv_pence(cases[i].pence, buf);
+		assert_string_equal(buf, cases[i].pounds);
+	}
+}
+
+/* JSON rows under a header: text, numbers, null and absent. */
+static void
+test_json(void **state)
+{
+	static const char *const cols[] = { CSV_PAYMENT_COLS };
+	json_t	*rows;
+	FILE	*f;
+	char	*s;
+	size_t	 len;
+
+	(void)state;
+	rows = json_pack("[{s:s, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:n, "
+	    "s:s, s:I}, {s:s}]", "person", "Ann", "person_id",
+	    (json_int_t)1, "meeting", "Panel, June", "date", "2026-06-01",
+	    "role", "co-chair", "amount", "30.00", "amount_pence",
+	    (json_int_t)3000, "status", "owed", "paid_on", "group", "alpha",
+	    "payment_id", (json_int_t)7, "person", "-Bob");
+	assert_non_null(f = open_memstream(&s, &len));
+	csv_json(f, cols, sizeof cols / sizeof cols[0], rows);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(s, "person,person_id,meeting,date,role,amount,"
+	    "amount_pence,status,paid_on,group,payment_id\r\n"
+	    "Ann,1,\"Panel, June\",2026-06-01,co-chair,30.00,3000,owed,,"
+	    "alpha,7\r\n"
+	    "'-Bob,,,,,,,,,,\r\n");
+	free(s);
+	json_decref(rows);
+}
+
 int
 main(void)
 {
@@ -366,6 +517,10 @@ main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_read_ahead),
 		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_write),
+		cmocka_unit_test(test_write_read),
+		cmocka_unit_test(test_pence),
+		cmocka_unit_test(test_json),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
