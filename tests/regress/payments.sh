@@ -3,9 +3,10 @@
 #
 # A group's base rate, rates by role and whether it pays apologies are
 # set (at creation, by PATCH and by convenectl) and shown; floats,
-# negative amounts and unknown roles are refused with a reason.  Rows
-# of attendance and payments are written behind the daemon's back (as
-# the attendance module writes them); the payments file is read back
+# negative amounts and unknown roles are refused with a reason.  Once
+# the meetings have begun (on the daemon's test clock) attendance is
+# recorded through the API, which writes the payments owed at those
+# rates; the payments file is read back
 # with Python's csv module: a header, CRLF, RFC 4180 quoting, a name
 # that would be a formula made text, the meeting's date in its group's
 # zone, pounds made from pence, and totals that agree with the database.
@@ -17,7 +18,7 @@
 . "$(dirname "$0")/outbox-lib.sh"
 
 command -v sqlite3 >/dev/null 2>&1 || fail "sqlite3 is not installed"
-start_daemon
+start_daemon --test-clock
 DB=$T/state/convene.db
 
 ctl() {
@@ -59,10 +60,15 @@ api 200 PATCH /groups/alpha '{"payment_rate_pence": 2000,
 [ "$(jv '[d["payment_rate_pence"], d["pay_apologies"], d["rates"]]')" = \
     '[2000, false, {"co-chair": 3500, "supporter": 1000}]' ] ||
     fail "PATCH: $(cat "$T/body")"
-ctl group rates alpha --base 2500 --role buddy-chair=2800 \
+ctl group rates alpha --base 2505 --role buddy-chair=2800 \
     --role supporter= --pay-apologies yes > "$T/out" ||
     fail "group rates: $(cat "$T/out")"
-printf 'alpha pays 25.00 a meeting\n  buddy-chair: 28.00\n  co-chair: 35.00\napologies: paid\n' > "$T/want"
+cat > "$T/want" <<'WANT'
+alpha pays 25.05 a meeting
+  buddy-chair: 28.00
+  co-chair: 35.00
+apologies: paid
+WANT
 cmp -s "$T/out" "$T/want" || fail "group rates said: $(cat "$T/out")"
 st=0
 ctl group rates alpha --role co-chair=35.00 > "$T/out" 2>&1 || st=$?
@@ -75,7 +81,7 @@ ctl group rates alpha --role co-chair=35.00 > "$T/out" 2>&1 || st=$?
     AND object = 'group'")" -ge 3 ] || fail "rates changes are not audited"
 ok "rates are set, shown, refused when not whole pence"
 
-# People, meetings, and what the attendance module would write.
+# People, meetings, and attendance recorded once they have begun.
 api 201 POST /people '{"name": "Ann Alpha", "email": "ann@example.org",
     "group": "alpha"}'
 ann=$(jv 'd["id"]')
@@ -89,31 +95,32 @@ bob=$(jv 'd["id"]')
 # 09:00 in Auckland is the evening before in UTC: the date is Auckland's.
 day1=$(TZ=Pacific/Auckland date -d "+3 days" '+%Y-%m-%d')
 api 201 POST /series "{\"group\": \"alpha\", \"title\": \"Panel, fortnightly\",
-    \"start\": \"${day1}T09:00\", \"rrule\": \"FREQ=WEEKLY;INTERVAL=2;COUNT=3\"}"
+    \"start\": \"${day1}T09:00\",
+    \"rrule\": \"FREQ=WEEKLY;INTERVAL=2;COUNT=3\"}"
 api 201 POST /series "{\"group\": \"beta\", \"title\": \"Beta meeting\",
     \"start\": \"${day1}T18:00\"}"
 api 200 GET "/occurrences?group=alpha&days=60"
 set -- $(jv '[o["id"] for o in d["occurrences"]]')
 [ $# = 3 ] || fail "alpha has $# meetings: $(cat "$T/body")"
 a1=$1 a2=$2 a3=$3
+last=$(jv 'max(o["start_at"] for o in d["occurrences"])')
 api 200 GET "/occurrences?group=beta&days=60"
 b1=$(jv 'd["occurrences"][0]["id"]')
-now=$(date +%s)
-sqlite3 "$DB" "
-INSERT INTO attendance VALUES ($a1, $ann, 'attended', '', 'co-chair', NULL,
-    'test', $now);
-INSERT INTO attendance VALUES ($a2, $ann, 'apologies', 'unwell', 'co-chair',
-    NULL, 'test', $now);
-INSERT INTO attendance VALUES ($a3, $ann, 'absent', '', 'co-chair', NULL,
-    'test', $now);
-INSERT INTO attendance VALUES ($a1, $eve, 'attended', '', 'member', NULL,
-    'test', $now);
-INSERT INTO attendance VALUES ($b1, $bob, 'attended', '', 'member', NULL,
-    'test', $now);
-INSERT INTO payments (occurrence_id, person_id, role, amount_pence, owed_at)
-    VALUES ($a1, $ann, 'co-chair', 3500, $now),
-    ($a2, $ann, 'co-chair', 3500, $now), ($a1, $eve, 'member', 2505, $now),
-    ($b1, $bob, 'member', 1500, $now);" || fail "cannot write the rows"
+advance_to $((last + 600))
+attend() {
+	api 200 POST "/occurrences/$1/attendance" "{\"people\": [$2]}"
+}
+attend "$a1" "{\"person\": $ann, \"status\": \"attended\"},
+    {\"person\": $eve, \"status\": \"attended\"}"
+attend "$a2" "{\"person\": $ann, \"status\": \"apologies\",
+    \"reason\": \"unwell\"}"
+attend "$a3" "{\"person\": $ann, \"status\": \"absent\"}"
+attend "$b1" "{\"person\": $bob, \"status\": \"attended\"}"
+# What the rates owe: co-chair 35.00, apologies paid, absence not.
+[ "$(sqlite3 "$DB" "SELECT group_concat(person_id || ':' || amount_pence)
+    FROM (SELECT * FROM payments ORDER BY occurrence_id, person_id)")" = \
+    "$ann:3500,$eve:2505,$ann:3500,$bob:1500" ] ||
+    fail "payments owed: $(sqlite3 "$DB" "SELECT * FROM payments")"
 
 # The file finance loads, read back by Python's csv module.
 code=$(curl -sS -m 10 --unix-socket "$T/state/convened.sock" -o "$T/csv" \
@@ -189,7 +196,8 @@ api 200 POST /payments/paid "{\"ids\": [$p1], \"paid_on\": \"2026-11-30\"}"
 [ "$(jv '[d["paid"], d["already_paid"]]')" = "[[$p1], []]" ] ||
     fail "paid: $(cat "$T/body")"
 api 422 POST /payments/paid "{\"ids\": [$p2], \"paid_on\": \"30/11/2026\"}"
-api 404 POST /payments/paid "{\"ids\": [$p2, 99999], \"paid_on\": \"2026-12-01\"}"
+api 404 POST /payments/paid "{\"ids\": [$p2, 99999],
+    \"paid_on\": \"2026-12-01\"}"
 ctl payments paid "$p1" "$p2" --on 2026-12-01 > "$T/out" ||
     fail "payments paid: $(cat "$T/out")"
 printf 'marked 1 payments paid on 2026-12-01\npaid already, unchanged: %s\n' \
