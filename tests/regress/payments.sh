@@ -70,6 +70,8 @@ alpha pays 25.05 a meeting
 apologies: paid
 WANT
 cmp -s "$T/out" "$T/want" || fail "group rates said: $(cat "$T/out")"
+ctl group rates alpha > "$T/out" || fail "group rates, to show them"
+cmp -s "$T/out" "$T/want" || fail "group rates showed: $(cat "$T/out")"
 st=0
 ctl group rates alpha --role co-chair=35.00 > "$T/out" 2>&1 || st=$?
 [ "$st" = 2 ] && grep -q "not whole pence" "$T/out" ||
@@ -203,8 +205,12 @@ ctl payments paid "$p1" "$p2" --on 2026-12-01 > "$T/out" ||
 printf 'marked 1 payments paid on 2026-12-01\npaid already, unchanged: %s\n' \
     "$p1" > "$T/want"
 cmp -s "$T/out" "$T/want" || fail "payments paid said: $(cat "$T/out")"
-[ "$(sqlite3 "$DB" "SELECT paid_on || ' ' || paid_by FROM payments WHERE
-    id = $p1")" = "2026-11-30 control" ] || fail "a paid payment changed"
+# A correction of attendance leaves a paid payment as it was.
+attend "$a1" "{\"person\": $ann, \"status\": \"absent\"}"
+[ "$(sqlite3 "$DB" "SELECT paid_on || ' ' || paid_by || ' ' ||
+    amount_pence FROM payments WHERE id = $p1")" = \
+    "2026-11-30 control 3500" ] || fail "a paid payment changed"
+attend "$a1" "{\"person\": $ann, \"status\": \"attended\"}"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action = 'paid'
     AND object = 'payment'")" = 2 ] || fail "marking paid is not audited"
 ctl payments --group alpha --owed > "$T/out" 2>/dev/null || fail "--owed"
