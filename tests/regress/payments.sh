@@ -279,6 +279,12 @@ grep -q 'lang="cy"' "$T/page" && grep -q "Roeddech chi yno" "$T/page" &&
     grep -q "&pound;15.00" "$T/page" && grep -q "Heb dalu eto" "$T/page" ||
     fail "Bob's page: $(cat "$T/page")"
 grep -q "Panel, fortnightly" "$T/page" && fail "Bob's page shows Ann's meeting"
+# In Easy Read words for one who reads Easy Read.
+api 200 PATCH "/people/$bob" '{"style": "easyread"}'
+page 200 "$boburl/involvement"
+grep -q "Oeddech chi yno?" "$T/page" &&
+    grep -q "Byddwn ni&#39;n talu hwn i chi cyn bo hir" "$T/page" ||
+    fail "Bob's Easy Read page: $(cat "$T/page")"
 page 200 "$eveurl/involvement"
 grep -q 'dir="rtl"' "$T/page" && grep -q "حضرت" "$T/page" ||
     fail "Eve's page is not in Arabic: $(cat "$T/page")"
