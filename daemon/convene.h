@@ -369,6 +369,8 @@ struct outbox_set {
 	int		 late;
 	time_t		 next_at;	/* 0: keep */
 	time_t		 now;
+	const char	*style;		/* sent or dead in it; NULL: keep */
+	const char	*language;	/* NULL: keep */
 };
 
 /* A member of a group as the planner reads one (store_plan_members). */

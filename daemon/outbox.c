@@ -50,6 +50,7 @@ struct outbox_job {
 	char			*reason;
 	struct outbox_row	*row;
 	int			 sent;		/* the channel had it */
+	char			*lang;		/* the language it went in */
 	TAILQ_ENTRY(outbox_job)	 entry;
 };
 TAILQ_HEAD(outbox_jobs, outbox_job);
@@ -201,6 +202,24 @@ outbox_done(void *arg, enum chan_result r, const char *provider,
 }
 
 /*
+ * The style a row's text goes in, for the report: an SMS is Easy Read
+ * or standard whatever the email style; an email has the member's.
+ */
+static const char *
+outbox_style(const struct outbox_row *row)
+{
+	const char	*style = row->style;
+
+	if (strcmp(style, "plain") != 0 && strcmp(style, "large") != 0 &&
+	    strcmp(style, "easyread") != 0)
+		style = "standard";
+	if (strcmp(row->channel, "sms") == 0 &&
+	    strcmp(style, "easyread") != 0)
+		style = "standard";
+	return (style);
+}
+
+/*
  * Give up on a row's channel: the row is failed and a new one made for
  * the member's next channel, or, with none, the row is dead.  Counted in
  * d; -1 when the store failed.
@@ -239,6 +258,8 @@ outbox_next_channel(struct outbox *ob, const struct outbox_row *row,
 		return (store_plan_insert(ob->st, &in, NULL));
 	}
 	u.state = "dead";
+	u.style = outbox_style(row);
+	u.language = row->language;
 	why = xprintf("%s; no other channel to try", reason);
 	u.reason = why;
 	rc = store_out_set(ob->st, &u, NULL);
@@ -561,6 +582,7 @@ outbox_run(evutil_socket_t fd, short events, void *arg)
 			continue;
 		}
 		job->sent = 1;
+		job->lang = m.lang != NULL ? xstrdup(m.lang) : NULL;
 		chan_send(&m, outbox_done, job);
 		msg_free(&m);
 	}
@@ -614,6 +636,8 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now,
 		u.state = "sent";
 		u.reason = "";
 		u.provider_id = job->provider_id;
+		u.style = outbox_style(row);
+		u.language = job->lang != NULL ? job->lang : row->language;
 		/* What held it up stays in view once it is sent. */
 		if (attempts > 1 && *row->reason != '\0')
 			u.reason = was = xprintf("sent on attempt %d; before "
@@ -627,6 +651,9 @@ outbox_settle_job(struct outbox *ob, struct outbox_job *job, time_t now,
 			    attempts, job->reason);
 			u.state = "dead";
 			u.reason = why;
+			u.style = outbox_style(row);
+			u.language = job->lang != NULL ? job->lang :
+			    row->language;
 			rc = store_out_set(ob->st, &u, NULL);
 			free(why);
 			d->dead++;
@@ -705,6 +732,7 @@ outbox_settle(evutil_socket_t fd, short events, void *arg)
 		outbox_row_free(job->row);
 		free(job->provider_id);
 		free(job->reason);
+		free(job->lang);
 		free(job);
 	}
 	if (ob->inflight == 0 && !event_pending(ob->run_ev, EV_TIMEOUT,
@@ -819,6 +847,7 @@ outbox_free(struct outbox *ob)
 		outbox_row_free(job->row);
 		free(job->provider_id);
 		free(job->reason);
+		free(job->lang);
 		free(job);
 	}
 	if (ob->timer != NULL)

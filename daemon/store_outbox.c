@@ -656,7 +656,9 @@ store_out_due(struct store *st, time_t now, int limit, size_t *n,
 
 /*
  * Move a row on: state, reason, provider id; attempts counted when it
- * goes in flight; next_at for a retry or a deferral.
+ * goes in flight; next_at for a retry or a deferral; the style and
+ * language it went in (or would have) when it is sent or dead, which
+ * the engagement report counts.
  */
 int
 store_out_set(struct store *st, const struct outbox_set *u, char **cause)
@@ -668,12 +670,15 @@ store_out_set(struct store *st, const struct outbox_set *u, char **cause)
 	    "coalesce(:provider, provider_id), attempts = attempts + :inc, "
 	    "late = max(late, :late), next_at = coalesce(:next, next_at), "
 	    "sent_at = CASE :state WHEN 'sent' THEN :now ELSE sent_at END, "
+	    "style = coalesce(:style, style), "
+	    "language = coalesce(:language, language), "
 	    "updated_at = :now WHERE id = :id");
 	store_bind(stmt, ":id", SB_INT, u->id, ":state", SB_TEXT, u->state,
 	    ":reason", SB_TEXT, u->reason, ":provider", SB_TEXT,
 	    u->provider_id, ":inc", SB_INT, (long long)u->attempt,
 	    ":late", SB_INT, (long long)u->late, ":now", SB_INT,
-	    (long long)u->now, NULL);
+	    (long long)u->now, ":style", SB_TEXT, u->style, ":language",
+	    SB_TEXT, u->language, NULL);
 	if (u->next_at > 0)
 		store_bind(stmt, ":next", SB_INT, (long long)u->next_at, NULL);
 	return (store_done(st, stmt, cause));
