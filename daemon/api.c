@@ -488,6 +488,8 @@ static const struct api_route {
 	{ EVHTTP_REQ_DELETE,	"groups/*",		api_group_delete },
 	{ EVHTTP_REQ_POST,	"groups/*/members",	api_member_add },
 	{ EVHTTP_REQ_DELETE,	"groups/*/members/*",	api_member_remove },
+	{ EVHTTP_REQ_GET,	"groups/*/report",	api_group_report },
+	{ EVHTTP_REQ_GET,	"groups/*/report/link",	api_group_report_link },
 	{ EVHTTP_REQ_GET,	"people",		api_people_list },
 	{ EVHTTP_REQ_POST,	"people",		api_people_create },
 	{ EVHTTP_REQ_GET,	"people/*",		api_person_get },
@@ -543,6 +545,7 @@ static const struct api_allow {
 } api_allows[] = {
 	{ "groups",		"use GET or POST" },
 	{ "groups/*",		"use GET, PATCH or DELETE" },
+	{ "groups/*/report/**",	"use GET" },
 	{ "groups/*/members/**", "POST to add a member, DELETE "
 				".../members/ID to remove one" },
 	{ "people",		"use GET or POST" },

@@ -58,6 +58,11 @@ api_group_patch(struct api_req *a)
 
 	if ((body = api_body(a)) == NULL)
 		return;
+	if (json_object_size(body) == 1 &&
+	    json_object_get(body, "report_members") != NULL) {
+		api_group_report_members(a, body);
+		goto out;
+	}
 	json_object_foreach(body, key, v) {
 		if (strcmp(key, "feed_public") != 0 &&
 		    strcmp(key, "payment_rate_pence") != 0 &&

@@ -136,6 +136,11 @@ void		 api_person_supporter_remove(struct api_req *);
 void		 api_occ_attendance(struct api_req *);
 void		 api_occ_attend(struct api_req *);
 
+/* api_report.c */
+void		 api_group_report(struct api_req *);
+void		 api_group_report_link(struct api_req *);
+void		 api_group_report_members(struct api_req *, json_t *);
+
 /* api_privacy.c */
 void		 api_person_export(struct api_req *);
 void		 api_person_erase(struct api_req *);

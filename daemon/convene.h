@@ -752,6 +752,14 @@ void		 store_batch_add(struct store_batch *, store_batch_write_cb,
 void		 store_batch_flush(struct store_batch *);
 void		 store_batch_metrics(struct evbuffer *, void *);
 
+/* store_report.c */
+json_t		*store_report(struct store *, long long, time_t, time_t,
+		    char **);
+json_t		*store_report_members(struct store *, long long, char **);
+int		 store_report_open(struct store *, long long, char **);
+int		 store_report_members_set(struct store *, long long, int,
+		    char **);
+
 /* plan.c */
 #define PLAN_UNCHANGED	1	/* plan_move: already so */
 /* A supporter's copy of a member's reminder: lead "P7D/for:12". */
@@ -996,6 +1004,18 @@ void		 page_needs(struct evbuffer *, const struct config *,
 char		*prefs_link(const char *, const unsigned char [KEY_BYTES],
 		    long long, time_t, int);
 void		 prefs_routes(struct http *, struct convene_ctx *);
+
+/* report.c */
+#define REPORT_RATE_MIN		5	/* people behind a rate members see */
+#define REPORT_LINK_DAYS	90
+json_t		*report_make(struct store *, json_t *, const char *,
+		    const char *, int *, char **);
+char		*report_csv(json_t *);
+void		 report_svg(struct evbuffer *, json_t *, int);
+void		 report_page(struct evbuffer *, json_t *, int);
+char		*report_link(const char *, const unsigned char [KEY_BYTES],
+		    long long, const char *, const char *, time_t, int);
+void		 report_routes(struct http *, struct convene_ctx *);
 
 /* rsvp.c */
 char		*rsvp_link(const char *, const unsigned char [KEY_BYTES],

@@ -38,6 +38,7 @@ struct ctl {
 	int		 json;
 	int		 away;		/* the status when convened is */
 	int		 progress;	/* show the upload on stderr */
+	int		 raw;		/* a good answer to stdout as it is */
 	int		 shown;		/* width of the progress line */
 	curl_off_t	 last;		/* bytes shown on it */
 };
@@ -582,6 +583,15 @@ ctl_request(struct ctl *ctl, const char *method, const char *path,
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);
 	curl_easy_cleanup(curl);
+	if (ctl->raw && *code < 400) {
+		if (r.len > 0 && fwrite(r.body, 1, r.len, stdout) != r.len) {
+			fprintf(stderr, "convenectl: cannot write: %s\n",
+			    strerror(errno));
+			exit(1);
+		}
+		free(r.body);
+		return (json_object());
+	}
 	obj = json_loadb(r.body ? r.body : "", r.len, 0, &jerr);
 	free(r.body);
 	if (obj == NULL && *code == 413)
@@ -1811,6 +1821,84 @@ ctl_attendance(struct ctl *ctl, char **av, json_t *opts)
 	return (0);
 }
 
+/* A figure's value as the report table prints it. */
+static char *
+ctl_figure(json_t *v)
+{
+	if (json_is_integer(v))
+		return (xprintf("%lld", (long long)json_integer_value(v)));
+	if (json_is_real(v))
+		return (xprintf("%.1f%%", json_real_value(v)));
+	return (xstrdup("-"));
+}
+
+/*
+ * report SLUG --from D --to D: the engagement report, as a table of
+ * figures, or as CSV or SVG as the daemon writes them; --link for the
+ * signed link to the members' report.
+ */
+static int
+ctl_report(struct ctl *ctl, char **av, json_t *opts)
+{
+	json_t		*o, *fig, *q;
+	char		*slug, *path, *url, *s1, *s2;
+	const char	*format = NULL;
+	size_t		 i;
+	int		 link;
+
+	link = json_is_true(json_object_get(opts, "link"));
+	if (json_is_true(json_object_get(opts, "csv")))
+		format = "csv";
+	if (json_is_true(json_object_get(opts, "svg"))) {
+		if (format != NULL || link)
+			ctl_usage(ctl_find("report", NULL), "one of --csv, "
+			    "--svg and --link");
+		format = "svg";
+	}
+	if (link && format != NULL)
+		ctl_usage(ctl_find("report", NULL), "one of --csv, --svg and "
+		    "--link");
+	q = json_pack("{s:O?, s:O?}", "from", json_object_get(opts, "from"),
+	    "to", json_object_get(opts, "to"));
+	if (format != NULL)
+		json_object_set_new(q, "format", json_string(format));
+	slug = ctl_escape(av[0]);
+	path = xprintf("/api/v1/groups/%s/report%s", slug, link ? "/link" :
+	    "");
+	url = ctl_query(path, q);
+	free(slug);
+	free(path);
+	json_decref(q);
+	ctl->raw = format != NULL;
+	o = ctl_call(ctl, "GET", url, NULL);
+	ctl->raw = 0;
+	free(url);
+	if (o == NULL)
+		return (1);
+	if (format != NULL) {
+		json_decref(o);
+		return (0);
+	}
+	if (ctl->json)
+		return (ctl_print_json(o));
+	if (link) {
+		printf("%s\n", jstr(o, "url"));
+		json_decref(o);
+		return (0);
+	}
+	printf("%-44s %14s %14s\n", "FIGURE", jstr(o, "from"),
+	    jstr(o, "previous_from"));
+	json_array_foreach(json_object_get(o, "figures"), i, fig) {
+		s1 = ctl_figure(json_object_get(fig, "this"));
+		s2 = ctl_figure(json_object_get(fig, "previous"));
+		printf("%-44s %14s %14s\n", jstr(fig, "label"), s1, s2);
+		free(s1);
+		free(s2);
+	}
+	json_decref(o);
+	return (0);
+}
+
 /* outbox: what is due to whom, then how many in each state. */
 static int
 ctl_outbox(struct ctl *ctl, char **av, json_t *opts)
@@ -2419,6 +2507,15 @@ static const struct ctl_opt	ctl_attendance_opts[] = {
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 
+static const struct ctl_opt	ctl_report_opts[] = {
+	{ "from", "DATE", "from", CT_TEXT },
+	{ "to", "DATE", "to", CT_TEXT },
+	{ "csv", NULL, "csv", CT_FLAG },
+	{ "svg", NULL, "svg", CT_FLAG },
+	{ "link", NULL, "link", CT_FLAG },
+	{ NULL, NULL, NULL, CT_TEXT }
+};
+
 static const struct ctl_opt	ctl_mail_in_opts[] = {
 	{ "recipient", "ADDRESS", "recipient", CT_TEXT },
 	{ NULL, NULL, NULL, CT_TEXT }
@@ -2484,6 +2581,7 @@ static const struct ctl_cmd	ctl_cmds[] = {
 	    CTL_ATTEND_MAX, ctl_attendance_opts, ctl_attendance },
 	{ "outbox", NULL, "", 0, 0, ctl_outbox_opts, ctl_outbox },
 	{ "digest", NULL, "", 0, 0, ctl_group_filter_opts, ctl_digest },
+	{ "report", NULL, "SLUG", 1, 1, ctl_report_opts, ctl_report },
 	{ "import", NULL, "people FILE", 2, 2, ctl_group_filter_opts,
 	    ctl_import },
 	{ "mail-in", NULL, "", 0, 0, ctl_mail_in_opts, ctl_mail_in },

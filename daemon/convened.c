@@ -717,6 +717,7 @@ main(int argc, char **argv)
 	api_routes(state.http, &state.ctx);
 	prefs_routes(state.http, &state.ctx);
 	rsvp_routes(state.http, &state.ctx);
+	report_routes(state.http, &state.ctx);
 	page_routes(state.http);
 	feed_routes(state.http, &state.ctx);
 	chan_sms_routes(state.http, &state.ctx);
