@@ -58,7 +58,8 @@ api_group_report(struct api_req *a)
 		csv = report_csv(r);
 		evbuffer_add(b, csv, strlen(csv));
 		free(csv);
-		http_reply(a->req, API_ROUTE, 200, "text/csv; charset=utf-8", b);
+		http_reply(a->req, API_ROUTE, 200, "text/csv; charset=utf-8",
+		    b);
 	} else {
 		report_svg(b, r, 0);
 		http_reply(a->req, API_ROUTE, 200, "image/svg+xml", b);

@@ -519,8 +519,8 @@ report_svg(struct evbuffer *b, json_t *r, int members)
 		    date);
 		for (k = 0; k < 2; k++) {
 			if (rate[k] < 0)
-				evbuffer_add_printf(b, "%s not shown%s", names[k],
-				    k ? "." : ", ");
+				evbuffer_add_printf(b, "%s not shown%s",
+				    names[k], k ? "." : ", ");
 			else
 				evbuffer_add_printf(b, "%s %d%%%s", names[k],
 				    rate[k], k ? "." : ", ");
@@ -728,7 +728,8 @@ static long long
 report_link_group(const unsigned char key[KEY_BYTES], const char *rest,
     char from[11], char to[11])
 {
-	char		 subject[64], sig[KEY_SIG_LEN + 1], canon[REPORT_LINK_LEN];
+	char		 subject[64], sig[KEY_SIG_LEN + 1];
+	char		 canon[REPORT_LINK_LEN];
 	long long	 id, expiry;
 	int		 used = 0;
 
