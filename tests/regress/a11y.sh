@@ -11,6 +11,7 @@
 # and one already booked.  A member's own meetings and payments, reached
 # from the preferences form and left by keyboard alone, in English,
 # Arabic and Welsh, in Easy Read, and with nothing written down yet.
+# The members' report of a group, with its chart, likewise.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -106,9 +107,15 @@ for p in 1 2 3 4; do
 	    CASE $p WHEN 1 THEN '2026-11-30' END);" ||
 	    fail "cannot write attendance"
 done
+# The members' report of the group: its figures, its chart (an SVG in
+# the page) and the chart's table.
+api 200 PATCH /groups/ild '{"report_members": true}'
+report=$(ctl report ild --from "$(date +%Y-%m-%d)" \
+    --to "$(date -d '+10 days' +%Y-%m-%d)" --link) ||
+    fail "report link failed"
 node "$top_srcdir/tests/regress/a11y.js" "$url" \
     "$BASE/preferences/1.1.AAAAAAAAAAAAAAAAAAAAAA" "$(ctl person link 2)" \
-    "$(ctl person link 3)" --rsvp "$BASE/rsvp/$(rsvp 7)" \
+    "$(ctl person link 3)" "$report" --rsvp "$BASE/rsvp/$(rsvp 7)" \
     "$BASE/rsvp/$(rsvp 1)" "$BASE/rsvp/$(rsvp 4)" "$BASE/rsvp/$(rsvp 3)" \
     "$BASE/rsvp/$(rsvp 5)" "$BASE/rsvp/$(rsvp 2)" "$BASE/rsvp/$(rsvp 6)" \
     "$BASE/rsvp/1.$occ.1.AAAAAAAAAAAAAAAAAAAAAA" \
@@ -119,7 +126,9 @@ node "$top_srcdir/tests/regress/a11y.js" "$url" \
 	fail "accessibility checks failed"
 }
 cat "$T/a11y.out"
-grep -c '^ok: ' "$T/a11y.out" | grep -qx 24 || fail "not every check ran"
+grep -c '^ok: ' "$T/a11y.out" | grep -qx 25 || fail "not every check ran"
+grep -q '^ok: page .*/report/.* (200): 0 violations' "$T/a11y.out" ||
+    fail "the members' report was not checked"
 [ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id || ':' ||
     answer || ':' || channel) FROM answers")" = "7:yes:link" ] ||
     fail "the answers recorded: $(sqlite3 "$T/state/convene.db" \
