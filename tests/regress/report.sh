@@ -351,6 +351,10 @@ grep -q "^Attendance rate" "$T/report.txt" || fail "$(cat "$T/report.txt")"
 api 409 GET "/groups/ilg/report/link?from=$from&to=$to"
 api 422 PATCH /groups/ilg '{"report_members": "yes"}'
 api 200 PATCH /groups/ilg '{"report_members": true}'
+api 200 GET "/groups/ilg/report/link?from=$from&to=$to"
+left=$(($(jv 'd["url"].split(".")[-2]') - $(daemon_now)))
+[ "$(jv 'd["days"]')" = 90 ] && [ "$left" -le $((90 * 86400)) ] &&
+    [ "$left" -gt $((90 * 86400 - 60)) ] || fail "the link: $(cat "$T/body")"
 url=$(ctl report ilg --from "$from" --to "$to" --link) ||
     fail "convenectl report --link failed"
 code=$(curl -sS -m 10 -o "$T/page.html" -w '%{http_code}' "$url")
@@ -380,8 +384,15 @@ class P(html.parser.HTMLParser):
         if self.c: self.row[-1] += d
 p = P(); p.feed(open(sys.argv[1]).read())
 rows = {x[0]: x[1:] for x in p.cells}
+def ok(n, d):
+    return d >= 5 and n not in (1, 2) and d - n not in (1, 2)
 for f in r["figures"]:
     if f["unit"] != "count":
+        for w, shown in zip(("this", "previous"), rows[f["label"]]):
+            n, d = f[w + "_of"]
+            want = ("%.1f" % f[w]) if d and ok(n, d) else \
+                "not shown: too few people"
+            assert shown == want, (f["label"], n, d, shown)
         continue
     for v, shown in zip((f["this"], f["previous"]), rows[f["label"]]):
         want = "fewer than 3" if 0 < v < 3 else str(v)
