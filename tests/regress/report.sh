@@ -169,6 +169,11 @@ m5=$(sql "SELECT date(start_at, 'unixepoch') FROM occurrences
 from=$(date -d "$m3 - 1 day" +%Y-%m-%d)
 to=$(date -d "$m5 + 1 day" +%Y-%m-%d)
 
+# A message of the period sent before convene recorded style and
+# language.
+sql "UPDATE outbox SET style = NULL, language = NULL WHERE id = (SELECT
+    min(id) FROM outbox WHERE state = 'sent' AND channel = 'email' AND
+    occurrence_id IS NOT NULL AND sent_at >= $(at "$from 00:00"))"
 api 422 GET "/groups/ilg/report?from=$to&to=$from"
 api 422 GET "/groups/ilg/report?from=2026-02-30&to=$to"
 api 200 GET "/groups/ilg/report?from=$from&to=$to"
@@ -263,6 +268,47 @@ def counts(a, b):
     c["failure_rate"] = rate(dead, sent + dead)
     c["supporters"] = 0
     return c
+def breakdown(a, b):
+    msgs, needs = {}, {}
+    for ch, sty, lang, st, sa, ua in q("SELECT x.channel, x.style, "
+        "x.language, x.state, x.sent_at, x.updated_at FROM outbox x JOIN "
+        "occurrences o ON o.id = x.occurrence_id JOIN series s ON s.id = "
+        "o.series_id WHERE s.group_id = ? AND x.state IN ('sent', 'dead')",
+        g):
+        t = sa if sa is not None else ua
+        if a <= t < b:
+            k = (ch, sty or "unknown", lang or "unknown")
+            m = msgs.setdefault(k, {"sent": 0, "dead": 0})
+            m[st] += 1
+    for need, st, dl, t in q("SELECT r.need, r.state, r.deadline_at, "
+        "(SELECT max(at) FROM access_events e WHERE e.request_id = r.id "
+        "AND e.state = 'arranged') FROM access_requests r JOIN "
+        "occurrences o ON o.id = r.occurrence_id JOIN series s ON s.id = "
+        "o.series_id WHERE s.group_id = ? AND o.start_at >= ? AND "
+        "o.start_at < ? AND o.status != 'cancelled' AND r.state != "
+        "'withdrawn'", g, a, b):
+        n = needs.setdefault(need, {"requests": 0, "on_time": 0,
+            "late": 0, "unable": 0, "open": 0})
+        n["requests"] += 1
+        if st == "arranged":
+            n["on_time" if t <= dl else "late"] += 1
+        elif st == "unable":
+            n["unable"] += 1
+        else:
+            n["open"] += 1
+    return msgs, needs
+for (a, b), km, kn in (((ts(r["from"]), ts(day_after(r["to"]))),
+    "messages", "needs"), ((ts(r["previous_from"]),
+    ts(day_after(r["previous_to"]))), "previous_messages", "previous_needs")):
+    msgs, needs = breakdown(a, b)
+    got = {(m["channel"], m["style"], m["language"]):
+        {"sent": m["sent"], "dead": m["dead"]} for m in r[km]}
+    assert got == msgs, (km, got, msgs)
+    got = {n["need"]: {k: n[k] for k in ("requests", "on_time", "late",
+        "unable", "open")} for n in r[kn]}
+    assert got == needs, (kn, got, needs)
+    if km == "messages":
+        assert ("email", "unknown", "unknown") in msgs, msgs
 this = counts(ts(r["from"]), ts(day_after(r["to"])))
 prev = counts(ts(r["previous_from"]), ts(day_after(r["previous_to"])))
 n = (datetime.date.fromisoformat(r["to"]) -
