@@ -1,8 +1,8 @@
 # report.sh: a group's engagement report over six months on the test's
 # clock.  Seven monthly meetings; members answer by their signed links;
 # access requests are made through the API and arranged before their
-# deadline or after it by moving the clock; attendance is written with
-# sqlite3 (no attendance API yet).  Every figure of this period and the
+# deadline or after it by moving the clock; attendance is recorded by
+# the API after each meeting.  Every figure of this period and the
 # one before is checked against counts made here from the database; the
 # CSV is read back with the csv module, the SVG parsed as XML with its
 # title and description; the members' link shows small counts as
@@ -134,7 +134,7 @@ for occ in $occs; do
 	[ $i = 5 ] && answer "$dev" "$occ" yes
 	advance_to $((start + 3 * 3600))
 	settle
-	now=$(daemon_now)
+	marks=
 	for p in $people; do
 		st=absent
 		case $p in
@@ -143,10 +143,9 @@ for occ in $occs; do
 		"$layla") [ $i -ge 3 ] && st=apologies ;;
 		"$bob") [ $((i % 3)) = 1 ] && st=attended ;;
 		esac
-		sql "INSERT INTO attendance (occurrence_id, person_id, status,
-		    role, recorded_by, recorded_at) VALUES ($occ, $p, '$st',
-		    'member', 'report.sh', $now)"
+		marks="$marks${marks:+, }{\"person\": $p, \"status\": \"$st\"}"
 	done
+	api 200 POST "/occurrences/$occ/attendance" "{\"people\": [$marks]}"
 	i=$((i + 1))
 done
 advance 86400
