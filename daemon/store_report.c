@@ -86,7 +86,7 @@ json_t *
 store_report(struct store *st, long long group, time_t a, time_t b,
     char **cause)
 {
-	json_t	*counts, *needs = NULL, *msgs = NULL, *meetings = NULL;
+	json_t	*counts, *needs = NULL, *msgs = NULL, *meetings = NULL, *r;
 
 	counts = store_report_rows(st, STMT_REPORT_COUNTS, "WITH " REPORT_OCC
 	    ", " REPORT_ASKED ", " REPORT_LAST ", " REPORT_REQ ", "
@@ -166,9 +166,10 @@ store_report(struct store *st, long long group, time_t a, time_t b,
 	    "o.start_at, o.id", group, a, b, cause);
 	if (meetings == NULL)
 		goto fail;
-	return (json_pack("{s:o, s:o, s:o, s:o}", "counts",
-	    json_incref(json_array_get(counts, 0)), "needs", needs,
-	    "messages", msgs, "meetings", meetings));
+	r = json_pack("{s:O, s:o, s:o, s:o}", "counts", json_array_get(counts,
+	    0), "needs", needs, "messages", msgs, "meetings", meetings);
+	json_decref(counts);
+	return (r);
 fail:
 	json_decref(counts);
 	json_decref(needs);
