@@ -481,4 +481,5 @@ PYEOF
 cp "$T/body" "$T/erased.json"
 check "$T/erased.json"
 ok "erasing a member leaves the report's counts as they were"
+stop_daemon
 pass
