@@ -828,18 +828,71 @@ tmpl_lang_dir(struct tmpl_parse *p, const char *lang, const char *dir)
 	free(ents);
 }
 
+/*
+ * The first len bytes of lang against the language tag b, ignoring
+ * case: the order templates and words are sorted in.
+ */
+int
+tmpl_lang_cmp(const char *lang, size_t len, const char *b)
+{
+	size_t	i;
+	int	 x, y;
+
+	for (i = 0; i < len && b[i] != '\0'; i++) {
+		x = (unsigned char)lang[i];
+		y = (unsigned char)b[i];
+		if (x >= 'A' && x <= 'Z')
+			x += 'a' - 'A';
+		if (y >= 'A' && y <= 'Z')
+			y += 'a' - 'A';
+		if (x != y)
+			return (x < y ? -1 : 1);
+	}
+	if (i < len)
+		return (1);
+	return (b[i] != '\0' ? -1 : 0);
+}
+
+static int
+tmpl_sort_cmp(const void *a, const void *b)
+{
+	const struct tmpl	*x = a, *y = b;
+	int			 c;
+
+	if ((c = tmpl_lang_cmp(x->lang, strlen(x->lang), y->lang)) != 0)
+		return (c);
+	return (strcmp(x->name, y->name));
+}
+
 /* The template of exactly this language (any case) and name, or NULL. */
 static struct tmpl *
 tmpl_find(struct tmpl_set *set, const char *lang, size_t langlen,
     const char *name)
 {
-	size_t	i;
+	struct tmpl	*t;
+	size_t		 i, lo = 0, hi = set->ntmpls;
+	int		 c;
 
-	for (i = 0; i < set->ntmpls; i++) {
-		if (strlen(set->tmpls[i].lang) == langlen &&
-		    strncasecmp(set->tmpls[i].lang, lang, langlen) == 0 &&
-		    strcmp(set->tmpls[i].name, name) == 0)
-			return (&set->tmpls[i]);
+	if (!set->sorted) {
+		/* Still loading. */
+		for (i = 0; i < set->ntmpls; i++) {
+			t = &set->tmpls[i];
+			if (tmpl_lang_cmp(lang, langlen, t->lang) == 0 &&
+			    strcmp(t->name, name) == 0)
+				return (t);
+		}
+		return (NULL);
+	}
+	while (lo < hi) {
+		t = &set->tmpls[lo + (hi - lo) / 2];
+		if ((c = tmpl_lang_cmp(lang, langlen, t->lang)) == 0)
+			c = strcmp(name, t->name);
+		if (c == 0)
+			return (t);
+		if (c < 0)
+			hi = t - set->tmpls;
+		else
+			lo = t - set->tmpls + 1;
 	}
 	return (NULL);
 }
@@ -986,6 +1039,10 @@ tmpl_load(const char *dir, const char *const *known,
 		tmpl_free(set);
 		return (NULL);
 	}
+	/* Looked up for every page and message: found by halves. */
+	qsort(set->tmpls, set->ntmpls, sizeof *set->tmpls, tmpl_sort_cmp);
+	words_sort(set);
+	set->sorted = 1;
 	log_debug("%zu templates and %zu words in %zu languages from %s",
 	    set->ntmpls, set->nwords, set->nlangs, set->dir);
 	return (set);

@@ -95,6 +95,8 @@ struct tmpl_set {
 	struct tmpl_noted	*noted;
 	size_t			 nnoted;
 	int			 builtin;	/* built into convened */
+	int			 sorted;	/* tmpls and words, by
+						   language and name */
 };
 
 struct tmpl_buf {
@@ -123,6 +125,7 @@ void		 tmpl_ferror(struct tmpl_parse *, int, const char *, ...)
 		    __attribute__((__format__(printf, 3, 4)));
 size_t		 tmpl_flush(struct tmpl_parse *, const char *);
 int		 tmpl_lang_valid(const char *, int);
+int		 tmpl_lang_cmp(const char *, size_t, const char *);
 int		 tmpl_namechar(int, int);
 char		*tmpl_read(struct tmpl_parse *, const char *, size_t *);
 size_t		 tmpl_clean(char *, size_t);
@@ -133,5 +136,6 @@ void		 tmpl_note(struct tmpl_set *, const char *, const char *,
 /* words.c */
 void		 words_file(struct tmpl_parse *, const char *, const char *);
 void		 words_check(struct tmpl_parse *);
+void		 words_sort(struct tmpl_set *);
 
 #endif

@@ -196,18 +196,53 @@ words_file(struct tmpl_parse *p, const char *lang, const char *path)
 	free(src);
 }
 
+static int
+words_sort_cmp(const void *a, const void *b)
+{
+	const struct tmpl_word	*x = a, *y = b;
+	int			 c;
+
+	if ((c = tmpl_lang_cmp(x->lang, strlen(x->lang), y->lang)) != 0)
+		return (c);
+	return (strcmp(x->key, y->key));
+}
+
+/* The words in the order words_find looks them up in, once loaded. */
+void
+words_sort(struct tmpl_set *set)
+{
+	qsort(set->words, set->nwords, sizeof *set->words, words_sort_cmp);
+}
+
 /* The word of exactly this language (any case) and key, or NULL. */
 static struct tmpl_word *
 words_find(struct tmpl_set *set, const char *lang, size_t langlen,
     const char *key)
 {
-	size_t	i;
+	struct tmpl_word	*w;
+	size_t			 i, lo = 0, hi = set->nwords;
+	int			 c;
 
-	for (i = 0; i < set->nwords; i++) {
-		if (strlen(set->words[i].lang) == langlen &&
-		    strncasecmp(set->words[i].lang, lang, langlen) == 0 &&
-		    strcmp(set->words[i].key, key) == 0)
-			return (&set->words[i]);
+	if (!set->sorted) {
+		/* Still loading. */
+		for (i = 0; i < set->nwords; i++) {
+			w = &set->words[i];
+			if (tmpl_lang_cmp(lang, langlen, w->lang) == 0 &&
+			    strcmp(w->key, key) == 0)
+				return (w);
+		}
+		return (NULL);
+	}
+	while (lo < hi) {
+		w = &set->words[lo + (hi - lo) / 2];
+		if ((c = tmpl_lang_cmp(lang, langlen, w->lang)) == 0)
+			c = strcmp(key, w->key);
+		if (c == 0)
+			return (w);
+		if (c < 0)
+			hi = w - set->words;
+		else
+			lo = w - set->words + 1;
 	}
 	return (NULL);
 }
