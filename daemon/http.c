@@ -109,6 +109,7 @@ http_reason(int code)
 	case 201: return ("Created");
 	case 202: return ("Accepted");
 	case 204: return ("No Content");
+	case 303: return ("See Other");
 	case 304: return ("Not Modified");
 	case 400: return ("Bad Request");
 	case 401: return ("Unauthorized");

@@ -7,7 +7,10 @@
  * person and one meeting until the meeting ends.  Opening the link only
  * shows the meeting and the form, so a mail system that fetches every
  * link to scan it records nothing; only the form, posted, records an
- * answer (store_answer.c), and the latest answer counts.  The page is
+ * answer (store_answer.c), and the latest answer counts.  Once it is
+ * on disk the POST answers 303 See Other to the page's own address with
+ * ?saved=1, where the page says the answer is saved and what it is, so
+ * that a reload never posts again.  The page is
  * plain HTML in the member's language and, for Easy Read, in simpler
  * words; it works by keyboard and without JavaScript.
  *
@@ -345,7 +348,7 @@ rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
 	page_end(b);
 }
 
-/* What was recorded, said back in full. */
+/* The answer that counts, said back in full after it was saved. */
 static void
 rsvp_recorded(struct evbuffer *b, const struct rsvp_page *p,
     const char *answer, const char *note)
@@ -501,15 +504,15 @@ rsvp_venue(struct store *st, long long id)
 	return (found);
 }
 
-/* An answer waiting for its batch's commit, and what its page needs. */
+/* An answer waiting for its batch's commit, and where to send its member. */
 struct rsvp_wait {
 	struct convene_ctx	*ctx;
 	struct http_held	*held;
-	struct rsvp_page	 p;		/* its references are ours */
+	json_t			*person;	/* for the language */
 	struct answer_in	 a;
 	char			 answer[8];
 	char			*note;
-	char			*path;
+	char			*saved;		/* the page, ?saved=1 */
 	int			 shown;		/* the needs were on the form */
 	char			*codes[RSVP_NEEDS_MAX];
 	size_t			 ncodes;
@@ -534,19 +537,19 @@ rsvp_write(struct store *st, void *arg, char **cause)
 	return (0);
 }
 
-/* The batch committed, or failed: say which, if anyone still asks. */
+/*
+ * The batch committed, or failed: say which, if anyone still asks.  A
+ * saved answer sends the member to the page that says so (rsvp_route).
+ */
 static void
 rsvp_saved(int rc, const char *cause, void *arg)
 {
 	struct rsvp_wait	*w = arg;
-	struct rsvp_page	*p = &w->p;
+	struct rsvp_page	 p;
 	struct evhttp_request	*req;
-	struct evbuffer		*b;
+	struct evkeyvalq	*h;
 	size_t			 i;
 
-	p->t = w->ctx->tmpl;	/* a reload may have come between */
-	p->conf = w->ctx->conf;
-	p->lang = rsvp_page_lang(p->t, p->person);
 	if (rc == -1)
 		log_warnx("answer of person %lld to meeting %lld: %s",
 		    w->a.person_id, w->a.occurrence_id, cause);
@@ -555,41 +558,64 @@ rsvp_saved(int rc, const char *cause, void *arg)
 		    w->a.person_id, w->a.answer, w->a.occurrence_id);
 	if ((req = http_unhold(w->held)) == NULL)
 		goto out;
+	h = evhttp_request_get_output_headers(req);
 	if (rc == -1) {
+		memset(&p, 0, sizeof p);
+		p.t = w->ctx->tmpl;	/* a reload may have come between */
+		p.lang = rsvp_page_lang(p.t, w->person);
+		p.easy = strcmp(jstr(w->person, "style"), "easyread") == 0;
 		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
 		    strlen(STORE_BUSY_CAUSE)) == 0)
-			evhttp_add_header(evhttp_request_get_output_headers(
-			    req), "Retry-After", "1");
-		page_message(req, RSVP_ROUTE, 503, p->lang,
-		    rsvp_w(p, "rsvp_not_saved"), rsvp_w(p, "not_saved_text"));
+			evhttp_add_header(h, "Retry-After", "1");
+		page_message(req, RSVP_ROUTE, 503, p.lang,
+		    rsvp_w(&p, "rsvp_not_saved"), rsvp_w(&p, "not_saved_text"));
 		goto out;
 	}
-	json_decref(p->mine);
-	p->mine = store_need_mine(w->ctx->store, w->a.person_id,
-	    w->a.occurrence_id, NULL);
-	if ((b = evbuffer_new()) == NULL)
-		fatal("evbuffer_new");
-	rsvp_recorded(b, p, w->a.answer, w->note);
-	page_send(req, RSVP_ROUTE, 200, b);
-	evbuffer_free(b);
+	evhttp_add_header(h, "Location", w->saved);
+	http_reply(req, RSVP_ROUTE, 303, "text/plain; charset=utf-8", NULL);
 out:
-	free(p->occ);
-	json_decref(p->series);
-	json_decref(p->venue);
-	json_decref(p->mine);
-	json_decref(p->person);
+	json_decref(w->person);
 	for (i = 0; i < w->ncodes; i++)
 		free(w->codes[i]);
 	free(w->other);
 	free(w->note);
-	free(w->path);
+	free(w->saved);
 	free(w);
 }
 
-/* Record a posted answer; the page that says so, or says why not. */
+/* What the whole page shows beyond the member and the meeting. */
+static void
+rsvp_page_more(struct convene_ctx *ctx, struct rsvp_page *p, long long person)
+{
+	p->series = store_series_get(ctx->store, p->occ->series_id, NULL);
+	p->venue = rsvp_venue(ctx->store, p->occ->venue_id);
+	p->mine = store_need_mine(ctx->store, person, p->occ->id, NULL);
+}
+
+/* A form the member must put right: the whole page again, and why. */
+static void
+rsvp_problem(struct evhttp_request *req, struct convene_ctx *ctx,
+    struct rsvp_page *p, long long person, const char *answer,
+    const char *note, json_t *chosen, const char *other, const char *error,
+    const char *error_field)
+{
+	struct evbuffer	*b;
+
+	rsvp_page_more(ctx, p, person);
+	if ((b = evbuffer_new()) == NULL)
+		fatal("evbuffer_new");
+	rsvp_render(b, p, answer, note, chosen, other, error, error_field);
+	page_send(req, RSVP_ROUTE, 422, b);
+	evbuffer_free(b);
+}
+
+/*
+ * Record a posted answer: the reply waits for the commit (rsvp_saved),
+ * and only a form to put right needs the page.  rest is the link.
+ */
 static void
 rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
-    struct rsvp_page *p, struct evbuffer *b, long long person)
+    struct rsvp_page *p, long long person, const char *rest)
 {
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
@@ -597,7 +623,7 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	struct rsvp_wait	*w;
 	const char		*answer, *note, *other, *codes[RSVP_NEEDS_MAX];
 	char			*body;
-	json_t			*chosen;
+	json_t			*chosen = NULL;
 	size_t			 len = evbuffer_get_length(in), i, ncodes = 0;
 	int			 known = 0, shown;
 
@@ -623,7 +649,6 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 		return;
 	}
 	free(body);
-	chosen = json_array();
 	answer = evhttp_find_header(&q, "answer");
 	if ((note = evhttp_find_header(&q, "note")) == NULL)
 		note = "";
@@ -634,40 +659,41 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 		if (strcmp(kv->key, "need") != 0 || ncodes == RSVP_NEEDS_MAX)
 			continue;
 		codes[ncodes++] = kv->value;
-		json_array_append_new(chosen, json_string(kv->value));
 	}
 	for (i = 0; answer != NULL && i < RSVP_NANSWERS; i++)
 		known |= strcmp(answer, rsvp_answers[i]) == 0;
+	if (!known || strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note) ||
+	    !rsvp_utf8(other) || utf8_chars(other, strlen(other)) >
+	    RSVP_OTHER_MAX) {
+		chosen = json_array();
+		for (i = 0; i < ncodes; i++)
+			json_array_append_new(chosen, json_string(codes[i]));
+	}
 	if (!known) {
-		rsvp_render(b, p, "", note, chosen, other,
+		rsvp_problem(req, ctx, p, person, "", note, chosen, other,
 		    rsvp_w(p, "rsvp_error"), "answer");
-		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}
 	if (strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note)) {
-		rsvp_render(b, p, answer, "", chosen, other,
+		rsvp_problem(req, ctx, p, person, answer, "", chosen, other,
 		    rsvp_w(p, "rsvp_error_note"), "note");
-		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}
-	if (!rsvp_utf8(other) || utf8_chars(other, strlen(other)) >
-	    RSVP_OTHER_MAX) {
-		rsvp_render(b, p, answer, note, chosen, "",
+	if (chosen != NULL) {
+		rsvp_problem(req, ctx, p, person, answer, note, chosen, "",
 		    rsvp_w(p, "error_needs"), "need-other");
-		page_send(req, RSVP_ROUTE, 422, b);
 		goto out;
 	}
 	/* Answered once the batch it joins is on disk: rsvp_saved. */
 	w = xcalloc(1, sizeof *w);
 	w->ctx = ctx;
 	w->held = http_hold(req);
-	w->p = *p;
-	w->p.path = w->path = xstrdup(p->path);
-	p->person = p->series = p->venue = p->mine = NULL;	/* now w's */
-	p->occ = NULL;
+	w->person = p->person;
+	p->person = NULL;	/* now w's */
+	w->saved = xprintf("%s?saved=1", rest);
 	w->note = xstrdup(note);
 	w->a.person_id = person;
-	w->a.occurrence_id = w->p.occ->id;
+	w->a.occurrence_id = p->occ->id;
 	snprintf(w->answer, sizeof w->answer, "%s", answer);
 	w->a.answer = w->answer;
 	w->a.note = *note != '\0' ? w->note : NULL;
@@ -684,6 +710,16 @@ out:
 	evhttp_clear_headers(&q);
 }
 
+/* Whether a GET is the one a saved answer was sent to: ?saved=1. */
+static int
+rsvp_saved_query(struct evhttp_request *req)
+{
+	const char	*q;
+
+	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	return (q != NULL && strcmp(q, "saved=1") == 0);
+}
+
 static void
 rsvp_route(struct evhttp_request *req, const char *route,
     const char *rest, void *arg)
@@ -695,6 +731,7 @@ rsvp_route(struct evhttp_request *req, const char *route,
 	const char		*other;
 	long long		 person, occ;
 	char			 answer[8], *note = NULL;
+	int			 found;
 
 	memset(&p, 0, sizeof p);
 	p.t = ctx->tmpl;	/* as of this request */
@@ -729,27 +766,29 @@ rsvp_route(struct evhttp_request *req, const char *route,
 		    rsvp_w(&p, "rsvp_cancelled_text"));
 		goto out;
 	}
-	p.series = store_series_get(ctx->store, p.occ->series_id, NULL);
-	p.venue = rsvp_venue(ctx->store, p.occ->venue_id);
-	p.mine = store_need_mine(ctx->store, person, occ, NULL);
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		rsvp_post(req, ctx, &p, person, rest);
+		goto out;
+	}
+	rsvp_page_more(ctx, &p, person);
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
-		rsvp_post(req, ctx, &p, b, person);
+	/* The answer that counts now: said back, or chosen in the form. */
+	if ((found = store_answer_latest(ctx->store, person, occ, answer,
+	    &note, NULL)) != 1)
+		answer[0] = '\0';
+	if (found == 1 && rsvp_saved_query(req))
+		rsvp_recorded(b, &p, answer, note != NULL ? note : "");
 	else {
-		/* The answer that counts now, chosen in the form. */
-		if (store_answer_latest(ctx->store, person, occ, answer, &note,
-		    NULL) != 1)
-			answer[0] = '\0';
 		standing = store_need_standing(ctx->store, person, NULL);
 		chosen = json_array();
 		rsvp_needs_now(&p, standing, chosen, &other);
 		rsvp_render(b, &p, answer, note != NULL ? note : "", chosen,
 		    other, NULL, NULL);
-		page_send(req, RSVP_ROUTE, 200, b);
 		json_decref(chosen);
 		json_decref(standing);
 	}
+	page_send(req, RSVP_ROUTE, 200, b);
 	evbuffer_free(b);
 out:
 	free(note);

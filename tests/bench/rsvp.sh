@@ -3,9 +3,10 @@
 # -t1 -c64 on the same daemon binary and configuration (synchronous =
 # FULL):
 #   healthz    GET /healthz, the anchor;
-#   page       GET of the page to answer: the same lookups and page as
-#              a POST, without the write;
-#   group      POST of an answer, committed in groups (the daemon);
+#   page       GET of the page to answer, as a browser asks for it
+#              before answering (and, with ?saved=1, after);
+#   group      POST of an answer, committed in groups (the daemon),
+#              told 303 See Other once it is on disk;
 #   each       POST of an answer, each committed alone (the daemon
 #              started with --test-commit-each);
 #   tmpfs      as group, with the state directory copied to /dev/shm,
@@ -76,7 +77,7 @@ PYEOF
 [ "$(wc -l < "$T/links")" -eq "$MEMBERS" ] || fail "links"
 code=$(curl -sS -o "$T/body" -w '%{http_code}' -X POST \
     -d answer=yes "$BASE$(head -n 1 "$T/links")") || code=000
-[ "$code" = 200 ] || fail "a link's POST gave $code"
+[ "$code" = 303 ] || fail "a link's POST gave $code"
 
 # answers: rows in the answers table.
 answers() {

@@ -104,14 +104,38 @@ async function rsvp(page, urls) {
 		page.waitForNavigation(),
 		page.keyboard.press('Enter'),
 	]);
-	if (sent.status() !== 200)
-		fail('answering by keyboard gave ' + sent.status());
+	// Sent on (303) to the page's own address, which says it is saved.
+	if (sent.status() !== 200 || !/\?saved=1$/.test(page.url()))
+		fail('answering by keyboard gave ' + sent.status() + ' at ' +
+		    page.url());
 	const text = await page.textContent('main');
 	if (!/We have your answer/.test(text) || !/Yes, I will come/.test(text) ||
 	    !/What you need/.test(text))
 		fail('the page after answering says: ' + text);
+	// Said first, as a status a screen reader announces; then the
+	// first Tab reaches the link to change the answer.
+	const top = await page.evaluate(() => {
+		const e = document.querySelector('main').firstElementChild;
+		return e.getAttribute('role') + ' ' +
+		    e.querySelector('h1').textContent;
+	});
+	if (!/^status .*We have your answer/.test(top))
+		fail('the saved page starts with: ' + top);
+	await page.keyboard.press('Tab');
+	f = await focused(page);
+	const link = await page.evaluate(() =>
+	    document.activeElement.textContent);
+	if (f !== 'a' || link !== 'Change your answer')
+		fail('the first Tab on the saved page lands on ' + f + ' ' +
+		    link);
+	// A reload asks for the page again; it posts nothing (a11y.sh
+	// counts the answers).
+	const again = await page.reload();
+	if (again.status() !== 200 || again.request().method() !== 'GET')
+		fail('a reload of the saved page: ' +
+		    again.request().method() + ' ' + again.status());
 	console.log('ok: answered, and a need ticked, by Tab, Space and ' +
-	    'Enter alone: ' + seen.join(' > '));
+	    'Enter alone, and told it is saved: ' + seen.join(' > '));
 	await audit(page, 'answer recorded');
 }
 

@@ -5,7 +5,8 @@
 # Arabic (right to left) and in Welsh.  The page to say whether one can
 # come likewise: in English, Welsh and Arabic, standard and Easy Read,
 # with a mistake, a link that does not work, and answered by Tab, Space
-# and Enter alone, then the page that says what was recorded.  Both
+# and Enter alone, then the page it is sent on to that says what was
+# recorded, reloaded without posting again.  Both
 # forms ask what the member needs (a box a need, anything else in their
 # words), ticked by keyboard; a Welsh page shows a need already there
 # and one already booked.  A member's own meetings and payments, reached

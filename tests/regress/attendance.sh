@@ -73,7 +73,7 @@ PYEOF
 answer() {
 	code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' --data-raw "$2" \
 	    "$BASE/rsvp/$(rsvp "$1")") || code=000
-	[ "$code" = 200 ] || fail "answering $2 gave $code: $(cat "$T/page")"
+	[ "$code" = 303 ] || fail "answering $2 gave $code: $(cat "$T/page")"
 }
 answer "$ann" "answer=yes"
 answer "$bob" "answer=no"

@@ -98,13 +98,15 @@ answers() {
 # page WANT METHOD URL [FORM [TYPE]]: the page in $T/page.
 page() {
 	if [ $# -ge 4 ]; then
-		code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' -X "$2" \
+		code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code} %header{location}' -X "$2" \
 		    -H "Content-Type: ${5:-application/x-www-form-urlencoded}" \
 		    --data-raw "$4" "$3") || code=000
 	else
-		code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' -X "$2" \
+		code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code} %header{location}' -X "$2" \
 		    "$3") || code=000
 	fi
+	location=${code#* }
+	code=${code%% *}
 	[ "$code" = "$1" ] || fail "$2 $3 gave $code, wanted $1: $(cat "$T/page")"
 }
 page 200 GET "$rsvp"
@@ -119,17 +121,30 @@ grep -q checked "$T/page" && fail "an answer chosen before any was given"
 [ -z "$(answers)" ] || fail "opening the link recorded $(answers)"
 ok "the link to answer is in the email; opening it records nothing"
 
-page 200 POST "$rsvp" "answer=yes&note=I+need+a+BSL+interpreter"
-grep -q 'Thank you. We have your answer' "$T/page" &&
+# A saved answer sends the browser to the page's own address (Post,
+# Redirect, Get): the page there says so, and a reload posts nothing.
+page 303 POST "$rsvp" "answer=yes&note=I+need+a+BSL+interpreter"
+[ "$location" = "${rsvp##*/}?saved=1" ] ||
+    fail "the answer sent the browser to '$location'"
+[ "$(answers)" = "yes:link" ] || fail "answers after yes: $(answers)"
+page 200 GET "$rsvp?saved=1"
+grep -q '<div class="done" role="status">' "$T/page" &&
+    grep -q 'Thank you. We have your answer' "$T/page" &&
     grep -q '<dd>Yes, I will come</dd>' "$T/page" &&
     grep -q '<dd>I need a BSL interpreter</dd>' "$T/page" ||
     fail "the answer not said back: $(cat "$T/page")"
-[ "$(answers)" = "yes:link" ] || fail "answers after yes: $(answers)"
+grep -q '<form' "$T/page" && fail "the saved page has the form again"
+page 200 GET "$rsvp?saved=1"
+[ "$(answers)" = "yes:link" ] || fail "a reload recorded: $(answers)"
 page 200 GET "$rsvp"
 grep -q 'value="yes" checked>' "$T/page" &&
     grep -q '>I need a BSL interpreter</textarea>' "$T/page" ||
     fail "the answer is not shown again: $(cat "$T/page")"
-page 200 POST "$rsvp" "answer=no"
+# As a browser does: the POST, then the GET it is sent to.
+code=$(curl -sS -m 10 -L -o "$T/page" -w '%{http_code} %{num_redirects}' \
+    --data-raw "answer=no" "$rsvp") || code=000
+[ "$code" = "200 1" ] && grep -q '<dd>No, I cannot come</dd>' "$T/page" ||
+    fail "the POST followed gave $code: $(cat "$T/page")"
 [ "$(answers)" = "yes:link no:link" ] || fail "answers after no: $(answers)"
 page 200 GET "$rsvp"
 grep -q 'value="no" checked>' "$T/page" || fail "no is not the answer now"

@@ -65,11 +65,13 @@ print("%s.%d.%s" % (subject, exp,
     base64.urlsafe_b64encode(mac).decode().rstrip("=")))
 PYEOF
 }
-# answer PERSON FORM: post the page to answer; the page in $T/page.
+# answer PERSON FORM: post the page to answer, sent on (303) to the page
+# that says what was saved, in $T/page.
 answer() {
-	code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' --data-raw "$2" \
-	    "$BASE/rsvp/$(rsvp "$1")") || code=000
-	[ "$code" = 200 ] || fail "answering $2 gave $code: $(cat "$T/page")"
+	code=$(curl -sS -m 10 -L -o "$T/page" -w '%{http_code} %{num_redirects}' \
+	    --data-raw "$2" "$BASE/rsvp/$(rsvp "$1")") || code=000
+	[ "$code" = "200 1" ] ||
+	    fail "answering $2 gave $code: $(cat "$T/page")"
 }
 # requests [QUERY]: "need:state" of the meeting's requests, sorted.
 requests() {

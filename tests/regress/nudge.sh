@@ -85,7 +85,7 @@ PYEOF
 rsvp=$(cat "$T/link")
 code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' -X POST \
     --data-raw "answer=yes" "$rsvp") || code=000
-[ "$code" = 200 ] || fail "POST $rsvp gave $code: $(cat "$T/page")"
+[ "$code" = 303 ] || fail "POST $rsvp gave $code: $(cat "$T/page")"
 [ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id || ':' ||
     answer) FROM answers WHERE occurrence_id = $occ")" = "$ann:yes" ] ||
     fail "Ann's answer was not recorded"

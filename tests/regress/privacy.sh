@@ -75,8 +75,8 @@ page() {
 
 annlink=$(rsvp "$ann" "$occa")
 boblink=$(rsvp "$bob" "$occb")
-page 200 POST "$BASE/rsvp/$annlink" "answer=yes&note=ann+needs+a+loop"
-page 200 POST "$BASE/rsvp/$boblink" "answer=no&note=bob+private+note"
+page 303 POST "$BASE/rsvp/$annlink" "answer=yes&note=ann+needs+a+loop"
+page 303 POST "$BASE/rsvp/$boblink" "answer=no&note=bob+private+note"
 
 # A link works for its person and meeting only: another's id in it, or
 # another meeting's, is refused, reading and recording alike.
@@ -343,8 +343,8 @@ ctl person add "Zebedee $NAME" --email "$EMAIL" --phone "0$PHONE" \
 zed=$(sqlite3 "$DB" "SELECT id FROM people WHERE email = '$EMAIL'")
 ctl member add alpha "$zed" > /dev/null || fail "member add"
 zedlink=$(rsvp "$zed" "$occa")
-page 200 POST "$BASE/rsvp/$zedlink" "answer=maybe&note=$NOTE+a+ramp"
-page 200 POST "$BASE/rsvp/$zedlink" "answer=yes&note=$NOTE+again"
+page 303 POST "$BASE/rsvp/$zedlink" "answer=maybe&note=$NOTE+a+ramp"
+page 303 POST "$BASE/rsvp/$zedlink" "answer=yes&note=$NOTE+again"
 api 200 PUT "/people/$zed/needs" "{\"needs\": [{\"need\": \"other\",
     \"detail\": \"$NOTE standing\"}]}"
 api 201 POST "/occurrences/$occa/requests" "{\"person\": $zed,

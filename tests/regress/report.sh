@@ -43,7 +43,7 @@ PYEOF
 answer() {
 	code=$(curl -sS -m 10 -o "$T/page" -w '%{http_code}' \
 	    --data-raw "answer=$3" "$BASE/rsvp/$(rsvp "$1" "$2")") || code=000
-	[ "$code" = 200 ] || fail "answering $3 gave $code"
+	[ "$code" = 303 ] || fail "answering $3 gave $code"
 }
 
 day0=$(TZ=Europe/London date -d "+3 days" +%Y-%m-%d)

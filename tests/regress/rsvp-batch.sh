@@ -1,7 +1,7 @@
 # rsvp-batch.sh: answers posted by link are committed in groups and told
 # "recorded" only once they are on disk.  300 members post at once, 16
-# at a time: every one is answered 200 with the page that says what was
-# recorded, and every answer is in the database as posted.  While
+# at a time: every one is answered 303 See Other, to its own page with
+# ?saved=1, and every answer is in the database as posted.  While
 # another program holds the write lock, every answer posted is refused
 # with 503 and Retry-After, and none is recorded.  Then 200 more answers,
 # and the daemon is killed (SIGKILL) the moment the last reply is read:
@@ -36,7 +36,7 @@ sqlite3 -readonly "$DB" "SELECT id FROM people ORDER BY id" > "$T/people"
 [ "$(wc -l < "$T/people")" -eq "$N" ] || fail "people: $(wc -l < "$T/people")"
 
 # post.py MODE: answers posted by 16 threads, each on its own keep-alive
-# connection.  MODE "ok": all 200, each answer as posted in the database
+# connection.  MODE "ok": all 303 to ?saved=1, each answer as posted in the database
 # (a random answer and a note naming the round); "busy": the write lock
 # held meanwhile, all 503 with Retry-After and nothing recorded; "kill":
 # as ok, and SIGKILL to the daemon as soon as the last reply is read,
@@ -75,7 +75,8 @@ def run(part):
         r = c.getresponse()
         body = r.read().decode()
         with lock:
-            got[p] = (r.status, r.getheader("Retry-After"), body)
+            got[p] = (r.status, r.getheader("Retry-After"),
+                r.getheader("Location") or "")
 
 held = None
 if mode == "busy":
@@ -94,12 +95,12 @@ if held is not None:
     held.close()
 if len(got) != len(people):
     sys.exit("%d replies for %d answers" % (len(got), len(people)))
-for p, (status, retry, body) in got.items():
+for p, (status, retry, where) in got.items():
     if mode == "busy":
         if status != 503 or retry != "1":
             bad.append("%s: %d, Retry-After %s" % (p, status, retry))
-    elif status != 200 or want[p][1] not in body:
-        bad.append("%s: %d" % (p, status))
+    elif status != 303 or where != link(p).split("/")[-1] + "?saved=1":
+        bad.append("%s: %d, Location %s" % (p, status, where))
 if bad:
     sys.exit("%d replies wrong: %s" % (len(bad), "; ".join(bad[:5])))
 con = sqlite3.connect(db)

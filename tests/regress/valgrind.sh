@@ -46,10 +46,11 @@ for p in $pids; do
 	wait "$p" || true
 done
 for a in yes maybe no; do
-	[ "$(cat "$T/code.$a")" = 200 ] ||
+	[ "$(cat "$T/code.$a")" = 303 ] ||
 	    fail "answer $a by link gave $(cat "$T/code.$a")"
 done
 expect_code 422 POST "$link" -d "answer=perhaps"
+expect_code 200 GET "$link?saved=1"
 head -c 2000000 /dev/zero > "$T/big"
 expect_code 413 POST /healthz --data-binary @"$T/big"
 kill -HUP "$DAEMON_PID"
