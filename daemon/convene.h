@@ -545,6 +545,19 @@ int		 store_answer_add(struct store *, const struct answer_in *,
 int		 store_answer_latest(struct store *, long long, long long,
 		    char [8], char **, char **);
 /*
+ * What an answer by link needs to know of its person and meeting,
+ * found at once: the person's language and style, the meeting's status
+ * ("" when there is no such meeting).
+ */
+struct answer_link {
+	char	language[64];
+	char	style[16];
+	char	status[16];
+};
+/* 1 a person not erased (*out filled), 0 none, -1 error. */
+int		 store_answer_link(struct store *, long long, long long,
+		    struct answer_link *);
+/*
  * Every answer to one meeting, oldest first, for coordinators:
  * [{"person": id, "name": ..., "answer": ..., "note": ...,
  *   "channel": ..., "at": epoch}], NULL and *cause on error.

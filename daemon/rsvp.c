@@ -68,10 +68,8 @@ struct rsvp_page {
 
 /* A language is offered when its templates are installed. */
 static const char *
-rsvp_page_lang(struct tmpl_set *t, json_t *person)
+rsvp_page_lang(struct tmpl_set *t, const char *l)
 {
-	const char	*l = jstr(person, "language");
-
 	if (*l != '\0' && t != NULL && (strcmp(l, "en") == 0 ||
 	    tmpl_exists(t, l, "reminder.subject")))
 		return (l);
@@ -508,7 +506,7 @@ rsvp_venue(struct store *st, long long id)
 struct rsvp_wait {
 	struct convene_ctx	*ctx;
 	struct http_held	*held;
-	json_t			*person;	/* for the language */
+	struct answer_link	 link;		/* the person's language */
 	struct answer_in	 a;
 	char			 answer[8];
 	char			*note;
@@ -562,8 +560,8 @@ rsvp_saved(int rc, const char *cause, void *arg)
 	if (rc == -1) {
 		memset(&p, 0, sizeof p);
 		p.t = w->ctx->tmpl;	/* a reload may have come between */
-		p.lang = rsvp_page_lang(p.t, w->person);
-		p.easy = strcmp(jstr(w->person, "style"), "easyread") == 0;
+		p.lang = rsvp_page_lang(p.t, w->link.language);
+		p.easy = strcmp(w->link.style, "easyread") == 0;
 		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
 		    strlen(STORE_BUSY_CAUSE)) == 0)
 			evhttp_add_header(h, "Retry-After", "1");
@@ -574,7 +572,6 @@ rsvp_saved(int rc, const char *cause, void *arg)
 	evhttp_add_header(h, "Location", w->saved);
 	http_reply(req, RSVP_ROUTE, 303, "text/plain; charset=utf-8", NULL);
 out:
-	json_decref(w->person);
 	for (i = 0; i < w->ncodes; i++)
 		free(w->codes[i]);
 	free(w->other);
@@ -592,15 +589,25 @@ rsvp_page_more(struct convene_ctx *ctx, struct rsvp_page *p, long long person)
 	p->mine = store_need_mine(ctx->store, person, p->occ->id, NULL);
 }
 
-/* A form the member must put right: the whole page again, and why. */
+/*
+ * A form the member must put right: the whole page again, and why.  p
+ * has only the language so far (rsvp_post).
+ */
 static void
 rsvp_problem(struct evhttp_request *req, struct convene_ctx *ctx,
-    struct rsvp_page *p, long long person, const char *answer,
-    const char *note, json_t *chosen, const char *other, const char *error,
-    const char *error_field)
+    struct rsvp_page *p, long long person, long long occ,
+    const char *answer, const char *note, json_t *chosen, const char *other,
+    const char *error, const char *error_field)
 {
 	struct evbuffer	*b;
 
+	if ((p->person = store_person_get(ctx->store, person, NULL)) == NULL ||
+	    (p->occ = store_occ_read(ctx->store, occ, NULL)) == NULL) {
+		/* Gone since the form was read. */
+		page_message(req, RSVP_ROUTE, 404, p->lang,
+		    rsvp_w(p, "rsvp_gone"), rsvp_w(p, "rsvp_gone_text"));
+		return;
+	}
 	rsvp_page_more(ctx, p, person);
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
@@ -611,11 +618,13 @@ rsvp_problem(struct evhttp_request *req, struct convene_ctx *ctx,
 
 /*
  * Record a posted answer: the reply waits for the commit (rsvp_saved),
- * and only a form to put right needs the page.  rest is the link.
+ * and only a form to put right needs the page.  rest is the link; l
+ * what the link's person and meeting are (store_answer_link).
  */
 static void
 rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
-    struct rsvp_page *p, long long person, const char *rest)
+    struct rsvp_page *p, const struct answer_link *l, long long person,
+    long long occ, const char *rest)
 {
 	struct evkeyvalq	 q;
 	struct evkeyval		*kv;
@@ -670,17 +679,19 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 			json_array_append_new(chosen, json_string(codes[i]));
 	}
 	if (!known) {
-		rsvp_problem(req, ctx, p, person, "", note, chosen, other,
+		rsvp_problem(req, ctx, p, person, occ, "", note, chosen, other,
 		    rsvp_w(p, "rsvp_error"), "answer");
 		goto out;
 	}
 	if (strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note)) {
-		rsvp_problem(req, ctx, p, person, answer, "", chosen, other,
+		rsvp_problem(req, ctx, p, person, occ, answer, "", chosen,
+		    other,
 		    rsvp_w(p, "rsvp_error_note"), "note");
 		goto out;
 	}
 	if (chosen != NULL) {
-		rsvp_problem(req, ctx, p, person, answer, note, chosen, "",
+		rsvp_problem(req, ctx, p, person, occ, answer, note, chosen,
+		    "",
 		    rsvp_w(p, "error_needs"), "need-other");
 		goto out;
 	}
@@ -688,12 +699,11 @@ rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
 	w = xcalloc(1, sizeof *w);
 	w->ctx = ctx;
 	w->held = http_hold(req);
-	w->person = p->person;
-	p->person = NULL;	/* now w's */
+	w->link = *l;
 	w->saved = xprintf("%s?saved=1", rest);
 	w->note = xstrdup(note);
 	w->a.person_id = person;
-	w->a.occurrence_id = p->occ->id;
+	w->a.occurrence_id = occ;
 	snprintf(w->answer, sizeof w->answer, "%s", answer);
 	w->a.answer = w->answer;
 	w->a.note = *note != '\0' ? w->note : NULL;
@@ -718,6 +728,44 @@ rsvp_saved_query(struct evhttp_request *req)
 
 	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
 	return (q != NULL && strcmp(q, "saved=1") == 0);
+}
+
+/*
+ * A POST: the person and meeting found by one cheap statement, the same
+ * refusals as a GET's, then the answer (rsvp_post).
+ */
+static void
+rsvp_route_post(struct evhttp_request *req, struct convene_ctx *ctx,
+    struct rsvp_page *p, long long person, long long occ, const char *rest)
+{
+	struct answer_link	 l;
+
+	/* An erased person's links stop working with the rest. */
+	if (store_answer_link(ctx->store, person, occ, &l) != 1) {
+		page_message(req, RSVP_ROUTE, 404, "en",
+		    rsvp_w(p, "gone"), rsvp_w(p, "gone_text"));
+		return;
+	}
+	p->lang = rsvp_page_lang(p->t, l.language);
+	p->easy = strcmp(l.style, "easyread") == 0;
+	p->path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	if (*l.status == '\0') {
+		page_message(req, RSVP_ROUTE, 404, p->lang,
+		    rsvp_w(p, "rsvp_gone"), rsvp_w(p, "rsvp_gone_text"));
+		return;
+	}
+	if (strcmp(l.status, "cancelled") == 0) {
+		page_message(req, RSVP_ROUTE, 404, p->lang,
+		    rsvp_w(p, "rsvp_cancelled"),
+		    rsvp_w(p, "rsvp_cancelled_text"));
+		return;
+	}
+	rsvp_post(req, ctx, p, &l, person, occ, rest);
+	free(p->occ);
+	json_decref(p->series);
+	json_decref(p->venue);
+	json_decref(p->mine);
+	json_decref(p->person);
 }
 
 static void
@@ -745,6 +793,10 @@ rsvp_route(struct evhttp_request *req, const char *route,
 		    "also tell your group's coordinator if you can come.");
 		return;
 	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		rsvp_route_post(req, ctx, &p, person, occ, rest);
+		return;
+	}
 	/* An erased person's links stop working with the rest. */
 	if (store_person_erased(ctx->store, person) ||
 	    (p.person = store_person_get(ctx->store, person, NULL)) == NULL) {
@@ -752,7 +804,7 @@ rsvp_route(struct evhttp_request *req, const char *route,
 		    rsvp_w(&p, "gone"), rsvp_w(&p, "gone_text"));
 		return;
 	}
-	p.lang = rsvp_page_lang(p.t, p.person);
+	p.lang = rsvp_page_lang(p.t, jstr(p.person, "language"));
 	p.easy = strcmp(jstr(p.person, "style"), "easyread") == 0;
 	p.path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if ((p.occ = store_occ_read(ctx->store, occ, NULL)) == NULL) {
@@ -764,10 +816,6 @@ rsvp_route(struct evhttp_request *req, const char *route,
 		page_message(req, RSVP_ROUTE, 404, p.lang,
 		    rsvp_w(&p, "rsvp_cancelled"),
 		    rsvp_w(&p, "rsvp_cancelled_text"));
-		goto out;
-	}
-	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
-		rsvp_post(req, ctx, &p, person, rest);
 		goto out;
 	}
 	rsvp_page_more(ctx, &p, person);

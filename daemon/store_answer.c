@@ -99,6 +99,47 @@ store_answer_latest(struct store *st, long long person, long long occ,
 	return (found);
 }
 
+/* A column's text into a buffer, cut short if need be; NULL is "". */
+static void
+store_answer_col(sqlite3_stmt *stmt, int col, char *buf, size_t size)
+{
+	const char	*s = (const char *)sqlite3_column_text(stmt, col);
+
+	snprintf(buf, size, "%s", s != NULL ? s : "");
+}
+
+/*
+ * The person (not erased) and meeting of a link to answer, in one
+ * statement and no JSON: what a posted answer needs before it is
+ * written.
+ */
+int
+store_answer_link(struct store *st, long long person, long long occ,
+    struct answer_link *out)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc, found = 0;
+
+	memset(out, 0, sizeof *out);
+	stmt = store_stmt(st, STMT_ANSWER_LINK, "SELECT p.language, p.style, "
+	    "(SELECT o.status FROM occurrences o WHERE o.id = :occ) FROM "
+	    "people p WHERE p.id = :person AND p.erased_at IS NULL");
+	store_bind(stmt, ":occ", SB_INT, occ, ":person", SB_INT, person,
+	    NULL);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_answer_col(stmt, 0, out->language, sizeof out->language);
+		store_answer_col(stmt, 1, out->style, sizeof out->style);
+		store_answer_col(stmt, 2, out->status, sizeof out->status);
+		found = 1;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	return (found);
+}
+
 /* Every answer to a meeting, oldest first: the history, for coordinators. */
 json_t *
 store_answer_list(struct store *st, long long occ, char **cause)

@@ -108,6 +108,7 @@ enum store_stmt {
 	STMT_ANSWER_LIST,
 	STMT_ANSWER_AHEAD,
 	STMT_ANSWER_SEEN,
+	STMT_ANSWER_LINK,
 
 	/* store_need.c */
 	STMT_NEED_EVENT,

@@ -4,7 +4,8 @@
  * first, an answer that is not yes, maybe or no is refused, answers
  * survive a meeting being moved, and the meetings ahead of a member that
  * a text with no code may answer (those a reminder, invitation, update or
- * gentle reminder asked about by SMS).
+ * gentle reminder asked about by SMS), and what a link to answer needs
+ * of its person and meeting.
  */
 #include "config.h"
 
@@ -271,6 +272,36 @@ test_ahead(void **state)
 	free(path);
 }
 
+/* A link's person and meeting at once: erased, absent, cancelled. */
+static void
+test_link(void **state)
+{
+	struct answer_link	 l;
+	struct store		*st;
+	char			*path;
+
+	(void)state;
+	st = answer_store("link", &path);
+	raw_exec(path, "UPDATE people SET language = 'cy', style = "
+	    "'easyread' WHERE id = 1;"
+	    "UPDATE people SET erased_at = 5 WHERE id = 2");
+	assert_int_equal(store_answer_link(st, 1, 1, &l), 1);
+	assert_string_equal(l.language, "cy");
+	assert_string_equal(l.style, "easyread");
+	assert_string_equal(l.status, "scheduled");
+	/* No such meeting: the person, and no status. */
+	assert_int_equal(store_answer_link(st, 1, 99, &l), 1);
+	assert_string_equal(l.status, "");
+	/* Erased, or no such person: nobody. */
+	assert_int_equal(store_answer_link(st, 2, 1, &l), 0);
+	assert_int_equal(store_answer_link(st, 3, 1, &l), 0);
+	raw_exec(path, "UPDATE occurrences SET status = 'cancelled'");
+	assert_int_equal(store_answer_link(st, 1, 1, &l), 1);
+	assert_string_equal(l.status, "cancelled");
+	store_close(st);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -280,6 +311,7 @@ main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_ahead),
+		cmocka_unit_test(test_link),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
