@@ -991,6 +991,7 @@ void		 http_route_add(struct http *, const char *, const char *,
 void		 api_routes(struct http *, struct convene_ctx *);
 
 /* page.c */
+void		 page_add(struct evbuffer *, const char *);
 void		 page_esc(struct evbuffer *, const char *);
 void		 page_begin(struct evbuffer *, const char *, const char *);
 void		 page_end(struct evbuffer *);

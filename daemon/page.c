@@ -64,6 +64,13 @@ static const char page_css[] =
 	"th,td{text-align:start;vertical-align:top;padding:.5rem .5rem "
 	".5rem 0;border-bottom:1px solid #3d3d3d}\n";
 
+/* Markup as it is, without a format to read (evbuffer_add_printf). */
+void
+page_add(struct evbuffer *b, const char *s)
+{
+	evbuffer_add(b, s, strlen(s));
+}
+
 /* Text made safe inside HTML elements and quoted attributes. */
 void
 page_esc(struct evbuffer *b, const char *s)
@@ -88,7 +95,7 @@ page_esc(struct evbuffer *b, const char *s)
 void
 page_begin(struct evbuffer *b, const char *lang, const char *title)
 {
-	evbuffer_add_printf(b, "<!DOCTYPE html>\n<html lang=\"");
+	page_add(b, "<!DOCTYPE html>\n<html lang=\"");
 	page_esc(b, lang);
 	evbuffer_add_printf(b, "\" dir=\"%s\">\n<head>\n<meta "
 	    "charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width="
@@ -96,7 +103,7 @@ page_begin(struct evbuffer *b, const char *lang, const char *title)
 	    "content=\"no-referrer\">\n<title>", msg_is_rtl(lang) ? "rtl" :
 	    "ltr");
 	page_esc(b, title);
-	evbuffer_add_printf(b, " - convene</title>\n"
+	page_add(b, " - convene</title>\n"
 	    "<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n"
 	    "<body>\n<main id=\"main\">\n");
 }
@@ -104,7 +111,7 @@ page_begin(struct evbuffer *b, const char *lang, const char *title)
 void
 page_end(struct evbuffer *b)
 {
-	evbuffer_add_printf(b, "</main>\n</body>\n</html>\n");
+	page_add(b, "</main>\n</body>\n</html>\n");
 }
 
 /* Send a page with the headers every page carries. */
@@ -132,11 +139,11 @@ page_message(struct evhttp_request *req, const char *route, int code,
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
 	page_begin(b, lang, title);
-	evbuffer_add_printf(b, "<h1>");
+	page_add(b, "<h1>");
 	page_esc(b, title);
-	evbuffer_add_printf(b, "</h1>\n<p>");
+	page_add(b, "</h1>\n<p>");
 	page_esc(b, text);
-	evbuffer_add_printf(b, "</p>\n");
+	page_add(b, "</p>\n");
 	page_end(b);
 	page_send(req, route, code, b);
 	evbuffer_free(b);
@@ -158,13 +165,13 @@ page_needs(struct evbuffer *b, const struct config *conf, const char *lang,
 	size_t			 i, j;
 	int			 on;
 
-	evbuffer_add_printf(b, "<fieldset id=\"needs\" aria-describedby="
+	page_add(b, "<fieldset id=\"needs\" aria-describedby="
 	    "\"needs-hint\">\n<legend>");
 	page_esc(b, n->legend);
-	evbuffer_add_printf(b, "</legend>\n<p class=\"hint\" "
+	page_add(b, "</legend>\n<p class=\"hint\" "
 	    "id=\"needs-hint\">");
 	page_esc(b, n->hint);
-	evbuffer_add_printf(b, "</p>\n<input type=\"hidden\" "
+	page_add(b, "</p>\n<input type=\"hidden\" "
 	    "name=\"needs_shown\" value=\"1\">\n");
 	for (i = 0; conf != NULL && i < conf->nneeds; i++) {
 		k = &conf->needs[i];
@@ -172,32 +179,32 @@ page_needs(struct evbuffer *b, const struct config *conf, const char *lang,
 		json_array_foreach(n->chosen, j, v)
 			on |= json_is_string(v) && strcmp(json_string_value(v),
 			    k->code) == 0;
-		evbuffer_add_printf(b, "<div class=\"choice\">\n<input "
+		page_add(b, "<div class=\"choice\">\n<input "
 		    "type=\"checkbox\" name=\"need\" id=\"need-");
 		page_esc(b, k->code);
-		evbuffer_add_printf(b, "\" value=\"");
+		page_add(b, "\" value=\"");
 		page_esc(b, k->code);
 		evbuffer_add_printf(b, "\"%s>\n<label for=\"need-", on ?
 		    " checked" : "");
 		page_esc(b, k->code);
-		evbuffer_add_printf(b, "\">");
+		page_add(b, "\">");
 		page_esc(b, config_need_label(k, lang));
 		if (n->states != NULL && (v = json_object_get(n->states,
 		    k->code)) != NULL) {
-			evbuffer_add_printf(b, " <span class=\"hint\">");
+			page_add(b, " <span class=\"hint\">");
 			page_esc(b, json_string_value(v));
-			evbuffer_add_printf(b, "</span>");
+			page_add(b, "</span>");
 		}
-		evbuffer_add_printf(b, "</label>\n</div>\n");
+		page_add(b, "</label>\n</div>\n");
 	}
-	evbuffer_add_printf(b, "<div class=\"field\">\n<label "
+	page_add(b, "<div class=\"field\">\n<label "
 	    "for=\"need-other\">");
 	page_esc(b, n->other);
-	evbuffer_add_printf(b, "</label>\n<input type=\"text\" "
+	page_add(b, "</label>\n<input type=\"text\" "
 	    "id=\"need-other\" name=\"need_other\" maxlength=\"500\" "
 	    "value=\"");
 	page_esc(b, n->other_text);
-	evbuffer_add_printf(b, "\">\n</div>\n</fieldset>\n");
+	page_add(b, "\">\n</div>\n</fieldset>\n");
 }
 
 static void

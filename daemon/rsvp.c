@@ -76,6 +76,24 @@ rsvp_page_lang(struct tmpl_set *t, const char *l)
 	return ("en");
 }
 
+/* a, b and c one after the other in key, cut short to fit. */
+static void
+rsvp_key(char *key, size_t size, const char *a, const char *b,
+    const char *c)
+{
+	const char	*parts[3] = { a, b, c };
+	size_t		 i, n, len = 0;
+
+	for (i = 0; i < 3; i++) {
+		n = strlen(parts[i]);
+		if (n > size - 1 - len)
+			n = size - 1 - len;
+		memcpy(key + len, parts[i], n);
+		len += n;
+	}
+	key[len] = '\0';
+}
+
 /*
  * A word of the page, [page] NAME, in the page's language; for Easy
  * Read, NAME_easyread where that language has one.
@@ -88,11 +106,12 @@ rsvp_w(const struct rsvp_page *p, const char *name)
 
 	if (p->t == NULL)
 		return (name);
-	snprintf(key, sizeof key, "page.%s", name);
+	/* Made for every word of every page: no format to read. */
+	rsvp_key(key, sizeof key, "page.", name, "");
 	if ((w = tmpl_word(p->t, p->lang, key, &used)) == NULL)
 		return (name);
 	if (p->easy) {
-		snprintf(key, sizeof key, "page.%s_easyread", name);
+		rsvp_key(key, sizeof key, "page.", name, "_easyread");
 		e = tmpl_word(p->t, p->lang, key, &eused);
 		if (e != NULL && eused != NULL && used != NULL &&
 		    strcmp(eused, used) == 0)
@@ -108,7 +127,7 @@ rsvp_answer_word(const struct rsvp_page *p, const char *answer)
 	const char	*w = NULL;
 	char		 key[32];
 
-	snprintf(key, sizeof key, "answer.%s", answer);
+	rsvp_key(key, sizeof key, "answer.", answer, "");
 	if (p->t != NULL)
 		w = tmpl_word(p->t, p->lang, key, NULL);
 	return (w != NULL ? w : answer);
@@ -142,15 +161,15 @@ rsvp_meeting(struct evbuffer *b, const struct rsvp_page *p)
 	char			*when, *brief;
 
 	msg_when(p->t, p->lang, o->start_at, o->time_zone, &when, &brief);
-	evbuffer_add_printf(b, "<dl>\n<dt>");
+	page_add(b, "<dl>\n<dt>");
 	page_esc(b, rsvp_w(p, "rsvp_what"));
-	evbuffer_add_printf(b, "</dt>\n<dd>");
+	page_add(b, "</dt>\n<dd>");
 	page_esc(b, o->title);
-	evbuffer_add_printf(b, "</dd>\n<dt>");
+	page_add(b, "</dd>\n<dt>");
 	page_esc(b, rsvp_w(p, "rsvp_when"));
-	evbuffer_add_printf(b, "</dt>\n<dd>");
+	page_add(b, "</dt>\n<dd>");
 	page_esc(b, when);
-	evbuffer_add_printf(b, "</dd>\n");
+	page_add(b, "</dd>\n");
 	free(when);
 	free(brief);
 	if (p->venue != NULL && *jstr(p->venue, "online_link") != '\0')
@@ -158,26 +177,26 @@ rsvp_meeting(struct evbuffer *b, const struct rsvp_page *p)
 	else if (p->series != NULL)
 		online = jstr(p->series, "online_link");
 	if (p->venue != NULL) {
-		evbuffer_add_printf(b, "<dt>");
+		page_add(b, "<dt>");
 		page_esc(b, rsvp_w(p, "rsvp_where"));
-		evbuffer_add_printf(b, "</dt>\n<dd>");
+		page_add(b, "</dt>\n<dd>");
 		page_esc(b, jstr(p->venue, "name"));
-		evbuffer_add_printf(b, "</dd>\n");
+		page_add(b, "</dd>\n");
 		if (*jstr(p->venue, "address") != '\0') {
-			evbuffer_add_printf(b, "<dd>");
+			page_add(b, "<dd>");
 			page_esc(b, jstr(p->venue, "address"));
-			evbuffer_add_printf(b, "</dd>\n");
+			page_add(b, "</dd>\n");
 		}
 	}
 	if (*online != '\0') {
-		evbuffer_add_printf(b, "<dt>");
+		page_add(b, "<dt>");
 		page_esc(b, rsvp_w(p, "rsvp_online"));
-		evbuffer_add_printf(b, "</dt>\n<dd>");
+		page_add(b, "</dt>\n<dd>");
 		page_esc(b, rsvp_w(p, p->venue != NULL ? "rsvp_online_too" :
 		    "rsvp_online_text"));
-		evbuffer_add_printf(b, "</dd>\n");
+		page_add(b, "</dd>\n");
 	}
-	evbuffer_add_printf(b, "</dl>\n");
+	page_add(b, "</dl>\n");
 }
 
 /* Whether a request is open: asked for, or arranged. */
@@ -280,34 +299,34 @@ rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
 
 	page_begin(b, p->lang, rsvp_w(p, error != NULL ?
 	    "rsvp_title_problem" : "rsvp_title"));
-	evbuffer_add_printf(b, "<h1>");
+	page_add(b, "<h1>");
 	page_esc(b, rsvp_w(p, "rsvp_title"));
-	evbuffer_add_printf(b, "</h1>\n<p>");
+	page_add(b, "</h1>\n<p>");
 	rsvp_hello(b, p, "rsvp_hello");
-	evbuffer_add_printf(b, "</p>\n");
+	page_add(b, "</p>\n");
 	if (error != NULL) {
-		evbuffer_add_printf(b, "<div class=\"problems\" role=\"alert\" "
+		page_add(b, "<div class=\"problems\" role=\"alert\" "
 		    "aria-labelledby=\"problems-title\">\n<h2 id=\"problems-"
 		    "title\">");
 		page_esc(b, rsvp_w(p, "problem"));
 		evbuffer_add_printf(b, "</h2>\n<ul>\n<li><a href=\"#%s\">",
 		    error_field);
 		page_esc(b, error);
-		evbuffer_add_printf(b, "</a></li>\n</ul>\n</div>\n");
+		page_add(b, "</a></li>\n</ul>\n</div>\n");
 	}
 	rsvp_meeting(b, p);
 	evbuffer_add_printf(b, "<form method=\"post\" action=\"\" "
 	    "novalidate>\n<fieldset id=\"answer\"%s>\n<legend>", on_answer ?
 	    " aria-describedby=\"answer-error\"" : "");
 	page_esc(b, rsvp_w(p, "rsvp_question"));
-	evbuffer_add_printf(b, "</legend>\n");
+	page_add(b, "</legend>\n");
 	if (on_answer) {
-		evbuffer_add_printf(b, "<p class=\"error\" id=\"answer-error\">"
+		page_add(b, "<p class=\"error\" id=\"answer-error\">"
 		    "<span>");
 		page_esc(b, rsvp_w(p, "problem_label"));
-		evbuffer_add_printf(b, "</span> ");
+		page_add(b, "</span> ");
 		page_esc(b, error);
-		evbuffer_add_printf(b, "</p>\n");
+		page_add(b, "</p>\n");
 	}
 	for (i = 0; i < RSVP_NANSWERS; i++) {
 		snprintf(id, sizeof id, "answer-%s", rsvp_answers[i]);
@@ -316,33 +335,33 @@ rsvp_render(struct evbuffer *b, const struct rsvp_page *p,
 		    "<label for=\"%s\">", id, rsvp_answers[i],
 		    strcmp(answer, rsvp_answers[i]) == 0 ? " checked" : "", id);
 		page_esc(b, rsvp_answer_word(p, rsvp_answers[i]));
-		evbuffer_add_printf(b, "</label>\n</div>\n");
+		page_add(b, "</label>\n</div>\n");
 	}
-	evbuffer_add_printf(b, "</fieldset>\n");
+	page_add(b, "</fieldset>\n");
 	rsvp_needs(b, p, chosen, other);
-	evbuffer_add_printf(b, "<div class=\"field\">\n"
+	page_add(b, "<div class=\"field\">\n"
 	    "<label for=\"note\">");
 	page_esc(b, rsvp_w(p, "rsvp_note"));
-	evbuffer_add_printf(b, "</label>\n<span class=\"hint\" "
+	page_add(b, "</label>\n<span class=\"hint\" "
 	    "id=\"note-hint\">");
 	page_esc(b, rsvp_w(p, "rsvp_note_hint"));
-	evbuffer_add_printf(b, "</span>\n");
+	page_add(b, "</span>\n");
 	if (on_note) {
-		evbuffer_add_printf(b, "<p class=\"error\" id=\"note-error\">"
+		page_add(b, "<p class=\"error\" id=\"note-error\">"
 		    "<span>");
 		page_esc(b, rsvp_w(p, "problem_label"));
-		evbuffer_add_printf(b, "</span> ");
+		page_add(b, "</span> ");
 		page_esc(b, error);
-		evbuffer_add_printf(b, "</p>\n");
+		page_add(b, "</p>\n");
 	}
 	evbuffer_add_printf(b, "<textarea id=\"note\" name=\"note\" "
 	    "rows=\"4\" aria-describedby=\"note-hint%s\"%s>", on_note ?
 	    " note-error" : "", on_note ? " aria-invalid=\"true\"" : "");
 	page_esc(b, note);
-	evbuffer_add_printf(b, "</textarea>\n</div>\n<button "
+	page_add(b, "</textarea>\n</div>\n<button "
 	    "type=\"submit\">");
 	page_esc(b, rsvp_w(p, "rsvp_send"));
-	evbuffer_add_printf(b, "</button>\n</form>\n");
+	page_add(b, "</button>\n</form>\n");
 	page_end(b);
 }
 
@@ -357,44 +376,44 @@ rsvp_recorded(struct evbuffer *b, const struct rsvp_page *p,
 	int			 n = 0;
 
 	page_begin(b, p->lang, rsvp_w(p, "rsvp_saved"));
-	evbuffer_add_printf(b, "<div class=\"done\" role=\"status\">\n<h1>");
+	page_add(b, "<div class=\"done\" role=\"status\">\n<h1>");
 	page_esc(b, rsvp_w(p, "rsvp_saved"));
-	evbuffer_add_printf(b, "</h1>\n</div>\n");
+	page_add(b, "</h1>\n</div>\n");
 	rsvp_meeting(b, p);
-	evbuffer_add_printf(b, "<dl>\n<dt>");
+	page_add(b, "<dl>\n<dt>");
 	page_esc(b, rsvp_w(p, "rsvp_saved_answer"));
-	evbuffer_add_printf(b, "</dt>\n<dd>");
+	page_add(b, "</dt>\n<dd>");
 	page_esc(b, rsvp_answer_word(p, answer));
-	evbuffer_add_printf(b, "</dd>\n");
+	page_add(b, "</dd>\n");
 	if (*note != '\0') {
-		evbuffer_add_printf(b, "<dt>");
+		page_add(b, "<dt>");
 		page_esc(b, rsvp_w(p, "rsvp_saved_note"));
-		evbuffer_add_printf(b, "</dt>\n<dd>");
+		page_add(b, "</dt>\n<dd>");
 		page_esc(b, note);
-		evbuffer_add_printf(b, "</dd>\n");
+		page_add(b, "</dd>\n");
 	}
 	json_array_foreach(p->mine, i, r) {
 		if (!rsvp_open(r) || strcmp(answer, "no") == 0)
 			continue;
 		if (n++ == 0) {
-			evbuffer_add_printf(b, "<dt>");
+			page_add(b, "<dt>");
 			page_esc(b, rsvp_w(p, "rsvp_saved_needs"));
-			evbuffer_add_printf(b, "</dt>\n");
+			page_add(b, "</dt>\n");
 		}
-		evbuffer_add_printf(b, "<dd>");
+		page_add(b, "<dd>");
 		if (strcmp(jstr(r, "need"), "other") == 0)
 			page_esc(b, jstr(r, "detail"));
 		else if ((k = config_need(p->conf, jstr(r, "need"))) != NULL)
 			page_esc(b, config_need_label(k, p->lang));
 		else
 			page_esc(b, jstr(r, "need"));
-		evbuffer_add_printf(b, "</dd>\n");
+		page_add(b, "</dd>\n");
 	}
-	evbuffer_add_printf(b, "</dl>\n<p><a href=\"");
+	page_add(b, "</dl>\n<p><a href=\"");
 	page_esc(b, p->path);
-	evbuffer_add_printf(b, "\">");
+	page_add(b, "\">");
 	page_esc(b, rsvp_w(p, "rsvp_again"));
-	evbuffer_add_printf(b, "</a></p>\n");
+	page_add(b, "</a></p>\n");
 	page_end(b);
 }
 
