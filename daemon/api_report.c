@@ -61,7 +61,7 @@ api_group_report(struct api_req *a)
 		http_reply(a->req, API_ROUTE, 200, "text/csv; charset=utf-8",
 		    b);
 	} else {
-		report_svg(b, r, 0);
+		report_svg(b, r, 0, a->ctx->tmpl, "en");
 		http_reply(a->req, API_ROUTE, 200, "image/svg+xml", b);
 	}
 	evbuffer_free(b);
@@ -74,6 +74,7 @@ api_group_report_link(struct api_req *a)
 {
 	json_t		*r;
 	char		*cause = NULL, *url;
+	const char	*lang = api_query(a, "lang");
 	long long	 id = jint(a->group, "id");
 	int		 open;
 
@@ -82,12 +83,15 @@ api_group_report_link(struct api_req *a)
 	if (!open)
 		return (api_fail(a, 409, "the group does not share its report "
 		    "with its members: PATCH it {\"report_members\": true}"));
+	if (lang != NULL && !report_lang_offered(a->ctx->tmpl, lang))
+		return (api_fail(a, 422, "lang: a language whose templates "
+		    "are installed, such as en"));
 	/* Made once, to check the dates as the page will. */
 	if ((r = api_report_make(a)) == NULL)
 		return;
 	json_decref(r);
 	url = report_link(a->ctx->conf->base_url, a->ctx->signing_key, id,
-	    api_query(a, "from"), api_query(a, "to"), clock_now(),
+	    api_query(a, "from"), api_query(a, "to"), lang, clock_now(),
 	    REPORT_LINK_DAYS);
 	api_reply(a, 200, json_pack("{s:s, s:i}", "url", url, "days",
 	    REPORT_LINK_DAYS));

@@ -1025,10 +1025,14 @@ void		 prefs_routes(struct http *, struct convene_ctx *);
 json_t		*report_make(struct store *, json_t *, const char *,
 		    const char *, int *, char **);
 char		*report_csv(json_t *);
-void		 report_svg(struct evbuffer *, json_t *, int);
-void		 report_page(struct evbuffer *, json_t *, int);
+void		 report_svg(struct evbuffer *, json_t *, int, struct tmpl_set *,
+		    const char *);
+void		 report_page(struct evbuffer *, json_t *, int,
+		    struct tmpl_set *, const char *, const char *);
 char		*report_link(const char *, const unsigned char [KEY_BYTES],
-		    long long, const char *, const char *, time_t, int);
+		    long long, const char *, const char *, const char *,
+		    time_t, int);
+int		 report_lang_offered(struct tmpl_set *, const char *);
 void		 report_routes(struct http *, struct convene_ctx *);
 
 /* rsvp.c */

@@ -1835,7 +1835,7 @@ ctl_figure(json_t *v)
 /*
  * report SLUG --from D --to D: the engagement report, as a table of
  * figures, or as CSV or SVG as the daemon writes them; --link for the
- * signed link to the members' report.
+ * signed link to the members' report, --lang for its page in a language.
  */
 static int
 ctl_report(struct ctl *ctl, char **av, json_t *opts)
@@ -1858,8 +1858,11 @@ ctl_report(struct ctl *ctl, char **av, json_t *opts)
 	if (link && format != NULL)
 		ctl_usage(ctl_find("report", NULL), "one of --csv, --svg and "
 		    "--link");
-	q = json_pack("{s:O?, s:O?}", "from", json_object_get(opts, "from"),
-	    "to", json_object_get(opts, "to"));
+	if (!link && json_object_get(opts, "lang") != NULL)
+		ctl_usage(ctl_find("report", NULL), "--lang only with --link");
+	q = json_pack("{s:O?, s:O?, s:O?}", "from", json_object_get(opts,
+	    "from"), "to", json_object_get(opts, "to"), "lang",
+	    json_object_get(opts, "lang"));
 	if (format != NULL)
 		json_object_set_new(q, "format", json_string(format));
 	slug = ctl_escape(av[0]);
@@ -2513,6 +2516,7 @@ static const struct ctl_opt	ctl_report_opts[] = {
 	{ "csv", NULL, "csv", CT_FLAG },
 	{ "svg", NULL, "svg", CT_FLAG },
 	{ "link", NULL, "link", CT_FLAG },
+	{ "lang", "LANG", "lang", CT_TEXT },
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 

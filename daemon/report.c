@@ -9,12 +9,15 @@
  * link and only when their group lets them, see a count of 1 or 2 as
  * "fewer than 3", and a rate only when REPORT_RATE_MIN people or more
  * are behind it and neither those it counts nor the rest are 1 or 2.
+ * Every word of the chart and the page is a [report] word of words.ini,
+ * in the language the link asks for (?lang=), else English.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <event2/buffer.h>
@@ -26,11 +29,24 @@
 #include "key.h"
 #include "log.h"
 #include "sched.h"
+#include "tmpl.h"
 #include "util.h"
 
 #define REPORT_ROUTE	"report"
 #define REPORT_MAX_DAYS	3660	/* ten years */
 #define REPORT_LINK_LEN	120
+
+/* The words of a page: [report] NAME in lang, else English. */
+struct report_words {
+	struct tmpl_set	*t;
+	const char	*lang;
+};
+
+/* One {field} of a word and its value. */
+struct report_field {
+	const char	*name;
+	const char	*value;
+};
 
 /* What a figure is made of: a count, or a rate of two counts. */
 struct report_fig {
@@ -81,6 +97,60 @@ static const struct report_fig report_figs[] = {
 };
 
 #define REPORT_NFIGS	(sizeof report_figs / sizeof report_figs[0])
+
+static const char *
+report_w(const struct report_words *w, const char *name)
+{
+	const char	*v = NULL;
+	char		 key[80];
+
+	snprintf(key, sizeof key, "report.%s", name);
+	if (w->t != NULL)
+		v = tmpl_word(w->t, w->lang, key, NULL);
+	return (v != NULL ? v : name);
+}
+
+/* A word with its {fields} filled in, to be freed; unknown ones go. */
+static char *
+report_fill(const char *pattern, const struct report_field *f)
+{
+	struct msg_buf	 b = { NULL, 0, 0 };
+	const char	*p, *close;
+	size_t		 i, n;
+
+	msg_add(&b, "", 0);
+	for (p = pattern; *p != '\0';) {
+		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
+			n = strcspn(p + 1, "{") + 1;
+			msg_add(&b, p, n);
+			p += n;
+			continue;
+		}
+		n = close - p - 1;
+		for (i = 0; f[i].name != NULL; i++) {
+			if (strlen(f[i].name) == n &&
+			    strncmp(f[i].name, p + 1, n) == 0) {
+				msg_adds(&b, f[i].value);
+				break;
+			}
+		}
+		p = close + 1;
+	}
+	return (b.p);
+}
+
+/* A word of the page, filled in and escaped. */
+static void
+report_put(struct evbuffer *b, const struct report_words *w,
+    const char *name, const struct report_field *f)
+{
+	static const struct report_field	 none[] = { { NULL, NULL } };
+	char					*s;
+
+	s = report_fill(report_w(w, name), f != NULL ? f : none);
+	page_esc(b, s);
+	free(s);
+}
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
 static long long
@@ -259,10 +329,10 @@ report_exact(json_t *v)
 
 /* A count as members see it. */
 static char *
-report_count(long long n, int members)
+report_count(const struct report_words *w, long long n, int members)
 {
 	if (members && n > 0 && n < 3)
-		return (xstrdup("fewer than 3"));
+		return (xstrdup(report_w(w, "fewer")));
 	return (xprintf("%lld", n));
 }
 
@@ -276,21 +346,22 @@ report_rate_ok(long long n, long long d)
 
 /* A figure's value as a page shows it: exact, or suppressed. */
 static char *
-report_shown(json_t *fig, const char *which, int members)
+report_shown(const struct report_words *w, json_t *fig, const char *which,
+    int members)
 {
 	json_t	*v = json_object_get(fig, which), *of;
 	char	 key[32];
 
 	if (!members)
-		return (json_is_null(v) ? xstrdup("none to count") :
+		return (json_is_null(v) ? xstrdup(report_w(w, "none")) :
 		    report_exact(v));
 	if (json_is_integer(v))
-		return (report_count(json_integer_value(v), 1));
+		return (report_count(w, json_integer_value(v), 1));
 	snprintf(key, sizeof key, "%s_of", which);
 	of = json_object_get(fig, key);
 	if (json_is_null(v) || !report_rate_ok(json_integer_value(
 	    json_array_get(of, 0)), json_integer_value(json_array_get(of, 1))))
-		return (xstrdup("not shown: too few people"));
+		return (xstrdup(report_w(w, "too_few")));
 	return (report_exact(v));
 }
 
@@ -480,21 +551,76 @@ report_meeting_rates(json_t *m, int members, int rate[2], long long n[2],
 #define SVG_BASE	(SVG_TOP + SVG_PLOT_H)
 
 /*
+ * Words in the chart: laid out as the chart is, left to right, but each
+ * written in its own direction; in a language written right to left the
+ * anchor is turned round, so that the words stay on the same side of x.
+ */
+static void
+report_svg_words(struct evbuffer *b, const struct report_words *w, int x,
+    int y, const char *anchor, const char *attrs, const char *text)
+{
+	if (msg_is_rtl(w->lang)) {
+		if (strcmp(anchor, "start") == 0)
+			anchor = "end";
+		else if (strcmp(anchor, "end") == 0)
+			anchor = "start";
+	}
+	evbuffer_add_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\""
+	    "%s%s>", x, y, anchor, msg_is_rtl(w->lang) ? " direction=\"rtl\""
+	    : "", attrs);
+	page_esc(b, text);
+	evbuffer_add_printf(b, "</text>\n");
+}
+
+/* One meeting's two rates, told in words for the description. */
+static void
+report_svg_desc(struct evbuffer *b, const struct report_words *w,
+    const char *date, const int rate[2])
+{
+	static const char *const names[2] = { "attendance", "arranged" };
+	struct report_field	 f[4];
+	char			*said[2], pct[16];
+	int			 k;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(pct, sizeof pct, "%d", rate[k]);
+		f[0].name = "name";
+		f[0].value = report_w(w, names[k]);
+		f[1].name = "rate";
+		f[1].value = pct;
+		f[2].name = NULL;
+		said[k] = report_fill(report_w(w, rate[k] < 0 ?
+		    "chart_not_shown" : "chart_rate"), f);
+	}
+	f[0].name = "date";
+	f[0].value = date;
+	f[1].name = "attendance";
+	f[1].value = said[0];
+	f[2].name = "arranged";
+	f[2].value = said[1];
+	f[3].name = NULL;
+	report_put(b, w, "chart_meeting", f);
+	free(said[0]);
+	free(said[1]);
+}
+
+/*
  * The chart: for each meeting of the period, a bar of its attendance
  * rate (hatched) and one of its requests arranged on time (dotted, and
  * marked with a diamond), each value written above its bar.
  */
 void
-report_svg(struct evbuffer *b, json_t *r, int members)
+report_svg(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
+    const char *lang)
 {
-	static const char *const names[2] = { "Attendance",
-	    "Access requests arranged on time" };
-	json_t		*ms = json_object_get(r, "meetings"), *m;
-	size_t		 i, n = json_array_size(ms);
-	int		 rate[2], k, x, h, slot, bw, y;
-	long long	 num[2], den[2];
-	char		 date[11];
-	const char	*tz = jstr(r, "time_zone");
+	struct report_words	 w = { t, lang };
+	struct report_field	 f[3];
+	json_t			*ms = json_object_get(r, "meetings"), *m;
+	size_t			 i, n = json_array_size(ms);
+	int			 rate[2], k, x, h, slot, bw, y;
+	long long		 num[2], den[2];
+	char			 date[11];
+	const char		*tz = jstr(r, "time_zone");
 
 	slot = n > 0 ? (SVG_W - SVG_LEFT - 20) / (int)n : 0;
 	bw = slot > 0 ? (slot - 12) / 2 : 0;
@@ -503,28 +629,22 @@ report_svg(struct evbuffer *b, json_t *r, int members)
 	evbuffer_add_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 	    "aria-labelledby=\"report-title report-desc\">\n"
-	    "<title id=\"report-title\">Attendance and access requests "
-	    "arranged on time, meeting by meeting, ", SVG_W, SVG_H, SVG_W,
-	    SVG_H);
-	page_esc(b, jstr(r, "from"));
-	evbuffer_add_printf(b, " to ");
-	page_esc(b, jstr(r, "to"));
+	    "<title id=\"report-title\">", SVG_W, SVG_H, SVG_W, SVG_H);
+	f[0].name = "from";
+	f[0].value = jstr(r, "from");
+	f[1].name = "to";
+	f[1].value = jstr(r, "to");
+	f[2].name = NULL;
+	report_put(b, &w, "chart_title", f);
 	evbuffer_add_printf(b, "</title>\n<desc id=\"report-desc\">");
 	if (n == 0)
-		evbuffer_add_printf(b, "No meetings in this period.");
+		report_put(b, &w, "chart_none", NULL);
 	json_array_foreach(ms, i, m) {
 		report_meeting_date(m, tz, date);
 		report_meeting_rates(m, members, rate, num, den);
-		evbuffer_add_printf(b, "%sMeeting of %s: ", i ? " " : "",
-		    date);
-		for (k = 0; k < 2; k++) {
-			if (rate[k] < 0)
-				evbuffer_add_printf(b, "%s not shown%s",
-				    names[k], k ? "." : ", ");
-			else
-				evbuffer_add_printf(b, "%s %d%%%s", names[k],
-				    rate[k], k ? "." : ", ");
-		}
+		if (i > 0)
+			evbuffer_add_printf(b, " ");
+		report_svg_desc(b, &w, date, rate);
 	}
 	evbuffer_add_printf(b, "</desc>\n<defs>\n"
 	    "<pattern id=\"report-hatch\" width=\"8\" height=\"8\" "
@@ -537,7 +657,7 @@ report_svg(struct evbuffer *b, json_t *r, int members)
 	    "<rect width=\"8\" height=\"8\" fill=\"#8a4f00\"/>"
 	    "<circle cx=\"4\" cy=\"4\" r=\"2\" fill=\"#ffffff\"/></pattern>\n"
 	    "</defs>\n<g font-family=\"sans-serif\" font-size=\"13\" "
-	    "fill=\"#1a1a1a\">\n");
+	    "fill=\"#1a1a1a\" direction=\"ltr\">\n");
 	/* Axes, with their labels and the scale. */
 	evbuffer_add_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" "
 	    "y2=\"%d\" stroke=\"#1a1a1a\"/>\n<line x1=\"%d\" y1=\"%d\" "
@@ -549,12 +669,16 @@ report_svg(struct evbuffer *b, json_t *r, int members)
 		    "text-anchor=\"end\">%d%%</text>\n", SVG_LEFT - 6, y + 4,
 		    k);
 	}
-	evbuffer_add_printf(b, "<text x=\"14\" y=\"%d\" transform=\"rotate("
-	    "-90 14 %d)\" text-anchor=\"middle\">Per cent</text>\n",
-	    SVG_TOP + SVG_PLOT_H / 2, SVG_TOP + SVG_PLOT_H / 2);
-	evbuffer_add_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\""
-	    "middle\">Meeting date</text>\n", SVG_LEFT + (SVG_W - SVG_LEFT) /
-	    2, SVG_H - 40);
+	{
+		char	*rot = xprintf(" transform=\"rotate(-90 14 %d)\"",
+		    SVG_TOP + SVG_PLOT_H / 2);
+
+		report_svg_words(b, &w, 14, SVG_TOP + SVG_PLOT_H / 2,
+		    "middle", rot, report_w(&w, "axis_rate"));
+		free(rot);
+	}
+	report_svg_words(b, &w, SVG_LEFT + (SVG_W - SVG_LEFT) / 2, SVG_H - 40,
+	    "middle", "", report_w(&w, "axis_date"));
 	json_array_foreach(ms, i, m) {
 		report_meeting_date(m, tz, date);
 		report_meeting_rates(m, members, rate, num, den);
@@ -573,14 +697,15 @@ report_svg(struct evbuffer *b, json_t *r, int members)
 				evbuffer_add_printf(b, "<path d=\"M%d %dl5 "
 				    "5l-5 5l-5 -5z\" fill=\"#1a1a1a\"/>\n",
 				    bx + bw / 2, SVG_BASE - h - 30);
-			evbuffer_add_printf(b, "<text x=\"%d\" y=\"%d\" "
-			    "text-anchor=\"middle\">", bx + bw / 2,
-			    SVG_BASE - h - 6);
 			if (rate[k] < 0)
-				evbuffer_add_printf(b, "n/a");
+				report_svg_words(b, &w, bx + bw / 2,
+				    SVG_BASE - h - 6, "middle", "",
+				    report_w(&w, "not_applicable"));
 			else
-				evbuffer_add_printf(b, "%d%%", rate[k]);
-			evbuffer_add_printf(b, "</text>\n");
+				evbuffer_add_printf(b, "<text x=\"%d\" "
+				    "y=\"%d\" text-anchor=\"middle\">%d%%"
+				    "</text>\n", bx + bw / 2, SVG_BASE - h - 6,
+				    rate[k]);
 		}
 		evbuffer_add_printf(b, "<text x=\"%d\" y=\"%d\" "
 		    "text-anchor=\"middle\">%s</text>\n", x + bw, SVG_BASE + 18,
@@ -589,138 +714,244 @@ report_svg(struct evbuffer *b, json_t *r, int members)
 	/* The key: the pattern and the shape of each, and its name. */
 	evbuffer_add_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"16\" "
 	    "height=\"16\" fill=\"url(#report-hatch)\" stroke=\"#1a1a1a\"/>"
-	    "\n<text x=\"%d\" y=\"%d\">Attendance (hatched)</text>\n"
-	    "<rect x=\"%d\" y=\"%d\" width=\"16\" height=\"16\" "
-	    "fill=\"url(#report-dots)\" stroke=\"#1a1a1a\"/>\n"
-	    "<path d=\"M%d %dl5 5l-5 5l-5 -5z\" fill=\"#1a1a1a\"/>\n"
-	    "<text x=\"%d\" y=\"%d\">Arranged on time (dotted, diamond)"
-	    "</text>\n", SVG_LEFT, SVG_H - 24, SVG_LEFT + 22, SVG_H - 11,
-	    SVG_LEFT + 230, SVG_H - 24, SVG_LEFT + 258, SVG_H - 24,
-	    SVG_LEFT + 268, SVG_H - 11);
-	evbuffer_add_printf(b, "<text x=\"%d\" y=\"22\" font-size=\"15\" "
-	    "font-weight=\"bold\">Attendance and access arranged on time"
-	    "</text>\n</g>\n</svg>\n", SVG_LEFT);
+	    "\n", SVG_LEFT, SVG_H - 24);
+	report_svg_words(b, &w, SVG_LEFT + 22, SVG_H - 11, "start", "",
+	    report_w(&w, "key_attendance"));
+	evbuffer_add_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"16\" "
+	    "height=\"16\" fill=\"url(#report-dots)\" stroke=\"#1a1a1a\"/>"
+	    "\n<path d=\"M%d %dl5 5l-5 5l-5 -5z\" fill=\"#1a1a1a\"/>\n",
+	    SVG_LEFT + 230, SVG_H - 24, SVG_LEFT + 258, SVG_H - 24);
+	report_svg_words(b, &w, SVG_LEFT + 268, SVG_H - 11, "start", "",
+	    report_w(&w, "key_arranged"));
+	report_svg_words(b, &w, SVG_LEFT, 22, "start", " font-size=\"15\" "
+	    "font-weight=\"bold\"", report_w(&w, "chart_heading"));
+	evbuffer_add_printf(b, "</g>\n</svg>\n");
 }
 
 /* The numbers of the chart, as a table beside it. */
 static void
-report_table_meetings(struct evbuffer *b, json_t *r, int members)
+report_table_meetings(struct evbuffer *b, const struct report_words *w,
+    json_t *r, int members)
 {
-	json_t		*m;
-	size_t		 i;
-	int		 rate[2], k;
-	long long	 num[2], den[2];
-	char		 date[11], *s;
+	struct report_field	 f[3];
+	json_t			*m;
+	size_t			 i;
+	int			 rate[2], k;
+	long long		 num[2], den[2];
+	char			 date[11], sn[24], sd[24];
 
-	evbuffer_add_printf(b, "<table>\n<caption>The chart's numbers, "
-	    "meeting by meeting</caption>\n<thead><tr><th scope=\"col\">"
-	    "Meeting</th><th scope=\"col\">Attendance</th><th scope=\"col\">"
-	    "Access requests arranged on time</th></tr></thead>\n<tbody>\n");
+	evbuffer_add_printf(b, "<table>\n<caption>");
+	report_put(b, w, "table_caption", NULL);
+	evbuffer_add_printf(b, "</caption>\n<thead><tr><th scope=\"col\">");
+	report_put(b, w, "meeting", NULL);
+	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	report_put(b, w, "attendance", NULL);
+	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	report_put(b, w, "arranged", NULL);
+	evbuffer_add_printf(b, "</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(r, "meetings"), i, m) {
 		report_meeting_date(m, jstr(r, "time_zone"), date);
 		report_meeting_rates(m, members, rate, num, den);
 		evbuffer_add_printf(b, "<tr><th scope=\"row\">%s</th>", date);
 		for (k = 0; k < 2; k++) {
+			evbuffer_add_printf(b, "<td>");
 			if (rate[k] < 0)
-				evbuffer_add_printf(b, "<td>%s</td>",
-				    den[k] == 0 ? "none to count" :
-				    "not shown: too few people");
+				report_put(b, w, den[k] == 0 ? "none" :
+				    "too_few", NULL);
 			else {
-				s = members ? xstrdup("") : xprintf(
-				    " (%lld of %lld)", num[k], den[k]);
-				evbuffer_add_printf(b, "<td>%d%%%s</td>",
-				    rate[k], s);
-				free(s);
+				evbuffer_add_printf(b, "%d%%", rate[k]);
+				if (!members) {
+					snprintf(sn, sizeof sn, "%lld", num[k]);
+					snprintf(sd, sizeof sd, "%lld", den[k]);
+					f[0].name = "num";
+					f[0].value = sn;
+					f[1].name = "den";
+					f[1].value = sd;
+					f[2].name = NULL;
+					evbuffer_add_printf(b, " (");
+					report_put(b, w, "of", f);
+					evbuffer_add_printf(b, ")");
+				}
 			}
+			evbuffer_add_printf(b, "</td>");
 		}
 		evbuffer_add_printf(b, "</tr>\n");
 	}
 	evbuffer_add_printf(b, "</tbody>\n</table>\n");
 }
 
-/* The report as a page: figures, the chart and its table. */
-void
-report_page(struct evbuffer *b, json_t *r, int members)
+/* A language is offered when its templates are installed. */
+int
+report_lang_offered(struct tmpl_set *t, const char *l)
 {
-	json_t		*fig, *row;
-	size_t		 i;
-	char		*s1, *s2;
+	if (strcmp(l, "en") == 0)
+		return (1);
+	return (t != NULL && tmpl_lang_valid(l, 0) &&
+	    tmpl_exists(t, l, "reminder.subject"));
+}
 
-	page_begin(b, "en", "Engagement report");
-	evbuffer_add_printf(b, "<h1>Engagement report: ");
-	page_esc(b, jstr(r, "group"));
-	evbuffer_add_printf(b, "</h1>\n<p>From ");
-	page_esc(b, jstr(r, "from"));
-	evbuffer_add_printf(b, " to ");
-	page_esc(b, jstr(r, "to"));
-	evbuffer_add_printf(b, ", beside the period before it (");
-	page_esc(b, jstr(r, "previous_from"));
-	evbuffer_add_printf(b, " to ");
-	page_esc(b, jstr(r, "previous_to"));
-	evbuffer_add_printf(b, ").</p>\n");
-	if (members)
-		evbuffer_add_printf(b, "<p>Counts only: no one is named. A "
-		    "count of 1 or 2 is shown as \"fewer than 3\", and a rate "
-		    "is shown only when at least %d people are behind it.</p>"
-		    "\n", REPORT_RATE_MIN);
-	evbuffer_add_printf(b, "<h2>Figures</h2>\n<table>\n<caption>"
-	    "Engagement, this period and the one before</caption>\n<thead>"
-	    "<tr><th scope=\"col\">Figure</th><th scope=\"col\">This period"
-	    "</th><th scope=\"col\">Previous period</th></tr></thead>\n"
-	    "<tbody>\n");
+/*
+ * Links to the page in each other language offered, each named in its
+ * own language (its code, when it has no name for itself).
+ */
+static void
+report_langs(struct evbuffer *b, const struct report_words *w,
+    const char *self)
+{
+	const char	*name, *used;
+	size_t		 i;
+
+	if (w->t == NULL || self == NULL)
+		return;
+	evbuffer_add_printf(b, "<nav aria-label=\"");
+	report_put(b, w, "languages", NULL);
+	evbuffer_add_printf(b, "\">\n<ul>\n");
+	for (i = 0; i < w->t->nlangs; i++) {
+		if (strcasecmp(w->t->langs[i], w->lang) == 0 ||
+		    !report_lang_offered(w->t, w->t->langs[i]))
+			continue;
+		used = NULL;
+		name = tmpl_word(w->t, w->t->langs[i],
+		    "report.language_name", &used);
+		if (name == NULL || used == NULL ||
+		    strcasecmp(used, w->t->langs[i]) != 0)
+			name = w->t->langs[i];
+		evbuffer_add_printf(b, "<li><a href=\"");
+		page_esc(b, self);
+		evbuffer_add_printf(b, "?lang=");
+		page_esc(b, w->t->langs[i]);
+		evbuffer_add_printf(b, "\" hreflang=\"");
+		page_esc(b, w->t->langs[i]);
+		evbuffer_add_printf(b, "\" lang=\"");
+		page_esc(b, w->t->langs[i]);
+		evbuffer_add_printf(b, "\" dir=\"%s\">", msg_is_rtl(
+		    w->t->langs[i]) ? "rtl" : "ltr");
+		page_esc(b, name);
+		evbuffer_add_printf(b, "</a></li>\n");
+	}
+	evbuffer_add_printf(b, "</ul>\n</nav>\n");
+}
+
+/*
+ * The report as a page in lang: links to it in the other languages
+ * (self is its path), figures, the chart and its table.
+ */
+void
+report_page(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
+    const char *lang, const char *self)
+{
+	static const char *const nk[] = { "requests", "on_time", "late",
+	    "unable" };
+	static const char *const nw[] = { "made", "on_time", "late",
+	    "unable" };
+	struct report_words	 w = { t, lang };
+	struct report_field	 f[5];
+	json_t			*fig, *row;
+	size_t			 i, j;
+	char			*s1, *s2, min[16], key[64];
+
+	page_begin(b, lang, report_w(&w, "title"));
+	report_langs(b, &w, self);
+	evbuffer_add_printf(b, "<h1>");
+	f[0].name = "group";
+	f[0].value = jstr(r, "group");
+	f[1].name = NULL;
+	report_put(b, &w, "heading", f);
+	evbuffer_add_printf(b, "</h1>\n<p>");
+	f[0].name = "from";
+	f[0].value = jstr(r, "from");
+	f[1].name = "to";
+	f[1].value = jstr(r, "to");
+	f[2].name = "previous_from";
+	f[2].value = jstr(r, "previous_from");
+	f[3].name = "previous_to";
+	f[3].value = jstr(r, "previous_to");
+	f[4].name = NULL;
+	report_put(b, &w, "period", f);
+	evbuffer_add_printf(b, "</p>\n");
+	if (members) {
+		snprintf(min, sizeof min, "%d", REPORT_RATE_MIN);
+		f[0].name = "min";
+		f[0].value = min;
+		f[1].name = NULL;
+		evbuffer_add_printf(b, "<p>");
+		report_put(b, &w, "counts_only", f);
+		evbuffer_add_printf(b, "</p>\n");
+	}
+	evbuffer_add_printf(b, "<h2>");
+	report_put(b, &w, "figures", NULL);
+	evbuffer_add_printf(b, "</h2>\n<table>\n<caption>");
+	report_put(b, &w, "figures_caption", NULL);
+	evbuffer_add_printf(b, "</caption>\n<thead><tr><th scope=\"col\">");
+	report_put(b, &w, "figure", NULL);
+	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	report_put(b, &w, "this", NULL);
+	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	report_put(b, &w, "previous", NULL);
+	evbuffer_add_printf(b, "</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(r, "figures"), i, fig) {
-		s1 = report_shown(fig, "this", members);
-		s2 = report_shown(fig, "previous", members);
+		s1 = report_shown(&w, fig, "this", members);
+		s2 = report_shown(&w, fig, "previous", members);
+		snprintf(key, sizeof key, "fig_%s", jstr(fig, "figure"));
 		evbuffer_add_printf(b, "<tr><th scope=\"row\">");
-		page_esc(b, jstr(fig, "label"));
-		evbuffer_add_printf(b, "</th><td>%s</td><td>%s</td></tr>\n",
-		    s1, s2);
+		report_put(b, &w, key, NULL);
+		evbuffer_add_printf(b, "</th><td>");
+		page_esc(b, s1);
+		evbuffer_add_printf(b, "</td><td>");
+		page_esc(b, s2);
+		evbuffer_add_printf(b, "</td></tr>\n");
 		free(s1);
 		free(s2);
 	}
-	evbuffer_add_printf(b, "</tbody>\n</table>\n<h2>Access requests "
-	    "by need</h2>\n<table>\n<caption>This period's requests by kind "
-	    "of need</caption>\n<thead><tr><th scope=\"col\">Need</th>"
-	    "<th scope=\"col\">Made</th><th scope=\"col\">On time</th>"
-	    "<th scope=\"col\">Late</th><th scope=\"col\">Unable</th>"
-	    "</tr></thead>\n<tbody>\n");
+	evbuffer_add_printf(b, "</tbody>\n</table>\n<h2>");
+	report_put(b, &w, "needs", NULL);
+	evbuffer_add_printf(b, "</h2>\n<table>\n<caption>");
+	report_put(b, &w, "needs_caption", NULL);
+	evbuffer_add_printf(b, "</caption>\n<thead><tr><th scope=\"col\">");
+	report_put(b, &w, "need", NULL);
+	for (j = 0; j < 4; j++) {
+		evbuffer_add_printf(b, "</th><th scope=\"col\">");
+		report_put(b, &w, nw[j], NULL);
+	}
+	evbuffer_add_printf(b, "</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(r, "needs"), i, row) {
 		evbuffer_add_printf(b, "<tr><th scope=\"row\">");
 		page_esc(b, jstr(row, "need"));
 		evbuffer_add_printf(b, "</th>");
-		{
-			static const char *const k[] = { "requests",
-			    "on_time", "late", "unable" };
-			size_t	 j;
-
-			for (j = 0; j < 4; j++) {
-				s1 = report_count(jint(row, k[j]), members);
-				evbuffer_add_printf(b, "<td>%s</td>", s1);
-				free(s1);
-			}
+		for (j = 0; j < 4; j++) {
+			s1 = report_count(&w, jint(row, nk[j]), members);
+			evbuffer_add_printf(b, "<td>");
+			page_esc(b, s1);
+			evbuffer_add_printf(b, "</td>");
+			free(s1);
 		}
 		evbuffer_add_printf(b, "</tr>\n");
 	}
-	evbuffer_add_printf(b, "</tbody>\n</table>\n<h2>Meeting by meeting"
-	    "</h2>\n<figure>\n");
-	report_svg(b, r, members);
+	evbuffer_add_printf(b, "</tbody>\n</table>\n<h2>");
+	report_put(b, &w, "by_meeting", NULL);
+	evbuffer_add_printf(b, "</h2>\n<figure>\n");
+	report_svg(b, r, members, t, lang);
 	evbuffer_add_printf(b, "</figure>\n");
-	report_table_meetings(b, r, members);
+	report_table_meetings(b, &w, r, members);
 	page_end(b);
 }
 
-/* The link that opens a group's report for its members. */
+/*
+ * The link that opens a group's report for its members; with lang (one
+ * offered), the page in that language.
+ */
 char *
 report_link(const char *base_url, const unsigned char key[KEY_BYTES],
-    long long group, const char *from, const char *to, time_t now, int days)
+    long long group, const char *from, const char *to, const char *lang,
+    time_t now, int days)
 {
 	char		 subject[64], sig[KEY_SIG_LEN];
 	long long	 expiry = (long long)now + (long long)days * 86400;
 
 	snprintf(subject, sizeof subject, "%lld.%s.%s", group, from, to);
 	key_sign(key, "report", subject, expiry, sig);
-	return (xprintf("%s/report/%s.%lld.%s", base_url, subject, expiry,
-	    sig));
+	return (xprintf("%s/report/%s.%lld.%s%s%s", base_url, subject, expiry,
+	    sig, lang != NULL ? "?lang=" : "", lang != NULL ? lang : ""));
 }
 
 /* The group, from and to of a good link; 0 when it is not one. */
@@ -748,24 +979,57 @@ report_link_group(const unsigned char key[KEY_BYTES], const char *rest,
 	return (id);
 }
 
+/* The language a link asks for (?lang=), when it is offered. */
+static const char *
+report_page_lang(struct evhttp_request *req, struct tmpl_set *t)
+{
+	static char		 lang[36];
+	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
+	const char		*q = uri ? evhttp_uri_get_query(uri) : NULL;
+	const char		*l;
+	struct evkeyvalq	 kv;
+
+	if (q == NULL || evhttp_parse_query_str(q, &kv) != 0)
+		return ("en");
+	l = evhttp_find_header(&kv, "lang");
+	if (l != NULL && strlen(l) < sizeof lang && report_lang_offered(t, l))
+		snprintf(lang, sizeof lang, "%s", l);
+	else
+		snprintf(lang, sizeof lang, "en");
+	evhttp_clear_headers(&kv);
+	return (lang);
+}
+
+/* A page that says one thing, in the reader's words. */
+static void
+report_message(struct evhttp_request *req, int code,
+    const struct report_words *w, const char *name)
+{
+	char	 text[64];
+
+	snprintf(text, sizeof text, "%s_text", name);
+	page_message(req, REPORT_ROUTE, code, w->lang, report_w(w, name),
+	    report_w(w, text));
+}
+
 static void
 report_route(struct evhttp_request *req, const char *route,
     const char *rest, void *arg)
 {
 	struct convene_ctx	*ctx = arg;
+	struct report_words	 w;
 	struct evbuffer		*b;
 	json_t			*group = NULL, *r = NULL, *groups;
-	char			 from[11], to[11], *cause = NULL;
+	char			 from[11], to[11], *cause = NULL, *self;
 	long long		 id;
 	size_t			 i;
 	int			 code;
 
+	w.t = ctx->tmpl;	/* as of this request */
+	w.lang = report_page_lang(req, w.t);
 	if ((id = report_link_group(ctx->signing_key, rest, from,
 	    to)) == 0) {
-		page_message(req, REPORT_ROUTE, 403, "en",
-		    "This link does not work", "The link may have expired, "
-		    "or it was not copied in full. Ask your group's "
-		    "coordinator for a new one.");
+		report_message(req, 403, &w, "bad_link");
 		return;
 	}
 	if ((groups = store_group_list(ctx->store, &cause)) != NULL) {
@@ -777,22 +1041,20 @@ report_route(struct evhttp_request *req, const char *route,
 	}
 	r = NULL;
 	if (group == NULL || store_report_open(ctx->store, id, &cause) != 1) {
-		page_message(req, REPORT_ROUTE, 404, "en",
-		    "This report is not open", "The group does not share "
-		    "this report with its members now.");
+		report_message(req, 404, &w, "closed");
 		goto out;
 	}
 	if ((r = report_make(ctx->store, group, from, to, &code,
 	    &cause)) == NULL) {
 		log_warnx("report of group %lld: %s", id, cause);
-		page_message(req, REPORT_ROUTE, 503, "en",
-		    "The report cannot be made now", "Please try again in "
-		    "a few minutes.");
+		report_message(req, 503, &w, "trouble");
 		goto out;
 	}
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");
-	report_page(b, r, 1);
+	self = xprintf("/%s/%s", REPORT_ROUTE, rest);
+	report_page(b, r, 1, w.t, w.lang, self);
+	free(self);
 	page_send(req, REPORT_ROUTE, 200, b);
 	evbuffer_free(b);
 out:
