@@ -6,7 +6,8 @@
 # one before is checked against counts made here from the database; the
 # CSV is read back with the csv module, the SVG parsed as XML with its
 # title and description; the members' link shows small counts as
-# "fewer than 3" and names no one, a tampered link is refused, a token
+# "fewer than 3" and names no one, and the same counts in Welsh and in
+# Arabic (right to left), a tampered link is refused, a token
 # for another group finds no report, and erasing a member changes no
 # count of a period.
 . "$(dirname "$0")/lib.sh"
@@ -445,6 +446,92 @@ for f in r["figures"]:
 PYEOF
 ok "the members' page shows counts only, small ones as fewer than 3"
 [ -z "${REPORT_KEEP:-}" ] || cp "$T/page.html" "$REPORT_KEEP/"
+
+# The page in Welsh and in Arabic: every word from that language's
+# [report] words, the same counts as the English page, the chart's
+# words too; Arabic right to left; links to the other languages.
+url_cy=$(ctl report ilg --from "$from" --to "$to" --link --lang cy) ||
+    fail "convenectl report --link --lang cy failed"
+[ "${url_cy%\?lang=cy}" != "$url_cy" ] || fail "the Welsh link: $url_cy"
+api 422 GET "/groups/ilg/report/link?from=$from&to=$to&lang=xx"
+for l in cy ar xx; do
+	code=$(curl -sS -m 10 -o "$T/page-$l.html" -w '%{http_code}' \
+	    "${url_cy%\?lang=cy}?lang=$l")
+	[ "$code" = 200 ] || fail "the members' page in $l gave $code"
+done
+grep -q '^<html lang="en" dir="ltr">' "$T/page-xx.html" ||
+    fail "an unknown language is not English: $(head -3 "$T/page-xx.html")"
+grep -q '^<html lang="cy" dir="ltr">' "$T/page-cy.html" ||
+    fail "the Welsh page: $(head -3 "$T/page-cy.html")"
+grep -q '^<html lang="ar" dir="rtl">' "$T/page-ar.html" ||
+    fail "the Arabic page: $(head -3 "$T/page-ar.html")"
+grep -q "llai na 3" "$T/page-cy.html" || fail "no Welsh fewer than 3"
+"$PY" - "$T/page.html" "$T/page-cy.html" "$T/page-ar.html" \
+    "$top_srcdir/conf/templates" <<'PYEOF' || fail "pages in cy and ar"
+import configparser, html.parser, re, sys
+def words(lang):
+    c = configparser.ConfigParser(interpolation=None)
+    c.read("%s/%s/words.ini" % (sys.argv[4], lang), encoding="utf-8")
+    return dict(c["report"])
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = []; self.row = None
+        self.c = False; self.texts = []; self.stack = []; self.links = []
+        self.nav = None; self.svg = {}
+    def handle_starttag(self, t, a):
+        a = dict(a); self.stack.append(t)
+        if t == "nav": self.nav = a.get("aria-label")
+        if t == "a" and "nav" in self.stack: self.links.append(a)
+        if t == "tr": self.row = []
+        if t in ("th", "td") and self.row is not None:
+            self.c = True; self.row.append("")
+    def handle_endtag(self, t):
+        while self.stack and self.stack.pop() != t: pass
+        if t in ("th", "td"): self.c = False
+        if t == "tr" and self.row is not None:
+            self.rows.append(self.row); self.row = None
+    def handle_data(self, d):
+        if self.c: self.row[-1] += d
+        if d.strip() and "nav" not in self.stack:
+            self.texts.append(d.strip())
+            for k in ("title", "desc"):
+                if k in self.stack and "svg" in self.stack:
+                    self.svg[k] = d.strip()
+def parse(f):
+    p = P(); p.feed(open(f, encoding="utf-8").read()); return p
+en, we = parse(sys.argv[1]), words("en")
+for f, lang in ((sys.argv[2], "cy"), (sys.argv[3], "ar")):
+    p, w = parse(f), words(lang)
+    # Each of the page's own words, none left in English.
+    left = [t for t in p.texts if t in we.values() and t not in w.values()]
+    assert not left, (lang, left)
+    for k in ("figures", "needs", "by_meeting", "axis_rate", "axis_date",
+        "key_attendance", "key_arranged", "chart_heading"):
+        assert w[k] in p.texts, (lang, k)
+    assert w["title"] in p.texts[0], (lang, p.texts[0])
+    assert p.svg["title"].startswith(w["chart_title"].split("{")[0]), \
+        (lang, p.svg)
+    assert w["chart_meeting"].split("{")[0] in p.svg["desc"], (lang, p.svg)
+    # The same counts as the English page, row by row.
+    assert len(p.rows) == len(en.rows), lang
+    # A cell in words is the same word in lang; digits stay as they are.
+    for a, b in zip(en.rows, p.rows):
+        assert len(a) == len(b), (lang, a, b)
+        for x, y in zip(a, b):
+            said = {w[k] for k, v in we.items() if v == x}
+            assert y in said if said else y == x, (lang, x, y)
+    assert p.nav == w["languages"], (lang, p.nav)
+    got = sorted((a["hreflang"], a["lang"], a["href"].split("?")[1])
+        for a in p.links)
+    want = sorted((l, l, "lang=" + l) for l in ("ar", "cy", "en")
+        if l != lang)
+    assert got == want, (lang, got)
+print("pages in cy and ar: %d rows each" % len(en.rows))
+PYEOF
+grep -q 'direction="rtl"' "$T/page-ar.html" &&
+    ! grep -q 'direction="rtl"' "$T/page-cy.html" ||
+    fail "the chart's words are not written right to left in Arabic"
+ok "the page in Welsh and Arabic: their words, the same counts"
 bad=$(echo "$url" | sed 's/.$/A/')
 [ "$bad" != "$url" ] || bad=$(echo "$url" | sed 's/.$/B/')
 expect_code 403 GET "${bad#"$BASE"}"
