@@ -1,10 +1,11 @@
-// a11y.js URL... [--rsvp URL...] [--involvement URL...]: open each page
-// in headless Chromium, run axe-core with the WCAG 2.0, 2.1 and 2.2 A
-// and AA rules, and use the preferences form, and the first page to
-// answer after --rsvp, by keyboard alone, ticking a need on each; from
-// the preferences form, reach the member's meetings and payments and
-// come back by Tab and Enter alone.  Prints one line a check; exits 1
-// on any violation.
+// a11y.js URL... [--rsvp URL...] [--involvement URL...] [--report URL...]:
+// open each page in headless Chromium, run axe-core with the WCAG 2.0,
+// 2.1 and 2.2 A and AA rules, and use the preferences form, and the
+// first page to answer after --rsvp, by keyboard alone, ticking a need
+// on each; from the preferences form, reach the member's meetings and
+// payments and come back by Tab and Enter alone; check the chart of
+// each report after --report is drawn as it should be.  Prints one line
+// a check; exits 1 on any violation.
 'use strict';
 
 const fs = require('fs');
@@ -202,8 +203,83 @@ async function involvement(page, prefsUrl, urls) {
 	}
 }
 
+// The members' report in each language: audited, its language links
+// marked with theirs, and its chart's words drawn inside the chart,
+// none over another or over the key, each in its own direction (right
+// to left for Arabic, numbers left to right).
+async function report(page, urls) {
+	for (const u of urls) {
+		const resp = await page.goto(u);
+		if (resp.status() !== 200)
+			fail('the report ' + u + ' gave ' + resp.status());
+		const [lang, dir] = await page.evaluate(() =>
+		    [document.documentElement.lang,
+		    document.documentElement.dir]);
+		await audit(page, 'report ' + lang + ' (' + dir + ')');
+		const r = await page.evaluate(() => {
+			const svg = document.querySelector('main svg');
+			const s = svg.getBoundingClientRect();
+			const texts = Array.from(svg.querySelectorAll('text'));
+			const boxes = texts.map((t) => t.getBoundingClientRect());
+			const marks = Array.from(svg.querySelectorAll(
+			    'rect[width="16"], path')).map((m) =>
+			    m.getBoundingClientRect());
+			const meet = (a, b) => a.left < b.right - 0.5 &&
+			    b.left < a.right - 0.5 && a.top < b.bottom - 0.5 &&
+			    b.top < a.bottom - 0.5;
+			const out = { bad: [], words: [], links: [] };
+			texts.forEach((t, i) => {
+				const b = boxes[i], w = t.textContent;
+				if (b.width === 0 || b.left < s.left - 0.5 ||
+				    b.right > s.right + 0.5 ||
+				    b.top < s.top - 0.5 ||
+				    b.bottom > s.bottom + 0.5)
+					out.bad.push('outside: ' + w);
+				for (let j = i + 1; j < texts.length; j++)
+					if (meet(b, boxes[j]))
+						out.bad.push(w + ' over ' +
+						    texts[j].textContent);
+				for (const m of marks)
+					if (meet(b, m))
+						out.bad.push(w + ' over the key');
+				out.words.push([w,
+				    getComputedStyle(t).direction]);
+			});
+			for (const a of document.querySelectorAll('nav a'))
+				out.links.push([a.getAttribute('hreflang'),
+				    a.getAttribute('lang'),
+				    new URL(a.href).searchParams.get('lang')]);
+			out.nav = document.querySelector('nav') &&
+			    document.querySelector('nav').getAttribute(
+			    'aria-label');
+			return out;
+		});
+		for (const [w, d] of r.words) {
+			const want = /[\u0600-\u06ff]/.test(w) ? 'rtl' :
+			    /^[0-9%-]+$/.test(w) ? 'ltr' : null;
+			if (want !== null && d !== want)
+				r.bad.push(w + ' is written ' + d);
+			if (lang !== 'ar' && d !== 'ltr')
+				r.bad.push(w + ' is written ' + d);
+		}
+		if (!r.nav || r.links.length !== 2 ||
+		    r.links.some(([h, l, q]) => !h || h !== l || l !== q ||
+		    h === lang))
+			r.bad.push('the language links: ' +
+			    JSON.stringify([r.nav, r.links]));
+		if (r.bad.length > 0)
+			fail('the report in ' + lang + ': ' +
+			    r.bad.join('; '));
+		console.log('ok: report chart ' + lang + ': ' +
+		    r.words.length + ' words inside it, none over another');
+	}
+}
+
 async function main() {
-	const all = process.argv.slice(2);
+	let all = process.argv.slice(2);
+	const rcut = all.indexOf('--report');
+	const reports = rcut < 0 ? [] : all.slice(rcut + 1);
+	all = rcut < 0 ? all : all.slice(0, rcut);
 	const icut = all.indexOf('--involvement');
 	const args = icut < 0 ? all : all.slice(0, icut);
 	const invs = icut < 0 ? [] : all.slice(icut + 1);
@@ -307,6 +383,8 @@ async function main() {
 		await rsvp(page, rsvps);
 	if (invs.length > 0)
 		await involvement(page, prefsUrl, invs);
+	if (reports.length > 0)
+		await report(page, reports);
 	await browser.close();
 	if (failures > 0) {
 		console.log(failures + ' accessibility checks failed');

@@ -12,7 +12,9 @@
 # and one already booked.  A member's own meetings and payments, reached
 # from the preferences form and left by keyboard alone, in English,
 # Arabic and Welsh, in Easy Read, and with nothing written down yet.
-# The members' report of a group, with its chart, likewise.
+# The members' report of a group, with its chart, likewise, and in
+# Welsh and Arabic (right to left), its chart's words drawn inside it,
+# none over another, each in its own direction.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/outbox-lib.sh"
 
@@ -114,6 +116,11 @@ api 200 PATCH /groups/ild '{"report_members": true}'
 report=$(ctl report ild --from "$(date +%Y-%m-%d)" \
     --to "$(date -d '+10 days' +%Y-%m-%d)" --link) ||
     fail "report link failed"
+for l in cy ar; do
+	ctl report ild --from "$(date +%Y-%m-%d)" \
+	    --to "$(date -d '+10 days' +%Y-%m-%d)" --link --lang "$l" \
+	    > "$T/report-$l" || fail "report link in $l failed"
+done
 node "$top_srcdir/tests/regress/a11y.js" "$url" \
     "$BASE/preferences/1.1.AAAAAAAAAAAAAAAAAAAAAA" "$(ctl person link 2)" \
     "$(ctl person link 3)" "$report" --rsvp "$BASE/rsvp/$(rsvp 7)" \
@@ -122,14 +129,19 @@ node "$top_srcdir/tests/regress/a11y.js" "$url" \
     "$BASE/rsvp/1.$occ.1.AAAAAAAAAAAAAAAAAAAAAA" \
     --involvement "$(ctl person link 2)/involvement" \
     "$(ctl person link 3)/involvement" "$(ctl person link 4)/involvement" \
-    "$(ctl person link 7)/involvement" > "$T/a11y.out" 2>&1 || {
+    "$(ctl person link 7)/involvement" --report "$report" \
+    "$(cat "$T/report-cy")" "$(cat "$T/report-ar")" > "$T/a11y.out" 2>&1 || {
 	cat "$T/a11y.out"
 	fail "accessibility checks failed"
 }
 cat "$T/a11y.out"
-grep -c '^ok: ' "$T/a11y.out" | grep -qx 25 || fail "not every check ran"
+grep -c '^ok: ' "$T/a11y.out" | grep -qx 31 || fail "not every check ran"
 grep -q '^ok: page .*/report/.* (200): 0 violations' "$T/a11y.out" ||
     fail "the members' report was not checked"
+for l in "en (ltr)" "cy (ltr)" "ar (rtl)"; do
+	grep -q "^ok: report $l: 0 violations" "$T/a11y.out" ||
+	    fail "the members' report in $l was not checked"
+done
 [ "$(sqlite3 "$T/state/convene.db" "SELECT group_concat(person_id || ':' ||
     answer || ':' || channel) FROM answers")" = "7:yes:link" ] ||
     fail "the answers recorded: $(sqlite3 "$T/state/convene.db" \
