@@ -569,7 +569,7 @@ report_svg_words(struct evbuffer *b, const struct report_words *w, int x,
 	    "%s%s>", x, y, anchor, msg_is_rtl(w->lang) ? " direction=\"rtl\""
 	    : "", attrs);
 	page_esc(b, text);
-	evbuffer_add_printf(b, "</text>\n");
+	page_add(b, "</text>\n");
 }
 
 /* One meeting's two rates, told in words for the description. */
@@ -636,17 +636,17 @@ report_svg(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
 	f[1].value = jstr(r, "to");
 	f[2].name = NULL;
 	report_put(b, &w, "chart_title", f);
-	evbuffer_add_printf(b, "</title>\n<desc id=\"report-desc\">");
+	page_add(b, "</title>\n<desc id=\"report-desc\">");
 	if (n == 0)
 		report_put(b, &w, "chart_none", NULL);
 	json_array_foreach(ms, i, m) {
 		report_meeting_date(m, tz, date);
 		report_meeting_rates(m, members, rate, num, den);
 		if (i > 0)
-			evbuffer_add_printf(b, " ");
+			page_add(b, " ");
 		report_svg_desc(b, &w, date, rate);
 	}
-	evbuffer_add_printf(b, "</desc>\n<defs>\n"
+	page_add(b, "</desc>\n<defs>\n"
 	    "<pattern id=\"report-hatch\" width=\"8\" height=\"8\" "
 	    "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
 	    "<rect width=\"8\" height=\"8\" fill=\"#0b4f9c\"/>"
@@ -725,7 +725,7 @@ report_svg(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
 	    report_w(&w, "key_arranged"));
 	report_svg_words(b, &w, SVG_LEFT, 22, "start", " font-size=\"15\" "
 	    "font-weight=\"bold\"", report_w(&w, "chart_heading"));
-	evbuffer_add_printf(b, "</g>\n</svg>\n");
+	page_add(b, "</g>\n</svg>\n");
 }
 
 /* The numbers of the chart, as a table beside it. */
@@ -740,21 +740,21 @@ report_table_meetings(struct evbuffer *b, const struct report_words *w,
 	long long		 num[2], den[2];
 	char			 date[11], sn[24], sd[24];
 
-	evbuffer_add_printf(b, "<table>\n<caption>");
+	page_add(b, "<table>\n<caption>");
 	report_put(b, w, "table_caption", NULL);
-	evbuffer_add_printf(b, "</caption>\n<thead><tr><th scope=\"col\">");
+	page_add(b, "</caption>\n<thead><tr><th scope=\"col\">");
 	report_put(b, w, "meeting", NULL);
-	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	page_add(b, "</th><th scope=\"col\">");
 	report_put(b, w, "attendance", NULL);
-	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	page_add(b, "</th><th scope=\"col\">");
 	report_put(b, w, "arranged", NULL);
-	evbuffer_add_printf(b, "</th></tr></thead>\n<tbody>\n");
+	page_add(b, "</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(r, "meetings"), i, m) {
 		report_meeting_date(m, jstr(r, "time_zone"), date);
 		report_meeting_rates(m, members, rate, num, den);
 		evbuffer_add_printf(b, "<tr><th scope=\"row\">%s</th>", date);
 		for (k = 0; k < 2; k++) {
-			evbuffer_add_printf(b, "<td>");
+			page_add(b, "<td>");
 			if (rate[k] < 0)
 				report_put(b, w, den[k] == 0 ? "none" :
 				    "too_few", NULL);
@@ -768,16 +768,16 @@ report_table_meetings(struct evbuffer *b, const struct report_words *w,
 					f[1].name = "den";
 					f[1].value = sd;
 					f[2].name = NULL;
-					evbuffer_add_printf(b, " (");
+					page_add(b, " (");
 					report_put(b, w, "of", f);
-					evbuffer_add_printf(b, ")");
+					page_add(b, ")");
 				}
 			}
-			evbuffer_add_printf(b, "</td>");
+			page_add(b, "</td>");
 		}
-		evbuffer_add_printf(b, "</tr>\n");
+		page_add(b, "</tr>\n");
 	}
-	evbuffer_add_printf(b, "</tbody>\n</table>\n");
+	page_add(b, "</tbody>\n</table>\n");
 }
 
 /* A language is offered when its templates are installed. */
@@ -803,9 +803,9 @@ report_langs(struct evbuffer *b, const struct report_words *w,
 
 	if (w->t == NULL || self == NULL)
 		return;
-	evbuffer_add_printf(b, "<nav aria-label=\"");
+	page_add(b, "<nav aria-label=\"");
 	report_put(b, w, "languages", NULL);
-	evbuffer_add_printf(b, "\">\n<ul>\n");
+	page_add(b, "\">\n<ul>\n");
 	for (i = 0; i < w->t->nlangs; i++) {
 		if (strcasecmp(w->t->langs[i], w->lang) == 0 ||
 		    !report_lang_offered(w->t, w->t->langs[i]))
@@ -816,20 +816,20 @@ report_langs(struct evbuffer *b, const struct report_words *w,
 		if (name == NULL || used == NULL ||
 		    strcasecmp(used, w->t->langs[i]) != 0)
 			name = w->t->langs[i];
-		evbuffer_add_printf(b, "<li><a href=\"");
+		page_add(b, "<li><a href=\"");
 		page_esc(b, self);
-		evbuffer_add_printf(b, "?lang=");
+		page_add(b, "?lang=");
 		page_esc(b, w->t->langs[i]);
-		evbuffer_add_printf(b, "\" hreflang=\"");
+		page_add(b, "\" hreflang=\"");
 		page_esc(b, w->t->langs[i]);
-		evbuffer_add_printf(b, "\" lang=\"");
+		page_add(b, "\" lang=\"");
 		page_esc(b, w->t->langs[i]);
 		evbuffer_add_printf(b, "\" dir=\"%s\">", msg_is_rtl(
 		    w->t->langs[i]) ? "rtl" : "ltr");
 		page_esc(b, name);
-		evbuffer_add_printf(b, "</a></li>\n");
+		page_add(b, "</a></li>\n");
 	}
-	evbuffer_add_printf(b, "</ul>\n</nav>\n");
+	page_add(b, "</ul>\n</nav>\n");
 }
 
 /*
@@ -852,12 +852,12 @@ report_page(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
 
 	page_begin(b, lang, report_w(&w, "title"));
 	report_langs(b, &w, self);
-	evbuffer_add_printf(b, "<h1>");
+	page_add(b, "<h1>");
 	f[0].name = "group";
 	f[0].value = jstr(r, "group");
 	f[1].name = NULL;
 	report_put(b, &w, "heading", f);
-	evbuffer_add_printf(b, "</h1>\n<p>");
+	page_add(b, "</h1>\n<p>");
 	f[0].name = "from";
 	f[0].value = jstr(r, "from");
 	f[1].name = "to";
@@ -868,70 +868,70 @@ report_page(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
 	f[3].value = jstr(r, "previous_to");
 	f[4].name = NULL;
 	report_put(b, &w, "period", f);
-	evbuffer_add_printf(b, "</p>\n");
+	page_add(b, "</p>\n");
 	if (members) {
 		snprintf(min, sizeof min, "%d", REPORT_RATE_MIN);
 		f[0].name = "min";
 		f[0].value = min;
 		f[1].name = NULL;
-		evbuffer_add_printf(b, "<p>");
+		page_add(b, "<p>");
 		report_put(b, &w, "counts_only", f);
-		evbuffer_add_printf(b, "</p>\n");
+		page_add(b, "</p>\n");
 	}
-	evbuffer_add_printf(b, "<h2>");
+	page_add(b, "<h2>");
 	report_put(b, &w, "figures", NULL);
-	evbuffer_add_printf(b, "</h2>\n<table>\n<caption>");
+	page_add(b, "</h2>\n<table>\n<caption>");
 	report_put(b, &w, "figures_caption", NULL);
-	evbuffer_add_printf(b, "</caption>\n<thead><tr><th scope=\"col\">");
+	page_add(b, "</caption>\n<thead><tr><th scope=\"col\">");
 	report_put(b, &w, "figure", NULL);
-	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	page_add(b, "</th><th scope=\"col\">");
 	report_put(b, &w, "this", NULL);
-	evbuffer_add_printf(b, "</th><th scope=\"col\">");
+	page_add(b, "</th><th scope=\"col\">");
 	report_put(b, &w, "previous", NULL);
-	evbuffer_add_printf(b, "</th></tr></thead>\n<tbody>\n");
+	page_add(b, "</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(r, "figures"), i, fig) {
 		s1 = report_shown(&w, fig, "this", members);
 		s2 = report_shown(&w, fig, "previous", members);
 		snprintf(key, sizeof key, "fig_%s", jstr(fig, "figure"));
-		evbuffer_add_printf(b, "<tr><th scope=\"row\">");
+		page_add(b, "<tr><th scope=\"row\">");
 		report_put(b, &w, key, NULL);
-		evbuffer_add_printf(b, "</th><td>");
+		page_add(b, "</th><td>");
 		page_esc(b, s1);
-		evbuffer_add_printf(b, "</td><td>");
+		page_add(b, "</td><td>");
 		page_esc(b, s2);
-		evbuffer_add_printf(b, "</td></tr>\n");
+		page_add(b, "</td></tr>\n");
 		free(s1);
 		free(s2);
 	}
-	evbuffer_add_printf(b, "</tbody>\n</table>\n<h2>");
+	page_add(b, "</tbody>\n</table>\n<h2>");
 	report_put(b, &w, "needs", NULL);
-	evbuffer_add_printf(b, "</h2>\n<table>\n<caption>");
+	page_add(b, "</h2>\n<table>\n<caption>");
 	report_put(b, &w, "needs_caption", NULL);
-	evbuffer_add_printf(b, "</caption>\n<thead><tr><th scope=\"col\">");
+	page_add(b, "</caption>\n<thead><tr><th scope=\"col\">");
 	report_put(b, &w, "need", NULL);
 	for (j = 0; j < 4; j++) {
-		evbuffer_add_printf(b, "</th><th scope=\"col\">");
+		page_add(b, "</th><th scope=\"col\">");
 		report_put(b, &w, nw[j], NULL);
 	}
-	evbuffer_add_printf(b, "</th></tr></thead>\n<tbody>\n");
+	page_add(b, "</th></tr></thead>\n<tbody>\n");
 	json_array_foreach(json_object_get(r, "needs"), i, row) {
-		evbuffer_add_printf(b, "<tr><th scope=\"row\">");
+		page_add(b, "<tr><th scope=\"row\">");
 		page_esc(b, jstr(row, "need"));
-		evbuffer_add_printf(b, "</th>");
+		page_add(b, "</th>");
 		for (j = 0; j < 4; j++) {
 			s1 = report_count(&w, jint(row, nk[j]), members);
-			evbuffer_add_printf(b, "<td>");
+			page_add(b, "<td>");
 			page_esc(b, s1);
-			evbuffer_add_printf(b, "</td>");
+			page_add(b, "</td>");
 			free(s1);
 		}
-		evbuffer_add_printf(b, "</tr>\n");
+		page_add(b, "</tr>\n");
 	}
-	evbuffer_add_printf(b, "</tbody>\n</table>\n<h2>");
+	page_add(b, "</tbody>\n</table>\n<h2>");
 	report_put(b, &w, "by_meeting", NULL);
-	evbuffer_add_printf(b, "</h2>\n<figure>\n");
+	page_add(b, "</h2>\n<figure>\n");
 	report_svg(b, r, members, t, lang);
-	evbuffer_add_printf(b, "</figure>\n");
+	page_add(b, "</figure>\n");
 	report_table_meetings(b, &w, r, members);
 	page_end(b);
 }
