@@ -979,23 +979,28 @@ report_link_group(const unsigned char key[KEY_BYTES], const char *rest,
 	return (id);
 }
 
-/* The language a link asks for (?lang=), when it is offered. */
+/*
+ * The language a link asks for (?lang=), when it is offered: as the set
+ * spells it, which outlives the request; else English.
+ */
 static const char *
 report_page_lang(struct evhttp_request *req, struct tmpl_set *t)
 {
-	static char		 lang[36];
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	const char		*q = uri ? evhttp_uri_get_query(uri) : NULL;
-	const char		*l;
+	const char		*l, *lang = "en";
 	struct evkeyvalq	 kv;
+	size_t			 i;
 
-	if (q == NULL || evhttp_parse_query_str(q, &kv) != 0)
-		return ("en");
-	l = evhttp_find_header(&kv, "lang");
-	if (l != NULL && strlen(l) < sizeof lang && report_lang_offered(t, l))
-		snprintf(lang, sizeof lang, "%s", l);
-	else
-		snprintf(lang, sizeof lang, "en");
+	if (q == NULL || t == NULL || evhttp_parse_query_str(q, &kv) != 0)
+		return (lang);
+	if ((l = evhttp_find_header(&kv, "lang")) != NULL) {
+		for (i = 0; i < t->nlangs; i++) {
+			if (strcasecmp(t->langs[i], l) == 0 &&
+			    report_lang_offered(t, t->langs[i]))
+				lang = t->langs[i];
+		}
+	}
 	evhttp_clear_headers(&kv);
 	return (lang);
 }
