@@ -535,12 +535,17 @@ ok "the page in Welsh and Arabic: their words, the same counts"
 bad=$(echo "$url" | sed 's/.$/A/')
 [ "$bad" != "$url" ] || bad=$(echo "$url" | sed 's/.$/B/')
 expect_code 403 GET "${bad#"$BASE"}"
+code=$(curl -sS -m 10 -o "$T/bad-cy.html" -w '%{http_code}' "$bad?lang=cy")
+[ "$code" = 403 ] && grep -q '^<html lang="cy"' "$T/bad-cy.html" &&
+    grep -q "ddolen hon yn gweithio" "$T/bad-cy.html" ||
+    fail "a tampered Welsh link gave $code: $(cat "$T/bad-cy.html")"
 expect_code 403 GET "$(echo "${url#"$BASE"}" | sed "s/$from/$m3/")"
 api 200 PATCH /groups/ilg '{"report_members": false}'
 code=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' "$url")
 [ "$code" = 404 ] || fail "an unshared report gave $code"
 api 200 PATCH /groups/ilg '{"report_members": true}'
-ok "a tampered link is refused; an unshared report is not shown"
+ok "a tampered link is refused, in the reader's language; an unshared \
+report is not shown"
 
 # A token for another group finds no report of this one.
 api 201 POST /tokens '{"name": "other-coord", "groups": ["other"]}'
