@@ -205,8 +205,9 @@ async function involvement(page, prefsUrl, urls) {
 
 // The members' report in each language: audited, its language links
 // marked with theirs, and its chart's words drawn inside the chart,
-// none over another or over the key, each in its own direction (right
-// to left for Arabic, numbers left to right).
+// none over another or over the key, nor so near another on its line
+// as to read as one phrase, each in its own direction (right to left
+// for Arabic, numbers left to right).
 async function report(page, urls) {
 	for (const u of urls) {
 		const resp = await page.goto(u);
@@ -224,8 +225,10 @@ async function report(page, urls) {
 			const marks = Array.from(svg.querySelectorAll(
 			    'rect[width="16"], path')).map((m) =>
 			    m.getBoundingClientRect());
-			const meet = (a, b) => a.left < b.right - 0.5 &&
-			    b.left < a.right - 0.5 && a.top < b.bottom - 0.5 &&
+			// Boxes that touch, or words on a line closer
+			// than 8 pixels, as if one phrase.
+			const meet = (a, b, gap) => a.left < b.right + gap &&
+			    b.left < a.right + gap && a.top < b.bottom - 0.5 &&
 			    b.top < a.bottom - 0.5;
 			const out = { bad: [], words: [], links: [] };
 			texts.forEach((t, i) => {
@@ -236,11 +239,11 @@ async function report(page, urls) {
 				    b.bottom > s.bottom + 0.5)
 					out.bad.push('outside: ' + w);
 				for (let j = i + 1; j < texts.length; j++)
-					if (meet(b, boxes[j]))
+					if (meet(b, boxes[j], 8))
 						out.bad.push(w + ' over ' +
 						    texts[j].textContent);
 				for (const m of marks)
-					if (meet(b, m))
+					if (meet(b, m, -0.5))
 						out.bad.push(w + ' over the key');
 				out.words.push([w,
 				    getComputedStyle(t).direction]);
