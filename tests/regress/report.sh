@@ -532,6 +532,8 @@ grep -q 'direction="rtl"' "$T/page-ar.html" &&
     ! grep -q 'direction="rtl"' "$T/page-cy.html" ||
     fail "the chart's words are not written right to left in Arabic"
 ok "the page in Welsh and Arabic: their words, the same counts"
+[ -z "${REPORT_KEEP:-}" ] ||
+    cp "$T/page-cy.html" "$T/page-ar.html" "$REPORT_KEEP/"
 bad=$(echo "$url" | sed 's/.$/A/')
 [ "$bad" != "$url" ] || bad=$(echo "$url" | sed 's/.$/B/')
 expect_code 403 GET "${bad#"$BASE"}"
