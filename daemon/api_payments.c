@@ -274,7 +274,10 @@ api_pay_csv(struct api_req *a)
 	return (acc != NULL && strstr(acc, "text/csv") != NULL);
 }
 
-/* GET /payments?group=G&from=D&to=D&status=owed|paid[&format=csv] */
+/*
+ * GET /payments?group=G&from=D&to=D&status=owed|paid[&format=csv]
+ * [&total=no]
+ */
 void
 api_payments_list(struct api_req *a)
 {
@@ -283,15 +286,21 @@ api_payments_list(struct api_req *a)
 	const char	*from = api_query(a, "from");
 	const char	*to = api_query(a, "to");
 	const char	*fmt = api_query(a, "format");
+	const char	*t;
 	json_t		*o, *rows;
 	char		*text = NULL, *detail;
 	size_t		 len = 0;
 	FILE		*f;
-	int		 which;
+	int		 which, total;
 
 	if (fmt != NULL && strcmp(fmt, "csv") != 0 &&
 	    strcmp(fmt, "json") != 0)
 		return (api_fail(a, 422, "format: csv or json"));
+	/* A total line closes the file, unless ?total=no. */
+	if ((t = api_query(a, "total")) != NULL && strcmp(t, "yes") != 0 &&
+	    strcmp(t, "no") != 0)
+		return (api_fail(a, 422, "total: yes or no"));
+	total = t == NULL || strcmp(t, "yes") == 0;
 	if (api_pay_which(a, api_query(a, "status"), &which) != 0)
 		return;
 	o = json_object();
@@ -312,6 +321,8 @@ api_payments_list(struct api_req *a)
 	if ((f = open_memstream(&text, &len)) == NULL)
 		fatal("open_memstream");
 	csv_json(f, api_pay_cols, api_pay_ncols, rows);
+	if (total)
+		csv_payment_total(f, jint(o, "total_pence"));
 	fclose(f);
 	if ((b = evbuffer_new()) == NULL)
 		fatal("evbuffer_new");

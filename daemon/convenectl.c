@@ -2057,8 +2057,9 @@ ctl_group_rates(struct ctl *ctl, char **av, json_t *opts)
 
 /*
  * payments: the payments file finance loads, as CSV on the standard
- * output (the same file GET /api/v1/payments?format=csv gives), and
- * the count and total on the standard error.
+ * output (the same file GET /api/v1/payments?format=csv gives) with its
+ * total line unless --no-total, and the count and total on the
+ * standard error.
  */
 static int
 ctl_payments(struct ctl *ctl, char **av, json_t *opts)
@@ -2067,12 +2068,14 @@ ctl_payments(struct ctl *ctl, char **av, json_t *opts)
 	json_t		*o, *q = json_deep_copy(opts);
 	char		*url, total[CSV_PENCE_LEN], owed[CSV_PENCE_LEN];
 	char		 paid[CSV_PENCE_LEN];
-	int		 want_owed, want_paid;
+	int		 want_owed, want_paid, no_total;
 
 	want_owed = json_is_true(json_object_get(q, "owed"));
 	want_paid = json_is_true(json_object_get(q, "paid"));
+	no_total = json_is_true(json_object_get(q, "no_total"));
 	json_object_del(q, "owed");
 	json_object_del(q, "paid");
+	json_object_del(q, "no_total");
 	if (want_owed && want_paid)
 		ctl_usage(ctl_find("payments", NULL), "payments: --owed or "
 		    "--paid, not both");
@@ -2088,6 +2091,8 @@ ctl_payments(struct ctl *ctl, char **av, json_t *opts)
 	if (ctl->json)
 		return (ctl_print_json(o));
 	csv_json(stdout, cols, nitems(cols), json_object_get(o, "payments"));
+	if (!no_total)
+		csv_payment_total(stdout, jint(o, "total_pence"));
 	csv_pence(jint(o, "total_pence"), total);
 	csv_pence(jint(o, "owed_pence"), owed);
 	csv_pence(jint(o, "paid_pence"), paid);
@@ -2411,6 +2416,7 @@ static const struct ctl_opt	ctl_payments_opts[] = {
 	{ "to", "DATE", "to", CT_TEXT },
 	{ "owed", NULL, "owed", CT_FLAG },
 	{ "paid", NULL, "paid", CT_FLAG },
+	{ "no-total", NULL, "no_total", CT_FLAG },
 	{ NULL, NULL, NULL, CT_TEXT }
 };
 

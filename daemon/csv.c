@@ -474,3 +474,26 @@ csv_pence(long long pence, char out[CSV_PENCE_LEN])
 	snprintf(out, CSV_PENCE_LEN, "%s%llu.%02llu", pence < 0 ? "-" : "",
 	    u / 100, u % 100);
 }
+
+void
+csv_payment_total(FILE *f, long long pence)
+{
+	static const char *const cols[] = { CSV_PAYMENT_COLS };
+	const char	*cell[sizeof cols / sizeof cols[0]];
+	char		 money[CSV_PENCE_LEN], digits[CSV_PENCE_LEN];
+	size_t		 i;
+
+	csv_pence(pence, money);
+	snprintf(digits, sizeof digits, "%lld", pence);
+	for (i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		if (strcmp(cols[i], "person") == 0)
+			cell[i] = "Total";
+		else if (strcmp(cols[i], "amount") == 0)
+			cell[i] = money;
+		else if (strcmp(cols[i], "amount_pence") == 0)
+			cell[i] = digits;
+		else
+			cell[i] = "";
+	}
+	csv_write(f, cell, sizeof cols / sizeof cols[0]);
+}

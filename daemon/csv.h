@@ -52,5 +52,10 @@ void		 csv_write(FILE *, const char *const *, size_t);
 void		 csv_json(FILE *, const char *const *, size_t, json_t *);
 /* Whole pence as pounds, "25.00", from integers only. */
 void		 csv_pence(long long, char [CSV_PENCE_LEN]);
+/*
+ * The payments file's last line: "Total" under person, the sum under
+ * amount and amount_pence, every other field (payment_id too) empty.
+ */
+void		 csv_payment_total(FILE *, long long);
 
 #endif

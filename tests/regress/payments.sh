@@ -142,7 +142,8 @@ rows = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
 head = rows[0]
 assert head == ["person", "person_id", "meeting", "date", "role", "amount",
     "amount_pence", "status", "paid_on", "group", "payment_id"], head
-body = [dict(zip(head, r)) for r in rows[1:]]
+body = [dict(zip(head, r)) for r in rows[1:-1]]
+last = dict(zip(head, rows[-1]))
 assert all(len(r) == len(head) for r in rows), "ragged rows"
 # Against the database, summed here from its own integers.
 db = dict(l.split("|") for l in open(sys.argv[2]).read().split())
@@ -154,6 +155,9 @@ for r in body:
     assert r["status"] == "owed" and r["paid_on"] == "", r
 total = sum(int(v) for v in db.values())
 assert sum(int(r["amount_pence"]) for r in body) == total == 9505, total
+# The last line is the total, and nothing else.
+assert last == dict(zip(head, ["Total", "", "", "", "", "95.05", "9505",
+    "", "", "", ""])), last
 # The meeting's own date in Auckland, not UTC's.
 first = [r for r in body if r["person_id"] == sys.argv[5]][0]
 assert first["date"] == sys.argv[3], first
@@ -213,6 +217,17 @@ attend "$a1" "{\"person\": $ann, \"status\": \"absent\"}"
 attend "$a1" "{\"person\": $ann, \"status\": \"attended\"}"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit_log WHERE action = 'paid'
     AND object = 'payment'")" = 2 ] || fail "marking paid is not audited"
+# Without the total line, for a pivot table: the rows alone.
+api 200 GET "/payments?group=alpha&format=csv"
+sed '$d' "$T/body" > "$T/rows"
+grep -q '^Total,' "$T/body" && ! grep -q '^Total,' "$T/rows" ||
+    fail "no total line: $(cat "$T/body")"
+api 200 GET "/payments?group=alpha&format=csv&total=no"
+cmp -s "$T/rows" "$T/body" || fail "total=no: $(cat "$T/body")"
+ctl payments --group alpha --no-total > "$T/out" 2>/dev/null ||
+    fail "--no-total"
+cmp -s "$T/out" "$T/rows" || fail "--no-total: $(cat "$T/out")"
+api 422 GET "/payments?group=alpha&format=csv&total=maybe"
 ctl payments --group alpha --owed > "$T/out" 2>/dev/null || fail "--owed"
 [ "$(grep -c ',owed,' "$T/out")" = 1 ] || fail "--owed: $(cat "$T/out")"
 ctl payments --group alpha --paid > "$T/out" 2>"$T/err" || fail "--paid"
