@@ -1040,7 +1040,9 @@ tmpl_load(const char *dir, const char *const *known,
 		return (NULL);
 	}
 	/* Looked up for every page and message: found by halves. */
-	qsort(set->tmpls, set->ntmpls, sizeof *set->tmpls, tmpl_sort_cmp);
+	if (set->ntmpls > 1)
+		qsort(set->tmpls, set->ntmpls, sizeof *set->tmpls,
+		    tmpl_sort_cmp);
 	words_sort(set);
 	set->sorted = 1;
 	log_debug("%zu templates and %zu words in %zu languages from %s",

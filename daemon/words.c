@@ -211,7 +211,9 @@ words_sort_cmp(const void *a, const void *b)
 void
 words_sort(struct tmpl_set *set)
 {
-	qsort(set->words, set->nwords, sizeof *set->words, words_sort_cmp);
+	if (set->nwords > 1)
+		qsort(set->words, set->nwords, sizeof *set->words,
+		    words_sort_cmp);
 }
 
 /* The word of exactly this language (any case) and key, or NULL. */
