@@ -243,7 +243,12 @@ store_batch_hold(struct store_batch *b, struct store_batch_jobs *done)
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* The log's file, or the database's when there is no log. */
+/*
+ * The log's file, or the database's when there is no log.  Kept open:
+ * SQLite removes the log only when the last connection to the database
+ * closes, and the loop's stays open while the batch lives; a checkpoint
+ * that empties it truncates the same file.
+ */
 static int
 store_batch_open(struct store_batch *b)
 {
