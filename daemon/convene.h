@@ -876,6 +876,13 @@ struct msg_buf {
 };
 void		 msg_add(struct msg_buf *, const char *, size_t);
 void		 msg_adds(struct msg_buf *, const char *);
+/* One {field} of a word and its value; a list ends with a NULL name. */
+struct msg_field {
+	const char	*name;
+	const char	*value;
+};
+/* A word's {fields} filled in, to be freed; a field not given goes. */
+char		*msg_fill(const char *, const struct msg_field *);
 
 /* msg_html.c */
 enum msg_style {

@@ -209,12 +209,6 @@ static const char *const msg_style_names[] = {
 	"standard", "plain", "large", "easyread"
 };
 
-/* One {field} of a word and its value. */
-struct msg_field {
-	const char	*name;
-	const char	*value;
-};
-
 static unsigned char	msg_key[KEY_BYTES];
 static int		msg_key_set;
 static char		*msg_install;	/* names our Message-IDs */
@@ -306,7 +300,7 @@ msg_word(struct tmpl_set *set, const char *lang, const char *section,
 }
 
 /* A word's {fields} filled in; a field not given is left out. */
-static char *
+char *
 msg_fill(const char *pattern, const struct msg_field *f)
 {
 	struct msg_buf	 b = { NULL, 0, 0 };

@@ -43,11 +43,6 @@ struct report_words {
 };
 
 /* One {field} of a word and its value. */
-struct report_field {
-	const char	*name;
-	const char	*value;
-};
-
 /* What a figure is made of: a count, or a rate of two counts. */
 struct report_fig {
 	const char	*name;
@@ -110,44 +105,15 @@ report_w(const struct report_words *w, const char *name)
 	return (v != NULL ? v : name);
 }
 
-/* A word with its {fields} filled in, to be freed; unknown ones go. */
-static char *
-report_fill(const char *pattern, const struct report_field *f)
-{
-	struct msg_buf	 b = { NULL, 0, 0 };
-	const char	*p, *close;
-	size_t		 i, n;
-
-	msg_add(&b, "", 0);
-	for (p = pattern; *p != '\0';) {
-		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
-			n = strcspn(p + 1, "{") + 1;
-			msg_add(&b, p, n);
-			p += n;
-			continue;
-		}
-		n = close - p - 1;
-		for (i = 0; f[i].name != NULL; i++) {
-			if (strlen(f[i].name) == n &&
-			    strncmp(f[i].name, p + 1, n) == 0) {
-				msg_adds(&b, f[i].value);
-				break;
-			}
-		}
-		p = close + 1;
-	}
-	return (b.p);
-}
-
 /* A word of the page, filled in and escaped. */
 static void
 report_put(struct evbuffer *b, const struct report_words *w,
-    const char *name, const struct report_field *f)
+    const char *name, const struct msg_field *f)
 {
-	static const struct report_field	 none[] = { { NULL, NULL } };
+	static const struct msg_field	 none[] = { { NULL, NULL } };
 	char					*s;
 
-	s = report_fill(report_w(w, name), f != NULL ? f : none);
+	s = msg_fill(report_w(w, name), f != NULL ? f : none);
 	page_esc(b, s);
 	free(s);
 }
@@ -578,7 +544,7 @@ report_svg_desc(struct evbuffer *b, const struct report_words *w,
     const char *date, const int rate[2])
 {
 	static const char *const names[2] = { "attendance", "arranged" };
-	struct report_field	 f[4];
+	struct msg_field	 f[4];
 	char			*said[2], pct[16];
 	int			 k;
 
@@ -589,7 +555,7 @@ report_svg_desc(struct evbuffer *b, const struct report_words *w,
 		f[1].name = "rate";
 		f[1].value = pct;
 		f[2].name = NULL;
-		said[k] = report_fill(report_w(w, rate[k] < 0 ?
+		said[k] = msg_fill(report_w(w, rate[k] < 0 ?
 		    "chart_not_shown" : "chart_rate"), f);
 	}
 	f[0].name = "date";
@@ -614,7 +580,7 @@ report_svg(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
     const char *lang)
 {
 	struct report_words	 w = { t, lang };
-	struct report_field	 f[3];
+	struct msg_field	 f[3];
 	json_t			*ms = json_object_get(r, "meetings"), *m;
 	size_t			 i, n = json_array_size(ms);
 	int			 rate[2], k, x, h, slot, bw, y;
@@ -733,7 +699,7 @@ static void
 report_table_meetings(struct evbuffer *b, const struct report_words *w,
     json_t *r, int members)
 {
-	struct report_field	 f[3];
+	struct msg_field	 f[3];
 	json_t			*m;
 	size_t			 i;
 	int			 rate[2], k;
@@ -845,7 +811,7 @@ report_page(struct evbuffer *b, json_t *r, int members, struct tmpl_set *t,
 	static const char *const nw[] = { "made", "on_time", "late",
 	    "unable" };
 	struct report_words	 w = { t, lang };
-	struct report_field	 f[5];
+	struct msg_field	 f[5];
 	json_t			*fig, *row;
 	size_t			 i, j;
 	char			*s1, *s2, min[16], key[64];
