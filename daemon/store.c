@@ -42,6 +42,7 @@
  */
 #define STORE_BUSY_MS		5000
 #define STORE_LOOP_BUSY_MS	50
+#define STORE_PEER_BUSY_MS	2000	/* a thread's, while someone waits */
 #define STORE_COUNT_EVERY	5	/* seconds between outbox counts */
 
 /* Migration N takes a database at version N-1 to version N. */
@@ -588,16 +589,21 @@ store_protect(const char *path, char **cause)
 	return (0);
 }
 
-/* Open the file with the settings every connection of ours must have. */
+/*
+ * Open the file with the settings every connection of ours must have.
+ * The first connection protects the files; another must not touch them
+ * itself: closing a descriptor of the file would drop the locks SQLite
+ * holds on it for the first, in this process.
+ */
 static sqlite3 *
-store_connect(const char *path, char **cause)
+store_connect(const char *path, int first, char **cause)
 {
 	sqlite3		*db = NULL;
 	sqlite3_stmt	*st = NULL;
 	const char	*mode;
 	int		 rc;
 
-	if (store_protect(path, cause) != 0)
+	if (first && store_protect(path, cause) != 0)
 		return (NULL);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -705,7 +711,7 @@ store_create_at(const char *path, int version, char **cause)
 		cause_set(cause, "no schema version %d", version);
 		return (-1);
 	}
-	if ((db = store_connect(path, cause)) == NULL)
+	if ((db = store_connect(path, 1, cause)) == NULL)
 		return (-1);
 	rc = store_migrate(db, path, version, cause);
 	sqlite3_close(db);
@@ -834,7 +840,7 @@ store_open(const char *path, char **cause)
 
 	st = xcalloc(1, sizeof *st);
 	st->path = xstrdup(path);
-	if ((st->db = store_connect(path, cause)) == NULL)
+	if ((st->db = store_connect(path, 1, cause)) == NULL)
 		goto fail;
 	if (store_migrate(st->db, path, STORE_NMIGRATIONS, cause) != 0)
 		goto fail;
@@ -851,6 +857,30 @@ store_open(const char *path, char **cause)
 fail:
 	store_close(st);
 	return (NULL);
+}
+
+/*
+ * A second connection to a database store_open has opened (and brought
+ * up to date), for a thread of its own: no checkpoints (the loop's
+ * store has a thread for them) and no hook; the install id as the
+ * loop's.
+ */
+struct store *
+store_open_peer(const struct store *main, char **cause)
+{
+	struct store	*st;
+
+	st = xcalloc(1, sizeof *st);
+	st->path = xstrdup(main->path);
+	if ((st->db = store_connect(st->path, 0, cause)) == NULL) {
+		store_close(st);
+		return (NULL);
+	}
+	sqlite3_wal_autocheckpoint(st->db, 0);
+	sqlite3_busy_timeout(st->db, STORE_PEER_BUSY_MS);
+	st->version = main->version;
+	memcpy(st->install_id, main->install_id, sizeof st->install_id);
+	return (st);
 }
 
 /*

@@ -29,6 +29,35 @@
 static const char *const store_feed_tables[] = { "groups", "people",
 	"venues", "series", "occurrences", NULL };
 
+/* What a change to table means: STORE_CHANGED_*, or 0. */
+int
+store_feed_kind(const char *table)
+{
+	const char *const	*t;
+
+	if (strcmp(table, "access_requests") == 0)
+		return (STORE_CHANGED_REQUESTS);
+	for (t = store_feed_tables; *t != NULL; t++) {
+		if (strcmp(*t, table) == 0)
+			return (STORE_CHANGED_FEED);
+	}
+	return (0);
+}
+
+/*
+ * Changes of those kinds were made: feeds are made again, and what
+ * coordinators are told may change (store_deadline_watch).  Called on
+ * the loop, for its own connection's changes and another's.
+ */
+void
+store_feed_notify(struct store *st, int kinds)
+{
+	if (kinds & STORE_CHANGED_FEED)
+		st->generation++;
+	if ((kinds & STORE_CHANGED_REQUESTS) && st->requests_cb != NULL)
+		st->requests_cb(st->requests_arg);
+}
+
 /*
  * SQLite calls this for every row changed on the loop's connection.
  * memberships is a WITHOUT ROWID table, which the hook does not see:
@@ -38,23 +67,10 @@ static void
 store_feed_hook(void *arg, int op, const char *db, const char *table,
     sqlite3_int64 rowid)
 {
-	struct store		*st = arg;
-	const char *const	*t;
-
 	(void)op;
 	(void)db;
 	(void)rowid;
-	/* What coordinators are told may change (store_deadline_watch). */
-	if (st->requests_cb != NULL && strcmp(table, "access_requests") == 0) {
-		st->requests_cb(st->requests_arg);
-		return;
-	}
-	for (t = store_feed_tables; *t != NULL; t++) {
-		if (strcmp(*t, table) == 0) {
-			st->generation++;
-			return;
-		}
-	}
+	store_feed_notify(arg, store_feed_kind(table));
 }
 
 void

@@ -282,5 +282,13 @@ json_t		*store_row(struct store *, sqlite3_stmt *, char **);
 void		 store_cause(struct store *, char **, const char *);
 int		 store_broke(struct store *, char **);
 void		 store_feed_watch(struct store *);
+/* What a change to a table means to the loop's store (store_feed.c). */
+#define STORE_CHANGED_FEED	0x1	/* what feeds show */
+#define STORE_CHANGED_REQUESTS	0x2	/* access requests */
+int		 store_feed_kind(const char *);
+void		 store_feed_notify(struct store *, int);
+struct store	*store_open_peer(const struct store *, char **);
+void		 store_need_catalogue_copy(struct store *,
+		    const struct store *);
 
 #endif

@@ -55,6 +55,19 @@ store_need_catalogue(struct store *st, const struct config *conf)
 	st->nleads = n;
 }
 
+/* The catalogue of src, kept by dst too (a connection of a thread). */
+void
+store_need_catalogue_copy(struct store *dst, const struct store *src)
+{
+	free(dst->leads);
+	dst->leads = NULL;
+	dst->nleads = src->nleads;
+	if (src->nleads == 0)
+		return;
+	dst->leads = xcalloc(src->nleads, sizeof *dst->leads);
+	memcpy(dst->leads, src->leads, src->nleads * sizeof *dst->leads);
+}
+
 /* The lead days of a code: -1 when the catalogue does not have it. */
 static int
 store_need_lead(struct store *st, const char *code)
