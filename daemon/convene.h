@@ -752,16 +752,21 @@ int		 store_deadline_fill(struct store *, struct outbox_row *,
 /* store_batch.c: group commit of writes that must be durable. */
 struct store_batch;
 struct event_base;
-/* Write in the batch's transaction: 0 or more done, -1 and *cause not. */
+/*
+ * Write in the batch's transaction, on its thread and connection: 0 or
+ * more done, -1 and *cause not.
+ */
 typedef int	(*store_batch_write_cb)(struct store *, void *, char **);
-/* After the commit: what the write returned, or -1 and why not. */
+/* After the commit, on the loop: what the write returned, or -1 and why. */
 typedef void	(*store_batch_done_cb)(int, const char *, void *);
 #define STORE_BATCH_MAX	256	/* writes a transaction at most */
 struct store_batch *store_batch_create(struct event_base *, struct store *,
-		    size_t);
+		    size_t, char **);
 void		 store_batch_free(struct store_batch *);
 void		 store_batch_add(struct store_batch *, store_batch_write_cb,
 		    store_batch_done_cb, void *);
+void		 store_batch_catalogue(struct store_batch *,
+		    const struct config *);
 void		 store_batch_flush(struct store_batch *);
 void		 store_batch_metrics(struct evbuffer *, void *);
 

@@ -332,7 +332,7 @@ on_reload(evutil_socket_t sig, short events, void *arg)
 	log_setverbose(verbosity(next));
 	convened->conf = next;
 	convened->ctx.conf = next;
-	store_need_catalogue(convened->store, next);
+	store_batch_catalogue(convened->batch, next);
 	config_free(cur);
 	log_info("configuration reloaded");
 	systemd_notify("READY=1");
@@ -704,8 +704,9 @@ main(int argc, char **argv)
 	replan_on_idle(state.replan, on_planned, state.deadline);
 	/* A request made or changed, by whatever path: a pass at once. */
 	store_deadline_watch(state.store, on_planned, state.deadline);
-	state.batch = store_batch_create(state.base, state.store,
-	    commit_each ? 1 : STORE_BATCH_MAX);
+	if ((state.batch = store_batch_create(state.base, state.store,
+	    commit_each ? 1 : STORE_BATCH_MAX, &cause)) == NULL)
+		fatalx("%s", cause);
 	state.ctx.batch = state.batch;
 	state.ctx.signing_key = state.signing_key;
 	state.ctx.started = state.started;

@@ -5,6 +5,8 @@
  * a commit that fails, or a transaction SQLite undoes, fails every write
  * of the batch and records none; a cap splits a turn's writes into
  * several commits; and what waits is written when the batch is freed.
+ * The writes run on a connection of the batch's own, off the loop, and
+ * what they change that the loop's store watches is told to it.
  */
 #include "config.h"
 
@@ -160,7 +162,7 @@ test_one_fails_alone(void **state)
 	(void)state;
 	st = batch_store("alone", &path);
 	assert_non_null(base = event_base_new());
-	b = store_batch_create(base, st, STORE_BATCH_MAX);
+	b = store_batch_create(base, st, STORE_BATCH_MAX, NULL);
 	jobs_set(j, 4, &order);
 	memset(note, 'x', sizeof note - 1);
 	note[sizeof note - 1] = '\0';
@@ -211,13 +213,13 @@ test_commit_fails(void **state)
 	(void)state;
 	st = batch_store("commit", &path);
 	assert_non_null(base = event_base_new());
-	b = store_batch_create(base, st, STORE_BATCH_MAX);
+	b = store_batch_create(base, st, STORE_BATCH_MAX, NULL);
 	jobs_set(j, 3, &order);
 	j[1].sql = "PRAGMA defer_foreign_keys = ON";
 	j[1].in.person_id = 99;		/* nobody */
 	for (i = 0; i < 3; i++)
 		store_batch_add(b, job_write, job_done, &j[i]);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base, j, 3);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(j[i].called, 1);
 		assert_int_equal(j[i].rc, -1);
@@ -257,12 +259,12 @@ test_rolled_back(void **state)
 	(void)state;
 	st = batch_store("undone", &path);
 	assert_non_null(base = event_base_new());
-	b = store_batch_create(base, st, STORE_BATCH_MAX);
+	b = store_batch_create(base, st, STORE_BATCH_MAX, NULL);
 	jobs_set(j, 3, &order);
 	j[1].after = "ROLLBACK";
 	for (i = 0; i < 3; i++)
 		store_batch_add(b, job_write, job_done, &j[i]);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base, j, 3);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(j[i].called, 1);
 		assert_int_equal(j[i].rc, -1);
@@ -295,11 +297,11 @@ test_busy(void **state)
 	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL,
 	    NULL), SQLITE_OK);
 	assert_non_null(base = event_base_new());
-	b = store_batch_create(base, st, STORE_BATCH_MAX);
+	b = store_batch_create(base, st, STORE_BATCH_MAX, NULL);
 	jobs_set(j, 2, &order);
 	for (i = 0; i < 2; i++)
 		store_batch_add(b, job_write, job_done, &j[i]);
-	event_base_loop(base, EVLOOP_NONBLOCK);
+	settle(base, j, 2);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(j[i].rc, -1);
 		assert_non_null(j[i].cause);
@@ -311,6 +313,87 @@ test_busy(void **state)
 	sqlite3_close(other);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM answers"), 0);
 	store_batch_free(b);
+	event_base_free(base);
+	store_close(st);
+	free(path);
+}
+
+static int	requests_told;	/* the loop's store heard of requests */
+static int	requests_before;	/* ... before the done callback */
+
+static void
+requests_cb(void *arg)
+{
+	(void)arg;
+	requests_told++;
+}
+
+static void
+told_done(int rc, const char *cause, void *arg)
+{
+	requests_before = requests_told;
+	job_done(rc, cause, arg);
+}
+
+static struct store *loop_store;
+
+static int
+told_write(struct store *st, void *arg, char **cause)
+{
+	/* Not the loop's connection. */
+	assert_true(st != loop_store);
+	assert_true(st->db != loop_store->db);
+	return (job_write(st, arg, cause));
+}
+
+/*
+ * What a write changes that feeds show (people) or coordinators are
+ * told of (access requests) reaches the loop's store, before the done
+ * callback runs; a write that changes neither tells nothing.
+ */
+static void
+test_loop_told(void **state)
+{
+	struct event_base	*base;
+	struct store_batch	*b;
+	struct store		*st;
+	struct job		 j[1];
+	unsigned long long	 gen;
+	char			*path;
+	int			 order = 0;
+
+	(void)state;
+	st = batch_store("told", &path);
+	loop_store = st;
+	store_deadline_watch(st, requests_cb, NULL);
+	assert_non_null(base = event_base_new());
+	b = store_batch_create(base, st, STORE_BATCH_MAX, NULL);
+	gen = store_generation(st);
+	jobs_set(j, 1, &order);
+	store_batch_add(b, told_write, told_done, &j[0]);
+	settle(base, j, 1);
+	assert_int_equal(j[0].rc, 0);
+	assert_int_equal(store_generation(st), gen);
+	assert_int_equal(requests_told, 0);
+
+	jobs_set(j, 1, &order);
+	j[0].after = "UPDATE people SET name = 'Ann B' WHERE id = 1";
+	store_batch_add(b, told_write, told_done, &j[0]);
+	settle(base, j, 1);
+	assert_true(store_generation(st) > gen);
+	assert_int_equal(requests_told, 0);
+
+	jobs_set(j, 1, &order);
+	j[0].after = "INSERT INTO access_requests (occurrence_id, person_id, "
+	    "need, state, deadline_at, created_at, updated_at) VALUES "
+	    "(1, 2, 'bsl', 'requested', 0, 0, 0)";
+	store_batch_add(b, told_write, told_done, &j[0]);
+	settle(base, j, 1);
+	assert_int_equal(j[0].rc, 0);
+	assert_true(requests_told > 0);
+	assert_int_equal(requests_before, requests_told);
+	store_batch_free(b);
+	store_deadline_watch(st, NULL, NULL);
 	event_base_free(base);
 	store_close(st);
 	free(path);
@@ -333,7 +416,7 @@ test_cap_and_free(void **state)
 	(void)state;
 	st = batch_store("cap", &path);
 	assert_non_null(base = event_base_new());
-	b = store_batch_create(base, st, 2);
+	b = store_batch_create(base, st, 2, NULL);
 	jobs_set(j, 5, &order);
 	for (i = 0; i < 5; i++)
 		store_batch_add(b, job_write, job_done, &j[i]);
@@ -341,7 +424,7 @@ test_cap_and_free(void **state)
 		assert_int_equal(event_base_loop(base, EVLOOP_ONCE), 0);
 	assert_int_equal(commits(b), 3);
 	store_batch_free(b);
-	b = store_batch_create(base, st, 1);
+	b = store_batch_create(base, st, 1, NULL);
 	jobs_set(j, 5, &order);
 	order = 0;
 	for (i = 0; i < 5; i++)
@@ -364,6 +447,7 @@ main(void)
 		cmocka_unit_test(test_commit_fails),
 		cmocka_unit_test(test_rolled_back),
 		cmocka_unit_test(test_busy),
+		cmocka_unit_test(test_loop_told),
 		cmocka_unit_test(test_cap_and_free),
 	};
 
