@@ -162,7 +162,7 @@ const char	*config_need_label(const struct need_kind *, const char *);
 
 /* store.c */
 #define STORE_BUSY_CAUSE	"database: busy"	/* a cause's start */
-#define STORE_SCHEMA_VERSION	11
+#define STORE_SCHEMA_VERSION	12
 
 struct store;
 struct outbox_row;

@@ -502,6 +502,82 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX payments_person ON payments(person_id);"
 	"ALTER TABLE outbox ADD COLUMN style TEXT;"
 	"ALTER TABLE outbox ADD COLUMN language TEXT;",
+
+	/*
+	 * 12: CHECK constraints that list three or more values, as
+	 * "state IN ('a', 'b', 'c')", made "(state = 'a' OR state = 'b' OR
+	 * state = 'c')": the same test, but SQLite builds a temporary
+	 * table for such a list at every row written, which was most of
+	 * the cost of recording an answer.  The rows on disk do not
+	 * change, so the tables' text is edited in place, as SQLite's
+	 * documentation allows for constraints (store_migrate then moves
+	 * the schema cookie on, so that every connection reads it again).
+	 * Lists written from here on use OR.
+	 */
+	"PRAGMA writable_schema = ON;"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'style IN "
+	"(''standard'', ''plain'', ''large'', ''easyread'')', '(style = "
+	"''standard'' OR style = ''plain'' OR style = ''large'' OR style = "
+	"''easyread'')') WHERE type = 'table' AND name = 'people';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'role IN (''member'', "
+	"''co-chair'', ''buddy-chair'',      ''coordinator'', "
+	"''observer'')', '(role = ''member'' OR role = ''co-chair'' OR "
+	"role = ''buddy-chair'' OR role = ''coordinator'' OR role = "
+	"''observer'')') WHERE type = 'table' AND name = 'memberships';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'status IN "
+	"(''scheduled'', ''moved'', ''cancelled'', ''removed'')', '(status "
+	"= ''scheduled'' OR status = ''moved'' OR status = ''cancelled'' "
+	"OR status = ''removed'')') WHERE type = 'table' AND name = "
+	"'occurrences';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'answer IN (''yes'', "
+	"''maybe'', ''no'')', '(answer = ''yes'' OR answer = ''maybe'' OR "
+	"answer = ''no'')') WHERE type = 'table' AND name = 'answers';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'channel IN "
+	"(''link'', ''sms'', ''mail'', ''api'')', '(channel = ''link'' OR "
+	"channel = ''sms'' OR channel = ''mail'' OR channel = ''api'')') "
+	"WHERE type = 'table' AND name = 'answers';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'state IN "
+	"(''requested'', ''arranged'', ''unable'', ''withdrawn'')', "
+	"'(state = ''requested'' OR state = ''arranged'' OR state = "
+	"''unable'' OR state = ''withdrawn'')') WHERE type = 'table' AND "
+	"name = 'access_requests';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'state IN "
+	"(''requested'', ''arranged'', ''unable'', ''withdrawn'')', "
+	"'(state = ''requested'' OR state = ''arranged'' OR state = "
+	"''unable'' OR state = ''withdrawn'')') WHERE type = 'table' AND "
+	"name = 'access_events';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'kind IN "
+	"(''reminder'', ''invitation'',    ''update'', ''cancellation'', "
+	"''rsvp'', ''access'', ''reply'', ''nudge'',    ''digest'', "
+	"''alert'', ''flag'', ''test'')', '(kind = ''reminder'' OR kind = "
+	"''invitation'' OR kind = ''update'' OR kind = ''cancellation'' OR "
+	"kind = ''rsvp'' OR kind = ''access'' OR kind = ''reply'' OR kind "
+	"= ''nudge'' OR kind = ''digest'' OR kind = ''alert'' OR kind = "
+	"''flag'' OR kind = ''test'')') WHERE type = 'table' AND name = "
+	"'outbox';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'state IN "
+	"(''pending'', ''sending'', ''sent'', ''failed'', ''dead'',      "
+	"''skipped'', ''missed'')', '(state = ''pending'' OR state = "
+	"''sending'' OR state = ''sent'' OR state = ''failed'' OR state = "
+	"''dead'' OR state = ''skipped'' OR state = ''missed'')') WHERE "
+	"type = 'table' AND name = 'outbox';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'status IN "
+	"(''attended'', ''apologies'', ''absent'')', '(status = "
+	"''attended'' OR status = ''apologies'' OR status = ''absent'')') "
+	"WHERE type = 'table' AND name = 'attendance';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'role IN (''member'', "
+	"''co-chair'', ''buddy-chair'',      ''coordinator'', "
+	"''observer'', ''supporter'')', '(role = ''member'' OR role = "
+	"''co-chair'' OR role = ''buddy-chair'' OR role = ''coordinator'' "
+	"OR role = ''observer'' OR role = ''supporter'')') WHERE type = "
+	"'table' AND name = 'attendance';"
+	"UPDATE sqlite_schema SET sql = replace(sql, 'role IN (''member'', "
+	"''co-chair'', ''buddy-chair'',      ''coordinator'', "
+	"''observer'', ''supporter'')', '(role = ''member'' OR role = "
+	"''co-chair'' OR role = ''buddy-chair'' OR role = ''coordinator'' "
+	"OR role = ''observer'' OR role = ''supporter'')') WHERE type = "
+	"'table' AND name = 'group_rates';"
+	"PRAGMA writable_schema = OFF;",
 };
 
 #define STORE_NMIGRATIONS \
@@ -644,6 +720,26 @@ fail:
 	return (NULL);
 }
 
+/*
+ * After a migration that edited sqlite_schema itself: the schema cookie
+ * one on, so that every connection, this one too, parses it again.
+ */
+static int
+store_schema_bump(sqlite3 *db, const char *path, char **cause)
+{
+	char	*sql;
+	int	 v, rc;
+
+	if (store_pragma_int(db, "PRAGMA schema_version", &v) != 0) {
+		cause_set(cause, "%s: %s", path, sqlite3_errmsg(db));
+		return (-1);
+	}
+	sql = xprintf("PRAGMA schema_version = %d", v + 1);
+	rc = store_exec(db, sql, path, cause);
+	free(sql);
+	return (rc);
+}
+
 /* Take the database from its version to target, one transaction a step. */
 static int
 store_migrate(sqlite3 *db, const char *path, int target, char **cause)
@@ -683,6 +779,9 @@ store_migrate(sqlite3 *db, const char *path, int target, char **cause)
 		i = version + 1;
 		log_info("migrating %s to schema version %d", path, i);
 		if (store_exec(db, store_migrations[i - 1], path, cause) != 0)
+			goto fail;
+		if (strstr(store_migrations[i - 1], "writable_schema") !=
+		    NULL && store_schema_bump(db, path, cause) != 0)
 			goto fail;
 		sql = xprintf("PRAGMA application_id = %d; "
 		    "PRAGMA user_version = %d;", CONVENE_APPLICATION_ID, i);

@@ -15,7 +15,7 @@ start_daemon
     fail "status failed"
 grep -q "^convened [0-9.]*, pid $DAEMON_PID, up " "$T/out" ||
     fail "status: $(cat "$T/out")"
-grep -q "^database: *$T/state/convene.db (schema version 11)$" "$T/out" ||
+grep -q "^database: *$T/state/convene.db (schema version 12)$" "$T/out" ||
     fail "status: $(cat "$T/out")"
 CONVENE_SOCKET="$T/state/convened.sock" "$CONVENECTL" -j status > "$T/json"
 "$PY" -c 'import json, sys

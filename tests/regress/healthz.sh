@@ -38,7 +38,7 @@ expect_code 401 GET /api/v1/status
 code=$(curl -sS -o "$T/body" -w '%{http_code}' \
     --unix-socket "$T/state/convened.sock" http://localhost/api/v1/status)
 [ "$code" = 200 ] || fail "status over the control socket gave $code"
-grep -q '"schema_version": 11' "$T/body" || fail "status: $(cat "$T/body")"
+grep -q '"schema_version": 12' "$T/body" || fail "status: $(cat "$T/body")"
 mode=$(stat -c %a "$T/state/convened.sock")
 [ "$mode" = 600 ] || fail "control socket mode is $mode"
 
@@ -48,7 +48,7 @@ grep -q '^convene_http_requests_total{route="healthz",code="200"} 4$' \
 grep -q '^convene_http_requests_total{route="not_found",code="404"} 2$' \
     "$T/body" || fail "metrics did not count the 404"
 grep -q '^convene_uptime_seconds [0-9]' "$T/body" || fail "no uptime"
-grep -q '^convene_database_schema_version 11$' "$T/body" ||
+grep -q '^convene_database_schema_version 12$' "$T/body" ||
     fail "no schema version"
 # Every family in its place: the store's and the outbox's lines come from
 # the collectors they add; the outbox counts appear once they are made.

@@ -16,6 +16,7 @@
 
 #include "convene.h"
 #include "log.h"
+#include "store_int.h"
 #include "util.h"
 
 static char *
@@ -340,6 +341,145 @@ test_constraints(void **state)
 	free(path);
 }
 
+/* Whether a table's SQL still has an IN list of three values or more. */
+static int
+long_in_list(const char *sql)
+{
+	const char	*p, *end;
+	int		 commas;
+
+	for (p = sql; (p = strstr(p, " IN (")) != NULL; p = end) {
+		p += strlen(" IN (");
+		if ((end = strchr(p, ')')) == NULL)
+			return (0);
+		for (commas = 0; p < end; p++)
+			commas += *p == ',';
+		if (commas >= 2)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Schema 12: no CHECK lists three values or more with IN (which costs a
+ * temporary table a row), on a new database as on an upgraded one; each
+ * such constraint still refuses what it refused and takes what it
+ * took, and every connection, the one that migrated too, reads the new
+ * text.
+ */
+static void
+test_checks_listed(void **state)
+{
+	static const struct {
+		const char	*sql;
+		int		 ok;
+	} cases[] = {
+		{ "INSERT INTO people (name, style, created_at) VALUES "
+		    "('S', 'tiny', 0)", 0 },
+		{ "INSERT INTO people (name, style, created_at) VALUES "
+		    "('S', 'easyread', 0)", 1 },
+		{ "INSERT INTO memberships (group_id, person_id, role, "
+		    "joined_at) VALUES (1, 2, 'boss', 0)", 0 },
+		{ "INSERT INTO memberships (group_id, person_id, role, "
+		    "joined_at) VALUES (1, 2, 'observer', 0)", 1 },
+		{ "UPDATE occurrences SET status = 'lost'", 0 },
+		{ "UPDATE occurrences SET status = 'moved'", 1 },
+		{ "INSERT INTO answers (person_id, occurrence_id, answer, "
+		    "channel, at) VALUES (1, 1, 'perhaps', 'link', 0)", 0 },
+		{ "INSERT INTO answers (person_id, occurrence_id, answer, "
+		    "channel, at) VALUES (1, 1, 'maybe', 'fax', 0)", 0 },
+		{ "INSERT INTO answers (person_id, occurrence_id, answer, "
+		    "channel, at) VALUES (1, 1, 'maybe', 'api', 0)", 1 },
+		{ "INSERT INTO access_requests (person_id, occurrence_id, "
+		    "need, state, deadline_at, created_at, updated_at) VALUES "
+		    "(1, 1, 'bsl', 'booked', 0, 0, 0)", 0 },
+		{ "INSERT INTO access_requests (person_id, occurrence_id, "
+		    "need, state, deadline_at, created_at, updated_at) VALUES "
+		    "(1, 1, 'bsl', 'withdrawn', 0, 0, 0)", 1 },
+		{ "INSERT INTO access_events (request_id, state, actor, at) "
+		    "VALUES (1, 'booked', 'x', 0)", 0 },
+		{ "INSERT INTO access_events (request_id, state, actor, at) "
+		    "VALUES (1, 'unable', 'x', 0)", 1 },
+		{ "INSERT INTO outbox (occurrence_id, person_id, kind, lead, "
+		    "channel, sequence, due_at, next_at, created_at, "
+		    "updated_at) VALUES (1, 1, 'poster', 'P1D', 'email', 0, 0, "
+		    "0, 0, 0)", 0 },
+		{ "INSERT INTO outbox (occurrence_id, person_id, kind, lead, "
+		    "channel, sequence, due_at, next_at, created_at, "
+		    "updated_at, state) VALUES (1, 1, 'nudge', 'P1D', 'email', "
+		    "0, 0, 0, 0, 0, 'lost')", 0 },
+		{ "INSERT INTO outbox (occurrence_id, person_id, kind, lead, "
+		    "channel, sequence, due_at, next_at, created_at, "
+		    "updated_at, state) VALUES (1, 1, 'nudge', 'P1D', 'email', "
+		    "0, 0, 0, 0, 0, 'missed')", 1 },
+		{ "INSERT INTO attendance (occurrence_id, person_id, status, "
+		    "role, recorded_by, recorded_at) VALUES (1, 1, 'late', "
+		    "'member', 'x', 0)", 0 },
+		{ "INSERT INTO attendance (occurrence_id, person_id, status, "
+		    "role, recorded_by, recorded_at) VALUES (1, 1, 'absent', "
+		    "'boss', 'x', 0)", 0 },
+		{ "INSERT INTO attendance (occurrence_id, person_id, status, "
+		    "role, recorded_by, recorded_at) VALUES (1, 1, 'absent', "
+		    "'supporter', 'x', 0)", 1 },
+		{ "INSERT INTO group_rates (group_id, role, rate_pence) "
+		    "VALUES (1, 'boss', 0)", 0 },
+		{ "INSERT INTO group_rates (group_id, role, rate_pence) "
+		    "VALUES (1, 'co-chair', 0)", 1 },
+	};
+	struct store	*st;
+	sqlite3		*db;
+	sqlite3_stmt	*stmt;
+	const char	*names[] = { "checks.db", "checks-v11.db" };
+	char		*path, *cause = NULL;
+	size_t		 i, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		path = db_path(names[k]);
+		if (k == 1 && store_create_at(path, 11, &cause) != 0)
+			fail_msg("%s", cause);
+		if (k == 1)
+			assert_int_equal(raw_int(path, "SELECT count(*) FROM "
+			    "sqlite_schema WHERE sql LIKE '%answer IN (%'"),
+			    1);
+		if ((st = store_open(path, &cause)) == NULL)
+			fail_msg("%s", cause);
+		assert_healthy(st);
+		/* The connection that migrated parsed the new text. */
+		assert_int_equal(sqlite3_exec(st->db, "INSERT INTO "
+		    "groups (slug, name, created_at) VALUES ('g', 'G', 0);"
+		    "INSERT INTO people (name, created_at) VALUES ('P', 0);"
+		    "INSERT INTO series (group_id, title, dtstart, duration, "
+		    "created_at, updated_at) VALUES (1, 'M', "
+		    "'20300101T100000', 3600, 0, 0);"
+		    "INSERT INTO occurrences (series_id, recurrence_id, "
+		    "start_at, end_at) VALUES (1, '20300101T100000', 0, 1)",
+		    NULL, NULL, NULL), SQLITE_OK);
+		assert_int_not_equal(sqlite3_exec(st->db, cases[6].sql,
+		    NULL, NULL, NULL), SQLITE_OK);
+		store_close(st);
+		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT name, sql FROM "
+		    "sqlite_schema WHERE type = 'table'", -1, &stmt, NULL),
+		    SQLITE_OK);
+		while (sqlite3_step(stmt) == SQLITE_ROW) {
+			if (long_in_list((const char *)sqlite3_column_text(
+			    stmt, 1)))
+				fail_msg("%s: %s", sqlite3_column_text(stmt, 0),
+				    sqlite3_column_text(stmt, 1));
+		}
+		sqlite3_finalize(stmt);
+		for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			if ((sqlite3_exec(db, cases[i].sql, NULL, NULL,
+			    NULL) == SQLITE_OK) != cases[i].ok)
+				fail_msg("%s: %s", cases[i].sql, cases[i].ok ?
+				    sqlite3_errmsg(db) : "taken");
+		}
+		sqlite3_close(db);
+		free(path);
+	}
+}
+
 static unsigned
 file_mode(const char *path, const char *suffix)
 {
@@ -405,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_newer_refused),
 		cmocka_unit_test(test_foreign_refused),
 		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_checks_listed),
 		cmocka_unit_test(test_modes),
 	};
 
