@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <sodium.h>
+
 #include "testlib.h"
 
 #include "key.h"
@@ -101,6 +103,33 @@ test_sign(void **state)
 	    -1);
 }
 
+/*
+ * The MAC is HMAC-SHA-512-256 of "purpose:subject:expiry", whichever key
+ * was used last: links already sent keep working.
+ */
+static void
+test_sign_mac(void **state)
+{
+	unsigned char	 k[2][KEY_BYTES], mac[crypto_auth_hmacsha512256_BYTES];
+	char		 sig[KEY_SIG_LEN], want[KEY_SIG_LEN];
+	const char	*msg = "rsvp:12.34:1800000060";
+	int		 i, round;
+
+	(void)state;
+	memset(k[0], 3, KEY_BYTES);
+	memset(k[1], 4, KEY_BYTES);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 2; i++) {
+			crypto_auth_hmacsha512256(mac,
+			    (const unsigned char *)msg, strlen(msg), k[i]);
+			sodium_bin2base64(want, sizeof want, mac, 16,
+			    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			key_sign(k[i], "rsvp", "12.34", 1800000060, sig);
+			assert_string_equal(sig, want);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -108,6 +137,7 @@ main(void)
 		cmocka_unit_test(test_made_once),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_sign),
+		cmocka_unit_test(test_sign_mac),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
