@@ -202,6 +202,9 @@ log_vmsg(int pri, const struct log_field *fields, int with_errno,
 	int	 saved_errno = errno;
 	size_t	 len;
 
+	/* Not formatted at all when it would not be written. */
+	if (log_verbose < log_least(pri))
+		return;
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	if (with_errno) {
 		len = strlen(buf);
