@@ -525,7 +525,7 @@ rsvp_venue(struct store *st, long long id)
 struct rsvp_wait {
 	struct convene_ctx	*ctx;
 	struct http_held	*held;
-	struct answer_link	 link;		/* the person's language */
+	struct answer_link	 link;		/* read by the write */
 	struct answer_in	 a;
 	char			 answer[8];
 	char			*note;
@@ -536,22 +536,44 @@ struct rsvp_wait {
 	char			*other;
 };
 
+/* What rsvp_write found: saved, or why nothing was written. */
+#define RSVP_SAVED		0
+#define RSVP_GONE		1	/* the person erased, or nobody */
+#define RSVP_NO_MEETING		2
+#define RSVP_CANCELLED		3
+
 /*
- * In the batch's transaction: the answer, and with a yes or maybe what
- * is ticked, as one.
+ * In the batch's transaction, on its thread: the person and meeting of
+ * the link as they are now, then the answer, and with a yes or maybe
+ * what is ticked, as one.
  */
 static int
 rsvp_write(struct store *st, void *arg, char **cause)
 {
 	struct rsvp_wait	*w = arg;
 
+	switch (store_answer_link(st, w->a.person_id, w->a.occurrence_id,
+	    &w->link)) {
+	case 1:
+		break;
+	case 0:
+		return (RSVP_GONE);
+	default:
+		cause_set(cause, "database: cannot read the person and "
+		    "meeting");
+		return (-1);
+	}
+	if (*w->link.status == '\0')
+		return (RSVP_NO_MEETING);
+	if (strcmp(w->link.status, "cancelled") == 0)
+		return (RSVP_CANCELLED);
 	if (store_answer_add(st, &w->a, cause) == -1)
 		return (-1);
 	if (w->shown && strcmp(w->answer, "no") != 0)
 		return (store_need_choose(st, w->a.person_id,
 		    w->a.occurrence_id, (const char *const *)w->codes,
 		    w->ncodes, w->other, w->a.at, cause) == -1 ? -1 : 0);
-	return (0);
+	return (RSVP_SAVED);
 }
 
 /*
@@ -570,26 +592,45 @@ rsvp_saved(int rc, const char *cause, void *arg)
 	if (rc == -1)
 		log_warnx("answer of person %lld to meeting %lld: %s",
 		    w->a.person_id, w->a.occurrence_id, cause);
-	else
+	else if (rc == RSVP_SAVED)
 		log_info("person %lld answered %s to meeting %lld by link",
 		    w->a.person_id, w->a.answer, w->a.occurrence_id);
 	if ((req = http_unhold(w->held)) == NULL)
 		goto out;
 	h = evhttp_request_get_output_headers(req);
-	if (rc == -1) {
-		memset(&p, 0, sizeof p);
-		p.t = w->ctx->tmpl;	/* a reload may have come between */
-		p.lang = rsvp_page_lang(p.t, w->link.language);
-		p.easy = strcmp(w->link.style, "easyread") == 0;
+	memset(&p, 0, sizeof p);
+	p.t = w->ctx->tmpl;	/* a reload may have come between */
+	p.lang = rsvp_page_lang(p.t, w->link.language);
+	p.easy = strcmp(w->link.style, "easyread") == 0;
+	switch (rc) {
+	case RSVP_SAVED:
+		evhttp_add_header(h, "Location", w->saved);
+		http_reply(req, RSVP_ROUTE, 303, "text/plain; charset=utf-8",
+		    NULL);
+		break;
+	case RSVP_GONE:
+		p.lang = "en";
+		p.easy = 0;
+		page_message(req, RSVP_ROUTE, 404, "en", rsvp_w(&p, "gone"),
+		    rsvp_w(&p, "gone_text"));
+		break;
+	case RSVP_NO_MEETING:
+		page_message(req, RSVP_ROUTE, 404, p.lang,
+		    rsvp_w(&p, "rsvp_gone"), rsvp_w(&p, "rsvp_gone_text"));
+		break;
+	case RSVP_CANCELLED:
+		page_message(req, RSVP_ROUTE, 404, p.lang,
+		    rsvp_w(&p, "rsvp_cancelled"),
+		    rsvp_w(&p, "rsvp_cancelled_text"));
+		break;
+	default:
 		if (cause != NULL && strncmp(cause, STORE_BUSY_CAUSE,
 		    strlen(STORE_BUSY_CAUSE)) == 0)
 			evhttp_add_header(h, "Retry-After", "1");
 		page_message(req, RSVP_ROUTE, 503, p.lang,
 		    rsvp_w(&p, "rsvp_not_saved"), rsvp_w(&p, "not_saved_text"));
-		goto out;
+		break;
 	}
-	evhttp_add_header(h, "Location", w->saved);
-	http_reply(req, RSVP_ROUTE, 303, "text/plain; charset=utf-8", NULL);
 out:
 	for (i = 0; i < w->ncodes; i++)
 		free(w->codes[i]);
@@ -635,127 +676,97 @@ rsvp_problem(struct evhttp_request *req, struct convene_ctx *ctx,
 	evbuffer_free(b);
 }
 
-/*
- * Record a posted answer: the reply waits for the commit (rsvp_saved),
- * and only a form to put right needs the page.  rest is the link; l
- * what the link's person and meeting are (store_answer_link).
- */
-static void
-rsvp_post(struct evhttp_request *req, struct convene_ctx *ctx,
-    struct rsvp_page *p, const struct answer_link *l, long long person,
-    long long occ, const char *rest)
-{
+/* A posted form as read: what it says, or what is wrong with it. */
+enum rsvp_form_fault {
+	RSVP_FORM_OK,
+	RSVP_FORM_TYPE,		/* not a form: 415 */
+	RSVP_FORM_LONG,		/* 413 */
+	RSVP_FORM_UNREADABLE,	/* 400 */
+	RSVP_FORM_ANSWER,	/* no answer, or not one of the three */
+	RSVP_FORM_NOTE,		/* too long, or not UTF-8 */
+	RSVP_FORM_NEEDS		/* "other" too long, or not UTF-8 */
+};
+struct rsvp_form {
 	struct evkeyvalq	 q;
+	const char		*answer;
+	const char		*note;
+	const char		*other;
+	const char		*codes[RSVP_NEEDS_MAX];
+	size_t			 ncodes;
+	int			 shown;
+	json_t			*chosen;	/* the codes, to show again */
+};
+
+/* Read the form of req into f; free it with rsvp_form_free. */
+static enum rsvp_form_fault
+rsvp_form_read(struct evhttp_request *req, struct rsvp_form *f)
+{
 	struct evkeyval		*kv;
 	struct evbuffer		*in = evhttp_request_get_input_buffer(req);
-	struct rsvp_wait	*w;
-	const char		*answer, *note, *other, *codes[RSVP_NEEDS_MAX];
 	char			*body;
-	json_t			*chosen = NULL;
-	size_t			 len = evbuffer_get_length(in), i, ncodes = 0;
-	int			 known = 0, shown;
+	size_t			 len = evbuffer_get_length(in), i;
+	int			 known = 0;
 
-	if (!rsvp_form_type(req)) {
-		page_message(req, RSVP_ROUTE, 415, p->lang,
-		    rsvp_w(p, "unreadable"), rsvp_w(p, "unreadable_text"));
-		return;
-	}
-	if (len > RSVP_MAX_BODY) {
-		page_message(req, RSVP_ROUTE, 413, p->lang,
-		    rsvp_w(p, "unreadable"), rsvp_w(p, "rsvp_too_long"));
-		return;
-	}
+	memset(f, 0, sizeof *f);
+	TAILQ_INIT(&f->q);
+	if (!rsvp_form_type(req))
+		return (RSVP_FORM_TYPE);
+	if (len > RSVP_MAX_BODY)
+		return (RSVP_FORM_LONG);
 	body = xcalloc(1, len + 1);
 	evbuffer_copyout(in, body, len);
-	TAILQ_INIT(&q);
 	if (memchr(body, '\0', len) != NULL ||
-	    evhttp_parse_query_str(body, &q) != 0) {
-		evhttp_clear_headers(&q);
+	    evhttp_parse_query_str(body, &f->q) != 0) {
 		free(body);
-		page_message(req, RSVP_ROUTE, 400, p->lang,
-		    rsvp_w(p, "unreadable"), rsvp_w(p, "unreadable_text"));
-		return;
+		return (RSVP_FORM_UNREADABLE);
 	}
 	free(body);
-	answer = evhttp_find_header(&q, "answer");
-	if ((note = evhttp_find_header(&q, "note")) == NULL)
-		note = "";
-	shown = evhttp_find_header(&q, "needs_shown") != NULL;
-	if ((other = evhttp_find_header(&q, "need_other")) == NULL)
-		other = "";
-	TAILQ_FOREACH(kv, &q, next) {
-		if (strcmp(kv->key, "need") != 0 || ncodes == RSVP_NEEDS_MAX)
+	f->answer = evhttp_find_header(&f->q, "answer");
+	if ((f->note = evhttp_find_header(&f->q, "note")) == NULL)
+		f->note = "";
+	f->shown = evhttp_find_header(&f->q, "needs_shown") != NULL;
+	if ((f->other = evhttp_find_header(&f->q, "need_other")) == NULL)
+		f->other = "";
+	TAILQ_FOREACH(kv, &f->q, next) {
+		if (strcmp(kv->key, "need") != 0 ||
+		    f->ncodes == RSVP_NEEDS_MAX)
 			continue;
-		codes[ncodes++] = kv->value;
+		f->codes[f->ncodes++] = kv->value;
 	}
-	for (i = 0; answer != NULL && i < RSVP_NANSWERS; i++)
-		known |= strcmp(answer, rsvp_answers[i]) == 0;
-	if (!known || strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note) ||
-	    !rsvp_utf8(other) || utf8_chars(other, strlen(other)) >
-	    RSVP_OTHER_MAX) {
-		chosen = json_array();
-		for (i = 0; i < ncodes; i++)
-			json_array_append_new(chosen, json_string(codes[i]));
+	for (i = 0; f->answer != NULL && i < RSVP_NANSWERS; i++)
+		known |= strcmp(f->answer, rsvp_answers[i]) == 0;
+	if (!known || strlen(f->note) > RSVP_NOTE_MAX ||
+	    !rsvp_utf8(f->note) || !rsvp_utf8(f->other) ||
+	    utf8_chars(f->other, strlen(f->other)) > RSVP_OTHER_MAX) {
+		f->chosen = json_array();
+		for (i = 0; i < f->ncodes; i++)
+			json_array_append_new(f->chosen,
+			    json_string(f->codes[i]));
 	}
-	if (!known) {
-		rsvp_problem(req, ctx, p, person, occ, "", note, chosen, other,
-		    rsvp_w(p, "rsvp_error"), "answer");
-		goto out;
-	}
-	if (strlen(note) > RSVP_NOTE_MAX || !rsvp_utf8(note)) {
-		rsvp_problem(req, ctx, p, person, occ, answer, "", chosen,
-		    other,
-		    rsvp_w(p, "rsvp_error_note"), "note");
-		goto out;
-	}
-	if (chosen != NULL) {
-		rsvp_problem(req, ctx, p, person, occ, answer, note, chosen,
-		    "",
-		    rsvp_w(p, "error_needs"), "need-other");
-		goto out;
-	}
-	/* Answered once the batch it joins is on disk: rsvp_saved. */
-	w = xcalloc(1, sizeof *w);
-	w->ctx = ctx;
-	w->held = http_hold(req);
-	w->link = *l;
-	w->saved = xprintf("%s?saved=1", rest);
-	w->note = xstrdup(note);
-	w->a.person_id = person;
-	w->a.occurrence_id = occ;
-	snprintf(w->answer, sizeof w->answer, "%s", answer);
-	w->a.answer = w->answer;
-	w->a.note = *note != '\0' ? w->note : NULL;
-	w->a.channel = "link";
-	w->a.at = clock_now();
-	w->shown = shown;
-	for (i = 0; i < ncodes; i++)
-		w->codes[i] = xstrdup(codes[i]);
-	w->ncodes = ncodes;
-	w->other = xstrdup(other);
-	store_batch_add(ctx->batch, rsvp_write, rsvp_saved, w);
-out:
-	json_decref(chosen);
-	evhttp_clear_headers(&q);
+	if (!known)
+		return (RSVP_FORM_ANSWER);
+	if (strlen(f->note) > RSVP_NOTE_MAX || !rsvp_utf8(f->note))
+		return (RSVP_FORM_NOTE);
+	if (f->chosen != NULL)
+		return (RSVP_FORM_NEEDS);
+	return (RSVP_FORM_OK);
 }
 
-/* Whether a GET is the one a saved answer was sent to: ?saved=1. */
-static int
-rsvp_saved_query(struct evhttp_request *req)
+static void
+rsvp_form_free(struct rsvp_form *f)
 {
-	const char	*q;
-
-	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
-	return (q != NULL && strcmp(q, "saved=1") == 0);
+	json_decref(f->chosen);
+	evhttp_clear_headers(&f->q);
 }
 
 /*
- * A POST: the person and meeting found by one cheap statement, the same
- * refusals as a GET's, then the answer (rsvp_post).
+ * A form to put right, in the member's language when the link still
+ * leads to them and to a meeting that is on.
  */
 static void
-rsvp_route_post(struct evhttp_request *req, struct convene_ctx *ctx,
-    struct rsvp_page *p, long long person, long long occ, const char *rest)
+rsvp_post_fault(struct evhttp_request *req, struct convene_ctx *ctx,
+    struct rsvp_page *p, long long person, long long occ,
+    struct rsvp_form *f, enum rsvp_form_fault fault)
 {
 	struct answer_link	 l;
 
@@ -779,12 +790,88 @@ rsvp_route_post(struct evhttp_request *req, struct convene_ctx *ctx,
 		    rsvp_w(p, "rsvp_cancelled_text"));
 		return;
 	}
-	rsvp_post(req, ctx, p, &l, person, occ, rest);
+	switch (fault) {
+	case RSVP_FORM_TYPE:
+		page_message(req, RSVP_ROUTE, 415, p->lang,
+		    rsvp_w(p, "unreadable"), rsvp_w(p, "unreadable_text"));
+		break;
+	case RSVP_FORM_LONG:
+		page_message(req, RSVP_ROUTE, 413, p->lang,
+		    rsvp_w(p, "unreadable"), rsvp_w(p, "rsvp_too_long"));
+		break;
+	case RSVP_FORM_UNREADABLE:
+		page_message(req, RSVP_ROUTE, 400, p->lang,
+		    rsvp_w(p, "unreadable"), rsvp_w(p, "unreadable_text"));
+		break;
+	case RSVP_FORM_ANSWER:
+		rsvp_problem(req, ctx, p, person, occ, "", f->note, f->chosen,
+		    f->other, rsvp_w(p, "rsvp_error"), "answer");
+		break;
+	case RSVP_FORM_NOTE:
+		rsvp_problem(req, ctx, p, person, occ, f->answer, "",
+		    f->chosen, f->other, rsvp_w(p, "rsvp_error_note"), "note");
+		break;
+	default:
+		rsvp_problem(req, ctx, p, person, occ, f->answer, f->note,
+		    f->chosen, "", rsvp_w(p, "error_needs"), "need-other");
+		break;
+	}
 	free(p->occ);
 	json_decref(p->series);
 	json_decref(p->venue);
 	json_decref(p->mine);
 	json_decref(p->person);
+}
+
+/*
+ * A POST.  A good form joins the batch at once: the write reads the
+ * person and meeting itself, in its transaction, and the reply waits
+ * for the commit (rsvp_saved).  Only a form to put right is answered
+ * here, with the page.  rest is the link.
+ */
+static void
+rsvp_route_post(struct evhttp_request *req, struct convene_ctx *ctx,
+    struct rsvp_page *p, long long person, long long occ, const char *rest)
+{
+	struct rsvp_form	 f;
+	struct rsvp_wait	*w;
+	enum rsvp_form_fault	 fault;
+	size_t			 i;
+
+	if ((fault = rsvp_form_read(req, &f)) != RSVP_FORM_OK) {
+		rsvp_post_fault(req, ctx, p, person, occ, &f, fault);
+		rsvp_form_free(&f);
+		return;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->ctx = ctx;
+	w->held = http_hold(req);
+	w->saved = xprintf("%s?saved=1", rest);
+	w->note = xstrdup(f.note);
+	w->a.person_id = person;
+	w->a.occurrence_id = occ;
+	snprintf(w->answer, sizeof w->answer, "%s", f.answer);
+	w->a.answer = w->answer;
+	w->a.note = *f.note != '\0' ? w->note : NULL;
+	w->a.channel = "link";
+	w->a.at = clock_now();
+	w->shown = f.shown;
+	for (i = 0; i < f.ncodes; i++)
+		w->codes[i] = xstrdup(f.codes[i]);
+	w->ncodes = f.ncodes;
+	w->other = xstrdup(f.other);
+	rsvp_form_free(&f);
+	store_batch_add(ctx->batch, rsvp_write, rsvp_saved, w);
+}
+
+/* Whether a GET is the one a saved answer was sent to: ?saved=1. */
+static int
+rsvp_saved_query(struct evhttp_request *req)
+{
+	const char	*q;
+
+	q = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(req));
+	return (q != NULL && strcmp(q, "saved=1") == 0);
 }
 
 static void

@@ -269,6 +269,7 @@ api 200 POST "/occurrences/$occ/cancel" '{"reason": "the room flooded"}'
 page 404 GET "$rsvp"
 grep -q 'This meeting is cancelled' "$T/page" || fail "$(cat "$T/page")"
 page 404 POST "$rsvp" "answer=yes"
+grep -q 'This meeting is cancelled' "$T/page" || fail "$(cat "$T/page")"
 [ "$(answers)" = "yes:link no:link" ] || fail "recorded: $(answers)"
 ok "the link to a cancelled meeting says so and records nothing"
 
