@@ -102,7 +102,8 @@ ok "needs in the member's language, ticked as they stand, booked said"
 # payment owed and one paid, for people 1 to 4; Kim (7) has none.
 now=$(date +%s)
 for p in 1 2 3 4; do
-	sqlite3 "$T/state/convene.db" "INSERT INTO attendance VALUES ($occ, $p,
+	sqlite3 -cmd ".timeout 5000" "$T/state/convene.db" \
+	    "INSERT INTO attendance VALUES ($occ, $p,
 	    CASE $p WHEN 2 THEN 'apologies' WHEN 3 THEN 'absent' ELSE
 	    'attended' END, '', 'member', NULL, 'test', $now);
 	    INSERT INTO payments (occurrence_id, person_id, role, amount_pence,

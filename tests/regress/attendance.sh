@@ -14,7 +14,7 @@ ctl() {
 	"$CONVENECTL" -s "$T/state/convened.sock" "$@"
 }
 db() {
-	sqlite3 "$T/state/convene.db" "$1"
+	sqlite3 -cmd ".timeout 5000" "$T/state/convene.db" "$1"
 }
 
 write_conf

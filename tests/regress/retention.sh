@@ -28,8 +28,9 @@ end=$(jv 'd["occurrences"][0]["end_at"]')
 next=$(jv 'd["occurrences"][1]["id"]')
 
 # The answers, as the API's mail route would record them, with notes.
-sqlite3 "$DB" "INSERT INTO answers (person_id, occurrence_id, answer, note,
-    channel, at) VALUES ($ann, $soon, 'yes', 'soon note', 'api', 0),
+sqlite3 -cmd ".timeout 5000" "$DB" "INSERT INTO answers (person_id,
+    occurrence_id, answer, note, channel, at) VALUES
+    ($ann, $soon, 'yes', 'soon note', 'api', 0),
     ($ann, $next, 'no', 'later note', 'api', 0)"
 notes() {
 	sqlite3 "$DB" "SELECT count(*) FROM answers WHERE note IS NOT NULL"

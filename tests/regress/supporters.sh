@@ -13,7 +13,7 @@ ctl() {
 	"$CONVENECTL" -s "$T/state/convened.sock" "$@"
 }
 db() {
-	sqlite3 "$T/state/convene.db" "$1"
+	sqlite3 -cmd ".timeout 5000" "$T/state/convene.db" "$1"
 }
 
 SECRET=inbound-secret-0123456789
