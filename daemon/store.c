@@ -977,6 +977,7 @@ store_open_peer(const struct store *main, char **cause)
 	}
 	sqlite3_wal_autocheckpoint(st->db, 0);
 	sqlite3_busy_timeout(st->db, STORE_PEER_BUSY_MS);
+	st->peer = 1;
 	st->version = main->version;
 	memcpy(st->install_id, main->install_id, sizeof st->install_id);
 	return (st);
@@ -1232,8 +1233,17 @@ store_trouble(int rc)
 static void
 store_failed(struct store *st)
 {
-	const char	*msg = sqlite3_errmsg(st->db);
+	store_failing_begin(st, sqlite3_errmsg(st->db));
+}
 
+/*
+ * An episode begins, or goes on: from a failure of st's connection, or
+ * of another's on the same database (the batch's thread).  It ends at
+ * st's next write that reaches the database (store_recovered).
+ */
+void
+store_failing_begin(struct store *st, const char *msg)
+{
 	st->failing_mark = sqlite3_total_changes64(st->db);
 	if (st->failing_since != 0) {
 		log_debug("%s: still failing: %s", st->path, msg);
@@ -1242,6 +1252,9 @@ store_failed(struct store *st)
 	st->failing_since = clock_now();
 	free(st->failing_why);
 	st->failing_why = xstrdup(msg);
+	/* A thread's connection: the loop's store says it, once. */
+	if (st->peer)
+		return;
 	log_warnx("%s: the database is failing: %s; what needs it waits and "
 	    "is tried again", st->path, msg);
 	if (st->failing_cb != NULL)
@@ -1288,8 +1301,9 @@ store_recovered(struct store *st, sqlite3_stmt *stmt)
 	    !sqlite3_get_autocommit(st->db) ||
 	    sqlite3_total_changes64(st->db) <= st->failing_mark)
 		return;
-	log_info("%s: the database works again, after %lld seconds",
-	    st->path, (long long)(clock_now() - st->failing_since));
+	if (!st->peer)
+		log_info("%s: the database works again, after %lld seconds",
+		    st->path, (long long)(clock_now() - st->failing_since));
 	st->failing_since = 0;
 	free(st->failing_why);
 	st->failing_why = NULL;

@@ -26,7 +26,10 @@
  * before the replies.  A batch holds at most cap writes; what is left
  * over goes in the next.  When the transaction cannot begin, commit or
  * is undone by SQLite (busy, a full disk, an I/O error), or the log
- * cannot be synced, every write of the batch is told it failed.
+ * cannot be synced, every write of the batch is told it failed; when
+ * the database itself failed (a full disk, an I/O error, a lock held
+ * too long; not a constraint), the loop's store begins an episode of
+ * its own, which /healthz reports and the loop's probes end.
  */
 #include "config.h"
 
@@ -75,6 +78,7 @@ struct store_batch {
 	int			 busy;
 	int			 stop;
 	int			 changed;	/* STORE_CHANGED_*, to tell */
+	char			*failing;	/* why the database failed */
 	unsigned long long	 catalogue;	/* changes of the loop's */
 	unsigned long long	 commits;
 	unsigned long long	 writes;
@@ -152,6 +156,7 @@ store_batch_free(struct store_batch *b)
 	if (b->fd != -1)
 		close(b->fd);
 	store_close(b->wst);
+	free(b->failing);
 	free(b);
 }
 
@@ -229,6 +234,7 @@ static void
 store_batch_collect(struct store_batch *b)
 {
 	struct store_batch_jobs	 done;
+	char			*failing;
 	int			 changed;
 
 	TAILQ_INIT(&done);
@@ -236,9 +242,15 @@ store_batch_collect(struct store_batch *b)
 	TAILQ_CONCAT(&done, &b->done, entry);
 	changed = b->changed;
 	b->changed = 0;
+	failing = b->failing;
+	b->failing = NULL;
 	pthread_mutex_unlock(&b->lock);
 	if (changed != 0)
 		store_feed_notify(b->st, changed);
+	/* /healthz says so, and the loop's probes look for the end. */
+	if (failing != NULL)
+		store_failing_begin(b->st, failing);
+	free(failing);
 	store_batch_reply(&done);
 }
 
@@ -471,6 +483,10 @@ store_batch_writer(void *arg)
 		pthread_mutex_lock(&b->lock);
 		b->busy = 0;
 		b->changed |= b->wchanged;
+		/* The database itself, not a constraint: tell the loop. */
+		if (b->wst->failing_since != 0 && b->failing == NULL)
+			b->failing = xstrdup(b->wst->failing_why != NULL ?
+			    b->wst->failing_why : "the batch's writes failed");
 		TAILQ_CONCAT(&b->done, &list, entry);
 		while (write(b->pipe[1], "", 1) == -1 && errno == EINTR)
 			;

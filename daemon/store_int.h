@@ -205,6 +205,7 @@ struct store {
 	json_t		*counts;	/* outbox by state, from the thread */
 	unsigned long long generation;	/* of what feeds show */
 	char		 install_id[STORE_INSTALL_LEN + 1];
+	int		 peer;		/* a thread's (store_open_peer) */
 	time_t		 failing_since;	/* writes fail since; 0: they work */
 	char		*failing_why;
 	sqlite3_int64	 failing_mark;	/* total changes at the last failure */
@@ -288,6 +289,7 @@ void		 store_feed_watch(struct store *);
 int		 store_feed_kind(const char *);
 void		 store_feed_notify(struct store *, int);
 struct store	*store_open_peer(const struct store *, char **);
+void		 store_failing_begin(struct store *, const char *);
 void		 store_need_catalogue_copy(struct store *,
 		    const struct store *);
 

@@ -400,6 +400,58 @@ test_loop_told(void **state)
 }
 
 /*
+ * The database fails under the thread (no room: its connection may not
+ * grow the file): the writes that found no room are told so, and the
+ * loop's store is failing too, for /healthz, until a write of its own
+ * reaches the database.
+ */
+static void
+test_failing_told(void **state)
+{
+	struct event_base	*base;
+	struct store_batch	*b;
+	struct store		*st;
+	struct job		 j[12];
+	const char		*why = NULL;
+	char			*path, note[1001];
+	int			 order = 0, i, failed = 0;
+
+	(void)state;
+	st = batch_store("full", &path);
+	assert_non_null(base = event_base_new());
+	b = store_batch_create(base, st, STORE_BATCH_MAX, NULL);
+	jobs_set(j, 12, &order);
+	memset(note, 'n', sizeof note - 1);
+	note[sizeof note - 1] = '\0';
+	/* Not below the file's size: as big as it is now. */
+	j[0].sql = "PRAGMA max_page_count = 1";
+	for (i = 0; i < 12; i++) {
+		j[i].in.note = note;
+		store_batch_add(b, job_write, job_done, &j[i]);
+	}
+	settle(base, j, 12);
+	for (i = 0; i < 12; i++) {
+		if (j[i].rc == -1) {
+			assert_non_null(j[i].cause);
+			assert_non_null(strstr(j[i].cause, "full"));
+			failed++;
+		}
+		free(j[i].cause);
+	}
+	assert_true(failed > 0);
+	assert_true(store_failing(st, &why) != 0);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "full"));
+	/* A write of the loop's own that works ends it. */
+	assert_int_equal(store_probe(st), 0);
+	assert_int_equal(store_failing(st, NULL), 0);
+	store_batch_free(b);
+	event_base_free(base);
+	store_close(st);
+	free(path);
+}
+
+/*
  * A cap of 2 commits five writes of one turn in three transactions,
  * and one of 1 each alone; what waits at free is written then.
  */
@@ -448,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_rolled_back),
 		cmocka_unit_test(test_busy),
 		cmocka_unit_test(test_loop_told),
+		cmocka_unit_test(test_failing_told),
 		cmocka_unit_test(test_cap_and_free),
 	};
 
