@@ -216,6 +216,15 @@ const struct conf_option conf_options[] = {
 	  "are cleared and the rows, which count, stay. 0: kept for "
 	  "ever." },
 
+	{ "deadlines", "digest_hour", CONF_INT, CONF_OFF(digest_hour),
+	  0, 23, NULL, "8",
+	  "Hour of the day, in each group's time zone, at which its "
+	  "coordinators get the digest of open access requests." },
+	{ "deadlines", "alert_days", CONF_INT, CONF_OFF(alert_days),
+	  1, 30, NULL, "2",
+	  "Days before an open request's booking deadline that its "
+	  "coordinators get an urgent alert, once." },
+
 	{ "security", "signing_key_file", CONF_SECRET,
 	  CONF_OFF(signing_key_file), 0, 0, NULL, NULL,
 	  "File holding the key that signs links; must not be readable by "

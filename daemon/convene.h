@@ -117,6 +117,10 @@ struct config {
 	/* [privacy] */
 	int		 retention_days;
 
+	/* [deadlines] */
+	int		 digest_hour;
+	int		 alert_days;
+
 	/* [need CODE] */
 	struct need_kind *needs;
 	size_t		 nneeds;
@@ -939,8 +943,8 @@ void		 replan_occurrences(struct replan *, json_t *);
 void		 replan_metrics(struct evbuffer *, void *);
 
 /* deadline.c */
-#define DEADLINE_ALERT_WITHIN	(2 * 86400)	/* an alert this near */
-#define DEADLINE_DIGEST_MINUTE	(8 * 60)	/* the digest's local time */
+#define DEADLINE_ALERT_WITHIN	(2 * 86400)	/* with no configuration */
+#define DEADLINE_DIGEST_MINUTE	(8 * 60)	/* with no configuration */
 #define DEADLINE_DIGEST_LATE	(4 * 3600)	/* still sent this late */
 #define DEADLINE_DIGEST_STALE	(20 * 3600)	/* then the next day's */
 struct deadline;
@@ -957,7 +961,8 @@ void		 deadline_stop(struct deadline *);
 void		 deadline_free(struct deadline *);
 int		 deadline_pass(struct store *, const struct config *, time_t,
 		    struct deadline_counts *, time_t *, char **);
-int		 deadline_digest_at(const char *, time_t, char [11], time_t *);
+int		 deadline_digest_at(const char *, int, time_t, char [11],
+		    time_t *);
 
 /* http.c */
 struct http;

@@ -2,14 +2,14 @@
  * deadline.c: what coordinators are told about access requests, and
  * when.  A pass (deadline_pass) adds to the outbox, in one transaction:
  *
- *	alert	a request still asked for whose deadline is
- *		DEADLINE_ALERT_WITHIN away or less (or past), once a
- *		request and coordinator, due at once;
+ *	alert	a request still asked for whose deadline is [deadlines]
+ *		alert_days away or less (or past), once a request and
+ *		coordinator, due at once;
  *	flag	a request whose need asks a venue fact (the catalogue's
  *		venue key) that its meeting's venue lacks, once a request,
  *		venue and coordinator, due at once;
  *	digest	every open request of a coordinator's groups, once a day,
- *		due at DEADLINE_DIGEST_MINUTE local to the first of those
+ *		due at [deadlines] digest_hour local to the first of those
  *		groups; planned ahead, so the outbox's timer sends it on the
  *		minute, or up to DEADLINE_DIGEST_LATE late after a stop.
  *
@@ -111,17 +111,24 @@ deadline_free(struct deadline *dl)
 
 /*
  * The digest of a zone at now: its day ("YYYY-MM-DD") and when it is
- * due, DEADLINE_DIGEST_MINUTE on that day, the first day whose digest
- * time is no more than DEADLINE_DIGEST_LATE ago.  -1 for a bad zone.
+ * due, minute (after midnight) on that day, the first day whose digest
+ * time is no more than DEADLINE_DIGEST_LATE ago.  -1 for a bad zone or
+ * minute.
  */
 int
-deadline_digest_at(const char *tz, time_t now, char day[11], time_t *due)
+deadline_digest_at(const char *tz, int minute, time_t now, char day[11],
+    time_t *due)
 {
 	char		 local[SCHED_LOCAL_LEN], want[SCHED_LOCAL_LEN];
 	struct tm	 tm;
 	time_t		 from = now - DEADLINE_DIGEST_LATE, t;
+	unsigned	 hh, mm;
 	int		 y, m, d, i;
 
+	if (minute < 0 || minute >= 24 * 60)
+		return (-1);
+	hh = (unsigned)minute / 60 % 24;
+	mm = (unsigned)minute % 60;
 	if (sched_utc_to_local(tz, from, local, NULL) != 0 ||
 	    sscanf(local, "%4d%2d%2d", &y, &m, &d) != 3)
 		return (-1);
@@ -135,9 +142,8 @@ deadline_digest_at(const char *tz, time_t now, char day[11], time_t *due)
 		t = timegm(&tm);
 		if (gmtime_r(&t, &tm) == NULL)
 			return (-1);
-		snprintf(want, sizeof want, "%04d%02d%02dT%02d%02d00",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		    DEADLINE_DIGEST_MINUTE / 60, DEADLINE_DIGEST_MINUTE % 60);
+		snprintf(want, sizeof want, "%04d%02d%02dT%02u%02u00",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, hh, mm);
 		if (sched_local_to_utc(tz, want, due, NULL) != 0)
 			return (-1);
 		if (*due >= from) {
@@ -175,12 +181,16 @@ deadline_pass(struct store *st, const struct config *conf, time_t now,
 	char			*sf, *hl, *qr, *at, day[11];
 	const char		*v;
 	json_t			*coords, *p;
-	time_t			 due;
+	time_t			 due, within = DEADLINE_ALERT_WITHIN;
 	size_t			 i;
-	int			 n, rc = -1;
+	int			 n, rc = -1, minute = DEADLINE_DIGEST_MINUTE;
 
 	memset(c, 0, sizeof *c);
 	*next = 0;
+	if (conf != NULL) {
+		within = (time_t)conf->alert_days * 86400;
+		minute = conf->digest_hour * 60;
+	}
 	sf = xstrdup(",");
 	hl = xstrdup(",");
 	qr = xstrdup(",");
@@ -206,15 +216,14 @@ deadline_pass(struct store *st, const struct config *conf, time_t now,
 		cause_set(cause, "database: cannot begin a transaction");
 		goto out;
 	}
-	if (store_deadline_alerts(st, now, DEADLINE_ALERT_WITHIN, &c->alerts,
-	    cause) != 0 || store_deadline_flags(st, now, &f, &c->flags,
-	    cause) != 0 || (coords = store_deadline_coordinators(st, now,
-	    cause)) == NULL) {
+	if (store_deadline_alerts(st, now, within, &c->alerts, cause) != 0 ||
+	    store_deadline_flags(st, now, &f, &c->flags, cause) != 0 ||
+	    (coords = store_deadline_coordinators(st, now, cause)) == NULL) {
 		store_end(st, 0);
 		goto out;
 	}
 	json_array_foreach(coords, i, p) {
-		if (deadline_digest_at(jstr(p, "time_zone"), now, day,
+		if (deadline_digest_at(jstr(p, "time_zone"), minute, now, day,
 		    &due) != 0) {
 			log_warnx("deadline: group %lld: no digest time in "
 			    "zone %s", jint(p, "group_id"),
@@ -236,7 +245,7 @@ deadline_pass(struct store *st, const struct config *conf, time_t now,
 		cause_set(cause, "database: the pass was not committed");
 		goto out;
 	}
-	rc = store_deadline_next(st, now, DEADLINE_ALERT_WITHIN, next, cause);
+	rc = store_deadline_next(st, now, within, next, cause);
 out:
 	free(sf);
 	free(hl);

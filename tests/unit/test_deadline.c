@@ -28,6 +28,7 @@
 #define START	1893492000LL	/* Tuesday 1 January 2030 10:00 GMT */
 #define NOW	(START - 10 * DAY)	/* Saturday 22 December 2029 10:00 */
 #define EIGHT	1892620800LL	/* that day at 8am, GMT */
+#define EIGHT_AM	(8 * 60)	/* the digest's minute of the day */
 
 static struct config	*conf;
 
@@ -271,6 +272,31 @@ test_due_row(void **state)
 	free(path);
 }
 
+/*
+ * [deadlines] as configured: an alert window of 8 days takes captions
+ * (7 days ahead) at once, and a digest at 5pm is due at 5pm.
+ */
+static void
+test_configured(void **state)
+{
+	struct store	*st;
+	char		*path;
+	time_t		 next;
+
+	(void)state;
+	st = deadline_store("configured", &path);
+	conf->alert_days = 8;
+	conf->digest_hour = 17;
+	pass(st, NOW, 2, 1, 1, &next);
+	conf->alert_days = 2;
+	conf->digest_hour = 8;
+	assert_int_equal(count(path, "kind = 'alert' AND lead = 'r5'"), 1);
+	assert_int_equal(count(path, "kind = 'digest' AND lead = "
+	    "'2029-12-22' AND due_at = 1892653200"), 1);
+	store_close(st);
+	free(path);
+}
+
 /* 8am in the zone, summer and winter, and across the clock change. */
 static void
 test_digest_at(void **state)
@@ -279,27 +305,34 @@ test_digest_at(void **state)
 	time_t	due;
 
 	(void)state;
-	assert_int_equal(deadline_digest_at("Europe/London", NOW, day, &due),
-	    0);
+	assert_int_equal(deadline_digest_at("Europe/London", EIGHT_AM, NOW,
+	    day, &due), 0);
 	assert_string_equal(day, "2029-12-22");
 	assert_int_equal((long long)due, EIGHT);
 	/* 8:30am BST: today's, due 7am UTC. */
-	assert_int_equal(deadline_digest_at("Europe/London", 1909121400, day,
-	    &due), 0);
+	assert_int_equal(deadline_digest_at("Europe/London", EIGHT_AM,
+	    1909121400, day, &due), 0);
 	assert_string_equal(day, "2030-07-01");
 	assert_int_equal((long long)due, 1909119600);
 	/* 1pm BST: tomorrow's. */
-	assert_int_equal(deadline_digest_at("Europe/London", 1909137600, day,
-	    &due), 0);
+	assert_int_equal(deadline_digest_at("Europe/London", EIGHT_AM,
+	    1909137600, day, &due), 0);
 	assert_string_equal(day, "2030-07-02");
 	assert_int_equal((long long)due, 1909206000);
 	/* The evening before the clocks go forward: 8am BST next. */
-	assert_int_equal(deadline_digest_at("Europe/London", 1901131200, day,
-	    &due), 0);
+	assert_int_equal(deadline_digest_at("Europe/London", EIGHT_AM,
+	    1901131200, day, &due), 0);
 	assert_string_equal(day, "2030-03-31");
 	assert_int_equal((long long)due, 1901170800);
-	assert_int_equal(deadline_digest_at("No/Such_Zone", NOW, day, &due),
-	    -1);
+	/* [deadlines] digest_hour = 17: at 1pm BST, today's at 4pm UTC. */
+	assert_int_equal(deadline_digest_at("Europe/London", 17 * 60,
+	    1909137600, day, &due), 0);
+	assert_string_equal(day, "2030-07-01");
+	assert_int_equal((long long)due, 1909152000);
+	assert_int_equal(deadline_digest_at("Europe/London", 24 * 60, NOW,
+	    day, &due), -1);
+	assert_int_equal(deadline_digest_at("No/Such_Zone", EIGHT_AM, NOW,
+	    day, &due), -1);
 }
 
 static int
@@ -333,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_due_row),
 		cmocka_unit_test(test_digest_at),
+		cmocka_unit_test(test_configured),
 	};
 
 	log_init(LOG_TARGET_STDERR, 0);
