@@ -507,7 +507,7 @@ static const char *const store_migrations[] = {
 	 * 12: CHECK constraints that list three or more values, as
 	 * "state IN ('a', 'b', 'c')", made "(state = 'a' OR state = 'b' OR
 	 * state = 'c')": the same test, but SQLite builds a temporary
-	 * table for such a list at every row written, which was most of
+	 * table for such a list at every row written, which was half of
 	 * the cost of recording an answer.  The rows on disk do not
 	 * change, so the tables' text is edited in place, as SQLite's
 	 * documentation allows for constraints (store_migrate then moves
